@@ -1,0 +1,324 @@
+//===- AttnOps.td - attn dialect operations ----------------*- tablegen -*-===//
+//
+// Operand types are constrained only to ranked tensors here; the C++ verifiers
+// check ranks, element types and shapes so that every diagnostic can name the
+// operand or attribute at fault and the value it expected.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_OPS_TD
+#define ATTN_OPS_TD
+
+include "attn/Dialect/Attn/IR/AttnDialect.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+
+//===----------------------------------------------------------------------===//
+// Video tiling
+//===----------------------------------------------------------------------===//
+
+def Attn_TileOp : Attn_Op<"tile", [Pure, InferTypeOpAdaptor]> {
+  let summary = "reorder raster video tokens into zero-padded tile-major order";
+  let description = [{
+    Permutes the sequence dimension of a BHSD tensor from raster order over a
+    video token grid `grid = (T, H, W)` into tile-major order over tiles of
+    `tile = (a, b, c)` tokens. With `n = (ceil(T/a), ceil(H/b), ceil(W/c))`,
+    `N = n_t*n_h*n_w` tiles and `P = a*b*c` slots per tile, the result has
+    `N*P` tokens. Raster token `r(t,h,w) = (t*H+h)*W+w` goes to tile
+    `j = (floor(t/a)*n_h + floor(h/b))*n_w + floor(w/c)`, at its row-major
+    position inside the tile's *clipped* extents, so a partial edge tile holds
+    its `vbs[j]` valid tokens in its first slots; the remaining slots are 0.
+
+    Example: grid (1,3,5), tile (1,2,2) gives 6 tiles with
+    `vbs = [4,4,2,2,2,1]`, padded length 24; the filled slots hold raster
+    tokens `0,1,5,6 | 2,3,7,8 | 4,9 | 10,11 | 12,13 | 14`.
+
+    ```mlir
+    %t = attn.tile %x grid [1, 3, 5] tile [1, 2, 2] : tensor<1x2x15x8xf32>
+    // %t : tensor<1x2x24x8xf32>
+    ```
+
+    The result type is inferred from `grid` and `tile`.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$grid,
+                       DenseI64ArrayAttr:$tile);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `grid` $grid `tile` $tile attr-dict `:` type($input)
+  }];
+}
+
+def Attn_UntileOp : Attn_Op<"untile", [Pure, InferTypeOpAdaptor]> {
+  let summary = "gather tile-major tokens back into raster order";
+  let description = [{
+    The exact inverse of `attn.tile` on the filled slots: one gather from the
+    `N*P` tile-major slots back to the `T*H*W` raster tokens; pad slots are
+    dropped. `attn.untile(attn.tile(x))` with the same `grid` and `tile` is
+    `x`, bit-exactly, and folds to it.
+
+    ```mlir
+    %y = attn.untile %t grid [1, 3, 5] tile [1, 2, 2] : tensor<1x2x24x8xf32>
+    // %y : tensor<1x2x15x8xf32>
+    ```
+
+    The result type is inferred from `grid` and `tile`.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$grid,
+                       DenseI64ArrayAttr:$tile);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `grid` $grid `tile` $tile attr-dict `:` type($input)
+  }];
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Dense attention and masks
+//===----------------------------------------------------------------------===//
+
+def Attn_SdpaOp : Attn_Op<"sdpa", [Pure, AllTypesMatch<["q", "result"]>]> {
+  let summary = "scaled dot-product attention with an optional key mask";
+  let description = [{
+    Dense attention: q `[B,Hq,Sq,D]`, k and v `[B,Hkv,Skv,D]` with
+    `Hq % Hkv == 0`, optional `key_mask : tensor<B x Skv x i1>`:
+
+    `out[b,h,i] = sum_j softmax_j(scale * q[b,h,i].k[b,g,j]) v[b,g,j]`
+    over the keys `j` with `key_mask[b,j]`, where `g = h / (Hq/Hkv)` and
+    `scale` defaults to `1/sqrt(D)`. A row with no valid key gives 0.
+    Softmax and accumulation are in f32.
+
+    ```mlir
+    %o = attn.sdpa %q, %k, %v key_mask %m scale 0.125
+        : (tensor<2x8x64x64xbf16>, tensor<2x2x80x64xbf16>,
+           tensor<2x2x80x64xbf16>, tensor<2x80xi1>) -> tensor<2x8x64x64xbf16>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, Optional<AnyRankedTensor>:$key_mask,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v (`key_mask` $key_mask^)? (`scale` $scale^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_MaskFromLengthsOp
+    : Attn_Op<"mask_from_lengths", [Pure, InferTypeOpAdaptor]> {
+  let summary = "key-validity mask from per-batch lengths";
+  let description = [{
+    `mask[b, j] = j < lengths[b]` for `j` in `[0, size)`: the key mask of
+    text-encoder padding. The op is pure, so a mask built from the same lengths
+    is the same value wherever it is built; `attn-hoist-masks` moves it out of
+    layer and step loops and merges duplicates.
+
+    ```mlir
+    %m = attn.mask_from_lengths %len size 77 : tensor<2xi32>
+    // %m : tensor<2x77xi1>
+    ```
+
+    The result type is inferred from `size` and the batch of `lengths`.
+  }];
+  let arguments = (ins AnyRankedTensor:$lengths, I64Attr:$size);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $lengths `size` $size attr-dict `:` type($lengths)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Block-sparse attention
+//===----------------------------------------------------------------------===//
+
+def Attn_BlockSparseOp
+    : Attn_Op<"block_sparse", [Pure, AllTypesMatch<["q", "result"]>]> {
+  let summary = "attention over a per-query-block list of kv blocks";
+  let description = [{
+    q `[B,Hq,Sq,D]` with `Sq % block_q == 0`; k, v `[B,Hkv,Skv,D]` with
+    `Skv % block_kv == 0`; `Nq = Sq/block_q`, `Nkv = Skv/block_kv`.
+    `kv_indices : tensor<B x Hq x Nq x K x i32>` (`K <= Nkv`) lists for each
+    query block the distinct kv block ids it attends to; only the first
+    `kv_counts[b,h,J]` entries of a row count (`kv_counts : tensor<B x Hq x Nq
+    x i32>`, `0 <= count <= K`); the order within a row does not matter.
+    Optional `kv_block_sizes : tensor<Nkv x i32>` (default all `block_kv`):
+    only the first `kv_block_sizes[j]` tokens of kv block `j` are valid keys.
+
+    Each query token attends, with softmax in f32, to the valid keys of the
+    selected blocks of its query block; a row with count 0 gives 0.
+    Out-of-range ids or counts are bad input, reported by the CPU path and by
+    the GPU path's checked mode. `scale` defaults to `1/sqrt(D)`.
+
+    ```mlir
+    %o = attn.block_sparse %q, %k, %v, %idx, %cnt, %vbs block_q 64 block_kv 64
+        : (tensor<1x12x4096x128xbf16>, tensor<1x12x4096x128xbf16>,
+           tensor<1x12x4096x128xbf16>, tensor<1x12x64x8xi32>,
+           tensor<1x12x64xi32>, tensor<64xi32>) -> tensor<1x12x4096x128xbf16>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, AnyRankedTensor:$kv_indices,
+                       AnyRankedTensor:$kv_counts,
+                       Optional<AnyRankedTensor>:$kv_block_sizes,
+                       I64Attr:$block_q, I64Attr:$block_kv,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $kv_indices `,` $kv_counts (`,` $kv_block_sizes^)?
+    `block_q` $block_q `block_kv` $block_kv (`scale` $scale^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Video Sparse Attention
+//===----------------------------------------------------------------------===//
+
+def Attn_BlockMeanOp : Attn_Op<"block_mean", [Pure, InferTypeOpAdaptor]> {
+  let summary = "mean of the valid tokens of each block";
+  let description = [{
+    `[B,H,N*P,D] -> [B,H,N,D]` with `P = block`: row `j` of the result is the
+    mean of the first `block_sizes[j]` tokens of block `j` (all `P` when
+    `block_sizes : tensor<N x i32>` is absent), accumulated in f32 and divided
+    by the valid count, then converted to the input's element type. A block
+    with no valid token has mean 0.
+
+    ```mlir
+    %qc = attn.block_mean %q, %vbs block 64 : tensor<1x12x39936x128xbf16>, tensor<624xi32>
+    // %qc : tensor<1x12x624x128xbf16>
+    ```
+
+    The result type is inferred from `block`.
+  }];
+  let arguments = (ins AnyRankedTensor:$input,
+                       Optional<AnyRankedTensor>:$block_sizes, I64Attr:$block);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input (`,` $block_sizes^)? `block` $block attr-dict `:` type($input)
+    (`,` type($block_sizes)^)?
+  }];
+}
+
+def Attn_BlockTopkOp : Attn_Op<"block_topk", [Pure, InferTypeOpAdaptor]> {
+  let summary = "exact top-k kv blocks per query block, lowest id wins ties";
+  let description = [{
+    `scores : tensor<B x H x Nq x Nkv x f32>` to `kv_indices : tensor<B x H x
+    Nq x min(k,Nkv) x i32>` and `kv_counts : tensor<B x H x Nq x i32>`. Each
+    row selects exactly `min(k, Nkv)` block ids, listed in ascending order;
+    among equal scores at the threshold the lowest ids are selected (so a row
+    `[10, 0.0196533203125 x5, -10]` with `k = 3` selects `[0, 1, 2]`).
+    `kv_counts` is `min(k, Nkv)` everywhere. The results feed
+    `attn.block_sparse` directly.
+
+    ```mlir
+    %idx, %cnt = attn.block_topk %s k 63 : tensor<1x12x624x624xf32>
+    // %idx : tensor<1x12x624x63xi32>, %cnt : tensor<1x12x624xi32>
+    ```
+
+    The result types are inferred from `k`.
+  }];
+  let arguments = (ins AnyRankedTensor:$scores, I64Attr:$k);
+  let results = (outs AnyRankedTensor:$kv_indices, AnyRankedTensor:$kv_counts);
+  let assemblyFormat = [{
+    $scores `k` $k attr-dict `:` type($scores)
+  }];
+}
+
+def Attn_VsaOp
+    : Attn_Op<"vsa", [Pure, AttrSizedOperandSegments,
+                      AllTypesMatch<["q", "result"]>]> {
+  let summary = "Video Sparse Attention on tiled tokens (composite)";
+  let description = [{
+    Video Sparse Attention over tile-major tokens (`Sq = Nq*P`,
+    `Skv = Nkv*P`, `P = block`), with `scale = 1/sqrt(D)`:
+
+    ```
+    qc, kc, vc = block_mean(q, q_block_sizes), block_mean(k, kv_block_sizes),
+                 block_mean(v, kv_block_sizes)
+    S  = qc . kc^T * scale                  // coarse scores [B,H,Nq,Nkv]
+    Oc = softmax(S) . vc, broadcast to every slot of its query block
+    idx, cnt = block_topk(S, topk)          // on pre-softmax scores
+    Os = block_sparse(q, k, v, idx, cnt, kv_block_sizes), block_q = block_kv = P
+    out = Oc * gate + Os                    // without gate: Oc + Os
+    ```
+
+    The gate has no sigmoid. `q_block_sizes` and `kv_block_sizes` (valid
+    tokens per tile, as `attn.tile` makes them) are given together or not at
+    all. `topk` from a sparsity `s` is `clamp(ceil((1-s)*Nkv), 1, Nkv)`;
+    a `topk` above `Nkv` selects all blocks. `attn-decompose-vsa` rewrites the
+    op into the ops above.
+
+    ```mlir
+    %o = attn.vsa %q, %k, %v gate %g q_block_sizes %vbs kv_block_sizes %vbs
+        block 64 topk 63
+        : (tensor<1x12x39936x128xbf16>, tensor<1x12x39936x128xbf16>,
+           tensor<1x12x39936x128xbf16>, tensor<1x12x39936x128xbf16>,
+           tensor<624xi32>, tensor<624xi32>) -> tensor<1x12x39936x128xbf16>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, Optional<AnyRankedTensor>:$gate,
+                       Optional<AnyRankedTensor>:$q_block_sizes,
+                       Optional<AnyRankedTensor>:$kv_block_sizes,
+                       I64Attr:$block, I64Attr:$topk);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v (`gate` $gate^)? (`q_block_sizes` $q_block_sizes^)?
+    (`kv_block_sizes` $kv_block_sizes^)? `block` $block `topk` $topk attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Sliding Tile Attention
+//===----------------------------------------------------------------------===//
+
+def Attn_SlidingTileOp
+    : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "result"]>]> {
+  let summary = "Sliding Tile Attention over tile-major video tokens plus text";
+  let description = [{
+    The sequence is `n_t*n_h*n_w*P` image tokens in tile-major order
+    (`tile_grid = (n_t, n_h, n_w)` tiles of `tile = (a, b, c)` tokens,
+    `P = a*b*c`, every tile full), then `S_text >= text_length` text tokens of
+    which the first `text_length` are valid. With `r = floor(k/2)` per
+    dimension, an image query in tile `q` attends to the image tiles `x` with
+    `|c - x| <= r` in every dimension, where `c = clamp(q, r, n-1-r)`: the
+    window shifts to stay inside the grid, an even `k` covers `k+1` tiles and
+    `k >= n` covers the whole dimension. Image queries also see text tokens
+    `0..text_length-1`; text queries see every image token and those text
+    tokens. `window` gives one `(k_t, k_h, k_w)` for all heads; `windows`
+    gives 3 values per query head instead (from a mask strategy file); exactly
+    one of the two is present. `scale` defaults to `1/sqrt(D)`.
+
+    Windows are static: `attn-plan-sparsity` turns the op into
+    `attn.block_sparse` with constant tables, so nothing is computed per call.
+
+    ```mlir
+    %o = attn.sliding_tile %q, %k, %v tile_grid [5, 6, 10] tile [6, 8, 8]
+        window [3, 3, 3] text_length 256
+        : (tensor<1x24x115456x128xbf16>, tensor<1x24x115456x128xbf16>,
+           tensor<1x24x115456x128xbf16>) -> tensor<1x24x115456x128xbf16>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, DenseI64ArrayAttr:$tile_grid,
+                       DenseI64ArrayAttr:$tile,
+                       OptionalAttr<DenseI64ArrayAttr>:$window,
+                       OptionalAttr<DenseI64ArrayAttr>:$windows,
+                       DefaultValuedAttr<I64Attr, "0">:$text_length,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `tile_grid` $tile_grid `tile` $tile
+    (`window` $window^)? (`windows` $windows^)?
+    (`text_length` $text_length^)? (`scale` $scale^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // ATTN_OPS_TD

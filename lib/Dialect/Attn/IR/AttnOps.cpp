@@ -1,0 +1,480 @@
+//===- AttnOps.cpp - attn dialect verifiers, inference and folds ----------===//
+//
+// Every diagnostic names the operand or attribute at fault and what was
+// expected. Dynamic dimensions are accepted; constraints between dimensions
+// are checked wherever both sides are static.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/TileGeometry.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+using EmitFn = llvm::function_ref<InFlightDiagnostic()>;
+
+bool isKnown(int64_t d) { return !ShapedType::isDynamic(d); }
+bool dimsAgree(int64_t a, int64_t b) { return !isKnown(a) || !isKnown(b) || a == b; }
+
+std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (i)
+      s += ", ";
+    s += isKnown(d) ? std::to_string(d) : std::string("?");
+  }
+  return s + "]";
+}
+
+/// Emitter for ops whose checks run during type inference, where there is no
+/// op yet; prefixes the message the way emitOpError would.
+auto makeInferEmitter(MLIRContext *ctx, std::optional<Location> loc,
+                      StringRef opName) {
+  return [=]() {
+    InFlightDiagnostic diag =
+        mlir::emitError(loc ? *loc : UnknownLoc::get(ctx));
+    diag << "'" << opName << "' op ";
+    return diag;
+  };
+}
+
+/// A rank-4 BHSD tensor of f32/f16/bf16.
+LogicalResult checkAttnTensor(EmitFn emit, StringRef name, Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t || t.getRank() != 4)
+    return emit() << "operand '" << name
+                  << "' must be a rank-4 [batch, heads, seq, head_dim] tensor, got "
+                  << type;
+  Type e = t.getElementType();
+  if (!e.isF32() && !e.isF16() && !e.isBF16())
+    return emit() << "operand '" << name
+                  << "' element type must be f32, f16 or bf16, got " << e;
+  return success();
+}
+
+/// An integer/bool tensor whose shape must agree with `expected` (dynamic
+/// entries on either side match anything). `what` spells the expected shape.
+LogicalResult checkIndexTensor(EmitFn emit, StringRef name, Type type,
+                               unsigned width, ArrayRef<int64_t> expected,
+                               StringRef what) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t || !t.getElementType().isSignlessInteger(width))
+    return emit() << "operand '" << name << "' must be a tensor of i" << width
+                  << ", got " << type;
+  if (t.getRank() != static_cast<int64_t>(expected.size()))
+    return emit() << "operand '" << name << "' must have rank "
+                  << expected.size() << " (" << what << "), got " << type;
+  for (auto [got, want] : llvm::zip(t.getShape(), expected))
+    if (!dimsAgree(got, want))
+      return emit() << "operand '" << name << "' must have shape " << what
+                    << " = " << shapeStr(expected) << ", got " << type;
+  return success();
+}
+
+LogicalResult checkScale(EmitFn emit, std::optional<APFloat> scale) {
+  if (!scale)
+    return success();
+  double s = scale->convertToDouble();
+  if (!std::isfinite(s) || s <= 0.0)
+    return emit() << "attribute 'scale' must be a positive finite f32, got "
+                  << s;
+  return success();
+}
+
+LogicalResult checkPositive(EmitFn emit, StringRef name, int64_t value) {
+  if (value <= 0)
+    return emit() << "attribute '" << name << "' must be positive, got "
+                  << value;
+  return success();
+}
+
+/// Checks shared by every attention op: q [B,Hq,Sq,D], k/v [B,Hkv,Skv,D].
+LogicalResult verifyQKV(EmitFn emit, Value q, Value k, Value v) {
+  if (failed(checkAttnTensor(emit, "q", q.getType())) ||
+      failed(checkAttnTensor(emit, "k", k.getType())) ||
+      failed(checkAttnTensor(emit, "v", v.getType())))
+    return failure();
+  auto qt = cast<RankedTensorType>(q.getType());
+  auto kt = cast<RankedTensorType>(k.getType());
+  auto vt = cast<RankedTensorType>(v.getType());
+  if (kt.getElementType() != qt.getElementType())
+    return emit() << "operand 'k' element type " << kt.getElementType()
+                  << " must match 'q' element type " << qt.getElementType();
+  if (vt.getElementType() != qt.getElementType())
+    return emit() << "operand 'v' element type " << vt.getElementType()
+                  << " must match 'q' element type " << qt.getElementType();
+  for (int i = 0; i < 4; ++i)
+    if (!dimsAgree(kt.getDimSize(i), vt.getDimSize(i)))
+      return emit() << "operand 'v' shape " << shapeStr(vt.getShape())
+                    << " must match 'k' shape " << shapeStr(kt.getShape());
+  if (!dimsAgree(qt.getDimSize(0), kt.getDimSize(0)))
+    return emit() << "batch of 'k' (" << kt.getDimSize(0)
+                  << ") must match batch of 'q' (" << qt.getDimSize(0) << ")";
+  if (!dimsAgree(qt.getDimSize(3), kt.getDimSize(3)))
+    return emit() << "head_dim of 'k' (" << kt.getDimSize(3)
+                  << ") must match head_dim of 'q' (" << qt.getDimSize(3)
+                  << ")";
+  int64_t hq = qt.getDimSize(1), hkv = kt.getDimSize(1);
+  if (isKnown(hkv) && hkv == 0)
+    return emit() << "operand 'k' must have at least one head";
+  if (isKnown(hq) && isKnown(hkv) && hq % hkv != 0)
+    return emit() << "query heads (" << hq
+                  << ") must be a multiple of kv heads (" << hkv
+                  << ") for grouped-query attention";
+  return success();
+}
+
+int64_t ceilDivOrDyn(int64_t a, int64_t b) {
+  return isKnown(a) ? a / b : ShapedType::kDynamic;
+}
+
+/// Shared by tile/untile inference: checks the input, returns the geometry.
+std::optional<TileGeometry> inferTileGeometry(EmitFn emit, Type inputType,
+                                              DenseI64ArrayAttr grid,
+                                              DenseI64ArrayAttr tile) {
+  if (!grid || !tile) {
+    emit() << "requires attributes 'grid' and 'tile'";
+    return std::nullopt;
+  }
+  auto t = dyn_cast<RankedTensorType>(inputType);
+  if (!t || t.getRank() != 4) {
+    emit() << "operand 'input' must be a rank-4 [batch, heads, seq, "
+              "head_dim] tensor, got "
+           << inputType;
+    return std::nullopt;
+  }
+  std::string why;
+  std::optional<TileGeometry> geo =
+      TileGeometry::get(grid.asArrayRef(), tile.asArrayRef(), &why);
+  if (!geo)
+    emit() << "attribute " << why;
+  return geo;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// TileOp / UntileOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TileOp::inferReturnTypes(MLIRContext *ctx,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  auto emit = makeInferEmitter(ctx, loc, getOperationName());
+  std::optional<TileGeometry> geo = inferTileGeometry(
+      emit, adaptor.getInput().getType(), adaptor.getGridAttr(),
+      adaptor.getTileAttr());
+  if (!geo)
+    return failure();
+  auto t = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t s = t.getDimSize(2);
+  if (isKnown(s) && s != geo->numTokens())
+    return emit() << "operand 'input' sequence length " << s
+                  << " must equal the grid's T*H*W = " << geo->numTokens();
+  SmallVector<int64_t> shape(t.getShape());
+  shape[2] = geo->paddedLength();
+  inferred.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+
+LogicalResult UntileOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto emit = makeInferEmitter(ctx, loc, getOperationName());
+  std::optional<TileGeometry> geo = inferTileGeometry(
+      emit, adaptor.getInput().getType(), adaptor.getGridAttr(),
+      adaptor.getTileAttr());
+  if (!geo)
+    return failure();
+  auto t = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t s = t.getDimSize(2);
+  if (isKnown(s) && s != geo->paddedLength())
+    return emit() << "operand 'input' sequence length " << s
+                  << " must equal the tiled length N*P = "
+                  << geo->paddedLength() << " (" << geo->numTiles()
+                  << " tiles of " << geo->slotsPerTile() << " slots)";
+  SmallVector<int64_t> shape(t.getShape());
+  shape[2] = geo->numTokens();
+  inferred.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+
+OpFoldResult UntileOp::fold(FoldAdaptor) {
+  auto tile = getInput().getDefiningOp<TileOp>();
+  if (!tile || tile.getGrid() != getGrid() || tile.getTile() != getTile() ||
+      tile.getInput().getType() != getType())
+    return {};
+  return tile.getInput();
+}
+
+//===----------------------------------------------------------------------===//
+// SdpaOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SdpaOp::verify() {
+  auto emit = [&]() { return emitOpError(); };
+  if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
+      failed(checkScale(emit, getScale())))
+    return failure();
+  if (Value mask = getKeyMask()) {
+    auto kt = cast<RankedTensorType>(getK().getType());
+    if (failed(checkIndexTensor(emit, "key_mask", mask.getType(), 1,
+                                {kt.getDimSize(0), kt.getDimSize(2)},
+                                "[B, Skv]")))
+      return failure();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MaskFromLengthsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MaskFromLengthsOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto emit = makeInferEmitter(ctx, loc, getOperationName());
+  if (!adaptor.getSizeAttr())
+    return emit() << "requires attribute 'size'";
+  int64_t size = adaptor.getSizeAttr().getInt();
+  if (failed(checkPositive(emit, "size", size)))
+    return failure();
+  Type lt = adaptor.getLengths().getType();
+  if (failed(checkIndexTensor(emit, "lengths", lt, 32, {ShapedType::kDynamic},
+                              "[B]")))
+    return failure();
+  int64_t b = cast<RankedTensorType>(lt).getDimSize(0);
+  inferred.push_back(
+      RankedTensorType::get({b, size}, IntegerType::get(ctx, 1)));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// BlockSparseOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BlockSparseOp::verify() {
+  auto emit = [&]() { return emitOpError(); };
+  int64_t blockQ = getBlockQAttr().getInt();
+  int64_t blockKv = getBlockKvAttr().getInt();
+  if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
+      failed(checkScale(emit, getScale())) ||
+      failed(checkPositive(emit, "block_q", blockQ)) ||
+      failed(checkPositive(emit, "block_kv", blockKv)))
+    return failure();
+  auto qt = cast<RankedTensorType>(getQ().getType());
+  auto kt = cast<RankedTensorType>(getK().getType());
+  int64_t sq = qt.getDimSize(2), skv = kt.getDimSize(2);
+  if (isKnown(sq) && sq % blockQ != 0)
+    return emitOpError() << "query length " << sq
+                         << " must be a multiple of 'block_q' = " << blockQ;
+  if (isKnown(skv) && skv % blockKv != 0)
+    return emitOpError() << "key length " << skv
+                         << " must be a multiple of 'block_kv' = " << blockKv;
+  int64_t b = qt.getDimSize(0), hq = qt.getDimSize(1);
+  int64_t nq = ceilDivOrDyn(sq, blockQ);
+  int64_t nkv = ceilDivOrDyn(skv, blockKv);
+  if (failed(checkIndexTensor(emit, "kv_indices", getKvIndices().getType(), 32,
+                              {b, hq, nq, ShapedType::kDynamic},
+                              "[B, Hq, Nq, K]")))
+    return failure();
+  int64_t kmax = cast<RankedTensorType>(getKvIndices().getType()).getDimSize(3);
+  if (isKnown(kmax) && isKnown(nkv) && kmax > nkv)
+    return emitOpError() << "operand 'kv_indices' lists K = " << kmax
+                         << " blocks per row, more than the Nkv = " << nkv
+                         << " kv blocks";
+  if (failed(checkIndexTensor(emit, "kv_counts", getKvCounts().getType(), 32,
+                              {b, hq, nq}, "[B, Hq, Nq]")))
+    return failure();
+  if (Value sizes = getKvBlockSizes())
+    if (failed(checkIndexTensor(emit, "kv_block_sizes", sizes.getType(), 32,
+                                {nkv}, "[Nkv]")))
+      return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// BlockMeanOp / BlockTopkOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BlockMeanOp::inferReturnTypes(MLIRContext *ctx,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  auto emit = makeInferEmitter(ctx, loc, getOperationName());
+  if (!adaptor.getBlockAttr())
+    return emit() << "requires attribute 'block'";
+  int64_t block = adaptor.getBlockAttr().getInt();
+  if (failed(checkAttnTensor(emit, "input", adaptor.getInput().getType())) ||
+      failed(checkPositive(emit, "block", block)))
+    return failure();
+  auto t = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t s = t.getDimSize(2);
+  if (isKnown(s) && s % block != 0)
+    return emit() << "operand 'input' sequence length " << s
+                  << " must be a multiple of 'block' = " << block;
+  int64_t n = ceilDivOrDyn(s, block);
+  if (Value sizes = adaptor.getBlockSizes())
+    if (failed(checkIndexTensor(emit, "block_sizes", sizes.getType(), 32, {n},
+                                "[N]")))
+      return failure();
+  SmallVector<int64_t> shape(t.getShape());
+  shape[2] = n;
+  inferred.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+
+LogicalResult BlockTopkOp::inferReturnTypes(MLIRContext *ctx,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  auto emit = makeInferEmitter(ctx, loc, getOperationName());
+  if (!adaptor.getKAttr())
+    return emit() << "requires attribute 'k'";
+  int64_t k = adaptor.getKAttr().getInt();
+  if (failed(checkPositive(emit, "k", k)))
+    return failure();
+  Type st = adaptor.getScores().getType();
+  auto t = dyn_cast<RankedTensorType>(st);
+  if (!t || t.getRank() != 4 || !t.getElementType().isF32())
+    return emit() << "operand 'scores' must be a rank-4 [B, H, Nq, Nkv] "
+                     "tensor of f32, got "
+                  << st;
+  int64_t nkv = t.getDimSize(3);
+  int64_t kept = isKnown(nkv) ? std::min<int64_t>(k, nkv)
+                              : ShapedType::kDynamic;
+  auto i32 = IntegerType::get(ctx, 32);
+  inferred.push_back(RankedTensorType::get(
+      {t.getDimSize(0), t.getDimSize(1), t.getDimSize(2), kept}, i32));
+  inferred.push_back(RankedTensorType::get(
+      {t.getDimSize(0), t.getDimSize(1), t.getDimSize(2)}, i32));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// VsaOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult VsaOp::verify() {
+  auto emit = [&]() { return emitOpError(); };
+  int64_t block = getBlockAttr().getInt();
+  if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
+      failed(checkPositive(emit, "block", block)) ||
+      failed(checkPositive(emit, "topk", getTopkAttr().getInt())))
+    return failure();
+  auto qt = cast<RankedTensorType>(getQ().getType());
+  auto kt = cast<RankedTensorType>(getK().getType());
+  int64_t sq = qt.getDimSize(2), skv = kt.getDimSize(2);
+  if (isKnown(sq) && sq % block != 0)
+    return emitOpError() << "query length " << sq
+                         << " must be a multiple of 'block' = " << block;
+  if (isKnown(skv) && skv % block != 0)
+    return emitOpError() << "key length " << skv
+                         << " must be a multiple of 'block' = " << block;
+  if (Value gate = getGate()) {
+    auto gt = dyn_cast<RankedTensorType>(gate.getType());
+    if (!gt || gt.getElementType() != qt.getElementType() ||
+        failed(verifyCompatibleShape(gt.getShape(), qt.getShape())))
+      return emitOpError() << "operand 'gate' must have the type of 'q' ("
+                           << qt << "), got " << gate.getType();
+  }
+  if (static_cast<bool>(getQBlockSizes()) !=
+      static_cast<bool>(getKvBlockSizes()))
+    return emitOpError() << "operands 'q_block_sizes' and 'kv_block_sizes' "
+                            "must be given together or not at all";
+  if (Value sizes = getQBlockSizes())
+    if (failed(checkIndexTensor(emit, "q_block_sizes", sizes.getType(), 32,
+                                {ceilDivOrDyn(sq, block)}, "[Nq]")))
+      return failure();
+  if (Value sizes = getKvBlockSizes())
+    if (failed(checkIndexTensor(emit, "kv_block_sizes", sizes.getType(), 32,
+                                {ceilDivOrDyn(skv, block)}, "[Nkv]")))
+      return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// SlidingTileOp
+//===----------------------------------------------------------------------===//
+
+static LogicalResult checkTriple(EmitFn emit, StringRef name,
+                                 ArrayRef<int64_t> values, size_t count) {
+  if (values.size() != count)
+    return emit() << "attribute '" << name << "' must have " << count
+                  << " values, got " << values.size();
+  for (auto [i, v] : llvm::enumerate(values))
+    if (v <= 0)
+      return emit() << "attribute '" << name
+                    << "' values must be positive, got " << v
+                    << " at position " << i;
+  return success();
+}
+
+LogicalResult SlidingTileOp::verify() {
+  auto emit = [&]() { return emitOpError(); };
+  if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
+      failed(checkScale(emit, getScale())) ||
+      failed(checkTriple(emit, "tile_grid", getTileGrid(), 3)) ||
+      failed(checkTriple(emit, "tile", getTile(), 3)))
+    return failure();
+  auto qt = cast<RankedTensorType>(getQ().getType());
+  auto kt = cast<RankedTensorType>(getK().getType());
+  if (getWindow().has_value() == getWindows().has_value())
+    return emitOpError() << "requires exactly one of 'window' (3 values) and "
+                            "'windows' (3 values per query head)";
+  if (auto window = getWindow()) {
+    if (failed(checkTriple(emit, "window", *window, 3)))
+      return failure();
+  } else {
+    int64_t hq = qt.getDimSize(1);
+    ArrayRef<int64_t> windows = *getWindows();
+    if (windows.size() % 3 != 0 ||
+        (isKnown(hq) && static_cast<int64_t>(windows.size()) != 3 * hq))
+      return emitOpError() << "attribute 'windows' must have 3 values per "
+                              "query head (3 * "
+                           << hq << "), got " << windows.size();
+    if (failed(checkTriple(emit, "windows", windows, windows.size())))
+      return failure();
+  }
+  int64_t textLength = getTextLengthAttr().getInt();
+  if (textLength < 0)
+    return emitOpError() << "attribute 'text_length' must be >= 0, got "
+                         << textLength;
+  int64_t sq = qt.getDimSize(2), skv = kt.getDimSize(2);
+  if (!dimsAgree(sq, skv))
+    return emitOpError() << "'q' and 'k' must have the same sequence length "
+                            "(self-attention), got "
+                         << sq << " and " << skv;
+  ArrayRef<int64_t> g = getTileGrid(), t = getTile();
+  // Bounded by checkTriple's positivity; guard the product against overflow.
+  double imageD = double(g[0]) * g[1] * g[2] * t[0] * t[1] * t[2];
+  if (imageD > double(int64_t(1) << 40))
+    return emitOpError() << "image token count exceeds 2^40";
+  int64_t image = g[0] * g[1] * g[2] * t[0] * t[1] * t[2];
+  int64_t s = isKnown(sq) ? sq : skv;
+  if (isKnown(s)) {
+    if (s < image)
+      return emitOpError() << "sequence length " << s
+                           << " is shorter than the " << image
+                           << " image tokens of 'tile_grid' x 'tile'";
+    if (textLength > s - image)
+      return emitOpError() << "attribute 'text_length' (" << textLength
+                           << ") exceeds the " << s - image
+                           << " text tokens after the image tokens";
+  }
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "attn/Dialect/Attn/IR/AttnOps.cpp.inc"

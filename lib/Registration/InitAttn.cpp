@@ -1,0 +1,17 @@
+//===- InitAttn.cpp - register the attn dialect, passes, pipelines --------===//
+
+#include "attn/InitAttn.h"
+#include "attn/Dialect/Attn/IR/AttnDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+
+void mlir::attn::registerAttnDialects(DialectRegistry &registry) {
+  registry.insert<AttnDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+}
+
+void mlir::attn::registerAttnPasses() { mlir::registerAllPasses(); }
