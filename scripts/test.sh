@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
-bash scripts/build.sh attn-opt attn-doc || exit 1
+bash scripts/build.sh || exit 1
 BUILD_DIR=${BUILD_DIR:-build}
 log="$BUILD_DIR/lit.log"
 /usr/lib/llvm-22/bin/lit -sv "$BUILD_DIR/test" 2>&1 | tee "$log"

@@ -1,7 +1,10 @@
 //===- InitAttn.cpp - register the attn dialect, passes, pipelines --------===//
 
 #include "attn/InitAttn.h"
+#include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -14,4 +17,9 @@ void mlir::attn::registerAttnDialects(DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
 }
 
-void mlir::attn::registerAttnPasses() { mlir::registerAllPasses(); }
+void mlir::attn::registerAttnPasses() {
+  mlir::registerAllPasses();
+  registerAttnTransformsPasses();
+  registerAttnConversionPasses();
+  registerAttnPipelines();
+}

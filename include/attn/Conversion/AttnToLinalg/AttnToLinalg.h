@@ -1,0 +1,29 @@
+//===- AttnToLinalg.h - lower attn ops to linalg on tensors -----*- C++ -*-===//
+
+#ifndef ATTN_CONVERSION_ATTNTOLINALG_ATTNTOLINALG_H
+#define ATTN_CONVERSION_ATTNTOLINALG_ATTNTOLINALG_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace attn {
+
+/// attn.tile / attn.untile -> one gather each (linalg.generic over the result
+/// with a constant slot table).
+void populateTilingToLinalgPatterns(RewritePatternSet &patterns);
+/// attn.sdpa / attn.block_sparse -> masked softmax attention in linalg
+/// (scores, row max, exp-sum, weighted values; f32 throughout).
+void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
+/// attn.mask_from_lengths, attn.block_mean, attn.block_topk -> linalg.
+void populateBlockOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// All of the above.
+void populateAttnToLinalgPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_DECL_CONVERTATTNTOLINALG
+#include "attn/Conversion/Passes.h.inc"
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_CONVERSION_ATTNTOLINALG_ATTNTOLINALG_H

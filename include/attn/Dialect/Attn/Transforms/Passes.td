@@ -1,0 +1,79 @@
+//===- Passes.td - attn dialect passes ---------------------*- tablegen -*-===//
+
+#ifndef ATTN_TRANSFORMS_PASSES
+#define ATTN_TRANSFORMS_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def AttnDecomposeVsa : Pass<"attn-decompose-vsa"> {
+  let summary = "Rewrite attn.vsa into its coarse and fine stages";
+  let description = [{
+    Replaces each `attn.vsa` by the computation the SPEC defines for it:
+
+    ```
+    qc = attn.block_mean(q, q_block_sizes); kc, vc likewise with kv sizes
+    S  = linalg.generic: qc . kc^T * (1/sqrt(D))     // f32 [B,H,Nq,Nkv]
+    Oc = attn.sdpa(qc, kc, vc)                        // softmax(S) . vc
+    idx, cnt = attn.block_topk(S, topk)
+    Os = attn.block_sparse(q, k, v, idx, cnt, kv_block_sizes)
+           {block_q = block, block_kv = block}
+    out = linalg.generic: Oc[b,h,s/block] * gate + Os  (no gate: Oc + Os)
+    ```
+
+    Each piece then lowers on its own (CPU or GPU) and the coarse stage can
+    be scheduled separately from the fine one. Needs static shapes.
+
+    Example:
+
+    ```mlir
+    %o = attn.vsa %q, %k, %v block 64 topk 2 : (...) -> tensor<1x2x256x32xf32>
+    // becomes
+    %qc = attn.block_mean %q block 64 : tensor<1x2x256x32xf32>
+    ...
+    %idx, %cnt = attn.block_topk %s k 2 : tensor<1x2x4x4xf32>
+    %os = attn.block_sparse %q, %k, %v, %idx, %cnt block_q 64 block_kv 64 : ...
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def AttnPlanSparsity : Pass<"attn-plan-sparsity"> {
+  let summary = "Plan sliding-tile sparsity at compile time (sliding_tile -> block_sparse)";
+  let description = [{
+    Replaces each `attn.sliding_tile` by an `attn.block_sparse` whose
+    `kv_indices`, `kv_counts` and `kv_block_sizes` are compile-time constants
+    computed from `tile_grid`, `tile`, the window(s) and `text_length`; no mask
+    or table is built per call.
+
+    - Blocks are tiles (`block_q = block_kv = P = a*b*c`). Image tile `q`
+      lists the tiles of its shifted window in ascending id order, then the
+      text blocks that hold valid text tokens.
+    - Text tokens form `ceil(S_text / P)` trailing blocks; text block `t` has
+      `clamp(text_length - t*P, 0, P)` valid keys (`kv_block_sizes`), so keys
+      at or after `text_length` are never attended.
+    - Text query blocks list every image tile and the valid text blocks.
+    - Per-head `windows` give per-head rows.
+    - When `S_text` is not a multiple of `P`, q/k/v are zero-padded to whole
+      blocks and the result is sliced back.
+
+    Example (2x2x2 tiles of 4 tokens, window 1x1x1, no text):
+
+    ```mlir
+    %o = attn.sliding_tile %q, %k, %v tile_grid [2, 2, 2] tile [1, 2, 2]
+           window [1, 1, 1] : (...) -> tensor<1x1x32x8xf32>
+    // becomes
+    %idx = arith.constant dense<[[[[0], [1], [2], ..., [7]]]]> : tensor<1x1x8x1xi32>
+    %cnt = arith.constant dense<1> : tensor<1x1x8xi32>
+    %vbs = arith.constant dense<4> : tensor<8xi32>
+    %o = attn.block_sparse %q, %k, %v, %idx, %cnt, %vbs block_q 4 block_kv 4 : ...
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // ATTN_TRANSFORMS_PASSES

@@ -1,0 +1,40 @@
+//===- Npy.h - NumPy .npy files ---------------------------------*- C++ -*-===//
+//
+// Reads and writes version 1/2/3 .npy files with the dtypes the tools accept:
+// <f4 <f2 <i4 <i8 |b1 (C order). No LLVM/MLIR dependency beyond Support.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_RUNNER_NPY_H
+#define ATTN_RUNNER_NPY_H
+
+#include "llvm/Support/Error.h"
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace attn {
+
+struct NpyArray {
+  std::string dtype; ///< "<f4", "<f2", "<i4", "<i8" or "|b1".
+  std::vector<int64_t> shape;
+  std::vector<char> data; ///< C-order element bytes.
+
+  int64_t numElements() const;
+  static size_t elementSize(const std::string &dtype); ///< 0 if unsupported.
+  std::string shapeString() const;                     ///< "(1, 2, 3)".
+};
+
+/// Parses `path`; errors name the file and what is wrong with it.
+llvm::Expected<NpyArray> readNpy(const std::string &path);
+
+/// Writes all arrays or none: each goes to a temporary file first, and the
+/// temporaries are renamed into place only once every one was written.
+llvm::Error writeNpyFiles(const std::vector<std::string> &paths,
+                          const std::vector<NpyArray> &arrays);
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_RUNNER_NPY_H

@@ -1,0 +1,204 @@
+//===- BlockOpsToLinalg.cpp - masks, block means, exact top-k -------------===//
+
+#include "LinalgHelpers.h"
+#include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::detail;
+
+namespace {
+using P = arith::CmpIPredicate;
+
+Value indexAsI32(OpBuilder &b, Location loc, unsigned dim) {
+  return arith::IndexCastOp::create(b, loc, b.getI32Type(),
+                                    linalg::IndexOp::create(b, loc, dim));
+}
+
+struct MaskFromLengthsToLinalg : OpConversionPattern<MaskFromLengthsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaskFromLengthsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    MLIRContext *ctx = op.getContext();
+    auto rt = cast<RankedTensorType>(op.getType());
+    Value mask = genericOp(
+        rewriter, op.getLoc(), {adaptor.getLengths()},
+        tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(),
+                                rt.getElementType()),
+        {AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx),
+         AffineMap::getMultiDimIdentityMap(2, ctx)},
+        iterators(2), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          return arith::CmpIOp::create(nb, nl, P::slt, indexAsI32(nb, nl, 1),
+                                       a[0]);
+        });
+    rewriter.replaceOp(op, mask);
+    return success();
+  }
+};
+
+/// mean[b,h,n,d] = sum_{p < size[n]} x[b,h,n*P+p,d] / size[n] (0 if empty).
+struct BlockMeanToLinalg : OpConversionPattern<BlockMeanOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BlockMeanOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto rt = cast<RankedTensorType>(op.getType());
+    int64_t B = rt.getDimSize(0), H = rt.getDimSize(1), N = rt.getDimSize(2),
+            D = rt.getDimSize(3), blk = op.getBlockAttr().getInt();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    // Valid slots per block, clamped to [0, P] (attn-run rejects others).
+    Value sizes = adaptor.getBlockSizes();
+    if (!sizes)
+      sizes = constI32Tensor(rewriter, loc, SmallVector<int64_t>(N, blk));
+    Value counts = genericOp(
+        rewriter, loc, {sizes},
+        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{N},
+                                rewriter.getI32Type()),
+        {AffineMap::getMultiDimIdentityMap(1, ctx),
+         AffineMap::getMultiDimIdentityMap(1, ctx)},
+        iterators(1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          return arith::MinSIOp::create(
+              nb, nl, arith::MaxSIOp::create(nb, nl, a[0], constI32(nb, nl, 0)),
+              constI32(nb, nl, blk));
+        });
+    // View the input as [B, H, N, P, D] and sum over (b, h, n, d, p),
+    // reduction p.
+    auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+    Value blocks = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({B, H, N, blk, D}, it.getElementType()),
+        adaptor.getInput(), ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4}});
+    Value sum = genericOp(
+        rewriter, loc, {blocks, counts},
+        filledTensor(rewriter, loc, {B, H, N, D}, rewriter.getF32FloatAttr(0)),
+        {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4), d(3)}, ctx),
+         AffineMap::get(5, 0, {d(2)}, ctx),
+         AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
+        iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value valid = arith::CmpIOp::create(nb, nl, P::slt,
+                                              indexAsI32(nb, nl, 4), a[1]);
+          Value x = arith::SelectOp::create(nb, nl, valid, toF32(nb, nl, a[0]),
+                                            constF32(nb, nl, 0));
+          return arith::AddFOp::create(nb, nl, a[2], x);
+        });
+    Type elt = rt.getElementType();
+    Value mean = genericOp(
+        rewriter, loc, {sum, counts},
+        tensor::EmptyOp::create(rewriter, loc, rt.getShape(), elt),
+        {AffineMap::getMultiDimIdentityMap(4, ctx),
+         AffineMap::get(4, 0, {d(2)}, ctx),
+         AffineMap::getMultiDimIdentityMap(4, ctx)},
+        iterators(4), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value n = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), a[1]);
+          Value one = constF32(nb, nl, 1);
+          Value m = arith::DivFOp::create(
+              nb, nl, a[0], arith::MaximumFOp::create(nb, nl, n, one));
+          return fromF32(nb, nl, m, elt);
+        });
+    rewriter.replaceOp(op, mean);
+    return success();
+  }
+};
+
+/// Exact top-k by rank: rank[j] = #{j' : s[j'] > s[j] or (s[j'] == s[j] and
+/// j' < j)} is a permutation of 0..Nkv-1, so `rank < k` selects exactly k
+/// ids and ties go to the lowest ids. NaN scores count as -inf.
+struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BlockTopkOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto st = cast<RankedTensorType>(adaptor.getScores().getType());
+    int64_t B = st.getDimSize(0), H = st.getDimSize(1), Nq = st.getDimSize(2),
+            Nkv = st.getDimSize(3);
+    int64_t K = cast<RankedTensorType>(op.getKvIndices().getType()).getDimSize(3);
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap at3 = AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx);
+    AffineMap at4 = AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx);
+    auto zeroI32 = [&](ArrayRef<int64_t> shape) {
+      return filledTensor(rewriter, loc, shape, rewriter.getI32IntegerAttr(0));
+    };
+    auto key = [](OpBuilder &nb, Location nl, Value s) -> Value {
+      Value isNan = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO, s, s);
+      return arith::SelectOp::create(
+          nb, nl, isNan,
+          constF32(nb, nl, -std::numeric_limits<float>::infinity()), s);
+    };
+    auto boolToI32 = [&](OpBuilder &nb, Location nl, Value c) {
+      return arith::ExtUIOp::create(nb, nl, nb.getI32Type(), c).getResult();
+    };
+
+    // rank over (b, h, i, j, j2), reduction j2.
+    Value rank = genericOp(
+        rewriter, loc, {adaptor.getScores(), adaptor.getScores()},
+        zeroI32({B, H, Nq, Nkv}), {at3, at4, at3}, iterators(4, 1),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value sj = key(nb, nl, a[0]), sj2 = key(nb, nl, a[1]);
+          Value greater = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OGT, sj2, sj);
+          Value equal = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                              sj2, sj);
+          Value lower = arith::CmpIOp::create(nb, nl, P::slt,
+                                              indexAsI32(nb, nl, 4),
+                                              indexAsI32(nb, nl, 3));
+          Value before = arith::OrIOp::create(
+              nb, nl, greater, arith::AndIOp::create(nb, nl, equal, lower));
+          return arith::AddIOp::create(nb, nl, a[2], boolToI32(nb, nl, before));
+        });
+    auto selected = [&](OpBuilder &nb, Location nl, Value r) {
+      return arith::CmpIOp::create(nb, nl, P::slt, r, constI32(nb, nl, K))
+          .getResult();
+    };
+    // pos[j] = #{j2 < j selected}: the slot of j in the ascending list.
+    Value pos = genericOp(
+        rewriter, loc, {rank}, zeroI32({B, H, Nq, Nkv}), {at4, at3},
+        iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value lower = arith::CmpIOp::create(nb, nl, P::slt,
+                                              indexAsI32(nb, nl, 4),
+                                              indexAsI32(nb, nl, 3));
+          Value c = arith::AndIOp::create(nb, nl, lower,
+                                          selected(nb, nl, a[0]));
+          return arith::AddIOp::create(nb, nl, a[1], boolToI32(nb, nl, c));
+        });
+    // indices[m] = the selected j with pos[j] == m, over (b,h,i,m,j).
+    Value indices = genericOp(
+        rewriter, loc, {rank, pos}, zeroI32({B, H, Nq, K}), {at4, at4, at3},
+        iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value here = arith::CmpIOp::create(nb, nl, P::eq, a[1],
+                                             indexAsI32(nb, nl, 3));
+          Value c = arith::AndIOp::create(nb, nl, here, selected(nb, nl, a[0]));
+          Value j = arith::SelectOp::create(nb, nl, c, indexAsI32(nb, nl, 4),
+                                            constI32(nb, nl, 0));
+          return arith::AddIOp::create(nb, nl, a[2], j);
+        });
+    Value counts = filledTensor(rewriter, loc, {B, H, Nq},
+                                rewriter.getI32IntegerAttr(K));
+    rewriter.replaceOp(op, {indices, counts});
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::attn::populateBlockOpsToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<MaskFromLengthsToLinalg, BlockMeanToLinalg, BlockTopkToLinalg>(
+      patterns.getContext());
+}

@@ -1,0 +1,82 @@
+//===- LinalgHelpers.cpp - small builders for the attn lowerings ----------===//
+
+#include "LinalgHelpers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+
+LogicalResult attn::detail::requireStaticShapes(Operation *op,
+                                                PatternRewriter &rewriter) {
+  auto isStatic = [](Type t) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    return rt && rt.hasStaticShape();
+  };
+  if (llvm::all_of(op->getOperandTypes(), isStatic) &&
+      llvm::all_of(op->getResultTypes(), isStatic))
+    return success();
+  op->emitError() << "lowering '" << op->getName()
+                  << "' needs statically shaped tensors";
+  return failure();
+}
+
+Value attn::detail::filledTensor(OpBuilder &b, Location loc,
+                                 ArrayRef<int64_t> shape, TypedAttr value) {
+  Value empty = tensor::EmptyOp::create(b, loc, shape, value.getType());
+  Value v = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, ValueRange{v}, ValueRange{empty})
+      .getResult(0);
+}
+
+Value attn::detail::constI32Tensor(OpBuilder &b, Location loc,
+                                   ArrayRef<int64_t> values) {
+  SmallVector<int32_t> v(values.begin(), values.end());
+  auto type = RankedTensorType::get({static_cast<int64_t>(v.size())},
+                                    b.getI32Type());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<int32_t>(v)));
+}
+
+SmallVector<utils::IteratorType> attn::detail::iterators(unsigned p,
+                                                         unsigned r) {
+  SmallVector<utils::IteratorType> it(p, utils::IteratorType::parallel);
+  it.append(r, utils::IteratorType::reduction);
+  return it;
+}
+
+Value attn::detail::toF32(OpBuilder &b, Location loc, Value v) {
+  if (v.getType().isF32())
+    return v;
+  return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+}
+
+Value attn::detail::fromF32(OpBuilder &b, Location loc, Value v,
+                            Type elementType) {
+  if (elementType.isF32())
+    return v;
+  return arith::TruncFOp::create(b, loc, elementType, v);
+}
+
+Value attn::detail::constIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value attn::detail::constF32(OpBuilder &b, Location loc, float v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+Value attn::detail::constI32(OpBuilder &b, Location loc, int32_t v) {
+  return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+}
+
+Value attn::detail::genericOp(
+    OpBuilder &b, Location loc, ValueRange inputs, Value output,
+    ArrayRef<AffineMap> maps, ArrayRef<utils::IteratorType> iteratorTypes,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{output.getType()}, inputs, ValueRange{output}, maps,
+      iteratorTypes, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
+      });
+  return op.getResult(0);
+}

@@ -1,0 +1,84 @@
+//===- TilingToLinalg.cpp - attn.tile / attn.untile as one gather ---------===//
+//
+// Both ops become a single linalg.generic over the result that reads the
+// source through a constant slot table derived from TileGeometry, so the
+// permutation is data, computed once at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgHelpers.h"
+#include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/TileGeometry.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::detail;
+
+namespace {
+
+/// out[b,h,s,d] = table[s] >= 0 ? in[b,h,table[s],d] : 0.
+Value gatherTokens(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, ArrayRef<int64_t> table) {
+  MLIRContext *ctx = b.getContext();
+  Value tableT = constI32Tensor(b, loc, table);
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+  AffineMap seq = AffineMap::get(4, 0, {getAffineDimExpr(2, ctx)}, ctx);
+  bool hasPads = llvm::any_of(table, [](int64_t v) { return v < 0; });
+  Type elt = resultType.getElementType();
+  return genericOp(
+      b, loc, {tableT}, init, {seq, id}, iterators(4),
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value src = args[0];
+        Value zeroI = constI32(nb, nl, 0);
+        Value safe = arith::MaxSIOp::create(nb, nl, src, zeroI);
+        Value row = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), safe);
+        SmallVector<Value> idx = {linalg::IndexOp::create(nb, nl, 0),
+                                  linalg::IndexOp::create(nb, nl, 1), row,
+                                  linalg::IndexOp::create(nb, nl, 3)};
+        Value v = tensor::ExtractOp::create(nb, nl, input, idx);
+        if (!hasPads)
+          return v;
+        Value isPad = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
+                                            src, zeroI);
+        Value zero = arith::ConstantOp::create(
+            nb, nl, cast<TypedAttr>(nb.getZeroAttr(elt)));
+        return arith::SelectOp::create(nb, nl, isPad, zero, v);
+      });
+}
+
+template <typename OpT>
+struct TilingToLinalg : OpConversionPattern<OpT> {
+  using OpConversionPattern<OpT>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpT op, typename OpT::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    std::optional<TileGeometry> geo =
+        TileGeometry::get(op.getGrid(), op.getTile());
+    if (!geo)
+      return failure(); // The verifier has rejected such IR already.
+    SmallVector<int64_t> table = std::is_same_v<OpT, TileOp>
+                                     ? geo->slotToRaster()
+                                     : geo->rasterToSlot();
+    rewriter.replaceOp(op, gatherTokens(rewriter, op.getLoc(),
+                                        adaptor.getInput(),
+                                        cast<RankedTensorType>(op.getType()),
+                                        table));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::attn::populateTilingToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<TilingToLinalg<TileOp>, TilingToLinalg<UntileOp>>(
+      patterns.getContext());
+}

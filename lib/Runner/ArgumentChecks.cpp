@@ -1,0 +1,236 @@
+//===- ArgumentChecks.cpp - validate attn-run inputs ----------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Runner/CpuRunner.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+static llvm::Error error(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+llvm::Expected<func::FuncOp> mlir::attn::findEntry(ModuleOp module,
+                                                   StringRef name) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    if (!f.isExternal())
+      return f;
+  std::string names;
+  module.walk([&](func::FuncOp f) {
+    if (!f.isExternal())
+      names += (names.empty() ? "" : ", ") + f.getSymName().str();
+  });
+  return error("no function '" + name + "' with a body in the module" +
+               (names.empty() ? std::string() : " (found: " + names + ")"));
+}
+
+std::string mlir::attn::npyDtypeFor(Type t) {
+  if (t.isF32() || t.isBF16())
+    return "<f4";
+  if (t.isF16())
+    return "<f2";
+  if (t.isSignlessInteger(32))
+    return "<i4";
+  if (t.isSignlessInteger(64))
+    return "<i8";
+  if (t.isSignlessInteger(1))
+    return "|b1";
+  return "";
+}
+
+static std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  if (shape.size() == 1)
+    s += ",";
+  return s + ")";
+}
+
+/// Checks that every argument and result of `entry` can cross the boundary.
+static llvm::Error checkSignature(func::FuncOp entry) {
+  auto check = [&](Type t, StringRef what, unsigned i) -> llvm::Error {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    if (!rt || !rt.hasStaticShape() || npyDtypeFor(rt.getElementType()).empty())
+      return error(llvm::formatv(
+          "{0} #{1} of '{2}' has type {3}; attn-run supports statically "
+          "shaped tensors of f32, f16, bf16, i32, i64 and i1",
+          what, i, entry.getSymName(), typeString(t)));
+    return llvm::Error::success();
+  };
+  for (auto [i, t] : llvm::enumerate(entry.getArgumentTypes()))
+    if (llvm::Error e = check(t, "argument", i))
+      return e;
+  for (auto [i, t] : llvm::enumerate(entry.getResultTypes()))
+    if (llvm::Error e = check(t, "result", i))
+      return e;
+  return llvm::Error::success();
+}
+
+llvm::Error mlir::attn::checkInputs(func::FuncOp entry,
+                                    ArrayRef<NpyArray> inputs) {
+  if (llvm::Error e = checkSignature(entry))
+    return e;
+  unsigned n = entry.getNumArguments();
+  if (inputs.size() != n)
+    return error(llvm::formatv("'{0}' takes {1} argument(s) but {2} --input "
+                               "file(s) were given",
+                               entry.getSymName(), n, inputs.size()));
+  for (unsigned i = 0; i < n; ++i) {
+    auto t = cast<RankedTensorType>(entry.getArgumentTypes()[i]);
+    std::string dtype = npyDtypeFor(t.getElementType());
+    const NpyArray &a = inputs[i];
+    if (a.dtype != dtype || a.shape != std::vector<int64_t>(t.getShape().begin(),
+                                                            t.getShape().end()))
+      return error(llvm::formatv(
+          "argument #{0} expects {1} (.npy dtype {2}, shape {3}), got dtype "
+          "{4} with shape {5}",
+          i, typeString(t), dtype, shapeString(t.getShape()), a.dtype,
+          a.shapeString()));
+  }
+  return llvm::Error::success();
+}
+
+namespace {
+/// Integer values of an index operand, when they are known before running:
+/// an entry argument (from its input file) or a dense constant.
+struct KnownInts {
+  std::vector<int64_t> values;
+  std::string origin; // "argument #3" or "a constant"
+};
+
+std::optional<KnownInts> knownInts(Value v, func::FuncOp entry,
+                                   ArrayRef<NpyArray> inputs) {
+  KnownInts k;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    if (arg.getOwner() != &entry.getBody().front())
+      return std::nullopt;
+    const NpyArray &a = inputs[arg.getArgNumber()];
+    k.origin = "argument #" + std::to_string(arg.getArgNumber());
+    int64_t n = a.numElements();
+    k.values.resize(n);
+    for (int64_t i = 0; i < n; ++i) {
+      if (a.dtype == "<i4") {
+        int32_t x;
+        std::memcpy(&x, a.data.data() + 4 * i, 4);
+        k.values[i] = x;
+      } else if (a.dtype == "<i8") {
+        std::memcpy(&k.values[i], a.data.data() + 8 * i, 8);
+      } else {
+        return std::nullopt;
+      }
+    }
+    return k;
+  }
+  DenseIntElementsAttr attr;
+  if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    attr = dyn_cast<DenseIntElementsAttr>(c.getValue());
+  if (!attr)
+    return std::nullopt;
+  k.origin = "a constant";
+  for (const APInt &x : attr.getValues<APInt>())
+    k.values.push_back(x.getSExtValue());
+  return k;
+}
+
+std::string where(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << op->getName() << " at " << op->getLoc();
+  return s;
+}
+
+llvm::Error checkRange(const KnownInts &k, StringRef operand, Operation *op,
+                       int64_t lo, int64_t hi) {
+  for (size_t i = 0; i < k.values.size(); ++i)
+    if (k.values[i] < lo || k.values[i] > hi)
+      return error(llvm::formatv(
+          "{0} ('{1}' of {2}): entry {3} is {4}, expected a value in [{5}, {6}]",
+          k.origin, operand, where(op), i, k.values[i], lo, hi));
+  return llvm::Error::success();
+}
+
+llvm::Error checkBlockSparse(BlockSparseOp op, func::FuncOp entry,
+                             ArrayRef<NpyArray> inputs) {
+  auto idxT = cast<RankedTensorType>(op.getKvIndices().getType());
+  auto kT = cast<RankedTensorType>(op.getK().getType());
+  int64_t K = idxT.getDimSize(3);
+  int64_t blockKv = op.getBlockKvAttr().getInt();
+  int64_t nkv = kT.getDimSize(2) / blockKv;
+  auto counts = knownInts(op.getKvCounts(), entry, inputs);
+  if (counts)
+    if (llvm::Error e = checkRange(*counts, "kv_counts", op, 0, K))
+      return e;
+  if (Value sizes = op.getKvBlockSizes())
+    if (auto s = knownInts(sizes, entry, inputs))
+      if (llvm::Error e = checkRange(*s, "kv_block_sizes", op, 0, blockKv))
+        return e;
+  auto indices = knownInts(op.getKvIndices(), entry, inputs);
+  // Entries past a row's count are ignored, so ids can only be judged where
+  // the counts are known.
+  if (!indices || !counts)
+    return llvm::Error::success();
+  for (size_t row = 0; row < counts->values.size(); ++row) {
+    llvm::SmallDenseSet<int64_t> seen;
+    for (int64_t j = 0; j < counts->values[row]; ++j) {
+      int64_t id = indices->values[row * K + j];
+      if (id < 0 || id >= nkv)
+        return error(llvm::formatv(
+            "{0} ('kv_indices' of {1}): row {2} entry {3} is block id {4}, "
+            "expected an id in [0, {5})",
+            indices->origin, where(op), row, j, id, nkv));
+      if (!seen.insert(id).second)
+        return error(llvm::formatv(
+            "{0} ('kv_indices' of {1}): row {2} lists block id {3} twice; "
+            "the ids of a row must be distinct",
+            indices->origin, where(op), row, id));
+    }
+  }
+  return llvm::Error::success();
+}
+} // namespace
+
+llvm::Error mlir::attn::checkIndexInputs(func::FuncOp entry,
+                                         ArrayRef<NpyArray> inputs) {
+  std::string failure;
+  auto record = [&](llvm::Error e) {
+    if (!e)
+      return false;
+    failure = llvm::toString(std::move(e));
+    return true;
+  };
+  auto sizes = [&](Operation *op, Value v, StringRef name, int64_t block) {
+    if (!v)
+      return false;
+    auto k = knownInts(v, entry, inputs);
+    return k && record(checkRange(*k, name, op, 0, block));
+  };
+  entry.walk([&](Operation *op) {
+    bool bad = false;
+    if (auto bs = dyn_cast<BlockSparseOp>(op)) {
+      bad = record(checkBlockSparse(bs, entry, inputs));
+    } else if (auto m = dyn_cast<BlockMeanOp>(op)) {
+      bad = sizes(op, m.getBlockSizes(), "block_sizes", m.getBlockAttr().getInt());
+    } else if (auto v = dyn_cast<VsaOp>(op)) {
+      int64_t P = v.getBlockAttr().getInt();
+      bad = sizes(op, v.getQBlockSizes(), "q_block_sizes", P) ||
+            sizes(op, v.getKvBlockSizes(), "kv_block_sizes", P);
+    }
+    return bad ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  return failure.empty() ? llvm::Error::success() : error(failure);
+}

@@ -1,0 +1,233 @@
+//===- CpuRunner.cpp - JIT-run an attn function on the CPU ----------------===//
+
+#include "attn/Runner/CpuRunner.h"
+#include "attn/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <chrono>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+#ifndef ATTN_MLIR_LIB_DIR
+#define ATTN_MLIR_LIB_DIR "/usr/lib/llvm-22/lib"
+#endif
+
+static constexpr const char *kWrapperName = "__attn_run_entry";
+
+static llvm::Error error(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// Adds `func @__attn_run_entry(inputs..., outputs...)` taking memrefs, with
+/// a C interface, that calls the entry and writes its results in place.
+static void addEntryWrapper(ModuleOp module, func::FuncOp entry) {
+  module.getContext()->getOrLoadDialect<bufferization::BufferizationDialect>();
+  OpBuilder b(module.getBodyRegion());
+  b.setInsertionPointToEnd(module.getBody());
+  Location loc = entry.getLoc();
+  SmallVector<Type> argTypes;
+  auto toMemref = [](Type t) {
+    auto rt = cast<RankedTensorType>(t);
+    return MemRefType::get(rt.getShape(), rt.getElementType());
+  };
+  for (Type t : entry.getArgumentTypes())
+    argTypes.push_back(toMemref(t));
+  for (Type t : entry.getResultTypes())
+    argTypes.push_back(toMemref(t));
+  auto wrapper = func::FuncOp::create(b, loc, kWrapperName,
+                                      b.getFunctionType(argTypes, {}));
+  wrapper->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  Block *body = wrapper.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  SmallVector<Value> tensors;
+  unsigned nIn = entry.getNumArguments();
+  for (unsigned i = 0; i < nIn; ++i)
+    tensors.push_back(bufferization::ToTensorOp::create(
+        b, loc, entry.getArgumentTypes()[i], body->getArgument(i),
+        /*restrict=*/true, /*writable=*/false));
+  auto call = func::CallOp::create(b, loc, entry, tensors);
+  for (auto [i, r] : llvm::enumerate(call.getResults())) {
+    auto m = bufferization::MaterializeInDestinationOp::create(
+        b, loc, Type(), r, body->getArgument(nIn + i));
+    m.setRestrict(true);
+    m.setWritable(true);
+  }
+  func::ReturnOp::create(b, loc);
+}
+
+namespace {
+/// A ranked memref descriptor {allocated, aligned, offset, sizes, strides}.
+struct Descriptor {
+  std::vector<int64_t> words;
+  void *ptr() { return words.data(); }
+  Descriptor(void *data, ArrayRef<int64_t> shape) {
+    words.assign(3 + 2 * shape.size(), 0);
+    std::memcpy(&words[0], &data, sizeof(void *));
+    std::memcpy(&words[1], &data, sizeof(void *));
+    int64_t stride = 1;
+    for (int i = shape.size() - 1; i >= 0; --i) {
+      words[3 + i] = shape[i];
+      words[3 + shape.size() + i] = stride;
+      stride *= shape[i];
+    }
+  }
+};
+
+uint16_t f32ToBf16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  if ((u & 0x7fffffff) > 0x7f800000) // NaN stays NaN
+    return static_cast<uint16_t>((u >> 16) | 0x40);
+  u += 0x7fff + ((u >> 16) & 1); // round to nearest even
+  return static_cast<uint16_t>(u >> 16);
+}
+
+float bf16ToF32(uint16_t h) {
+  uint32_t u = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+double seconds(std::chrono::steady_clock::time_point a,
+               std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+} // namespace
+
+llvm::Expected<CpuRunResult>
+mlir::attn::runOnCpu(ModuleOp module, StringRef entryName,
+                     ArrayRef<NpyArray> inputs, const CpuRunOptions &options) {
+  auto entryOr = findEntry(module, entryName);
+  if (!entryOr)
+    return entryOr.takeError();
+  func::FuncOp entry = *entryOr;
+  if (llvm::Error e = checkInputs(entry, inputs))
+    return std::move(e);
+  if (llvm::Error e = checkIndexInputs(entry, inputs))
+    return std::move(e);
+  SmallVector<Type> argTypes(entry.getArgumentTypes());
+  SmallVector<Type> resultTypes(entry.getResultTypes());
+
+  auto t0 = std::chrono::steady_clock::now();
+  OwningOpRef<ModuleOp> clone = module.clone();
+  addEntryWrapper(*clone, *findEntry(*clone, entryName));
+
+  MLIRContext *ctx = module.getContext();
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  ctx->appendDialectRegistry(registry);
+
+  PassManager pm(ctx);
+  buildAttnToCPUPipeline(pm, AttnToCPUOptions());
+  std::string diagnostics;
+  {
+    llvm::raw_string_ostream os(diagnostics);
+    ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &d) {
+      os << d.getLocation() << ": " << d << "\n";
+      return success();
+    });
+    if (failed(pm.run(*clone)))
+      return error("compiling '" + entryName + "' with attn-to-cpu failed:\n" +
+                   diagnostics);
+  }
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
+                                               /*targetMachine=*/nullptr);
+  std::string utils = std::string(ATTN_MLIR_LIB_DIR) + "/libmlir_c_runner_utils.so";
+  SmallVector<StringRef> libs = {utils};
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.sharedLibPaths = libs;
+  auto engineOr = ExecutionEngine::create(*clone, engineOptions);
+  if (!engineOr)
+    return error("JIT compilation failed: " +
+                 llvm::toString(engineOr.takeError()));
+  std::unique_ptr<ExecutionEngine> engine = std::move(*engineOr);
+  CpuRunResult result;
+  result.compileSeconds = seconds(t0, std::chrono::steady_clock::now());
+
+  // Argument buffers: bf16 arguments take f32 data rounded to nearest even.
+  std::vector<std::vector<char>> storage;
+  std::vector<Descriptor> descriptors;
+  for (auto [i, t] : llvm::enumerate(argTypes)) {
+    auto rt = cast<RankedTensorType>(t);
+    std::vector<char> buf = inputs[i].data;
+    if (rt.getElementType().isBF16()) {
+      size_t n = buf.size() / 4;
+      std::vector<char> packed(n * 2);
+      for (size_t j = 0; j < n; ++j) {
+        float f;
+        std::memcpy(&f, buf.data() + 4 * j, 4);
+        uint16_t h = f32ToBf16(f);
+        std::memcpy(packed.data() + 2 * j, &h, 2);
+      }
+      buf = std::move(packed);
+    }
+    storage.push_back(std::move(buf));
+  }
+  for (Type t : resultTypes) {
+    auto rt = cast<RankedTensorType>(t);
+    size_t bits = rt.getElementType().getIntOrFloatBitWidth();
+    size_t bytes = bits == 1 ? 1 : bits / 8;
+    storage.emplace_back(rt.getNumElements() * bytes, 0);
+  }
+  SmallVector<Type> allTypes(argTypes);
+  allTypes.append(resultTypes);
+  for (auto [i, t] : llvm::enumerate(allTypes))
+    descriptors.emplace_back(storage[i].data(),
+                             cast<RankedTensorType>(t).getShape());
+  std::vector<void *> descPtrs;
+  for (Descriptor &d : descriptors)
+    descPtrs.push_back(d.ptr());
+  SmallVector<void *> args;
+  for (void *&p : descPtrs)
+    args.push_back(&p);
+
+  for (unsigned r = 0; r < std::max(1u, options.repeat); ++r) {
+    auto a = std::chrono::steady_clock::now();
+    if (llvm::Error e = engine->invokePacked(
+            std::string("_mlir_ciface_") + kWrapperName, args))
+      return error("running '" + entryName +
+                   "' failed: " + llvm::toString(std::move(e)));
+    result.runSeconds.push_back(seconds(a, std::chrono::steady_clock::now()));
+  }
+
+  size_t nIn = argTypes.size();
+  for (auto [i, t] : llvm::enumerate(resultTypes)) {
+    auto rt = cast<RankedTensorType>(t);
+    NpyArray out;
+    out.dtype = npyDtypeFor(rt.getElementType());
+    out.shape.assign(rt.getShape().begin(), rt.getShape().end());
+    std::vector<char> &buf = storage[nIn + i];
+    if (rt.getElementType().isBF16()) {
+      size_t n = buf.size() / 2;
+      out.data.resize(n * 4);
+      for (size_t j = 0; j < n; ++j) {
+        uint16_t h;
+        std::memcpy(&h, buf.data() + 2 * j, 2);
+        float f = bf16ToF32(h);
+        std::memcpy(out.data.data() + 4 * j, &f, 4);
+      }
+    } else {
+      out.data = std::move(buf);
+    }
+    result.outputs.push_back(std::move(out));
+  }
+  return result;
+}
