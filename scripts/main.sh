@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# The main job: set up a fresh Debian 12 machine, build, then compile the
-# example model through the pipeline and show the result.
+# The main job: set up a fresh Debian 12 machine, build, then compile and run
+# the example models through the attn-to-cpu pipeline (no GPU needed) and
+# compare them with the independent NumPy reference; finally compile the
+# real-shape (GPU-sized) examples through the same pipeline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 BIN=${BUILD_DIR:-build}/bin
-echo "== examples/wan_vsa_small.mlir through attn-opt --canonicalize"
-"$BIN/attn-opt" examples/wan_vsa_small.mlir --canonicalize
+echo
+echo "== small examples: attn-run --device cpu vs the NumPy reference"
+/usr/bin/python3 examples/run_examples.py --attn-run "$BIN/attn-run"
+echo
+echo "== real-shape examples: compile through attn-to-cpu (run on the GPU path)"
+for f in examples/wan_vsa_1.3b.mlir examples/hunyuan_sta_720p.mlir; do
+  start=$(date +%s.%N)
+  "$BIN/attn-opt" "$f" --attn-to-cpu -o /dev/null
+  printf '%-32s compiled in %.2f s\n' "$f" "$(echo "$(date +%s.%N) - $start" | bc)"
+done

@@ -20,6 +20,9 @@ config.substitutions.append(("%attn_obj", config.attn_obj_root))
 # may lack numpy.
 python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
 config.substitutions.append(("%python", python))
+# The NumPy reference CLI: rand / check / equal (test/reference/npy_tools.py).
+config.substitutions.append(
+    ("%npy", python + " " + os.path.join(config.attn_src_root, "test", "reference", "npy_tools.py")))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
