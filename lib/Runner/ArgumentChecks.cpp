@@ -107,33 +107,46 @@ llvm::Error mlir::attn::checkInputs(func::FuncOp entry,
 
 namespace {
 /// Integer values of an index operand, when they are known before running:
-/// an entry argument (from its input file) or a dense constant.
+/// an entry argument (from its input file, also through calls), a dense
+/// constant, or the counts of an attn.block_topk (always min(k, Nkv)).
 struct KnownInts {
   std::vector<int64_t> values;
   std::string origin; // "argument #3" or "a constant"
 };
+using KnownValues = llvm::DenseMap<Value, KnownInts>;
 
-std::optional<KnownInts> knownInts(Value v, func::FuncOp entry,
-                                   ArrayRef<NpyArray> inputs) {
+std::optional<KnownInts> fromArray(const NpyArray &a, unsigned position) {
   KnownInts k;
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    if (arg.getOwner() != &entry.getBody().front())
+  k.origin = "argument #" + std::to_string(position);
+  int64_t n = a.numElements();
+  k.values.resize(n);
+  for (int64_t i = 0; i < n; ++i) {
+    if (a.dtype == "<i4") {
+      int32_t x;
+      std::memcpy(&x, a.data.data() + 4 * i, 4);
+      k.values[i] = x;
+    } else if (a.dtype == "<i8") {
+      std::memcpy(&k.values[i], a.data.data() + 8 * i, 8);
+    } else {
       return std::nullopt;
-    const NpyArray &a = inputs[arg.getArgNumber()];
-    k.origin = "argument #" + std::to_string(arg.getArgNumber());
-    int64_t n = a.numElements();
-    k.values.resize(n);
-    for (int64_t i = 0; i < n; ++i) {
-      if (a.dtype == "<i4") {
-        int32_t x;
-        std::memcpy(&x, a.data.data() + 4 * i, 4);
-        k.values[i] = x;
-      } else if (a.dtype == "<i8") {
-        std::memcpy(&k.values[i], a.data.data() + 8 * i, 8);
-      } else {
-        return std::nullopt;
-      }
     }
+  }
+  return k;
+}
+
+std::optional<KnownInts> knownInts(Value v, const KnownValues &known) {
+  auto it = known.find(v);
+  if (it != known.end())
+    return it->second;
+  if (auto topk = v.getDefiningOp<BlockTopkOp>()) {
+    if (v != topk.getKvCounts())
+      return std::nullopt;
+    auto t = cast<RankedTensorType>(topk.getKvIndices().getType());
+    if (!t.hasStaticShape())
+      return std::nullopt;
+    KnownInts k;
+    k.origin = "the counts of attn.block_topk";
+    k.values.assign(t.getNumElements() / t.getDimSize(3), t.getDimSize(3));
     return k;
   }
   DenseIntElementsAttr attr;
@@ -141,6 +154,7 @@ std::optional<KnownInts> knownInts(Value v, func::FuncOp entry,
     attr = dyn_cast<DenseIntElementsAttr>(c.getValue());
   if (!attr)
     return std::nullopt;
+  KnownInts k;
   k.origin = "a constant";
   for (const APInt &x : attr.getValues<APInt>())
     k.values.push_back(x.getSExtValue());
@@ -164,22 +178,21 @@ llvm::Error checkRange(const KnownInts &k, StringRef operand, Operation *op,
   return llvm::Error::success();
 }
 
-llvm::Error checkBlockSparse(BlockSparseOp op, func::FuncOp entry,
-                             ArrayRef<NpyArray> inputs) {
+llvm::Error checkBlockSparse(BlockSparseOp op, const KnownValues &known) {
   auto idxT = cast<RankedTensorType>(op.getKvIndices().getType());
   auto kT = cast<RankedTensorType>(op.getK().getType());
   int64_t K = idxT.getDimSize(3);
   int64_t blockKv = op.getBlockKvAttr().getInt();
   int64_t nkv = kT.getDimSize(2) / blockKv;
-  auto counts = knownInts(op.getKvCounts(), entry, inputs);
+  auto counts = knownInts(op.getKvCounts(), known);
   if (counts)
     if (llvm::Error e = checkRange(*counts, "kv_counts", op, 0, K))
       return e;
   if (Value sizes = op.getKvBlockSizes())
-    if (auto s = knownInts(sizes, entry, inputs))
+    if (auto s = knownInts(sizes, known))
       if (llvm::Error e = checkRange(*s, "kv_block_sizes", op, 0, blockKv))
         return e;
-  auto indices = knownInts(op.getKvIndices(), entry, inputs);
+  auto indices = knownInts(op.getKvIndices(), known);
   // Entries past a row's count are ignored, so ids can only be judged where
   // the counts are known.
   if (!indices || !counts)
@@ -204,8 +217,10 @@ llvm::Error checkBlockSparse(BlockSparseOp op, func::FuncOp entry,
 }
 } // namespace
 
-llvm::Error mlir::attn::checkIndexInputs(func::FuncOp entry,
-                                         ArrayRef<NpyArray> inputs) {
+/// Checks the attn ops of `f` (and of the functions it calls, with the
+/// values known at each call) against the index values known so far.
+static std::string checkFunction(func::FuncOp f, const KnownValues &known,
+                                 unsigned depth) {
   std::string failure;
   auto record = [&](llvm::Error e) {
     if (!e)
@@ -216,21 +231,44 @@ llvm::Error mlir::attn::checkIndexInputs(func::FuncOp entry,
   auto sizes = [&](Operation *op, Value v, StringRef name, int64_t block) {
     if (!v)
       return false;
-    auto k = knownInts(v, entry, inputs);
+    auto k = knownInts(v, known);
     return k && record(checkRange(*k, name, op, 0, block));
   };
-  entry.walk([&](Operation *op) {
+  auto module = f->getParentOfType<ModuleOp>();
+  f.walk([&](Operation *op) {
     bool bad = false;
     if (auto bs = dyn_cast<BlockSparseOp>(op)) {
-      bad = record(checkBlockSparse(bs, entry, inputs));
+      bad = record(checkBlockSparse(bs, known));
     } else if (auto m = dyn_cast<BlockMeanOp>(op)) {
       bad = sizes(op, m.getBlockSizes(), "block_sizes", m.getBlockAttr().getInt());
     } else if (auto v = dyn_cast<VsaOp>(op)) {
       int64_t P = v.getBlockAttr().getInt();
       bad = sizes(op, v.getQBlockSizes(), "q_block_sizes", P) ||
             sizes(op, v.getKvBlockSizes(), "kv_block_sizes", P);
+    } else if (auto call = dyn_cast<func::CallOp>(op)) {
+      auto callee = module ? module.lookupSymbol<func::FuncOp>(call.getCallee())
+                           : func::FuncOp();
+      if (callee && !callee.isExternal() && depth < 32) {
+        KnownValues inner;
+        for (auto [arg, operand] :
+             llvm::zip(callee.getArguments(), call.getOperands()))
+          if (auto k = knownInts(operand, known))
+            inner[arg] = std::move(*k);
+        failure = checkFunction(callee, inner, depth + 1);
+        bad = !failure.empty();
+      }
     }
     return bad ? WalkResult::interrupt() : WalkResult::advance();
   });
+  return failure;
+}
+
+llvm::Error mlir::attn::checkIndexInputs(func::FuncOp entry,
+                                         ArrayRef<NpyArray> inputs) {
+  KnownValues known;
+  for (auto [i, arg] : llvm::enumerate(entry.getArguments()))
+    if (auto k = fromArray(inputs[i], i))
+      known[arg] = std::move(*k);
+  std::string failure = checkFunction(entry, known, 0);
   return failure.empty() ? llvm::Error::success() : error(failure);
 }

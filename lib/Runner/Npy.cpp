@@ -2,9 +2,12 @@
 
 #include "attn/Runner/Npy.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir::attn;
@@ -88,7 +91,15 @@ llvm::Expected<NpyArray> mlir::attn::readNpy(const std::string &path) {
   if (!descr || descr->size() < 2 || (*descr)[0] != '\'')
     return fail(path, "header has no 'descr'");
   arr.dtype = descr->drop_front().split('\'').first.str();
-  if (NpyArray::elementSize(arr.dtype) == 0)
+  // Any simple dtype (byte order, kind, size) is read, so that a mismatch
+  // can be reported against the argument that expected another one.
+  size_t elementBytes = NpyArray::elementSize(arr.dtype);
+  StringRef d = arr.dtype;
+  if (!elementBytes && d.size() >= 3 && StringRef("<>|=").contains(d[0]) &&
+      llvm::isAlpha(d[1]))
+    if (d.drop_front(2).getAsInteger(10, elementBytes) || elementBytes > 64)
+      elementBytes = 0;
+  if (!elementBytes)
     return fail(path, "unsupported dtype '" + arr.dtype +
                           "' (supported: <f4 <f2 <i4 <i8 |b1)");
   auto fortran = dictValue(header, "fortran_order");
@@ -112,7 +123,7 @@ llvm::Expected<NpyArray> mlir::attn::readNpy(const std::string &path) {
     dims = rest;
   }
   // Guard the byte count against overflow before comparing with the file.
-  __int128 bytes = NpyArray::elementSize(arr.dtype);
+  __int128 bytes = elementBytes;
   for (int64_t d : arr.shape) {
     bytes *= d;
     if (bytes > (__int128(1) << 44))
@@ -133,7 +144,8 @@ llvm::Expected<NpyArray> mlir::attn::readNpy(const std::string &path) {
   return arr;
 }
 
-static llvm::Error writeOne(const std::string &path, const NpyArray &arr) {
+static llvm::Error writeOne(const std::string &path, const std::string &shown,
+                            const NpyArray &arr) {
   std::string header = "{'descr': '" + arr.dtype +
                        "', 'fortran_order': False, 'shape': " +
                        arr.shapeString() + ", }";
@@ -143,34 +155,58 @@ static llvm::Error writeOne(const std::string &path, const NpyArray &arr) {
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
   if (ec)
-    return fail(path, "cannot write: " + ec.message());
+    return fail(shown, "cannot write: " + ec.message());
   os << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 0xff)
      << char(header.size() >> 8) << header;
   os.write(arr.data.data(), arr.data.size());
   os.close();
   if (os.has_error())
-    return fail(path, "write failed: " + os.error().message());
+    return fail(shown, "write failed: " + os.error().message());
+  return llvm::Error::success();
+}
+
+llvm::Error mlir::attn::checkOutputPaths(const std::vector<std::string> &paths) {
+  llvm::StringSet<> seen;
+  for (const std::string &p : paths) {
+    llvm::SmallString<256> abs(p);
+    llvm::sys::fs::make_absolute(abs);
+    llvm::sys::path::remove_dots(abs, /*remove_dot_dot=*/true);
+    if (!seen.insert(abs).second)
+      return fail(p, "given twice as --output");
+    if (llvm::sys::fs::is_directory(p))
+      return fail(p, "is a directory");
+    StringRef parent = llvm::sys::path::parent_path(abs);
+    if (!parent.empty() && !llvm::sys::fs::is_directory(parent))
+      return fail(p, "cannot write: directory '" + parent + "' does not exist");
+  }
   return llvm::Error::success();
 }
 
 llvm::Error mlir::attn::writeNpyFiles(const std::vector<std::string> &paths,
                                       const std::vector<NpyArray> &arrays) {
+  if (llvm::Error e = checkOutputPaths(paths))
+    return e;
   std::vector<std::string> temps;
-  auto cleanup = [&] {
-    for (const std::string &t : temps)
-      llvm::sys::fs::remove(t);
+  auto removeAll = [](const std::vector<std::string> &files) {
+    for (const std::string &f : files)
+      llvm::sys::fs::remove(f);
   };
   for (size_t i = 0; i < paths.size(); ++i) {
     temps.push_back(paths[i] + ".partial");
-    if (llvm::Error e = writeOne(temps.back(), arrays[i])) {
-      cleanup();
+    if (llvm::Error e = writeOne(temps.back(), paths[i], arrays[i])) {
+      removeAll(temps);
       return e;
     }
   }
-  for (size_t i = 0; i < paths.size(); ++i)
+  std::vector<std::string> moved;
+  for (size_t i = 0; i < paths.size(); ++i) {
     if (std::error_code ec = llvm::sys::fs::rename(temps[i], paths[i])) {
-      cleanup();
+      // Leave no mix of new and old results: new files go, the rest stays.
+      removeAll(moved);
+      removeAll(std::vector<std::string>(temps.begin() + i, temps.end()));
       return fail(paths[i], "cannot move into place: " + ec.message());
     }
+    moved.push_back(paths[i]);
+  }
   return llvm::Error::success();
 }

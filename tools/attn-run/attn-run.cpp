@@ -83,6 +83,10 @@ int main(int argc, char **argv) {
                 " result(s) but " + llvm::Twine(outputs.size()) +
                 " --output file(s) were given");
 
+  if (llvm::Error e = attn::checkOutputPaths(
+          std::vector<std::string>(outputs.begin(), outputs.end())))
+    return fail("output " + llvm::toString(std::move(e)));
+
   attn::CpuRunOptions options;
   options.repeat = repeat;
   auto result = attn::runOnCpu(*module, entryName, args, options);

@@ -26,8 +26,14 @@ struct NpyArray {
   std::string shapeString() const;                     ///< "(1, 2, 3)".
 };
 
-/// Parses `path`; errors name the file and what is wrong with it.
+/// Parses `path`; errors name the file and what is wrong with it. Any simple
+/// dtype is read (so that callers can report a mismatch against what they
+/// expected); elementSize() says which ones the tools can use.
 llvm::Expected<NpyArray> readNpy(const std::string &path);
+
+/// Checks output paths before anything runs: no path given twice, none a
+/// directory, every parent directory present.
+llvm::Error checkOutputPaths(const std::vector<std::string> &paths);
 
 /// Writes all arrays or none: each goes to a temporary file first, and the
 /// temporaries are renamed into place only once every one was written.

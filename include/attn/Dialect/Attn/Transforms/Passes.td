@@ -76,4 +76,54 @@ def AttnPlanSparsity : Pass<"attn-plan-sparsity"> {
   ];
 }
 
+def AttnHoistMasks : Pass<"attn-hoist-masks"> {
+  let summary = "Hoist mask and index-table producers out of loops and merge duplicates";
+  let description = [{
+    Masks and index tables are pure functions of their operands, so a layer
+    loop or a denoising-step loop that rebuilds them every iteration does
+    redundant work (FastVideo's per-layer metadata made a mask cache that
+    never hit). This pass moves every *mask or index producer* whose operands
+    are all defined outside an `scf.for` (or `scf.forall`/`scf.while`) loop to
+    just before the loop, repeatedly, so a producer inside two nested loops
+    ends up outside both. Then producers that compute the same value from the
+    same operands in the same block are merged, keeping the first.
+
+    Mask and index producers: `attn.mask_from_lengths`, `attn.block_topk`,
+    constants (tile slot tables, sparsity-plan tables, block sizes), and any
+    other side-effect-free, region-free op whose results are all integer or
+    `i1` tensors or whose operands are all such producers (arithmetic on
+    tables). An op with an operand defined in the loop is never hoisted
+    (e.g. `attn.block_topk` of the layer's scores), nor is anything with
+    memory effects.
+
+    Statistics: `hoisted` ops moved out of a loop (one count per loop
+    crossed), `merged` duplicates removed. They are MLIR pass statistics
+    (`-mlir-pass-statistics`), which release builds of LLVM such as Debian's
+    compile to no-ops; `report=true` also emits them as a remark on the
+    anchor op: `attn-hoist-masks: hoisted N, merged M`.
+
+    Example:
+
+    ```mlir
+    scf.for %step = %c0 to %c50 step %c1 {
+      scf.for %layer = %c0 to %c30 step %c1 {
+        %m = attn.mask_from_lengths %len size 77 : tensor<2xi32>
+        ...
+      }
+    }
+    // becomes
+    %m = attn.mask_from_lengths %len size 77 : tensor<2xi32>
+    scf.for %step = ... { scf.for %layer = ... { ... } }
+    ```
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit the statistics as a remark on the anchor op">
+  ];
+  let statistics = [
+    Statistic<"numHoisted", "hoisted", "Producers moved out of a loop (per loop crossed)">,
+    Statistic<"numMerged", "merged", "Duplicate producers merged">
+  ];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES

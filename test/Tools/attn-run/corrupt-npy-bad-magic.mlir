@@ -1,0 +1,11 @@
+// A file that does not start with the .npy magic string.
+// Reported with the file's path, exit 1, no output file.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %mknpy corrupt bad-magic %t/bad.npy
+// RUN: %expect_exit --absent %t/o.npy --no-partial %t -- \
+// RUN:   attn-run %s --input %t/bad.npy --output %t/o.npy | FileCheck %s -DT=%t
+// CHECK: attn-run: error: input '[[T]]/bad.npy': not a .npy file (bad magic)
+// CHECK: expect_exit: OK exit code 1
+func.func @main(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  return %x : tensor<2x3xf32>
+}

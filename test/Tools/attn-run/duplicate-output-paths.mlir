@@ -1,0 +1,15 @@
+// The same path given to --output twice cannot hold both results: attn-run
+// must reject it up front with a message naming the path (exit 1), and leave
+// no file at that path.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %mknpy values %t/len.npy --dtype i4 --shape 2 --values=2,5
+// RUN: %expect_exit --absent %t/x.npy --no-partial %t -- \
+// RUN:   attn-run %s --input %t/len.npy --input %t/len.npy \
+// RUN:   --output %t/x.npy --output %t/x.npy | FileCheck %s -DT=%t
+// CHECK: attn-run: error: {{.*}}'[[T]]/x.npy'
+// CHECK: expect_exit: OK exit code 1
+func.func @main(%len: tensor<2xi32>, %big: tensor<2xi32>) -> (tensor<2x5xi1>, tensor<2x4xi1>) {
+  %a = attn.mask_from_lengths %len size 5 : tensor<2xi32>
+  %b = attn.mask_from_lengths %big size 4 : tensor<2xi32>
+  return %a, %b : tensor<2x5xi1>, tensor<2x4xi1>
+}
