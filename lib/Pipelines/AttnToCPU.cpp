@@ -21,6 +21,8 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm,
   pm.addPass(createAttnDecomposeVsa());
   pm.addPass(createAttnPlanSparsity());
   pm.addPass(createConvertAttnToLinalg());
+  // Elementwise arith on tensors (residuals, gates between layers).
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

@@ -19,11 +19,9 @@ using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::detail;
 
-namespace {
-
-/// out[b,h,s,d] = table[s] >= 0 ? in[b,h,table[s],d] : 0.
-Value gatherTokens(OpBuilder &b, Location loc, Value input,
-                   RankedTensorType resultType, ArrayRef<int64_t> table) {
+Value mlir::attn::buildTokenGather(OpBuilder &b, Location loc, Value input,
+                                  RankedTensorType resultType,
+                                  ArrayRef<int64_t> table) {
   MLIRContext *ctx = b.getContext();
   Value tableT = constI32Tensor(b, loc, table);
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
@@ -53,6 +51,8 @@ Value gatherTokens(OpBuilder &b, Location loc, Value input,
       });
 }
 
+namespace {
+
 template <typename OpT>
 struct TilingToLinalg : OpConversionPattern<OpT> {
   using OpConversionPattern<OpT>::OpConversionPattern;
@@ -68,7 +68,7 @@ struct TilingToLinalg : OpConversionPattern<OpT> {
     SmallVector<int64_t> table = std::is_same_v<OpT, TileOp>
                                      ? geo->slotToRaster()
                                      : geo->rasterToSlot();
-    rewriter.replaceOp(op, gatherTokens(rewriter, op.getLoc(),
+    rewriter.replaceOp(op, buildTokenGather(rewriter, op.getLoc(),
                                         adaptor.getInput(),
                                         cast<RankedTensorType>(op.getType()),
                                         table));

@@ -3,6 +3,7 @@
 #ifndef ATTN_CONVERSION_ATTNTOLINALG_ATTNTOLINALG_H
 #define ATTN_CONVERSION_ATTNTOLINALG_ATTNTOLINALG_H
 
+#include "mlir/IR/Builders.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
@@ -17,6 +18,11 @@ void populateTilingToLinalgPatterns(RewritePatternSet &patterns);
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 /// attn.mask_from_lengths, attn.block_mean, attn.block_topk -> linalg.
 void populateBlockOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// The gather both tile and untile lower to: out[b,h,s,d] = table[s] >= 0 ?
+/// in[b,h,table[s],d] : 0, as one linalg.generic with a constant table.
+Value buildTokenGather(OpBuilder &b, Location loc, Value input,
+                       RankedTensorType resultType, ArrayRef<int64_t> table);
+
 /// All of the above.
 void populateAttnToLinalgPatterns(RewritePatternSet &patterns);
 

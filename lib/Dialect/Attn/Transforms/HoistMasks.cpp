@@ -77,7 +77,7 @@ struct AttnHoistMasksPass : attn::impl::AttnHoistMasksBase<AttnHoistMasksPass> {
     numHoisted = hoisted;
     numMerged = merged;
     if (report)
-      getOperation()->emitRemark()
+      mlir::emitRemark(getOperation()->getLoc())
           << "attn-hoist-masks: hoisted " << hoisted << ", merged " << merged;
   }
 

@@ -14,6 +14,9 @@ namespace attn {
 void populateDecomposeVsaPatterns(RewritePatternSet &patterns);
 /// attn.sliding_tile -> attn.block_sparse with constant tables.
 void populatePlanSparsityPatterns(RewritePatternSet &patterns);
+/// Cancel tile/untile pairs (through token-wise ops and loop-carried
+/// values), compose the rest into single gathers.
+void populateFoldLayoutPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_DECL
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"

@@ -126,4 +126,67 @@ def AttnHoistMasks : Pass<"attn-hoist-masks"> {
   ];
 }
 
+def AttnFoldLayout : Pass<"attn-fold-layout"> {
+  let summary = "Cancel tile/untile pairs and fuse token gathers";
+  let description = [{
+    Removes the token permutations that the Python glue of today's backends
+    performs around every attention call.
+
+    - `untile(tile(x))` with the same grid and tile is `x` (the op's fold).
+    - `tile(untile(y))` with the same grid and tile is `y` when the pad slots
+      of the result provably do not matter (below); otherwise, and for
+      different tilings, it becomes **one** gather whose constant index is
+      the composition of the two (`slot -> raster -> slot`).
+    - `tile(f(...))` for a token-wise `f` (an elementwise `linalg.generic`
+      over `[B,H,S,D]` that reads every token-indexed operand at the same
+      token and does not use its position; an elementwise arith op; the query
+      side of `attn.sdpa`) becomes `f(tile(...))`, so the tile meets the
+      previous layer's untile and cancels. Only when `f`'s result has no
+      other use and the pads do not matter (`f(0)` need not be 0).
+    - An `scf.for` value that each iteration tiles (a layer or step loop) is
+      carried tiled: one tile before the loop, one untile after it.
+
+    Pads do not matter for a tiled value when every use ignores them or maps
+    them only to pads of a value whose pads do not matter: `untile` with the
+    same tiling, `attn.block_mean` / `attn.vsa` / `attn.block_sparse` keys
+    whose block is the tile and whose block sizes are this tiling's constant
+    valid sizes, attention queries, token-wise ops, and loop-carried values
+    (checked around the loop). Anything else (a return, an unknown op, a
+    token-mixing op, sizes that are not a constant) stops every rewrite that
+    would change pads.
+
+    Example (one layer of a layer loop, before and after):
+
+    ```mlir
+    %r = scf.for %l = %c0 to %c30 step %c1 iter_args(%x = %x0) -> tensor<1x2x120x32xf32> {
+      %t = attn.tile %x grid [2, 6, 10] tile [4, 4, 4] : tensor<1x2x120x32xf32>
+      %a = attn.vsa %t, %t, %t q_block_sizes %vbs kv_block_sizes %vbs block 64 topk 3 : ...
+      %u = attn.untile %a grid [2, 6, 10] tile [4, 4, 4] : tensor<1x2x384x32xf32>
+      %y = arith.addf %u, %u : tensor<1x2x120x32xf32>
+      scf.yield %y : tensor<1x2x120x32xf32>
+    }
+    // becomes
+    %t0 = attn.tile %x0 grid [2, 6, 10] tile [4, 4, 4] : tensor<1x2x120x32xf32>
+    %r = scf.for %l = %c0 to %c30 step %c1 iter_args(%t = %t0) -> tensor<1x2x384x32xf32> {
+      %a = attn.vsa %t, %t, %t q_block_sizes %vbs kv_block_sizes %vbs block 64 topk 3 : ...
+      %y = arith.addf %a, %a : tensor<1x2x384x32xf32>
+      scf.yield %y : tensor<1x2x384x32xf32>
+    }
+    %out = attn.untile %r grid [2, 6, 10] tile [4, 4, 4] : tensor<1x2x384x32xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit the statistics as a remark on the anchor op">
+  ];
+  let statistics = [
+    Statistic<"numLayoutOpsBefore", "layout-ops-before", "tile/untile ops before">,
+    Statistic<"numLayoutOpsAfter", "layout-ops-after", "tile/untile ops after">
+  ];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES
