@@ -12,6 +12,8 @@ echo
 echo "== small examples: attn-run --device cpu vs the NumPy reference"
 /usr/bin/python3 examples/run_examples.py --attn-run "$BIN/attn-run"
 echo
+/usr/bin/python3 examples/model_report.py --bin "$BIN"
+echo
 echo "== real-shape examples: compile through attn-to-cpu (run on the GPU path)"
 for f in examples/wan_vsa_1.3b.mlir examples/hunyuan_sta_720p.mlir; do
   start=$(date +%s.%N)

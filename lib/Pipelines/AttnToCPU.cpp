@@ -32,7 +32,14 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // Layer and step loops yield freshly computed tensors.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (options.reuseBuffers) {
+    AttnReuseBuffersOptions reuse;
+    reuse.report = options.report;
+    pm.addNestedPass<func::FuncOp>(createAttnReuseBuffers(reuse));
+  }
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
@@ -53,6 +60,12 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm,
 }
 
 void mlir::attn::registerAttnPipelines() {
+  PassPipelineRegistration<AttnOptimizeOptions>(
+      "attn-optimize",
+      "attn-plan-sparsity, attn-fold-layout, attn-decompose-vsa, "
+      "attn-hoist-masks, canonicalize, cse (tensor level; attn-reuse-buffers "
+      "runs after bufferization inside attn-to-cpu)",
+      buildAttnOptimizePipeline);
   PassPipelineRegistration<AttnToCPUOptions>(
       "attn-to-cpu",
       "attn ops -> linalg -> bufferization -> loops -> LLVM (the CPU "

@@ -75,4 +75,4 @@ func.func @mask_of_loop_lengths_stays(%len: tensor<2xi32>, %x: tensor<2x1x16x8xf
 
 // Two masks x two loops, two constants and one subi out of one loop; the
 // second layer's mask merges with the first.
-// STATS: remark: attn-hoist-masks: hoisted 7, merged 1
+// STATS: remark: attn-hoist-masks: hoisted 7, merged 1; mask/table producers run per call {{[0-9]+}} -> {{[0-9]+}}

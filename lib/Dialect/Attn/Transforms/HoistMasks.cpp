@@ -2,6 +2,7 @@
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Dialect/Attn/Utils/LoopTrips.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
@@ -67,7 +68,18 @@ struct AttnHoistMasksPass : attn::impl::AttnHoistMasksBase<AttnHoistMasksPass> {
   using AttnHoistMasksBase::AttnHoistMasksBase;
   unsigned hoisted = 0, merged = 0;
 
+  /// Producers run per call, counting loop trips.
+  int64_t producerRuns() {
+    int64_t n = 0;
+    getOperation()->walk([&](Operation *op) {
+      if (isMaskOrIndexProducer(op) && !isa<arith::ConstantOp>(op))
+        n += staticExecutionCount(op);
+    });
+    return n;
+  }
+
   void runOnOperation() override {
+    int64_t runsBefore = producerRuns();
     // Innermost loops first (post-order), so producers climb out of every
     // loop whose values they do not use.
     getOperation()->walk([&](LoopLikeOpInterface loop) {
@@ -78,7 +90,9 @@ struct AttnHoistMasksPass : attn::impl::AttnHoistMasksBase<AttnHoistMasksPass> {
     numMerged = merged;
     if (report)
       mlir::emitRemark(getOperation()->getLoc())
-          << "attn-hoist-masks: hoisted " << hoisted << ", merged " << merged;
+          << "attn-hoist-masks: hoisted " << hoisted << ", merged " << merged
+          << "; mask/table producers run per call " << runsBefore << " -> "
+          << producerRuns();
   }
 
   void mergeDuplicates() {

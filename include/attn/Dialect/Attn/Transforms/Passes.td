@@ -184,8 +184,66 @@ def AttnFoldLayout : Pass<"attn-fold-layout"> {
            "Emit the statistics as a remark on the anchor op">
   ];
   let statistics = [
-    Statistic<"numLayoutOpsBefore", "layout-ops-before", "tile/untile ops before">,
-    Statistic<"numLayoutOpsAfter", "layout-ops-after", "tile/untile ops after">
+    Statistic<"numLayoutOpsBefore", "layout-ops-before", "tile/untile ops run per call before (static trip counts)">,
+    Statistic<"numLayoutOpsAfter", "layout-ops-after", "tile/untile ops run per call after">
+  ];
+}
+
+def AttnReuseBuffers : Pass<"attn-reuse-buffers", "func::FuncOp"> {
+  let summary = "Share buffers with disjoint lifetimes, hoist them and their zero fills out of loops";
+  let description = [{
+    Runs after one-shot bufferization (before deallocation) on `memref.alloc`
+    of static shape. What FastVideo does by hand behind an aliasing contract
+    ("the tile buffer is valid only until the next tile() call"), proven
+    here from the IR:
+
+    1. **Sharing.** In each block, an allocation whose live range starts
+       after the live range of an earlier allocation of the same type has
+       ended takes over that buffer. A live range runs from the allocation to
+       the last use of the buffer *or of any alias of it* (subviews, reshapes,
+       casts, strided-metadata results), so a buffer is never reused while a
+       view of its old contents can still be read. Buffers that escape
+       (returned, yielded, passed to a call, turned back into a tensor, or
+       used by an op the pass does not know) are never shared.
+    2. **Hoisting.** An allocation inside an `scf.for` body whose buffer and
+       aliases are used only inside that body moves before the loop: one
+       buffer for all iterations instead of one per iteration.
+    3. **Zero fill once.** When such a hoisted buffer is first zero-filled in
+       each iteration (`linalg.fill` of 0, as `tensor.pad` bufferizes) and
+       every other write in the loop goes through one subview with constant
+       offsets, sizes and strides that is fully written (a `memref.copy` into
+       it) before the buffer is read, the pad region is never written again:
+       the fill moves before the loop. A write that may touch pad slots (a
+       store with a computed index, a write to the whole buffer, a second
+       subview) keeps the fill in the loop.
+
+    Statistics: allocated bytes per call before and after (static trip counts;
+    a loop with unknown bounds counts once), buffers shared, hoisted, fills
+    hoisted. `report=true` emits them as a remark.
+
+    Example:
+
+    ```mlir
+    scf.for %l = %c0 to %c30 step %c1 {
+      %a = memref.alloc() : memref<1x2x384x32xf32>
+      ...                                  // %a not used after this iteration
+    }
+    // becomes
+    %a = memref.alloc() : memref<1x2x384x32xf32>
+    scf.for %l = %c0 to %c30 step %c1 { ... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit the statistics as a remark on the function">
+  ];
+  let statistics = [
+    Statistic<"bytesBefore", "bytes-before", "Bytes allocated per call before">,
+    Statistic<"bytesAfter", "bytes-after", "Bytes allocated per call after">,
+    Statistic<"numShared", "shared", "Allocations that reuse an earlier buffer">,
+    Statistic<"numHoisted", "hoisted", "Allocations moved out of a loop">,
+    Statistic<"numFillsHoisted", "fills-hoisted", "Zero fills moved out of a loop">
   ];
 }
 

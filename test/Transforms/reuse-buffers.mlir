@@ -1,0 +1,154 @@
+// RUN: attn-opt %s --attn-reuse-buffers -split-input-file | FileCheck %s
+// RUN: attn-opt %s --attn-reuse-buffers=report -split-input-file -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
+
+// Two buffers of one type with disjoint lifetimes share one allocation.
+// CHECK-LABEL: func @disjoint_lifetimes_share
+// CHECK: %[[A:.*]] = memref.alloc() : memref<64xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[A]]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[A]]
+// REPORT: allocated bytes per call 512 -> 256 (shared 1, hoisted 0, zero fills hoisted 0)
+func.func @disjoint_lifetimes_share(%out: memref<64xf32>) {
+  %c1 = arith.constant 1.0 : f32
+  %c2 = arith.constant 2.0 : f32
+  %a = memref.alloc() : memref<64xf32>
+  linalg.fill ins(%c1 : f32) outs(%a : memref<64xf32>)
+  memref.copy %a, %out : memref<64xf32> to memref<64xf32>
+  %b = memref.alloc() : memref<64xf32>
+  linalg.fill ins(%c2 : f32) outs(%b : memref<64xf32>)
+  memref.copy %b, %out : memref<64xf32> to memref<64xf32>
+  return
+}
+
+// -----
+
+// A view of the first buffer is still read after the second is allocated:
+// reusing it would clobber contents that can still be read (the aliasing
+// hazard of FastVideo's cached tile buffer). No sharing.
+// CHECK-LABEL: func @live_view_blocks_reuse
+// CHECK: %[[A:.*]] = memref.alloc() : memref<64xf32>
+// CHECK: %[[B:.*]] = memref.alloc() : memref<64xf32>
+// CHECK: memref.copy %{{.*}}, %{{.*}} : memref<32xf32, strided<[1]>> to memref<32xf32>
+// REPORT: allocated bytes per call 512 -> 512 (shared 0
+func.func @live_view_blocks_reuse(%out: memref<64xf32>, %half: memref<32xf32>) {
+  %c1 = arith.constant 1.0 : f32
+  %c2 = arith.constant 2.0 : f32
+  %a = memref.alloc() : memref<64xf32>
+  linalg.fill ins(%c1 : f32) outs(%a : memref<64xf32>)
+  %view = memref.subview %a[0] [32] [1] : memref<64xf32> to memref<32xf32, strided<[1]>>
+  %b = memref.alloc() : memref<64xf32>
+  linalg.fill ins(%c2 : f32) outs(%b : memref<64xf32>)
+  memref.copy %b, %out : memref<64xf32> to memref<64xf32>
+  memref.copy %view, %half : memref<32xf32, strided<[1]>> to memref<32xf32>
+  return
+}
+
+// -----
+
+// A returned buffer escapes: never shared, even after its last local use.
+// CHECK-LABEL: func @escaping_buffer_not_shared
+// CHECK-COUNT-2: memref.alloc()
+// REPORT: (shared 0, hoisted 0
+func.func @escaping_buffer_not_shared(%out: memref<64xf32>) -> memref<64xf32> {
+  %c1 = arith.constant 1.0 : f32
+  %a = memref.alloc() : memref<64xf32>
+  linalg.fill ins(%c1 : f32) outs(%a : memref<64xf32>)
+  %b = memref.alloc() : memref<64xf32>
+  linalg.fill ins(%c1 : f32) outs(%b : memref<64xf32>)
+  memref.copy %b, %out : memref<64xf32> to memref<64xf32>
+  return %a : memref<64xf32>
+}
+
+// -----
+
+// A per-iteration scratch buffer moves out of the layer loop (30 iterations
+// of 256 bytes become one allocation).
+// CHECK-LABEL: func @scratch_hoisted_out_of_loop
+// CHECK: memref.alloc() : memref<64xf32>
+// CHECK: scf.for
+// CHECK-NOT: memref.alloc
+// REPORT: allocated bytes per call 7680 -> 256 (shared 0, hoisted 1, zero fills hoisted 0)
+func.func @scratch_hoisted_out_of_loop(%out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c30 = arith.constant 30 : index
+  %f = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c30 step %c1 {
+    %a = memref.alloc() : memref<64xf32>
+    linalg.fill ins(%f : f32) outs(%a : memref<64xf32>)
+    memref.copy %a, %out : memref<64xf32> to memref<64xf32>
+  }
+  return
+}
+
+// -----
+
+// A buffer yielded out of the iteration is not loop-local: not hoisted.
+// CHECK-LABEL: func @yielded_buffer_stays
+// CHECK: scf.for
+// CHECK: memref.alloc
+// REPORT: (shared 0, hoisted 0
+func.func @yielded_buffer_stays(%init: memref<64xf32>) -> memref<64xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%x = %init) -> memref<64xf32> {
+    %a = memref.alloc() : memref<64xf32>
+    memref.copy %x, %a : memref<64xf32> to memref<64xf32>
+    scf.yield %a : memref<64xf32>
+  }
+  return %r : memref<64xf32>
+}
+
+// -----
+
+// A padded buffer (as tensor.pad bufferizes): zero-filled, then only its
+// constant interior is written (fully) before it is read. The pads stay zero
+// across iterations, so the fill happens once, before the loop.
+// CHECK-LABEL: func @pad_zeroed_once
+// CHECK: %[[P:.*]] = memref.alloc() : memref<24xf32>
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[P]] : memref<24xf32>)
+// CHECK: scf.for
+// CHECK-NOT: linalg.fill
+// CHECK: memref.copy %{{.*}}, %{{.*}} : memref<20xf32> to memref<20xf32, strided<[1]>>
+// REPORT: (shared 0, hoisted 1, zero fills hoisted 1)
+func.func @pad_zeroed_once(%src: memref<20xf32>, %out: memref<24xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c30 = arith.constant 30 : index
+  scf.for %i = %c0 to %c30 step %c1 {
+    %z = arith.constant 0.0 : f32
+    %p = memref.alloc() : memref<24xf32>
+    linalg.fill ins(%z : f32) outs(%p : memref<24xf32>)
+    %in = memref.subview %p[0] [20] [1] : memref<24xf32> to memref<20xf32, strided<[1]>>
+    memref.copy %src, %in : memref<20xf32> to memref<20xf32, strided<[1]>>
+    memref.copy %p, %out : memref<24xf32> to memref<24xf32>
+  }
+  return
+}
+
+// -----
+
+// A scatter with a computed index may write pad slots: the fill stays in the
+// loop (the buffer itself is still hoisted).
+// CHECK-LABEL: func @scatter_keeps_fill_in_loop
+// CHECK: memref.alloc() : memref<24xf32>
+// CHECK: scf.for
+// CHECK: linalg.fill
+// CHECK: memref.store
+// REPORT: (shared 0, hoisted 1, zero fills hoisted 0)
+func.func @scatter_keeps_fill_in_loop(%src: memref<20xf32>, %idx: memref<20xindex>, %out: memref<24xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c30 = arith.constant 30 : index
+  scf.for %i = %c0 to %c30 step %c1 {
+    %z = arith.constant 0.0 : f32
+    %p = memref.alloc() : memref<24xf32>
+    linalg.fill ins(%z : f32) outs(%p : memref<24xf32>)
+    %j = memref.load %idx[%i] : memref<20xindex>
+    %v = memref.load %src[%i] : memref<20xf32>
+    memref.store %v, %p[%j] : memref<24xf32>
+    memref.copy %p, %out : memref<24xf32> to memref<24xf32>
+  }
+  return
+}
