@@ -26,6 +26,13 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "ModuleOp"> {
     - `attn.block_topk`: rank of each score (ties to the lower id), selection
       `rank < k`, then compaction to ascending ids.
 
+    With `fold-gathers` (default), a tile or untile gather feeding another
+    op's loads is folded into them: a `tensor.extract` from the gather reads
+    the raster source through the slot table, and a `linalg.generic` reading
+    the gather through an indexing map absorbs it (elementwise fusion). So
+    `attn.tile` feeding attention materializes no tiled copy: the kernel reads
+    raster order through the index.
+
     Example:
 
     ```mlir
@@ -39,6 +46,10 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "ModuleOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"foldGathers", "fold-gathers", "bool", /*default=*/"true",
+           "Fold tile/untile gathers into the loads of their consumers">
   ];
 }
 

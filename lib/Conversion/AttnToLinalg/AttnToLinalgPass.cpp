@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
 namespace attn {
@@ -27,6 +28,7 @@ void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
 namespace {
 struct ConvertAttnToLinalgPass
     : attn::impl::ConvertAttnToLinalgBase<ConvertAttnToLinalgPass> {
+  using ConvertAttnToLinalgBase::ConvertAttnToLinalgBase;
   void runOnOperation() override {
     ConversionTarget target(getContext());
     target.addIllegalDialect<attn::AttnDialect>();
@@ -35,6 +37,12 @@ struct ConvertAttnToLinalgPass
     attn::populateAttnToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
+      return signalPassFailure();
+    if (!foldGathers)
+      return;
+    RewritePatternSet folds(&getContext());
+    attn::populateFoldTokenGatherPatterns(folds);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(folds))))
       signalPassFailure();
   }
 };

@@ -30,7 +30,7 @@ Value mlir::attn::buildTokenGather(OpBuilder &b, Location loc, Value input,
   AffineMap seq = AffineMap::get(4, 0, {getAffineDimExpr(2, ctx)}, ctx);
   bool hasPads = llvm::any_of(table, [](int64_t v) { return v < 0; });
   Type elt = resultType.getElementType();
-  return genericOp(
+  Value result = genericOp(
       b, loc, {tableT}, init, {seq, id}, iterators(4),
       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
         Value src = args[0];
@@ -49,6 +49,8 @@ Value mlir::attn::buildTokenGather(OpBuilder &b, Location loc, Value input,
             nb, nl, cast<TypedAttr>(nb.getZeroAttr(elt)));
         return arith::SelectOp::create(nb, nl, isPad, zero, v);
       });
+  result.getDefiningOp()->setAttr(kTokenGatherAttr, b.getUnitAttr());
+  return result;
 }
 
 namespace {

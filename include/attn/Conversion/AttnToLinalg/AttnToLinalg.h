@@ -18,10 +18,19 @@ void populateTilingToLinalgPatterns(RewritePatternSet &patterns);
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 /// attn.mask_from_lengths, attn.block_mean, attn.block_topk -> linalg.
 void populateBlockOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// Marks the linalg.generic that buildTokenGather creates.
+inline constexpr const char kTokenGatherAttr[] = "attn.token_gather";
+
 /// The gather both tile and untile lower to: out[b,h,s,d] = table[s] >= 0 ?
 /// in[b,h,table[s],d] : 0, as one linalg.generic with a constant table.
 Value buildTokenGather(OpBuilder &b, Location loc, Value input,
                        RankedTensorType resultType, ArrayRef<int64_t> table);
+
+/// Folds token gathers into the loads of their consumers, so no permuted
+/// copy is materialized: a tensor.extract from a gather reads the source
+/// through the table, and a linalg.generic reading a gather through an
+/// indexing map absorbs the gather (elementwise fusion).
+void populateFoldTokenGatherPatterns(RewritePatternSet &patterns);
 
 /// All of the above.
 void populateAttnToLinalgPatterns(RewritePatternSet &patterns);

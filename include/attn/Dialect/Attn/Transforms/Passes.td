@@ -145,6 +145,10 @@ def AttnFoldLayout : Pass<"attn-fold-layout"> {
       other use and the pads do not matter (`f(0)` need not be 0).
     - An `scf.for` value that each iteration tiles (a layer or step loop) is
       carried tiled: one tile before the loop, one untile after it.
+    - A tile that remains in front of an attention op is folded into the
+      kernel's loads when the op is lowered (`convert-attn-to-linalg`'s
+      `fold-gathers`; the GPU kernels read through the same slot table), so
+      no tiled copy is materialized.
 
     Pads do not matter for a tiled value when every use ignores them or maps
     them only to pads of a value whose pads do not matter: `untile` with the
