@@ -139,3 +139,39 @@ func.func @pad_sensitive_keys_block_loop(%x0: tensor<1x1x15x8xf32>) -> tensor<1x
   }
   return %r : tensor<1x1x15x8xf32>
 }
+
+// -----
+
+// Commuting would run a trapping op (integer division) on the zero pads:
+// divsi is not speculatable, so the tile stays after it.
+// CHECK-LABEL: func @trapping_op_not_commuted
+// CHECK: arith.divsi %{{.*}}, %{{.*}} : tensor<1x1x15x2xi32>
+// CHECK: attn.tile
+func.func @trapping_op_not_commuted(%x: tensor<1x1x15x2xi32>, %y: tensor<1x1x15x2xi32>) -> tensor<1x1x15x2xi32> {
+  %d = arith.divsi %x, %y : tensor<1x1x15x2xi32>
+  %t = attn.tile %d grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x15x2xi32>
+  %w = arith.addi %t, %t : tensor<1x1x24x2xi32>
+  %u = attn.untile %w grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x24x2xi32>
+  return %u : tensor<1x1x15x2xi32>
+}
+
+// -----
+
+// A dynamically shaped loop-carried value is left alone (retyping the loop
+// would need casts).
+// CHECK-LABEL: func @dynamic_carried_value_stays
+// CHECK: scf.for {{.*}} -> (tensor<1x1x?x8xf32>)
+// CHECK: attn.tile
+func.func @dynamic_carried_value_stays(%x0: tensor<1x1x?x8xf32>) -> tensor<1x1x?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%x = %x0) -> tensor<1x1x?x8xf32> {
+    %t = attn.tile %x grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x?x8xf32>
+    %n = arith.negf %t : tensor<1x1x24x8xf32>
+    %u = attn.untile %n grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x24x8xf32>
+    %uc = tensor.cast %u : tensor<1x1x15x8xf32> to tensor<1x1x?x8xf32>
+    scf.yield %uc : tensor<1x1x?x8xf32>
+  }
+  return %r : tensor<1x1x?x8xf32>
+}

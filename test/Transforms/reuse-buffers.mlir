@@ -152,3 +152,75 @@ func.func @scatter_keeps_fill_in_loop(%src: memref<20xf32>, %idx: memref<20xinde
   }
   return
 }
+
+// -----
+
+// The covering copy is conditional (inside scf.if): the pad proof does not
+// hold on iterations where it does not run, so the fill stays in the loop.
+// CHECK-LABEL: func @conditional_copy_keeps_fill
+// CHECK: scf.for
+// CHECK: linalg.fill
+// CHECK: scf.if
+// REPORT: (shared 0, hoisted 1, zero fills hoisted 0)
+func.func @conditional_copy_keeps_fill(%src: memref<20xf32>, %out: memref<24xf32>, %c: i1) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c30 = arith.constant 30 : index
+  scf.for %i = %c0 to %c30 step %c1 {
+    %z = arith.constant 0.0 : f32
+    %p = memref.alloc() : memref<24xf32>
+    linalg.fill ins(%z : f32) outs(%p : memref<24xf32>)
+    %in = memref.subview %p[0] [20] [1] : memref<24xf32> to memref<20xf32, strided<[1]>>
+    scf.if %c {
+      memref.copy %src, %in : memref<20xf32> to memref<20xf32, strided<[1]>>
+    }
+    memref.copy %p, %out : memref<24xf32> to memref<24xf32>
+  }
+  return
+}
+
+// -----
+
+// The interior is read before it is rewritten: hoisting the fill would let
+// that read see the previous iteration's data. The fill stays.
+// CHECK-LABEL: func @read_before_copy_keeps_fill
+// CHECK: scf.for
+// CHECK: linalg.fill
+// REPORT: (shared 0, hoisted 1, zero fills hoisted 0)
+func.func @read_before_copy_keeps_fill(%src: memref<20xf32>, %out: memref<24xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c30 = arith.constant 30 : index
+  scf.for %i = %c0 to %c30 step %c1 {
+    %z = arith.constant 0.0 : f32
+    %p = memref.alloc() : memref<24xf32>
+    linalg.fill ins(%z : f32) outs(%p : memref<24xf32>)
+    memref.copy %p, %out : memref<24xf32> to memref<24xf32>
+    %in = memref.subview %p[0] [20] [1] : memref<24xf32> to memref<20xf32, strided<[1]>>
+    memref.copy %src, %in : memref<20xf32> to memref<20xf32, strided<[1]>>
+  }
+  return
+}
+
+// -----
+
+// Manually managed lifetimes (a dealloc is present) are left alone: sharing
+// or hoisting across a dealloc would use freed memory.
+// CHECK-LABEL: func @dealloc_is_an_escape
+// CHECK: scf.for
+// CHECK: memref.alloc
+// CHECK: memref.dealloc
+// REPORT: (shared 0, hoisted 0, zero fills hoisted 0)
+func.func @dealloc_is_an_escape(%out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %f = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c4 step %c1 {
+    %a = memref.alloc() : memref<64xf32>
+    linalg.fill ins(%f : f32) outs(%a : memref<64xf32>)
+    memref.copy %a, %out : memref<64xf32> to memref<64xf32>
+    memref.dealloc %a : memref<64xf32>
+  }
+  return
+}

@@ -59,14 +59,20 @@ bool isTokenwiseGeneric(linalg::GenericOp g) {
   for (AffineMap m : g.getIndexingMapsArray())
     if (!m.isIdentity() && m.isFunctionOfDim(2))
       return false;
-  bool usesIndex = false;
-  g.getRegion().walk([&](linalg::IndexOp) { usesIndex = true; });
-  return !usesIndex;
+  // Commuting runs the body on pad slots too: it must not depend on the
+  // position and must be safe to run on any value (no trapping division).
+  bool ok = true;
+  g.getRegion().walk([&](Operation *op) {
+    if (isa<linalg::IndexOp>(op) || (!isa<linalg::YieldOp>(op) && !isPure(op)))
+      ok = false;
+  });
+  return ok;
 }
 
 bool isTokenwiseElementwise(Operation *op) {
+  // Pure: speculatable, so running it on pad slots cannot trap (divsi by 0).
   if (!op->hasTrait<OpTrait::Elementwise>() || op->getNumRegions() ||
-      op->getNumResults() != 1)
+      op->getNumResults() != 1 || !isPure(op))
     return false;
   return llvm::all_of(op->getOperandTypes(), [&](Type t) {
     return t == op->getResult(0).getType() ||
@@ -285,7 +291,9 @@ struct CarryLoopValueTiled : OpRewritePattern<scf::ForOp> {
           first = t;
           break;
         }
-      if (!first || !first.getType().hasStaticShape())
+      // A dynamic carried type would need casts around the retyped loop.
+      if (!first || !first.getType().hasStaticShape() ||
+          !cast<RankedTensorType>(arg.getType()).hasStaticShape())
         continue;
       Layout l = Layout::of(first);
       PadAnalysis pads(l);

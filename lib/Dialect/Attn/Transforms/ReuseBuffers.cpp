@@ -29,10 +29,12 @@ struct AliasSet {
   bool escapes = false;
 };
 
-/// Ops that read or write a buffer operand without keeping or exposing it.
+/// Ops that read or write a buffer operand without keeping, exposing or
+/// freeing it. A dealloc is an escape: the pass runs before deallocation is
+/// inserted, and manual lifetimes are left alone.
 bool isLocalAccess(Operation *op) {
   return isa<memref::LoadOp, memref::StoreOp, memref::CopyOp, memref::DimOp,
-             memref::DeallocOp, linalg::LinalgOp>(op);
+             linalg::LinalgOp>(op);
 }
 
 AliasSet aliasesOf(Value root) {
@@ -101,17 +103,18 @@ struct AttnReuseBuffersPass
   unsigned shared = 0, hoisted = 0, fills = 0;
 
   void runOnOperation() override {
+    shared = hoisted = fills = 0;
     func::FuncOp f = getOperation();
     int64_t before = allocatedBytes(f);
     shareAll(f);
     hoistAll(f);
     shareAll(f);
     int64_t after = allocatedBytes(f);
-    bytesBefore = before;
-    bytesAfter = after;
-    numShared = shared;
-    numHoisted = hoisted;
-    numFillsHoisted = fills;
+    bytesBefore += before;
+    bytesAfter += after;
+    numShared += shared;
+    numHoisted += hoisted;
+    numFillsHoisted += fills;
     if (report)
       mlir::emitRemark(f.getLoc())
           << "attn-reuse-buffers: allocated bytes per call " << before << " -> "
@@ -187,71 +190,64 @@ struct AttnReuseBuffersPass
     }
   }
 
-  /// The fill may leave the loop when it is the buffer's first access in the
-  /// body and every other write covers exactly one constant subview, fully,
-  /// before anything reads the buffer: the rest (the pads) stays zero.
+  /// The fill may leave the loop when, in the loop body's own block (so that
+  /// block order is program order, with nothing conditional or repeated):
+  /// the fill of the whole buffer comes first, then exactly one write, a
+  /// memref.copy from another buffer into one subview with constant offsets,
+  /// sizes and strides (overwriting all of it), and then only reads. Every
+  /// iteration then rewrites the same region before reading, and nothing
+  /// ever writes the rest (the pads) after the first fill.
   void hoistZeroFill(scf::ForOp loop, memref::AllocOp alloc,
                      const AliasSet &set) {
     Block *body = loop.getBody();
-    // Accesses in body order, by the top-level op of the body holding them.
     SmallVector<std::pair<Operation *, OpOperand *>> accesses;
     for (Value v : set.values)
-      for (OpOperand &use : v.getUses())
-        if (!isa<ViewLikeOpInterface, memref::ExtractStridedMetadataOp>(
-                use.getOwner()))
-          accesses.push_back({use.getOwner(), &use});
-    auto top = [&](Operation *op) { return body->findAncestorOpInBlock(*op); };
-    for (auto &a : accesses)
-      if (!top(a.first))
-        return;
-    llvm::sort(accesses, [&](auto &x, auto &y) {
-      Operation *tx = top(x.first), *ty = top(y.first);
-      return tx == ty ? false : tx->isBeforeInBlock(ty);
-    });
+      for (OpOperand &use : v.getUses()) {
+        Operation *user = use.getOwner();
+        if (isa<ViewLikeOpInterface, memref::ExtractStridedMetadataOp>(user))
+          continue;
+        if (user->getBlock() != body)
+          return; // nested (conditional or repeated) access: no proof
+        accesses.push_back({user, &use});
+      }
     if (accesses.empty())
       return;
+    llvm::stable_sort(accesses, [](auto &x, auto &y) {
+      return x.first != y.first && x.first->isBeforeInBlock(y.first);
+    });
     auto fill = dyn_cast<linalg::FillOp>(accesses.front().first);
-    if (!fill || fill->getParentOp() != loop.getOperation() ||
-        fill.getOutputs()[0] != alloc.getResult() ||
+    if (!fill || fill.getOutputs()[0] != alloc.getResult() ||
         (!matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) &&
          !matchPattern(fill.getInputs()[0], m_Zero())))
       return;
-    // The one subview every other write goes through.
-    memref::SubViewOp region;
-    bool covered = false;
-    for (auto &[user, use] : llvm::drop_begin(accesses)) {
-      auto sub = use->get().getDefiningOp<memref::SubViewOp>();
-      bool writes = false;
-      if (auto copy = dyn_cast<memref::CopyOp>(user))
-        writes = copy.getTarget() == use->get();
-      else if (isa<memref::StoreOp>(user))
-        writes = true;
-      else if (auto l = dyn_cast<linalg::LinalgOp>(user))
-        writes = l.isDpsInit(use);
-      else if (!isa<memref::LoadOp, memref::DimOp>(user))
-        return; // an access the proof does not cover
-      if (!writes) {
-        if (!covered)
-          return; // a read before the region is written this iteration
-        continue;
-      }
-      if (!sub || sub.getSource() != alloc.getResult())
-        return;
-      if (llvm::any_of(sub.getStaticOffsets(), ShapedType::isDynamic) ||
-          llvm::any_of(sub.getStaticSizes(), ShapedType::isDynamic) ||
-          llvm::any_of(sub.getStaticStrides(), ShapedType::isDynamic))
-        return;
-      if (region && (region.getStaticOffsets() != sub.getStaticOffsets() ||
-                     region.getStaticSizes() != sub.getStaticSizes() ||
-                     region.getStaticStrides() != sub.getStaticStrides()))
-        return;
-      region = sub;
-      // Only a copy into the whole subview overwrites all of it.
-      if (isa<memref::CopyOp>(user))
-        covered = true;
-    }
-    if (!region || !covered)
+    if (accesses.size() < 2 || accesses[1].first == fill.getOperation())
       return;
+    auto copy = dyn_cast<memref::CopyOp>(accesses[1].first);
+    if (!copy || copy.getTarget() != accesses[1].second->get() ||
+        llvm::is_contained(set.values, copy.getSource()))
+      return;
+    auto region = copy.getTarget().getDefiningOp<memref::SubViewOp>();
+    if (!region || region.getSource() != alloc.getResult() ||
+        llvm::any_of(region.getStaticOffsets(), ShapedType::isDynamic) ||
+        llvm::any_of(region.getStaticSizes(), ShapedType::isDynamic) ||
+        llvm::any_of(region.getStaticStrides(), ShapedType::isDynamic))
+      return;
+    // Everything after the copy only reads.
+    for (auto &[user, use] : llvm::drop_begin(accesses, 2)) {
+      if (user == copy.getOperation())
+        return;
+      bool reads = isa<memref::LoadOp, memref::DimOp>(user);
+      if (auto c = dyn_cast<memref::CopyOp>(user))
+        reads = c.getSource() == use->get() &&
+                !llvm::is_contained(set.values, c.getTarget());
+      if (auto l = dyn_cast<linalg::LinalgOp>(user))
+        reads = l.isDpsInput(use) &&
+                llvm::none_of(l.getDpsInits(), [&](Value init) {
+                  return llvm::is_contained(set.values, init);
+                });
+      if (!reads)
+        return;
+    }
     fill->moveAfter(alloc);
     for (Value in : fill.getInputs())
       if (Operation *def = in.getDefiningOp())
