@@ -32,3 +32,10 @@ tools = ["attn-opt", "attn-run", "FileCheck", "not", "split-file"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.attn_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# CUDA's ptxas (CUDA 13 at /usr/local/cuda on the dev machines): tests that
+# assemble PTX use %if ptxas and skip that step where it is missing.
+for ptxas_dir in ("/usr/local/cuda/bin",):
+    if os.path.exists(os.path.join(ptxas_dir, "ptxas")):
+        config.available_features.add("ptxas")
+        llvm_config.with_environment("PATH", ptxas_dir, append_path=True)
