@@ -180,7 +180,7 @@ def parse_backend_config(text: Optional[str]) -> BackendConfig:
     if "mask_strategy_file_path" in data:
         cfg.mask_strategy_file_path = str(data["mask_strategy_file_path"])
     if "sta_mode" in data:
-        if data["sta_mode"] not in STA_MODES:
+        if not isinstance(data["sta_mode"], str) or data["sta_mode"] not in STA_MODES:
             raise ConfigError(f"attention backend config: sta_mode must be one of {sorted(STA_MODES)}, "
                               f"got {data['sta_mode']!r}")
         cfg.sta_mode = data["sta_mode"]

@@ -4,6 +4,14 @@
 #define ATTN_CONVERSION_PASSES_H
 
 #include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
+#include "attn/Conversion/AttnToNVVM/FlashAttentionKernel.h"
+
+namespace mlir {
+namespace attn {
+#define GEN_PASS_DECL_ATTNEMITFLASHKERNEL
+#include "attn/Conversion/Passes.h.inc"
+} // namespace attn
+} // namespace mlir
 
 namespace mlir {
 namespace attn {

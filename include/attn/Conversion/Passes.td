@@ -53,4 +53,40 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "ModuleOp"> {
   ];
 }
 
+def AttnEmitFlashKernel : Pass<"attn-emit-flash-kernel", "ModuleOp"> {
+  let summary = "Emit one block-sparse flash-attention kernel into a gpu.module";
+  let description = [{
+    Appends to the module a `gpu.module @attn_kernels` targeting NVVM (`chip`,
+    `features`) holding the flash-attention kernel for the given
+    configuration: one CTA per (query block, head, batch), 4 warps of 16 query
+    rows, S = Q.K^T and P.V on tensor cores (`nvvm.mma.sync` m16n8k16, bf16
+    or f16 operands, f32 accumulators), online softmax with running max and
+    sum in f32 and `exp2` on log2(e)-scaled scores, the kv-validity mask from
+    `kv_block_sizes`, GQA, rows without a valid key written as 0. Used to
+    build, inspect and test the kernels on their own; `attn-to-nvvm` will
+    emit the kernels each attn op needs.
+
+    ```sh
+    attn-opt empty.mlir --attn-emit-flash-kernel="head-dim=128 dtype=bf16" \
+      --attn-lower-gpu-modules --gpu-module-to-binary="format=isa"
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"", "NVVM target chip">,
+    Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"", "PTX features">,
+    Option<"dtype", "dtype", "std::string", /*default=*/"\"bf16\"", "bf16 or f16">,
+    Option<"headDim", "head-dim", "int64_t", /*default=*/"128", "64 or 128">,
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"64", "Query rows per CTA">,
+    Option<"blockKv", "block-kv", "int64_t", /*default=*/"64", "Keys per kv block">,
+    Option<"indexed", "indexed", "bool", /*default=*/"true", "kv_indices/kv_counts (false: dense)">,
+    Option<"blockSizes", "block-sizes", "bool", /*default=*/"true", "Mask partial kv blocks by kv_block_sizes">,
+    Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // ATTN_CONVERSION_PASSES

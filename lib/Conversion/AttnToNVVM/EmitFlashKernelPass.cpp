@@ -1,0 +1,56 @@
+//===- EmitFlashKernelPass.cpp - the attn-emit-flash-kernel pass ----------===//
+
+#include "attn/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <cmath>
+
+namespace mlir {
+namespace attn {
+#define GEN_PASS_DEF_ATTNEMITFLASHKERNEL
+#include "attn/Conversion/Passes.h.inc"
+} // namespace attn
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+struct AttnEmitFlashKernelPass
+    : attn::impl::AttnEmitFlashKernelBase<AttnEmitFlashKernelPass> {
+  using AttnEmitFlashKernelBase::AttnEmitFlashKernelBase;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    attn::FlashKernelConfig cfg;
+    if (dtype == "bf16")
+      cfg.elementType = attn::FlashElementType::BF16;
+    else if (dtype == "f16")
+      cfg.elementType = attn::FlashElementType::F16;
+    else {
+      module.emitError() << "attn-emit-flash-kernel: dtype must be bf16 or f16, got '"
+                         << dtype << "'";
+      return signalPassFailure();
+    }
+    cfg.headDim = headDim;
+    cfg.blockQ = blockQ;
+    cfg.blockKv = blockKv;
+    cfg.indexed = indexed;
+    cfg.hasBlockSizes = blockSizes;
+    cfg.scale = scale > 0 ? float(scale) : 1.0f / std::sqrt(float(headDim));
+    if (failed(attn::verifyFlashKernelConfig(
+            cfg, [&] { return module.emitError(); })))
+      return signalPassFailure();
+    OpBuilder b(module.getBodyRegion());
+    b.setInsertionPointToEnd(module.getBody());
+    module->setAttr("gpu.container_module", b.getUnitAttr());
+    auto target = NVVM::NVVMTargetAttr::get(&getContext(), /*optLevel=*/3,
+                                            "nvptx64-nvidia-cuda", chip, features);
+    auto gm = gpu::GPUModuleOp::create(b, module.getLoc(), "attn_kernels",
+                                       b.getArrayAttr({target}));
+    attn::emitFlashAttentionKernel(b, module.getLoc(), gm, cfg);
+  }
+};
+} // namespace

@@ -1,0 +1,384 @@
+//===- FlashAttentionKernel.cpp - block-sparse flash attention on mma.sync ===//
+//
+// One CTA per (query block, head, batch), 4 warps of 16 query rows each for
+// block_q = 64. Per kv block of the row's list: S = Q.K^T on tensor cores
+// (nvvm.mma.sync m16n8k16, bf16/f16 operands, f32 accumulators), online
+// softmax with running max and sum in f32 and exp2 on log2(e)-scaled scores,
+// then P.V on tensor cores. Fragment layouts follow the PTX ISA for
+// mma.m16n8k16: lane = 4*g + t; A holds rows g and g+8, columns 2t, 2t+1
+// (+8); B holds k rows 2t, 2t+1 (+8) of column g; C holds rows g and g+8,
+// columns 2t, 2t+1.
+//
+// This first version reads operands straight from global memory (no shared
+// memory staging yet); see docs/GPU.md for the planned cp.async pipeline.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToNVVM/FlashAttentionKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// Emits the kernel body; all register "arrays" are unrolled SSA values.
+class Emitter {
+public:
+  Emitter(OpBuilder &b, Location loc, const FlashKernelConfig &cfg)
+      : b(b), loc(loc), cfg(cfg), i32(b.getI32Type()), i64(b.getI64Type()),
+        f32(b.getF32Type()),
+        elt(cfg.elementType == FlashElementType::BF16 ? Type(b.getBF16Type())
+                                                      : Type(b.getF16Type())),
+        ptr(LLVM::LLVMPointerType::get(b.getContext(), 1)) {}
+
+  void emit(LLVM::LLVMFuncOp fn);
+
+private:
+  Value ci32(int64_t v) { return arith::ConstantIntOp::create(b, loc, i32, v); }
+  Value ci64(int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); }
+  Value cf32(float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value ext(Value x) { return arith::ExtSIOp::create(b, loc, i64, x); }
+
+  /// Address of element `index` (i64, in elements of `type`) from `base`.
+  Value at(Value base, Type type, Value index) {
+    return LLVM::GEPOp::create(b, loc, ptr, type, base, ValueRange{index});
+  }
+  Value load(Type type, Value addr, unsigned align) {
+    return LLVM::LoadOp::create(b, loc, type, addr, align);
+  }
+  /// Two consecutive 16-bit elements as one 32-bit register.
+  Value loadPair(Value base, Value index) {
+    return load(i32, at(base, elt, index), 4);
+  }
+  /// Packs two f32 values into the two 16-bit halves of an i32 (low first).
+  Value pack(Value lo, Value hi) {
+    Type i16 = b.getI16Type();
+    auto half = [&](Value f) {
+      Value h = arith::TruncFOp::create(b, loc, elt, f);
+      return arith::ExtUIOp::create(
+          b, loc, i32, arith::BitcastOp::create(b, loc, i16, h));
+    };
+    Value l = half(lo), hv = half(hi);
+    return arith::OrIOp::create(b, loc, l,
+                                arith::ShLIOp::create(b, loc, hv, ci32(16)));
+  }
+  /// Two 16-bit elements (not adjacent in memory) as one i32, each replaced
+  /// by 0 where its `valid` is false (pad keys may hold anything).
+  Value gatherPair(Value base, Value i0, Value i1, Value v0, Value v1) {
+    Type i16 = b.getI16Type();
+    auto one = [&](Value idx, Value valid) {
+      Value raw = load(i16, at(base, elt, idx), 2);
+      Value z = arith::ConstantIntOp::create(b, loc, i16, 0);
+      return arith::ExtUIOp::create(
+          b, loc, i32, arith::SelectOp::create(b, loc, valid, raw, z));
+    };
+    return arith::OrIOp::create(b, loc, one(i0, v0),
+                                arith::ShLIOp::create(b, loc, one(i1, v1),
+                                                      ci32(16)));
+  }
+  /// d = a*b + c on tensor cores; c and d are 4 f32 values.
+  SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bb,
+                         ArrayRef<Value> c) {
+    auto st = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                               {f32, f32, f32, f32});
+    bool bf16 = cfg.elementType == FlashElementType::BF16;
+    NVVM::MMATypes t = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+    // bf16 operands are packed i32 registers; f16 ones are vector<2xf16>.
+    auto operand = [&](ArrayRef<Value> regs) {
+      SmallVector<Value> out;
+      for (Value r : regs)
+        out.push_back(bf16 ? r
+                           : LLVM::BitcastOp::create(
+                                 b, loc, VectorType::get({2}, b.getF16Type()), r)
+                                 .getResult());
+      return out;
+    };
+    auto op = NVVM::MmaOp::create(
+        b, loc, st, operand(a), operand(bb), c, ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
+        std::nullopt, std::array<NVVM::MMATypes, 2>{t, t},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    SmallVector<Value> d;
+    for (int i = 0; i < 4; ++i)
+      d.push_back(LLVM::ExtractValueOp::create(b, loc, op.getResult(),
+                                               ArrayRef<int64_t>{i}));
+    return d;
+  }
+  /// Butterfly reduction over the 4 lanes of a quad (lanes 4g..4g+3).
+  Value quadReduce(Value v, bool isMax) {
+    for (int off : {1, 2}) {
+      Value o = NVVM::ShflOp::create(b, loc, f32, ci32(-1), v, ci32(off),
+                                     ci32(0x1f), NVVM::ShflKind::bfly,
+                                     UnitAttr());
+      v = isMax ? arith::MaximumFOp::create(b, loc, v, o).getResult()
+                : arith::AddFOp::create(b, loc, v, o).getResult();
+    }
+    return v;
+  }
+  Value exp2(Value x) { return LLVM::Exp2Op::create(b, loc, x); }
+
+  OpBuilder &b;
+  Location loc;
+  const FlashKernelConfig &cfg;
+  Type i32, i64, f32, elt;
+  Type ptr;
+};
+
+void Emitter::emit(LLVM::LLVMFuncOp fn) {
+  const int64_t D = cfg.headDim, BQ = cfg.blockQ, BKV = cfg.blockKv;
+  const int64_t nS = BKV / 8;  // S tiles (16 x 8) per kv block
+  const int64_t nDk = D / 16;  // k-steps over the head dim
+  const int64_t nO = D / 8;    // O tiles (16 x 8)
+  const int64_t nPk = BKV / 16; // k-steps over keys for P.V
+  Block *entry = fn.addEntryBlock(b);
+  b.setInsertionPointToStart(entry);
+  Value q = entry->getArgument(0), k = entry->getArgument(1),
+        v = entry->getArgument(2), o = entry->getArgument(3),
+        idx = entry->getArgument(4), cnt = entry->getArgument(5),
+        vbs = entry->getArgument(6), Sq = entry->getArgument(7),
+        Skv = entry->getArgument(8), Hq = entry->getArgument(9),
+        Hkv = entry->getArgument(10), Kmax = entry->getArgument(11);
+
+  Value tid = NVVM::ThreadIdXOp::create(b, loc, i32);
+  Value J = NVVM::BlockIdXOp::create(b, loc, i32);
+  Value h = NVVM::BlockIdYOp::create(b, loc, i32);
+  Value bb = NVVM::BlockIdZOp::create(b, loc, i32);
+  Value warp = arith::ShRUIOp::create(b, loc, tid, ci32(5));
+  Value lane = arith::AndIOp::create(b, loc, tid, ci32(31));
+  Value g = arith::ShRUIOp::create(b, loc, lane, ci32(2));
+  Value t = arith::AndIOp::create(b, loc, lane, ci32(3));
+  Value t2 = mul(t, ci32(2));
+  Value groups = arith::DivUIOp::create(b, loc, Hq, Hkv);
+  Value hk = arith::DivUIOp::create(b, loc, h, groups);
+  Value nq = arith::DivUIOp::create(b, loc, Sq, ci32(BQ));
+  Value nkv = arith::DivUIOp::create(b, loc, Skv, ci32(BKV));
+
+  // Element offsets (i64) of this thread's two query rows and of the kv head.
+  Value row0 = add(mul(J, ci32(BQ)), add(mul(warp, ci32(16)), g));
+  Value row1 = add(row0, ci32(8));
+  Value qHead = mul(ext(add(mul(bb, Hq), h)), ext(Sq));
+  Value qRow0 = mul(add(qHead, ext(row0)), ci64(D));
+  Value qRow1 = mul(add(qHead, ext(row1)), ci64(D));
+  Value kvHead = mul(mul(ext(add(mul(bb, Hkv), hk)), ext(Skv)), ci64(D));
+
+  // Q fragments, resident for the whole row block.
+  SmallVector<SmallVector<Value>> qa(nDk);
+  for (int64_t ks = 0; ks < nDk; ++ks) {
+    Value c0 = ext(add(ci32(ks * 16), t2)), c8 = ext(add(ci32(ks * 16 + 8), t2));
+    qa[ks] = {loadPair(q, add(qRow0, c0)), loadPair(q, add(qRow1, c0)),
+              loadPair(q, add(qRow0, c8)), loadPair(q, add(qRow1, c8))};
+  }
+
+  // This query block's list: its row in kv_indices/kv_counts (indexed), or
+  // all kv blocks (dense). Counts are clamped to [0, K].
+  Value listRow = add(mul(add(mul(bb, Hq), h), nq), J);
+  Value count = nkv;
+  if (cfg.indexed) {
+    Value c = load(i32, at(cnt, i32, ext(listRow)), 4);
+    count = arith::MinSIOp::create(
+        b, loc, arith::MaxSIOp::create(b, loc, c, ci32(0)), Kmax);
+  }
+
+  const float negInf = -std::numeric_limits<float>::infinity();
+  const float scaleLog2 = cfg.scale * 1.4426950408889634f;
+  SmallVector<Value> init;
+  for (int64_t i = 0; i < nO * 4; ++i)
+    init.push_back(cf32(0));
+  init.append({cf32(negInf), cf32(negInf), cf32(0), cf32(0)}); // m0 m1 l0 l1
+  Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
+  Value oneIdx = arith::ConstantIndexOp::create(b, loc, 1);
+  Value countIdx = arith::IndexCastOp::create(b, loc, b.getIndexType(), count);
+
+  auto loop = scf::ForOp::create(
+      b, loc, zeroIdx, countIdx, oneIdx, init,
+      [&](OpBuilder &nb, Location, Value jIdx, ValueRange carried) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(nb.getInsertionBlock());
+        Value j = arith::IndexCastOp::create(b, loc, i32, jIdx);
+        // The kv block id; an out-of-range id is clamped and fully masked.
+        Value id = j, size = ci32(BKV);
+        if (cfg.indexed) {
+          Value slot = add(mul(ext(listRow), ext(Kmax)), ext(j));
+          id = load(i32, at(idx, i32, slot), 4);
+        }
+        Value inRange = arith::AndIOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, id, ci32(0)),
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, id, nkv));
+        id = arith::SelectOp::create(b, loc, inRange, id, ci32(0));
+        if (cfg.hasBlockSizes)
+          size = load(i32, at(vbs, i32, ext(id)), 4);
+        size = arith::SelectOp::create(b, loc, inRange, size, ci32(0));
+        Value kbase = mul(id, ci32(BKV));
+
+        // S = Q.K^T, one 16x8 tile per 8 keys.
+        SmallVector<SmallVector<Value>> s(nS);
+        for (int64_t nt = 0; nt < nS; ++nt) {
+          Value key = add(kbase, add(ci32(nt * 8), g));
+          Value kRow = add(kvHead, mul(ext(key), ci64(D)));
+          SmallVector<Value> acc = {cf32(0), cf32(0), cf32(0), cf32(0)};
+          for (int64_t ks = 0; ks < nDk; ++ks) {
+            Value c0 = ext(add(ci32(ks * 16), t2));
+            Value c8 = ext(add(ci32(ks * 16 + 8), t2));
+            acc = mma(qa[ks], {loadPair(k, add(kRow, c0)), loadPair(k, add(kRow, c8))},
+                      acc);
+          }
+          s[nt] = acc;
+        }
+        // Mask keys past the block's valid size, scale into log2 units, and
+        // take the running max over the thread's and then the quad's values.
+        Value mOld[2] = {carried[nO * 4], carried[nO * 4 + 1]};
+        Value lOld[2] = {carried[nO * 4 + 2], carried[nO * 4 + 3]};
+        Value rowMax[2] = {cf32(negInf), cf32(negInf)};
+        SmallVector<Value> keyValid(nS * 2);
+        for (int64_t nt = 0; nt < nS; ++nt)
+          for (int e = 0; e < 2; ++e) {
+            Value off = add(ci32(nt * 8 + e), t2);
+            Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                                off, size);
+            keyValid[nt * 2 + e] = valid;
+            for (int r = 0; r < 2; ++r) {
+              Value sc = arith::MulFOp::create(b, loc, s[nt][2 * r + e],
+                                               cf32(scaleLog2));
+              s[nt][2 * r + e] =
+                  arith::SelectOp::create(b, loc, valid, sc, cf32(negInf));
+              rowMax[r] = arith::MaximumFOp::create(b, loc, rowMax[r],
+                                                    s[nt][2 * r + e]);
+            }
+          }
+        Value mNew[2], alpha[2], rowSum[2];
+        for (int r = 0; r < 2; ++r) {
+          mNew[r] = arith::MaximumFOp::create(b, loc, mOld[r],
+                                              quadReduce(rowMax[r], true));
+          // Until a row has seen a valid key its max is -inf: use 0 so that
+          // exp2(-inf - 0) = 0 instead of NaN.
+          Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                              mNew[r], cf32(negInf));
+          Value mUse = arith::SelectOp::create(b, loc, isInf, cf32(0), mNew[r]);
+          alpha[r] = exp2(arith::SubFOp::create(b, loc, mOld[r], mUse));
+          rowSum[r] = cf32(0);
+          for (int64_t nt = 0; nt < nS; ++nt)
+            for (int e = 0; e < 2; ++e) {
+              Value p = exp2(arith::SubFOp::create(b, loc, s[nt][2 * r + e], mUse));
+              s[nt][2 * r + e] = p;
+              rowSum[r] = arith::AddFOp::create(b, loc, rowSum[r], p);
+            }
+        }
+        SmallVector<Value> next;
+        for (int64_t nt = 0; nt < nO; ++nt)
+          for (int i = 0; i < 4; ++i)
+            next.push_back(arith::MulFOp::create(b, loc, carried[nt * 4 + i],
+                                                 alpha[i / 2]));
+        // O += P.V: P's accumulator tiles (2kk, 2kk+1) are exactly the A
+        // fragment of k-step kk.
+        for (int64_t kk = 0; kk < nPk; ++kk) {
+          SmallVector<Value> pa = {pack(s[2 * kk][0], s[2 * kk][1]),
+                                   pack(s[2 * kk][2], s[2 * kk][3]),
+                                   pack(s[2 * kk + 1][0], s[2 * kk + 1][1]),
+                                   pack(s[2 * kk + 1][2], s[2 * kk + 1][3])};
+          Value key0 = add(kbase, add(ci32(kk * 16), t2));
+          Value key8 = add(key0, ci32(8));
+          Value v0 = keyValid[(2 * kk) * 2], v1 = keyValid[(2 * kk) * 2 + 1];
+          Value v8 = keyValid[(2 * kk + 1) * 2], v9 = keyValid[(2 * kk + 1) * 2 + 1];
+          for (int64_t nt = 0; nt < nO; ++nt) {
+            Value col = ext(add(ci32(nt * 8), g));
+            auto elem = [&](Value key) {
+              return add(add(kvHead, mul(ext(key), ci64(D))), col);
+            };
+            Value b0 = gatherPair(v, elem(key0), elem(add(key0, ci32(1))), v0, v1);
+            Value b1 = gatherPair(v, elem(key8), elem(add(key8, ci32(1))), v8, v9);
+            SmallVector<Value> c(next.begin() + nt * 4, next.begin() + nt * 4 + 4);
+            SmallVector<Value> d = mma(pa, {b0, b1}, c);
+            std::copy(d.begin(), d.end(), next.begin() + nt * 4);
+          }
+        }
+        for (int r = 0; r < 2; ++r)
+          next.push_back(mNew[r]);
+        for (int r = 0; r < 2; ++r)
+          next.push_back(arith::AddFOp::create(
+              b, loc, arith::MulFOp::create(b, loc, lOld[r], alpha[r]),
+              rowSum[r]));
+        scf::YieldOp::create(b, loc, next);
+      });
+
+  // Normalize (a row without a valid key has l == 0 and writes 0) and store
+  // each pair of columns with one 32-bit store.
+  ValueRange res = loop.getResults();
+  Value inv[2];
+  for (int r = 0; r < 2; ++r) {
+    Value l = quadReduce(res[nO * 4 + 2 + r], false);
+    Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, l, cf32(0));
+    inv[r] = arith::SelectOp::create(
+        b, loc, pos, arith::DivFOp::create(b, loc, cf32(1), l), cf32(0));
+  }
+  for (int64_t nt = 0; nt < nO; ++nt) {
+    Value col = ext(add(ci32(nt * 8), t2));
+    for (int r = 0; r < 2; ++r) {
+      Value x0 = arith::MulFOp::create(b, loc, res[nt * 4 + 2 * r], inv[r]);
+      Value x1 = arith::MulFOp::create(b, loc, res[nt * 4 + 2 * r + 1], inv[r]);
+      Value addr = at(o, elt, add(r == 0 ? qRow0 : qRow1, col));
+      LLVM::StoreOp::create(b, loc, pack(x0, x1), addr, 4);
+    }
+  }
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+}
+
+} // namespace
+
+std::string mlir::attn::flashKernelName(const FlashKernelConfig &cfg) {
+  return std::string("attn_flash_") +
+         (cfg.elementType == FlashElementType::BF16 ? "bf16" : "f16") + "_d" +
+         std::to_string(cfg.headDim) + "_q" + std::to_string(cfg.blockQ) +
+         "_kv" + std::to_string(cfg.blockKv) + (cfg.indexed ? "_idx" : "_dense") +
+         (cfg.hasBlockSizes ? "_vbs" : "");
+}
+
+LogicalResult mlir::attn::verifyFlashKernelConfig(
+    const FlashKernelConfig &cfg, function_ref<InFlightDiagnostic()> emitError) {
+  if (cfg.headDim != 64 && cfg.headDim != 128)
+    return emitError() << "flash kernel: head_dim must be 64 or 128, got "
+                       << cfg.headDim;
+  if (cfg.blockQ != 64)
+    return emitError() << "flash kernel: block_q must be 64 (4 warps of 16 "
+                          "rows), got "
+                       << cfg.blockQ;
+  if (cfg.blockKv % 16 != 0 || cfg.blockKv <= 0 || cfg.blockKv > 128)
+    return emitError() << "flash kernel: block_kv must be a multiple of 16 "
+                          "in [16, 128], got "
+                       << cfg.blockKv;
+  if (!(cfg.scale > 0) || !std::isfinite(cfg.scale))
+    return emitError() << "flash kernel: scale must be positive and finite";
+  return success();
+}
+
+LLVM::LLVMFuncOp mlir::attn::emitFlashAttentionKernel(
+    OpBuilder &b, Location loc, gpu::GPUModuleOp module,
+    const FlashKernelConfig &cfg) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  MLIRContext *ctx = b.getContext();
+  Type ptr = LLVM::LLVMPointerType::get(ctx, 1);
+  Type i32 = b.getI32Type();
+  // q, k, v, out, kv_indices, kv_counts, kv_block_sizes, Sq, Skv, Hq, Hkv, K
+  SmallVector<Type> params(7, ptr);
+  params.append(5, i32);
+  auto fnType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
+  auto fn = LLVM::LLVMFuncOp::create(b, loc, flashKernelName(cfg), fnType);
+  fn->setAttr("nvvm.kernel", b.getUnitAttr());
+  fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr({int32_t(cfg.blockQ / 16 * 32), 1, 1}));
+  Emitter(b, loc, cfg).emit(fn);
+  return fn;
+}
