@@ -1,13 +1,16 @@
 // The flash-attention kernel emitter: tensor cores (mma.sync bf16, f32
-// accumulate) for both Q.K^T and P.V, online softmax with exp2 and quad
-// shuffles, and ptxas assembles it for sm_90a with no spills or stack.
+// accumulate) for both Q.K^T and P.V, K/V staged by cp.async and read with
+// ldmatrix (.trans for V), online softmax with exp2 and quad shuffles, and ptxas assembles it for sm_90a with no spills or stack.
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-flash-kernel{head-dim=128 dtype=bf16}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
 // RUN:   | %python %S/Inputs/extract_ptx.py > %t.ptx
 // RUN: FileCheck %s < %t.ptx
 // CHECK: .visible .entry attn_flash_bf16_d128_q64_kv64_idx_vbs(
-// CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// CHECK: ex2.approx
-// CHECK: shfl.sync.bfly
+// CHECK-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHECK-DAG: cp.async.cg.shared.global
+// CHECK-DAG: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// CHECK-DAG: ex2.approx
+// CHECK-DAG: shfl.sync.bfly
 // RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS %}
 // The same kernel for sm_80 (A100).
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-flash-kernel{head-dim=128 dtype=bf16 chip=sm_80 features=+ptx70}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \

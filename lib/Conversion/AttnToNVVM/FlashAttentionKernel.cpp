@@ -9,8 +9,10 @@
 // (+8); B holds k rows 2t, 2t+1 (+8) of column g; C holds rows g and g+8,
 // columns 2t, 2t+1.
 //
-// This first version reads operands straight from global memory (no shared
-// memory staging yet); see docs/GPU.md for the planned cp.async pipeline.
+// Each kv block's K and V tiles are staged in shared memory with 16-byte
+// cp.async copies (zero-filled for keys past the block's valid size, so pad
+// slots never reach the tensor cores) and read into fragments with ldmatrix
+// (.trans for V). Rows are padded by 16 bytes to avoid bank conflicts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,8 +35,9 @@ namespace {
 /// Emits the kernel body; all register "arrays" are unrolled SSA values.
 class Emitter {
 public:
-  Emitter(OpBuilder &b, Location loc, const FlashKernelConfig &cfg)
-      : b(b), loc(loc), cfg(cfg), i32(b.getI32Type()), i64(b.getI64Type()),
+  Emitter(OpBuilder &b, Location loc, const FlashKernelConfig &cfg,
+          StringRef smemK, StringRef smemV)
+      : b(b), loc(loc), cfg(cfg), smemKName(smemK), smemVName(smemV), i32(b.getI32Type()), i64(b.getI64Type()),
         f32(b.getF32Type()),
         elt(cfg.elementType == FlashElementType::BF16 ? Type(b.getBF16Type())
                                                       : Type(b.getF16Type())),
@@ -74,20 +77,6 @@ private:
     Value l = half(lo), hv = half(hi);
     return arith::OrIOp::create(b, loc, l,
                                 arith::ShLIOp::create(b, loc, hv, ci32(16)));
-  }
-  /// Two 16-bit elements (not adjacent in memory) as one i32, each replaced
-  /// by 0 where its `valid` is false (pad keys may hold anything).
-  Value gatherPair(Value base, Value i0, Value i1, Value v0, Value v1) {
-    Type i16 = b.getI16Type();
-    auto one = [&](Value idx, Value valid) {
-      Value raw = load(i16, at(base, elt, idx), 2);
-      Value z = arith::ConstantIntOp::create(b, loc, i16, 0);
-      return arith::ExtUIOp::create(
-          b, loc, i32, arith::SelectOp::create(b, loc, valid, raw, z));
-    };
-    return arith::OrIOp::create(b, loc, one(i0, v0),
-                                arith::ShLIOp::create(b, loc, one(i1, v1),
-                                                      ci32(16)));
   }
   /// d = a*b + c on tensor cores; c and d are 4 f32 values.
   SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bb,
@@ -130,9 +119,26 @@ private:
   }
   Value exp2(Value x) { return LLVM::Exp2Op::create(b, loc, x); }
 
+  /// Four 32-bit fragments from shared memory (ldmatrix.x4); lane L gives
+  /// the address of row L % 8 of matrix L / 8.
+  SmallVector<Value> ldmatrix(Value smemAddr, bool trans) {
+    auto st = LLVM::LLVMStructType::getLiteral(b.getContext(), {i32, i32, i32, i32});
+    auto op = NVVM::LdMatrixOp::create(
+        b, loc, st, smemAddr, 4,
+        trans ? NVVM::MMALayout::col : NVVM::MMALayout::row,
+        NVVM::LdStMatrixShapeAttr::get(b.getContext(), 8, 8),
+        NVVM::LdStMatrixEltType::B16);
+    SmallVector<Value> r;
+    for (int i = 0; i < 4; ++i)
+      r.push_back(LLVM::ExtractValueOp::create(b, loc, op.getResult(),
+                                               ArrayRef<int64_t>{i}));
+    return r;
+  }
+
   OpBuilder &b;
   Location loc;
   const FlashKernelConfig &cfg;
+  StringRef smemKName, smemVName;
   Type i32, i64, f32, elt;
   Type ptr;
 };
@@ -173,6 +179,21 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
   Value qRow0 = mul(add(qHead, ext(row0)), ci64(D));
   Value qRow1 = mul(add(qHead, ext(row1)), ci64(D));
   Value kvHead = mul(mul(ext(add(mul(bb, Hkv), hk)), ext(Skv)), ci64(D));
+
+  // Shared tiles [BKV][D + 8] of 16-bit elements; lane roles for ldmatrix.
+  const int64_t SD = D + 8;
+  Type sptr = LLVM::LLVMPointerType::get(b.getContext(), 3);
+  Value smemK = LLVM::AddressOfOp::create(b, loc, sptr, smemKName);
+  Value smemV = LLVM::AddressOfOp::create(b, loc, sptr, smemVName);
+  auto sat = [&](Value base, Value elemIndex) {
+    return LLVM::GEPOp::create(b, loc, sptr, elt, base, ValueRange{elemIndex});
+  };
+  Value mi = arith::ShRUIOp::create(b, loc, lane, ci32(3));
+  Value r8 = arith::AndIOp::create(b, loc, lane, ci32(7));
+  Value miLo = arith::AndIOp::create(b, loc, mi, ci32(1));
+  Value miHi = arith::ShRUIOp::create(b, loc, mi, ci32(1));
+  const int64_t threads = BQ / 16 * 32;
+  const int64_t chunksPerRow = D / 8; // 16-byte chunks
 
   // Q fragments, resident for the whole row block.
   SmallVector<SmallVector<Value>> qa(nDk);
@@ -224,17 +245,36 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
         size = arith::SelectOp::create(b, loc, inRange, size, ci32(0));
         Value kbase = mul(id, ci32(BKV));
 
-        // S = Q.K^T, one 16x8 tile per 8 keys.
+        // Stage K and V: wait until every warp is done with the previous
+        // tiles, copy 16-byte chunks (zero-filled past the valid size), wait.
+        NVVM::Barrier0Op::create(b, loc);
+        for (int64_t c0 = 0; c0 < BKV * chunksPerRow; c0 += threads) {
+          Value c = add(tid, ci32(c0));
+          Value row = arith::DivUIOp::create(b, loc, c, ci32(chunksPerRow));
+          Value col = mul(arith::RemUIOp::create(b, loc, c, ci32(chunksPerRow)), ci32(8));
+          Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, size);
+          Value bytes = arith::SelectOp::create(b, loc, valid, ci32(16), ci32(0));
+          Value src = add(add(kvHead, mul(ext(add(kbase, row)), ci64(D))), ext(col));
+          Value dst = ext(add(mul(row, ci32(SD)), col));
+          for (auto [g0, s0] : {std::pair<Value, Value>{k, smemK}, {v, smemV}})
+            NVVM::CpAsyncOp::create(b, loc, sat(s0, dst), at(g0, elt, src), 16,
+                                    NVVM::LoadCacheModifierKind::CG, bytes);
+        }
+        NVVM::CpAsyncCommitGroupOp::create(b, loc);
+        NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+        NVVM::Barrier0Op::create(b, loc);
+
+        // S = Q.K^T, one 16x8 tile per 8 keys; ldmatrix.x4 yields the B
+        // fragments of two k-steps.
         SmallVector<SmallVector<Value>> s(nS);
         for (int64_t nt = 0; nt < nS; ++nt) {
-          Value key = add(kbase, add(ci32(nt * 8), g));
-          Value kRow = add(kvHead, mul(ext(key), ci64(D)));
           SmallVector<Value> acc = {cf32(0), cf32(0), cf32(0), cf32(0)};
-          for (int64_t ks = 0; ks < nDk; ++ks) {
-            Value c0 = ext(add(ci32(ks * 16), t2));
-            Value c8 = ext(add(ci32(ks * 16 + 8), t2));
-            acc = mma(qa[ks], {loadPair(k, add(kRow, c0)), loadPair(k, add(kRow, c8))},
-                      acc);
+          for (int64_t ks = 0; ks < nDk; ks += 2) {
+            Value row = add(ci32(nt * 8), r8);
+            Value col = add(ci32(ks * 16), add(mul(miLo, ci32(8)), mul(miHi, ci32(16))));
+            SmallVector<Value> f = ldmatrix(sat(smemK, ext(add(mul(row, ci32(SD)), col))), false);
+            acc = mma(qa[ks], {f[0], f[1]}, acc);
+            acc = mma(qa[ks + 1], {f[2], f[3]}, acc);
           }
           s[nt] = acc;
         }
@@ -289,20 +329,17 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
                                    pack(s[2 * kk][2], s[2 * kk][3]),
                                    pack(s[2 * kk + 1][0], s[2 * kk + 1][1]),
                                    pack(s[2 * kk + 1][2], s[2 * kk + 1][3])};
-          Value key0 = add(kbase, add(ci32(kk * 16), t2));
-          Value key8 = add(key0, ci32(8));
-          Value v0 = keyValid[(2 * kk) * 2], v1 = keyValid[(2 * kk) * 2 + 1];
-          Value v8 = keyValid[(2 * kk + 1) * 2], v9 = keyValid[(2 * kk + 1) * 2 + 1];
-          for (int64_t nt = 0; nt < nO; ++nt) {
-            Value col = ext(add(ci32(nt * 8), g));
-            auto elem = [&](Value key) {
-              return add(add(kvHead, mul(ext(key), ci64(D))), col);
-            };
-            Value b0 = gatherPair(v, elem(key0), elem(add(key0, ci32(1))), v0, v1);
-            Value b1 = gatherPair(v, elem(key8), elem(add(key8, ci32(1))), v8, v9);
-            SmallVector<Value> c(next.begin() + nt * 4, next.begin() + nt * 4 + 4);
-            SmallVector<Value> d = mma(pa, {b0, b1}, c);
-            std::copy(d.begin(), d.end(), next.begin() + nt * 4);
+          for (int64_t nt = 0; nt < nO; nt += 2) {
+            Value row = add(ci32(kk * 16), add(mul(miLo, ci32(8)), r8));
+            Value col = mul(add(ci32(nt), miHi), ci32(8));
+            SmallVector<Value> f =
+                ldmatrix(sat(smemV, ext(add(mul(row, ci32(SD)), col))), true);
+            for (int64_t half = 0; half < 2; ++half) {
+              int64_t n = nt + half;
+              SmallVector<Value> c(next.begin() + n * 4, next.begin() + n * 4 + 4);
+              SmallVector<Value> d = mma(pa, {f[2 * half], f[2 * half + 1]}, c);
+              std::copy(d.begin(), d.end(), next.begin() + n * 4);
+            }
           }
         }
         for (int r = 0; r < 2; ++r)
@@ -376,9 +413,17 @@ LLVM::LLVMFuncOp mlir::attn::emitFlashAttentionKernel(
   SmallVector<Type> params(7, ptr);
   params.append(5, i32);
   auto fnType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
-  auto fn = LLVM::LLVMFuncOp::create(b, loc, flashKernelName(cfg), fnType);
+  std::string name = flashKernelName(cfg);
+  // Static shared memory for the K and V tiles, rows padded by 8 elements.
+  auto tileType = LLVM::LLVMArrayType::get(b.getI16Type(),
+                                           cfg.blockKv * (cfg.headDim + 8));
+  for (StringRef which : {"_smem_k", "_smem_v"})
+    LLVM::GlobalOp::create(b, loc, tileType, /*isConstant=*/false,
+                           LLVM::Linkage::Internal, name + which.str(),
+                           Attribute(), /*alignment=*/16, /*addrSpace=*/3);
+  auto fn = LLVM::LLVMFuncOp::create(b, loc, name, fnType);
   fn->setAttr("nvvm.kernel", b.getUnitAttr());
   fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr({int32_t(cfg.blockQ / 16 * 32), 1, 1}));
-  Emitter(b, loc, cfg).emit(fn);
+  Emitter(b, loc, cfg, name + "_smem_k", name + "_smem_v").emit(fn);
   return fn;
 }
