@@ -64,11 +64,13 @@ def run_case(path, name, B, Hq, Hkv, S, quick):
     out = torch.full_like(q, float("nan"))
     mod = cp.RawModule(path=path)
     fn = mod.get_function(name)
+    smem = 2 * 2 * bkv * (D + 8) * 2  # flashKernelSharedBytes
+    fn.max_dynamic_shared_size_bytes = smem
     i16 = lambda t: cp.asarray(t.view(torch.int16))
     args = (i16(q), i16(k), i16(v), i16(out), cp.asarray(idx), cp.asarray(cnt),
             cp.asarray(vbs), cp.int32(S), cp.int32(S), cp.int32(Hq), cp.int32(Hkv),
             cp.int32(K))
-    fn((nq, Hq, B), (bq // 16 * 32, 1, 1), args)
+    fn((nq, Hq, B), (bq // 16 * 32, 1, 1), args, shared_mem=smem)
     cp.cuda.runtime.deviceSynchronize()
     written = not torch.isnan(out).any().item()
     ref = reference(q, k, v, idx, cnt, vbs, bq, bkv, scale, indexed, has_vbs)

@@ -12,7 +12,9 @@
 // Each kv block's K and V tiles are staged in shared memory with 16-byte
 // cp.async copies (zero-filled for keys past the block's valid size, so pad
 // slots never reach the tensor cores) and read into fragments with ldmatrix
-// (.trans for V). Rows are padded by 16 bytes to avoid bank conflicts.
+// (.trans for V). Rows are padded by 16 bytes to avoid bank conflicts. Two
+// stages: the copy of block j+1 is in flight while block j is computed.
+// Dynamic shared memory: flashKernelSharedBytes(cfg).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,8 +38,8 @@ namespace {
 class Emitter {
 public:
   Emitter(OpBuilder &b, Location loc, const FlashKernelConfig &cfg,
-          StringRef smemK, StringRef smemV)
-      : b(b), loc(loc), cfg(cfg), smemKName(smemK), smemVName(smemV), i32(b.getI32Type()), i64(b.getI64Type()),
+          StringRef smem)
+      : b(b), loc(loc), cfg(cfg), smemName(smem), i32(b.getI32Type()), i64(b.getI64Type()),
         f32(b.getF32Type()),
         elt(cfg.elementType == FlashElementType::BF16 ? Type(b.getBF16Type())
                                                       : Type(b.getF16Type())),
@@ -138,7 +140,7 @@ private:
   OpBuilder &b;
   Location loc;
   const FlashKernelConfig &cfg;
-  StringRef smemKName, smemVName;
+  StringRef smemName;
   Type i32, i64, f32, elt;
   Type ptr;
 };
@@ -183,8 +185,8 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
   // Shared tiles [BKV][D + 8] of 16-bit elements; lane roles for ldmatrix.
   const int64_t SD = D + 8;
   Type sptr = LLVM::LLVMPointerType::get(b.getContext(), 3);
-  Value smemK = LLVM::AddressOfOp::create(b, loc, sptr, smemKName);
-  Value smemV = LLVM::AddressOfOp::create(b, loc, sptr, smemVName);
+  Value smem = LLVM::AddressOfOp::create(b, loc, sptr, smemName);
+  const int64_t tileElems = BKV * SD; // stage s: K at 2s, V at 2s+1 tiles
   auto sat = [&](Value base, Value elemIndex) {
     return LLVM::GEPOp::create(b, loc, sptr, elt, base, ValueRange{elemIndex});
   };
@@ -213,6 +215,54 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
         b, loc, arith::MaxSIOp::create(b, loc, c, ci32(0)), Kmax);
   }
 
+  // The kv block at list position `pos` (clamped into the list; an
+  // out-of-range id is clamped and gets size 0, i.e. fully masked).
+  auto blockAt = [&](Value pos) -> std::pair<Value, Value> {
+    Value id = pos, size = ci32(BKV);
+    if (cfg.indexed) {
+      Value last = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, count, ci32(1)), ci32(0));
+      Value p = arith::MinSIOp::create(b, loc, pos, last);
+      id = load(i32, at(idx, i32, add(mul(ext(listRow), ext(Kmax)), ext(p))), 4);
+    }
+    Value inRange = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, id, ci32(0)),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, id, nkv));
+    id = arith::SelectOp::create(b, loc, inRange, id, ci32(0));
+    if (cfg.hasBlockSizes)
+      size = load(i32, at(vbs, i32, ext(id)), 4);
+    // Positions past the list (the prefetch after the last block) copy nothing.
+    Value listed = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, pos, count);
+    size = arith::SelectOp::create(
+        b, loc, arith::AndIOp::create(b, loc, inRange, listed), size, ci32(0));
+    return {id, size};
+  };
+  auto tile = [&](Value stage, int which) {
+    Value t = add(mul(stage, ci32(2)), ci32(which));
+    return sat(smem, ext(mul(t, ci32(tileElems))));
+  };
+  // Issues the 16-byte copies of block `pos`'s K and V into `stage` and
+  // commits them as one group.
+  auto issueLoads = [&](Value pos, Value stage) {
+    auto [id, size] = blockAt(pos);
+    Value kbase = mul(id, ci32(BKV));
+    Value kTile = tile(stage, 0), vTile = tile(stage, 1);
+    for (int64_t c0 = 0; c0 < BKV * chunksPerRow; c0 += threads) {
+      Value c = add(tid, ci32(c0));
+      Value row = arith::DivUIOp::create(b, loc, c, ci32(chunksPerRow));
+      Value col = mul(arith::RemUIOp::create(b, loc, c, ci32(chunksPerRow)), ci32(8));
+      Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, size);
+      Value bytes = arith::SelectOp::create(b, loc, valid, ci32(16), ci32(0));
+      Value src = add(add(kvHead, mul(ext(add(kbase, row)), ci64(D))), ext(col));
+      Value dst = ext(add(mul(row, ci32(SD)), col));
+      for (auto [g0, s0] : {std::pair<Value, Value>{k, kTile}, {v, vTile}})
+        NVVM::CpAsyncOp::create(b, loc, sat(s0, dst), at(g0, elt, src), 16,
+                                NVVM::LoadCacheModifierKind::CG, bytes);
+    }
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  };
+  issueLoads(ci32(0), ci32(0)); // prologue: block 0 into stage 0
+
   const float negInf = -std::numeric_limits<float>::infinity();
   const float scaleLog2 = cfg.scale * 1.4426950408889634f;
   SmallVector<Value> init;
@@ -229,40 +279,15 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(nb.getInsertionBlock());
         Value j = arith::IndexCastOp::create(b, loc, i32, jIdx);
-        // The kv block id; an out-of-range id is clamped and fully masked.
-        Value id = j, size = ci32(BKV);
-        if (cfg.indexed) {
-          Value slot = add(mul(ext(listRow), ext(Kmax)), ext(j));
-          id = load(i32, at(idx, i32, slot), 4);
-        }
-        Value inRange = arith::AndIOp::create(
-            b, loc,
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, id, ci32(0)),
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, id, nkv));
-        id = arith::SelectOp::create(b, loc, inRange, id, ci32(0));
-        if (cfg.hasBlockSizes)
-          size = load(i32, at(vbs, i32, ext(id)), 4);
-        size = arith::SelectOp::create(b, loc, inRange, size, ci32(0));
-        Value kbase = mul(id, ci32(BKV));
-
-        // Stage K and V: wait until every warp is done with the previous
-        // tiles, copy 16-byte chunks (zero-filled past the valid size), wait.
+        Value stage = arith::AndIOp::create(b, loc, j, ci32(1));
+        Value size = blockAt(j).second;
+        // Every warp is done with stage (j+1)%2 (read in iteration j-1):
+        // prefetch block j+1 into it, then wait for block j's group only.
         NVVM::Barrier0Op::create(b, loc);
-        for (int64_t c0 = 0; c0 < BKV * chunksPerRow; c0 += threads) {
-          Value c = add(tid, ci32(c0));
-          Value row = arith::DivUIOp::create(b, loc, c, ci32(chunksPerRow));
-          Value col = mul(arith::RemUIOp::create(b, loc, c, ci32(chunksPerRow)), ci32(8));
-          Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, size);
-          Value bytes = arith::SelectOp::create(b, loc, valid, ci32(16), ci32(0));
-          Value src = add(add(kvHead, mul(ext(add(kbase, row)), ci64(D))), ext(col));
-          Value dst = ext(add(mul(row, ci32(SD)), col));
-          for (auto [g0, s0] : {std::pair<Value, Value>{k, smemK}, {v, smemV}})
-            NVVM::CpAsyncOp::create(b, loc, sat(s0, dst), at(g0, elt, src), 16,
-                                    NVVM::LoadCacheModifierKind::CG, bytes);
-        }
-        NVVM::CpAsyncCommitGroupOp::create(b, loc);
-        NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+        issueLoads(add(j, ci32(1)), arith::XOrIOp::create(b, loc, stage, ci32(1)));
+        NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(1));
         NVVM::Barrier0Op::create(b, loc);
+        Value smemK = tile(stage, 0), smemV = tile(stage, 1);
 
         // S = Q.K^T, one 16x8 tile per 8 keys; ldmatrix.x4 yields the B
         // fragments of two k-steps.
@@ -375,6 +400,10 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
 
 } // namespace
 
+int64_t mlir::attn::flashKernelSharedBytes(const FlashKernelConfig &cfg) {
+  return 2 /*stages*/ * 2 /*K, V*/ * cfg.blockKv * (cfg.headDim + 8) * 2;
+}
+
 std::string mlir::attn::flashKernelName(const FlashKernelConfig &cfg) {
   return std::string("attn_flash_") +
          (cfg.elementType == FlashElementType::BF16 ? "bf16" : "f16") + "_d" +
@@ -414,16 +443,14 @@ LLVM::LLVMFuncOp mlir::attn::emitFlashAttentionKernel(
   params.append(5, i32);
   auto fnType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
   std::string name = flashKernelName(cfg);
-  // Static shared memory for the K and V tiles, rows padded by 8 elements.
-  auto tileType = LLVM::LLVMArrayType::get(b.getI16Type(),
-                                           cfg.blockKv * (cfg.headDim + 8));
-  for (StringRef which : {"_smem_k", "_smem_v"})
-    LLVM::GlobalOp::create(b, loc, tileType, /*isConstant=*/false,
-                           LLVM::Linkage::Internal, name + which.str(),
-                           Attribute(), /*alignment=*/16, /*addrSpace=*/3);
+  // Dynamic shared memory (2 stages x K, V tiles), sized at launch.
+  LLVM::GlobalOp::create(b, loc, LLVM::LLVMArrayType::get(b.getI8Type(), 0),
+                         /*isConstant=*/false, LLVM::Linkage::External,
+                         name + "_smem", Attribute(), /*alignment=*/16,
+                         /*addrSpace=*/3);
   auto fn = LLVM::LLVMFuncOp::create(b, loc, name, fnType);
   fn->setAttr("nvvm.kernel", b.getUnitAttr());
   fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr({int32_t(cfg.blockQ / 16 * 32), 1, 1}));
-  Emitter(b, loc, cfg, name + "_smem_k", name + "_smem_v").emit(fn);
+  Emitter(b, loc, cfg, name + "_smem").emit(fn);
   return fn;
 }

@@ -6,7 +6,8 @@
 // Kernel parameters, in order: q, k, v, out, kv_indices, kv_counts,
 // kv_block_sizes (global pointers; unused ones may be null), then i32 Sq,
 // Skv, Hq, Hkv, K (row length of kv_indices). Launch: grid (Sq / block_q,
-// Hq, B), block (block_q / 16 * 32). Tensors are contiguous BHSD.
+// Hq, B), block (block_q / 16 * 32), flashKernelSharedBytes() of dynamic
+// shared memory. Tensors are contiguous BHSD.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +36,11 @@ struct FlashKernelConfig {
 
 LogicalResult verifyFlashKernelConfig(
     const FlashKernelConfig &cfg, function_ref<InFlightDiagnostic()> emitError);
+
+/// Dynamic shared memory the kernel needs at launch (2 stages of K and V
+/// tiles, rows padded by 8 elements); above 48 KiB the launcher must raise
+/// the function's limit.
+int64_t flashKernelSharedBytes(const FlashKernelConfig &cfg);
 
 /// A name that encodes the configuration, e.g. attn_flash_bf16_d128_q64_kv64_idx_vbs.
 std::string flashKernelName(const FlashKernelConfig &cfg);
