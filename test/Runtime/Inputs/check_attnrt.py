@@ -1,0 +1,35 @@
+"""attnrt without a GPU: loads an artifact, reports its signature, rejects
+corrupt plans with a message, and fails attnrt_run cleanly (no driver or no
+device here) instead of crashing. usage: check_attnrt.py LIB ARTIFACT TMPDIR"""
+import ctypes
+import os
+import shutil
+import sys
+
+lib = ctypes.CDLL(sys.argv[1])
+lib.attnrt_last_error.restype = ctypes.c_char_p
+lib.attnrt_arg_info.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
+                                ctypes.POINTER(ctypes.c_int64), ctypes.c_int]
+h = ctypes.c_void_p()
+assert lib.attnrt_load(sys.argv[2].encode(), ctypes.byref(h)) == 0, lib.attnrt_last_error()
+print("args", lib.attnrt_num_args(h), "results", lib.attnrt_num_results(h))
+for i in range(lib.attnrt_num_args(h)):
+    dt = ctypes.c_char_p()
+    dims = (ctypes.c_int64 * 8)()
+    r = lib.attnrt_arg_info(h, i, ctypes.byref(dt), dims, 8)
+    print(f"arg {i} {dt.value.decode()} {list(dims[:r])}")
+rc = lib.attnrt_run(h, None, None, None)
+print("run rc", rc, lib.attnrt_last_error().decode())
+lib.attnrt_free(h)
+
+tmp = sys.argv[3]
+for name, text in (("bad-version", "attn-artifact 2\n"),
+                   ("bad-launch", "attn-artifact 1\nlaunch k grid 1,1 block 1,1,1 smem 0 params\n"),
+                   ("bad-param", "attn-artifact 1\narg 0 bf16 1,2\nlaunch k grid 1,1,1 block 1,1,1 smem 0 params arg:3\nptx k.ptx\n"),
+                   ("missing-table", "attn-artifact 1\nconst 0 const0.bin i32 4\n")):
+    d = os.path.join(tmp, name)
+    os.makedirs(d, exist_ok=True)
+    open(os.path.join(d, "plan.txt"), "w").write(text)
+    open(os.path.join(d, "k.ptx"), "w").write("// empty\n")
+    rc = lib.attnrt_load(d.encode(), ctypes.byref(h))
+    print(name, rc, lib.attnrt_last_error().decode().replace(tmp, "TMP"))

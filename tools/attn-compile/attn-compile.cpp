@@ -1,0 +1,62 @@
+//===- attn-compile.cpp - compile an attn module to a GPU artifact --------===//
+//
+// attn-compile FILE.mlir -o DIR [--entry NAME] [--chip sm_90a|sm_80]
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Compile/ArtifactCompiler.h"
+#include "attn/InitAttn.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.mlir>"),
+                                      cl::Required);
+static cl::opt<std::string> outDir("o", cl::desc("Artifact directory"),
+                                   cl::Required);
+static cl::opt<std::string> entryName("entry", cl::desc("Function to compile"),
+                                      cl::init("main"));
+static cl::opt<std::string> chip("chip", cl::desc("sm_90a or sm_80"),
+                                 cl::init("sm_90a"));
+static cl::opt<std::string> ptxas("ptxas", cl::desc("ptxas for the cubin (empty: PTX only)"),
+                                  cl::init("/usr/local/cuda/bin/ptxas"));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "compile an attn module for the GPU\n");
+  auto fail = [](const llvm::Twine &msg) {
+    llvm::errs() << msg << "\n";
+    return 1;
+  };
+  if (chip != "sm_90a" && chip != "sm_80")
+    return fail("attn-compile: --chip must be sm_90a or sm_80, got '" + chip + "'");
+  DialectRegistry registry;
+  attn::registerAttnDialects(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string err;
+  auto file = openInputFile(inputFile, &err);
+  if (!file)
+    return fail("attn-compile: " + err);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail("attn-compile: could not parse '" + inputFile + "'");
+  attn::ArtifactOptions options;
+  options.chip = chip;
+  options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";
+  options.ptxas = ptxas;
+  if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, options))
+    return fail(llvm::toString(std::move(e)));
+  return 0;
+}
