@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# On the GPU machine (CUDA driver, cmake, torch, cupy; no LLVM/MLIR), in the
+# repository root with .device/ prepared by scripts/gpu/prepare.sh on the
+# development machine: builds the attnrt runtime with cmake, runs the GPU
+# tests (every kernel against a reference on fresh random inputs, outputs
+# poisoned first; artifacts end to end through attnrt), then the same under
+# compute-sanitizer (memcheck, racecheck, synccheck) on small shapes, and
+# prints "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONUNBUFFERED=1
+log=$(mktemp)
+if ! command -v nvidia-smi >/dev/null || ! nvidia-smi >/dev/null 2>&1; then
+  echo "gpu-check: no GPU here; nothing to run"
+  echo "0 passed, 0 failed, 1 skipped"
+  exit 0
+fi
+[ -d .device/flash ] && [ -d .device/art ] || {
+  echo "gpu-check: .device/ is missing: run scripts/gpu/prepare.sh on the development machine and carry .device"
+  exit 1
+}
+cmake -S runtime -B .device/build-rt -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+  cmake --build .device/build-rt >/dev/null || { echo "gpu-check: building attnrt failed"; exit 1; }
+lib=.device/build-rt/lib/libattnrt.so
+passed=0 failed=0
+tally() { # name, command...
+  local name=$1; shift
+  "$@" 2>&1 | tee -a "$log" | tail -1 > "$log.last"
+  local line; line=$(cat "$log.last")
+  local p f
+  p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p')
+  f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p')
+  if [ -z "$p" ]; then echo "FAIL $name (no result line)"; failed=$((failed + 1)); return; fi
+  passed=$((passed + p)); failed=$((failed + f))
+  echo "$name: $line"
+}
+sanitized() { # tool, script, args...
+  local tool=$1; shift
+  local out; out=$(compute-sanitizer --tool "$tool" --print-limit 10 python3 "$@" 2>&1)
+  echo "$out" | tail -3
+  if echo "$out" | grep -qE "ERROR SUMMARY: 0 errors|RACECHECK SUMMARY: 0 hazards"; then
+    echo "1 passed, 0 failed"
+  else
+    echo "0 passed, 1 failed"
+  fi
+}
+tally "kernels (check_flash.py)" python3 scripts/gpu/check_flash.py .device/flash
+tally "artifacts through attnrt" python3 scripts/gpu/check_artifacts.py "$lib" .device/art
+for tool in memcheck racecheck synccheck; do
+  tally "kernels under $tool" sanitized "$tool" scripts/gpu/check_flash.py .device/flash --quick
+done
+tally "artifacts under memcheck" sanitized memcheck scripts/gpu/check_artifacts.py "$lib" .device/art
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# On the development machine (LLVM/MLIR and ptxas, no GPU): build everything
+# the GPU machine needs into .device/ (ignored by git; name it in the device
+# tool's `carry`): kernels for check_flash.py and artifacts for
+# check_artifacts.py.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${BUILD_DIR:-build}/bin
+PTXAS=${PTXAS:-/usr/local/cuda/bin/ptxas}
+rm -rf .device/flash .device/art
+mkdir -p .device/flash
+echo "module {}" > .device/empty.mlir
+for cfg in "bf16 128 true true" "bf16 128 true false" "bf16 128 false false" \
+           "bf16 64 false false" "f16 128 true true" "f16 64 true true"; do
+  set -- $cfg
+  P="attn-emit-flash-kernel{head-dim=$2 dtype=$1 indexed=$3 block-sizes=$4}"
+  name=$("$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($P)" |
+         grep -o "llvm.func @attn_flash[a-z0-9_]*" | sed 's/llvm.func @//')
+  "$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($P, gpu.module(convert-scf-to-cf, convert-arith-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" |
+    /usr/bin/python3 test/GPU/Inputs/extract_ptx.py > ".device/flash/$name.ptx"
+  "$PTXAS" -arch=sm_90a ".device/flash/$name.ptx" -o ".device/flash/$name.sm_90a.cubin"
+done
+bash scripts/gpu/make_artifacts.sh .device/art
+echo "prepared .device/ (kernels: $(ls .device/flash/*.cubin | wc -l), artifacts: $(ls .device/art | wc -l))"
