@@ -39,3 +39,14 @@ for ptxas_dir in ("/usr/local/cuda/bin",):
     if os.path.exists(os.path.join(ptxas_dir, "ptxas")):
         config.available_features.add("ptxas")
         llvm_config.with_environment("PATH", ptxas_dir, append_path=True)
+
+# A usable NVIDIA GPU (the lent GPU machine); GPU tests are UNSUPPORTED
+# (skipped) elsewhere, CI included.
+import shutil
+import subprocess
+if shutil.which("nvidia-smi"):
+    try:
+        if subprocess.run(["nvidia-smi", "-L"], capture_output=True, timeout=20).returncode == 0:
+            config.available_features.add("cuda-gpu")
+    except Exception:
+        pass
