@@ -52,15 +52,6 @@ static std::string typeString(Type t) {
   return s;
 }
 
-static std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string s = "(";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  if (shape.size() == 1)
-    s += ",";
-  return s + ")";
-}
-
 /// Checks that every argument and result of `entry` can cross the boundary.
 static llvm::Error checkSignature(func::FuncOp entry) {
   auto check = [&](Type t, StringRef what, unsigned i) -> llvm::Error {
@@ -99,7 +90,9 @@ llvm::Error mlir::attn::checkInputs(func::FuncOp entry,
       return error(llvm::formatv(
           "argument #{0} expects {1} (.npy dtype {2}, shape {3}), got dtype "
           "{4} with shape {5}",
-          i, typeString(t), dtype, shapeString(t.getShape()), a.dtype,
+          i, typeString(t), dtype,
+          npyShapeString(std::vector<int64_t>(t.getShape().begin(), t.getShape().end())),
+          a.dtype,
           a.shapeString()));
   }
   return llvm::Error::success();

@@ -32,7 +32,9 @@ size_t NpyArray::elementSize(const std::string &dtype) {
   return 0;
 }
 
-std::string NpyArray::shapeString() const {
+std::string NpyArray::shapeString() const { return npyShapeString(shape); }
+
+std::string mlir::attn::npyShapeString(const std::vector<int64_t> &shape) {
   std::string s = "(";
   for (size_t i = 0; i < shape.size(); ++i)
     s += (i ? ", " : "") + std::to_string(shape[i]);

@@ -26,6 +26,9 @@ struct NpyArray {
   std::string shapeString() const;                     ///< "(1, 2, 3)".
 };
 
+/// A shape as NumPy prints it: "(1, 2, 3)", "(4,)".
+std::string npyShapeString(const std::vector<int64_t> &shape);
+
 /// Parses `path`; errors name the file and what is wrong with it. Any simple
 /// dtype is read (so that callers can report a mismatch against what they
 /// expected); elementSize() says which ones the tools can use.

@@ -106,8 +106,7 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure, AllTypesMatch<["q", "result"]>]> {
   let hasVerifier = 1;
 }
 
-def Attn_MaskFromLengthsOp
-    : Attn_Op<"mask_from_lengths", [Pure, InferTypeOpAdaptor]> {
+def Attn_MaskFromLengthsOp : Attn_Op<"mask_from_lengths", [Pure, InferTypeOpAdaptor]> {
   let summary = "key-validity mask from per-batch lengths";
   let description = [{
     `mask[b, j] = j < lengths[b]` for `j` in `[0, size)`: the key mask of
@@ -133,8 +132,7 @@ def Attn_MaskFromLengthsOp
 // Block-sparse attention
 //===----------------------------------------------------------------------===//
 
-def Attn_BlockSparseOp
-    : Attn_Op<"block_sparse", [Pure, AllTypesMatch<["q", "result"]>]> {
+def Attn_BlockSparseOp : Attn_Op<"block_sparse", [Pure, AllTypesMatch<["q", "result"]>]> {
   let summary = "attention over a per-query-block list of kv blocks";
   let description = [{
     q `[B,Hq,Sq,D]` with `Sq % block_q == 0`; k, v `[B,Hkv,Skv,D]` with
@@ -227,8 +225,7 @@ def Attn_BlockTopkOp : Attn_Op<"block_topk", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Attn_VsaOp
-    : Attn_Op<"vsa", [Pure, AttrSizedOperandSegments,
+def Attn_VsaOp : Attn_Op<"vsa", [Pure, AttrSizedOperandSegments,
                       AllTypesMatch<["q", "result"]>]> {
   let summary = "Video Sparse Attention on tiled tokens (composite)";
   let description = [{
@@ -277,8 +274,7 @@ def Attn_VsaOp
 // Sliding Tile Attention
 //===----------------------------------------------------------------------===//
 
-def Attn_SlidingTileOp
-    : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "result"]>]> {
+def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "result"]>]> {
   let summary = "Sliding Tile Attention over tile-major video tokens plus text";
   let description = [{
     The sequence is `n_t*n_h*n_w*P` image tokens in tile-major order
