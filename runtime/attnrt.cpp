@@ -42,6 +42,8 @@ struct Driver {
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t) = nullptr;
   CUresult (*cuMemFree)(CUdeviceptr) = nullptr;
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t) = nullptr;
+  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t) = nullptr;
+  CUresult (*cuCtxSynchronize)() = nullptr;
   CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, CUstream, void **,
                              void **) = nullptr;
@@ -81,6 +83,8 @@ Driver *driver() {
   LOAD(cuMemAlloc, "cuMemAlloc_v2");
   LOAD(cuMemFree, "cuMemFree_v2");
   LOAD(cuMemcpyHtoD, "cuMemcpyHtoD_v2");
+  LOAD(cuMemcpyDtoH, "cuMemcpyDtoH_v2");
+  LOAD(cuCtxSynchronize, "cuCtxSynchronize");
   LOAD(cuLaunchKernel, "cuLaunchKernel");
 #undef LOAD
   return &d;
@@ -314,24 +318,60 @@ extern "C" int attnrt_result_info(const attnrt_artifact *a, int i, const char **
   return info(a->results, i, d, dims, n);
 }
 
+/// The driver, initialized, with a current context (the primary context of
+/// device 0 when the caller has none); null after setting the error.
+static Driver *ready(const char *who) {
+  Driver *d = driver();
+  if (!d) {
+    fail(std::string(who) + ": cannot load the CUDA driver (libcuda.so.1)");
+    return nullptr;
+  }
+  if (!check(d, d->cuInit(0), "cuInit"))
+    return nullptr;
+  CUcontext ctx = nullptr;
+  if (!check(d, d->cuCtxGetCurrent(&ctx), "cuCtxGetCurrent"))
+    return nullptr;
+  if (!ctx) {
+    CUdevice dev;
+    if (!check(d, d->cuDeviceGet(&dev, 0), "cuDeviceGet") ||
+        !check(d, d->cuDevicePrimaryCtxRetain(&ctx, dev), "cuDevicePrimaryCtxRetain") ||
+        !check(d, d->cuCtxSetCurrent(ctx), "cuCtxSetCurrent"))
+      return nullptr;
+  }
+  return d;
+}
+
+extern "C" int attnrt_device_alloc(uint64_t bytes, uint64_t *ptr) {
+  Driver *d = ready("attnrt_device_alloc");
+  CUdeviceptr p = 0;
+  if (!d || !check(d, d->cuMemAlloc(&p, bytes ? bytes : 1), "cuMemAlloc"))
+    return 1;
+  *ptr = p;
+  return 0;
+}
+extern "C" int attnrt_device_free(uint64_t ptr) {
+  Driver *d = ready("attnrt_device_free");
+  return d && check(d, d->cuMemFree(ptr), "cuMemFree") ? 0 : 1;
+}
+extern "C" int attnrt_copy_to_device(uint64_t dst, const void *src, uint64_t bytes) {
+  Driver *d = ready("attnrt_copy_to_device");
+  return d && check(d, d->cuMemcpyHtoD(dst, src, bytes), "cuMemcpyHtoD") ? 0 : 1;
+}
+extern "C" int attnrt_copy_from_device(void *dst, uint64_t src, uint64_t bytes) {
+  Driver *d = ready("attnrt_copy_from_device");
+  return d && check(d, d->cuMemcpyDtoH(dst, src, bytes), "cuMemcpyDtoH") ? 0 : 1;
+}
+extern "C" int attnrt_synchronize(void) {
+  Driver *d = ready("attnrt_synchronize");
+  return d && check(d, d->cuCtxSynchronize(), "cuCtxSynchronize") ? 0 : 1;
+}
+
 extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args,
                           const uint64_t *results) {
-  Driver *d = driver();
+  Driver *d = ready("attnrt_run");
   if (!d)
-    return fail("attnrt_run: cannot load the CUDA driver (libcuda.so.1)");
+    return 1;
   if (!a->module) {
-    if (!check(d, d->cuInit(0), "cuInit"))
-      return 1;
-    CUcontext ctx = nullptr;
-    if (!check(d, d->cuCtxGetCurrent(&ctx), "cuCtxGetCurrent"))
-      return 1;
-    if (!ctx) {
-      CUdevice dev;
-      if (!check(d, d->cuDeviceGet(&dev, 0), "cuDeviceGet") ||
-          !check(d, d->cuDevicePrimaryCtxRetain(&ctx, dev), "cuDevicePrimaryCtxRetain") ||
-          !check(d, d->cuCtxSetCurrent(ctx), "cuCtxSetCurrent"))
-        return 1;
-    }
     if (!check(d, d->cuModuleLoadData(&a->module, a->image.data()), "cuModuleLoadData"))
       return 1;
     for (Launch &l : a->launches) {

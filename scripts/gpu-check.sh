@@ -46,6 +46,19 @@ sanitized() { # tool, script, args...
 }
 tally "kernels (check_flash.py)" python3 scripts/gpu/check_flash.py .device/flash
 tally "artifacts through attnrt" python3 scripts/gpu/check_artifacts.py "$lib" .device/art
+npy_case() {
+  local out=.device/npy/out.npy
+  rm -f "$out"
+  .device/build-rt/bin/attnrt-run .device/art/sta_bf16_d64 --input .device/npy/q.npy \
+    --input .device/npy/k.npy --input .device/npy/v.npy --output "$out" || { echo "0 passed, 1 failed"; return; }
+  python3 -c "
+import numpy as np, sys
+o, e = np.load('$out'), np.load('.device/npy/expected.npy')
+err = np.linalg.norm(o - e) / np.linalg.norm(e)
+print('attnrt-run sta rel err', err)
+print('1 passed, 0 failed' if err < 1e-2 and np.isfinite(o).all() else '0 passed, 1 failed')"
+}
+tally "attnrt-run on .npy files" npy_case
 for tool in memcheck racecheck synccheck; do
   tally "kernels under $tool" sanitized "$tool" scripts/gpu/check_flash.py .device/flash --quick
 done

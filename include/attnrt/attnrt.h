@@ -43,6 +43,14 @@ int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args,
 
 void attnrt_free(attnrt_artifact *a);
 
+/* Device memory helpers for callers without a framework (attnrt-run):
+ * allocate, copy in and out, wait for the device. */
+int attnrt_device_alloc(uint64_t bytes, uint64_t *ptr);
+int attnrt_device_free(uint64_t ptr);
+int attnrt_copy_to_device(uint64_t dst, const void *src, uint64_t bytes);
+int attnrt_copy_from_device(void *dst, uint64_t src, uint64_t bytes);
+int attnrt_synchronize(void);
+
 /* The last error of this thread, or "" if none. */
 const char *attnrt_last_error(void);
 

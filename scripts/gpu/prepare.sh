@@ -21,4 +21,6 @@ for cfg in "bf16 128 true true" "bf16 128 true false" "bf16 128 false false" \
   "$PTXAS" -arch=sm_90a ".device/flash/$name.ptx" -o ".device/flash/$name.sm_90a.cubin"
 done
 bash scripts/gpu/make_artifacts.sh .device/art
+# attnrt-run case: .npy inputs and the NumPy reference's expected output.
+/usr/bin/python3 scripts/gpu/make_npy_case.py .device/art/sta_bf16_d64 .device/npy
 echo "prepared .device/ (kernels: $(ls .device/flash/*.cubin | wc -l), artifacts: $(ls .device/art | wc -l))"
