@@ -326,16 +326,8 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
                                           options.chip, options.features);
   auto gm = gpu::GPUModuleOp::create(b, UnknownLoc::get(ctx), "attn_kernels",
                                      b.getArrayAttr({target}));
-  for (auto &[name, cfg] : plan.kernels) {
-    LLVM::LLVMFuncOp fn = emitFlashAttentionKernel(b, UnknownLoc::get(ctx), gm, cfg);
-    std::string base = flashKernelName(cfg);
-    fn.setSymName(name);
-    // Rename the shared-memory symbol with the kernel.
-    if (auto g = gm.lookupSymbol<LLVM::GlobalOp>(base + "_smem")) {
-      (void)SymbolTable::replaceAllSymbolUses(g, b.getStringAttr(name + "_smem"), gm);
-      g.setSymName(name + "_smem");
-    }
-  }
+  for (auto &[name, cfg] : plan.kernels)
+    emitFlashAttentionKernel(b, UnknownLoc::get(ctx), gm, cfg, name);
   PassManager kpm(ctx);
   OpPassManager &inner = kpm.nest<gpu::GPUModuleOp>();
   inner.addPass(createSCFToControlFlowPass());

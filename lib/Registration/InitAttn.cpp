@@ -7,6 +7,9 @@
 #include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/SourceMgr.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -28,4 +31,17 @@ void mlir::attn::registerAttnPasses() {
   registerAttnTransformsPasses();
   registerAttnConversionPasses();
   registerAttnPipelines();
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+mlir::attn::parseModuleFile(StringRef path, MLIRContext &context,
+                            llvm::SourceMgr &sourceMgr, std::string &error) {
+  auto file = openInputFile(path, &error);
+  if (!file)
+    return nullptr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    error = "could not parse '" + path.str() + "'";
+  return module;
 }

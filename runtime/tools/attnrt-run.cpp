@@ -40,6 +40,13 @@ std::string shapeText(const std::vector<int64_t> &s) {
   return t + (s.size() == 1 ? ",)" : ")");
 }
 
+uint64_t elementCount(const std::vector<int64_t> &shape) {
+  uint64_t n = 1;
+  for (int64_t d : shape)
+    n *= uint64_t(d);
+  return n;
+}
+
 bool readNpy(const std::string &path, Npy &out, std::string &why) {
   FILE *f = std::fopen(path.c_str(), "rb");
   if (!f)
@@ -103,9 +110,7 @@ bool readNpy(const std::string &path, Npy &out, std::string &why) {
   size_t esize = out.dtype.size() >= 3 ? std::strtoul(out.dtype.c_str() + 2, nullptr, 10) : 0;
   if (!esize)
     return why = "unsupported dtype '" + out.dtype + "'", false;
-  unsigned long long count = 1;
-  for (int64_t d : out.shape)
-    count *= uint64_t(d);
+  uint64_t count = elementCount(out.shape);
   size_t dataStart = hstart + hlen;
   if (buf.size() - dataStart != count * esize)
     return why = "data size does not match dtype and shape (truncated or corrupt file)", false;
@@ -232,9 +237,7 @@ int main(int argc, char **argv) {
     size_t bytes;
     if (!carrier(dt, npy, bytes))
       return die("result #" + std::to_string(i) + " has unsupported dtype " + dt);
-    uint64_t count = 1;
-    for (int64_t d : shape)
-      count *= uint64_t(d);
+    uint64_t count = elementCount(shape);
     uint64_t p;
     if (attnrt_device_alloc(count * bytes, &p))
       return die(attnrt_last_error());
@@ -255,9 +258,7 @@ int main(int argc, char **argv) {
     size_t bytes;
     carrier(dt, o.dtype, bytes);
     o.shape = resInfo[i].second;
-    uint64_t count = 1;
-    for (int64_t d : o.shape)
-      count *= uint64_t(d);
+    uint64_t count = elementCount(o.shape);
     std::string dev(count * bytes, '\0');
     if (attnrt_copy_from_device(&dev[0], resPtrs[i], dev.size()))
       return die(attnrt_last_error());

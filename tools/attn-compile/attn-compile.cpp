@@ -9,8 +9,6 @@
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -45,13 +43,10 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   std::string err;
-  auto file = openInputFile(inputFile, &err);
-  if (!file)
-    return fail("attn-compile: " + err);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      attn::parseModuleFile(inputFile, context, sourceMgr, err);
   if (!module)
-    return fail("attn-compile: could not parse '" + inputFile + "'");
+    return fail("attn-compile: " + err);
   attn::ArtifactOptions options;
   options.chip = chip;
   options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";

@@ -11,8 +11,6 @@
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -59,13 +57,10 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   std::string err;
-  auto file = openInputFile(inputFile, &err);
-  if (!file)
-    return fail(err);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      attn::parseModuleFile(inputFile, context, sourceMgr, err);
   if (!module)
-    return fail("could not parse '" + inputFile + "'");
+    return fail(err);
 
   std::vector<attn::NpyArray> args;
   for (const std::string &path : inputs) {

@@ -432,7 +432,7 @@ LogicalResult mlir::attn::verifyFlashKernelConfig(
 
 LLVM::LLVMFuncOp mlir::attn::emitFlashAttentionKernel(
     OpBuilder &b, Location loc, gpu::GPUModuleOp module,
-    const FlashKernelConfig &cfg) {
+    const FlashKernelConfig &cfg, StringRef kernelName) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   MLIRContext *ctx = b.getContext();
@@ -442,7 +442,7 @@ LLVM::LLVMFuncOp mlir::attn::emitFlashAttentionKernel(
   SmallVector<Type> params(7, ptr);
   params.append(5, i32);
   auto fnType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
-  std::string name = flashKernelName(cfg);
+  std::string name = kernelName.empty() ? flashKernelName(cfg) : kernelName.str();
   // Dynamic shared memory (2 stages x K, V tiles), sized at launch.
   LLVM::GlobalOp::create(b, loc, LLVM::LLVMArrayType::get(b.getI8Type(), 0),
                          /*isConstant=*/false, LLVM::Linkage::External,

@@ -45,11 +45,13 @@ int64_t flashKernelSharedBytes(const FlashKernelConfig &cfg);
 /// A name that encodes the configuration, e.g. attn_flash_bf16_d128_q64_kv64_idx_vbs.
 std::string flashKernelName(const FlashKernelConfig &cfg);
 
-/// Appends the kernel to `module` (an NVVM-targeted gpu.module). The config
-/// must have been verified.
+/// Appends the kernel to `module` (an NVVM-targeted gpu.module), named
+/// `name` (default: flashKernelName(cfg)); its shared-memory symbol is
+/// `<name>_smem`. The config must have been verified.
 LLVM::LLVMFuncOp emitFlashAttentionKernel(OpBuilder &b, Location loc,
                                           gpu::GPUModuleOp module,
-                                          const FlashKernelConfig &cfg);
+                                          const FlashKernelConfig &cfg,
+                                          StringRef name = "");
 
 } // namespace attn
 } // namespace mlir

@@ -6,7 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "PassUtils.h"
 
 #include <cmath>
 
@@ -132,13 +132,8 @@ struct AttnDecomposeVsaPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateDecomposeVsaPatterns(patterns);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      return signalPassFailure();
-    WalkResult left = getOperation()->walk([](VsaOp op) {
-      op.emitError() << "attn-decompose-vsa needs statically shaped operands";
-      return WalkResult::interrupt();
-    });
-    if (left.wasInterrupted())
+    if (failed(rewriteAllOrReport<VsaOp>(getOperation(), std::move(patterns),
+                                       "attn-decompose-vsa needs statically shaped operands")))
       signalPassFailure();
   }
 };

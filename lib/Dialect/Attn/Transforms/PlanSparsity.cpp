@@ -6,7 +6,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "PassUtils.h"
 
 namespace mlir {
 namespace attn {
@@ -94,13 +94,8 @@ struct AttnPlanSparsityPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populatePlanSparsityPatterns(patterns);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      return signalPassFailure();
-    WalkResult left = getOperation()->walk([](SlidingTileOp op) {
-      op.emitError() << "attn-plan-sparsity needs statically shaped operands";
-      return WalkResult::interrupt();
-    });
-    if (left.wasInterrupted())
+    if (failed(rewriteAllOrReport<SlidingTileOp>(getOperation(), std::move(patterns),
+                                       "attn-plan-sparsity needs statically shaped operands")))
       signalPassFailure();
   }
 };
