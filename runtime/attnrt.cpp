@@ -11,6 +11,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,12 +38,16 @@ struct Driver {
   CUresult (*cuDeviceGet)(CUdevice *, int) = nullptr;
   CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice) = nullptr;
   CUresult (*cuModuleLoadData)(CUmodule *, const void *) = nullptr;
+  CUresult (*cuModuleUnload)(CUmodule) = nullptr;
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *) = nullptr;
   CUresult (*cuFuncSetAttribute)(CUfunction, int, int) = nullptr;
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t) = nullptr;
   CUresult (*cuMemFree)(CUdeviceptr) = nullptr;
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t) = nullptr;
   CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t) = nullptr;
+  CUresult (*cuMemcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream) = nullptr;
+  CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, CUstream) = nullptr;
+  CUresult (*cuStreamSynchronize)(CUstream) = nullptr;
   CUresult (*cuCtxSynchronize)() = nullptr;
   CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, CUstream, void **,
@@ -78,12 +83,16 @@ Driver *driver() {
   LOAD(cuDeviceGet, "cuDeviceGet");
   LOAD(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain");
   LOAD(cuModuleLoadData, "cuModuleLoadData");
+  LOAD(cuModuleUnload, "cuModuleUnload");
   LOAD(cuModuleGetFunction, "cuModuleGetFunction");
   LOAD(cuFuncSetAttribute, "cuFuncSetAttribute");
   LOAD(cuMemAlloc, "cuMemAlloc_v2");
   LOAD(cuMemFree, "cuMemFree_v2");
   LOAD(cuMemcpyHtoD, "cuMemcpyHtoD_v2");
   LOAD(cuMemcpyDtoH, "cuMemcpyDtoH_v2");
+  LOAD(cuMemcpyDtoHAsync, "cuMemcpyDtoHAsync_v2");
+  LOAD(cuMemsetD32Async, "cuMemsetD32Async");
+  LOAD(cuStreamSynchronize, "cuStreamSynchronize");
   LOAD(cuCtxSynchronize, "cuCtxSynchronize");
   LOAD(cuLaunchKernel, "cuLaunchKernel");
 #undef LOAD
@@ -91,30 +100,57 @@ Driver *driver() {
 }
 
 /// Checks a driver call; the message names the call and the driver's text.
-bool check(Driver *d, CUresult r, const char *call) {
+bool check(Driver *d, CUresult r, const std::string &call) {
   if (r == 0)
     return true;
   const char *s = nullptr;
   d->cuGetErrorString(r, &s);
-  lastError = std::string(call) + " failed: " + (s ? s : "unknown error") +
-              " (CUresult " + std::to_string(r) + ")";
+  lastError = call + " failed: " + (s ? s : "unknown error") + " (CUresult " +
+              std::to_string(r) + ")";
   return false;
+}
+
+/// Bytes per element of a plan dtype; 0 for an unknown one.
+uint64_t elementBytes(const std::string &dtype) {
+  if (dtype == "bf16" || dtype == "f16")
+    return 2;
+  if (dtype == "f32" || dtype == "i32")
+    return 4;
+  if (dtype == "i1")
+    return 1;
+  return 0;
 }
 
 struct Tensor {
   std::string dtype;
   std::vector<int64_t> shape;
+  uint64_t bytes() const {
+    uint64_t n = elementBytes(dtype);
+    for (int64_t d : shape)
+      n *= uint64_t(d);
+    return n;
+  }
 };
 
 struct Param {
-  enum Kind { Arg, Result, Const, Null, I32 } kind;
-  int64_t value;
+  enum Kind { Arg, Result, Const, Scratch, Err, Null, I32, F32 } kind = Null;
+  int64_t value = 0;   // buffer index or i32 value
+  uint64_t offset = 0; // byte offset added to a buffer pointer
+  float f = 0;
+  std::string text;    // as written in the plan, for messages
+  bool isBuffer() const {
+    return kind == Arg || kind == Result || kind == Const || kind == Scratch;
+  }
 };
 
+/// A `launch` or `check` line of the plan.
 struct Launch {
   std::string kernel;
   unsigned grid[3], block[3], smem;
   std::vector<Param> params;
+  bool isCheck = false;
+  int64_t dims[3] = {0, 0, 0}; // check: B, H, N of the kv_counts table
+  int line = 0;
   CUfunction fn = nullptr;
 };
 
@@ -148,32 +184,111 @@ std::vector<std::string> split(const std::string &s, char sep) {
 /// Whitespace-separated words of a line.
 std::vector<std::string> words(const std::string &line) {
   std::vector<std::string> out;
-  for (const std::string &w : split(line, ' '))
-    if (!w.empty() && w != "\r")
-      out.push_back(w);
+  std::string cur;
+  for (char c : line) {
+    if (c == ' ' || c == '\t' || c == '\r') {
+      if (!cur.empty())
+        out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty())
+    out.push_back(cur);
   return out;
 }
 
+/// A decimal integer (optional leading '-'), whole string, no overflow.
 bool parseInt(const std::string &s, int64_t &v) {
-  if (s.empty())
+  size_t i = s.size() > 1 && s[0] == '-' ? 1 : 0;
+  if (i == s.size() || s.size() - i > 18)
     return false;
-  char *end = nullptr;
-  long long x = std::strtoll(s.c_str(), &end, 10);
-  if (*end)
-    return false;
-  v = x;
+  for (size_t k = i; k < s.size(); ++k)
+    if (s[k] < '0' || s[k] > '9')
+      return false;
+  v = std::strtoll(s.c_str(), nullptr, 10);
   return true;
+}
+
+/// A non-negative decimal integer (digits only).
+bool parseCount(const std::string &s, int64_t &v) {
+  return !s.empty() && s[0] != '-' && parseInt(s, v);
 }
 
 bool parseList(const std::string &s, std::vector<int64_t> &out) {
   out.clear();
   for (const std::string &item : split(s, ',')) {
     int64_t v;
-    if (!parseInt(item, v) || v < 0)
+    if (!parseCount(item, v))
       return false;
     out.push_back(v);
   }
   return !out.empty();
+}
+
+/// One launch parameter as written (docs/ARTIFACT.md); `why` says what is
+/// wrong with a malformed one.
+bool parseParam(const std::string &p, Param &out, std::string &why) {
+  out = Param();
+  out.text = p;
+  if (p == "null") {
+    out.kind = Param::Null;
+    return true;
+  }
+  if (p == "err") {
+    out.kind = Param::Err;
+    return true;
+  }
+  size_t colon = p.find(':');
+  std::string kind = p.substr(0, colon), rest;
+  if (colon != std::string::npos)
+    rest = p.substr(colon + 1);
+  if (kind == "i32" && colon != std::string::npos) {
+    out.kind = Param::I32;
+    if (!parseInt(rest, out.value) || out.value < INT32_MIN || out.value > INT32_MAX)
+      return why = "'" + rest + "' is not a 32-bit integer", false;
+    return true;
+  }
+  if (kind == "f32" && colon != std::string::npos) {
+    out.kind = Param::F32;
+    char *end = nullptr;
+    out.f = std::strtof(rest.c_str(), &end);
+    if (rest.empty() || *end)
+      return why = "'" + rest + "' is not a decimal number", false;
+    return true;
+  }
+  if (kind == "arg")
+    out.kind = Param::Arg;
+  else if (kind == "result")
+    out.kind = Param::Result;
+  else if (kind == "const")
+    out.kind = Param::Const;
+  else if (kind == "scratch")
+    out.kind = Param::Scratch;
+  else if (colon == std::string::npos && p.find('+') != std::string::npos &&
+           (p.compare(0, 3, "err") == 0 || p.compare(0, 4, "null") == 0))
+    return why = "only arg, result, const and scratch take a byte offset", false;
+  else
+    return why = "unknown parameter kind", false;
+  if (colon == std::string::npos)
+    return why = "expected " + kind + ":N", false;
+  size_t plus = rest.find('+');
+  std::string index = rest.substr(0, plus);
+  if (!parseCount(index, out.value))
+    return why = "index '" + index + "' is not a number", false;
+  if (plus != std::string::npos) {
+    std::string off = rest.substr(plus + 1);
+    int64_t o = 0;
+    if (!parseCount(off, o))
+      return why = "offset '" + off + "' is not a byte count", false;
+    out.offset = uint64_t(o);
+  }
+  return true;
+}
+
+std::string plural(size_t n, const char *word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
 } // namespace
@@ -182,12 +297,76 @@ struct attnrt_artifact {
   std::string dir, image; // cubin if present, else PTX
   std::vector<Tensor> args, results;
   std::vector<std::string> constData;
-  std::vector<CUdeviceptr> constDev;
-  std::vector<Launch> launches;
+  std::vector<uint64_t> scratchBytes;
+  std::vector<Launch> launches; // `launch` and `check` lines, in plan order
+  bool checked = false;
+  // Device state, made on the first run (each step resumes where a failed
+  // first run stopped) and released by attnrt_free.
   CUmodule module = nullptr;
+  std::vector<CUdeviceptr> constDev, scratchDev;
+  CUdeviceptr errDev = 0; // checked mode's error buffer (2 x uint32)
 };
 
 extern "C" const char *attnrt_last_error(void) { return lastError.c_str(); }
+
+namespace {
+
+/// Checks what the plan's lines bind once every line is read; returns the
+/// problem, or "" when the plan is consistent.
+std::string validate(const attnrt_artifact &a, const Launch &l) {
+  std::string where = "line " + std::to_string(l.line) + ": " +
+                      (l.isCheck ? "check '" : "launch '") + l.kernel + "' ";
+  for (const Param &p : l.params) {
+    const char *what = nullptr;
+    size_t count = 0;
+    uint64_t bytes = 0;
+    switch (p.kind) {
+    case Param::Arg: what = "arg"; count = a.args.size(); break;
+    case Param::Result: what = "result"; count = a.results.size(); break;
+    case Param::Const: what = "const"; count = a.constData.size(); break;
+    case Param::Scratch: what = "scratch"; count = a.scratchBytes.size(); break;
+    case Param::Err:
+      if (!l.isCheck)
+        return where + "binds 'err', which only a check line may use";
+      continue;
+    default: continue;
+    }
+    if (p.value >= int64_t(count))
+      return where + "parameter '" + p.text + "' refers to " + what + " " +
+             std::to_string(p.value) + " but the plan declares " +
+             (count == 0 ? std::string("none")
+                         : std::to_string(count) + " (" + what + " 0.." +
+                               std::to_string(count - 1) + ")");
+    switch (p.kind) {
+    case Param::Arg: bytes = a.args[p.value].bytes(); break;
+    case Param::Result: bytes = a.results[p.value].bytes(); break;
+    case Param::Const: bytes = a.constData[p.value].size(); break;
+    default: bytes = a.scratchBytes[p.value]; break;
+    }
+    if (p.offset >= bytes && p.offset > 0)
+      return where + "parameter '" + p.text + "': offset " + std::to_string(p.offset) +
+             " is not inside " + what + " " + std::to_string(p.value) + " (" +
+             std::to_string(bytes) + " bytes)";
+  }
+  if (!l.isCheck)
+    return "";
+  // The check kernel's contract: IDX CNT err i32:ROWS i32:K i32:NKV.
+  const std::vector<Param> &ps = l.params;
+  if (ps.size() != 6 || !ps[0].isBuffer() || !ps[1].isBuffer() || ps[2].kind != Param::Err ||
+      ps[3].kind != Param::I32 || ps[4].kind != Param::I32 || ps[5].kind != Param::I32)
+    return where + "parameters must be 'IDX CNT err i32:ROWS i32:K i32:NKV' (IDX and CNT "
+                   "buffers), got " + plural(ps.size(), "parameter");
+  int64_t rows = l.dims[0] * l.dims[1] * l.dims[2];
+  if (ps[3].value != rows)
+    return where + "has ROWS " + std::to_string(ps[3].value) + " but dims " +
+           std::to_string(l.dims[0]) + "," + std::to_string(l.dims[1]) + "," +
+           std::to_string(l.dims[2]) + " make " + std::to_string(rows) + " rows";
+  if (ps[4].value < 0 || ps[5].value < 0)
+    return where + "has a negative K or NKV";
+  return "";
+}
+
+} // namespace
 
 extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
   *out = nullptr;
@@ -211,27 +390,52 @@ extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
       continue;
     const std::string &key = w[0];
     int64_t n = 0;
+    // `arg N`, `result N`, `const N`, `scratch N` are numbered in order.
+    auto numbered = [&](size_t have, std::string &why) {
+      if (!parseCount(w[1], n))
+        return why = where + key + ": index '" + w[1] + "' is not a number", false;
+      if (n != int64_t(have))
+        return why = where + key + " " + w[1] + " is out of order (expected " + key + " " +
+                     std::to_string(have) + ")",
+               false;
+      return true;
+    };
+    std::string why;
     if (!header) {
-      if (key != "attn-artifact" || w.size() != 2 || w[1] != "1")
-        return bad(where + "expected 'attn-artifact 1' (format version 1)");
+      if (key != "attn-artifact" || w.size() != 2)
+        return bad(where + "expected the header 'attn-artifact 2'");
+      if (w[1] != "2")
+        return bad(where + "artifact format version " + w[1] +
+                   " is not supported: this runtime reads version 2 (recompile the "
+                   "module with attn-compile)");
       header = true;
-    } else if (key == "chip") {
+    } else if (key == "chip" && w.size() == 2) {
     } else if (key == "ptx" && w.size() == 2) {
       ptxFile = w[1];
     } else if (key == "cubin" && w.size() == 2) {
       cubinFile = w[1];
     } else if (key == "arg" || key == "result") {
+      std::vector<Tensor> &list = key == "arg" ? a->args : a->results;
       Tensor t;
-      if (w.size() != 4 || !parseInt(w[1], n) || !parseList(w[3], t.shape))
-        return bad(where + "malformed " + key);
+      if (w.size() != 4)
+        return bad(where + "malformed " + key + " (expected '" + key + " N DTYPE SHAPE')");
+      if (!numbered(list.size(), why))
+        return bad(why);
       t.dtype = w[2];
-      (key == "arg" ? a->args : a->results).push_back(t);
+      if (!elementBytes(t.dtype))
+        return bad(where + key + " " + w[1] + " has unknown dtype '" + t.dtype +
+                   "' (expected bf16, f16, f32, i32 or i1)");
+      if (!parseList(w[3], t.shape))
+        return bad(where + key + " " + w[1] + " has a malformed shape '" + w[3] + "'");
+      list.push_back(t);
     } else if (key == "const") {
       std::vector<int64_t> dims;
       std::string data;
-      if (w.size() != 5 || !parseInt(w[1], n) || w[3] != "i32" ||
-          !parseList(w[4], dims) || w[2].find('/') != std::string::npos)
-        return bad(where + "malformed const");
+      if (w.size() != 5 || w[3] != "i32" || !parseList(w[4], dims) ||
+          w[2].find('/') != std::string::npos)
+        return bad(where + "malformed const (expected 'const N FILE i32 SHAPE')");
+      if (!numbered(a->constData.size(), why))
+        return bad(why);
       int64_t count = 1;
       for (int64_t d : dims)
         count *= d;
@@ -239,39 +443,56 @@ extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
         return bad(where + "table '" + w[2] + "' is missing or not " +
                    std::to_string(count * 4) + " bytes");
       a->constData.push_back(data);
-    } else if (key == "launch") {
-      // launch NAME grid X,Y,Z block X,Y,Z smem N params P...
+    } else if (key == "scratch") {
+      int64_t bytes = 0;
+      if (w.size() != 3)
+        return bad(where + "malformed scratch (expected 'scratch N BYTES')");
+      if (!numbered(a->scratchBytes.size(), why))
+        return bad(why);
+      if (!parseCount(w[2], bytes) || bytes <= 0 || bytes > (int64_t(1) << 44))
+        return bad(where + "scratch " + w[1] + ": size '" + w[2] +
+                   "' is not a positive byte count");
+      a->scratchBytes.push_back(uint64_t(bytes));
+    } else if (key == "launch" || key == "check") {
+      // KEY NAME grid X,Y,Z block X,Y,Z smem N params P... [dims B,H,N]
       Launch l;
+      l.isCheck = key == "check";
+      l.line = lineNo;
       std::vector<int64_t> g, b;
       int64_t smem = 0;
       if (w.size() < 9 || w[2] != "grid" || !parseList(w[3], g) || g.size() != 3 ||
-          w[4] != "block" || !parseList(w[5], b) || b.size() != 3 ||
-          w[6] != "smem" || !parseInt(w[7], smem) || smem < 0 || w[8] != "params")
-        return bad(where + "malformed launch");
+          w[4] != "block" || !parseList(w[5], b) || b.size() != 3 || w[6] != "smem" ||
+          !parseCount(w[7], smem) || smem > INT32_MAX || w[8] != "params")
+        return bad(where + "malformed " + key + " (expected '" + key +
+                   " KERNEL grid X,Y,Z block X,Y,Z smem BYTES params P..." +
+                   (l.isCheck ? " dims B,H,N" : "") + "')");
       l.kernel = w[1];
       l.smem = unsigned(smem);
       for (int k = 0; k < 3; ++k) {
+        if (g[k] < 1 || g[k] > UINT32_MAX || b[k] < 1 || b[k] > 1024)
+          return bad(where + key + " '" + l.kernel + "' has an empty or oversized grid or block");
         l.grid[k] = unsigned(g[k]);
         l.block[k] = unsigned(b[k]);
       }
-      for (size_t i = 9; i < w.size(); ++i) {
-        const std::string &p = w[i];
-        size_t colon = p.find(':');
-        std::string kind = p.substr(0, colon);
-        int64_t v = 0;
-        if (colon != std::string::npos && !parseInt(p.substr(colon + 1), v))
-          return bad(where + "malformed parameter '" + p + "'");
-        Param param{Param::Null, v};
-        if (kind == "arg")
-          param.kind = Param::Arg;
-        else if (kind == "result")
-          param.kind = Param::Result;
-        else if (kind == "const")
-          param.kind = Param::Const;
-        else if (kind == "i32")
-          param.kind = Param::I32;
-        else if (kind != "null")
-          return bad(where + "unknown parameter '" + p + "'");
+      size_t end = w.size();
+      if (l.isCheck) {
+        size_t at = 9;
+        while (at < w.size() && w[at] != "dims")
+          ++at;
+        std::vector<int64_t> dims;
+        if (at == w.size())
+          return bad(where + "check '" + l.kernel + "' has no 'dims B,H,N' after its parameters");
+        if (at + 2 != w.size() || !parseList(w[at + 1], dims) || dims.size() != 3)
+          return bad(where + "check '" + l.kernel + "': malformed dims (expected 'dims B,H,N' "
+                     "at the end of the line)");
+        for (int k = 0; k < 3; ++k)
+          l.dims[k] = dims[k];
+        end = at;
+      }
+      for (size_t i = 9; i < end; ++i) {
+        Param param;
+        if (!parseParam(w[i], param, why))
+          return bad(where + "malformed parameter '" + w[i] + "': " + why);
         l.params.push_back(param);
       }
       a->launches.push_back(l);
@@ -281,18 +502,20 @@ extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
   }
   if (!header)
     return bad("empty plan");
-  for (const Launch &l : a->launches)
-    for (const Param &p : l.params)
-      if ((p.kind == Param::Arg && p.value >= int64_t(a->args.size())) ||
-          (p.kind == Param::Result && p.value >= int64_t(a->results.size())) ||
-          (p.kind == Param::Const && p.value >= int64_t(a->constData.size())) ||
-          (p.kind != Param::I32 && p.value < 0))
-        return bad("launch " + l.kernel + " binds a parameter out of range");
+  for (const Launch &l : a->launches) {
+    std::string problem = validate(*a, l);
+    if (!problem.empty())
+      return bad(problem);
+  }
   std::string file = cubinFile.empty() ? ptxFile : cubinFile;
-  if (file.empty() || !readFile(a->dir + "/" + file, a->image))
+  if (file.empty())
+    return bad("no kernel image (expected a 'ptx FILE' line)");
+  if (file.find('/') != std::string::npos || !readFile(a->dir + "/" + file, a->image))
     return bad("kernel image '" + file + "' is missing");
   if (cubinFile.empty())
     a->image.push_back('\0'); // PTX is loaded as a C string
+  const char *env = std::getenv("ATTNRT_CHECKED");
+  a->checked = env && std::strcmp(env, "1") == 0;
   *out = a;
   return 0;
 }
@@ -316,6 +539,30 @@ extern "C" int attnrt_arg_info(const attnrt_artifact *a, int i, const char **d,
 extern "C" int attnrt_result_info(const attnrt_artifact *a, int i, const char **d,
                                   int64_t *dims, int n) {
   return info(a->results, i, d, dims, n);
+}
+
+extern "C" int attnrt_scratch_bytes(const attnrt_artifact *a, uint64_t *bytes) {
+  if (!a || !bytes)
+    return fail("attnrt_scratch_bytes: null artifact or output pointer");
+  uint64_t total = 0;
+  for (uint64_t b : a->scratchBytes)
+    total += b;
+  *bytes = total;
+  return 0;
+}
+
+extern "C" int attnrt_set_checked(attnrt_artifact *a, int on) {
+  if (!a)
+    return fail("attnrt_set_checked: null artifact");
+  a->checked = on != 0;
+  return 0;
+}
+
+extern "C" int attnrt_num_launches(const attnrt_artifact *a) {
+  int n = 0;
+  for (const Launch &l : a->launches)
+    n += !l.isCheck || a->checked;
+  return n;
 }
 
 /// The driver, initialized, with a current context (the primary context of
@@ -366,54 +613,186 @@ extern "C" int attnrt_synchronize(void) {
   return d && check(d, d->cuCtxSynchronize(), "cuCtxSynchronize") ? 0 : 1;
 }
 
+namespace {
+
+/// The device state a run needs, made once: the module, the functions of
+/// the launches this run makes, the constant tables, the scratch buffers,
+/// and in checked mode the error buffer. Resumes after a failed attempt.
+bool prepare(Driver *d, attnrt_artifact *a) {
+  if (!a->module &&
+      !check(d, d->cuModuleLoadData(&a->module, a->image.data()), "cuModuleLoadData"))
+    return false;
+  for (Launch &l : a->launches) {
+    if (l.fn || (l.isCheck && !a->checked))
+      continue;
+    CUfunction fn = nullptr;
+    if (!check(d, d->cuModuleGetFunction(&fn, a->module, l.kernel.c_str()),
+               "cuModuleGetFunction(" + l.kernel + ")"))
+      return false;
+    if (l.smem > 48 * 1024 &&
+        !check(d, d->cuFuncSetAttribute(fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                        int(l.smem)),
+               "cuFuncSetAttribute(" + l.kernel + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " +
+                   std::to_string(l.smem) + ")"))
+      return false;
+    l.fn = fn;
+  }
+  while (a->constDev.size() < a->constData.size()) {
+    const std::string &data = a->constData[a->constDev.size()];
+    CUdeviceptr p = 0;
+    if (!check(d, d->cuMemAlloc(&p, data.size() ? data.size() : 1),
+               "cuMemAlloc(const " + std::to_string(a->constDev.size()) + ")"))
+      return false;
+    if (!check(d, d->cuMemcpyHtoD(p, data.data(), data.size()),
+               "cuMemcpyHtoD(const " + std::to_string(a->constDev.size()) + ")")) {
+      d->cuMemFree(p);
+      return false;
+    }
+    a->constDev.push_back(p);
+  }
+  while (a->scratchDev.size() < a->scratchBytes.size()) {
+    size_t i = a->scratchDev.size();
+    CUdeviceptr p = 0;
+    if (!check(d, d->cuMemAlloc(&p, a->scratchBytes[i]),
+               "cuMemAlloc(scratch " + std::to_string(i) + ", " +
+                   std::to_string(a->scratchBytes[i]) + " bytes)"))
+      return false;
+    a->scratchDev.push_back(p);
+  }
+  if (a->checked && !a->errDev &&
+      !check(d, d->cuMemAlloc(&a->errDev, 8), "cuMemAlloc(check error buffer)"))
+    return false;
+  return true;
+}
+
+/// The device address a buffer parameter binds.
+CUdeviceptr bind(const attnrt_artifact *a, const Param &p, const uint64_t *args,
+                 const uint64_t *results) {
+  switch (p.kind) {
+  case Param::Arg: return args[p.value] + p.offset;
+  case Param::Result: return results[p.value] + p.offset;
+  case Param::Const: return a->constDev[p.value] + p.offset;
+  case Param::Scratch: return a->scratchDev[p.value] + p.offset;
+  case Param::Err: return a->errDev;
+  default: return 0;
+  }
+}
+
+std::string indexText(const int64_t *v, int n) {
+  std::string s = "[";
+  for (int i = 0; i < n; ++i)
+    s += (i ? "," : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+/// Turns the position a check kernel reported into the message naming the
+/// bad table entry (its value read back from the device).
+std::string checkFailure(Driver *d, const attnrt_artifact *a, size_t at, uint32_t pos,
+                         CUstream stream, const uint64_t *args, const uint64_t *results) {
+  const Launch &l = a->launches[at];
+  const int64_t B = l.dims[0], H = l.dims[1], N = l.dims[2];
+  const int64_t rows = B * H * N, K = l.params[4].value, nkv = l.params[5].value;
+  std::string next = "the end of the plan";
+  for (size_t j = at + 1; j < a->launches.size(); ++j)
+    if (!a->launches[j].isCheck) {
+      next = "'" + a->launches[j].kernel + "'";
+      break;
+    }
+  std::string context = " (launch '" + l.kernel + "', before " + next + ")";
+  auto unflatten = [&](int64_t row, int64_t *out) {
+    out[0] = row / (H * N);
+    out[1] = row / N % H;
+    out[2] = row % N;
+  };
+  auto value = [&](CUdeviceptr p) {
+    int32_t v = 0;
+    if (!check(d, d->cuMemcpyDtoHAsync(&v, p, 4, stream), "cuMemcpyDtoHAsync") ||
+        !check(d, d->cuStreamSynchronize(stream), "cuStreamSynchronize"))
+      return std::string("? (") + lastError + ")";
+    return std::to_string(v);
+  };
+  int64_t ix[4];
+  if (int64_t(pos) < rows) {
+    unflatten(pos, ix);
+    CUdeviceptr cnt = bind(a, l.params[1], args, results);
+    return "kv_counts" + indexText(ix, 3) + " = " + value(cnt + 4 * uint64_t(pos)) +
+           " is outside [0, " + std::to_string(K) + "]" + context;
+  }
+  int64_t q = int64_t(pos) - rows;
+  if (K > 0 && q < rows * K) {
+    unflatten(q / K, ix);
+    ix[3] = q % K;
+    CUdeviceptr idx = bind(a, l.params[0], args, results);
+    return "kv_indices" + indexText(ix, 4) + " = " + value(idx + 4 * uint64_t(q)) +
+           " is outside [0, " + std::to_string(nkv) + ")" + context;
+  }
+  return "the check kernel reported position " + std::to_string(pos) + ", past its " +
+         std::to_string(rows) + " + " + std::to_string(rows * K) + " table entries" + context;
+}
+
+} // namespace
+
 extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args,
                           const uint64_t *results) {
+  if (!a)
+    return fail("attnrt_run: null artifact");
+  if ((!args && !a->args.empty()) || (!results && !a->results.empty()))
+    return fail("attnrt_run: the artifact takes " + plural(a->args.size(), "argument") +
+                " and " + plural(a->results.size(), "result") +
+                " but args or results is null");
   Driver *d = ready("attnrt_run");
-  if (!d)
+  if (!d || !prepare(d, a))
     return 1;
-  if (!a->module) {
-    if (!check(d, d->cuModuleLoadData(&a->module, a->image.data()), "cuModuleLoadData"))
-      return 1;
-    for (Launch &l : a->launches) {
-      if (!check(d, d->cuModuleGetFunction(&l.fn, a->module, l.kernel.c_str()),
-                 ("cuModuleGetFunction(" + l.kernel + ")").c_str()))
-        return 1;
-      if (l.smem > 48 * 1024 &&
-          !check(d, d->cuFuncSetAttribute(l.fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                          int(l.smem)),
-                 "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)"))
-        return 1;
-    }
-    for (const std::string &data : a->constData) {
-      CUdeviceptr p = 0;
-      if (!check(d, d->cuMemAlloc(&p, data.size()), "cuMemAlloc") ||
-          !check(d, d->cuMemcpyHtoD(p, data.data(), data.size()), "cuMemcpyHtoD"))
-        return 1;
-      a->constDev.push_back(p);
-    }
-  }
-  for (Launch &l : a->launches) {
-    std::vector<CUdeviceptr> ptrs(l.params.size());
-    std::vector<int32_t> ints(l.params.size());
-    std::vector<void *> kernelParams(l.params.size());
-    for (size_t i = 0; i < l.params.size(); ++i) {
+  CUstream s = static_cast<CUstream>(stream);
+  std::vector<CUdeviceptr> ptrs;
+  std::vector<int32_t> ints;
+  std::vector<float> floats;
+  std::vector<void *> kernelParams;
+  for (size_t at = 0; at < a->launches.size(); ++at) {
+    const Launch &l = a->launches[at];
+    if (l.isCheck && !a->checked)
+      continue;
+    size_t n = l.params.size();
+    ptrs.assign(n, 0);
+    ints.assign(n, 0);
+    floats.assign(n, 0.0f);
+    kernelParams.assign(n, nullptr);
+    for (size_t i = 0; i < n; ++i) {
       const Param &p = l.params[i];
-      switch (p.kind) {
-      case Param::Arg: ptrs[i] = args[p.value]; break;
-      case Param::Result: ptrs[i] = results[p.value]; break;
-      case Param::Const: ptrs[i] = a->constDev[p.value]; break;
-      case Param::Null: ptrs[i] = 0; break;
-      case Param::I32: ints[i] = int32_t(p.value); break;
+      if (p.kind == Param::I32) {
+        ints[i] = int32_t(p.value);
+        kernelParams[i] = &ints[i];
+      } else if (p.kind == Param::F32) {
+        floats[i] = p.f;
+        kernelParams[i] = &floats[i];
+      } else {
+        ptrs[i] = bind(a, p, args, results);
+        kernelParams[i] = &ptrs[i];
       }
-      kernelParams[i] = p.kind == Param::I32 ? static_cast<void *>(&ints[i])
-                                             : static_cast<void *>(&ptrs[i]);
+    }
+    if (l.isCheck) {
+      if (!check(d, d->cuMemsetD32Async(a->errDev, 0xFFFFFFFFu, 1, s),
+                 "cuMemsetD32Async(check error buffer)") ||
+          !check(d, d->cuMemsetD32Async(a->errDev + 4, 0, 1, s),
+                 "cuMemsetD32Async(check error buffer)"))
+        return 1;
     }
     if (!check(d, d->cuLaunchKernel(l.fn, l.grid[0], l.grid[1], l.grid[2], l.block[0],
-                                    l.block[1], l.block[2], l.smem,
-                                    static_cast<CUstream>(stream),
-                                    kernelParams.data(), nullptr),
-               ("cuLaunchKernel(" + l.kernel + ")").c_str()))
+                                    l.block[1], l.block[2], l.smem, s, kernelParams.data(),
+                                    nullptr),
+               "cuLaunchKernel(" + l.kernel + ")"))
       return 1;
+    if (l.isCheck) {
+      uint32_t err[2] = {0, 0};
+      if (!check(d, d->cuMemcpyDtoHAsync(err, a->errDev, sizeof err, s),
+                 "cuMemcpyDtoHAsync(check error buffer)") ||
+          !check(d, d->cuStreamSynchronize(s), "cuStreamSynchronize(after check '" +
+                                                    l.kernel + "')"))
+        return 1;
+      if (err[0] != 0xFFFFFFFFu)
+        return fail("attnrt_run: checked mode: " +
+                    checkFailure(d, a, at, err[0], s, args, results));
+    }
   }
   return 0;
 }
@@ -421,8 +800,15 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
 extern "C" void attnrt_free(attnrt_artifact *a) {
   if (!a)
     return;
-  if (Driver *d = driver())
+  if (Driver *d = driver()) {
     for (CUdeviceptr p : a->constDev)
       d->cuMemFree(p);
+    for (CUdeviceptr p : a->scratchDev)
+      d->cuMemFree(p);
+    if (a->errDev)
+      d->cuMemFree(a->errDev);
+    if (a->module)
+      d->cuModuleUnload(a->module);
+  }
   delete a;
 }

@@ -1,10 +1,15 @@
 //===- attnrt-run.cpp - run an artifact on .npy files (runtime only) ------===//
 //
 // attnrt-run ARTIFACT_DIR --input a.npy ... [--output o.npy ...] [--repeat N]
+//            [--checked]
 //
 // For the GPU machine, which has the CUDA driver but no LLVM/MLIR: arguments
 // are read from .npy files (bf16 arguments take <f4 data, rounded to nearest
-// even; bf16 results are written as <f4), results written all-or-nothing.
+// even; bf16 results are written as <f4; i1 takes |b1, |i1/<i1 or |u1 data,
+// nonzero meaning true, and is written as |b1), results written
+// all-or-nothing. Buffers are allocated once: --repeat N runs the plan N
+// times on them (the runtime reuses its scratch buffers). --checked turns on
+// the runtime's checked mode (kv_indices/kv_counts validated on the device).
 // Bad input (count, dtype, shape, corrupt file) exits 1 with a message naming
 // the argument. Plain C++17 with stdio (no iostreams, no LLVM).
 //
@@ -147,6 +152,14 @@ bool carrier(const std::string &dtype, std::string &npy, size_t &deviceBytes) {
   return true;
 }
 
+/// Whether a .npy dtype is accepted for a plan dtype (i1 takes any 1-byte
+/// boolean or integer .npy).
+bool accepts(const std::string &dtype, const std::string &want, const std::string &npy) {
+  if (dtype == "i1")
+    return npy == "|b1" || npy == "|i1" || npy == "<i1" || npy == "|u1" || npy == "<u1";
+  return npy == want;
+}
+
 uint16_t toBf16(float f) {
   uint32_t u;
   std::memcpy(&u, &f, 4);
@@ -162,24 +175,37 @@ int main(int argc, char **argv) {
   std::string dir;
   std::vector<std::string> inputs, outputs;
   int repeat = 1;
+  bool checked = false;
+  const char *usage = "usage: attnrt-run ARTIFACT_DIR --input a.npy ... [--output o.npy ...] "
+                      "[--repeat N] [--checked]";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if ((a == "--input" || a == "--output" || a == "--repeat") && i + 1 < argc) {
       std::string v = argv[++i];
       if (a == "--input") inputs.push_back(v);
       else if (a == "--output") outputs.push_back(v);
-      else repeat = std::max(1, std::atoi(v.c_str()));
+      else {
+        char *end = nullptr;
+        long n = std::strtol(v.c_str(), &end, 10);
+        if (v.empty() || *end || n < 1 || n > 1000000)
+          return die("--repeat takes a positive count, got '" + v + "'");
+        repeat = int(n);
+      }
+    } else if (a == "--checked") {
+      checked = true;
     } else if (a.rfind("--", 0) == 0 || !dir.empty()) {
-      return die("usage: attnrt-run ARTIFACT_DIR --input a.npy ... [--output o.npy ...] [--repeat N]");
+      return die(usage);
     } else {
       dir = a;
     }
   }
   if (dir.empty())
-    return die("usage: attnrt-run ARTIFACT_DIR --input a.npy ... [--output o.npy ...] [--repeat N]");
+    return die(usage);
   attnrt_artifact *art = nullptr;
   if (attnrt_load(dir.c_str(), &art))
     return die(attnrt_last_error());
+  if (checked)
+    attnrt_set_checked(art, 1);
   int nArgs = attnrt_num_args(art), nRes = attnrt_num_results(art);
   if (int(inputs.size()) != nArgs)
     return die("the artifact takes " + std::to_string(nArgs) + " argument(s) but " +
@@ -203,11 +229,14 @@ int main(int argc, char **argv) {
     std::string why;
     if (!readNpy(inputs[i], a, why))
       return die("input '" + inputs[i] + "': " + why);
-    if (a.dtype != want || a.shape != shape)
+    if (!accepts(dt, want, a.dtype) || a.shape != shape)
       return die("argument #" + std::to_string(i) + " expects " + dt + " " + shapeText(shape) +
-                 " (.npy dtype " + want + "), got dtype " + a.dtype + " with shape " +
-                 shapeText(a.shape));
+                 " (.npy dtype " + (std::string(dt) == "i1" ? "|b1, |i1 or |u1" : want) +
+                 "), got dtype " + a.dtype + " with shape " + shapeText(a.shape));
     std::string dev = a.data;
+    if (std::string(dt) == "i1")
+      for (char &c : dev)
+        c = c ? 1 : 0;
     if (std::string(dt) == "bf16") {
       size_t n = a.data.size() / 4;
       dev.resize(n * 2);
@@ -270,6 +299,10 @@ int main(int argc, char **argv) {
         uint32_t u = uint32_t(h) << 16;
         std::memcpy(&o.data[4 * j], &u, 4);
       }
+    } else if (dt == "i1") {
+      o.data = dev;
+      for (char &c : o.data)
+        c = c ? 1 : 0;
     } else {
       o.data = dev;
     }
@@ -284,8 +317,13 @@ int main(int argc, char **argv) {
     if (std::rename(temps[i].c_str(), outputs[i].c_str()))
       return die("cannot move '" + outputs[i] + "' into place");
   std::sort(ms.begin(), ms.end());
-  std::fprintf(stderr, "attnrt-run: %d run(s), median %.3f ms (host wall clock, includes launch)\n",
-               repeat, ms[ms.size() / 2]);
+  uint64_t scratch = 0;
+  attnrt_scratch_bytes(art, &scratch);
+  std::fprintf(stderr,
+               "attnrt-run: %d run(s)%s, median %.3f ms (host wall clock, includes launch); "
+               "scratch %llu bytes\n",
+               repeat, checked ? " in checked mode" : "", ms[ms.size() / 2],
+               (unsigned long long)scratch);
   for (uint64_t p : argPtrs) attnrt_device_free(p);
   for (uint64_t p : resPtrs) attnrt_device_free(p);
   attnrt_free(art);
