@@ -335,8 +335,8 @@ std::string validate(const attnrt_artifact &a, const Launch &l) {
       return where + "parameter '" + p.text + "' refers to " + what + " " +
              std::to_string(p.value) + " but the plan declares " +
              (count == 0 ? std::string("none")
-                         : std::to_string(count) + " (" + what + " 0.." +
-                               std::to_string(count - 1) + ")");
+              : count == 1 ? std::string("only ") + what + " 0"
+                           : std::string("only ") + what + " 0.." + std::to_string(count - 1));
     switch (p.kind) {
     case Param::Arg: bytes = a.args[p.value].bytes(); break;
     case Param::Result: bytes = a.results[p.value].bytes(); break;

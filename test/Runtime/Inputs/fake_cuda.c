@@ -1,0 +1,180 @@
+/* A stand-in for libcuda.so.1 so that the runtime's run path (first-run
+ * setup, scratch reuse, parameter binding, checked mode) is tested on
+ * machines without a GPU. Device memory is host memory; every call that
+ * matters is logged, one line each, to $FAKE_CUDA_LOG (else stderr), with
+ * pointers named by allocation ("#3+512").
+ *
+ * The "kernel image" is not PTX but lines `.fake_kernel NAME SIG` where SIG
+ * gives each parameter's kind (p: pointer, i: i32, f: f32), or is `check`
+ * for a kernel that follows the runtime's check contract
+ * (IDX CNT err i32:ROWS i32:K i32:NKV, docs/ARTIFACT.md), run on the host.
+ * $FAKE_CUDA_FAIL_ALLOC=N makes the N-th cuMemAlloc fail (out of memory).
+ * Built by the lit tests: cc -shared -fPIC fake_cuda.c -o DIR/libcuda.so.1 */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef unsigned long long ptr_t;
+
+static void say(const char *fmt, const char *a, const char *b) {
+  const char *path = getenv("FAKE_CUDA_LOG");
+  FILE *f = path ? fopen(path, "a") : stderr;
+  if (!f)
+    return;
+  fprintf(f, fmt, a, b);
+  if (path)
+    fclose(f);
+}
+
+struct block { char *p; size_t n; int id; };
+static struct block blocks[256];
+static int nblocks, allocs;
+
+static void name(ptr_t p, char *out) {
+  if (!p) {
+    strcpy(out, "null");
+    return;
+  }
+  for (int i = 0; i < nblocks; ++i)
+    if (blocks[i].p && p >= (ptr_t)blocks[i].p && p <= (ptr_t)blocks[i].p + blocks[i].n) {
+      sprintf(out, "#%d+%llu", blocks[i].id, p - (ptr_t)blocks[i].p);
+      return;
+    }
+  strcpy(out, "unknown-pointer");
+}
+
+struct kernel { char name[128]; char sig[32]; };
+struct module { struct kernel k[64]; int n; };
+static int ctx_current;
+
+int cuInit(unsigned flags) { (void)flags; return 0; }
+int cuGetErrorString(int r, const char **s) {
+  *s = r == 2 ? "out of memory" : r == 500 ? "named symbol not found" : "fake error";
+  return 0;
+}
+int cuCtxGetCurrent(void **c) { *c = ctx_current ? (void *)&ctx_current : 0; return 0; }
+int cuCtxSetCurrent(void *c) { ctx_current = c != 0; return 0; }
+int cuDeviceGet(int *d, int i) { *d = i; return 0; }
+int cuDevicePrimaryCtxRetain(void **c, int d) { (void)d; *c = &ctx_current; return 0; }
+
+int cuModuleLoadData(void **m, const void *image) {
+  struct module *mod = calloc(1, sizeof *mod);
+  const char *s = image;
+  while ((s = strstr(s, ".fake_kernel ")) && mod->n < 64) {
+    s += strlen(".fake_kernel ");
+    sscanf(s, "%127s %31s", mod->k[mod->n].name, mod->k[mod->n].sig);
+    mod->n++;
+  }
+  *m = mod;
+  say("cuModuleLoadData%s%s\n", "", "");
+  return 0;
+}
+int cuModuleUnload(void *m) { free(m); say("cuModuleUnload%s%s\n", "", ""); return 0; }
+int cuModuleGetFunction(void **f, void *m, const char *n) {
+  struct module *mod = m;
+  for (int i = 0; i < mod->n; ++i)
+    if (!strcmp(mod->k[i].name, n)) {
+      *f = &mod->k[i];
+      return 0;
+    }
+  return 500;
+}
+int cuFuncSetAttribute(void *f, int attr, int v) {
+  char t[64];
+  sprintf(t, "%d %d", attr, v);
+  say("cuFuncSetAttribute %s %s\n", ((struct kernel *)f)->name, t);
+  return 0;
+}
+
+int cuMemAlloc_v2(ptr_t *p, size_t n) {
+  char t[64];
+  if (++allocs == atoi(getenv("FAKE_CUDA_FAIL_ALLOC") ? getenv("FAKE_CUDA_FAIL_ALLOC") : "0")) {
+    say("cuMemAlloc %s bytes: failing on purpose%s\n", (sprintf(t, "%zu", n), t), "");
+    return 2;
+  }
+  if (nblocks == 256)
+    return 2;
+  blocks[nblocks].p = malloc(n);
+  memset(blocks[nblocks].p, 0xAB, n); /* contents undefined */
+  blocks[nblocks].n = n;
+  blocks[nblocks].id = nblocks + 1;
+  *p = (ptr_t)blocks[nblocks].p;
+  sprintf(t, "#%d %zu", nblocks + 1, n);
+  nblocks++;
+  say("cuMemAlloc %s bytes%s\n", t, "");
+  return 0;
+}
+int cuMemFree_v2(ptr_t p) {
+  char t[64];
+  name(p, t);
+  for (int i = 0; i < nblocks; ++i)
+    if ((ptr_t)blocks[i].p == p) {
+      free(blocks[i].p);
+      blocks[i].p = 0;
+    }
+  say("cuMemFree %s%s\n", t, "");
+  return 0;
+}
+int cuMemcpyHtoD_v2(ptr_t d, const void *s, size_t n) { memcpy((void *)d, s, n); return 0; }
+int cuMemcpyDtoH_v2(void *d, ptr_t s, size_t n) { memcpy(d, (void *)s, n); return 0; }
+int cuMemcpyDtoHAsync_v2(void *d, ptr_t s, size_t n, void *st) {
+  (void)st;
+  memcpy(d, (void *)s, n);
+  return 0;
+}
+int cuMemsetD32Async(ptr_t d, unsigned v, size_t n, void *st) {
+  char t[64], u[32];
+  (void)st;
+  for (size_t i = 0; i < n; ++i)
+    ((uint32_t *)d)[i] = v;
+  name(d, t);
+  sprintf(u, "0x%x x%zu", v, n);
+  say("cuMemsetD32Async %s %s\n", t, u);
+  return 0;
+}
+int cuStreamSynchronize(void *s) { (void)s; say("cuStreamSynchronize%s%s\n", "", ""); return 0; }
+int cuCtxSynchronize(void) { return 0; }
+
+static void check_kernel(void **params) {
+  const int32_t *idx = *(int32_t **)params[0], *cnt = *(int32_t **)params[1];
+  uint32_t *err = *(uint32_t **)params[2];
+  int32_t rows = *(int32_t *)params[3], k = *(int32_t *)params[4], nkv = *(int32_t *)params[5];
+  for (int32_t r = 0; r < rows; ++r) {
+    uint32_t bad = 0xFFFFFFFFu;
+    if (cnt[r] < 0 || cnt[r] > k)
+      bad = (uint32_t)r;
+    else
+      for (int32_t e = 0; e < cnt[r]; ++e)
+        if (idx[r * k + e] < 0 || idx[r * k + e] >= nkv) {
+          bad = (uint32_t)(rows + r * k + e);
+          break;
+        }
+    if (bad < err[0])
+      err[0] = bad;
+  }
+}
+
+int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                   unsigned bz, unsigned smem, void *stream, void **params, void **extra) {
+  struct kernel *k = f;
+  char line[2048], t[64];
+  (void)stream;
+  (void)extra;
+  sprintf(line, "grid %u,%u,%u block %u,%u,%u smem %u params", gx, gy, gz, bx, by, bz, smem);
+  const char *sig = strcmp(k->sig, "check") ? k->sig : "pppiii";
+  for (int i = 0; sig[i]; ++i) {
+    if (sig[i] == 'p')
+      name(*(ptr_t *)params[i], t);
+    else if (sig[i] == 'i')
+      sprintf(t, "i32:%d", *(int32_t *)params[i]);
+    else
+      sprintf(t, "f32:%g", *(float *)params[i]);
+    strcat(line, " ");
+    strcat(line, t);
+  }
+  say("cuLaunchKernel %s %s\n", k->name, line);
+  if (!strcmp(k->sig, "check"))
+    check_kernel(params);
+  return 0;
+}
