@@ -3,9 +3,11 @@
 # repository root with .device/ prepared by scripts/gpu/prepare.sh on the
 # development machine: builds the attnrt runtime with cmake, runs the GPU
 # tests (every kernel against a reference on fresh random inputs, outputs
-# poisoned first; artifacts end to end through attnrt), then the same under
-# compute-sanitizer (memcheck, racecheck, synccheck) on small shapes, and
-# prints "N passed, N failed".
+# poisoned first; artifacts end to end through attnrt; the model examples
+# against torch references; checked mode on corrupt kv tables), then the same
+# under compute-sanitizer (memcheck, racecheck, synccheck) on small shapes,
+# and prints "N passed, N failed, N skipped" (skipped: model artifacts that
+# prepare.sh could not compile).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONUNBUFFERED=1
@@ -22,23 +24,25 @@ fi
 cmake -S runtime -B .device/build-rt -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null &&
   cmake --build .device/build-rt >/dev/null || { echo "gpu-check: building attnrt failed"; exit 1; }
 lib=.device/build-rt/lib/libattnrt.so
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 tally() { # name, command...
   local name=$1; shift
   "$@" 2>&1 | tee -a "$log" | tail -1 > "$log.last"
   local line; line=$(cat "$log.last")
-  local p f
+  local p f s
   p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p')
   f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p')
+  s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
   if [ -z "$p" ]; then echo "FAIL $name (no result line)"; failed=$((failed + 1)); return; fi
-  passed=$((passed + p)); failed=$((failed + f))
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
   echo "$name: $line"
 }
-sanitized() { # tool, script, args...
+sanitized() { # tool, script, args... (clean and the script's own checks pass)
   local tool=$1; shift
   local out; out=$(compute-sanitizer --tool "$tool" --print-limit 10 python3 "$@" 2>&1)
   echo "$out" | tail -3
-  if echo "$out" | grep -qE "ERROR SUMMARY: 0 errors|RACECHECK SUMMARY: 0 hazards"; then
+  if echo "$out" | grep -qE "ERROR SUMMARY: 0 errors|RACECHECK SUMMARY: 0 hazards" &&
+     echo "$out" | grep -qE "^[0-9]+ passed, 0 failed"; then
     echo "1 passed, 0 failed"
   else
     echo "0 passed, 1 failed"
@@ -59,9 +63,48 @@ print('attnrt-run sta rel err', err)
 print('1 passed, 0 failed' if err < 1e-2 and np.isfinite(o).all() else '0 passed, 1 failed')"
 }
 tally "attnrt-run on .npy files" npy_case
+# Checked mode: attnrt-run --checked on block_sparse_bf16_d128 with valid
+# tables passes; a corrupt kv_counts / kv_indices entry exits 1 naming it
+# (the flash kernel is never launched: memcheck clean on the corrupt index).
+checked_case() {
+  local d=.device/checked art=.device/art/block_sparse_bf16_d128 run=.device/build-rt/bin/attnrt-run
+  local p=0 f=0 c idx cnt out rc
+  local qkv="--input $d/q.npy --input $d/k.npy --input $d/v.npy"
+  if [ ! -f "$d/q.npy" ]; then echo "checked case: $d is missing (prepare.sh)"; echo "0 passed, 1 failed"; return; fi
+  if out=$($run $art $qkv --input $d/idx.npy --input $d/cnt.npy --input $d/vbs.npy --checked 2>&1); then
+    echo "PASS valid tables in checked mode"; p=$((p + 1))
+  else
+    echo "FAIL valid tables in checked mode: $out"; f=$((f + 1))
+  fi
+  for c in badcnt badidx badidx-memcheck; do
+    idx=$d/idx.npy cnt=$d/cnt.npy
+    case $c in badcnt) cnt=$d/badcnt.npy ;; *) idx=$d/badidx.npy ;; esac
+    if [ "$c" = badidx-memcheck ]; then
+      out=$(compute-sanitizer --tool memcheck --error-exitcode 99 $run $art $qkv --input "$idx" \
+            --input "$cnt" --input $d/vbs.npy --checked 2>&1); rc=$?
+    else
+      out=$($run $art $qkv --input "$idx" --input "$cnt" --input $d/vbs.npy --checked 2>&1); rc=$?
+    fi
+    if [ $rc -eq 1 ] && grep -qF "$(cat "$d/${c%-memcheck}.expected")" <<<"$out" &&
+       { [ "$c" != badidx-memcheck ] || grep -q "ERROR SUMMARY: 0 errors" <<<"$out"; }; then
+      echo "PASS $c: exit 1, $(grep -o 'checked mode: .*' <<<"$out" | head -1)"; p=$((p + 1))
+    else
+      echo "FAIL $c: exit $rc, expected '$(cat "$d/${c%-memcheck}.expected")', got:"
+      echo "$out" | tail -5; f=$((f + 1))
+    fi
+  done
+  echo "$p passed, $f failed"
+}
+tally "checked mode (attnrt-run --checked)" checked_case
+tally "models vs torch (check_models.py)" python3 scripts/gpu/check_models.py "$lib" .device/art
 for tool in memcheck racecheck synccheck; do
   tally "kernels under $tool" sanitized "$tool" scripts/gpu/check_flash.py .device/flash --quick
 done
 tally "artifacts under memcheck" sanitized memcheck scripts/gpu/check_artifacts.py "$lib" .device/art
-echo "$passed passed, $failed failed"
+for tool in memcheck racecheck; do
+  if [ -f .device/art/wan_vsa_small/plan.txt ] || [ -f .device/art/hunyuan_sta_small/plan.txt ]; then
+    tally "small models under $tool" sanitized "$tool" scripts/gpu/check_models.py "$lib" .device/art --quick
+  fi
+done
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -5,7 +5,6 @@ references on fresh random inputs; outputs poisoned (NaN) before each run.
 
 usage: check_artifacts.py LIBATTNRT ARTIFACT_ROOT
 ARTIFACT_ROOT/<case>/ for the cases below (made by scripts/gpu/make_artifacts.sh)."""
-import ctypes
 import math
 import os
 import sys
@@ -17,52 +16,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "test", "reference"))
 sys.path.insert(0, HERE)
 import attn_ref  # noqa: E402
+from attnrt_ctypes import Runtime  # noqa: E402
 from check_flash import reference as block_reference  # noqa: E402
 
 dev = "cuda"
 torch.manual_seed(int.from_bytes(os.urandom(4), "little"))
-DT = {"bf16": torch.bfloat16, "f16": torch.float16, "i32": torch.int32, "f32": torch.float32}
-
-
-class Runtime:
-    def __init__(self, path):
-        self.lib = ctypes.CDLL(path)
-        self.lib.attnrt_last_error.restype = ctypes.c_char_p
-        self.lib.attnrt_arg_info.argtypes = [ctypes.c_void_p, ctypes.c_int,
-                                             ctypes.POINTER(ctypes.c_char_p),
-                                             ctypes.POINTER(ctypes.c_int64), ctypes.c_int]
-        self.lib.attnrt_result_info.argtypes = self.lib.attnrt_arg_info.argtypes
-        self.lib.attnrt_run.argtypes = [ctypes.c_void_p, ctypes.c_void_p,
-                                        ctypes.POINTER(ctypes.c_uint64),
-                                        ctypes.POINTER(ctypes.c_uint64)]
-
-    def err(self):
-        return self.lib.attnrt_last_error().decode()
-
-    def load(self, d):
-        h = ctypes.c_void_p()
-        if self.lib.attnrt_load(d.encode(), ctypes.byref(h)):
-            raise RuntimeError(self.err())
-        return h
-
-    def signature(self, h):
-        def infos(n, fn):
-            out = []
-            for i in range(n):
-                dt = ctypes.c_char_p()
-                dims = (ctypes.c_int64 * 8)()
-                r = fn(h, i, ctypes.byref(dt), dims, 8)
-                out.append((dt.value.decode(), tuple(dims[:r])))
-            return out
-        return (infos(self.lib.attnrt_num_args(h), self.lib.attnrt_arg_info),
-                infos(self.lib.attnrt_num_results(h), self.lib.attnrt_result_info))
-
-    def run(self, h, args, results):
-        a = (ctypes.c_uint64 * len(args))(*[t.data_ptr() for t in args])
-        r = (ctypes.c_uint64 * len(results))(*[t.data_ptr() for t in results])
-        stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
-        if self.lib.attnrt_run(h, stream, a, r):
-            raise RuntimeError(self.err())
 
 
 def case_block_sparse(rt, d):

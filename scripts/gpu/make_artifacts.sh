@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
 # On the development machine: compile the GPU check modules into artifacts
-# under OUT_ROOT (default .device/art) for scripts/gpu/check_artifacts.py.
+# under OUT_ROOT (default .device/art) for scripts/gpu/check_artifacts.py,
+# and the model examples for scripts/gpu/check_models.py and
+# bench/gpu_model_bench.py. A model attn-compile rejects is reported and
+# left out (the checks then skip it and say so).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=${1:-.device/art}
+BIN=${BUILD_DIR:-build}/bin
 mkdir -p "$ROOT"
-build/bin/attn-compile test/GPU/Inputs/block_sparse_bf16_d128.mlir -o "$ROOT/block_sparse_bf16_d128"
-build/bin/attn-compile test/GPU/Inputs/sta_bf16_d64.mlir -o "$ROOT/sta_bf16_d64"
-echo "artifacts in $ROOT"
+"$BIN/attn-compile" test/GPU/Inputs/block_sparse_bf16_d128.mlir -o "$ROOT/block_sparse_bf16_d128"
+"$BIN/attn-compile" test/GPU/Inputs/sta_bf16_d64.mlir -o "$ROOT/sta_bf16_d64"
+for m in wan_vsa_small hunyuan_sta_small wan_vsa_1.3b hunyuan_sta_720p; do
+  rm -rf "${ROOT:?}/$m"
+  if ! "$BIN/attn-compile" "examples/$m.mlir" -o "$ROOT/$m" 2> "$ROOT/$m.log"; then
+    echo "make_artifacts: attn-compile examples/$m.mlir failed (left out):"
+    sed 's/^/  /' "$ROOT/$m.log"
+    rm -rf "${ROOT:?}/$m"
+  fi
+  rm -f "$ROOT/$m.log"
+done
+echo "artifacts in $ROOT: $(ls "$ROOT" | tr '\n' ' ')"

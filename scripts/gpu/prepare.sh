@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BUILD_DIR:-build}/bin
 PTXAS=${PTXAS:-/usr/local/cuda/bin/ptxas}
-rm -rf .device/flash .device/art
+rm -rf .device/flash .device/art .device/checked
 mkdir -p .device/flash
 echo "module {}" > .device/empty.mlir
 for cfg in "bf16 128 true true" "bf16 128 true false" "bf16 128 false false" \
@@ -21,6 +21,8 @@ for cfg in "bf16 128 true true" "bf16 128 true false" "bf16 128 false false" \
   "$PTXAS" -arch=sm_90a ".device/flash/$name.ptx" -o ".device/flash/$name.sm_90a.cubin"
 done
 bash scripts/gpu/make_artifacts.sh .device/art
-# attnrt-run case: .npy inputs and the NumPy reference's expected output.
+# attnrt-run case: .npy inputs and the NumPy reference's expected output;
+# checked-mode case: valid and corrupt kv tables for block_sparse_bf16_d128.
 /usr/bin/python3 scripts/gpu/make_npy_case.py .device/art/sta_bf16_d64 .device/npy
-echo "prepared .device/ (kernels: $(ls .device/flash/*.cubin | wc -l), artifacts: $(ls .device/art | wc -l))"
+/usr/bin/python3 scripts/gpu/make_checked_case.py .device/checked
+echo "prepared .device/ (kernels: $(ls .device/flash/*.cubin | wc -l), artifacts: $(ls .device/art | wc -l), $(du -sh .device | cut -f1) in all)"
