@@ -1,0 +1,97 @@
+//===- KernelBuilder.h - helpers for hand-built NVVM kernels ----*- C++ -*-===//
+//
+// The small kernels of the GPU path (gathers, block means, top-k, checks,
+// linalg payloads) are built directly as NVVM-targeted llvm.func ops whose
+// bodies use arith/scf plus LLVM/NVVM ops; the gpu.module they live in is
+// then lowered by the attn-to-nvvm pipeline (scf -> cf -> LLVM). This class
+// keeps those bodies short: typed constants, 64-bit address arithmetic,
+// loads/stores through global pointers, thread/block ids, guarded regions
+// and loops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CONVERSION_ATTNTONVVM_KERNELBUILDER_H
+#define ATTN_CONVERSION_ATTNTONVVM_KERNELBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+#include <functional>
+
+namespace mlir {
+namespace attn {
+
+class KernelBuilder {
+public:
+  /// Creates `name(ptr x numPtrs, i32 x numI32)` in `module` as an NVVM kernel
+  /// (and a gpu.kernel, so host gpu.launch_func ops verify against it) with at
+  /// most `maxThreads` threads per block, and positions the builder in its
+  /// entry block. `sharedSymbol` (if not empty) declares an external
+  /// dynamic shared-memory array of that name.
+  KernelBuilder(OpBuilder &b, Location loc, gpu::GPUModuleOp module,
+                StringRef name, unsigned numPtrs, unsigned numI32,
+                int maxThreads, StringRef sharedSymbol = "");
+  /// Adds the terminator; the builder's insertion point is restored.
+  void finish();
+
+  LLVM::LLVMFuncOp func() { return fn; }
+  Value arg(unsigned i) { return fn.getArgument(i); }
+
+  // Constants and arithmetic (i32 or i64 operands of matching types).
+  Value ci32(int64_t v);
+  Value ci64(int64_t v);
+  Value cf32(float v);
+  Value add(Value x, Value y);
+  Value sub(Value x, Value y);
+  Value mul(Value x, Value y);
+  Value div(Value x, Value y); ///< Unsigned: operands are non-negative.
+  Value rem(Value x, Value y);
+  Value minS(Value x, Value y);
+  Value maxS(Value x, Value y);
+  Value cmp(arith::CmpIPredicate p, Value x, Value y);
+  Value select(Value c, Value x, Value y);
+  Value andI(Value x, Value y);
+  Value toI64(Value x); ///< Sign-extends an i32.
+
+  // Memory: element `index` (i64) of `type` from a global/shared pointer.
+  Value at(Value base, Type type, Value index);
+  Value load(Type type, Value base, Value index, unsigned align = 0);
+  void store(Value v, Value base, Value index, unsigned align = 0);
+  /// The dynamic shared-memory array declared at construction.
+  Value shared();
+
+  // Thread geometry.
+  Value tidX();
+  Value bidX();
+  Value bidY();
+  Value bidZ();
+  /// blockIdx.x * threads + threadIdx.x.
+  Value globalX(int threads);
+  void barrier();
+
+  /// `then()` runs when `cond` holds.
+  void ifThen(Value cond, const std::function<void()> &then);
+  /// A value computed by one of two branches.
+  Value ifElse(Value cond, Type type, const std::function<Value()> &then,
+               const std::function<Value()> &otherwise);
+  /// for (i = lb; i < ub; i += step) with loop-carried values.
+  SmallVector<Value>
+  loop(Value lb, Value ub, Value step, ValueRange init,
+       const std::function<SmallVector<Value>(Value, ValueRange)> &body);
+
+  OpBuilder &b;
+  Location loc;
+  Type i8, i32, i64, f32, ptr, sptr;
+
+private:
+  LLVM::LLVMFuncOp fn;
+  std::string sharedName;
+  OpBuilder::InsertPoint saved;
+};
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_CONVERSION_ATTNTONVVM_KERNELBUILDER_H

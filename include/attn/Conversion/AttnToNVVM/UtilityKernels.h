@@ -1,0 +1,91 @@
+//===- UtilityKernels.h - the non-attention kernels of the GPU path -*- C++
+//-*-===//
+//
+// Kernels for everything around the attention kernel. Each emitter appends an
+// NVVM kernel (llvm.func with nvvm.kernel and gpu.kernel) to a gpu.module.
+// Buffers are contiguous; [B, H, S, D] tensors are addressed as BH
+// consecutive [S, D] slabs. The launch contract of each kernel (parameters,
+// grid, block, dynamic shared memory) is stated next to its emitter and is
+// what the attn-to-gpu-launches pass emits.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CONVERSION_ATTNTONVVM_UTILITYKERNELS_H
+#define ATTN_CONVERSION_ATTNTONVVM_UTILITYKERNELS_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir {
+namespace attn {
+
+/// Row gather (tile, untile, concat, slice, pad and their compositions):
+///   dst[bh, dstBase + i, :] = table[i] >= 0 ? src[bh, table[i], :] : 0
+/// for i < n, copying rows in `chunkBytes` (16, 8, 4, 2 or 1) pieces.
+/// Params: src, dst, table (i32[n]); i32 n, srcRows, dstRows, dstBase,
+/// chunks (row bytes / chunkBytes). Grid (ceil(n*chunks/256), B*H), 256
+/// threads.
+constexpr int kGatherThreads = 256;
+LLVM::LLVMFuncOp emitGatherRowsKernel(OpBuilder &b, Location loc,
+                                      gpu::GPUModuleOp module, int chunkBytes,
+                                      StringRef name);
+
+/// attn.block_mean: out[bh, n, d] = sum_{r < valid(n)} x[bh, n*P + r, d] /
+/// max(valid(n), 1), valid(n) = clamp(sizes[n], 0, P) (P without sizes),
+/// accumulated in f32. `elt` is the element type of x and out.
+/// Params: x, sizes (or null), out; i32 N, P, D, hasSizes. Grid
+/// (ceil(N*D/128), B*H), 128 threads.
+constexpr int kBlockMeanThreads = 128;
+LLVM::LLVMFuncOp emitBlockMeanKernel(OpBuilder &b, Location loc,
+                                     gpu::GPUModuleOp module, Type elt,
+                                     StringRef name);
+
+/// attn.block_topk on f32 scores [rows, Nkv]: the K highest per row
+/// (NaN ranks lowest, ties to the lower id), written in ascending id order;
+/// counts = K. Params: scores, indices (i32[rows, K]), counts (i32[rows]);
+/// i32 Nkv, K. Grid (rows), 128 threads, 8*Nkv bytes of dynamic shared
+/// memory (blockTopkSharedBytes).
+constexpr int kTopkThreads = 128;
+int64_t blockTopkSharedBytes(int64_t nkv);
+LLVM::LLVMFuncOp emitBlockTopkKernel(OpBuilder &b, Location loc,
+                                     gpu::GPUModuleOp module, StringRef name);
+
+/// attn.mask_from_lengths: out[b, j] = j < lengths[b] (one byte per
+/// element). Params: lengths, out; i32 S, total (= B*S). Grid
+/// (ceil(total/256)), 256 threads.
+constexpr int kMaskThreads = 256;
+LLVM::LLVMFuncOp emitMaskFromLengthsKernel(OpBuilder &b, Location loc,
+                                           gpu::GPUModuleOp module,
+                                           StringRef name);
+
+/// Checked mode: validates kv_counts (in [0, K]) and the first count entries
+/// of each kv_indices row (in [0, Nkv)); atomically lowers err[0] to the
+/// first bad flat position (p < rows: kv_counts[p]; otherwise kv_indices
+/// entry p - rows). Params: indices, counts, err; i32 rows, K, Nkv. Grid
+/// (ceil(rows/128)), 128 threads.
+constexpr int kCheckThreads = 128;
+LLVM::LLVMFuncOp emitCheckKvKernel(OpBuilder &b, Location loc,
+                                   gpu::GPUModuleOp module, StringRef name);
+
+/// A linalg op with static shapes (linalg.generic, linalg.fill, ...) as one
+/// thread per element of its parallel iteration space, reductions as loops.
+/// Params: its tensor inputs in order, then the init buffer if the payload
+/// reads it, then the result buffer. Grid (ceil(P/256)), 256 threads, where
+/// P = linalgKernelThreads(op). Fails (with a diagnostic on `op`) for what
+/// it cannot express: several results, symbols in maps, non-constant
+/// captured values, unsupported element types.
+constexpr int kLinalgThreads = 256;
+int64_t linalgKernelThreads(linalg::LinalgOp op);
+/// Whether the payload reads the init value (the output block argument).
+bool linalgKernelReadsInit(linalg::LinalgOp op);
+FailureOr<LLVM::LLVMFuncOp> emitLinalgKernel(OpBuilder &b, Location loc,
+                                             gpu::GPUModuleOp module,
+                                             linalg::LinalgOp op,
+                                             StringRef name);
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_CONVERSION_ATTNTONVVM_UTILITYKERNELS_H

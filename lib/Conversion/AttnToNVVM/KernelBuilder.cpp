@@ -1,0 +1,139 @@
+//===- KernelBuilder.cpp - helpers for hand-built NVVM kernels ------------===//
+
+#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
+
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+KernelBuilder::KernelBuilder(OpBuilder &b, Location loc,
+                             gpu::GPUModuleOp module, StringRef name,
+                             unsigned numPtrs, unsigned numI32, int maxThreads,
+                             StringRef sharedSymbol)
+    : b(b), loc(loc), i8(b.getI8Type()), i32(b.getI32Type()),
+      i64(b.getI64Type()), f32(b.getF32Type()),
+      ptr(LLVM::LLVMPointerType::get(b.getContext(), 1)),
+      sptr(LLVM::LLVMPointerType::get(b.getContext(), 3)),
+      sharedName(sharedSymbol.str()), saved(b.saveInsertionPoint()) {
+  MLIRContext *ctx = b.getContext();
+  b.setInsertionPointToEnd(module.getBody());
+  if (!sharedName.empty())
+    LLVM::GlobalOp::create(b, loc, LLVM::LLVMArrayType::get(i8, 0),
+                           /*isConstant=*/false, LLVM::Linkage::External,
+                           sharedName, Attribute(), /*alignment=*/16,
+                           /*addrSpace=*/3);
+  SmallVector<Type> params(numPtrs, ptr);
+  params.append(numI32, i32);
+  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
+  fn = LLVM::LLVMFuncOp::create(b, loc, name, type);
+  fn->setAttr("nvvm.kernel", b.getUnitAttr());
+  fn->setAttr("gpu.kernel", b.getUnitAttr());
+  fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr({maxThreads, 1, 1}));
+  b.setInsertionPointToStart(fn.addEntryBlock(b));
+}
+
+void KernelBuilder::finish() {
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+  b.restoreInsertionPoint(saved);
+}
+
+Value KernelBuilder::ci32(int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, i32, v);
+}
+Value KernelBuilder::ci64(int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, i64, v);
+}
+Value KernelBuilder::cf32(float v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+Value KernelBuilder::add(Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+Value KernelBuilder::sub(Value x, Value y) {
+  return arith::SubIOp::create(b, loc, x, y);
+}
+Value KernelBuilder::mul(Value x, Value y) {
+  return arith::MulIOp::create(b, loc, x, y);
+}
+Value KernelBuilder::div(Value x, Value y) {
+  return arith::DivUIOp::create(b, loc, x, y);
+}
+Value KernelBuilder::rem(Value x, Value y) {
+  return arith::RemUIOp::create(b, loc, x, y);
+}
+Value KernelBuilder::minS(Value x, Value y) {
+  return arith::MinSIOp::create(b, loc, x, y);
+}
+Value KernelBuilder::maxS(Value x, Value y) {
+  return arith::MaxSIOp::create(b, loc, x, y);
+}
+Value KernelBuilder::cmp(arith::CmpIPredicate p, Value x, Value y) {
+  return arith::CmpIOp::create(b, loc, p, x, y);
+}
+Value KernelBuilder::select(Value c, Value x, Value y) {
+  return arith::SelectOp::create(b, loc, c, x, y);
+}
+Value KernelBuilder::andI(Value x, Value y) {
+  return arith::AndIOp::create(b, loc, x, y);
+}
+Value KernelBuilder::toI64(Value x) {
+  return arith::ExtSIOp::create(b, loc, i64, x);
+}
+
+Value KernelBuilder::at(Value base, Type type, Value index) {
+  return LLVM::GEPOp::create(b, loc, base.getType(), type, base,
+                             ValueRange{index});
+}
+Value KernelBuilder::load(Type type, Value base, Value index, unsigned align) {
+  return LLVM::LoadOp::create(b, loc, type, at(base, type, index), align);
+}
+void KernelBuilder::store(Value v, Value base, Value index, unsigned align) {
+  LLVM::StoreOp::create(b, loc, v, at(base, v.getType(), index), align);
+}
+Value KernelBuilder::shared() {
+  return LLVM::AddressOfOp::create(b, loc, sptr, sharedName);
+}
+
+Value KernelBuilder::tidX() { return NVVM::ThreadIdXOp::create(b, loc, i32); }
+Value KernelBuilder::bidX() { return NVVM::BlockIdXOp::create(b, loc, i32); }
+Value KernelBuilder::bidY() { return NVVM::BlockIdYOp::create(b, loc, i32); }
+Value KernelBuilder::bidZ() { return NVVM::BlockIdZOp::create(b, loc, i32); }
+Value KernelBuilder::globalX(int threads) {
+  return add(mul(toI64(bidX()), ci64(threads)), toI64(tidX()));
+}
+void KernelBuilder::barrier() { NVVM::Barrier0Op::create(b, loc); }
+
+void KernelBuilder::ifThen(Value cond, const std::function<void()> &then) {
+  auto op = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&op.getThenRegion().front());
+  then();
+}
+
+Value KernelBuilder::ifElse(Value cond, Type type,
+                            const std::function<Value()> &then,
+                            const std::function<Value()> &otherwise) {
+  auto op = scf::IfOp::create(b, loc, TypeRange{type}, cond,
+                              /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&op.getThenRegion().front());
+  scf::YieldOp::create(b, loc, then());
+  b.setInsertionPointToStart(&op.getElseRegion().front());
+  scf::YieldOp::create(b, loc, otherwise());
+  return op.getResult(0);
+}
+
+SmallVector<Value> KernelBuilder::loop(
+    Value lb, Value ub, Value step, ValueRange init,
+    const std::function<SmallVector<Value>(Value, ValueRange)> &body) {
+  auto op = scf::ForOp::create(
+      b, loc, lb, ub, step, init,
+      [&](OpBuilder &nb, Location, Value iv, ValueRange carried) {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        scf::YieldOp::create(b, loc, body(iv, carried));
+      });
+  return SmallVector<Value>(op.getResults());
+}

@@ -1,0 +1,198 @@
+//===- LinalgKernel.cpp - static linalg ops as one-thread-per-element
+//------===//
+//
+// The VSA decomposition leaves small linalg ops between the attn ops (the
+// coarse score matmul and its scale, the gated combine Oc*gate + Os, fills).
+// Each becomes one kernel: a thread per point of the parallel iteration
+// space (row-major, so neighbouring threads touch neighbouring output
+// elements), an scf.for nest over the reduction dims carrying the
+// accumulator, the payload cloned inline, operand offsets from the indexing
+// maps with static strides. i1 tensors live as one byte per element.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
+#include "attn/Conversion/AttnToNVVM/UtilityKernels.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+using P = arith::CmpIPredicate;
+
+int64_t mlir::attn::linalgKernelThreads(linalg::LinalgOp op) {
+  int64_t p = 1;
+  auto ranges = op.getStaticLoopRanges();
+  for (auto [r, it] : llvm::zip(ranges, op.getIteratorTypesArray()))
+    if (it == utils::IteratorType::parallel)
+      p *= r;
+  return p;
+}
+
+bool mlir::attn::linalgKernelReadsInit(linalg::LinalgOp op) {
+  return op.payloadUsesValueFromOperand(op.getDpsInitOperand(0));
+}
+
+static Type memoryType(Type t, OpBuilder &b) {
+  return t.isInteger(1) ? b.getI8Type() : t;
+}
+
+/// Values the payload uses from outside its region.
+static SetVector<Value> capturedValues(linalg::LinalgOp op) {
+  SetVector<Value> out;
+  Region &region = op->getRegion(0);
+  region.walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (!region.isAncestor(v.getParentRegion()))
+        out.insert(v);
+  });
+  return out;
+}
+
+FailureOr<LLVM::LLVMFuncOp>
+mlir::attn::emitLinalgKernel(OpBuilder &b, Location loc,
+                             gpu::GPUModuleOp module, linalg::LinalgOp op,
+                             StringRef name) {
+  // What the kernel can express is checked before anything is built.
+  if (op.getNumDpsInits() != 1 || op->getNumResults() != 1)
+    return op->emitError("attn-to-gpu: linalg ops need exactly one result");
+  if (op->getNumRegions() != 1 || op->getRegion(0).empty())
+    return op->emitError("attn-to-gpu: linalg op without a payload");
+  if (!op.hasPureTensorSemantics())
+    return op->emitError("attn-to-gpu: linalg ops must be on tensors");
+  for (OpOperand &o : op->getOpOperands()) {
+    auto st = dyn_cast<ShapedType>(o.get().getType());
+    if (st && !st.hasStaticShape())
+      return op->emitError("attn-to-gpu: linalg ops need static shapes");
+    if (!st && !matchPattern(o.get(), m_Constant()))
+      return op->emitError(
+          "attn-to-gpu: scalar linalg inputs must be constants");
+    Type e = st ? st.getElementType() : o.get().getType();
+    if (!(e.isF32() || e.isBF16() || e.isF16() || e.isInteger(32) ||
+          e.isInteger(1) || e.isInteger(64)))
+      return op->emitError() << "attn-to-gpu: unsupported element type " << e;
+  }
+  for (AffineMap m : op.getIndexingMapsArray())
+    if (m.getNumSymbols())
+      return op->emitError("attn-to-gpu: indexing maps with symbols");
+  for (Value v : capturedValues(op))
+    if (!matchPattern(v, m_Constant()))
+      return op->emitError("attn-to-gpu: the payload uses a value that is "
+                           "not a constant from outside the op");
+  int64_t threads = linalgKernelThreads(op);
+  if (threads <= 0 || threads >= (int64_t(1) << 40))
+    return op->emitError("attn-to-gpu: iteration space too large");
+
+  bool readsInit = linalgKernelReadsInit(op);
+  SmallVector<OpOperand *> shapedInputs;
+  for (OpOperand *o : op.getDpsInputOperands())
+    if (isa<ShapedType>(o->get().getType()))
+      shapedInputs.push_back(o);
+  unsigned numPtrs = shapedInputs.size() + (readsInit ? 1 : 0) + 1;
+  KernelBuilder k(b, loc, module, name, numPtrs, 0, kLinalgThreads);
+
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto iters = op.getIteratorTypesArray();
+  SmallVector<unsigned> par, red;
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    (iters[d] == utils::IteratorType::parallel ? par : red).push_back(d);
+
+  Value t = k.globalX(kLinalgThreads);
+  k.ifThen(k.cmp(P::ult, t, k.ci64(threads)), [&] {
+    SmallVector<Value> dims(ranges.size());
+    Value rest = t;
+    for (unsigned pi = par.size(); pi-- > 0;) {
+      unsigned d = par[pi];
+      dims[d] = k.rem(rest, k.ci64(ranges[d]));
+      rest = k.div(rest, k.ci64(ranges[d]));
+    }
+    // Linear offset of `operand` at the current point.
+    std::function<Value(AffineExpr)> eval = [&](AffineExpr e) -> Value {
+      if (auto d = dyn_cast<AffineDimExpr>(e))
+        return dims[d.getPosition()];
+      if (auto c = dyn_cast<AffineConstantExpr>(e))
+        return k.ci64(c.getValue());
+      auto bin = cast<AffineBinaryOpExpr>(e);
+      Value l = eval(bin.getLHS()), r = eval(bin.getRHS());
+      switch (e.getKind()) {
+      case AffineExprKind::Add:
+        return k.add(l, r);
+      case AffineExprKind::Mul:
+        return k.mul(l, r);
+      case AffineExprKind::Mod:
+        return arith::RemSIOp::create(b, loc, l, r);
+      case AffineExprKind::FloorDiv:
+        return arith::FloorDivSIOp::create(b, loc, l, r);
+      default:
+        return arith::CeilDivSIOp::create(b, loc, l, r);
+      }
+    };
+    auto offset = [&](OpOperand &o) {
+      auto st = cast<ShapedType>(o.get().getType());
+      AffineMap m = op.getMatchingIndexingMap(&o);
+      Value off = k.ci64(0);
+      for (unsigned r = 0; r < m.getNumResults(); ++r)
+        off = k.add(k.mul(off, k.ci64(st.getDimSize(r))), eval(m.getResult(r)));
+      return off;
+    };
+    auto loadOperand = [&](OpOperand &o, Value base) -> Value {
+      Type e = cast<ShapedType>(o.get().getType()).getElementType();
+      Value v = k.load(memoryType(e, b), base, offset(o));
+      if (e.isInteger(1))
+        v = arith::TruncIOp::create(b, loc, e, v);
+      return v;
+    };
+
+    OpOperand &init = *op.getDpsInitOperand(0);
+    Type outElt = cast<ShapedType>(init.get().getType()).getElementType();
+    Value acc = readsInit
+                    ? loadOperand(init, k.arg(shapedInputs.size()))
+                    : arith::ConstantOp::create(b, loc, b.getZeroAttr(outElt))
+                          .getResult();
+    Block &payload = op->getRegion(0).front();
+    // The payload at the current point, given the accumulator.
+    auto body = [&](Value accIn) -> Value {
+      IRMapping map;
+      for (Value v : capturedValues(op))
+        map.map(v, b.clone(*v.getDefiningOp())->getResult(0));
+      unsigned ptrIdx = 0;
+      for (OpOperand *o : op.getDpsInputOperands()) {
+        BlockArgument arg = payload.getArgument(o->getOperandNumber());
+        if (isa<ShapedType>(o->get().getType()))
+          map.map(arg, loadOperand(*o, k.arg(ptrIdx++)));
+        else
+          map.map(arg, b.clone(*o->get().getDefiningOp())->getResult(0));
+      }
+      map.map(payload.getArgument(init.getOperandNumber()), accIn);
+      for (Operation &inner : payload.without_terminator()) {
+        if (auto idx = dyn_cast<linalg::IndexOp>(inner)) {
+          map.map(idx.getResult(),
+                  arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                             dims[idx.getDim()]));
+          continue;
+        }
+        b.clone(inner, map);
+      }
+      return map.lookup(payload.getTerminator()->getOperand(0));
+    };
+    // Reduction dims as a loop nest around the payload.
+    std::function<Value(unsigned, Value)> nest = [&](unsigned ri,
+                                                     Value accIn) -> Value {
+      if (ri == red.size())
+        return body(accIn);
+      unsigned d = red[ri];
+      return k.loop(k.ci64(0), k.ci64(ranges[d]), k.ci64(1), ValueRange{accIn},
+                    [&](Value iv, ValueRange carried) -> SmallVector<Value> {
+                      dims[d] = iv;
+                      return {nest(ri + 1, carried[0])};
+                    })[0];
+    };
+    Value result = nest(0, acc);
+    if (outElt.isInteger(1))
+      result = arith::ExtUIOp::create(b, loc, k.i8, result);
+    k.store(result, k.arg(numPtrs - 1), offset(init));
+  });
+  k.finish();
+  return k.func();
+}
