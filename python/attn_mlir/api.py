@@ -49,13 +49,16 @@ def _location(x, name):
                     f"(__cuda_array_interface__ / __dlpack__), got {type(x).__name__}")
 
 
-def _shape(x):
+def _shape(x, name="input"):
+    if isinstance(x, (list, tuple)) or not (hasattr(x, "shape") or
+                                           hasattr(x, "__cuda_array_interface__")):
+        raise TypeError(f"{name} must be a NumPy array, a torch tensor or a CUDA array "
+                        f"(__cuda_array_interface__ / __dlpack__), got {type(x).__name__}")
     if hasattr(x, "shape"):
         return tuple(int(d) for d in x.shape)
     cai = getattr(x, "__cuda_array_interface__", None)
     if cai is not None:
         return tuple(cai["shape"])
-    raise TypeError(f"cannot read the shape of a {type(x).__name__}")
 
 
 def _dtype_name(x, loc) -> str:
@@ -139,7 +142,7 @@ def _run_gpu(build, inputs, names):
 # ---------------------------------------------------------------------------
 
 def _check_rank4(x, name):
-    s = _shape(x)
+    s = _shape(x, name)
     if len(s) != 4:
         raise ValueError(f"{name} must be rank-4 [batch, heads, seq, head_dim], got shape "
                          f"{list(s)}")
