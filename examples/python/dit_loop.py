@@ -26,7 +26,8 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "build", "python"))
+# PYTHONPATH wins; ./build/python is the fallback.
+sys.path.append(os.path.join(HERE, "..", "..", "build", "python"))
 
 import attn_mlir as am  # noqa: E402
 
