@@ -10,11 +10,11 @@ native module is loaded on the first call that compiles). Modules:
   attn_mlir.runtime   the GPU runtime (libattnrt.so via ctypes)
 See docs/Python.md.
 """
-from .api import (sdpa, sliding_tile_attn, tile, untile, video_sparse_attn,
-                  vsa_topk)
+from .api import (TensorSpec, precompile_for, sdpa, sliding_tile_attn, tile,
+                  untile, video_sparse_attn, vsa_topk)
 from .backends import BACKEND_NAMES, get_attention_backend
-from .compiler import (clear_memory_cache, compiler_version, reset_stats,
-                       signature, stats, verify)
+from .compiler import (clear_memory_cache, compiler_version, have_compiler,
+                       reset_stats, signature, stats, verify)
 from .config import (BackendConfig, ConfigError, MaskStrategy,
                      parse_backend_config, topk_from_sparsity)
 from .errors import (AttnError, CompileError, IRError, NativeModuleError,
@@ -22,7 +22,8 @@ from .errors import (AttnError, CompileError, IRError, NativeModuleError,
 
 __all__ = ["BackendConfig", "ConfigError", "MaskStrategy", "parse_backend_config",
            "topk_from_sparsity", "video_sparse_attn", "sliding_tile_attn", "tile",
-           "untile", "sdpa", "vsa_topk", "get_attention_backend", "BACKEND_NAMES",
+           "untile", "sdpa", "vsa_topk", "TensorSpec", "precompile_for",
+           "get_attention_backend", "BACKEND_NAMES",
            "verify", "signature", "stats", "reset_stats", "clear_memory_cache",
-           "compiler_version", "AttnError", "CompileError", "IRError",
+           "compiler_version", "have_compiler", "AttnError", "CompileError", "IRError",
            "NativeModuleError", "RuntimeLibraryError"]

@@ -10,8 +10,10 @@ and runs it where the inputs live:
     (or __cuda_array_interface__ / __dlpack__ objects)    current stream, zero-copy).
 q/k/v are BHSD ``[batch, heads, seq, head_dim]`` in raster token order.
 """
+import contextlib
 import numbers
 import re
+import threading
 from typing import Optional, Sequence
 
 import numpy as np
@@ -27,6 +29,46 @@ _artifacts = {}
 
 
 # ---------------------------------------------------------------------------
+# Precompiling GPU artifacts where the compiler is
+# ---------------------------------------------------------------------------
+
+_SPEC_DTYPES = {"bf16": "bf16", "bfloat16": "bf16", "f16": "f16", "float16": "f16",
+                "half": "f16", "f32": "f32", "float32": "f32", "float": "f32"}
+_mode = threading.local()
+
+
+class TensorSpec:
+    """The shape and dtype of a tensor, for precompile_for (no data)."""
+
+    def __init__(self, shape, dtype="bf16"):
+        self.shape = tuple(int(d) for d in shape)
+        name = str(dtype).replace("torch.", "")
+        if name not in _SPEC_DTYPES:
+            raise ValueError(f"TensorSpec dtype must be bf16, f16 or f32, got {dtype!r}")
+        self.dtype = _SPEC_DTYPES[name]
+
+    def __repr__(self):
+        return f"TensorSpec({list(self.shape)}, {self.dtype})"
+
+
+@contextlib.contextmanager
+def precompile_for(chip: str = "sm_90a"):
+    """Inside this context the high-level functions take TensorSpec inputs,
+    compile the GPU artifact for `chip` into the disk cache and return its
+    directory instead of running. For the GPU machine, which has no LLVM/MLIR:
+    precompile here, carry $ATTN_MLIR_CACHE (and build/python) over, and the
+    same calls on CUDA tensors there find the artifacts by key."""
+    if chip not in ("sm_90a", "sm_80"):
+        raise ValueError(f"chip must be sm_90a or sm_80, got {chip!r}")
+    prev = getattr(_mode, "chip", None)
+    _mode.chip = chip
+    try:
+        yield chip
+    finally:
+        _mode.chip = prev
+
+
+# ---------------------------------------------------------------------------
 # Where the inputs live
 # ---------------------------------------------------------------------------
 
@@ -38,6 +80,8 @@ def _location(x, name):
     """'numpy', 'torch-cpu' or 'cuda' for one input."""
     if isinstance(x, np.ndarray):
         return "numpy"
+    if isinstance(x, TensorSpec):
+        return "spec"
     if _is_torch(x):
         return "cuda" if x.is_cuda else "torch-cpu"
     if hasattr(x, "__cuda_array_interface__"):
@@ -62,6 +106,8 @@ def _shape(x, name="input"):
 
 
 def _dtype_name(x, loc) -> str:
+    if loc == "spec":
+        return x.dtype
     if loc in ("numpy", "numpy-dlpack"):
         return str(np.asarray(x).dtype)
     if _is_torch(x):
@@ -72,12 +118,11 @@ def _dtype_name(x, loc) -> str:
 
 def _classify(inputs, names):
     locs = [_location(x, n) for x, n in zip(inputs, names)]
-    kinds = set("cuda" if l == "cuda" else ("torch-cpu" if l == "torch-cpu" else "numpy")
-                for l in locs)
+    kinds = set(l if l in ("cuda", "torch-cpu", "spec") else "numpy" for l in locs)
     if len(kinds) > 1:
         desc = ", ".join(f"{n}: {l}" for n, l in zip(names, locs))
-        raise TypeError(f"inputs must all be NumPy arrays, all CPU tensors or all CUDA "
-                        f"tensors; got {desc}")
+        raise TypeError(f"inputs must all be NumPy arrays, all CPU tensors, all CUDA "
+                        f"tensors or all TensorSpecs; got {desc}")
     dts = [_dtype_name(x, l) for x, l in zip(inputs, locs)]
     if len(set(dts)) > 1:
         desc = ", ".join(f"{n}: {d}" for n, d in zip(names, dts))
@@ -88,6 +133,12 @@ def _classify(inputs, names):
 def _run(build, inputs, names):
     """build(elem) -> IR text; runs it on `inputs` where they live."""
     kind = _classify(inputs, names)
+    if kind == "spec":
+        chip = getattr(_mode, "chip", None)
+        if chip is None:
+            raise ValueError("TensorSpec inputs are for precompiling: use them inside "
+                             "attn_mlir.precompile_for(chip)")
+        return compiler.artifact_dir(build(inputs[0].dtype), chip)
     if kind == "cuda":
         return _run_gpu(build, inputs, names)
     if kind == "torch-cpu":

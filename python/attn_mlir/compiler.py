@@ -47,17 +47,37 @@ def native():
     return _native_mod
 
 
+VERSION_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "_compiler_version.txt")
+
+
 def compiler_version() -> str:
-    """Identifies the compiler: a hash of the native module's file."""
+    """Identifies the compiler: a hash of the native module's file, written
+    next to it by the build (_compiler_version.txt), so that a machine without
+    the compiler (the GPU machine: no LLVM/MLIR) computes the same cache keys
+    and finds artifacts compiled elsewhere."""
     global _version
     if _version is None:
-        path = native().__file__
-        h = hashlib.sha256()
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        _version = "attn-mlir-native-" + h.hexdigest()[:20]
+        if os.path.isfile(VERSION_FILE):
+            with open(VERSION_FILE) as f:
+                _version = f.read().strip()
+        else:
+            path = native().__file__
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            _version = "attn-mlir-native-" + h.hexdigest()[:20]
     return _version
+
+
+def have_compiler() -> bool:
+    """Whether attn_mlir._native loads here (it needs LLVM/MLIR's libMLIR)."""
+    try:
+        native()
+        return True
+    except NativeModuleError:
+        return False
 
 
 def cache_dir() -> Optional[str]:
@@ -191,8 +211,9 @@ def artifact_dir(ir: str, chip: str, entry: str = "main",
                  ptxas: str = "/usr/local/cuda/bin/ptxas") -> str:
     """Compiles `ir` for the GPU (attn-compile) unless the disk cache has it;
     returns the artifact directory. Raises CompileError with the compiler's
-    message when the module cannot be compiled for the GPU."""
-    n = native()
+    message when the module cannot be compiled for the GPU. Without the
+    compiler (a GPU machine without LLVM/MLIR) only cached artifacts are
+    found: precompile them (api.precompile_for) where the compiler is."""
     key = cache_key(ir + "\0" + entry, chip)
     with _lock:
         cached = _programs.get((key, "artifact"))
@@ -204,6 +225,14 @@ def artifact_dir(ir: str, chip: str, entry: str = "main",
             _stats["disk_hits"] += 1
             _programs[(key, "artifact")] = d
             return d
+        try:
+            n = native()
+        except NativeModuleError as e:
+            raise CompileError(
+                f"no cached GPU artifact for this module ({chip}) in "
+                f"{cache_dir() or 'the disabled disk cache'} and no compiler here: compile it "
+                "where attn_mlir._native works (with attn_mlir.precompile_for) and carry "
+                f"$ATTN_MLIR_CACHE over. Module:\n{ir}\n({e})") from None
         if d is not None:
             tmp = _new_entry_dir(key)
         else:

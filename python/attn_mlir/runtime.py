@@ -22,19 +22,24 @@ MAX_DIMS = 8
 
 
 def library_path() -> str:
-    """$ATTN_MLIR_ATTNRT, else the build tree's libattnrt.so, else one next to the package."""
+    """$ATTN_MLIR_ATTNRT, else libattnrt.so next to the package, else the build
+    tree's (build/lib, relative to build/python/attn_mlir, so a build tree
+    carried to another machine works), else the path recorded at build time."""
     env = os.environ.get("ATTN_MLIR_ATTNRT")
     if env:
         return env
     here = os.path.dirname(os.path.abspath(__file__))
-    local = os.path.join(here, "libattnrt.so")
-    if os.path.isfile(local):
-        return local
+    candidates = [os.path.join(here, "libattnrt.so"),
+                  os.path.join(here, "..", "..", "lib", "libattnrt.so")]
     try:
         from . import _build_info
-        return _build_info.ATTNRT_LIBRARY
+        candidates.append(_build_info.ATTNRT_LIBRARY)
     except ImportError:
-        return local
+        pass
+    for c in candidates:
+        if os.path.isfile(c):
+            return os.path.normpath(c)
+    return candidates[0]
 
 
 def library():

@@ -5,6 +5,7 @@ Also puts the NumPy reference (test/reference) on the path and points the
 disk cache at a fresh temporary directory."""
 import glob
 import os
+import shutil
 import sys
 import tempfile
 
@@ -30,8 +31,13 @@ if REFERENCE not in sys.path:
     sys.path.insert(1, REFERENCE)
 
 # Tests never touch ~/.cache; a test that needs its own cache sets its own.
-os.environ["ATTN_MLIR_CACHE"] = tempfile.mkdtemp(prefix="attn_mlir_test_cache-")
+TEST_CACHE = tempfile.mkdtemp(prefix="attn_mlir_test_cache-")
+os.environ["ATTN_MLIR_CACHE"] = TEST_CACHE
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "gpu: needs a CUDA GPU and torch (skipped otherwise)")
+    config.addinivalue_line("markers", "gpu: needs torch with a CUDA GPU (skipped otherwise)")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(TEST_CACHE, ignore_errors=True)

@@ -22,7 +22,9 @@ def _cuda():
     return torch.cuda.is_available()
 
 
-gpu = pytest.mark.skipif(not _cuda(), reason="needs torch with a CUDA GPU")
+def gpu(test):
+    """Marked `gpu` (select with -m gpu), skipped without torch and CUDA."""
+    return pytest.mark.gpu(pytest.mark.skipif(not _cuda(), reason="needs torch with a CUDA GPU")(test))
 
 SDPA = ir.sdpa_module((1, 2, 128, 64), (1, 2, 128, 64), "bf16")
 
@@ -208,3 +210,38 @@ def test_gpu_sta_against_torch():
     order = np.concatenate([comb, np.arange(s_img, s)])
     mask = torch.from_numpy(m[np.ix_(order, order)]).cuda()
     assert _rel(out, _torch_attention(q, k, v, mask)) < 2e-2
+
+
+# --------------------------------------------------------------------------
+# Compile here, run there: the GPU machine has no LLVM/MLIR
+# --------------------------------------------------------------------------
+
+def test_compiler_version_file_matches_the_module():
+    import hashlib
+    assert os.path.isfile(compiler.VERSION_FILE)
+    with open(compiler.native().__file__, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:20]
+    assert am.compiler_version() == "attn-mlir-native-" + digest
+
+
+def test_precompile_then_find_without_the_compiler(own_cache, monkeypatch):
+    spec = [am.TensorSpec((1, 2, 128, 64), "bfloat16") for _ in range(3)]
+    with pytest.raises(ValueError, match="inside attn_mlir.precompile_for"):
+        am.sdpa(*spec)
+    with am.precompile_for("sm_90a"):
+        d = am.sdpa(*spec)
+    assert os.path.isfile(os.path.join(d, "plan.txt")) and am.stats()["gpu_compiles"] == 1
+    assert "attn.sdpa" in open(os.path.join(d, "module.mlir")).read()
+    # The GPU machine: no native module, a fresh process (empty memory cache).
+    compiler.clear_memory_cache()
+
+    def no_compiler():
+        raise am.NativeModuleError("no libMLIR here")
+    monkeypatch.setattr(compiler, "native", no_compiler)
+    assert not am.have_compiler()
+    assert compiler.artifact_dir(SDPA, "sm_90a") == d  # what a bf16 CUDA call builds
+    assert am.stats()["disk_hits"] == 1
+    with pytest.raises(am.CompileError, match="no cached GPU artifact .* no compiler here"):
+        compiler.artifact_dir(SDPA, "sm_80")
+    with pytest.raises(ValueError, match="TensorSpec dtype"):
+        am.TensorSpec((1,), "int8")
