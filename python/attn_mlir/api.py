@@ -162,8 +162,8 @@ def _run(build, inputs, names):
 
 
 def chip_for_device(device: int) -> str:
-    import torch
-    major, minor = torch.cuda.get_device_capability(device)
+    from .runtime import _torch
+    major, minor = _torch().cuda.get_device_capability(device)
     if major == 9:
         return "sm_90a"
     if major >= 8:

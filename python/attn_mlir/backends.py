@@ -48,6 +48,11 @@ class AttentionBackend:
     def __init__(self, config: BackendConfig):
         self.config = config
 
+    @classmethod
+    def get_name(cls) -> str:
+        """The sglang / FastVideo enum spelling (e.g. SLIDING_TILE_ATTN)."""
+        return cls.name.upper()
+
     def is_dense_step(self, step: Optional[int]) -> bool:
         s = self.config.skip_time_steps
         return s is not None and step is not None and step < s

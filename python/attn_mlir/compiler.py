@@ -265,4 +265,5 @@ def run_cpu(ir: str, inputs, entry: str = "main"):
     try:
         return prog.run(list(inputs))
     except n.Error as e:
-        raise AttnError(f"running on the CPU failed: {e}") from None
+        msg = str(e).replace("--input file(s) were given", "inputs were given")
+        raise AttnError(f"running on the CPU failed: {msg}") from None

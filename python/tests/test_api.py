@@ -381,3 +381,45 @@ def test_torch_and_numpy_mixed_is_an_error():
     q = rand(1, 1, 8, 4)
     with pytest.raises(TypeError, match="inputs must all be"):
         am.sdpa(torch.from_numpy(q), q, q)
+
+
+# --------------------------------------------------------------------------
+# Lower level: any module on NumPy arrays
+# --------------------------------------------------------------------------
+
+def test_run_cpu_bf16_module_and_input_checks():
+    text = ir.sdpa_module((1, 2, 16, 8), (1, 2, 16, 8), "bf16")
+    q, k, v = (rand(1, 2, 16, 8) for _ in range(3))
+    (out,) = compiler.run_cpu(text, [q, k, v])
+    assert out.dtype == np.float32  # bf16 results come back as float32, like attn-run
+    r = [ref.bf16_round(x) for x in (q, k, v)]
+    assert ref.rel_err(out, ref.sdpa(*r)) < 1e-2
+    with pytest.raises(am.AttnError, match=r"argument #1 expects tensor<1x2x16x8xbf16>.*"
+                                           r"shape \(1, 2, 16, 9\)"):
+        compiler.run_cpu(text, [q, rand(1, 2, 16, 9), v])
+    with pytest.raises(am.AttnError, match="takes 3 argument.* but 2 inputs were given"):
+        compiler.run_cpu(text, [q, k])
+
+
+def test_run_cpu_index_tables_are_checked():
+    text = """func.func @main(%q: tensor<1x1x8x4xf32>, %k: tensor<1x1x8x4xf32>,
+                    %v: tensor<1x1x8x4xf32>, %idx: tensor<1x1x2x1xi32>,
+                    %cnt: tensor<1x1x2xi32>) -> tensor<1x1x8x4xf32> {
+      %o = attn.block_sparse %q, %k, %v, %idx, %cnt block_q 4 block_kv 4
+          : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>,
+             tensor<1x1x2x1xi32>, tensor<1x1x2xi32>) -> tensor<1x1x8x4xf32>
+      return %o : tensor<1x1x8x4xf32>
+    }"""
+    q = rand(1, 1, 8, 4)
+    idx = np.array([[[[1], [0]]]], np.int32)
+    cnt = np.ones((1, 1, 2), np.int32)
+    (out,) = compiler.run_cpu(text, [q, q, q, idx, cnt])
+    close(out, ref.block_sparse(q, q, q, idx, cnt, 4, 4))
+    with pytest.raises(am.AttnError, match="kv_indices"):
+        compiler.run_cpu(text, [q, q, q, idx + 5, cnt])
+
+
+def test_backend_enum_names():
+    assert am.get_attention_backend("torch_sdpa").get_name() == "TORCH_SDPA"
+    from attn_mlir.backends import VideoSparseAttnBackend
+    assert VideoSparseAttnBackend.get_name() == "VIDEO_SPARSE_ATTN"

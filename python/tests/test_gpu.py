@@ -245,3 +245,66 @@ def test_precompile_then_find_without_the_compiler(own_cache, monkeypatch):
         compiler.artifact_dir(SDPA, "sm_80")
     with pytest.raises(ValueError, match="TensorSpec dtype"):
         am.TensorSpec((1,), "int8")
+
+
+# --------------------------------------------------------------------------
+# The whole GPU dispatch without a GPU: a stand-in for torch.cuda, a real
+# artifact and a recorded launch
+# --------------------------------------------------------------------------
+
+class FakeTorch:
+    bfloat16, float16, float32, int32, int64, bool = "bf16", "f16", "f32", "i32", "i64", "i1"
+
+    def __init__(self):
+        self.allocated = []
+        fake = self
+
+        class Cuda:
+            @staticmethod
+            def get_device_capability(dev):
+                return (9, 0)
+
+            @staticmethod
+            def device(dev):
+                import contextlib
+                fake.device_entered = dev
+                return contextlib.nullcontext()
+
+            @staticmethod
+            def current_stream(dev):
+                class S:
+                    cuda_stream = 0xABC0 + dev
+                return S()
+        self.cuda = Cuda()
+
+    def empty(self, shape, dtype, device):
+        t = FakeCuda(tuple(shape), {"bf16": "<V2"}.get(dtype, "<f2"), ptr=0x9000 + len(self.allocated))
+        t.alloc = (tuple(shape), dtype, device)
+        t.data_ptr = lambda: t.__cuda_array_interface__["data"][0]
+        self.allocated.append(t)
+        return t
+
+
+def test_gpu_dispatch_end_to_end_with_a_recorded_launch(own_cache, monkeypatch):
+    fake = FakeTorch()
+    monkeypatch.setattr(runtime, "_torch", lambda: fake)
+    launches = []
+    monkeypatch.setattr(runtime.Artifact, "run",
+                        lambda self, stream, args, results: launches.append(
+                            (self.path, stream, list(args), list(results))))
+    q, k, v = (FakeCuda((1, 2, 128, 64), ptr=0x100 * (i + 1), dev=1) for i in range(3))
+    out = am.sdpa(q, k, v)
+    assert out.alloc == ((1, 2, 128, 64), "f16", "cuda:1") and fake.device_entered == 1
+    ((path, stream, args, results),) = launches
+    assert stream == 0xABC1 and args == [0x100, 0x200, 0x300] and results == [0x9000]
+    assert "chip sm_90a" in open(os.path.join(path, "plan.txt")).read()
+    am.sdpa(q, k, v)  # compiled and loaded once
+    assert am.stats()["gpu_compiles"] == 1 and len(launches) == 2
+    with pytest.raises(ValueError, match="q must be contiguous"):
+        am.sdpa(FakeCuda((1, 2, 128, 64), strides=(2, 2, 2, 2)), k, v)
+    # VSA: a launch once attn-compile takes whole VSA modules, a clear error until then.
+    try:
+        am.video_sparse_attn(q, k, v, (2, 8, 8), 0.5)
+        assert len(launches) == 3
+    except am.CompileError as e:
+        assert "compiling for the GPU (sm_90a) failed" in str(e)
