@@ -8,6 +8,10 @@ Tile Attention (sliding_tile_attn, per-(step, layer, head) windows from a mask
 strategy file, text tokens appended, skip_time_steps dense warm-up steps), and
 prints how far each sparse run is from the dense one.
 
+The weights are random, so attention is diffuse and the sparse backends'
+errors are large: the point is the loop (one compile per distinct module,
+per-step/layer/head windows, dense warm-up steps), not a quality claim.
+
 On a CUDA GPU the tensors are bf16 on the device and attention runs through
 attn-compile artifacts and libattnrt.so; without one (or when the GPU compiler
 does not take a module yet) it runs small shapes on the CPU path (torch CPU
