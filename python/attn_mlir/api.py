@@ -299,7 +299,7 @@ def normalize_windows(window_size, heads: int):
 
 
 def sliding_tile_attn(q, k, v, window_size, text_length: int = 0, grid=None, *,
-                      tile_grid=None, tile=STA_TILE):
+                      tile_grid=None, tile=STA_TILE, per_head: str = "windows"):
     """Sliding Tile Attention (FastVideo's STA) on raster-order image tokens plus text.
 
     q/k/v ``[B, H, T*H*W + S_text, D]``: the image tokens in raster order over the
@@ -307,10 +307,17 @@ def sliding_tile_attn(q, k, v, window_size, text_length: int = 0, grid=None, *,
     ``S_text >= text_length`` text tokens of which the first ``text_length`` are
     valid. Every grid dimension must be a multiple of ``tile`` (default 6x8x8).
     ``window_size``: one ``[kt, kh, kw]`` (in tiles) or a list with one window per
-    head (attn.sliding_tile's per-head ``windows``). The image tokens are tiled,
-    the text appended, attn.sliding_tile run, and the image part untiled, so the
-    result has q's layout.
+    head. The image tokens are tiled, the text appended, attn.sliding_tile run,
+    and the image part untiled, so the result has q's layout.
+
+    Per-head windows: ``per_head="windows"`` (default) compiles one module with
+    attn.sliding_tile's per-head ``windows`` (one launch; one module per distinct
+    combination of windows), ``per_head="split"`` runs one module per distinct
+    window on the heads that use it (more launches, but the modules are shared
+    by every combination, which bounds the compiles of a mask strategy).
     """
+    if per_head not in ("windows", "split"):
+        raise ValueError(f"per_head must be 'windows' or 'split', got {per_head!r}")
     qs, ks = _check_qkv(q, k, v)
     tile = ir.triple("tile", tile)
     if (grid is None) == (tile_grid is None):
@@ -334,8 +341,47 @@ def sliding_tile_attn(q, k, v, window_size, text_length: int = 0, grid=None, *,
         raise ValueError(f"text_length {text_length} must be in [0, {qs[2] - s_img}] (the "
                          f"{qs[2] - s_img} tokens after the {s_img} image tokens)")
     window, windows = normalize_windows(window_size, qs[1])
+    if windows is not None and per_head == "split":
+        return _split_heads(q, k, v, qs, ks, windows, text_length, grid, tile)
     return _run(lambda elem: ir.sta_module(qs, elem, grid, tile, window, windows, text_length),
                 [q, k, v], ["q", "k", "v"])
+
+
+def _take_heads(x, idx):
+    if isinstance(x, TensorSpec):
+        return TensorSpec((x.shape[0], len(idx)) + x.shape[2:], x.dtype)
+    if isinstance(x, np.ndarray):
+        return np.ascontiguousarray(x[:, idx])
+    if _is_torch(x):
+        import torch
+        return x.index_select(1, torch.as_tensor(idx, device=x.device)).contiguous()
+    raise TypeError(f"per_head='split' takes NumPy arrays, torch tensors or TensorSpecs, "
+                    f"got {type(x).__name__}")
+
+
+def _split_heads(q, k, v, qs, ks, windows, text_length, grid, tile):
+    """One sliding_tile_attn per distinct window on the heads that use it."""
+    group = qs[1] // ks[1]
+    heads_of = {}
+    for h in range(qs[1]):
+        heads_of.setdefault(tuple(windows[3 * h:3 * h + 3]), []).append(h)
+    parts = []
+    for win, idx in heads_of.items():
+        kv_idx = [h // group for h in idx]
+        parts.append((idx, sliding_tile_attn(_take_heads(q, idx), _take_heads(k, kv_idx),
+                                             _take_heads(v, kv_idx), list(win), text_length,
+                                             grid, tile=tile)))
+    if isinstance(q, TensorSpec):
+        return [d for _, d in parts]
+    out = parts[0][1]
+    if _is_torch(out):
+        import torch
+        full = torch.empty(qs, dtype=out.dtype, device=out.device)
+    else:
+        full = np.empty(qs, dtype=out.dtype)
+    for idx, o in parts:
+        full[:, idx] = o
+    return full
 
 
 def tile(x, grid, tile=VSA_TILE):

@@ -150,8 +150,11 @@ class SlidingTileAttnBackend(AttentionBackend):
     name = "sliding_tile_attn"
 
     def __init__(self, config: BackendConfig, window_size=None, tile=api.STA_TILE,
-                 num_steps=None, num_layers=None, num_heads=None):
+                 num_steps=None, num_layers=None, num_heads=None, per_head="windows"):
         super().__init__(config)
+        if per_head not in ("windows", "split"):
+            raise ValueError(f"per_head must be 'windows' or 'split', got {per_head!r}")
+        self.per_head = per_head
         if config.sta_mode != "STA_inference":
             raise ConfigError(f"sta_mode {config.sta_mode} (mask search/tuning) is not "
                               "supported; this backend runs STA_inference")
@@ -188,7 +191,8 @@ class SlidingTileAttnBackend(AttentionBackend):
         g = api.parse_grid(grid)
         tile_grid = [g[i] // self.tile[i] for i in range(3)]
         windows = self.windows_for(step, layer, api._shape(q)[1], tile_grid)
-        return api.sliding_tile_attn(q, k, v, windows, text_length, g, tile=self.tile)
+        return api.sliding_tile_attn(q, k, v, windows, text_length, g, tile=self.tile,
+                                     per_head=self.per_head)
 
 
 _BACKENDS = {"video_sparse_attn": VideoSparseAttnBackend,
@@ -199,7 +203,8 @@ _BACKENDS = {"video_sparse_attn": VideoSparseAttnBackend,
 def get_attention_backend(name: str, config=None, **options) -> AttentionBackend:
     """The backend called `name`, configured by `config` (see the module docstring).
     Options: ``tile`` (VSA, STA); ``window_size``, ``num_steps``, ``num_layers``,
-    ``num_heads`` (STA: the declared mask-strategy ranges, checked up front)."""
+    ``num_heads`` (STA: the declared mask-strategy ranges, checked up front),
+    ``per_head`` (STA: "windows" or "split", see api.sliding_tile_attn)."""
     if not isinstance(name, str):
         raise TypeError(f"backend name must be a string, got {type(name).__name__}")
     key = name.strip().lower()
@@ -215,7 +220,7 @@ def get_attention_backend(name: str, config=None, **options) -> AttentionBackend
     if cls is VideoSparseAttnBackend:
         allowed = {"tile"}
     else:
-        allowed = {"tile", "window_size", "num_steps", "num_layers", "num_heads"}
+        allowed = {"tile", "window_size", "num_steps", "num_layers", "num_heads", "per_head"}
     extra = set(options) - allowed
     if extra:
         raise TypeError(f"{key} does not take option(s) {sorted(extra)}")

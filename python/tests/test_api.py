@@ -423,3 +423,33 @@ def test_backend_enum_names():
     assert am.get_attention_backend("torch_sdpa").get_name() == "TORCH_SDPA"
     from attn_mlir.backends import VideoSparseAttnBackend
     assert VideoSparseAttnBackend.get_name() == "VIDEO_SPARSE_ATTN"
+
+
+def test_sta_per_head_split_matches_and_shares_modules(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTN_MLIR_CACHE", str(tmp_path))
+    compiler.clear_memory_cache()
+    compiler.reset_stats()
+    grid, tile = (2, 4, 4), (1, 2, 2)
+    q = rand(1, 4, 32 + 4, 8)
+    k, v = rand(1, 2, 32 + 4, 8), rand(1, 2, 32 + 4, 8)          # GQA 4:2
+    a = [[1, 1, 1], [2, 2, 2], [1, 1, 1], [1, 2, 1]]
+    b = [[1, 2, 1], [1, 1, 1], [2, 2, 2], [1, 1, 1]]              # same windows, other heads
+    for wins in (a, b):
+        out = am.sliding_tile_attn(q, k, v, wins, 2, grid, tile=tile, per_head="split")
+        close(out, sta_reference(q, k, v, grid, tile, windows=sum(wins, []), text_length=2))
+    # a: [1,1,1] on heads {0,2}, [2,2,2] on {1}, [1,2,1] on {3}; b: [1,1,1] on {1,3}, ...:
+    # 3 modules (two-head [1,1,1], one-head [2,2,2] and [1,2,1]) serve both.
+    assert am.stats()["compiles"] == 3
+    with pytest.raises(ValueError, match="per_head must be"):
+        am.sliding_tile_attn(q, k, v, a, 2, grid, tile=tile, per_head="loop")
+
+
+def test_sta_per_head_split_torch():
+    torch = pytest.importorskip("torch")
+    grid, tile = (2, 4, 4), (1, 2, 2)
+    q, k, v = (torch.randn(1, 2, 32, 8) for _ in range(3))
+    wins = [[1, 1, 1], [2, 2, 2]]
+    out = am.sliding_tile_attn(q, k, v, wins, 0, grid, tile=tile, per_head="split")
+    assert isinstance(out, torch.Tensor)
+    close(out.numpy(), sta_reference(*(x.numpy() for x in (q, k, v)), grid, tile,
+                                     windows=sum(wins, [])))

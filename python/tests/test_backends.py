@@ -174,3 +174,16 @@ def test_torch_sdpa_torch():
     assert isinstance(out, torch.Tensor)
     keep = np.r_[0:34]
     close(out.numpy(), ref.sdpa(q.numpy(), k.numpy()[:, :, keep], v.numpy()[:, :, keep]), 1e-5)
+
+
+def test_sta_backend_split_per_head(tmp_path):
+    path, wins = strategy(tmp_path)
+    be = am.get_attention_backend("sliding_tile_attn", f"mask_strategy_file_path={path}",
+                                  tile=TILE, per_head="split")
+    q, k, v = (rand(1, 2, S_IMG + 6, 8) for _ in range(3))
+    out = be.forward(q, k, v, step=1, layer=0, grid=GRID, text_length=4)
+    flat = wins["1_0_0"] + wins["1_0_1"]
+    close(out, sta_reference(q, k, v, GRID, TILE, windows=flat, text_length=4))
+    with pytest.raises(ValueError, match="per_head must be"):
+        am.get_attention_backend("sliding_tile_attn", None, window_size=[1, 1, 1],
+                                 per_head="x")
