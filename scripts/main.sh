@@ -14,6 +14,9 @@ echo "== small examples: attn-run --device cpu vs the NumPy reference"
 echo
 /usr/bin/python3 examples/model_report.py --bin "$BIN"
 echo
+echo "== Python: a DiT-like loop with the VSA and STA backends vs dense attention (CPU path)"
+PYTHONPATH=${BUILD_DIR:-build}/python /usr/bin/python3 examples/python/dit_loop.py --cpu
+echo
 echo "== real-shape examples: compile through attn-to-cpu (run on the GPU path)"
 for f in examples/wan_vsa_1.3b.mlir examples/hunyuan_sta_720p.mlir; do
   start=$(date +%s.%N)

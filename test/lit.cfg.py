@@ -24,6 +24,11 @@ config.substitutions.append(("%python", python))
 config.substitutions.append(
     ("%npy", python + " " + os.path.join(config.attn_src_root, "test", "reference", "npy_tools.py")))
 
+# The Python package as assembled in the build tree (python/CMakeLists.txt).
+config.substitutions.append(("%attn_pypath", os.path.join(config.attn_obj_root, "python")))
+if getattr(config, "attn_python_native", False):
+    config.available_features.add("python-native")
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

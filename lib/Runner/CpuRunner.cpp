@@ -107,21 +107,11 @@ double seconds(std::chrono::steady_clock::time_point a,
 }
 } // namespace
 
-llvm::Expected<CpuRunResult>
-mlir::attn::runOnCpu(ModuleOp module, StringRef entryName,
-                     ArrayRef<NpyArray> inputs, const CpuRunOptions &options) {
+llvm::Expected<OwningOpRef<ModuleOp>>
+mlir::attn::lowerForCpu(ModuleOp module, StringRef entryName) {
   auto entryOr = findEntry(module, entryName);
   if (!entryOr)
     return entryOr.takeError();
-  func::FuncOp entry = *entryOr;
-  if (llvm::Error e = checkInputs(entry, inputs))
-    return std::move(e);
-  if (llvm::Error e = checkIndexInputs(entry, inputs))
-    return std::move(e);
-  SmallVector<Type> argTypes(entry.getArgumentTypes());
-  SmallVector<Type> resultTypes(entry.getResultTypes());
-
-  auto t0 = std::chrono::steady_clock::now();
   OwningOpRef<ModuleOp> clone = module.clone();
   addEntryWrapper(*clone, *findEntry(*clone, entryName));
 
@@ -144,6 +134,33 @@ mlir::attn::runOnCpu(ModuleOp module, StringRef entryName,
       return error("compiling '" + entryName + "' with attn-to-cpu failed:\n" +
                    diagnostics);
   }
+  return clone;
+}
+
+mlir::attn::CpuExecutable::~CpuExecutable() = default;
+
+llvm::Expected<std::unique_ptr<CpuExecutable>>
+mlir::attn::CpuExecutable::create(ModuleOp lowered, func::FuncOp entry) {
+  std::unique_ptr<CpuExecutable> exe(new CpuExecutable());
+  auto slot = [](Type t) {
+    auto rt = cast<RankedTensorType>(t);
+    Slot s;
+    s.shape.assign(rt.getShape().begin(), rt.getShape().end());
+    size_t bits = rt.getElementType().getIntOrFloatBitWidth();
+    s.bytes = bits == 1 ? 1 : bits / 8;
+    s.bf16 = rt.getElementType().isBF16();
+    s.npyDtype = npyDtypeFor(rt.getElementType());
+    return s;
+  };
+  for (Type t : entry.getArgumentTypes())
+    exe->args.push_back(slot(t));
+  for (Type t : entry.getResultTypes())
+    exe->results.push_back(slot(t));
+
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  lowered.getContext()->appendDialectRegistry(registry);
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -154,21 +171,25 @@ mlir::attn::runOnCpu(ModuleOp module, StringRef entryName,
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
   engineOptions.sharedLibPaths = libs;
-  auto engineOr = ExecutionEngine::create(*clone, engineOptions);
+  auto engineOr = ExecutionEngine::create(lowered, engineOptions);
   if (!engineOr)
     return error("JIT compilation failed: " +
                  llvm::toString(engineOr.takeError()));
-  std::unique_ptr<ExecutionEngine> engine = std::move(*engineOr);
-  CpuRunResult result;
-  result.compileSeconds = seconds(t0, std::chrono::steady_clock::now());
+  exe->engine = std::move(*engineOr);
+  return exe;
+}
 
+llvm::Expected<std::vector<NpyArray>>
+mlir::attn::CpuExecutable::run(ArrayRef<NpyArray> inputs, double *secondsOut) {
+  if (inputs.size() != args.size())
+    return error("expected " + llvm::Twine(args.size()) + " inputs, got " +
+                 llvm::Twine(inputs.size()));
   // Argument buffers: bf16 arguments take f32 data rounded to nearest even.
   std::vector<std::vector<char>> storage;
   std::vector<Descriptor> descriptors;
-  for (auto [i, t] : llvm::enumerate(argTypes)) {
-    auto rt = cast<RankedTensorType>(t);
+  for (auto [i, a] : llvm::enumerate(args)) {
     std::vector<char> buf = inputs[i].data;
-    if (rt.getElementType().isBF16()) {
+    if (a.bf16) {
       size_t n = buf.size() / 4;
       std::vector<char> packed(n * 2);
       for (size_t j = 0; j < n; ++j) {
@@ -181,41 +202,41 @@ mlir::attn::runOnCpu(ModuleOp module, StringRef entryName,
     }
     storage.push_back(std::move(buf));
   }
-  for (Type t : resultTypes) {
-    auto rt = cast<RankedTensorType>(t);
-    size_t bits = rt.getElementType().getIntOrFloatBitWidth();
-    size_t bytes = bits == 1 ? 1 : bits / 8;
-    storage.emplace_back(rt.getNumElements() * bytes, 0);
+  for (const Slot &r : results) {
+    int64_t n = 1;
+    for (int64_t d : r.shape)
+      n *= d;
+    storage.emplace_back(n * r.bytes, 0);
   }
-  SmallVector<Type> allTypes(argTypes);
-  allTypes.append(resultTypes);
-  for (auto [i, t] : llvm::enumerate(allTypes))
-    descriptors.emplace_back(storage[i].data(),
-                             cast<RankedTensorType>(t).getShape());
+  std::vector<const Slot *> all;
+  for (const Slot &a : args)
+    all.push_back(&a);
+  for (const Slot &r : results)
+    all.push_back(&r);
+  for (auto [i, s] : llvm::enumerate(all))
+    descriptors.emplace_back(storage[i].data(), s->shape);
   std::vector<void *> descPtrs;
   for (Descriptor &d : descriptors)
     descPtrs.push_back(d.ptr());
-  SmallVector<void *> args;
+  SmallVector<void *> packedArgs;
   for (void *&p : descPtrs)
-    args.push_back(&p);
+    packedArgs.push_back(&p);
 
-  for (unsigned r = 0; r < std::max(1u, options.repeat); ++r) {
-    auto a = std::chrono::steady_clock::now();
-    if (llvm::Error e = engine->invokePacked(
-            std::string("_mlir_ciface_") + kWrapperName, args))
-      return error("running '" + entryName +
-                   "' failed: " + llvm::toString(std::move(e)));
-    result.runSeconds.push_back(seconds(a, std::chrono::steady_clock::now()));
-  }
+  auto a = std::chrono::steady_clock::now();
+  if (llvm::Error e = engine->invokePacked(
+          std::string("_mlir_ciface_") + kWrapperName, packedArgs))
+    return error(llvm::toString(std::move(e)));
+  if (secondsOut)
+    *secondsOut = seconds(a, std::chrono::steady_clock::now());
 
-  size_t nIn = argTypes.size();
-  for (auto [i, t] : llvm::enumerate(resultTypes)) {
-    auto rt = cast<RankedTensorType>(t);
+  std::vector<NpyArray> outs;
+  size_t nIn = args.size();
+  for (auto [i, r] : llvm::enumerate(results)) {
     NpyArray out;
-    out.dtype = npyDtypeFor(rt.getElementType());
-    out.shape.assign(rt.getShape().begin(), rt.getShape().end());
+    out.dtype = r.npyDtype;
+    out.shape = r.shape;
     std::vector<char> &buf = storage[nIn + i];
-    if (rt.getElementType().isBF16()) {
+    if (r.bf16) {
       size_t n = buf.size() / 2;
       out.data.resize(n * 4);
       for (size_t j = 0; j < n; ++j) {
@@ -227,7 +248,41 @@ mlir::attn::runOnCpu(ModuleOp module, StringRef entryName,
     } else {
       out.data = std::move(buf);
     }
-    result.outputs.push_back(std::move(out));
+    outs.push_back(std::move(out));
+  }
+  return outs;
+}
+
+llvm::Expected<CpuRunResult>
+mlir::attn::runOnCpu(ModuleOp module, StringRef entryName,
+                     ArrayRef<NpyArray> inputs, const CpuRunOptions &options) {
+  auto entryOr = findEntry(module, entryName);
+  if (!entryOr)
+    return entryOr.takeError();
+  func::FuncOp entry = *entryOr;
+  if (llvm::Error e = checkInputs(entry, inputs))
+    return std::move(e);
+  if (llvm::Error e = checkIndexInputs(entry, inputs))
+    return std::move(e);
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto lowered = lowerForCpu(module, entryName);
+  if (!lowered)
+    return lowered.takeError();
+  auto exe = CpuExecutable::create(**lowered, entry);
+  if (!exe)
+    return exe.takeError();
+  CpuRunResult result;
+  result.compileSeconds = seconds(t0, std::chrono::steady_clock::now());
+
+  for (unsigned r = 0; r < std::max(1u, options.repeat); ++r) {
+    double t = 0;
+    auto outs = (*exe)->run(inputs, &t);
+    if (!outs)
+      return error("running '" + entryName + "' failed: " +
+                   llvm::toString(outs.takeError()));
+    result.runSeconds.push_back(t);
+    result.outputs = std::move(*outs);
   }
   return result;
 }

@@ -1,7 +1,43 @@
-"""Puts the attn_mlir package (python/ next to this tests/ folder) on sys.path."""
+"""Puts the attn_mlir package on sys.path: $ATTN_MLIR_PYTHON (the lit tests
+pass build/python, where the native module lives), else ./build/python when
+it has been built, else the source tree (python/, config parsing only).
+Also puts the NumPy reference (test/reference) on the path and points the
+disk cache at a fresh temporary directory."""
+import glob
 import os
+import shutil
 import sys
+import tempfile
 
-PYTHON_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SOURCE_PYTHON = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(SOURCE_PYTHON)
+
+
+def _package_root():
+    env = os.environ.get("ATTN_MLIR_PYTHON")
+    if env:
+        return env
+    built = os.path.join(REPO, "build", "python")
+    if glob.glob(os.path.join(built, "attn_mlir", "_native*.so")):
+        return built
+    return SOURCE_PYTHON
+
+
+PYTHON_ROOT = _package_root()
 if PYTHON_ROOT not in sys.path:
     sys.path.insert(0, PYTHON_ROOT)
+REFERENCE = os.path.join(REPO, "test", "reference")
+if REFERENCE not in sys.path:
+    sys.path.insert(1, REFERENCE)
+
+# Tests never touch ~/.cache; a test that needs its own cache sets its own.
+TEST_CACHE = tempfile.mkdtemp(prefix="attn_mlir_test_cache-")
+os.environ["ATTN_MLIR_CACHE"] = TEST_CACHE
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "gpu: needs torch with a CUDA GPU (skipped otherwise)")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(TEST_CACHE, ignore_errors=True)

@@ -16,7 +16,10 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
+#include <memory>
+
 namespace mlir {
+class ExecutionEngine;
 namespace attn {
 
 /// Finds the entry function; errors list the functions that do exist.
@@ -44,6 +47,40 @@ struct CpuRunResult {
   std::vector<NpyArray> outputs;
   double compileSeconds = 0;
   std::vector<double> runSeconds;
+};
+
+/// Lowers `entry` of (a clone of) `module` through attn-to-cpu, with a
+/// memref-level C-interface wrapper around it, to an LLVM-dialect module that
+/// CpuExecutable::create JIT-compiles. The lowered module can be printed and
+/// parsed back (the Python package caches it on disk).
+llvm::Expected<OwningOpRef<ModuleOp>> lowerForCpu(ModuleOp module,
+                                                  StringRef entry);
+
+/// A JIT-compiled entry function: compile once, run many times.
+class CpuExecutable {
+public:
+  /// JIT-compiles `lowered` (from lowerForCpu) for the signature of `entry`
+  /// (the function of the original module that was lowered).
+  static llvm::Expected<std::unique_ptr<CpuExecutable>>
+  create(ModuleOp lowered, func::FuncOp entry);
+  ~CpuExecutable();
+
+  /// Runs once on `inputs`, which must already pass checkInputs and
+  /// checkIndexInputs for the entry. `seconds`, if given, receives the time.
+  llvm::Expected<std::vector<NpyArray>> run(ArrayRef<NpyArray> inputs,
+                                            double *seconds = nullptr);
+
+  struct Slot {
+    std::vector<int64_t> shape;
+    unsigned bytes = 0; ///< Element bytes in memory (bf16: 2).
+    bool bf16 = false;  ///< Carried as f32 outside (rounded to nearest even).
+    std::string npyDtype;
+  };
+
+private:
+  CpuExecutable() = default;
+  std::unique_ptr<ExecutionEngine> engine;
+  std::vector<Slot> args, results;
 };
 
 /// Compiles `entry` of (a clone of) `module` through attn-to-cpu and runs it.

@@ -1,0 +1,409 @@
+"""High-level functions: video_sparse_attn, sliding_tile_attn, tile, untile, sdpa.
+
+Each validates its arguments, builds the attn IR for the shapes, element type
+and attributes, compiles it once (compiler.py caches by IR text and target)
+and runs it where the inputs live:
+  * NumPy arrays          -> the CPU path (JIT), NumPy results;
+  * torch CPU tensors     -> the CPU path through NumPy, torch results of the input dtype
+                             (bf16 travels as float32 and is rounded to bf16 inside);
+  * torch CUDA tensors    -> the GPU path (attn-compile artifact, libattnrt.so, torch's
+    (or __cuda_array_interface__ / __dlpack__ objects)    current stream, zero-copy).
+q/k/v are BHSD ``[batch, heads, seq, head_dim]`` in raster token order.
+"""
+import contextlib
+import numbers
+import re
+import threading
+from typing import Optional, Sequence
+
+import numpy as np
+
+from . import compiler, ir
+from .errors import AttnError
+
+VSA_TILE = (4, 4, 4)
+STA_TILE = (6, 8, 8)
+
+_NUMPY_ELEMS = {np.dtype(np.float32): "f32", np.dtype(np.float16): "f16"}
+_artifacts = {}
+
+
+# ---------------------------------------------------------------------------
+# Precompiling GPU artifacts where the compiler is
+# ---------------------------------------------------------------------------
+
+_SPEC_DTYPES = {"bf16": "bf16", "bfloat16": "bf16", "f16": "f16", "float16": "f16",
+                "half": "f16", "f32": "f32", "float32": "f32", "float": "f32"}
+_mode = threading.local()
+
+
+class TensorSpec:
+    """The shape and dtype of a tensor, for precompile_for (no data)."""
+
+    def __init__(self, shape, dtype="bf16"):
+        self.shape = tuple(int(d) for d in shape)
+        name = str(dtype).replace("torch.", "")
+        if name not in _SPEC_DTYPES:
+            raise ValueError(f"TensorSpec dtype must be bf16, f16 or f32, got {dtype!r}")
+        self.dtype = _SPEC_DTYPES[name]
+
+    def __repr__(self):
+        return f"TensorSpec({list(self.shape)}, {self.dtype})"
+
+
+@contextlib.contextmanager
+def precompile_for(chip: str = "sm_90a"):
+    """Inside this context the high-level functions take TensorSpec inputs,
+    compile the GPU artifact for `chip` into the disk cache and return its
+    directory instead of running. For the GPU machine, which has no LLVM/MLIR:
+    precompile here, carry $ATTN_MLIR_CACHE (and build/python) over, and the
+    same calls on CUDA tensors there find the artifacts by key."""
+    if chip not in ("sm_90a", "sm_80"):
+        raise ValueError(f"chip must be sm_90a or sm_80, got {chip!r}")
+    prev = getattr(_mode, "chip", None)
+    _mode.chip = chip
+    try:
+        yield chip
+    finally:
+        _mode.chip = prev
+
+
+# ---------------------------------------------------------------------------
+# Where the inputs live
+# ---------------------------------------------------------------------------
+
+def _is_torch(x) -> bool:
+    return type(x).__module__.startswith("torch") and hasattr(x, "data_ptr")
+
+
+def _location(x, name):
+    """'numpy', 'torch-cpu' or 'cuda' for one input."""
+    if isinstance(x, np.ndarray):
+        return "numpy"
+    if isinstance(x, TensorSpec):
+        return "spec"
+    if _is_torch(x):
+        return "cuda" if x.is_cuda else "torch-cpu"
+    if hasattr(x, "__cuda_array_interface__"):
+        return "cuda"
+    if hasattr(x, "__dlpack_device__"):
+        dev_type = x.__dlpack_device__()[0]
+        return "cuda" if int(dev_type) in (2, 3, 13) else "numpy-dlpack"
+    raise TypeError(f"{name} must be a NumPy array, a torch tensor or a CUDA array "
+                    f"(__cuda_array_interface__ / __dlpack__), got {type(x).__name__}")
+
+
+def _shape(x, name="input"):
+    if isinstance(x, (list, tuple)) or not (hasattr(x, "shape") or
+                                           hasattr(x, "__cuda_array_interface__")):
+        raise TypeError(f"{name} must be a NumPy array, a torch tensor or a CUDA array "
+                        f"(__cuda_array_interface__ / __dlpack__), got {type(x).__name__}")
+    if hasattr(x, "shape"):
+        return tuple(int(d) for d in x.shape)
+    cai = getattr(x, "__cuda_array_interface__", None)
+    if cai is not None:
+        return tuple(cai["shape"])
+
+
+def _dtype_name(x, loc) -> str:
+    if loc == "spec":
+        return x.dtype
+    if loc in ("numpy", "numpy-dlpack"):
+        return str(np.asarray(x).dtype)
+    if _is_torch(x):
+        return str(x.dtype).replace("torch.", "")
+    cai = getattr(x, "__cuda_array_interface__", None)
+    return cai["typestr"] if cai else "?"
+
+
+def _classify(inputs, names):
+    locs = [_location(x, n) for x, n in zip(inputs, names)]
+    kinds = set(l if l in ("cuda", "torch-cpu", "spec") else "numpy" for l in locs)
+    if len(kinds) > 1:
+        desc = ", ".join(f"{n}: {l}" for n, l in zip(names, locs))
+        raise TypeError(f"inputs must all be NumPy arrays, all CPU tensors, all CUDA "
+                        f"tensors or all TensorSpecs; got {desc}")
+    dts = [_dtype_name(x, l) for x, l in zip(inputs, locs)]
+    if len(set(dts)) > 1:
+        desc = ", ".join(f"{n}: {d}" for n, d in zip(names, dts))
+        raise TypeError(f"inputs must have one dtype; got {desc}")
+    return kinds.pop()
+
+
+def _run(build, inputs, names):
+    """build(elem) -> IR text; runs it on `inputs` where they live."""
+    kind = _classify(inputs, names)
+    if kind == "spec":
+        chip = getattr(_mode, "chip", None)
+        if chip is None:
+            raise ValueError("TensorSpec inputs are for precompiling: use them inside "
+                             "attn_mlir.precompile_for(chip)")
+        return compiler.artifact_dir(build(inputs[0].dtype), chip)
+    if kind == "cuda":
+        return _run_gpu(build, inputs, names)
+    if kind == "torch-cpu":
+        import torch
+        dt = inputs[0].dtype
+        elem = {torch.float32: "f32", torch.float16: "f16", torch.bfloat16: "bf16"}.get(dt)
+        if elem is None:
+            raise TypeError(f"{names[0]}: dtype {dt} is not supported; use float32, "
+                            "float16 or bfloat16")
+        conv = torch.float32 if elem == "bf16" else dt
+        arrays = [x.detach().to(conv).contiguous().numpy() for x in inputs]
+        out = compiler.run_cpu(build(elem), arrays)[0]
+        return torch.from_numpy(out).to(dt)
+    arrays = [np.asarray(x) if not hasattr(x, "__dlpack_device__") or isinstance(x, np.ndarray)
+              else np.from_dlpack(x) for x in inputs]
+    elem = _NUMPY_ELEMS.get(arrays[0].dtype)
+    if elem is None:
+        raise TypeError(f"{names[0]}: dtype {arrays[0].dtype} is not supported; use float32 "
+                        "or float16 (bf16 goes through torch tensors)")
+    return compiler.run_cpu(build(elem), [np.ascontiguousarray(a) for a in arrays])[0]
+
+
+def chip_for_device(device: int) -> str:
+    from .runtime import _torch
+    major, minor = _torch().cuda.get_device_capability(device)
+    if major == 9:
+        return "sm_90a"
+    if major >= 8:
+        return "sm_80"
+    raise AttnError(f"cuda:{device} has compute capability {major}.{minor}; the GPU "
+                    "kernels need sm_80 or newer")
+
+
+def _run_gpu(build, inputs, names):
+    from . import runtime
+    bufs = [runtime.as_device_buffer(x, n) for x, n in zip(inputs, names)]
+    elem = bufs[0].dtype
+    if elem not in ir.ELEMENT_TYPES:
+        raise TypeError(f"{names[0]}: dtype {elem} is not supported; use bfloat16 or float16")
+    device = bufs[0].device if bufs[0].device is not None else 0
+    chip = chip_for_device(device)
+    d = compiler.artifact_dir(build(elem), chip)
+    art = _artifacts.get((d, device))
+    if art is None:
+        art = runtime.Artifact(d)
+        _artifacts[(d, device)] = art
+    return runtime.launch(art, [b.owner for b in bufs], names)[0]
+
+
+# ---------------------------------------------------------------------------
+# Argument checks
+# ---------------------------------------------------------------------------
+
+def _check_rank4(x, name):
+    s = _shape(x, name)
+    if len(s) != 4:
+        raise ValueError(f"{name} must be rank-4 [batch, heads, seq, head_dim], got shape "
+                         f"{list(s)}")
+    return s
+
+
+def _check_qkv(q, k, v, same_seq=True):
+    qs, ks, vs = _check_rank4(q, "q"), _check_rank4(k, "k"), _check_rank4(v, "v")
+    if ks != vs:
+        raise ValueError(f"k shape {list(ks)} and v shape {list(vs)} must match")
+    if ks[0] != qs[0]:
+        raise ValueError(f"k batch {ks[0]} != q batch {qs[0]}")
+    if ks[3] != qs[3]:
+        raise ValueError(f"k head_dim {ks[3]} != q head_dim {qs[3]}")
+    if ks[1] < 1 or qs[1] % ks[1]:
+        raise ValueError(f"q heads {qs[1]} must be a multiple of k/v heads {ks[1]}")
+    if same_seq and ks[2] != qs[2]:
+        raise ValueError(f"k/v seq {ks[2]} != q seq {qs[2]}")
+    return qs, ks
+
+
+def parse_grid(grid, name="grid"):
+    """(T, H, W) from 3 integers or a 'TxHxW' string (FastVideo's dit_seq_shape)."""
+    if isinstance(grid, str):
+        m = re.fullmatch(r"\s*(\d+)\s*x\s*(\d+)\s*x\s*(\d+)\s*", grid)
+        if not m:
+            raise ValueError(f"{name} '{grid}' is not of the form 'TxHxW'")
+        grid = [int(g) for g in m.groups()]
+    if grid is None:
+        raise ValueError(f"{name} is required")
+    return ir.triple(name, grid)
+
+
+def _check_grid_matches(grid, seq, what="q"):
+    n = grid[0] * grid[1] * grid[2]
+    if n != seq:
+        raise ValueError(f"grid {list(grid)} has {n} tokens but {what} has seq {seq}")
+
+
+def _check_sparsity(sparsity):
+    if isinstance(sparsity, bool) or not isinstance(sparsity, numbers.Real):
+        raise TypeError(f"sparsity must be a number in [0, 1], got {sparsity!r}")
+    if not 0.0 <= float(sparsity) <= 1.0:
+        raise ValueError(f"sparsity must be in [0, 1], got {sparsity}")
+    return float(sparsity)
+
+
+# ---------------------------------------------------------------------------
+# The functions
+# ---------------------------------------------------------------------------
+
+def vsa_topk(grid, sparsity, tile=VSA_TILE) -> int:
+    """The topk attn.vsa runs with: clamp(ceil((1-s)*N), 1, N), N = number of tiles."""
+    _, n, _, _ = ir.tile_geometry(parse_grid(grid), tile)
+    return ir.topk_for(_check_sparsity(sparsity), n)
+
+
+def video_sparse_attn(q, k, v, grid, sparsity: float, gate=None, *, tile=VSA_TILE):
+    """Video Sparse Attention (FastVideo's VSA) on raster-order tokens.
+
+    q/k/v ``[B, H, T*H*W, D]`` (k/v may have fewer heads, GQA), ``grid = (T, H, W)``
+    (or "TxHxW"), ``sparsity`` in [0, 1], optional ``gate`` shaped like q (no
+    sigmoid). Tiles with 4x4x4 tiles, runs attn.vsa with
+    topk = clamp(ceil((1 - sparsity) * num_tiles), 1, num_tiles), untiles.
+    Returns q's shape in q's type and dtype.
+    """
+    qs, ks = _check_qkv(q, k, v)
+    grid = parse_grid(grid)
+    tile = ir.triple("tile", tile)
+    _check_grid_matches(grid, qs[2])
+    topk = vsa_topk(grid, sparsity, tile)
+    inputs, names = [q, k, v], ["q", "k", "v"]
+    if gate is not None:
+        gs = _check_rank4(gate, "gate")
+        if gs != qs:
+            raise ValueError(f"gate shape {list(gs)} must equal q shape {list(qs)}")
+        inputs.append(gate)
+        names.append("gate")
+    return _run(lambda elem: ir.vsa_module(qs, ks, elem, grid, topk, gate is not None, tile),
+                inputs, names)
+
+
+def normalize_windows(window_size, heads: int):
+    """(window, None) for one [kt, kh, kw]; (None, flat per-head list) for a list of
+    `heads` windows (collapsed to one window when all are equal)."""
+    if window_size is None:
+        raise ValueError("window_size is required")
+    ws = list(window_size)
+    if ws and all(isinstance(w, numbers.Integral) for w in ws):
+        if len(ws) == 3:
+            return ir.triple("window_size", ws), None
+        if len(ws) == 3 * heads:  # flat per-head list, as attn.sliding_tile's `windows`
+            ws = [ws[3 * h:3 * h + 3] for h in range(heads)]
+        else:
+            raise ValueError(f"window_size must be [kt, kh, kw] or one window per head "
+                             f"({heads}), got {len(ws)} values")
+    if len(ws) != heads:
+        raise ValueError(f"per-head window_size has {len(ws)} windows but q has {heads} heads")
+    wins = [ir.triple(f"window_size[{h}]", w) for h, w in enumerate(ws)]
+    if all(w == wins[0] for w in wins):
+        return wins[0], None
+    return None, [x for w in wins for x in w]
+
+
+def sliding_tile_attn(q, k, v, window_size, text_length: int = 0, grid=None, *,
+                      tile_grid=None, tile=STA_TILE, per_head: str = "windows"):
+    """Sliding Tile Attention (FastVideo's STA) on raster-order image tokens plus text.
+
+    q/k/v ``[B, H, T*H*W + S_text, D]``: the image tokens in raster order over the
+    latent grid ``grid = (T, H, W)`` (or "TxHxW", or ``tile_grid`` in tiles), then
+    ``S_text >= text_length`` text tokens of which the first ``text_length`` are
+    valid. Every grid dimension must be a multiple of ``tile`` (default 6x8x8).
+    ``window_size``: one ``[kt, kh, kw]`` (in tiles) or a list with one window per
+    head. The image tokens are tiled, the text appended, attn.sliding_tile run,
+    and the image part untiled, so the result has q's layout.
+
+    Per-head windows: ``per_head="windows"`` (default) compiles one module with
+    attn.sliding_tile's per-head ``windows`` (one launch; one module per distinct
+    combination of windows), ``per_head="split"`` runs one module per distinct
+    window on the heads that use it (more launches, but the modules are shared
+    by every combination, which bounds the compiles of a mask strategy).
+    """
+    if per_head not in ("windows", "split"):
+        raise ValueError(f"per_head must be 'windows' or 'split', got {per_head!r}")
+    qs, ks = _check_qkv(q, k, v)
+    tile = ir.triple("tile", tile)
+    if (grid is None) == (tile_grid is None):
+        raise ValueError("give exactly one of grid (tokens) and tile_grid (tiles)")
+    if tile_grid is not None:
+        tg = parse_grid(tile_grid, "tile_grid")
+        grid = tuple(tg[i] * tile[i] for i in range(3))
+    else:
+        grid = parse_grid(grid)
+        for i, dim in enumerate("THW"):
+            if grid[i] % tile[i]:
+                raise ValueError(f"grid {list(grid)}: {dim} = {grid[i]} is not a multiple of "
+                                 f"the tile's {tile[i]} (STA needs whole tiles)")
+    if isinstance(text_length, bool) or not isinstance(text_length, numbers.Integral):
+        raise TypeError(f"text_length must be an integer, got {text_length!r}")
+    text_length = int(text_length)
+    s_img = grid[0] * grid[1] * grid[2]
+    if qs[2] < s_img:
+        raise ValueError(f"grid {list(grid)} has {s_img} image tokens but q has seq {qs[2]}")
+    if not 0 <= text_length <= qs[2] - s_img:
+        raise ValueError(f"text_length {text_length} must be in [0, {qs[2] - s_img}] (the "
+                         f"{qs[2] - s_img} tokens after the {s_img} image tokens)")
+    window, windows = normalize_windows(window_size, qs[1])
+    if windows is not None and per_head == "split":
+        return _split_heads(q, k, v, qs, ks, windows, text_length, grid, tile)
+    return _run(lambda elem: ir.sta_module(qs, elem, grid, tile, window, windows, text_length),
+                [q, k, v], ["q", "k", "v"])
+
+
+def _take_heads(x, idx):
+    if isinstance(x, TensorSpec):
+        return TensorSpec((x.shape[0], len(idx)) + x.shape[2:], x.dtype)
+    if isinstance(x, np.ndarray):
+        return np.ascontiguousarray(x[:, idx])
+    if _is_torch(x):
+        import torch
+        return x.index_select(1, torch.as_tensor(idx, device=x.device)).contiguous()
+    raise TypeError(f"per_head='split' takes NumPy arrays, torch tensors or TensorSpecs, "
+                    f"got {type(x).__name__}")
+
+
+def _split_heads(q, k, v, qs, ks, windows, text_length, grid, tile):
+    """One sliding_tile_attn per distinct window on the heads that use it."""
+    group = qs[1] // ks[1]
+    heads_of = {}
+    for h in range(qs[1]):
+        heads_of.setdefault(tuple(windows[3 * h:3 * h + 3]), []).append(h)
+    parts = []
+    for win, idx in heads_of.items():
+        kv_idx = [h // group for h in idx]
+        parts.append((idx, sliding_tile_attn(_take_heads(q, idx), _take_heads(k, kv_idx),
+                                             _take_heads(v, kv_idx), list(win), text_length,
+                                             grid, tile=tile)))
+    if isinstance(q, TensorSpec):
+        return [d for _, d in parts]
+    out = parts[0][1]
+    if _is_torch(out):
+        import torch
+        full = torch.empty(qs, dtype=out.dtype, device=out.device)
+    else:
+        full = np.empty(qs, dtype=out.dtype)
+    for idx, o in parts:
+        full[:, idx] = o
+    return full
+
+
+def tile(x, grid, tile=VSA_TILE):
+    """attn.tile: [B, H, T*H*W, D] raster order -> [B, H, N*P, D] tile-major, pads zero."""
+    s = _check_rank4(x, "x")
+    grid, t = parse_grid(grid), ir.triple("tile", tile)
+    _check_grid_matches(grid, s[2], "x")
+    return _run(lambda elem: ir.tile_module(s, elem, grid, t), [x], ["x"])
+
+
+def untile(x, grid, tile=VSA_TILE):
+    """attn.untile: [B, H, N*P, D] tile-major -> [B, H, T*H*W, D] raster order."""
+    s = _check_rank4(x, "x")
+    grid, t = parse_grid(grid), ir.triple("tile", tile)
+    _, n, p, _ = ir.tile_geometry(grid, t)
+    if s[2] != n * p:
+        raise ValueError(f"x has seq {s[2]} but grid {list(grid)} with tile {list(t)} has "
+                         f"{n} tiles of {p} slots = {n * p}")
+    return _run(lambda elem: ir.untile_module(s, elem, grid, t), [x], ["x"])
+
+
+def sdpa(q, k, v, scale: Optional[float] = None):
+    """Dense attention (attn.sdpa): q [B,Hq,Sq,D], k/v [B,Hkv,Skv,D]."""
+    qs, ks = _check_qkv(q, k, v, same_seq=False)
+    return _run(lambda elem: ir.sdpa_module(qs, ks, elem, scale), [q, k, v], ["q", "k", "v"])

@@ -1,0 +1,227 @@
+"""Attention backends with sglang-diffusion / FastVideo semantics.
+
+    backend = get_attention_backend("sliding_tile_attn", "mask_strategy_file_path=m.json")
+    out = backend.forward(q, k, v, step=t, layer=l, grid=(T, H, W), text_length=L)
+
+Names (case-insensitive; sglang's enum spelling ``SLIDING_TILE_ATTN`` works too):
+  video_sparse_attn   VSA; ``sparsity`` (alias ``VSA_sparsity``) gives topk per call
+  sliding_tile_attn   STA; windows per (step, layer, head) from ``mask_strategy_file_path``
+                      (validated when the backend is made), or one ``window_size``
+  torch_sdpa          dense attention: torch's scaled_dot_product_attention on torch
+                      tensors, NumPy on NumPy arrays
+``config`` is what ``--attention-backend-config`` takes (config.parse_backend_config),
+a parsed BackendConfig, a dict, or None.
+
+``skip_time_steps`` = s: steps ``t < s`` run dense attention, as FastVideo's STA
+gets from its tuned mask files (they hold the full window for those steps).
+For STA this is the full window (the whole tile grid), which is exactly dense
+attention over the image and the valid text tokens; for VSA, whose gated coarse
+branch is part of the model, it is sparsity 0 (every tile selected).
+q/k/v are BHSD; tokens in raster order for the image (then text, for STA).
+"""
+import math
+from typing import Optional, Sequence
+
+import numpy as np
+
+from . import api
+from .config import BackendConfig, ConfigError, MaskStrategy, parse_backend_config
+
+BACKEND_NAMES = ("video_sparse_attn", "sliding_tile_attn", "torch_sdpa")
+
+
+def _as_config(config) -> BackendConfig:
+    if config is None or isinstance(config, str):
+        return parse_backend_config(config)
+    if isinstance(config, BackendConfig):
+        return config
+    if isinstance(config, dict):
+        import json
+        return parse_backend_config(json.dumps(config))
+    raise TypeError(f"config must be a string, a dict, a BackendConfig or None, "
+                    f"got {type(config).__name__}")
+
+
+class AttentionBackend:
+    name = ""
+
+    def __init__(self, config: BackendConfig):
+        self.config = config
+
+    @classmethod
+    def get_name(cls) -> str:
+        """The sglang / FastVideo enum spelling (e.g. SLIDING_TILE_ATTN)."""
+        return cls.name.upper()
+
+    def is_dense_step(self, step: Optional[int]) -> bool:
+        s = self.config.skip_time_steps
+        return s is not None and step is not None and step < s
+
+    def forward(self, q, k, v, *, step: Optional[int] = None, layer: Optional[int] = None,
+                gate=None, grid=None, text_length: int = 0):
+        raise NotImplementedError
+
+    __call__ = lambda self, *a, **kw: self.forward(*a, **kw)  # noqa: E731
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name} {self.config}>"
+
+
+class TorchSDPABackend(AttentionBackend):
+    """Dense attention. With ``grid`` and ``text_length``, keys in the text padding
+    (after the first ``text_length`` text tokens) are masked, like STA's."""
+    name = "torch_sdpa"
+
+    def forward(self, q, k, v, *, step=None, layer=None, gate=None, grid=None,
+                text_length: int = 0):
+        qs, ks = api._check_qkv(q, k, v, same_seq=False)
+        valid = None
+        if text_length:
+            if grid is None:
+                raise ValueError("torch_sdpa with text_length needs grid (where the text starts)")
+            g = api.parse_grid(grid)
+            s_img = g[0] * g[1] * g[2]
+            if not 0 <= text_length <= ks[2] - s_img:
+                raise ValueError(f"text_length {text_length} must be in [0, {ks[2] - s_img}]")
+            valid = s_img + int(text_length)
+        return dense_attention(q, k, v, valid_keys=valid)
+
+
+def dense_attention(q, k, v, valid_keys: Optional[int] = None):
+    """softmax(q k^T / sqrt(D)) v over the first `valid_keys` keys (all if None);
+    torch tensors -> torch.nn.functional.scaled_dot_product_attention, NumPy -> NumPy."""
+    group = q.shape[1] // k.shape[1]
+    if api._is_torch(q):
+        import torch
+        import torch.nn.functional as F
+        if group > 1:
+            k = k.repeat_interleave(group, dim=1)
+            v = v.repeat_interleave(group, dim=1)
+        mask = None
+        if valid_keys is not None:
+            mask = torch.arange(k.shape[2], device=k.device) < valid_keys
+        if hasattr(F, "scaled_dot_product_attention"):
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        # torch < 2.0 (Debian 12's 1.13): the same math, f32 softmax.
+        s = torch.matmul(q.float(), k.float().transpose(-1, -2)) / math.sqrt(q.shape[-1])
+        if mask is not None:
+            s = s.masked_fill(~mask, float("-inf"))
+        return torch.matmul(torch.softmax(s, dim=-1), v.float()).to(q.dtype)
+    q64 = np.asarray(q, dtype=np.float64)
+    k64 = np.repeat(np.asarray(k, dtype=np.float64), group, axis=1)
+    v64 = np.repeat(np.asarray(v, dtype=np.float64), group, axis=1)
+    s = np.matmul(q64, k64.transpose(0, 1, 3, 2)) / math.sqrt(q.shape[3])
+    if valid_keys is not None:
+        s[..., valid_keys:] = -np.inf
+    s -= s.max(axis=-1, keepdims=True)
+    p = np.exp(s)
+    p /= p.sum(axis=-1, keepdims=True)
+    return np.matmul(p, v64).astype(np.asarray(q).dtype)
+
+
+class VideoSparseAttnBackend(AttentionBackend):
+    """VSA (attn.vsa): ``sparsity`` from the config (FastVideo's default 0.0)."""
+    name = "video_sparse_attn"
+
+    def __init__(self, config: BackendConfig, tile=api.VSA_TILE):
+        super().__init__(config)
+        self.tile = tile
+        self.sparsity = 0.0 if config.sparsity is None else config.sparsity
+
+    def sparsity_for(self, step: Optional[int]) -> float:
+        return 0.0 if self.is_dense_step(step) else self.sparsity
+
+    def forward(self, q, k, v, *, step=None, layer=None, gate=None, grid=None,
+                text_length: int = 0):
+        if grid is None:
+            raise ValueError("video_sparse_attn needs grid=(T, H, W), the latent token grid")
+        if text_length:
+            raise ValueError("video_sparse_attn takes image tokens only (as FastVideo's VSA "
+                             "backend, which rejects replicated text); got text_length "
+                             f"{text_length}")
+        return api.video_sparse_attn(q, k, v, grid, self.sparsity_for(step), gate,
+                                     tile=self.tile)
+
+
+class SlidingTileAttnBackend(AttentionBackend):
+    """STA (attn.sliding_tile). Window at (step, layer): the full window for
+    step < skip_time_steps; else the mask strategy's per-head windows; else
+    ``window_size``."""
+    name = "sliding_tile_attn"
+
+    def __init__(self, config: BackendConfig, window_size=None, tile=api.STA_TILE,
+                 num_steps=None, num_layers=None, num_heads=None, per_head="windows"):
+        super().__init__(config)
+        if per_head not in ("windows", "split"):
+            raise ValueError(f"per_head must be 'windows' or 'split', got {per_head!r}")
+        self.per_head = per_head
+        if config.sta_mode != "STA_inference":
+            raise ConfigError(f"sta_mode {config.sta_mode} (mask search/tuning) is not "
+                              "supported; this backend runs STA_inference")
+        self.tile = tile
+        self.window_size = window_size
+        self.mask_strategy = None
+        if config.mask_strategy_file_path:
+            self.mask_strategy = MaskStrategy.load(config.mask_strategy_file_path, num_steps,
+                                                   num_layers, num_heads)
+        elif window_size is None and config.skip_time_steps is None:
+            raise ConfigError("sliding_tile_attn needs mask_strategy_file_path in its config "
+                              "or a window_size")
+
+    def windows_for(self, step: Optional[int], layer: Optional[int], heads: int, tile_grid):
+        """One window (3 ints) or per-head windows (list of `heads` triples)."""
+        if self.is_dense_step(step):
+            return list(tile_grid)
+        if self.mask_strategy is not None:
+            if step is None or layer is None:
+                raise ValueError("sliding_tile_attn with a mask strategy needs step= and layer=")
+            if heads != self.mask_strategy.heads:
+                raise ValueError(f"the mask strategy has {self.mask_strategy.heads} heads but "
+                                 f"q has {heads}")
+            flat = self.mask_strategy.windows_for(step, layer)
+            return [flat[3 * h:3 * h + 3] for h in range(heads)]
+        if self.window_size is None:
+            raise ValueError(f"no window for step {step}: give window_size or a mask strategy")
+        return list(self.window_size)
+
+    def forward(self, q, k, v, *, step=None, layer=None, gate=None, grid=None,
+                text_length: int = 0):
+        if grid is None:
+            raise ValueError("sliding_tile_attn needs grid=(T, H, W), the latent token grid")
+        g = api.parse_grid(grid)
+        tile_grid = [g[i] // self.tile[i] for i in range(3)]
+        windows = self.windows_for(step, layer, api._shape(q)[1], tile_grid)
+        return api.sliding_tile_attn(q, k, v, windows, text_length, g, tile=self.tile,
+                                     per_head=self.per_head)
+
+
+_BACKENDS = {"video_sparse_attn": VideoSparseAttnBackend,
+             "sliding_tile_attn": SlidingTileAttnBackend,
+             "torch_sdpa": TorchSDPABackend}
+
+
+def get_attention_backend(name: str, config=None, **options) -> AttentionBackend:
+    """The backend called `name`, configured by `config` (see the module docstring).
+    Options: ``tile`` (VSA, STA); ``window_size``, ``num_steps``, ``num_layers``,
+    ``num_heads`` (STA: the declared mask-strategy ranges, checked up front),
+    ``per_head`` (STA: "windows" or "split", see api.sliding_tile_attn)."""
+    if not isinstance(name, str):
+        raise TypeError(f"backend name must be a string, got {type(name).__name__}")
+    key = name.strip().lower()
+    if key not in _BACKENDS:
+        raise ValueError(f"unknown attention backend '{name}'; choose one of "
+                         f"{', '.join(BACKEND_NAMES)}")
+    cfg = _as_config(config)
+    cls = _BACKENDS[key]
+    if cls is TorchSDPABackend:
+        if options:
+            raise TypeError(f"torch_sdpa takes no options, got {sorted(options)}")
+        return cls(cfg)
+    if cls is VideoSparseAttnBackend:
+        allowed = {"tile"}
+    else:
+        allowed = {"tile", "window_size", "num_steps", "num_layers", "num_heads", "per_head"}
+    extra = set(options) - allowed
+    if extra:
+        raise TypeError(f"{key} does not take option(s) {sorted(extra)}")
+    return cls(cfg, **options)

@@ -1,0 +1,165 @@
+"""Builders of attn IR text for the high-level functions.
+
+Each builder returns the text of a module with one function ``@main`` whose
+signature is fixed by the shapes, element type and attributes: equal inputs
+give byte-identical text, which is what the compile cache keys on.
+"""
+import math
+from typing import List, Optional, Sequence, Tuple
+
+ELEMENT_TYPES = ("f32", "f16", "bf16")
+
+
+def triple(name: str, value) -> Tuple[int, int, int]:
+    try:
+        vals = tuple(int(x) for x in value)
+    except TypeError:
+        raise TypeError(f"{name} must be 3 integers (t, h, w), got {value!r}") from None
+    if len(vals) != 3:
+        raise ValueError(f"{name} must have 3 entries (t, h, w), got {list(value)}")
+    if min(vals) < 1:
+        raise ValueError(f"{name} entries must be >= 1, got {list(vals)}")
+    return vals
+
+
+def tile_geometry(grid, tile):
+    """((n_t, n_h, n_w), N, P, vbs) for a token grid and tile (SPEC "Video tiling")."""
+    g, t = triple("grid", grid), triple("tile", tile)
+    n = tuple(-(-g[i] // t[i]) for i in range(3))
+
+    def extents(d):
+        return [min(t[d], g[d] - i * t[d]) for i in range(n[d])]
+
+    et, eh, ew = extents(0), extents(1), extents(2)
+    vbs = [a * b * c for a in et for b in eh for c in ew]
+    return n, n[0] * n[1] * n[2], t[0] * t[1] * t[2], vbs
+
+
+def tensor_type(shape: Sequence[int], elem: str) -> str:
+    return "tensor<" + "x".join(str(int(d)) for d in shape) + "x" + elem + ">"
+
+
+def _list(vals) -> str:
+    return "[" + ", ".join(str(int(v)) for v in vals) + "]"
+
+
+def _check_elem(elem):
+    if elem not in ELEMENT_TYPES:
+        raise ValueError(f"element type must be one of {ELEMENT_TYPES}, got {elem!r}")
+
+
+def tile_module(shape, elem, grid, tile) -> str:
+    """attn.tile of one [B,H,T*H*W,D] argument."""
+    _check_elem(elem)
+    _, n, p, _ = tile_geometry(grid, tile)
+    b, h, _, d = shape
+    it, ot = tensor_type(shape, elem), tensor_type((b, h, n * p, d), elem)
+    return (f"func.func @main(%x: {it}) -> {ot} {{\n"
+            f"  %t = attn.tile %x grid {_list(grid)} tile {_list(tile)} : {it}\n"
+            f"  return %t : {ot}\n}}\n")
+
+
+def untile_module(shape, elem, grid, tile) -> str:
+    """attn.untile of one [B,H,N*P,D] argument."""
+    _check_elem(elem)
+    g = triple("grid", grid)
+    b, h, _, d = shape
+    it, ot = tensor_type(shape, elem), tensor_type((b, h, g[0] * g[1] * g[2], d), elem)
+    return (f"func.func @main(%x: {it}) -> {ot} {{\n"
+            f"  %t = attn.untile %x grid {_list(grid)} tile {_list(tile)} : {it}\n"
+            f"  return %t : {ot}\n}}\n")
+
+
+def sdpa_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:
+    _check_elem(elem)
+    qt, kt = tensor_type(q_shape, elem), tensor_type(kv_shape, elem)
+    sc = "" if scale is None else f" scale {_f32(scale)}"
+    return (f"func.func @main(%q: {qt}, %k: {kt}, %v: {kt}) -> {qt} {{\n"
+            f"  %o = attn.sdpa %q, %k, %v{sc} : ({qt}, {kt}, {kt}) -> {qt}\n"
+            f"  return %o : {qt}\n}}\n")
+
+
+def _f32(x: float) -> str:
+    # MLIR float literals need a '.', so no "1e-05"; 9 digits round-trip f32.
+    return f"{float(x):.9e} : f32"
+
+
+def vsa_module(q_shape, kv_shape, elem, grid, topk: int, gate: bool,
+               tile=(4, 4, 4)) -> str:
+    """tile q/k/v(/gate) -> attn.vsa (block P, topk) -> untile (SPEC "VSA pieces")."""
+    _check_elem(elem)
+    _, n, p, vbs = tile_geometry(grid, tile)
+    b, hq, _, d = q_shape
+    hkv = kv_shape[1]
+    qt, kt = tensor_type(q_shape, elem), tensor_type(kv_shape, elem)
+    qtt = tensor_type((b, hq, n * p, d), elem)
+    ktt = tensor_type((b, hkv, n * p, d), elem)
+    vbs_t = tensor_type((n,), "i32")
+    g, tl = _list(grid), _list(tile)
+    args = [f"%q: {qt}", f"%k: {kt}", f"%v: {kt}"] + ([f"%gate: {qt}"] if gate else [])
+    lines = [f"func.func @main({', '.join(args)}) -> {qt} {{",
+             f"  %qt = attn.tile %q grid {g} tile {tl} : {qt}",
+             f"  %kt = attn.tile %k grid {g} tile {tl} : {kt}",
+             f"  %vt = attn.tile %v grid {g} tile {tl} : {kt}"]
+    if gate:
+        lines.append(f"  %gt = attn.tile %gate grid {g} tile {tl} : {qt}")
+    lines.append(f"  %vbs = arith.constant dense<{_list(vbs)}> : {vbs_t}")
+    gate_txt = " gate %gt" if gate else ""
+    types = [qtt, ktt, ktt] + ([qtt] if gate else []) + [vbs_t, vbs_t]
+    lines += [f"  %o = attn.vsa %qt, %kt, %vt{gate_txt} q_block_sizes %vbs kv_block_sizes %vbs"
+              f" block {p} topk {int(topk)}",
+              f"      : ({', '.join(types)}) -> {qtt}",
+              f"  %out = attn.untile %o grid {g} tile {tl} : {qtt}",
+              f"  return %out : {qt}", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def sta_module(shape, elem, grid, tile, window: Optional[Sequence[int]],
+               windows: Optional[Sequence[int]], text_length: int) -> str:
+    """Image tokens (raster) tiled, text appended, attn.sliding_tile, image part
+    untiled: q/k/v/out are [B,H,T*H*W + S_text,D] with the text after the image
+    (SPEC "Sliding tile attention"; examples/hunyuan_sta_*.mlir)."""
+    _check_elem(elem)
+    g, t = triple("grid", grid), triple("tile", tile)
+    tile_grid = tuple(g[i] // t[i] for i in range(3))
+    b, h, s, d = shape
+    s_img = g[0] * g[1] * g[2]
+    s_text = s - s_img
+    full = tensor_type(shape, elem)
+    img = tensor_type((b, h, s_img, d), elem)
+    txt = tensor_type((b, h, s_text, d), elem)
+    attrs = f"tile_grid {_list(tile_grid)} tile {_list(t)}"
+    attrs += f" window {_list(window)}" if window is not None else f" windows {_list(windows)}"
+    if text_length:
+        attrs += f" text_length {int(text_length)}"
+    gl, tl = _list(g), _list(t)
+    lines = [f"func.func @main(%q: {full}, %k: {full}, %v: {full}) -> {full} {{"]
+    if s_text == 0:
+        for x in "qkv":
+            lines.append(f"  %{x}a = attn.tile %{x} grid {gl} tile {tl} : {full}")
+        lines += [f"  %o = attn.sliding_tile %qa, %ka, %va {attrs}",
+                  f"      : ({full}, {full}, {full}) -> {full}",
+                  f"  %out = attn.untile %o grid {gl} tile {tl} : {full}",
+                  f"  return %out : {full}", "}"]
+        return "\n".join(lines) + "\n"
+    off = "[0, 0, 0, 0]"
+    toff = f"[0, 0, {s_img}, 0]"
+    isz, tsz, st = f"[{b}, {h}, {s_img}, {d}]", f"[{b}, {h}, {s_text}, {d}]", "[1, 1, 1, 1]"
+    for x in "qkv":
+        lines += [f"  %{x}i = tensor.extract_slice %{x}{off} {isz} {st} : {full} to {img}",
+                  f"  %{x}t = tensor.extract_slice %{x}{toff} {tsz} {st} : {full} to {txt}",
+                  f"  %{x}a = attn.tile %{x}i grid {gl} tile {tl} : {img}",
+                  f"  %{x}c = tensor.concat dim(2) %{x}a, %{x}t : ({img}, {txt}) -> {full}"]
+    lines += [f"  %o = attn.sliding_tile %qc, %kc, %vc {attrs}",
+              f"      : ({full}, {full}, {full}) -> {full}",
+              f"  %oi = tensor.extract_slice %o{off} {isz} {st} : {full} to {img}",
+              f"  %ot = tensor.extract_slice %o{toff} {tsz} {st} : {full} to {txt}",
+              f"  %ou = attn.untile %oi grid {gl} tile {tl} : {img}",
+              f"  %out = tensor.concat dim(2) %ou, %ot : ({img}, {txt}) -> {full}",
+              f"  return %out : {full}", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def topk_for(sparsity: float, num_tiles: int) -> int:
+    """clamp(ceil((1 - s) * N), 1, N) (SPEC; FastVideo's VSA backend)."""
+    return max(1, min(math.ceil((1.0 - float(sparsity)) * num_tiles), num_tiles))

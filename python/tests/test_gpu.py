@@ -1,0 +1,310 @@
+"""The GPU path. Without a GPU: compiling artifacts (attn-compile needs no
+GPU), their disk cache, loading them with libattnrt.so through ctypes, input
+validation against the artifact's signature, and clean failures. With CUDA
+and torch (tests marked `gpu`, skipped otherwise): results against torch."""
+import math
+import os
+
+import numpy as np
+import pytest
+
+import attn_mlir as am
+from attn_mlir import compiler, ir, runtime
+
+import attn_ref as ref
+
+
+def _cuda():
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+def gpu(test):
+    """Marked `gpu` (select with -m gpu), skipped without torch and CUDA."""
+    return pytest.mark.gpu(pytest.mark.skipif(not _cuda(), reason="needs torch with a CUDA GPU")(test))
+
+SDPA = ir.sdpa_module((1, 2, 128, 64), (1, 2, 128, 64), "bf16")
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTN_MLIR_CACHE", str(tmp_path / "cache"))
+    compiler.clear_memory_cache()
+    compiler.reset_stats()
+    yield tmp_path / "cache"
+    compiler.clear_memory_cache()
+
+
+# --------------------------------------------------------------------------
+# No GPU needed
+# --------------------------------------------------------------------------
+
+def test_artifact_compile_and_disk_cache(own_cache):
+    d = compiler.artifact_dir(SDPA, "sm_90a")
+    assert os.path.dirname(d) == str(own_cache)
+    assert {"plan.txt", "kernels.ptx", "module.mlir"} <= set(os.listdir(d))
+    assert compiler.artifact_dir(SDPA, "sm_90a") == d
+    assert am.stats()["gpu_compiles"] == 1 and am.stats()["memory_hits"] == 1
+    compiler.clear_memory_cache()
+    assert compiler.artifact_dir(SDPA, "sm_90a") == d
+    assert am.stats()["gpu_compiles"] == 1 and am.stats()["disk_hits"] == 1
+    d80 = compiler.artifact_dir(SDPA, "sm_80")
+    assert d80 != d and "chip sm_80" in open(os.path.join(d80, "plan.txt")).read()
+
+
+def test_artifact_signature_through_ctypes(own_cache):
+    art = runtime.Artifact(compiler.artifact_dir(SDPA, "sm_90a"))
+    assert art.args == [("bf16", (1, 2, 128, 64))] * 3
+    assert art.results == [("bf16", (1, 2, 128, 64))]
+
+
+def test_gpu_compile_failure_is_a_clear_exception(own_cache):
+    with pytest.raises(am.CompileError, match=r"(?s)compiling for the GPU \(sm_90a\) failed:\n"
+                                              r".*bf16 or f16, got 'f32'"):
+        compiler.artifact_dir(ir.sdpa_module((1, 1, 64, 64), (1, 1, 64, 64), "f32"), "sm_90a")
+    assert os.listdir(own_cache) == []  # nothing half-written left behind
+    with pytest.raises(am.CompileError, match="chip must be sm_90a or sm_80"):
+        compiler.artifact_dir(SDPA, "sm_70")
+
+
+class FakeCuda:
+    """A CUDA array by __cuda_array_interface__ (never dereferenced here)."""
+
+    def __init__(self, shape, typestr="<f2", strides=None, ptr=0x1000, dev=0):
+        self.__cuda_array_interface__ = {"shape": shape, "typestr": typestr, "data": (ptr, False),
+                                         "strides": strides, "version": 3}
+
+        class D:
+            id = dev
+        self.device = D()
+
+
+def test_input_validation_against_the_artifact(own_cache):
+    art = runtime.Artifact(compiler.artifact_dir(
+        ir.sdpa_module((1, 2, 128, 64), (1, 2, 128, 64), "f16"), "sm_90a"))
+    names = ["q", "k", "v"]
+    ok = [FakeCuda((1, 2, 128, 64)) for _ in range(3)]
+
+    def check(bufs):
+        return runtime.check_inputs(art, [runtime.as_device_buffer(b, n)
+                                          for b, n in zip(bufs, names)], names)
+
+    assert check(ok) == 0
+    with pytest.raises(TypeError, match="k: dtype f32 does not match the compiled function's f16"):
+        check([ok[0], FakeCuda((1, 2, 128, 64), "<f4"), ok[2]])
+    with pytest.raises(ValueError, match=r"v: shape \[1, 2, 64, 64\] does not match"):
+        check([ok[0], ok[1], FakeCuda((1, 2, 64, 64))])
+    with pytest.raises(ValueError, match="q must be contiguous"):
+        check([FakeCuda((1, 2, 128, 64), strides=(2, 128 * 64 * 2, 128, 2 * 1024))] + ok[1:])
+    assert check([FakeCuda((1, 2, 128, 64), strides=(2 * 128 * 64 * 2, 128 * 64 * 2, 128, 2))]
+                 + ok[1:]) == 0
+    with pytest.raises(ValueError, match="k is on cuda:1, other inputs on cuda:0"):
+        check([ok[0], FakeCuda((1, 2, 128, 64), dev=1), ok[2]])
+    with pytest.raises(ValueError, match="takes 3 inputs, got 2"):
+        check(ok[:2])
+    with pytest.raises(TypeError, match="expected a torch tensor or an object"):
+        runtime.as_device_buffer(object(), "q")
+
+
+def test_run_without_a_driver_fails_cleanly(own_cache):
+    if _cuda():
+        pytest.skip("a GPU is present")
+    art = runtime.Artifact(compiler.artifact_dir(SDPA, "sm_90a"))
+    with pytest.raises(am.RuntimeLibraryError, match="attnrt_run.*failed"):
+        art.run(0, [0, 0, 0], [0])
+
+
+def test_missing_runtime_library(monkeypatch):
+    monkeypatch.setattr(runtime, "_lib", None)
+    monkeypatch.setenv("ATTN_MLIR_ATTNRT", "/nonexistent/libattnrt.so")
+    with pytest.raises(am.RuntimeLibraryError, match="cannot load the GPU runtime"):
+        runtime.library()
+    monkeypatch.setattr(runtime, "_lib", None)
+
+
+# --------------------------------------------------------------------------
+# On a GPU (torch references)
+# --------------------------------------------------------------------------
+
+def _torch_attention(q, k, v, mask=None):
+    import torch
+    group = q.shape[1] // k.shape[1]
+    k, v = k.repeat_interleave(group, 1).float(), v.repeat_interleave(group, 1).float()
+    s = q.float() @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        s = s.masked_fill(~mask, float("-inf"))
+    return torch.nan_to_num(torch.softmax(s, -1)) @ v
+
+
+def _rel(a, b):
+    return float((a.float() - b.float()).norm() / b.float().norm())
+
+
+def _compiled_or_xfail(fn):
+    try:
+        return fn()
+    except am.CompileError as e:
+        pytest.xfail(f"the GPU compiler does not take this module yet: {str(e)[:300]}")
+
+
+@gpu
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_gpu_sdpa_against_torch(dtype):
+    import torch
+    dt = getattr(torch, dtype)
+    q = torch.randn(1, 4, 256, 64, device="cuda", dtype=dt)
+    k, v = (torch.randn(1, 2, 256, 64, device="cuda", dtype=dt) for _ in range(2))
+    out = am.sdpa(q, k, v)
+    assert out.device == q.device and out.dtype == dt and out.shape == q.shape
+    assert _rel(out, _torch_attention(q, k, v)) < 2e-2
+
+
+@gpu
+def test_gpu_runs_on_the_current_stream():
+    import torch
+    q, k, v = (torch.randn(1, 2, 128, 64, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+    s = torch.cuda.Stream()
+    with torch.cuda.stream(s):
+        out = am.sdpa(q, k, v)
+    s.synchronize()
+    assert _rel(out, _torch_attention(q, k, v)) < 2e-2
+
+
+@gpu
+def test_gpu_rejects_non_contiguous():
+    import torch
+    q = torch.randn(1, 128, 2, 64, device="cuda", dtype=torch.bfloat16).transpose(1, 2)
+    with pytest.raises(ValueError, match="q must be contiguous"):
+        am.sdpa(q, q.contiguous(), q.contiguous())
+
+
+@gpu
+def test_gpu_vsa_against_reference():
+    import torch
+    grid = (4, 8, 8)
+    q, k, v, g = (torch.randn(1, 2, 256, 64, device="cuda", dtype=torch.bfloat16)
+                  for _ in range(4))
+    out = _compiled_or_xfail(lambda: am.video_sparse_attn(q, k, v, grid, 0.5, g))
+    n = lambda x: x.float().cpu().numpy()  # noqa: E731
+    t = lambda x: ref.tile(n(x), grid, (4, 4, 4))  # noqa: E731
+    _, _, _, vbs = ref.tile_indices(grid, (4, 4, 4))
+    exp = ref.untile(ref.vsa(t(q), t(k), t(v), 64, 2, gate=t(g), q_block_sizes=vbs,
+                             kv_block_sizes=vbs, round_means="bf16"), grid, (4, 4, 4))
+    assert ref.rel_err(n(out), exp) < 3e-2
+
+
+@gpu
+def test_gpu_sta_against_torch():
+    import torch
+    grid, tile = (6, 8, 16), (6, 8, 8)  # tile grid 1x1x2, 128 text tokens, 100 valid
+    s_img, s = 6 * 8 * 16, 6 * 8 * 16 + 128
+    q, k, v = (torch.randn(1, 2, s, 64, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+    out = _compiled_or_xfail(lambda: am.sliding_tile_attn(q, k, v, [1, 1, 1], 100, grid,
+                                                           tile=tile))
+    # Reference: the token-level mask, in tile order, mapped back to raster order.
+    tpi, _, comb, _ = ref.tile_indices(grid, tile)
+    m = ref.sliding_tile_mask((1, 1, 2), tile, s, window=[1, 1, 1], text_length=100)[0]
+    order = np.concatenate([comb, np.arange(s_img, s)])
+    mask = torch.from_numpy(m[np.ix_(order, order)]).cuda()
+    assert _rel(out, _torch_attention(q, k, v, mask)) < 2e-2
+
+
+# --------------------------------------------------------------------------
+# Compile here, run there: the GPU machine has no LLVM/MLIR
+# --------------------------------------------------------------------------
+
+def test_compiler_version_file_matches_the_module():
+    import hashlib
+    assert os.path.isfile(compiler.VERSION_FILE)
+    with open(compiler.native().__file__, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:20]
+    assert am.compiler_version() == "attn-mlir-native-" + digest
+
+
+def test_precompile_then_find_without_the_compiler(own_cache, monkeypatch):
+    spec = [am.TensorSpec((1, 2, 128, 64), "bfloat16") for _ in range(3)]
+    with pytest.raises(ValueError, match="inside attn_mlir.precompile_for"):
+        am.sdpa(*spec)
+    with am.precompile_for("sm_90a"):
+        d = am.sdpa(*spec)
+    assert os.path.isfile(os.path.join(d, "plan.txt")) and am.stats()["gpu_compiles"] == 1
+    assert "attn.sdpa" in open(os.path.join(d, "module.mlir")).read()
+    # The GPU machine: no native module, a fresh process (empty memory cache).
+    compiler.clear_memory_cache()
+
+    def no_compiler():
+        raise am.NativeModuleError("no libMLIR here")
+    monkeypatch.setattr(compiler, "native", no_compiler)
+    assert not am.have_compiler()
+    assert compiler.artifact_dir(SDPA, "sm_90a") == d  # what a bf16 CUDA call builds
+    assert am.stats()["disk_hits"] == 1
+    with pytest.raises(am.CompileError, match="no cached GPU artifact .* no compiler here"):
+        compiler.artifact_dir(SDPA, "sm_80")
+    with pytest.raises(ValueError, match="TensorSpec dtype"):
+        am.TensorSpec((1,), "int8")
+
+
+# --------------------------------------------------------------------------
+# The whole GPU dispatch without a GPU: a stand-in for torch.cuda, a real
+# artifact and a recorded launch
+# --------------------------------------------------------------------------
+
+class FakeTorch:
+    bfloat16, float16, float32, int32, int64, bool = "bf16", "f16", "f32", "i32", "i64", "i1"
+
+    def __init__(self):
+        self.allocated = []
+        fake = self
+
+        class Cuda:
+            @staticmethod
+            def get_device_capability(dev):
+                return (9, 0)
+
+            @staticmethod
+            def device(dev):
+                import contextlib
+                fake.device_entered = dev
+                return contextlib.nullcontext()
+
+            @staticmethod
+            def current_stream(dev):
+                class S:
+                    cuda_stream = 0xABC0 + dev
+                return S()
+        self.cuda = Cuda()
+
+    def empty(self, shape, dtype, device):
+        t = FakeCuda(tuple(shape), {"bf16": "<V2"}.get(dtype, "<f2"), ptr=0x9000 + len(self.allocated))
+        t.alloc = (tuple(shape), dtype, device)
+        t.data_ptr = lambda: t.__cuda_array_interface__["data"][0]
+        self.allocated.append(t)
+        return t
+
+
+def test_gpu_dispatch_end_to_end_with_a_recorded_launch(own_cache, monkeypatch):
+    fake = FakeTorch()
+    monkeypatch.setattr(runtime, "_torch", lambda: fake)
+    launches = []
+    monkeypatch.setattr(runtime.Artifact, "run",
+                        lambda self, stream, args, results: launches.append(
+                            (self.path, stream, list(args), list(results))))
+    q, k, v = (FakeCuda((1, 2, 128, 64), ptr=0x100 * (i + 1), dev=1) for i in range(3))
+    out = am.sdpa(q, k, v)
+    assert out.alloc == ((1, 2, 128, 64), "f16", "cuda:1") and fake.device_entered == 1
+    ((path, stream, args, results),) = launches
+    assert stream == 0xABC1 and args == [0x100, 0x200, 0x300] and results == [0x9000]
+    assert "chip sm_90a" in open(os.path.join(path, "plan.txt")).read()
+    am.sdpa(q, k, v)  # compiled and loaded once
+    assert am.stats()["gpu_compiles"] == 1 and len(launches) == 2
+    with pytest.raises(ValueError, match="q must be contiguous"):
+        am.sdpa(FakeCuda((1, 2, 128, 64), strides=(2, 2, 2, 2)), k, v)
+    # VSA: a launch once attn-compile takes whole VSA modules, a clear error until then.
+    try:
+        am.video_sparse_attn(q, k, v, (2, 8, 8), 0.5)
+        assert len(launches) == 3
+    except am.CompileError as e:
+        assert "compiling for the GPU (sm_90a) failed" in str(e)
