@@ -151,6 +151,12 @@ struct Launch {
   bool isCheck = false;
   int64_t dims[3] = {0, 0, 0}; // check: B, H, N of the kv_counts table
   int line = 0;
+  // `loop N` / `end` lines are markers in the same list: the launches
+  // between them run N times in order (loops nest).
+  int64_t loopTrips = -1; // >= 0: a `loop` line
+  bool loopEnd = false;   // an `end` line
+  size_t match = 0;       // the matching end (for loop) / loop (for end)
+  bool isMarker() const { return loopTrips >= 0 || loopEnd; }
   CUfunction fn = nullptr;
 };
 
@@ -382,6 +388,7 @@ extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
   std::string ptxFile, cubinFile;
   int lineNo = 0;
   bool header = false;
+  std::vector<size_t> openLoops; // indices of the loop lines not yet closed
   for (const std::string &line : split(plan, '\n')) {
     ++lineNo;
     std::vector<std::string> w = words(line);
@@ -453,6 +460,28 @@ extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
         return bad(where + "scratch " + w[1] + ": size '" + w[2] +
                    "' is not a positive byte count");
       a->scratchBytes.push_back(uint64_t(bytes));
+    } else if (key == "loop" || key == "end") {
+      Launch l;
+      l.line = lineNo;
+      int64_t trips = 0;
+      if (key == "loop") {
+        if (w.size() != 2 || !parseCount(w[1], trips) || trips < 0 || trips > INT32_MAX)
+          return bad(where + "malformed loop (expected 'loop TRIPS')");
+        l.loopTrips = trips;
+        l.kernel = "loop";
+        openLoops.push_back(a->launches.size());
+      } else {
+        if (w.size() != 1)
+          return bad(where + "malformed end (expected 'end')");
+        if (openLoops.empty())
+          return bad(where + "'end' without a 'loop'");
+        l.loopEnd = true;
+        l.kernel = "end";
+        l.match = openLoops.back();
+        a->launches[openLoops.back()].match = a->launches.size();
+        openLoops.pop_back();
+      }
+      a->launches.push_back(l);
     } else if (key == "launch" || key == "check") {
       // KEY NAME grid X,Y,Z block X,Y,Z smem N params P... [dims B,H,N]
       Launch l;
@@ -502,7 +531,12 @@ extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
   }
   if (!header)
     return bad("empty plan");
+  if (!openLoops.empty())
+    return bad("line " + std::to_string(a->launches[openLoops.back()].line) +
+               ": 'loop' without an 'end'");
   for (const Launch &l : a->launches) {
+    if (l.isMarker())
+      continue;
     std::string problem = validate(*a, l);
     if (!problem.empty())
       return bad(problem);
@@ -561,7 +595,7 @@ extern "C" int attnrt_set_checked(attnrt_artifact *a, int on) {
 extern "C" int attnrt_num_launches(const attnrt_artifact *a) {
   int n = 0;
   for (const Launch &l : a->launches)
-    n += !l.isCheck || a->checked;
+    n += !l.isMarker() && (!l.isCheck || a->checked);
   return n;
 }
 
@@ -623,7 +657,7 @@ bool prepare(Driver *d, attnrt_artifact *a) {
       !check(d, d->cuModuleLoadData(&a->module, a->image.data()), "cuModuleLoadData"))
     return false;
   for (Launch &l : a->launches) {
-    if (l.fn || (l.isCheck && !a->checked))
+    if (l.fn || l.isMarker() || (l.isCheck && !a->checked))
       continue;
     CUfunction fn = nullptr;
     if (!check(d, d->cuModuleGetFunction(&fn, a->module, l.kernel.c_str()),
@@ -694,7 +728,7 @@ std::string checkFailure(Driver *d, const attnrt_artifact *a, size_t at, uint32_
   const int64_t rows = B * H * N, K = l.params[4].value, nkv = l.params[5].value;
   std::string next = "the end of the plan";
   for (size_t j = at + 1; j < a->launches.size(); ++j)
-    if (!a->launches[j].isCheck) {
+    if (!a->launches[j].isCheck && !a->launches[j].isMarker()) {
       next = "'" + a->launches[j].kernel + "'";
       break;
     }
@@ -748,8 +782,24 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
   std::vector<int32_t> ints;
   std::vector<float> floats;
   std::vector<void *> kernelParams;
+  std::vector<int64_t> tripsLeft; // of the open loops, innermost last
   for (size_t at = 0; at < a->launches.size(); ++at) {
     const Launch &l = a->launches[at];
+    if (l.loopTrips == 0) {
+      at = l.match; // skip the body
+      continue;
+    }
+    if (l.loopTrips > 0) {
+      tripsLeft.push_back(l.loopTrips);
+      continue;
+    }
+    if (l.loopEnd) {
+      if (--tripsLeft.back() > 0)
+        at = l.match; // the next index is the body's first line
+      else
+        tripsLeft.pop_back();
+      continue;
+    }
     if (l.isCheck && !a->checked)
       continue;
     size_t n = l.params.size();

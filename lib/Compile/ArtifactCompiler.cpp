@@ -1,37 +1,36 @@
 //===- ArtifactCompiler.cpp - attn module -> GPU artifact -----------------===//
 //
-// Artifact format "attn-artifact 1" (docs/ARTIFACT.md): a directory with
-//   plan.txt            the launch plan (line-based, see below)
-//   kernels.ptx         every kernel, for the driver's JIT
+// Artifact format "attn-artifact 2" (docs/ARTIFACT.md): a directory with
+//   plan.txt              the launch plan (line-based)
+//   kernels.ptx           every kernel, for the driver's JIT
 //   kernels.<chip>.cubin  the same, assembled by ptxas when it is available
-//   const<N>.bin        constant tables (little-endian, C order)
+//   const<N>.bin          constant tables (little-endian int32, C order)
+//
+// The plan is a transcription of the host function that attn-to-nvvm
+// leaves: its memref arguments (entry arguments, then results), scratch
+// allocations, constant globals and gpu.launch_func ops, in order.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Compile/ArtifactCompiler.h"
-#include "attn/Conversion/AttnToNVVM/FlashAttentionKernel.h"
-#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Conversion/AttnToGPU/LaunchPlan.h"
 #include "attn/Pipelines/Pipelines.h"
 
-#include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/GPU/Transforms/Passes.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/ADT/bit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <cmath>
-#include <map>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -64,187 +63,6 @@ std::string shapeList(ArrayRef<int64_t> shape) {
   return s;
 }
 
-/// A kernel parameter: a buffer (argument, result, constant, or none) or an
-/// i32 scalar.
-struct Param {
-  std::string text; // "arg:0", "result:0", "const:1", "null", "i32:4096"
-};
-
-struct Launch {
-  std::string kernel;
-  int64_t grid[3], block[3], smem;
-  std::vector<Param> params;
-};
-
-struct Plan {
-  std::vector<std::string> args, results; // "name dtype shape"
-  std::vector<std::pair<std::string, std::vector<int32_t>>> consts; // shape, data
-  std::vector<Launch> launches;
-  std::map<std::string, FlashKernelConfig> kernels;
-};
-
-/// Where an attention operand comes from: an entry argument, or a constant
-/// table added to the plan.
-FailureOr<Param> bufferParam(Value v, func::FuncOp entry, Plan &plan,
-                             Operation *user, StringRef what) {
-  if (auto arg = dyn_cast<BlockArgument>(v))
-    if (arg.getOwner() == &entry.getBody().front())
-      return Param{"arg:" + std::to_string(arg.getArgNumber())};
-  DenseIntElementsAttr attr;
-  if (matchPattern(v, m_Constant(&attr))) {
-    std::vector<int32_t> data;
-    for (const APInt &x : attr.getValues<APInt>())
-      data.push_back(int32_t(x.getSExtValue()));
-    plan.consts.push_back({shapeList(attr.getType().getShape()), data});
-    return Param{"const:" + std::to_string(plan.consts.size() - 1)};
-  }
-  user->emitError() << "attn-compile: operand '" << what
-                    << "' must be a function argument or a constant";
-  return failure();
-}
-
-std::optional<std::vector<int32_t>> constInts(Value v) {
-  DenseIntElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  std::vector<int32_t> out;
-  for (const APInt &x : attr.getValues<APInt>())
-    out.push_back(int32_t(x.getSExtValue()));
-  return out;
-}
-
-/// Plans one attention op whose result is entry result `resultIndex`.
-LogicalResult planAttention(Operation *op, unsigned resultIndex,
-                            func::FuncOp entry, Plan &plan) {
-  auto q = op->getOperand(0), k = op->getOperand(1), v = op->getOperand(2);
-  auto qt = cast<RankedTensorType>(q.getType());
-  auto kt = cast<RankedTensorType>(k.getType());
-  if (!qt.hasStaticShape() || !kt.hasStaticShape())
-    return op->emitError("attn-compile: needs static shapes");
-  FlashKernelConfig cfg;
-  if (qt.getElementType().isBF16())
-    cfg.elementType = FlashElementType::BF16;
-  else if (qt.getElementType().isF16())
-    cfg.elementType = FlashElementType::F16;
-  else
-    return op->emitError() << "attn-compile: the GPU kernels take bf16 or f16, got "
-                           << qt.getElementType();
-  int64_t B = qt.getDimSize(0), Hq = qt.getDimSize(1), Sq = qt.getDimSize(2),
-          D = qt.getDimSize(3), Hkv = kt.getDimSize(1), Skv = kt.getDimSize(2);
-  cfg.headDim = D;
-  cfg.blockQ = 64;
-  std::optional<APFloat> scale;
-  Launch l;
-  SmallVector<Param> bufs(7, Param{"null"});
-  for (auto [i, x] : llvm::enumerate(SmallVector<Value>{q, k, v})) {
-    auto p = bufferParam(x, entry, plan, op, i == 0 ? "q" : i == 1 ? "k" : "v");
-    if (failed(p))
-      return failure();
-    bufs[i] = *p;
-  }
-  bufs[3] = Param{"result:" + std::to_string(resultIndex)};
-  int64_t K = 0;
-  if (auto sdpa = dyn_cast<SdpaOp>(op)) {
-    if (sdpa.getKeyMask())
-      return op->emitError("attn-compile: attn.sdpa with key_mask is not "
-                           "supported on the GPU yet");
-    if (Sq % 64 || Skv % 64)
-      return op->emitError("attn-compile: attn.sdpa needs sequence lengths "
-                           "that are multiples of 64");
-    scale = sdpa.getScale();
-    cfg.blockKv = 64;
-    cfg.indexed = false;
-    cfg.hasBlockSizes = false;
-    K = Skv / 64;
-  } else {
-    auto bs = cast<BlockSparseOp>(op);
-    scale = bs.getScale();
-    int64_t bq = bs.getBlockQAttr().getInt(), bkv = bs.getBlockKvAttr().getInt();
-    auto idxT = cast<RankedTensorType>(bs.getKvIndices().getType());
-    K = idxT.getDimSize(3);
-    cfg.indexed = true;
-    cfg.hasBlockSizes = bool(bs.getKvBlockSizes());
-    if (bq == 64 && bkv % 16 == 0 && bkv <= 128) {
-      cfg.blockKv = bkv;
-      for (auto [slot, x, name] :
-           {std::tuple<int, Value, const char *>{4, bs.getKvIndices(), "kv_indices"},
-            {5, bs.getKvCounts(), "kv_counts"}}) {
-        auto p = bufferParam(x, entry, plan, op, name);
-        if (failed(p))
-          return failure();
-        bufs[slot] = *p;
-      }
-      if (Value s = bs.getKvBlockSizes()) {
-        auto p = bufferParam(s, entry, plan, op, "kv_block_sizes");
-        if (failed(p))
-          return failure();
-        bufs[6] = *p;
-      }
-    } else if (bq == bkv && bq % 64 == 0) {
-      // Large tiles (STA's 6x8x8 = 384): with constant tables, split every
-      // block into 64-token sub-blocks at compile time, the way FastVideo
-      // re-indexes 128/256-token tiles for its 64-wide kernels.
-      auto idx = constInts(bs.getKvIndices()), cnt = constInts(bs.getKvCounts());
-      std::optional<std::vector<int32_t>> vbs;
-      if (Value s = bs.getKvBlockSizes())
-        vbs = constInts(s);
-      if (!idx || !cnt || (bs.getKvBlockSizes() && !vbs))
-        return op->emitError() << "attn-compile: block size " << bq
-                               << " needs constant kv tables (as "
-                                  "attn-plan-sparsity makes them)";
-      int64_t r = bq / 64, nq = Sq / bq, nkv = Skv / bkv;
-      std::vector<int32_t> idx2, cnt2, vbs2;
-      int64_t K2 = K * r;
-      for (int64_t row = 0; row < B * Hq * nq; ++row)
-        for (int64_t m = 0; m < r; ++m) {
-          int64_t c = std::clamp<int64_t>((*cnt)[row], 0, K);
-          cnt2.push_back(int32_t(c * r));
-          for (int64_t e = 0; e < K; ++e)
-            for (int64_t s = 0; s < r; ++s)
-              idx2.push_back((*idx)[row * K + e] * int32_t(r) + int32_t(s));
-        }
-      for (int64_t j = 0; j < nkv; ++j)
-        for (int64_t s = 0; s < r; ++s) {
-          int64_t valid = vbs ? (*vbs)[j] : bkv;
-          vbs2.push_back(int32_t(std::clamp<int64_t>(valid - 64 * s, 0, 64)));
-        }
-      plan.consts.push_back({shapeList({B, Hq, nq * r, K2}), idx2});
-      bufs[4] = Param{"const:" + std::to_string(plan.consts.size() - 1)};
-      plan.consts.push_back({shapeList({B, Hq, nq * r}), cnt2});
-      bufs[5] = Param{"const:" + std::to_string(plan.consts.size() - 1)};
-      plan.consts.push_back({shapeList({nkv * r}), vbs2});
-      bufs[6] = Param{"const:" + std::to_string(plan.consts.size() - 1)};
-      cfg.blockKv = 64;
-      cfg.hasBlockSizes = true;
-      K = K2;
-    } else {
-      return op->emitError() << "attn-compile: block_q " << bq << " / block_kv "
-                             << bkv << " are not supported on the GPU yet "
-                                       "(64 / 16..128, or equal multiples of 64 "
-                                       "with constant tables)";
-    }
-  }
-  cfg.scale = scale ? scale->convertToFloat() : 1.0f / std::sqrt(float(D));
-  if (failed(verifyFlashKernelConfig(cfg, [&] { return op->emitError(); })))
-    return failure();
-  std::string name = flashKernelName(cfg);
-  // The scale is baked into the kernel: distinct scales are distinct kernels.
-  name += llvm::formatv("_s{0:x}", llvm::bit_cast<uint32_t>(cfg.scale)).str();
-  plan.kernels[name] = cfg;
-  l.kernel = name;
-  l.grid[0] = Sq / 64;
-  l.grid[1] = Hq;
-  l.grid[2] = B;
-  l.block[0] = 128;
-  l.block[1] = l.block[2] = 1;
-  l.smem = flashKernelSharedBytes(cfg);
-  l.params.assign(bufs.begin(), bufs.end());
-  for (int64_t x : {Sq, Skv, Hq, Hkv, K})
-    l.params.push_back(Param{"i32:" + std::to_string(x)});
-  plan.launches.push_back(l);
-  return success();
-}
-
 llvm::Error writeFile(const std::string &path, StringRef data) {
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
@@ -254,14 +72,19 @@ llvm::Error writeFile(const std::string &path, StringRef data) {
   return llvm::Error::success();
 }
 
+std::optional<int64_t> constantInt(Value v) {
+  APInt x;
+  if (matchPattern(v, m_ConstantInt(&x)))
+    return x.getSExtValue();
+  return std::nullopt;
+}
+
 } // namespace
 
 llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
                                         StringRef outDir,
                                         const ArtifactOptions &options) {
   MLIRContext *ctx = input.getContext();
-  ctx->loadDialect<gpu::GPUDialect, NVVM::NVVMDialect, LLVM::LLVMDialect,
-                   arith::ArithDialect>();
   OwningOpRef<ModuleOp> module = input.clone();
   std::string diagnostics;
   llvm::raw_string_ostream diagOS(diagnostics);
@@ -272,81 +95,144 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
   auto fail = [&](const llvm::Twine &msg) {
     return error(msg + (diagnostics.empty() ? "" : ":\n" + diagnostics));
   };
-
-  PassManager pm(ctx);
-  buildAttnOptimizePipeline(pm, AttnOptimizeOptions());
-  if (failed(pm.run(*module)))
-    return fail("attn-optimize failed");
   auto entry = module->lookupSymbol<func::FuncOp>(entryName);
   if (!entry || entry.isExternal())
     return error("no function '" + entryName + "' with a body");
-
-  Plan plan;
-  for (auto [i, t] : llvm::enumerate(entry.getArgumentTypes())) {
+  for (auto [i, t] : llvm::enumerate(entry.getFunctionType().getInputs())) {
     auto rt = dyn_cast<RankedTensorType>(t);
     if (!rt || !rt.hasStaticShape() || dtypeName(rt.getElementType()).empty())
       return error(llvm::formatv("argument #{0} must be a statically shaped "
-                                 "tensor of bf16, f16, f32, i32 or i1", i));
-    plan.args.push_back(llvm::formatv("{0} {1}", dtypeName(rt.getElementType()),
-                                      shapeList(rt.getShape())));
+                                 "tensor of bf16, f16, f32, i32 or i1",
+                                 i));
   }
-  auto ret = cast<func::ReturnOp>(entry.getBody().front().getTerminator());
-  for (auto [i, r] : llvm::enumerate(ret.getOperands())) {
-    auto rt = cast<RankedTensorType>(r.getType());
-    plan.results.push_back(llvm::formatv("{0} {1}", dtypeName(rt.getElementType()),
-                                         shapeList(rt.getShape())));
-    Operation *def = r.getDefiningOp();
-    if (isa_and_nonnull<tensor::ExtractSliceOp>(def))
-      return error(llvm::formatv(
-          "result #{0}: the sequence is padded to whole blocks (e.g. a text "
-          "tail that is not a multiple of the tile); the GPU kernels do not "
-          "take partial blocks yet",
-          i));
-    if (!def || !isa<SdpaOp, BlockSparseOp>(def))
-      return error(llvm::formatv(
-          "result #{0}: this version compiles functions that return attention "
-          "ops (attn.sdpa, attn.block_sparse, attn.sliding_tile) applied to "
-          "arguments; got {1}",
-          i, def ? def->getName().getStringRef() : StringRef("an argument")));
-    if (failed(planAttention(def, i, entry, plan)))
-      return fail("cannot compile result #" + llvm::Twine(i));
+  for (auto [i, t] : llvm::enumerate(entry.getFunctionType().getResults())) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    if (!rt || !rt.hasStaticShape() || dtypeName(rt.getElementType()).empty())
+      return error(llvm::formatv("result #{0} must be a statically shaped "
+                                 "tensor of bf16, f16, f32, i32 or i1",
+                                 i));
   }
-  for (Operation &op : entry.getBody().front())
-    if (!isa<SdpaOp, BlockSparseOp, arith::ConstantOp, func::ReturnOp>(op))
-      return error("unsupported op '" + op.getName().getStringRef() +
-                   "' in '" + entryName + "' (this version compiles attention "
-                   "ops on arguments)");
 
-  // Kernels: one gpu.module, lowered and serialized to PTX.
-  OwningOpRef<ModuleOp> kernels = ModuleOp::create(UnknownLoc::get(ctx));
-  OpBuilder b(ctx);
-  b.setInsertionPointToEnd(kernels->getBody());
-  (*kernels)->setAttr("gpu.container_module", b.getUnitAttr());
-  auto target = NVVM::NVVMTargetAttr::get(ctx, 3, "nvptx64-nvidia-cuda",
-                                          options.chip, options.features);
-  auto gm = gpu::GPUModuleOp::create(b, UnknownLoc::get(ctx), "attn_kernels",
-                                     b.getArrayAttr({target}));
-  for (auto &[name, cfg] : plan.kernels)
-    emitFlashAttentionKernel(b, UnknownLoc::get(ctx), gm, cfg, name);
-  PassManager kpm(ctx);
-  OpPassManager &inner = kpm.nest<gpu::GPUModuleOp>();
-  inner.addPass(createSCFToControlFlowPass());
-  inner.addPass(createArithToLLVMConversionPass());
-  kpm.addPass(createConvertControlFlowToLLVMPass());
-  kpm.addPass(createReconcileUnrealizedCastsPass());
-  GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = "isa";
-  kpm.addPass(createGpuModuleToBinaryPass(binary));
-  if (failed(kpm.run(*kernels)))
-    return fail("lowering the kernels to PTX failed");
+  PassManager pm(ctx);
+  AttnToNVVMOptions pipeline;
+  pipeline.entry = entryName.str();
+  pipeline.chip = options.chip;
+  pipeline.features = options.features;
+  pipeline.denseBlockKv = options.denseBlockKv;
+  pipeline.tensorCores = options.tensorCores;
+  pipeline.checks = options.checks;
+  buildAttnToNVVMPipeline(pm, pipeline);
+  if (failed(pm.run(*module)))
+    return fail("attn-to-nvvm failed");
+
+  auto host = module->lookupSymbol<func::FuncOp>(entryName);
+  auto numArgsAttr =
+      host ? host->getAttrOfType<IntegerAttr>(kNumArgsAttr) : IntegerAttr();
+  if (!numArgsAttr)
+    return error("attn-to-nvvm left no host function '" + entryName + "'");
+  int64_t numArgs = numArgsAttr.getInt();
   std::string ptx;
-  kernels->walk([&](gpu::BinaryOp bin) {
+  module->walk([&](gpu::BinaryOp bin) {
     for (Attribute a : bin.getObjects())
       if (auto obj = dyn_cast<gpu::ObjectAttr>(a))
         ptx = obj.getObject().str();
   });
   if (ptx.empty())
     return error("no PTX was produced");
+
+  // Transcribe the host function.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  std::vector<std::vector<int32_t>> consts;
+  std::vector<std::string> constShapes;
+  DenseMap<Value, std::string> param;
+  Block &body = host.getBody().front();
+  std::string argLines, scratchLines;
+  for (BlockArgument a : body.getArguments()) {
+    auto mt = cast<MemRefType>(a.getType());
+    bool isArg = a.getArgNumber() < numArgs;
+    int64_t n = isArg ? a.getArgNumber() : a.getArgNumber() - numArgs;
+    argLines +=
+        llvm::formatv("{0} {1} {2} {3}\n", isArg ? "arg" : "result", n,
+                      dtypeName(mt.getElementType()), shapeList(mt.getShape()))
+            .str();
+    param[a] = llvm::formatv("{0}:{1}", isArg ? "arg" : "result", n).str();
+  }
+  std::string launchLines;
+  std::function<llvm::Error(Block &, int)> transcribe =
+      [&](Block &block, int depth) -> llvm::Error {
+    for (Operation &op : block) {
+      if (auto loop = dyn_cast<scf::ForOp>(op)) {
+        auto trips = constantInt(loop.getUpperBound());
+        if (!trips || constantInt(loop.getLowerBound()) != 0 ||
+            constantInt(loop.getStep()) != 1)
+          return error("host loops must run from 0 with step 1 to a constant");
+        launchLines += "loop " + std::to_string(*trips) + "\n";
+        if (llvm::Error e = transcribe(*loop.getBody(), depth + 1))
+          return e;
+        launchLines += "end\n";
+        continue;
+      }
+      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+        if (alloc->hasAttr(kErrorBufferAttr)) {
+          param[alloc] = "err";
+          continue;
+        }
+        auto slot = alloc->getAttrOfType<IntegerAttr>(kScratchAttr);
+        if (!slot)
+          return error("unexpected allocation in the host function");
+        int64_t bytes = alloc.getType().getNumElements();
+        scratchLines +=
+            llvm::formatv("scratch {0} {1}\n", slot.getInt(), bytes).str();
+        param[alloc] = "scratch:" + std::to_string(slot.getInt());
+      } else if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
+        auto global = module->lookupSymbol<memref::GlobalOp>(get.getNameAttr());
+        auto attr = global ? dyn_cast_or_null<DenseIntElementsAttr>(
+                                 global.getInitialValueAttr())
+                           : DenseIntElementsAttr();
+        if (!attr)
+          return error("constant table without an i32 initializer");
+        std::vector<int32_t> data;
+        for (const APInt &x : attr.getValues<APInt>())
+          data.push_back(int32_t(x.getSExtValue()));
+        param[get] = "const:" + std::to_string(consts.size());
+        constShapes.push_back(shapeList(get.getType().getShape()));
+        consts.push_back(std::move(data));
+      } else if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op)) {
+        auto dim = [&](Value v) { return constantInt(v).value_or(-1); };
+        auto g = launch.getGridSizeOperandValues();
+        auto t = launch.getBlockSizeOperandValues();
+        Value smemV = launch.getDynamicSharedMemorySize();
+        int64_t smem = smemV ? dim(smemV) : 0;
+        auto checkDims =
+            launch->getAttrOfType<DenseI64ArrayAttr>(kCheckDimsAttr);
+        launchLines += llvm::formatv(
+            "{0} {1} grid {2},{3},{4} block {5},{6},{7} smem {8} params",
+            checkDims ? "check" : "launch", launch.getKernelName().getValue(),
+            dim(g.x), dim(g.y), dim(g.z), dim(t.x), dim(t.y), dim(t.z), smem);
+        for (Value v : launch.getKernelOperands()) {
+          auto it = param.find(v);
+          if (it != param.end()) {
+            launchLines += " " + it->second;
+          } else if (v.getDefiningOp<LLVM::ZeroOp>()) {
+            launchLines += " null";
+          } else if (auto c = constantInt(v)) {
+            launchLines += " i32:" + std::to_string(*c);
+          } else {
+            return error("a launch parameter of '" +
+                         launch.getKernelName().getValue() +
+                         "' is neither a buffer nor a constant");
+          }
+        }
+        if (checkDims)
+          launchLines += " dims " + shapeList(checkDims.asArrayRef());
+        launchLines += "\n";
+      }
+    }
+    return llvm::Error::success();
+  };
+  if (llvm::Error e = transcribe(body, 0))
+    return e;
 
   if (std::error_code ec = llvm::sys::fs::create_directories(outDir))
     return error("cannot create '" + outDir + "': " + ec.message());
@@ -363,40 +249,29 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
     std::string err;
     std::string arch = "-arch=" + options.chip;
     std::string ptxPath = path("kernels.ptx"), cubinPath = path(cubin);
-    SmallVector<StringRef> argv = {options.ptxas, arch, ptxPath, "-o", cubinPath};
+    SmallVector<StringRef> argv = {options.ptxas, arch, ptxPath, "-o",
+                                   cubinPath};
     if (llvm::sys::ExecuteAndWait(options.ptxas, argv, std::nullopt, {}, 0, 0,
                                   &err) != 0)
       return error("ptxas failed on kernels.ptx" +
                    (err.empty() ? std::string() : ": " + err));
     haveCubin = true;
   }
-  for (auto [i, c] : llvm::enumerate(plan.consts))
-    if (llvm::Error e = writeFile(
-            path("const" + std::to_string(i) + ".bin"),
-            StringRef(reinterpret_cast<const char *>(c.second.data()),
-                      c.second.size() * sizeof(int32_t))))
+  for (auto [i, c] : llvm::enumerate(consts))
+    if (llvm::Error e =
+            writeFile(path("const" + std::to_string(i) + ".bin"),
+                      StringRef(reinterpret_cast<const char *>(c.data()),
+                                c.size() * sizeof(int32_t))))
       return e;
 
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << "attn-artifact 1\n";
+  os << "attn-artifact 2\n";
   os << "chip " << options.chip << "\n";
   os << "ptx kernels.ptx\n";
   if (haveCubin)
     os << "cubin " << cubin << "\n";
-  for (auto [i, a] : llvm::enumerate(plan.args))
-    os << "arg " << i << " " << a << "\n";
-  for (auto [i, r] : llvm::enumerate(plan.results))
-    os << "result " << i << " " << r << "\n";
-  for (auto [i, c] : llvm::enumerate(plan.consts))
-    os << "const " << i << " const" << i << ".bin i32 " << c.first << "\n";
-  for (auto &l : plan.launches) {
-    os << "launch " << l.kernel << " grid " << l.grid[0] << "," << l.grid[1]
-       << "," << l.grid[2] << " block " << l.block[0] << "," << l.block[1]
-       << "," << l.block[2] << " smem " << l.smem << " params";
-    for (const Param &p : l.params)
-      os << " " << p.text;
-    os << "\n";
-  }
+  os << argLines;
+  for (auto [i, shape] : llvm::enumerate(constShapes))
+    os << "const " << i << " const" << i << ".bin i32 " << shape << "\n";
+  os << scratchLines << launchLines;
   return writeFile(path("plan.txt"), text);
 }

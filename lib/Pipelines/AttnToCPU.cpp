@@ -71,4 +71,9 @@ void mlir::attn::registerAttnPipelines() {
       "attn ops -> linalg -> bufferization -> loops -> LLVM (the CPU "
       "reference path run by attn-run --device cpu)",
       buildAttnToCPUPipeline);
+  PassPipelineRegistration<AttnToNVVMOptions>(
+      "attn-to-nvvm",
+      "attn ops -> attn-optimize -> GPU launch plan (host gpu.launch_func) + "
+      "flash-attention and utility kernels -> NVVM -> PTX (gpu.binary)",
+      buildAttnToNVVMPipeline);
 }

@@ -2,9 +2,15 @@
 //
 // attn-run FILE.mlir [--entry NAME] [--input X.npy]... [--output Y.npy]...
 //                    [--device cpu|cuda] [--repeat N] [--print-timing]
+//                    [--chip sm_90a|sm_80] [--checked]
 //
+// --device cuda compiles the function to a GPU artifact (attn-compile's
+// engine) in a temporary directory and runs it with the runtime's CLI,
+// attnrt-run, installed next to this tool: the same inputs are checked
+// here first, the same .npy files come back.
 //===----------------------------------------------------------------------===//
 
+#include "attn/Compile/ArtifactCompiler.h"
 #include "attn/InitAttn.h"
 #include "attn/Runner/CpuRunner.h"
 #include "attn/Runner/Npy.h"
@@ -12,7 +18,10 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -36,20 +45,68 @@ static cl::opt<unsigned> repeat("repeat",
                                 cl::init(1));
 static cl::opt<bool> printTiming("print-timing",
                                  cl::desc("Print compile and run times"));
+static cl::opt<std::string> chip("chip",
+                                 cl::desc("GPU target for --device cuda: "
+                                          "sm_90a or sm_80"),
+                                 cl::init("sm_90a"));
+static cl::opt<bool> checked("checked",
+                             cl::desc("--device cuda: validate dynamic kv "
+                                      "tables on the device before use"));
 
 static int fail(const llvm::Twine &msg) {
   llvm::errs() << "attn-run: error: " << msg << "\n";
   return 1;
 }
 
+/// --device cuda: compile to a temporary artifact, run it with attnrt-run.
+static int runOnCuda(ModuleOp module, const char *argv0) {
+  std::string self = llvm::sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&runOnCuda));
+  llvm::SmallString<256> runner(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(runner, "attnrt-run");
+  if (!llvm::sys::fs::can_execute(runner))
+    return fail("--device cuda needs the runtime CLI '" + runner +
+                "' (built with the runtime)");
+  llvm::SmallString<256> dir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("attn-run-artifact", dir))
+    return fail("cannot create a temporary directory: " + ec.message());
+  attn::ArtifactOptions options;
+  options.chip = chip;
+  options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";
+  int rc = 0;
+  if (llvm::Error e = attn::compileArtifact(module, entryName, dir, options)) {
+    rc = fail(llvm::toString(std::move(e)));
+  } else {
+    std::vector<std::string> words = {std::string(runner), std::string(dir)};
+    for (const std::string &in : inputs)
+      words.insert(words.end(), {"--input", in});
+    for (const std::string &out : outputs)
+      words.insert(words.end(), {"--output", out});
+    words.insert(words.end(), {"--repeat", std::to_string(repeat)});
+    if (checked)
+      words.push_back("--checked");
+    SmallVector<StringRef> argvRef(words.begin(), words.end());
+    std::string err;
+    rc = llvm::sys::ExecuteAndWait(runner, argvRef, std::nullopt, {}, 0, 0,
+                                   &err);
+    if (rc < 0)
+      rc = fail("cannot run '" + runner + "': " + err);
+    else if (rc != 0)
+      rc = 1; // attnrt-run has reported the problem
+  }
+  llvm::sys::fs::remove_directories(dir);
+  return rc;
+}
+
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "run an attn function on .npy data\n");
   if (device != "cpu" && device != "cuda")
     return fail("--device must be 'cpu' or 'cuda', got '" + device + "'");
-  if (device == "cuda")
-    return fail("--device cuda is not available in this build: it has no GPU "
-                "runtime; use --device cpu");
+  if (chip != "sm_90a" && chip != "sm_80")
+    return fail("--chip must be sm_90a or sm_80, got '" + chip + "'");
 
   DialectRegistry registry;
   attn::registerAttnDialects(registry);
@@ -81,6 +138,14 @@ int main(int argc, char **argv) {
   if (llvm::Error e = attn::checkOutputPaths(
           std::vector<std::string>(outputs.begin(), outputs.end())))
     return fail("output " + llvm::toString(std::move(e)));
+
+  if (device == "cuda") {
+    if (llvm::Error e = attn::checkInputs(*entry, args))
+      return fail(llvm::toString(std::move(e)));
+    if (llvm::Error e = attn::checkIndexInputs(*entry, args))
+      return fail(llvm::toString(std::move(e)));
+    return runOnCuda(*module, argv[0]);
+  }
 
   attn::CpuRunOptions options;
   options.repeat = repeat;

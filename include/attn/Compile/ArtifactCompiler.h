@@ -1,13 +1,9 @@
 //===- ArtifactCompiler.h - attn module -> GPU artifact ---------*- C++ -*-===//
 //
-// The engine behind `attn-compile FILE -o DIR`: runs attn-optimize, plans the
-// kernels an entry function needs, emits and lowers them to PTX (and cubin
-// through ptxas when available), and writes the artifact the runtime
-// (attnrt) executes. Format: docs/ARTIFACT.md.
-//
-// This version compiles entry functions that return attention ops
-// (attn.sdpa without key_mask, attn.block_sparse, attn.sliding_tile after
-// planning) applied to arguments and constant tables.
+// The engine behind `attn-compile FILE -o DIR`: runs the attn-to-nvvm
+// pipeline (attn-optimize, the GPU launch plan, kernels to PTX), assembles a
+// cubin with ptxas when available, and writes the host launch plan as the
+// artifact the runtime (attnrt) executes. Format: docs/ARTIFACT.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +22,9 @@ struct ArtifactOptions {
   std::string features = "+ptx80";
   /// ptxas to assemble a cubin with; empty or missing: PTX only.
   std::string ptxas = "/usr/local/cuda/bin/ptxas";
+  int64_t denseBlockKv = 64; ///< see AttnToNVVMOptions
+  bool tensorCores = true;
+  bool checks = true;
 };
 
 llvm::Error compileArtifact(ModuleOp module, StringRef entry, StringRef outDir,

@@ -89,4 +89,57 @@ def AttnEmitFlashKernel : Pass<"attn-emit-flash-kernel", "ModuleOp"> {
   ];
 }
 
+
+def ConvertAttnToGPULaunches : Pass<"convert-attn-to-gpu-launches", "ModuleOp"> {
+  let summary = "Plan an attn function as GPU kernel launches over buffers";
+  let description = [{
+    Rewrites the entry function (tensors; run `attn-optimize` first) into a
+    host function over memrefs: its arguments, then one out-parameter per
+    result. The body allocates scratch (`memref.alloc {attn.scratch = N}`,
+    packed by lifetime so buffers whose uses do not overlap share memory),
+    reads constant tables (`memref.get_global`), and launches kernels
+    (`gpu.launch_func`) that are appended to `gpu.module @attn_kernels`:
+
+    - `attn.tile`/`attn.untile`, `tensor.concat`/`extract_slice`/`pad` along
+      the sequence are composed into row tables and applied by one gather
+      (16-byte accesses where rows allow) per destination; chains that
+      cancel cost nothing;
+    - `attn.sdpa` and `attn.block_sparse`: the tensor-core flash kernel
+      (bf16/f16, head dim 64/128; blocks of 64 query rows; tiles of 128..384
+      tokens with constant tables are split into 64-token blocks at compile
+      time) or, for everything else (f32, other head dims or block sizes),
+      the SIMT attention kernel; constant tables are validated here;
+    - dynamic kv tables (arguments, `attn.block_topk` results) get a
+      checked-mode launch (`attn.check_dims`) that the runtime runs when
+      asked to;
+    - `attn.block_mean`, `attn.block_topk`, `attn.mask_from_lengths` and
+      static linalg ops (the coarse score matmul and the gated combine of the
+      VSA decomposition) get their own kernels.
+
+    Example:
+    ```mlir
+    func.func @main(%q: tensor<1x2x128x64xbf16>, ...) -> tensor<1x2x128x64xbf16>
+    // becomes
+    func.func @main(%arg0: memref<1x2x128x64xbf16>, ..., %arg3: memref<1x2x128x64xbf16>)
+        attributes {attn.num_args = 3 : i64} {
+      gpu.launch_func @attn_kernels::@attn_flash_bf16_d64_... blocks in (%c2, %c2, %c1)
+          threads in (%c128, %c1, %c1) dynamic_shared_memory_size %smem args(...)
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::gpu::GPUDialect", "mlir::memref::MemRefDialect",
+    "mlir::LLVM::LLVMDialect", "mlir::NVVM::NVVMDialect",
+    "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
+    "mlir::func::FuncDialect"
+  ];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"main\"", "The function to plan">,
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"", "NVVM target chip (sm_80, sm_86, sm_89, sm_90, sm_90a)">,
+    Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"", "PTX features (sm_90a needs +ptx80 or newer)">,
+    Option<"denseBlockKv", "dense-block-kv", "int64_t", /*default=*/"64", "Keys per kv block of the dense tensor-core kernel (64 or 128)">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true", "Use the mma.sync kernel where shapes allow (false: SIMT kernel everywhere)">,
+    Option<"checks", "checks", "bool", /*default=*/"true", "Emit checked-mode launches that validate dynamic kv tables">
+  ];
+}
+
 #endif // ATTN_CONVERSION_PASSES

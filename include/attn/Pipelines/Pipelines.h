@@ -47,6 +47,50 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
 /// attn ops -> linalg on tensors -> one-shot bufferization -> loops -> LLVM.
 void buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOptions &options);
 
+struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
+  PassOptions::Option<std::string> entry{
+      *this, "entry", llvm::cl::desc("The function to compile"),
+      llvm::cl::init("main")};
+  PassOptions::Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("NVVM target chip: sm_80, sm_86, sm_89, sm_90, sm_90a"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features (sm_90a needs +ptx80 or newer)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<int64_t> denseBlockKv{
+      *this, "dense-block-kv",
+      llvm::cl::desc("Keys per kv block of the dense tensor-core kernel "
+                     "(64 or 128; query blocks are 64 rows on 4 warps with "
+                     "a 2-stage cp.async pipeline)"),
+      llvm::cl::init(64)};
+  PassOptions::Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("mma.sync attention where shapes allow (false: the SIMT "
+                     "kernel everywhere)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> checks{
+      *this, "checks",
+      llvm::cl::desc("Emit checked-mode launches for dynamic kv tables"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> optimize{
+      *this, "optimize", llvm::cl::desc("Run attn-optimize first"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> serialize{
+      *this, "serialize",
+      llvm::cl::desc("Serialize the kernels to PTX (gpu.binary); off: stop "
+                     "at the NVVM/LLVM dialect, for inspection"),
+      llvm::cl::init(true)};
+};
+
+/// attn ops (tensors) -> [attn-optimize] -> host launch plan + gpu.module of
+/// kernels (convert-attn-to-gpu-launches) -> kernels lowered to the
+/// LLVM/NVVM dialects -> PTX in a gpu.binary. attn-compile writes the result
+/// as an artifact and assembles cubins with ptxas.
+void buildAttnToNVVMPipeline(OpPassManager &pm,
+                             const AttnToNVVMOptions &options);
+
 /// Registers `attn-optimize`, `attn-to-cpu` (and later pipelines).
 void registerAttnPipelines();
 

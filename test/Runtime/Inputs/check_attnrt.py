@@ -18,15 +18,19 @@ for i in range(lib.attnrt_num_args(h)):
     dims = (ctypes.c_int64 * 8)()
     r = lib.attnrt_arg_info(h, i, ctypes.byref(dt), dims, 8)
     print(f"arg {i} {dt.value.decode()} {list(dims[:r])}")
-rc = lib.attnrt_run(h, None, None, None)
+ptrs = (ctypes.c_uint64 * 8)(*([0x1000] * 8))
+rc = lib.attnrt_run(h, None, ptrs, ptrs)
 print("run rc", rc, lib.attnrt_last_error().decode())
 lib.attnrt_free(h)
 
 tmp = sys.argv[3]
-for name, text in (("bad-version", "attn-artifact 2\n"),
-                   ("bad-launch", "attn-artifact 1\nlaunch k grid 1,1 block 1,1,1 smem 0 params\n"),
-                   ("bad-param", "attn-artifact 1\narg 0 bf16 1,2\nlaunch k grid 1,1,1 block 1,1,1 smem 0 params arg:3\nptx k.ptx\n"),
-                   ("missing-table", "attn-artifact 1\nconst 0 const0.bin i32 4\n")):
+for name, text in (("bad-version", "attn-artifact 1\n"),
+                   ("bad-launch", "attn-artifact 2\nlaunch k grid 1,1 block 1,1,1 smem 0 params\n"),
+                   ("bad-param", "attn-artifact 2\narg 0 bf16 1,2\nlaunch k grid 1,1,1 block 1,1,1 smem 0 params arg:3\nptx k.ptx\n"),
+                   ("open-loop", "attn-artifact 2\nloop 3\nptx k.ptx\n"),
+                   ("stray-end", "attn-artifact 2\nend\n"),
+                   ("bad-loop", "attn-artifact 2\nloop x\n"),
+                   ("missing-table", "attn-artifact 2\nconst 0 const0.bin i32 4\n")):
     d = os.path.join(tmp, name)
     os.makedirs(d, exist_ok=True)
     open(os.path.join(d, "plan.txt"), "w").write(text)

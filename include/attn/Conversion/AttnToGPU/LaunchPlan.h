@@ -1,0 +1,58 @@
+//===- LaunchPlan.h - attn functions as a sequence of GPU launches -*- C++
+//-*-===//
+//
+// The GPU path plans an entry function (tensors, after attn-optimize) as a
+// straight-line sequence of kernel launches over buffers: the function's
+// arguments and results (caller-owned), constant tables, and scratch
+// buffers whose lifetimes are known exactly, so they share memory when they
+// do not overlap. Layout ops (tile, untile, concat, slice, pad) are composed
+// into row tables and applied by one gather per destination (or not at all
+// when they cancel). The plan is then written as host IR (memref allocs and
+// gpu.launch_func) next to a gpu.module holding the kernels; attn-compile
+// serializes that host IR as the artifact's launch plan.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CONVERSION_ATTNTOGPU_LAUNCHPLAN_H
+#define ATTN_CONVERSION_ATTNTOGPU_LAUNCHPLAN_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace mlir {
+namespace attn {
+
+struct GpuLaunchOptions {
+  std::string chip = "sm_90a";
+  std::string features = "+ptx80";
+  /// Keys per kv block of the dense (attn.sdpa) tensor-core kernel: 64|128.
+  int64_t denseBlockKv = 64;
+  /// Tensor-core (mma.sync) attention where the shapes allow it; otherwise
+  /// (and always when false) the SIMT attention kernel.
+  bool tensorCores = true;
+  /// Emit checked-mode launches that validate dynamic kv tables.
+  bool checks = true;
+};
+
+/// Rewrites `entry` (tensor arguments/results) into a host function over
+/// memrefs (arguments, then one out-parameter per result) that allocates
+/// scratch and launches kernels, which are added to a gpu.module
+/// @attn_kernels targeting options.chip. Errors name the op that has no GPU
+/// lowering or an unsupported shape/type.
+LogicalResult planGpuLaunches(ModuleOp module, func::FuncOp entry,
+                              const GpuLaunchOptions &options);
+
+/// Attribute names on the host function and its ops.
+constexpr llvm::StringLiteral kNumArgsAttr = "attn.num_args";
+constexpr llvm::StringLiteral kScratchAttr = "attn.scratch";
+constexpr llvm::StringLiteral kErrorBufferAttr = "attn.error_buffer";
+constexpr llvm::StringLiteral kCheckDimsAttr = "attn.check_dims";
+constexpr llvm::StringLiteral kKernelModuleName = "attn_kernels";
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_CONVERSION_ATTNTOGPU_LAUNCHPLAN_H

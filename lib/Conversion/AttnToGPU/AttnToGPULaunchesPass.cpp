@@ -1,0 +1,36 @@
+//===- AttnToGPULaunchesPass.cpp - convert-attn-to-gpu-launches -----------===//
+
+#include "attn/Conversion/Passes.h"
+
+namespace mlir {
+namespace attn {
+#define GEN_PASS_DEF_CONVERTATTNTOGPULAUNCHES
+#include "attn/Conversion/Passes.h.inc"
+} // namespace attn
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+struct ConvertAttnToGPULaunchesPass
+    : attn::impl::ConvertAttnToGPULaunchesBase<ConvertAttnToGPULaunchesPass> {
+  using ConvertAttnToGPULaunchesBase::ConvertAttnToGPULaunchesBase;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto fn = module.lookupSymbol<func::FuncOp>(entry);
+    if (!fn || fn.isExternal()) {
+      module.emitError() << "convert-attn-to-gpu-launches: no function '"
+                         << entry << "' with a body";
+      return signalPassFailure();
+    }
+    attn::GpuLaunchOptions options;
+    options.chip = chip;
+    options.features = features;
+    options.denseBlockKv = denseBlockKv;
+    options.tensorCores = tensorCores;
+    options.checks = checks;
+    if (failed(attn::planGpuLaunches(module, fn, options)))
+      return signalPassFailure();
+  }
+};
+} // namespace

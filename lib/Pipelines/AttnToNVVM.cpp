@@ -1,0 +1,37 @@
+//===- AttnToNVVM.cpp - the attn-to-nvvm pipeline -------------------------===//
+
+#include "attn/Conversion/Passes.h"
+#include "attn/Pipelines/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+
+using namespace mlir;
+
+void mlir::attn::buildAttnToNVVMPipeline(OpPassManager &pm,
+                                         const AttnToNVVMOptions &options) {
+  if (options.optimize)
+    buildAttnOptimizePipeline(pm, AttnOptimizeOptions());
+  ConvertAttnToGPULaunchesOptions plan;
+  plan.entry = options.entry;
+  plan.chip = options.chip;
+  plan.features = options.features;
+  plan.denseBlockKv = options.denseBlockKv;
+  plan.tensorCores = options.tensorCores;
+  plan.checks = options.checks;
+  pm.addPass(createConvertAttnToGPULaunches(plan));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(createConvertMathToLLVMPass());
+  kernels.addPass(createArithToLLVMConversionPass());
+  kernels.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  if (options.serialize) {
+    GpuModuleToBinaryPassOptions binary;
+    binary.compilationTarget = "isa";
+    pm.addPass(createGpuModuleToBinaryPass(binary));
+  }
+}
