@@ -135,7 +135,8 @@ LogicalResult planAttention(Operation *op, unsigned resultIndex,
   cfg.blockQ = 64;
   std::optional<APFloat> scale;
   Launch l;
-  SmallVector<Param> bufs(7, Param{"null"});
+  // q, k, v, out, kv_indices, kv_counts, kv_block_sizes, key_mask
+  SmallVector<Param> bufs(8, Param{"null"});
   for (auto [i, x] : llvm::enumerate(SmallVector<Value>{q, k, v})) {
     auto p = bufferParam(x, entry, plan, op, i == 0 ? "q" : i == 1 ? "k" : "v");
     if (failed(p))

@@ -5,10 +5,12 @@
 
 #include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
 #include "attn/Conversion/AttnToNVVM/FlashAttentionKernel.h"
+#include "attn/Conversion/AttnToNVVM/SimtAttentionKernel.h"
 
 namespace mlir {
 namespace attn {
 #define GEN_PASS_DECL_ATTNEMITFLASHKERNEL
+#define GEN_PASS_DECL_ATTNEMITSIMTKERNEL
 #include "attn/Conversion/Passes.h.inc"
 } // namespace attn
 } // namespace mlir
