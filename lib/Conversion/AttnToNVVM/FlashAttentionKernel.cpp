@@ -273,7 +273,8 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
     return sat(smem, ext(mul(t, ci32(tileElems))));
   };
   // Key-mask bytes of a stage ([2][BKV] i8 after the tiles): 1 = the key
-  // is valid (inside the block's size and key_mask != 0).
+  // is valid (inside the block's size and key_mask != 0), in the order the
+  // score fragments read them (see the store below).
   auto maskAt = [&](Value stage, Value key) {
     Value base = sat(smem, ci64(4 * tileElems));
     return LLVM::GEPOp::create(b, loc, sptr, b.getI8Type(), base,
@@ -312,8 +313,14 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
                                   arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0)));
         vBytes = arith::SelectOp::create(b, loc, keep, ci32(16), ci32(0));
         // Every thread copying a chunk of this row writes the same byte.
+        // Stored where the score fragment's owner reads it: key 8nt + 2t + e
+        // at byte t * 2nS + 2nt + e.
+        Value slot = add(mul(arith::ShRUIOp::create(b, loc, arith::AndIOp::create(b, loc, row, ci32(7)), ci32(1)),
+                             ci32(2 * nS)),
+                         add(mul(arith::ShRUIOp::create(b, loc, row, ci32(3)), ci32(2)),
+                             arith::AndIOp::create(b, loc, row, ci32(1))));
         LLVM::StoreOp::create(b, loc, arith::ExtUIOp::create(b, loc, b.getI8Type(), keep),
-                              maskAt(stage, row), 1);
+                              maskAt(stage, slot), 1);
       }
       NVVM::CpAsyncOp::create(b, loc, sat(vTile, dst), at(v, elt, src), 16,
                               NVVM::LoadCacheModifierKind::CG, vBytes);
@@ -339,13 +346,17 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
         b.setInsertionPointToStart(nb.getInsertionBlock());
         Value j = arith::IndexCastOp::create(b, loc, i32, jIdx);
         Value stage = arith::AndIOp::create(b, loc, j, ci32(1));
-        Value size = blockAt(j).second;
         // Every warp is done with stage (j+1)%2 (read in iteration j-1):
         // prefetch block j+1 into it, then wait for block j's group only.
+        // The block needs masking when it is partial; with a key mask, when
+        // any thread staged an invalid key (OR-reduced by the barrier).
         NVVM::Barrier0Op::create(b, loc);
         issueLoads(add(j, ci32(1)), arith::XOrIOp::create(b, loc, stage, ci32(1)));
         NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(1));
         NVVM::Barrier0Op::create(b, loc);
+        Value size;
+        if (!cfg.hasKeyMask)
+          size = blockAt(j).second;
         Value smemK = tile(stage, 0), smemV = tile(stage, 1);
 
         // S = Q.K^T, one 16x8 tile per 8 keys; ldmatrix.x4 yields the B
@@ -362,11 +373,11 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
           }
           s[nt] = acc;
         }
-        // Scale into log2 units and mask invalid keys to -inf: keys past the
-        // block's valid size only on partial blocks (full blocks take the
-        // branch without selects), keys from the stage's mask bytes always
-        // with a key mask. Then the running max over the thread's and then
-        // the quad's values.
+        // Scale into log2 units and, only on blocks that need it (full
+        // blocks take the branch without selects), mask invalid keys to
+        // -inf: keys past the block's valid size, or with a key mask the
+        // keys whose mask byte is 0. Then the running max over the thread's
+        // and then the quad's values.
         Value mOld[2] = {carried[nO * 4], carried[nO * 4 + 1]};
         Value lOld[2] = {carried[nO * 4 + 2], carried[nO * 4 + 3]};
         Value rowMax[2] = {cf32(negInf), cf32(negInf)};
@@ -382,45 +393,55 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
                     b, loc, valid, s[nt][2 * r + e], cf32(negInf));
             }
         };
+        // This thread's keys' mask bytes (2 * nS, contiguous) are all 1 in
+        // a block without masked keys: AND of the words == 0x01010101.
+        auto maskWord = [&](int64_t w) {
+          return load(i32, maskAt(stage, add(mul(t, ci32(2 * nS)), ci32(4 * w))), 4);
+        };
+        Value partial;
         if (cfg.hasKeyMask) {
-          // Keys 8nt + 2t and 8nt + 2t + 1: one 16-bit load (little endian).
-          SmallVector<Value> pairs(nS);
-          for (int64_t nt = 0; nt < nS; ++nt)
-            pairs[nt] = load(b.getI16Type(), maskAt(stage, add(ci32(nt * 8), t2)), 2);
-          maskScores([&](int64_t nt, int e) -> Value {
-            Value bits = arith::AndIOp::create(
-                b, loc, pairs[nt],
-                arith::ConstantIntOp::create(b, loc, b.getI16Type(), e ? 0xff00 : 0xff));
-            return arith::CmpIOp::create(
-                b, loc, arith::CmpIPredicate::ne, bits,
-                arith::ConstantIntOp::create(b, loc, b.getI16Type(), 0));
-          });
+          Value all = maskWord(0);
+          for (int64_t w = 1; w < nS / 2; ++w)
+            all = arith::AndIOp::create(b, loc, all, maskWord(w));
+          partial = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, all,
+                                          ci32(0x01010101));
         } else {
-          Value partial = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                                size, ci32(BKV));
-          SmallVector<Type> types(nS * 4, f32);
-          auto ifOp = scf::IfOp::create(b, loc, types, partial, /*withElse=*/true);
-          SmallVector<Value> flat;
-          for (int64_t nt = 0; nt < nS; ++nt)
-            flat.append(s[nt].begin(), s[nt].end());
-          {
-            OpBuilder::InsertionGuard g2(b);
-            b.setInsertionPointToStart(ifOp.elseBlock());
-            scf::YieldOp::create(b, loc, flat);
-            b.setInsertionPointToStart(ifOp.thenBlock());
+          partial = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, size, ci32(BKV));
+        }
+        SmallVector<Type> types(nS * 4, f32);
+        auto ifOp = scf::IfOp::create(b, loc, types, partial, /*withElse=*/true);
+        SmallVector<Value> flat;
+        for (int64_t nt = 0; nt < nS; ++nt)
+          flat.append(s[nt].begin(), s[nt].end());
+        {
+          OpBuilder::InsertionGuard g2(b);
+          b.setInsertionPointToStart(ifOp.elseBlock());
+          scf::YieldOp::create(b, loc, flat);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          if (cfg.hasKeyMask) {
+            SmallVector<Value> words(nS / 2);
+            maskScores([&](int64_t nt, int e) -> Value {
+              int64_t byte = nt * 2 + e;
+              if (!words[byte / 4])
+                words[byte / 4] = maskWord(byte / 4);
+              Value bits = arith::AndIOp::create(b, loc, words[byte / 4],
+                                                 ci32(int32_t(0xffu << (8 * (byte % 4)))));
+              return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, bits, ci32(0));
+            });
+          } else {
             maskScores([&](int64_t nt, int e) -> Value {
               return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                            add(ci32(nt * 8 + e), t2), size);
             });
-            flat.clear();
-            for (int64_t nt = 0; nt < nS; ++nt)
-              flat.append(s[nt].begin(), s[nt].end());
-            scf::YieldOp::create(b, loc, flat);
           }
+          flat.clear();
           for (int64_t nt = 0; nt < nS; ++nt)
-            for (int i = 0; i < 4; ++i)
-              s[nt][i] = ifOp.getResult(nt * 4 + i);
+            flat.append(s[nt].begin(), s[nt].end());
+          scf::YieldOp::create(b, loc, flat);
         }
+        for (int64_t nt = 0; nt < nS; ++nt)
+          for (int i = 0; i < 4; ++i)
+            s[nt][i] = ifOp.getResult(nt * 4 + i);
         for (int64_t nt = 0; nt < nS; ++nt)
           for (int i = 0; i < 4; ++i)
             rowMax[i / 2] = arith::MaximumFOp::create(b, loc, rowMax[i / 2], s[nt][i]);
@@ -557,6 +578,11 @@ LLVM::LLVMFuncOp mlir::attn::emitFlashAttentionKernel(
   auto fn = LLVM::LLVMFuncOp::create(b, loc, name, fnType);
   fn->setAttr("nvvm.kernel", b.getUnitAttr());
   fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr({int32_t(cfg.blockQ / 16 * 32), 1, 1}));
+  // With a key mask, ptxas (CUDA 13) tends to trade a few spills for
+  // occupancy; one CTA per SM as the floor makes it keep everything in
+  // registers.
+  if (cfg.hasKeyMask)
+    fn->setAttr("nvvm.minctasm", b.getI32IntegerAttr(1));
   Emitter(b, loc, cfg, name + "_smem").emit(fn);
   return fn;
 }
