@@ -419,14 +419,10 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
           scf::YieldOp::create(b, loc, flat);
           b.setInsertionPointToStart(ifOp.thenBlock());
           if (cfg.hasKeyMask) {
-            SmallVector<Value> words(nS / 2);
             maskScores([&](int64_t nt, int e) -> Value {
-              int64_t byte = nt * 2 + e;
-              if (!words[byte / 4])
-                words[byte / 4] = maskWord(byte / 4);
-              Value bits = arith::AndIOp::create(b, loc, words[byte / 4],
-                                                 ci32(int32_t(0xffu << (8 * (byte % 4)))));
-              return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, bits, ci32(0));
+              Value m = load(b.getI8Type(), maskAt(stage, add(mul(t, ci32(2 * nS)), ci32(nt * 2 + e))), 1);
+              return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, m,
+                                           arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0));
             });
           } else {
             maskScores([&](int64_t nt, int e) -> Value {
