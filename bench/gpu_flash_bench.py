@@ -52,7 +52,7 @@ def main():
 
     # VSA fine stage.
     fn = load(d, "attn_flash_bf16_d128_q64_kv64_idx")
-    args = (i16(q), i16(k), i16(v), i16(out), cp.asarray(idx), cp.asarray(cnt), dummy,
+    args = (i16(q), i16(k), i16(v), i16(out), cp.asarray(idx), cp.asarray(cnt), dummy, dummy,
             cp.int32(S), cp.int32(S), cp.int32(H), cp.int32(H), cp.int32(keep))
     launch = lambda: fn((nb, H, B), (128, 1, 1), args, shared_mem=SMEM)
     launch()
@@ -69,7 +69,7 @@ def main():
 
     # Dense.
     fn = load(d, "attn_flash_bf16_d128_q64_kv64_dense")
-    args = (i16(q), i16(k), i16(v), i16(out), dummy, dummy, dummy,
+    args = (i16(q), i16(k), i16(v), i16(out), dummy, dummy, dummy, dummy,
             cp.int32(S), cp.int32(S), cp.int32(H), cp.int32(H), cp.int32(nb))
     launch = lambda: fn((nb, H, B), (128, 1, 1), args, shared_mem=SMEM)
     launch()

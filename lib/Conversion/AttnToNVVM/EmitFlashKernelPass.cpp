@@ -39,6 +39,7 @@ struct AttnEmitFlashKernelPass
     cfg.blockKv = blockKv;
     cfg.indexed = indexed;
     cfg.hasBlockSizes = blockSizes;
+    cfg.hasKeyMask = keyMask;
     cfg.scale = scale > 0 ? float(scale) : 1.0f / std::sqrt(float(headDim));
     if (failed(attn::verifyFlashKernelConfig(
             cfg, [&] { return module.emitError(); })))

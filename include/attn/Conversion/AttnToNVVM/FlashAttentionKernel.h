@@ -4,10 +4,22 @@
 // indexed = kv_indices/kv_counts) as an NVVM llvm.func in a gpu.module.
 //
 // Kernel parameters, in order: q, k, v, out, kv_indices, kv_counts,
-// kv_block_sizes (global pointers; unused ones may be null), then i32 Sq,
-// Skv, Hq, Hkv, K (row length of kv_indices). Launch: grid (Sq / block_q,
-// Hq, B), block (block_q / 16 * 32), flashKernelSharedBytes() of dynamic
-// shared memory. Tensors are contiguous BHSD.
+// kv_block_sizes, key_mask (global pointers; unused ones may be null), then
+// i32 Sq, Skv, Hq, Hkv, K (row length of kv_indices). Launch: grid
+// (ceil(Sq / block_q), Hq, B), block (block_q / 16 * 32),
+// flashKernelSharedBytes() of dynamic shared memory. Tensors are contiguous
+// BHSD; any Sq >= 1 and Skv >= 1 (query rows past Sq are neither read nor
+// written, the last kv block holds Skv - j * block_kv keys).
+//
+// Semantics: query row i of (b, h) attends to the keys of its kv blocks:
+// all blocks j < ceil(Skv / block_kv) (dense), or kv_indices[b, h, I, e] for
+// e < clamp(kv_counts[b, h, I], 0, K) with I = i / block_q (indexed; the
+// tables are [B, Hq, ceil(Sq / block_q), K] and [B, Hq, ceil(Sq / block_q)];
+// ids outside [0, ceil(Skv / block_kv)) contribute nothing). Block j holds
+// keys j * block_kv + t for t < min(kv_block_sizes[j] (or block_kv),
+// Skv - j * block_kv); with a key mask (i8 [B, Skv]) keys with
+// key_mask[b, key] == 0 are dropped too. The kv head is h / (Hq / Hkv). A
+// row without a valid key is written as 0.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +43,7 @@ struct FlashKernelConfig {
   int64_t blockKv = 64;
   bool indexed = true;       ///< kv_indices/kv_counts; false: all blocks
   bool hasBlockSizes = true; ///< kv_block_sizes masks partial blocks
+  bool hasKeyMask = false;   ///< key_mask (i8 [B, Skv], 0 = masked key)
   float scale = 0.08838834764831845f; ///< applied to q.k
 };
 
@@ -38,11 +51,12 @@ LogicalResult verifyFlashKernelConfig(
     const FlashKernelConfig &cfg, function_ref<InFlightDiagnostic()> emitError);
 
 /// Dynamic shared memory the kernel needs at launch (2 stages of K and V
-/// tiles, rows padded by 8 elements); above 48 KiB the launcher must raise
-/// the function's limit.
+/// tiles, rows padded by 8 elements, plus 2 x block_kv mask bytes with a key
+/// mask); above 48 KiB the launcher must raise the function's limit.
 int64_t flashKernelSharedBytes(const FlashKernelConfig &cfg);
 
-/// A name that encodes the configuration, e.g. attn_flash_bf16_d128_q64_kv64_idx_vbs.
+/// A name that encodes the configuration, e.g.
+/// attn_flash_bf16_d128_q64_kv64_idx_vbs[_km].
 std::string flashKernelName(const FlashKernelConfig &cfg);
 
 /// Appends the kernel to `module` (an NVVM-targeted gpu.module), named

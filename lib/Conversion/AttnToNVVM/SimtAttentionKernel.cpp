@@ -1,0 +1,356 @@
+//===- SimtAttentionKernel.cpp - SIMT fallback attention kernel -----------===//
+//
+// One warp per query row, 4 rows per CTA. Lane L keeps head dims L, L + 32,
+// ... (< D) of the row's Q and of its output accumulator in registers (D is
+// static, so these are unrolled SSA values, never a local array). Keys are
+// visited U at a time (U = min(4, block_kv), U independent reductions in
+// flight): each lane loads its dims of the U keys' K rows (consecutive lanes
+// read consecutive elements), the partial dot products are summed over the
+// warp with shfl.bfly (every lane ends with the same sum), scaled into log2
+// units, and invalid keys (past the block's size, or masked) get -inf. The
+// online softmax keeps the running max m and sum l in f32; a row whose max
+// is still -inf uses 0 as the reference so exp2(-inf - 0) = 0, not NaN.
+// Invalid keys' V values are replaced by 0 before they are weighted, so
+// Inf/NaN in pad or masked slots never reach the output. A row whose sum is
+// 0 (no valid key) is written as 0.
+//
+// The dense variant without kv_block_sizes visits keys 0..Skv-1 as one
+// range; the others walk the row's kv blocks (all of them when dense).
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToNVVM/SimtAttentionKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+constexpr int64_t kMaxBlock = int64_t(1) << 30;
+
+class SimtEmitter {
+public:
+  SimtEmitter(OpBuilder &b, Location loc, const SimtKernelConfig &cfg)
+      : b(b), loc(loc), cfg(cfg), i8(b.getI8Type()), i32(b.getI32Type()),
+        i64(b.getI64Type()), f32(b.getF32Type()),
+        ptr(LLVM::LLVMPointerType::get(b.getContext(), 1)) {
+    switch (cfg.elementType) {
+    case SimtElementType::F32:
+      elt = f32;
+      break;
+    case SimtElementType::BF16:
+      elt = b.getBF16Type();
+      break;
+    case SimtElementType::F16:
+      elt = b.getF16Type();
+      break;
+    }
+  }
+
+  void emit(LLVM::LLVMFuncOp fn);
+
+private:
+  Value ci32(int64_t v) { return arith::ConstantIntOp::create(b, loc, i32, v); }
+  Value ci64(int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); }
+  Value cf32(float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value ext(Value x) { return arith::ExtSIOp::create(b, loc, i64, x); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value smin(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value smax(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value exp2(Value x) { return LLVM::Exp2Op::create(b, loc, x); }
+  /// ceil(x / d) for x >= 1 (no overflow near INT32_MAX).
+  Value ceilDiv(Value x, int64_t d) {
+    return add(arith::DivUIOp::create(b, loc, sub(x, ci32(1)), ci32(d)), ci32(1));
+  }
+
+  Value at(Value base, Type type, Value index) {
+    return LLVM::GEPOp::create(b, loc, ptr, type, base, ValueRange{index});
+  }
+  Value load(Type type, Value addr, unsigned align) {
+    return LLVM::LoadOp::create(b, loc, type, addr, align);
+  }
+  /// Element `index` of a tensor, as f32.
+  Value loadElt(Value base, Value index) {
+    Value x = load(elt, at(base, elt, index), elt.getIntOrFloatBitWidth() / 8);
+    return elt == f32 ? x : arith::ExtFOp::create(b, loc, f32, x).getResult();
+  }
+  /// Sum over the warp; every lane gets the same value (each butterfly step
+  /// adds the same two operands on both partner lanes).
+  Value warpSum(Value v) {
+    for (int off : {16, 8, 4, 2, 1}) {
+      Value o = NVVM::ShflOp::create(b, loc, f32, ci32(-1), v, ci32(off),
+                                     ci32(0x1f), NVVM::ShflKind::bfly,
+                                     UnitAttr());
+      v = fadd(v, o);
+    }
+    return v;
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const SimtKernelConfig &cfg;
+  Type i8, i32, i64, f32, elt;
+  Type ptr;
+};
+
+void SimtEmitter::emit(LLVM::LLVMFuncOp fn) {
+  const int64_t D = cfg.headDim, BQ = cfg.blockQ, BKV = cfg.blockKv;
+  const int64_t nR = (D + 31) / 32; // dims per lane (the last chunk may be partial)
+  const bool wholeRange = !cfg.indexed && !cfg.hasBlockSizes;
+  const int64_t U = wholeRange ? 4 : std::min<int64_t>(4, BKV);
+  const float negInf = -std::numeric_limits<float>::infinity();
+  const float scaleLog2 = cfg.scale * 1.4426950408889634f;
+
+  Block *entry = fn.addEntryBlock(b);
+  b.setInsertionPointToStart(entry);
+  Value q = entry->getArgument(0), k = entry->getArgument(1),
+        v = entry->getArgument(2), o = entry->getArgument(3),
+        idx = entry->getArgument(4), cnt = entry->getArgument(5),
+        vbs = entry->getArgument(6), keyMask = entry->getArgument(7),
+        Sq = entry->getArgument(8), Skv = entry->getArgument(9),
+        Hq = entry->getArgument(10), Hkv = entry->getArgument(11),
+        Kmax = entry->getArgument(12);
+
+  Value tid = NVVM::ThreadIdXOp::create(b, loc, i32);
+  Value bx = NVVM::BlockIdXOp::create(b, loc, i32);
+  Value h = NVVM::BlockIdYOp::create(b, loc, i32);
+  Value bb = NVVM::BlockIdZOp::create(b, loc, i32);
+  Value warp = arith::ShRUIOp::create(b, loc, tid, ci32(5));
+  Value lane = arith::AndIOp::create(b, loc, tid, ci32(31));
+  Value row = add(mul(bx, ci32(kSimtRowsPerCta)), warp);
+
+  // Warps past the last row have nothing to do (no barrier follows).
+  auto rowIf = scf::IfOp::create(b, loc, TypeRange{},
+                                 cmp(arith::CmpIPredicate::slt, row, Sq),
+                                 /*withElse=*/false);
+  b.setInsertionPointToStart(rowIf.thenBlock());
+
+  Value groups = arith::DivUIOp::create(b, loc, Hq, Hkv);
+  Value hk = arith::DivUIOp::create(b, loc, h, groups);
+  Value nkv = ceilDiv(Skv, BKV);
+  Value qRow = mul(add(mul(ext(add(mul(bb, Hq), h)), ext(Sq)), ext(row)), ci64(D));
+  Value kvHead = mul(mul(ext(add(mul(bb, Hkv), hk)), ext(Skv)), ci64(D));
+  Value maskRow = mul(ext(bb), ext(Skv));
+
+  // This lane's dims: d_r = lane + 32 r; in the partial last chunk, lanes
+  // past D load dim 0 (a valid address) and use 0.
+  SmallVector<Value> dimIdx(nR), dimIn(nR);
+  for (int64_t r = 0; r < nR; ++r) {
+    Value d = add(lane, ci32(32 * r));
+    if (32 * (r + 1) > D) {
+      dimIn[r] = cmp(arith::CmpIPredicate::slt, d, ci32(D));
+      d = select(dimIn[r], d, ci32(0));
+    }
+    dimIdx[r] = ext(d);
+  }
+  auto masked = [&](int64_t r, Value x) {
+    return dimIn[r] ? select(dimIn[r], x, cf32(0)) : x;
+  };
+  SmallVector<Value> qv(nR);
+  for (int64_t r = 0; r < nR; ++r)
+    qv[r] = masked(r, loadElt(q, add(qRow, dimIdx[r])));
+
+  // The row's list of kv blocks (a single range of all keys when dense
+  // without block sizes).
+  Value listRow, count;
+  if (cfg.indexed) {
+    Value nq = ceilDiv(Sq, BQ);
+    Value J = arith::DivUIOp::create(b, loc, row, ci32(BQ));
+    listRow = add(mul(ext(add(mul(bb, Hq), h)), ext(nq)), ext(J));
+    Value c = load(i32, at(cnt, i32, listRow), 4);
+    count = smin(smax(c, ci32(0)), Kmax);
+  } else {
+    count = wholeRange ? ci32(1) : nkv;
+  }
+
+  // Carried: m, l, acc[nR].
+  SmallVector<Value> init = {cf32(negInf), cf32(0)};
+  for (int64_t r = 0; r < nR; ++r)
+    init.push_back(cf32(0));
+
+  auto blocks = scf::ForOp::create(
+      b, loc, ci32(0), count, ci32(1), init,
+      [&](OpBuilder &nb, Location, Value e, ValueRange carried) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(nb.getInsertionBlock());
+        // First key and number of valid keys of this block.
+        Value kbase = ci32(0), size = Skv;
+        if (!wholeRange) {
+          Value id = e;
+          if (cfg.indexed)
+            id = load(i32, at(idx, i32, add(mul(listRow, ext(Kmax)), ext(e))), 4);
+          Value inRange = arith::AndIOp::create(
+              b, loc, cmp(arith::CmpIPredicate::sge, id, ci32(0)),
+              cmp(arith::CmpIPredicate::slt, id, nkv));
+          id = select(inRange, id, ci32(0));
+          kbase = mul(id, ci32(BKV));
+          size = ci32(BKV);
+          if (cfg.hasBlockSizes)
+            size = load(i32, at(vbs, i32, ext(id)), 4);
+          size = smin(size, sub(Skv, kbase));
+          size = select(inRange, size, ci32(0));
+        }
+        Value lastKey = add(kbase, sub(size, ci32(1))); // read only if size > 0
+
+        auto keys = scf::ForOp::create(
+            b, loc, ci32(0), size, ci32(U), carried,
+            [&](OpBuilder &kb, Location, Value t, ValueRange st) {
+              OpBuilder::InsertionGuard g2(b);
+              b.setInsertionPointToStart(kb.getInsertionBlock());
+              SmallVector<Value> valid(U), keyRow(U), score(U);
+              for (int64_t u = 0; u < U; ++u) {
+                Value tu = add(t, ci32(u));
+                valid[u] = cmp(arith::CmpIPredicate::slt, tu, size);
+                Value key = smin(add(kbase, tu), lastKey);
+                if (cfg.hasKeyMask) {
+                  Value mk = load(i8, at(keyMask, i8, add(maskRow, ext(key))), 1);
+                  valid[u] = arith::AndIOp::create(
+                      b, loc, valid[u],
+                      cmp(arith::CmpIPredicate::ne, mk,
+                          arith::ConstantIntOp::create(b, loc, i8, 0)));
+                }
+                keyRow[u] = add(kvHead, mul(ext(key), ci64(D)));
+                Value dot = cf32(0);
+                for (int64_t r = 0; r < nR; ++r)
+                  dot = LLVM::FMAOp::create(
+                      b, loc, qv[r], masked(r, loadElt(k, add(keyRow[u], dimIdx[r]))),
+                      dot);
+                score[u] = dot;
+              }
+              Value mOld = st[0], lOld = st[1];
+              Value mNew = mOld;
+              for (int64_t u = 0; u < U; ++u) {
+                score[u] = select(valid[u], fmul(warpSum(score[u]), cf32(scaleLog2)),
+                                  cf32(negInf));
+                mNew = arith::MaximumFOp::create(b, loc, mNew, score[u]);
+              }
+              Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                                  mNew, cf32(negInf));
+              Value mUse = select(isInf, cf32(0), mNew);
+              Value alpha = exp2(arith::SubFOp::create(b, loc, mOld, mUse));
+              SmallVector<Value> p(U);
+              Value l = fmul(lOld, alpha);
+              for (int64_t u = 0; u < U; ++u) {
+                p[u] = exp2(arith::SubFOp::create(b, loc, score[u], mUse));
+                l = fadd(l, p[u]);
+              }
+              SmallVector<Value> next = {mNew, l};
+              for (int64_t r = 0; r < nR; ++r) {
+                Value acc = fmul(st[2 + r], alpha);
+                for (int64_t u = 0; u < U; ++u) {
+                  Value vv = select(valid[u], loadElt(v, add(keyRow[u], dimIdx[r])),
+                                    cf32(0));
+                  acc = LLVM::FMAOp::create(b, loc, p[u], vv, acc);
+                }
+                next.push_back(acc);
+              }
+              scf::YieldOp::create(b, loc, next);
+            });
+        scf::YieldOp::create(b, loc, keys.getResults());
+      });
+
+  // Normalize (l == 0: no valid key, write 0) and store this lane's dims.
+  ValueRange res = blocks.getResults();
+  Value l = res[1];
+  Value inv = select(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, l, cf32(0)),
+                     arith::DivFOp::create(b, loc, cf32(1), l), cf32(0));
+  for (int64_t r = 0; r < nR; ++r) {
+    Value x = fmul(res[2 + r], inv);
+    if (elt != f32)
+      x = arith::TruncFOp::create(b, loc, elt, x);
+    auto store = [&] {
+      LLVM::StoreOp::create(b, loc, x, at(o, elt, add(qRow, dimIdx[r])),
+                            elt.getIntOrFloatBitWidth() / 8);
+    };
+    if (!dimIn[r]) {
+      store();
+      continue;
+    }
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, dimIn[r], /*withElse=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    store();
+  }
+
+  b.setInsertionPointAfter(rowIf);
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+}
+
+const char *eltName(SimtElementType t) {
+  switch (t) {
+  case SimtElementType::F32:
+    return "f32";
+  case SimtElementType::BF16:
+    return "bf16";
+  case SimtElementType::F16:
+    return "f16";
+  }
+  return "?";
+}
+
+} // namespace
+
+std::string mlir::attn::simtKernelName(const SimtKernelConfig &cfg) {
+  return std::string("attn_simt_") + eltName(cfg.elementType) + "_d" +
+         std::to_string(cfg.headDim) + "_q" + std::to_string(cfg.blockQ) +
+         "_kv" + std::to_string(cfg.blockKv) + (cfg.indexed ? "_idx" : "_dense") +
+         (cfg.hasBlockSizes ? "_vbs" : "") + (cfg.hasKeyMask ? "_km" : "");
+}
+
+LogicalResult mlir::attn::verifySimtKernelConfig(
+    const SimtKernelConfig &cfg, function_ref<InFlightDiagnostic()> emitError) {
+  if (cfg.headDim < 1 || cfg.headDim > 256)
+    return emitError() << "simt kernel: head_dim must be in [1, 256], got "
+                       << cfg.headDim;
+  if (cfg.blockQ < 1 || cfg.blockQ > kMaxBlock)
+    return emitError() << "simt kernel: block_q must be in [1, " << kMaxBlock
+                       << "], got " << cfg.blockQ;
+  if (cfg.blockKv < 1 || cfg.blockKv > kMaxBlock)
+    return emitError() << "simt kernel: block_kv must be in [1, " << kMaxBlock
+                       << "], got " << cfg.blockKv;
+  if (!(cfg.scale > 0) || !std::isfinite(cfg.scale))
+    return emitError() << "simt kernel: scale must be positive and finite";
+  return success();
+}
+
+LLVM::LLVMFuncOp mlir::attn::emitSimtAttentionKernel(
+    OpBuilder &b, Location loc, gpu::GPUModuleOp module,
+    const SimtKernelConfig &cfg, StringRef kernelName) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  MLIRContext *ctx = b.getContext();
+  Type ptr = LLVM::LLVMPointerType::get(ctx, 1);
+  // q, k, v, out, kv_indices, kv_counts, kv_block_sizes, key_mask, Sq, Skv,
+  // Hq, Hkv, K
+  SmallVector<Type> params(8, ptr);
+  params.append(5, b.getI32Type());
+  auto fnType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
+  std::string name = kernelName.empty() ? simtKernelName(cfg) : kernelName.str();
+  auto fn = LLVM::LLVMFuncOp::create(b, loc, name, fnType);
+  fn->setAttr("nvvm.kernel", b.getUnitAttr());
+  fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr({int32_t(kSimtThreads), 1, 1}));
+  SimtEmitter(b, loc, cfg).emit(fn);
+  return fn;
+}
