@@ -6,23 +6,17 @@
 #include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
 #include "attn/Conversion/AttnToGPU/LaunchPlan.h"
 #include "attn/Conversion/AttnToNVVM/FlashAttentionKernel.h"
-<<<<<<< HEAD
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-=======
 #include "attn/Conversion/AttnToNVVM/SimtAttentionKernel.h"
->>>>>>> kern
 
 namespace mlir {
 namespace attn {
 #define GEN_PASS_DECL_ATTNEMITFLASHKERNEL
-<<<<<<< HEAD
 #define GEN_PASS_DECL_CONVERTATTNTOGPULAUNCHES
-=======
 #define GEN_PASS_DECL_ATTNEMITSIMTKERNEL
->>>>>>> kern
 #include "attn/Conversion/Passes.h.inc"
 } // namespace attn
 } // namespace mlir
