@@ -10,15 +10,26 @@ PTXAS=${PTXAS:-/usr/local/cuda/bin/ptxas}
 rm -rf .device/flash .device/art .device/checked
 mkdir -p .device/flash
 echo "module {}" > .device/empty.mlir
-for cfg in "bf16 128 true true" "bf16 128 true false" "bf16 128 false false" \
-           "bf16 64 false false" "f16 128 true true" "f16 64 true true"; do
-  set -- $cfg
-  P="attn-emit-flash-kernel{head-dim=$2 dtype=$1 indexed=$3 block-sizes=$4}"
-  name=$("$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($P)" |
-         grep -o "llvm.func @attn_flash[a-z0-9_]*" | sed 's/llvm.func @//')
-  "$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($P, gpu.module(convert-scf-to-cf, convert-arith-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" |
+emit() { # pass options; writes .device/flash/<name>.{ptx,sm_90a.cubin}
+  local name
+  name=$("$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($1)" |
+         grep -o "llvm.func @attn_[a-z0-9_]*" | sed 's/llvm.func @//')
+  "$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($1, gpu.module(convert-scf-to-cf, convert-arith-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" |
     /usr/bin/python3 test/GPU/Inputs/extract_ptx.py > ".device/flash/$name.ptx"
   "$PTXAS" -arch=sm_90a ".device/flash/$name.ptx" -o ".device/flash/$name.sm_90a.cubin"
+}
+for cfg in "bf16 128 true true false" "bf16 128 true false false" "bf16 128 false false false" \
+           "bf16 64 false false false" "f16 128 true true false" "f16 64 true true false" \
+           "bf16 128 true true true" "f16 64 false false true"; do
+  set -- $cfg
+  emit "attn-emit-flash-kernel{head-dim=$2 dtype=$1 indexed=$3 block-sizes=$4 key-mask=$5}"
+done
+# SIMT fallback kernels: dtype, D, block_q, block_kv, indexed, block sizes, key mask.
+for cfg in "f32 32 8 8 true true true" "bf16 128 64 64 true true false" \
+           "f16 64 64 64 false false false" "f32 96 3 5 true true false" \
+           "bf16 256 16 32 false true true"; do
+  set -- $cfg
+  emit "attn-emit-simt-kernel{dtype=$1 head-dim=$2 block-q=$3 block-kv=$4 indexed=$5 block-sizes=$6 key-mask=$7}"
 done
 bash scripts/gpu/make_artifacts.sh .device/art
 # attnrt-run case: .npy inputs and the NumPy reference's expected output;
