@@ -550,6 +550,7 @@ LogicalResult Planner::planAttention(Operation *op) {
   bool indexed = false, hasSizes = false, keyMask = false;
   int64_t bq = 64, bkv = opts.denseBlockKv, K = 0, nkv = 0;
   Param idxP = null(), cntP = null(), vbsP = null(), kmP = null();
+  int64_t subBlocks = 1;
   bool tc = opts.tensorCores && (elt.isBF16() || elt.isF16()) &&
             (D == 64 || D == 128);
   LogicalResult ok = success();
@@ -597,65 +598,40 @@ LogicalResult Planner::planAttention(Operation *op) {
                  << "attn-to-gpu: kv_block_sizes[" << j << "] = " << (*vbs)[j]
                  << " is outside [0, " << bkv << "]";
     bool direct = tc && bq == 64 && bkv % 16 == 0 && bkv <= 128;
-    bool split = tc && !direct && bq == bkv && bq % 64 == 0 && idx && cnt &&
-                 (!hasSizes || vbs);
+    bool split = tc && !direct && bq == bkv && bq % 64 == 0 && bq / 64 <= 64;
     if (split) {
-      // Large tiles (STA's 6x8x8 = 384 tokens) on the 64-row kernel: split
-      // every block into 64-token sub-blocks at compile time, the way
-      // FastVideo re-indexes big tiles for its 64-wide kernels.
-      int64_t r = bq / 64;
-      std::vector<int32_t> idx2, cnt2, vbs2;
-      for (int64_t row = 0; row < B * Hq * nq; ++row)
-        for (int64_t m = 0; m < r; ++m) {
-          cnt2.push_back(int32_t((*cnt)[row] * r));
-          for (int64_t e = 0; e < K; ++e)
-            for (int64_t s = 0; s < r; ++s)
-              idx2.push_back((*idx)[row * K + e] * int32_t(r) + int32_t(s));
-        }
-      for (int64_t j = 0; j < nkv; ++j)
-        for (int64_t s = 0; s < r; ++s) {
-          int64_t valid = vbs ? (*vbs)[j] : bkv;
-          vbs2.push_back(int32_t(std::clamp<int64_t>(valid - 64 * s, 0, 64)));
-        }
-      auto table = [&](std::vector<int32_t> data) {
-        Buf c{Buf::Const};
-        c.data = std::move(data);
-        c.constElems = c.data.size();
-        return p(newBuf(std::move(c)));
-      };
-      idxP = table(idx2);
-      cntP = table(cnt2);
-      vbsP = table(vbs2);
-      hasSizes = true;
-      K *= r;
-      bq = bkv = 64;
-      nkv *= r;
-    } else {
-      if (!direct)
-        tc = false;
-      idxP = optionalBuf(bs.getKvIndices(), op, ok);
-      cntP = optionalBuf(bs.getKvCounts(), op, ok);
-      vbsP = optionalBuf(bs.getKvBlockSizes(), op, ok);
-      if (failed(ok))
-        return failure();
-      if (opts.checks && (!idx || !cnt)) {
-        if (errBuf < 0)
-          errBuf = newBuf(Buf{Buf::Err});
-        std::string name = "attn_check_kv";
-        if (!haveKernel(name)) {
-          emitCheckKvKernel(b, op->getLoc(), kernels(), name);
-          noteKernel(name);
-        }
-        Launch c;
-        c.kernel = name;
-        int64_t rows = B * Hq * nq;
-        c.grid[0] = ceilDiv(rows, kCheckThreads);
-        c.block = kCheckThreads;
-        c.params = {idxP, cntP, p(errBuf), i32(rows), i32(K), i32(nkv)};
-        c.checkDims = {B, Hq, nq};
-        launches.push_back(std::move(c));
-      }
+      // Large tiles (STA's 6x8x8 = 384 tokens) on the 64-row kernel: each
+      // table row serves bq/64 query blocks and each listed tile is walked
+      // as bkv/64 kv blocks (the way FastVideo re-indexes big tiles for its
+      // 64-wide kernels, without expanding the tables).
+      subBlocks = bq / 64;
+    } else if (!direct) {
+      tc = false;
     }
+    idxP = optionalBuf(bs.getKvIndices(), op, ok);
+    cntP = optionalBuf(bs.getKvCounts(), op, ok);
+    vbsP = optionalBuf(bs.getKvBlockSizes(), op, ok);
+    if (failed(ok))
+      return failure();
+    if (opts.checks && (!idx || !cnt)) {
+      if (errBuf < 0)
+        errBuf = newBuf(Buf{Buf::Err});
+      std::string name = "attn_check_kv";
+      if (!haveKernel(name)) {
+        emitCheckKvKernel(b, op->getLoc(), kernels(), name);
+        noteKernel(name);
+      }
+      Launch c;
+      c.kernel = name;
+      int64_t rows = B * Hq * nq;
+      c.grid[0] = ceilDiv(rows, kCheckThreads);
+      c.block = kCheckThreads;
+      c.params = {idxP, cntP, p(errBuf), i32(rows), i32(K), i32(nkv)};
+      c.checkDims = {B, Hq, nq};
+      launches.push_back(std::move(c));
+    }
+    if (split)
+      bq = bkv = 64;
   }
   if (failed(ok))
     return failure();
@@ -676,6 +652,7 @@ LogicalResult Planner::planAttention(Operation *op) {
     cfg.indexed = indexed;
     cfg.hasBlockSizes = hasSizes;
     cfg.hasKeyMask = keyMask;
+    cfg.subBlocks = subBlocks;
     cfg.scale = scale;
     if (failed(verifyFlashKernelConfig(cfg, diag)))
       return failure();
@@ -1051,11 +1028,9 @@ LogicalResult Planner::writeHost() {
       if (pr.buf >= 0)
         operands.push_back(valueOf(pr.buf));
       else if (pr.isNull)
-        operands.push_back(
-            scalar(2, 0));
+        operands.push_back(scalar(2, 0));
       else
-        operands.push_back(
-            scalar(1, pr.value));
+        operands.push_back(scalar(1, pr.value));
     }
     for (int64_t g : l.grid)
       if (g < 1 || g > (int64_t(1) << 31) - 1)

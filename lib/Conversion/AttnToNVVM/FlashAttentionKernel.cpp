@@ -235,12 +235,19 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
 
   // This query block's list: its row in kv_indices/kv_counts (indexed), or
   // all kv blocks (dense). Counts are clamped to [0, K].
-  Value listRow = add(mul(add(mul(bb, Hq), h), nq), J);
+  // With sub-blocks, a table row covers R consecutive query blocks and each
+  // listed tile expands into R kv blocks.
+  const int64_t R = cfg.subBlocks;
+  Value nTiles = R == 1 ? nq : ceilDiv(Sq, BQ * R);
+  Value tileRow = R == 1 ? J : arith::DivUIOp::create(b, loc, J, ci32(R)).getResult();
+  Value listRow = add(mul(add(mul(bb, Hq), h), nTiles), tileRow);
   Value count = nkv;
+  Value tileCount = nkv;
   if (cfg.indexed) {
     Value c = load(i32, at(cnt, i32, ext(listRow)), 4);
-    count = arith::MinSIOp::create(
+    tileCount = arith::MinSIOp::create(
         b, loc, arith::MaxSIOp::create(b, loc, c, ci32(0)), Kmax);
+    count = R == 1 ? tileCount : mul(tileCount, ci32(R));
   }
 
   // The kv block at list position `pos` (clamped into the list; an
@@ -248,18 +255,37 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
   // number of valid keys: min(kv_block_sizes[id] or BKV, Skv - id * BKV).
   auto blockAt = [&](Value pos) -> std::pair<Value, Value> {
     Value id = pos, size = ci32(BKV);
+    Value tileId, sub;
     if (cfg.indexed) {
-      Value last = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, count, ci32(1)), ci32(0));
-      Value p = arith::MinSIOp::create(b, loc, pos, last);
+      Value e = pos;
+      if (R > 1) {
+        e = arith::DivUIOp::create(b, loc, pos, ci32(R));
+        sub = arith::RemUIOp::create(b, loc, pos, ci32(R));
+      }
+      Value last = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, tileCount, ci32(1)), ci32(0));
+      Value p = arith::MinSIOp::create(b, loc, e, last);
       id = load(i32, at(idx, i32, add(mul(ext(listRow), ext(Kmax)), ext(p))), 4);
+      if (R > 1) {
+        tileId = id;
+        id = add(mul(id, ci32(R)), sub);
+      }
     }
     Value inRange = arith::AndIOp::create(
         b, loc,
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, id, ci32(0)),
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, id, nkv));
     id = arith::SelectOp::create(b, loc, inRange, id, ci32(0));
-    if (cfg.hasBlockSizes)
+    if (cfg.hasBlockSizes && R == 1)
       size = load(i32, at(vbs, i32, ext(id)), 4);
+    if (cfg.hasBlockSizes && R > 1) {
+      // Valid keys of the tile, past this sub-block's start, at most BKV.
+      Value t = arith::SelectOp::create(b, loc, inRange, tileId, ci32(0));
+      Value tileSize = load(i32, at(vbs, i32, ext(t)), 4);
+      size = arith::MaxSIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, tileSize, mul(sub, ci32(BKV))),
+          ci32(0));
+      size = arith::MinSIOp::create(b, loc, size, ci32(BKV));
+    }
     size = arith::MinSIOp::create(
         b, loc, size, arith::SubIOp::create(b, loc, Skv, mul(id, ci32(BKV))));
     // Positions past the list (the prefetch after the last block) copy nothing.
@@ -531,7 +557,8 @@ std::string mlir::attn::flashKernelName(const FlashKernelConfig &cfg) {
          (cfg.elementType == FlashElementType::BF16 ? "bf16" : "f16") + "_d" +
          std::to_string(cfg.headDim) + "_q" + std::to_string(cfg.blockQ) +
          "_kv" + std::to_string(cfg.blockKv) + (cfg.indexed ? "_idx" : "_dense") +
-         (cfg.hasBlockSizes ? "_vbs" : "") + (cfg.hasKeyMask ? "_km" : "");
+         (cfg.hasBlockSizes ? "_vbs" : "") + (cfg.hasKeyMask ? "_km" : "") +
+         (cfg.subBlocks > 1 ? "_t" + std::to_string(cfg.subBlocks) : "");
 }
 
 LogicalResult mlir::attn::verifyFlashKernelConfig(
@@ -539,6 +566,10 @@ LogicalResult mlir::attn::verifyFlashKernelConfig(
   if (cfg.headDim != 64 && cfg.headDim != 128)
     return emitError() << "flash kernel: head_dim must be 64 or 128, got "
                        << cfg.headDim;
+  if (cfg.subBlocks < 1 || cfg.subBlocks > 64 || (cfg.subBlocks > 1 && !cfg.indexed))
+    return emitError() << "flash kernel: sub_blocks must be 1, or 2..64 with "
+                          "kv_indices, got "
+                       << cfg.subBlocks;
   if (cfg.blockQ != 64)
     return emitError() << "flash kernel: block_q must be 64 (4 warps of 16 "
                           "rows), got "

@@ -44,6 +44,12 @@ struct FlashKernelConfig {
   bool indexed = true;       ///< kv_indices/kv_counts; false: all blocks
   bool hasBlockSizes = true; ///< kv_block_sizes masks partial blocks
   bool hasKeyMask = false;   ///< key_mask (i8 [B, Skv], 0 = masked key)
+  /// Indexed only: the tables describe tiles of subBlocks x block_q query
+  /// rows and subBlocks x block_kv keys (e.g. STA's 384-token tiles with
+  /// subBlocks = 6): query block J reads table row J / subBlocks, each listed
+  /// tile is walked as subBlocks kv blocks, and kv_block_sizes gives the
+  /// valid keys per tile. Keeps STA's tables at their planned size.
+  int64_t subBlocks = 1;
   float scale = 0.08838834764831845f; ///< applied to q.k
 };
 
@@ -56,7 +62,7 @@ LogicalResult verifyFlashKernelConfig(
 int64_t flashKernelSharedBytes(const FlashKernelConfig &cfg);
 
 /// A name that encodes the configuration, e.g.
-/// attn_flash_bf16_d128_q64_kv64_idx_vbs[_km].
+/// attn_flash_bf16_d128_q64_kv64_idx_vbs[_km][_t6] (t: subBlocks).
 std::string flashKernelName(const FlashKernelConfig &cfg);
 
 /// Appends the kernel to `module` (an NVVM-targeted gpu.module), named
