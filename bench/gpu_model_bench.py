@@ -122,13 +122,13 @@ def bench_vsa(rt, root):
         qc, kc, vc = mean(qt), mean(kt), mean(vt)
         s = (qc @ kc.transpose(-1, -2)) * scale
         oc = (torch.softmax(s, -1) @ vc).to(dt)
-        idx = torch.sort(s, -1, descending=True, stable=True).indices[..., :K]
+        idx = torch.sort(s, dim=-1, descending=True, stable=True).indices[..., :K]
         return oc, idx.sort(-1).values.to(torch.int32)
 
     def block_mask(idx):
         isfull = whole[idx.long()]
-        full_first = torch.argsort((~isfull).to(torch.int8), -1, stable=True)
-        part_first = torch.argsort(isfull.to(torch.int8), -1, stable=True)
+        full_first = torch.argsort((~isfull).to(torch.int8), dim=-1, stable=True)
+        part_first = torch.argsort(isfull.to(torch.int8), dim=-1, stable=True)
         nfull = isfull.sum(-1, dtype=torch.int32)
         pad = torch.zeros(B, H, N, N - K, device=dev, dtype=torch.int32)
         full_idx = torch.cat([idx.gather(-1, full_first), pad], -1).contiguous()

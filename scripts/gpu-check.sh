@@ -63,6 +63,36 @@ print('attnrt-run sta rel err', err)
 print('1 passed, 0 failed' if err < 1e-2 and np.isfinite(o).all() else '0 passed, 1 failed')"
 }
 tally "attnrt-run on .npy files" npy_case
+# The small examples (tile/untile, VSA with coarse stage and top-k, STA with
+# text, and the 50-step x 30-layer loop) against the CPU path's outputs.
+cpu_cases() {
+  local p=0 f=0 d name args outs
+  for d in .device/cpu/*/; do
+    name=$(basename "$d")
+    [ -d ".device/art/$name" ] || { echo "SKIP $name (no artifact)"; continue; }
+    args="" outs=""
+    for i in "$d"in*.npy; do args="$args --input $i"; done
+    for e in "$d"expected*.npy; do outs="$outs --output ${e/expected/gpu}"; done
+    rm -f "$d"gpu*.npy
+    if ! .device/build-rt/bin/attnrt-run ".device/art/$name" $args $outs --checked; then
+      echo "FAIL $name: attnrt-run failed"; f=$((f + 1)); continue
+    fi
+    if python3 - "$d" <<'PY'
+import glob, sys
+import numpy as np
+ok = True
+for e in sorted(glob.glob(sys.argv[1] + "expected*.npy")):
+    x, y = np.load(e.replace("expected", "gpu")), np.load(e)
+    err = np.linalg.norm(x - y) / max(np.linalg.norm(y), 1e-30)
+    print(f"  {e}: rel err vs CPU path {err:.2e}, finite {np.isfinite(x).all()}")
+    ok = ok and np.isfinite(x).all() and err < 1e-4
+sys.exit(0 if ok else 1)
+PY
+    then echo "PASS $name (GPU vs CPU path)"; p=$((p + 1)); else echo "FAIL $name"; f=$((f + 1)); fi
+  done
+  echo "$p passed, $f failed"
+}
+tally "small examples vs the CPU path" cpu_cases
 # Checked mode: attnrt-run --checked on block_sparse_bf16_d128 with valid
 # tables passes; a corrupt kv_counts / kv_indices entry exits 1 naming it
 # (the flash kernel is never launched: memcheck clean on the corrupt index).

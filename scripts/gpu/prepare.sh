@@ -36,4 +36,7 @@ bash scripts/gpu/make_artifacts.sh .device/art
 # checked-mode case: valid and corrupt kv tables for block_sparse_bf16_d128.
 /usr/bin/python3 scripts/gpu/make_npy_case.py .device/art/sta_bf16_d64 .device/npy
 /usr/bin/python3 scripts/gpu/make_checked_case.py .device/checked
+# GPU vs CPU path: the small examples' inputs and the CPU path's outputs.
+rm -rf .device/cpu
+/usr/bin/python3 scripts/gpu/make_cpu_cases.py "$BIN" .device/cpu
 echo "prepared .device/ (kernels: $(ls .device/flash/*.cubin | wc -l), artifacts: $(ls .device/art | wc -l), $(du -sh .device | cut -f1) in all)"

@@ -1,0 +1,35 @@
+"""On the development machine: fresh random inputs for the small example
+modules and their outputs from the CPU path (attn-run --device cpu), for
+gpu-check.sh to compare the GPU artifacts against (the GPU path vs the
+CPU path on the same inputs).
+
+usage: make_cpu_cases.py BIN_DIR OUT_DIR"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+bin_dir, out_root = sys.argv[1], sys.argv[2]
+rng = np.random.default_rng()
+CASES = {
+    "wan_vsa_small": [(1, 2, 120, 32)] * 4,
+    "hunyuan_sta_small": [(1, 2, 192, 32)] * 3 + [(1, 2, 16, 32)] * 3,
+    "model_vsa_steps": [(1, 1, 15, 8), "len", (1, 1, 4, 8)],
+}
+RESULTS = {"wan_vsa_small": 1, "hunyuan_sta_small": 2, "model_vsa_steps": 1}
+for name, shapes in CASES.items():
+    d = os.path.join(out_root, name)
+    os.makedirs(d, exist_ok=True)
+    cmd = [os.path.join(bin_dir, "attn-run"), f"examples/{name}.mlir", "--device", "cpu"]
+    for i, s in enumerate(shapes):
+        path = os.path.join(d, f"in{i}.npy")
+        if s == "len":
+            np.save(path, np.array([3], dtype=np.int32))
+        else:
+            np.save(path, rng.standard_normal(s).astype(np.float32))
+        cmd += ["--input", path]
+    for r in range(RESULTS[name]):
+        cmd += ["--output", os.path.join(d, f"expected{r}.npy")]
+    subprocess.run(cmd, check=True)
+    print("cpu case", name, "inputs", len(shapes), "results", RESULTS[name])
