@@ -126,6 +126,31 @@ checked_case() {
   echo "$p passed, $f failed"
 }
 tally "checked mode (attnrt-run --checked)" checked_case
+# The Python package on CUDA tensors (artifacts precompiled by prepare.sh).
+python_gpu() {
+  if ! python3 -c "import pytest" 2>/dev/null; then echo "pytest missing"; echo "0 passed, 1 failed"; return; fi
+  local out
+  out=$(ATTN_MLIR_PYTHON=.device/python ATTN_MLIR_TEST_CACHE=.device/pycache \
+        ATTN_MLIR_ATTNRT="$lib" python3 -m pytest -q -m gpu -p no:cacheprovider python/tests/test_gpu.py 2>&1)
+  echo "$out" | tail -15
+  local p f
+  p=$(echo "$out" | grep -oE "[0-9]+ passed" | tail -1 | cut -d' ' -f1)
+  f=$(echo "$out" | grep -oE "[0-9]+ (failed|error)" | awk '{s+=$1} END {print s+0}')
+  echo "${p:-0} passed, ${f:-0} failed"
+}
+tally "Python package on CUDA tensors (pytest -m gpu)" python_gpu
+dit_loop() {
+  local out
+  out=$(PYTHONPATH=.device/python ATTN_MLIR_CACHE=.device/pycache ATTN_MLIR_ATTNRT="$lib" \
+        python3 examples/python/dit_loop.py 2>&1)
+  echo "$out" | tail -12
+  if echo "$out" | grep -q "DiT loop on GPU" && ! echo "$out" | grep -q "CPU path instead"; then
+    echo "1 passed, 0 failed"
+  else
+    echo "0 passed, 1 failed"
+  fi
+}
+tally "DiT loop example on the GPU backends" dit_loop
 tally "models vs torch (check_models.py)" python3 scripts/gpu/check_models.py "$lib" .device/art
 for tool in memcheck racecheck synccheck; do
   tally "kernels under $tool" sanitized "$tool" scripts/gpu/check_flash.py .device/flash --quick

@@ -11,6 +11,7 @@ and runs it where the inputs live:
 q/k/v are BHSD ``[batch, heads, seq, head_dim]`` in raster token order.
 """
 import contextlib
+import os
 import numbers
 import re
 import threading
@@ -82,6 +83,8 @@ def _location(x, name):
         return "numpy"
     if isinstance(x, TensorSpec):
         return "spec"
+    if _is_torch(x) and getattr(x, "is_meta", False):
+        return "spec"  # torch "meta" tensors: shapes only, like TensorSpec
     if _is_torch(x):
         return "cuda" if x.is_cuda else "torch-cpu"
     if hasattr(x, "__cuda_array_interface__"):
@@ -107,7 +110,7 @@ def _shape(x, name="input"):
 
 def _dtype_name(x, loc) -> str:
     if loc == "spec":
-        return x.dtype
+        return _SPEC_DTYPES.get(str(x.dtype).replace("torch.", ""), str(x.dtype))
     if loc in ("numpy", "numpy-dlpack"):
         return str(np.asarray(x).dtype)
     if _is_torch(x):
@@ -130,6 +133,19 @@ def _classify(inputs, names):
     return kinds.pop()
 
 
+def _meta_results(art, like):
+    import torch
+    dt = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}
+    outs = []
+    with open(os.path.join(art, "plan.txt")) as f:
+        for line in f:
+            w = line.split()
+            if w and w[0] == "result":
+                shape = [int(d) for d in w[3].split(",")]
+                outs.append(torch.empty(shape, dtype=dt.get(w[2], like.dtype), device="meta"))
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
 def _run(build, inputs, names):
     """build(elem) -> IR text; runs it on `inputs` where they live."""
     kind = _classify(inputs, names)
@@ -138,7 +154,12 @@ def _run(build, inputs, names):
         if chip is None:
             raise ValueError("TensorSpec inputs are for precompiling: use them inside "
                              "attn_mlir.precompile_for(chip)")
-        return compiler.artifact_dir(build(inputs[0].dtype), chip)
+        art = compiler.artifact_dir(build(_dtype_name(inputs[0], "spec")), chip)
+        if isinstance(inputs[0], TensorSpec):
+            return art
+        # torch meta tensors in, meta tensors out: a whole torch program
+        # (a DiT loop) can run shape-only to precompile every module it uses.
+        return _meta_results(art, inputs[0])
     if kind == "cuda":
         return _run_gpu(build, inputs, names)
     if kind == "torch-cpu":

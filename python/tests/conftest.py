@@ -31,7 +31,11 @@ if REFERENCE not in sys.path:
     sys.path.insert(1, REFERENCE)
 
 # Tests never touch ~/.cache; a test that needs its own cache sets its own.
+# On the GPU machine (no compiler) the GPU tests read the artifacts
+# precompiled by scripts/gpu/precompile_python.py: ATTN_MLIR_TEST_CACHE.
 TEST_CACHE = tempfile.mkdtemp(prefix="attn_mlir_test_cache-")
+if os.environ.get("ATTN_MLIR_TEST_CACHE"):
+    shutil.copytree(os.environ["ATTN_MLIR_TEST_CACHE"], TEST_CACHE, dirs_exist_ok=True)
 os.environ["ATTN_MLIR_CACHE"] = TEST_CACHE
 
 

@@ -40,3 +40,11 @@ bash scripts/gpu/make_artifacts.sh .device/art
 rm -rf .device/cpu
 /usr/bin/python3 scripts/gpu/make_cpu_cases.py "$BIN" .device/cpu
 echo "prepared .device/ (kernels: $(ls .device/flash/*.cubin | wc -l), artifacts: $(ls .device/art | wc -l), $(du -sh .device | cut -f1) in all)"
+# The Python package's GPU path: the package (pure Python; its native module
+# needs LLVM/MLIR and stays here) and the artifacts its GPU tests and the
+# DiT loop use, precompiled into a disk cache.
+rm -rf .device/python .device/pycache
+mkdir -p .device/python
+cp -r "${BUILD_DIR:-build}/python/attn_mlir" .device/python/
+rm -f .device/python/attn_mlir/_native*.so
+PYTHONPATH=${BUILD_DIR:-build}/python ATTN_MLIR_CACHE=.device/pycache /usr/bin/python3 scripts/gpu/precompile_python.py

@@ -1,0 +1,22 @@
+"""On the development machine: compile, into the attn_mlir disk cache
+($ATTN_MLIR_CACHE), every GPU module that the Python package's GPU tests
+(python/tests/test_gpu.py, marked gpu) and the DiT loop example use, so that
+they run on the GPU machine, which has no LLVM/MLIR (docs/Python.md,
+"Compile here, run on the GPU machine")."""
+import os
+import subprocess
+import sys
+
+import attn_mlir as am
+
+S = am.TensorSpec
+with am.precompile_for("sm_90a"):
+    for dt in ("bf16", "f16"):   # test_gpu_sdpa_against_torch
+        am.sdpa(S((1, 4, 256, 64), dt), S((1, 2, 256, 64), dt), S((1, 2, 256, 64), dt))
+    am.sdpa(*[S((1, 2, 128, 64))] * 3)   # test_gpu_runs_on_the_current_stream
+    am.video_sparse_attn(*[S((1, 2, 256, 64))] * 3, (4, 8, 8), 0.5, S((1, 2, 256, 64)))
+    am.sliding_tile_attn(*[S((1, 2, 896, 64))] * 3, [1, 1, 1], 100, (6, 8, 16), tile=(6, 8, 8))
+print("precompiled the GPU test modules:", am.stats())
+here = os.path.dirname(os.path.abspath(__file__))
+subprocess.run([sys.executable, os.path.join(here, "..", "..", "examples", "python", "dit_loop.py"),
+                "--precompile"], check=True)
