@@ -86,6 +86,9 @@ for e in sorted(glob.glob(sys.argv[1] + "expected*.npy")):
     err = np.linalg.norm(x - y) / max(np.linalg.norm(y), 1e-30)
     print(f"  {e}: rel err vs CPU path {err:.2e}, finite {np.isfinite(x).all()}")
     ok = ok and np.isfinite(x).all() and err < 1e-4
+    if y.dtype.kind in "iu":
+        print(f"    integer result: identical {np.array_equal(x, y)}")
+        ok = ok and np.array_equal(x, y)
 sys.exit(0 if ok else 1)
 PY
     then echo "PASS $name (GPU vs CPU path)"; p=$((p + 1)); else echo "FAIL $name"; f=$((f + 1)); fi

@@ -11,6 +11,7 @@ BIN=${BUILD_DIR:-build}/bin
 mkdir -p "$ROOT"
 "$BIN/attn-compile" test/GPU/Inputs/block_sparse_bf16_d128.mlir -o "$ROOT/block_sparse_bf16_d128"
 "$BIN/attn-compile" test/GPU/Inputs/sta_bf16_d64.mlir -o "$ROOT/sta_bf16_d64"
+"$BIN/attn-compile" test/GPU/Inputs/topk_ties.mlir -o "$ROOT/topk_ties"
 for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_sta_720p; do
   rm -rf "${ROOT:?}/$m"
   if ! "$BIN/attn-compile" "examples/$m.mlir" -o "$ROOT/$m" 2> "$ROOT/$m.log"; then

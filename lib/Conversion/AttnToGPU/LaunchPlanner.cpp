@@ -490,14 +490,33 @@ LogicalResult Planner::planMask(MaskFromLengthsOp op) {
 
 LogicalResult Planner::planLinalg(linalg::LinalgOp op) {
   std::string name = "attn_linalg_" + std::to_string(linalgCount++);
-  auto fn = emitLinalgKernel(b, op.getLoc(), kernels(), op, name);
-  if (failed(fn))
-    return failure();
-  noteKernel(name);
   Launch l;
+  if (auto c = matchTiledContraction(op)) {
+    // VSA's coarse scores: a tiled contraction, not a thread per element.
+    name += "_contract";
+    if (failed(emitContractionKernel(b, op.getLoc(), kernels(), op, name)))
+      return failure();
+    auto [P, I, J, R] = *c;
+    (void)R;
+    l.grid[0] = ceilDiv(J, kContractionTile);
+    l.grid[1] = ceilDiv(I, kContractionTile);
+    l.grid[2] = P;
+    l.block = kContractionThreads;
+    auto bytes = [&](unsigned i) {
+      return int64_t(cast<ShapedType>(op->getOperand(i).getType())
+                         .getElementTypeBitWidth() /
+                     8);
+    };
+    int64_t rowBytes = kContractionTile * (kContractionChunk + 1);
+    l.smem = (rowBytes * bytes(0) + 15) / 16 * 16 + rowBytes * bytes(1);
+  } else {
+    if (failed(emitLinalgKernel(b, op.getLoc(), kernels(), op, name)))
+      return failure();
+    l.grid[0] = ceilDiv(linalgKernelThreads(op), kLinalgThreads);
+    l.block = kLinalgThreads;
+  }
+  noteKernel(name);
   l.kernel = name;
-  l.grid[0] = ceilDiv(linalgKernelThreads(op), kLinalgThreads);
-  l.block = kLinalgThreads;
   for (OpOperand *o : op.getDpsInputOperands()) {
     if (!isa<ShapedType>(o->get().getType()))
       continue;

@@ -196,3 +196,165 @@ mlir::attn::emitLinalgKernel(OpBuilder &b, Location loc,
   k.finish();
   return k.func();
 }
+
+std::optional<std::array<int64_t, 4>>
+mlir::attn::matchTiledContraction(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp>(op) || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op->getNumResults() != 1 ||
+      !op.hasPureTensorSemantics())
+    return std::nullopt;
+  unsigned n = op.getNumLoops();
+  if (n < 3)
+    return std::nullopt;
+  auto iters = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < n; ++d)
+    if ((iters[d] == utils::IteratorType::reduction) != (d == n - 1))
+      return std::nullopt;
+  MLIRContext *ctx = op->getContext();
+  auto map = [&](unsigned x, unsigned y) {
+    SmallVector<AffineExpr> e;
+    for (unsigned d = 0; d + 3 < n; ++d)
+      e.push_back(getAffineDimExpr(d, ctx));
+    e.push_back(getAffineDimExpr(x, ctx));
+    e.push_back(getAffineDimExpr(y, ctx));
+    return AffineMap::get(n, 0, e, ctx);
+  };
+  auto maps = op.getIndexingMapsArray();
+  if (maps[0] != map(n - 3, n - 1) || maps[1] != map(n - 2, n - 1) ||
+      maps[2] != map(n - 3, n - 2))
+    return std::nullopt;
+  for (OpOperand &o : op->getOpOperands()) {
+    auto st = dyn_cast<ShapedType>(o.get().getType());
+    if (!st || !st.hasStaticShape())
+      return std::nullopt;
+    Type e = st.getElementType();
+    if (!(e.isF32() || e.isBF16() || e.isF16()))
+      return std::nullopt;
+  }
+  bool hasIndex = false;
+  op->getRegion(0).walk([&](linalg::IndexOp) { hasIndex = true; });
+  if (hasIndex)
+    return std::nullopt;
+  for (Value v : capturedValues(op))
+    if (!matchPattern(v, m_Constant()))
+      return std::nullopt;
+  SmallVector<int64_t> r = op.getStaticLoopRanges();
+  int64_t P = 1;
+  for (unsigned d = 0; d + 3 < n; ++d)
+    P *= r[d];
+  if (P > 65535)
+    return std::nullopt; // grid.z
+  return std::array<int64_t, 4>{P, r[n - 3], r[n - 2], r[n - 1]};
+}
+
+FailureOr<LLVM::LLVMFuncOp>
+mlir::attn::emitContractionKernel(OpBuilder &b, Location loc,
+                                  gpu::GPUModuleOp module, linalg::LinalgOp op,
+                                  StringRef name) {
+  auto sizes = matchTiledContraction(op);
+  if (!sizes)
+    return op->emitError("attn-to-gpu: not a tiled contraction");
+  auto [Pn, I, J, R] = *sizes;
+  (void)Pn;
+  constexpr int64_t T = kContractionTile, C = kContractionChunk, W = C + 1;
+  bool readsInit = linalgKernelReadsInit(op);
+  OpOperand *aOp = op.getDpsInputOperand(0), *bOp = op.getDpsInputOperand(1);
+  OpOperand &init = *op.getDpsInitOperand(0);
+  Type aT = cast<ShapedType>(aOp->get().getType()).getElementType();
+  Type bT = cast<ShapedType>(bOp->get().getType()).getElementType();
+  Type oT = cast<ShapedType>(init.get().getType()).getElementType();
+  KernelBuilder k(b, loc, module, name, readsInit ? 4 : 3, 0,
+                  kContractionThreads, (name + "_smem").str());
+  Value A = k.arg(0), Bm = k.arg(1), out = k.arg(readsInit ? 3 : 2);
+  Value tid = k.toI64(k.tidX());
+  Value tx = k.rem(tid, k.ci64(T)), ty = k.div(tid, k.ci64(T));
+  Value j0 = k.mul(k.toI64(k.bidX()), k.ci64(T));
+  Value i0 = k.mul(k.toI64(k.bidY()), k.ci64(T));
+  Value p = k.toI64(k.bidZ());
+  Value smem = k.shared();
+  int64_t aBytes = (T * W * (aT.getIntOrFloatBitWidth() / 8) + 15) / 16 * 16;
+  Value As = smem;
+  Value Bs = LLVM::GEPOp::create(b, loc, k.sptr, k.i8, smem,
+                                 ValueRange{k.ci64(aBytes)});
+  const int rowsPerThread = T / (kContractionThreads / T); // 4
+  SmallVector<Value> iRows, acc;
+  Value j = k.add(j0, tx);
+  Value jIn = k.cmp(arith::CmpIPredicate::slt, j, k.ci64(J));
+  for (int m = 0; m < rowsPerThread; ++m) {
+    Value i = k.add(i0, k.add(k.mul(ty, k.ci64(rowsPerThread)), k.ci64(m)));
+    iRows.push_back(i);
+    Value in = k.andI(k.cmp(arith::CmpIPredicate::slt, i, k.ci64(I)), jIn);
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(oT));
+    Value off = k.add(k.mul(k.add(k.mul(p, k.ci64(I)), i), k.ci64(J)), j);
+    acc.push_back(readsInit
+                      ? k.ifElse(
+                            in, oT, [&] { return k.load(oT, k.arg(2), off); },
+                            [&] { return zero; })
+                      : zero);
+  }
+  Block &payload = op->getRegion(0).front();
+  auto apply = [&](Value av, Value bv, Value accIn) -> Value {
+    IRMapping map;
+    for (Value v : capturedValues(op))
+      map.map(v, b.clone(*v.getDefiningOp())->getResult(0));
+    map.map(payload.getArgument(0), av);
+    map.map(payload.getArgument(1), bv);
+    map.map(payload.getArgument(2), accIn);
+    for (Operation &inner : payload.without_terminator())
+      b.clone(inner, map);
+    return map.lookup(payload.getTerminator()->getOperand(0));
+  };
+  auto stage = [&](Value src, Type t, Value dst, Value rowBase, int64_t rows,
+                   Value r0) {
+    for (int64_t e0 = 0; e0 < T * C; e0 += kContractionThreads) {
+      Value e = k.add(tid, k.ci64(e0));
+      Value row = k.div(e, k.ci64(C)), col = k.rem(e, k.ci64(C));
+      Value gr = k.add(rowBase, row), r = k.add(r0, col);
+      Value in = k.andI(k.cmp(arith::CmpIPredicate::slt, gr, k.ci64(rows)),
+                        k.cmp(arith::CmpIPredicate::slt, r, k.ci64(R)));
+      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+      Value v = k.ifElse(
+          in, t,
+          [&] {
+            Value off =
+                k.add(k.mul(k.add(k.mul(p, k.ci64(rows)), gr), k.ci64(R)), r);
+            return k.load(t, src, off);
+          },
+          [&] { return zero; });
+      k.store(v, dst, k.add(k.mul(row, k.ci64(W)), col));
+    }
+  };
+  acc = k.loop(
+      k.ci64(0), k.ci64(R), k.ci64(C), acc,
+      [&](Value r0, ValueRange carried) -> SmallVector<Value> {
+        stage(A, aT, As, i0, I, r0);
+        stage(Bm, bT, Bs, j0, J, r0);
+        k.barrier();
+        Value n = k.minS(k.ci64(C), k.sub(k.ci64(R), r0));
+        SmallVector<Value> res = k.loop(
+            k.ci64(0), n, k.ci64(1), carried,
+            [&](Value c, ValueRange a) -> SmallVector<Value> {
+              Value bv = k.load(bT, Bs, k.add(k.mul(tx, k.ci64(W)), c));
+              SmallVector<Value> next;
+              for (int m = 0; m < rowsPerThread; ++m) {
+                Value row = k.add(k.mul(ty, k.ci64(rowsPerThread)), k.ci64(m));
+                Value av = k.load(aT, As, k.add(k.mul(row, k.ci64(W)), c));
+                next.push_back(apply(av, bv, a[m]));
+              }
+              return next;
+            });
+        k.barrier();
+        return res;
+      });
+  for (int m = 0; m < rowsPerThread; ++m) {
+    Value in =
+        k.andI(k.cmp(arith::CmpIPredicate::slt, iRows[m], k.ci64(I)), jIn);
+    k.ifThen(in, [&] {
+      Value off =
+          k.add(k.mul(k.add(k.mul(p, k.ci64(I)), iRows[m]), k.ci64(J)), j);
+      k.store(acc[m], out, off);
+    });
+  }
+  k.finish();
+  return k.func();
+}

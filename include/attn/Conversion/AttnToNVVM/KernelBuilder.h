@@ -54,6 +54,7 @@ public:
   Value select(Value c, Value x, Value y);
   Value andI(Value x, Value y);
   Value toI64(Value x); ///< Sign-extends an i32.
+  Type i1() { return b.getI1Type(); }
 
   // Memory: element `index` (i64) of `type` from a global/shared pointer.
   Value at(Value base, Type type, Value index);

@@ -18,6 +18,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 
+#include <array>
+#include <optional>
+
 namespace mlir {
 namespace attn {
 
@@ -45,8 +48,8 @@ LLVM::LLVMFuncOp emitBlockMeanKernel(OpBuilder &b, Location loc,
 /// attn.block_topk on f32 scores [rows, Nkv]: the K highest per row
 /// (NaN ranks lowest, ties to the lower id), written in ascending id order;
 /// counts = K. Params: scores, indices (i32[rows, K]), counts (i32[rows]);
-/// i32 Nkv, K. Grid (rows), 128 threads, 8*Nkv bytes of dynamic shared
-/// memory (blockTopkSharedBytes).
+/// i32 Nkv, K (1 <= K <= Nkv). Grid (rows), 128 threads,
+/// blockTopkSharedBytes(Nkv) of dynamic shared memory.
 constexpr int kTopkThreads = 128;
 int64_t blockTopkSharedBytes(int64_t nkv);
 LLVM::LLVMFuncOp emitBlockTopkKernel(OpBuilder &b, Location loc,
@@ -84,6 +87,24 @@ FailureOr<LLVM::LLVMFuncOp> emitLinalgKernel(OpBuilder &b, Location loc,
                                              gpu::GPUModuleOp module,
                                              linalg::LinalgOp op,
                                              StringRef name);
+
+/// The contraction out[p, i, j] = reduce_r f(a[p, i, r], b[p, j, r], out)
+/// (VSA's coarse scores q_mean . k_mean^T), with p the leading parallel
+/// dims: tiled instead of one thread per element. A CTA computes a 32 x 32
+/// tile of (i, j), staging 32 rows of a and of b in shared memory 64 values
+/// of r at a time (padded rows: no bank conflicts), so each input element is
+/// read from global memory once per tile rather than once per output.
+/// The payload is applied per r in order, as the generic kernel does.
+/// Params: a, b, [init], out. Grid (ceil(J/32), ceil(I/32), P), 256 threads.
+constexpr int kContractionTile = 32;
+constexpr int kContractionChunk = 64;
+constexpr int kContractionThreads = 256;
+/// The sizes (P, I, J, R) when `op` has that form, else std::nullopt.
+std::optional<std::array<int64_t, 4>> matchTiledContraction(linalg::LinalgOp op);
+FailureOr<LLVM::LLVMFuncOp> emitContractionKernel(OpBuilder &b, Location loc,
+                                                  gpu::GPUModuleOp module,
+                                                  linalg::LinalgOp op,
+                                                  StringRef name);
 
 } // namespace attn
 } // namespace mlir
