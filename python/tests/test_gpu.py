@@ -302,3 +302,18 @@ def test_gpu_dispatch_end_to_end_with_a_recorded_launch(own_cache, monkeypatch):
         assert len(launches) == 3
     except am.CompileError as e:
         assert "compiling for the GPU (sm_90a) failed" in str(e)
+
+
+def test_precompile_with_torch_meta_tensors(own_cache):
+    """torch 'meta' tensors (shapes only) inside precompile_for compile the
+    GPU artifact and come back as meta tensors of the result's shape, so a
+    whole torch program (examples/python/dit_loop.py --precompile) can run
+    shape-only where the compiler is."""
+    torch = pytest.importorskip("torch")
+    q = torch.empty(1, 2, 256, 64, dtype=torch.bfloat16, device="meta")
+    with am.precompile_for("sm_90a"):
+        out = am.video_sparse_attn(q, q, q, (4, 8, 8), 0.5, q)
+    assert out.is_meta and out.shape == q.shape and out.dtype == torch.bfloat16
+    assert am.stats()["gpu_compiles"] == 1 and len(os.listdir(own_cache)) == 1
+    with pytest.raises(ValueError, match="inside attn_mlir.precompile_for"):
+        am.video_sparse_attn(q, q, q, (4, 8, 8), 0.5, q)
