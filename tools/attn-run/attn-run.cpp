@@ -49,6 +49,11 @@ static cl::opt<std::string> chip("chip",
                                  cl::desc("GPU target for --device cuda: "
                                           "sm_90a or sm_80"),
                                  cl::init("sm_90a"));
+static cl::opt<std::string>
+    ptxas("ptxas",
+          cl::desc("--device cuda: ptxas for the cubin (empty: PTX only, "
+                   "JIT-compiled by the driver)"),
+          cl::init("/usr/local/cuda/bin/ptxas"));
 static cl::opt<bool> checked("checked",
                              cl::desc("--device cuda: validate dynamic kv "
                                       "tables on the device before use"));
@@ -74,6 +79,7 @@ static int runOnCuda(ModuleOp module, const char *argv0) {
   attn::ArtifactOptions options;
   options.chip = chip;
   options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";
+  options.ptxas = ptxas;
   int rc = 0;
   if (llvm::Error e = attn::compileArtifact(module, entryName, dir, options)) {
     rc = fail(llvm::toString(std::move(e)));

@@ -66,6 +66,24 @@ int cuModuleLoadData(void **m, const void *image) {
     sscanf(s, "%127s %31s", mod->k[mod->n].name, mod->k[mod->n].sig);
     mod->n++;
   }
+  /* Real PTX (attn-compile's kernels.ptx): each `.entry NAME(` with its
+   * parameter list, .u64 -> pointer, .u32/.b32/.s32 -> int, .f32 -> float. */
+  for (s = image; (s = strstr(s, ".entry ")) && mod->n < 64;) {
+    s += strlen(".entry ");
+    const char *open = strchr(s, '('), *close = open ? strchr(open, ')') : 0;
+    if (!open || !close || open - s > 127)
+      break;
+    struct kernel *k = &mod->k[mod->n++];
+    memcpy(k->name, s, open - s);
+    k->name[open - s] = 0;
+    int n = 0;
+    for (const char *q = open; (q = strstr(q, ".param ")) && q < close && n < 31; q += 7) {
+      const char *t = q + 7;
+      k->sig[n++] = !strncmp(t, ".u64", 4) ? 'p' : !strncmp(t, ".f32", 4) ? 'f' : 'i';
+    }
+    k->sig[n] = 0;
+    s = close;
+  }
   *m = mod;
   say("cuModuleLoadData%s%s\n", "", "");
   return 0;
