@@ -774,6 +774,17 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
     return fail("attnrt_run: the artifact takes " + plural(a->args.size(), "argument") +
                 " and " + plural(a->results.size(), "result") +
                 " but args or results is null");
+  // Kernels move rows in 16-byte pieces (gathers, cp.async): a framework
+  // view with an odd storage offset must be copied by the caller first.
+  for (size_t i = 0; i < a->args.size(); ++i)
+    if (args[i] % 16)
+      return fail("attnrt_run: argument " + std::to_string(i) +
+                  " is not 16-byte aligned (pass a contiguous tensor that "
+                  "starts its own allocation, or copy it)");
+  for (size_t i = 0; i < a->results.size(); ++i)
+    if (results[i] % 16)
+      return fail("attnrt_run: result " + std::to_string(i) +
+                  " is not 16-byte aligned (pass a freshly allocated buffer)");
   Driver *d = ready("attnrt_run");
   if (!d || !prepare(d, a))
     return 1;

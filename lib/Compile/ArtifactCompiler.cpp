@@ -119,6 +119,7 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
   pipeline.chip = options.chip;
   pipeline.features = options.features;
   pipeline.denseBlockKv = options.denseBlockKv;
+  pipeline.blockQ = options.blockQ;
   pipeline.tensorCores = options.tensorCores;
   pipeline.checks = options.checks;
   buildAttnToNVVMPipeline(pm, pipeline);

@@ -19,6 +19,7 @@ void mlir::attn::buildAttnToNVVMPipeline(OpPassManager &pm,
   plan.chip = options.chip;
   plan.features = options.features;
   plan.denseBlockKv = options.denseBlockKv;
+  plan.blockQ = options.blockQ;
   plan.tensorCores = options.tensorCores;
   plan.checks = options.checks;
   pm.addPass(createConvertAttnToGPULaunches(plan));

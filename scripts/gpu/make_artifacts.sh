@@ -12,6 +12,7 @@ mkdir -p "$ROOT"
 "$BIN/attn-compile" test/GPU/Inputs/block_sparse_bf16_d128.mlir -o "$ROOT/block_sparse_bf16_d128"
 "$BIN/attn-compile" test/GPU/Inputs/sta_bf16_d64.mlir -o "$ROOT/sta_bf16_d64"
 "$BIN/attn-compile" test/GPU/Inputs/topk_ties.mlir -o "$ROOT/topk_ties"
+"$BIN/attn-compile" test/GPU/Inputs/loop_swap.mlir -o "$ROOT/loop_swap"
 for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_sta_720p; do
   rm -rf "${ROOT:?}/$m"
   if ! "$BIN/attn-compile" "examples/$m.mlir" -o "$ROOT/$m" 2> "$ROOT/$m.log"; then

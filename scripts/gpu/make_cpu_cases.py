@@ -17,14 +17,16 @@ CASES = {
     "hunyuan_sta_small": [(1, 2, 192, 32)] * 3 + [(1, 2, 16, 32)] * 3,
     "model_vsa_steps": [(1, 1, 15, 8), "len", (1, 1, 4, 8)],
 }
-RESULTS = {"wan_vsa_small": 1, "hunyuan_sta_small": 2, "model_vsa_steps": 1, "topk_ties": 2}
-SOURCES = {"topk_ties": "test/GPU/Inputs/topk_ties.mlir"}
+RESULTS = {"wan_vsa_small": 1, "hunyuan_sta_small": 2, "model_vsa_steps": 1, "topk_ties": 2,
+           "loop_swap": 2}
+SOURCES = {"topk_ties": "test/GPU/Inputs/topk_ties.mlir", "loop_swap": "test/GPU/Inputs/loop_swap.mlir"}
 t = 0.0196533203125
 TIES = np.array([[10, t, t, t, t, t, -10], [t] * 7, [-1, -1, 5, -1, -1, -1, 5],
                  [3, 2, 1, 0, -1, -2, -3], [-3, -3, -3, -2, -3, -3, -3], [1e30, -1e30, 0, 0, 1e-30, -0.0, 0],
-                 [7, 7, 7, 7, 7, 7, 6], [-1e-38, -1e-38, 2, -1e-38, 1, -1e-38, -1e-38]],
+                 [-0.0, 0.0, 0.0, -1, -2, -3, 5], [np.nan, -np.inf, -np.inf, -np.inf, -np.inf, -np.inf, -np.inf]],
                 dtype=np.float32).reshape(1, 2, 4, 7)
 CASES["topk_ties"] = ["ties"]
+CASES["loop_swap"] = [(1, 1, 64, 64)] * 2
 for name, shapes in CASES.items():
     d = os.path.join(out_root, name)
     os.makedirs(d, exist_ok=True)

@@ -31,5 +31,5 @@
 // NVVM: llvm.func @attn_simt_f32_d32_q8_kv8_idx_vbs_s
 // NVVM-NOT: gpu.binary
 
-// CHIP: attn-to-gpu: chip must be one of sm_80, sm_86, sm_89, sm_90, sm_90a; got 'sm_70'
+// CHIP: attn-to-gpu: chip must be one of sm_80, sm_90, sm_90a; got 'sm_70'
 // BKV: attn-to-gpu: dense-block-kv must be 64 or 128, got 96

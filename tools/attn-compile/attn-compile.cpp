@@ -25,6 +25,10 @@ static cl::opt<std::string> entryName("entry", cl::desc("Function to compile"),
                                       cl::init("main"));
 static cl::opt<std::string> chip("chip", cl::desc("sm_90a or sm_80"),
                                  cl::init("sm_90a"));
+static cl::opt<int64_t> blockQ("block-q",
+                               cl::desc("Query rows per CTA of the tensor-core "
+                                        "kernel (64 or 128)"),
+                               cl::init(64));
 static cl::opt<std::string> ptxas("ptxas", cl::desc("ptxas for the cubin (empty: PTX only)"),
                                   cl::init("/usr/local/cuda/bin/ptxas"));
 
@@ -51,6 +55,7 @@ int main(int argc, char **argv) {
   options.chip = chip;
   options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";
   options.ptxas = ptxas;
+  options.blockQ = blockQ;
   if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, options))
     return fail(llvm::toString(std::move(e)));
   return 0;

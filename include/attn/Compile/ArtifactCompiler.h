@@ -23,6 +23,7 @@ struct ArtifactOptions {
   /// ptxas to assemble a cubin with; empty or missing: PTX only.
   std::string ptxas = "/usr/local/cuda/bin/ptxas";
   int64_t denseBlockKv = 64; ///< see AttnToNVVMOptions
+  int64_t blockQ = 64;
   bool tensorCores = true;
   bool checks = true;
 };

@@ -53,7 +53,7 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
       llvm::cl::init("main")};
   PassOptions::Option<std::string> chip{
       *this, "chip",
-      llvm::cl::desc("NVVM target chip: sm_80, sm_86, sm_89, sm_90, sm_90a"),
+      llvm::cl::desc("NVVM target chip: sm_80, sm_90, sm_90a"),
       llvm::cl::init("sm_90a")};
   PassOptions::Option<std::string> features{
       *this, "features",
@@ -62,8 +62,13 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
   PassOptions::Option<int64_t> denseBlockKv{
       *this, "dense-block-kv",
       llvm::cl::desc("Keys per kv block of the dense tensor-core kernel "
-                     "(64 or 128; query blocks are 64 rows on 4 warps with "
-                     "a 2-stage cp.async pipeline)"),
+                     "(64 or 128; the K/V pipeline has 2 cp.async stages)"),
+      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> blockQ{
+      *this, "block-q",
+      llvm::cl::desc("Query rows per CTA of the tensor-core kernel: 64 (4 "
+                     "warps) or 128 (8 warps), for dense attention and big "
+                     "tiles"),
       llvm::cl::init(64)};
   PassOptions::Option<bool> tensorCores{
       *this, "tensor-cores",

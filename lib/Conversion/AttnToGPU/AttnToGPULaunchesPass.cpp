@@ -27,6 +27,7 @@ struct ConvertAttnToGPULaunchesPass
     options.chip = chip;
     options.features = features;
     options.denseBlockKv = denseBlockKv;
+    options.blockQ = blockQ;
     options.tensorCores = tensorCores;
     options.checks = checks;
     if (failed(attn::planGpuLaunches(module, fn, options)))

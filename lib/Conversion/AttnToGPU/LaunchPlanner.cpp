@@ -567,7 +567,8 @@ LogicalResult Planner::planAttention(Operation *op) {
   }
   std::optional<APFloat> scaleAttr;
   bool indexed = false, hasSizes = false, keyMask = false;
-  int64_t bq = 64, bkv = opts.denseBlockKv, K = 0, nkv = 0;
+  int64_t bq = opts.blockQ, bkv = opts.denseBlockKv, K = 0, nkv = 0;
+  int64_t qSubBlocks = 0;
   Param idxP = null(), cntP = null(), vbsP = null(), kmP = null();
   int64_t subBlocks = 1;
   bool tc = opts.tensorCores && (elt.isBF16() || elt.isF16()) &&
@@ -624,6 +625,10 @@ LogicalResult Planner::planAttention(Operation *op) {
       // as bkv/64 kv blocks (the way FastVideo re-indexes big tiles for its
       // 64-wide kernels, without expanding the tables).
       subBlocks = bq / 64;
+      if (bq % opts.blockQ == 0)
+        qSubBlocks = bq / opts.blockQ;
+      else
+        qSubBlocks = subBlocks;
     } else if (!direct) {
       tc = false;
     }
@@ -649,8 +654,10 @@ LogicalResult Planner::planAttention(Operation *op) {
       c.checkDims = {B, Hq, nq};
       launches.push_back(std::move(c));
     }
-    if (split)
-      bq = bkv = 64;
+    if (split) {
+      bkv = 64;
+      bq = bq / qSubBlocks;
+    }
   }
   if (failed(ok))
     return failure();
@@ -666,12 +673,13 @@ LogicalResult Planner::planAttention(Operation *op) {
     cfg.elementType =
         elt.isBF16() ? FlashElementType::BF16 : FlashElementType::F16;
     cfg.headDim = D;
-    cfg.blockQ = 64;
+    cfg.blockQ = bq;
     cfg.blockKv = bkv;
     cfg.indexed = indexed;
     cfg.hasBlockSizes = hasSizes;
     cfg.hasKeyMask = keyMask;
     cfg.subBlocks = subBlocks;
+    cfg.qSubBlocks = qSubBlocks == subBlocks ? 0 : qSubBlocks;
     cfg.scale = scale;
     if (failed(verifyFlashKernelConfig(cfg, diag)))
       return failure();
@@ -681,8 +689,8 @@ LogicalResult Planner::planAttention(Operation *op) {
           ->setAttr("gpu.kernel", b.getUnitAttr());
       noteKernel(name);
     }
-    l.grid[0] = ceilDiv(Sq, 64);
-    l.block = 128;
+    l.grid[0] = ceilDiv(Sq, bq);
+    l.block = bq / 16 * 32;
     l.smem = flashKernelSharedBytes(cfg);
   } else {
     SimtKernelConfig cfg;
@@ -870,24 +878,49 @@ LogicalResult Planner::planFor(scf::ForOp loop) {
                           "induction variable");
   if (failed(planBlock(body)))
     return failure();
+  // The yield is a parallel assignment of the carried buffers: a value may
+  // read another carried buffer (`yield %new, %a` keeps the previous value)
+  // or its own through a layout chain. Phase 1 puts every value that reads a
+  // carried buffer into its own buffer; phase 2 writes the carried buffers.
   auto yield = cast<scf::YieldOp>(body.getTerminator());
-  for (auto [v, buf, arg] :
-       llvm::zip(yield.getOperands(), carried, loop.getRegionIterArgs())) {
+  SmallVector<int> from;           // buffer to copy from, or -1
+  SmallVector<bool> direct;        // view written straight into its target
+  for (auto [k, v] : llvm::enumerate(yield.getOperands())) {
+    auto bit = bufOf.find(v);
     auto vit = views.find(v);
-    if (vit != views.end() && !llvm::is_contained(vit->second.sources, buf)) {
-      // A layout chain lands in the carried buffer directly.
-      RowView view = vit->second;
+    if (bit == bufOf.end() && vit != views.end()) {
+      bool readsCarried = llvm::any_of(vit->second.sources, [&](int s) {
+        return llvm::is_contained(carried, s);
+      });
+      if (!readsCarried) {
+        from.push_back(-1);
+        direct.push_back(true);
+        continue;
+      }
+    }
+    auto y = materialize(v, yield); // a view: into fresh scratch
+    if (failed(y))
+      return failure();
+    int src = *y;
+    if (llvm::is_contained(carried, src) && src != carried[k]) {
+      int tmp = scratch(tensorBytes(v));
+      copy(src, tmp, v);
+      src = tmp;
+    }
+    from.push_back(src);
+    direct.push_back(false);
+  }
+  for (auto [i, v] : llvm::enumerate(yield.getOperands())) {
+    int buf = carried[i];
+    if (direct[i]) {
+      RowView view = views.find(v)->second;
       DenseMap<Value, int> saved = bufOf;
       if (failed(materializeView(view, v, buf)))
         return failure();
       bufOf = saved;
-      continue;
+    } else if (from[i] != buf) {
+      copy(from[i], buf, v);
     }
-    auto y = materialize(v, yield);
-    if (failed(y))
-      return failure();
-    if (*y != buf)
-      copy(*y, buf, arg);
   }
   Launch close;
   close.loopEnd = true;
@@ -1051,8 +1084,8 @@ LogicalResult Planner::writeHost() {
       else
         operands.push_back(scalar(1, pr.value));
     }
-    for (int64_t g : l.grid)
-      if (g < 1 || g > (int64_t(1) << 31) - 1)
+    for (auto [d, g] : llvm::enumerate(l.grid))
+      if (g < 1 || g > (d == 0 ? (int64_t(1) << 31) - 1 : 65535))
         return entry.emitError() << "attn-to-gpu: grid of '" << l.kernel
                                  << "' out of range (" << g << ")";
     Value smem = scalar(1, l.smem);
@@ -1081,15 +1114,19 @@ LogicalResult Planner::writeHost() {
 
 LogicalResult mlir::attn::planGpuLaunches(ModuleOp module, func::FuncOp entry,
                                           const GpuLaunchOptions &options) {
+  if (options.blockQ != 64 && options.blockQ != 128)
+    return module.emitError() << "attn-to-gpu: block-q must be 64 or 128, got "
+                              << options.blockQ;
   if (options.denseBlockKv != 64 && options.denseBlockKv != 128)
     return module.emitError() << "attn-to-gpu: dense-block-kv must be 64 or "
                                  "128, got "
                               << options.denseBlockKv;
+  // sm_86/sm_89 are left out: 99 KiB of shared memory per block is less
+  // than the larger flash kernels take.
   if (options.chip != "sm_80" && options.chip != "sm_90a" &&
-      options.chip != "sm_90" && options.chip != "sm_86" &&
-      options.chip != "sm_89")
+      options.chip != "sm_90")
     return module.emitError() << "attn-to-gpu: chip must be one of sm_80, "
-                                 "sm_86, sm_89, sm_90, sm_90a; got '"
+                                 "sm_90, sm_90a; got '"
                               << options.chip << "'";
   return Planner(module, entry, options).run();
 }

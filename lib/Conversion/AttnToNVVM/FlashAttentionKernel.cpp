@@ -238,8 +238,9 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
   // With sub-blocks, a table row covers R consecutive query blocks and each
   // listed tile expands into R kv blocks.
   const int64_t R = cfg.subBlocks;
-  Value nTiles = R == 1 ? nq : ceilDiv(Sq, BQ * R);
-  Value tileRow = R == 1 ? J : arith::DivUIOp::create(b, loc, J, ci32(R)).getResult();
+  const int64_t RQ = cfg.qSubBlocks > 0 ? cfg.qSubBlocks : R;
+  Value nTiles = RQ == 1 ? nq : ceilDiv(Sq, BQ * RQ);
+  Value tileRow = RQ == 1 ? J : arith::DivUIOp::create(b, loc, J, ci32(RQ)).getResult();
   Value listRow = add(mul(add(mul(bb, Hq), h), nTiles), tileRow);
   Value count = nkv;
   Value tileCount = nkv;
@@ -266,8 +267,16 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
       Value p = arith::MinSIOp::create(b, loc, e, last);
       id = load(i32, at(idx, i32, add(mul(ext(listRow), ext(Kmax)), ext(p))), 4);
       if (R > 1) {
+        // Range-check the tile before expanding it (a garbage id must not
+        // wrap into range).
         tileId = id;
-        id = add(mul(id, ci32(R)), sub);
+        Value tileOk = arith::AndIOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, tileId, ci32(0)),
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, tileId,
+                                  ceilDiv(Skv, BKV * R)));
+        id = arith::SelectOp::create(b, loc, tileOk,
+                                     add(mul(tileId, ci32(R)), sub), ci32(-1));
       }
     }
     Value inRange = arith::AndIOp::create(
@@ -558,7 +567,10 @@ std::string mlir::attn::flashKernelName(const FlashKernelConfig &cfg) {
          std::to_string(cfg.headDim) + "_q" + std::to_string(cfg.blockQ) +
          "_kv" + std::to_string(cfg.blockKv) + (cfg.indexed ? "_idx" : "_dense") +
          (cfg.hasBlockSizes ? "_vbs" : "") + (cfg.hasKeyMask ? "_km" : "") +
-         (cfg.subBlocks > 1 ? "_t" + std::to_string(cfg.subBlocks) : "");
+         (cfg.subBlocks > 1 ? "_t" + std::to_string(cfg.subBlocks) : "") +
+         (cfg.qSubBlocks > 0 && cfg.qSubBlocks != cfg.subBlocks
+              ? "_r" + std::to_string(cfg.qSubBlocks)
+              : "");
 }
 
 LogicalResult mlir::attn::verifyFlashKernelConfig(
@@ -570,9 +582,14 @@ LogicalResult mlir::attn::verifyFlashKernelConfig(
     return emitError() << "flash kernel: sub_blocks must be 1, or 2..64 with "
                           "kv_indices, got "
                        << cfg.subBlocks;
-  if (cfg.blockQ != 64)
-    return emitError() << "flash kernel: block_q must be 64 (4 warps of 16 "
-                          "rows), got "
+  if (cfg.qSubBlocks < 0 || cfg.qSubBlocks > 64 ||
+      (cfg.qSubBlocks > 0 && !cfg.indexed))
+    return emitError() << "flash kernel: q_sub_blocks must be 0, or 1..64 "
+                          "with kv_indices, got "
+                       << cfg.qSubBlocks;
+  if (cfg.blockQ != 64 && cfg.blockQ != 128)
+    return emitError() << "flash kernel: block_q must be 64 or 128 (4 or 8 "
+                          "warps of 16 rows), got "
                        << cfg.blockQ;
   if (cfg.blockKv % 16 != 0 || cfg.blockKv <= 0 || cfg.blockKv > 128)
     return emitError() << "flash kernel: block_kv must be a multiple of 16 "

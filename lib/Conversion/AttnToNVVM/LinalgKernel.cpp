@@ -80,6 +80,27 @@ mlir::attn::emitLinalgKernel(OpBuilder &b, Location loc,
     if (!matchPattern(v, m_Constant()))
       return op->emitError("attn-to-gpu: the payload uses a value that is "
                            "not a constant from outside the op");
+  {
+    // Every output element is written exactly once: the output map is a
+    // permutation of the parallel dims, each ranging over its output dim.
+    AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    auto outType = cast<ShapedType>(op.getDpsInitOperand(0)->get().getType());
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    auto iters = op.getIteratorTypesArray();
+    unsigned numParallel = llvm::count(iters, utils::IteratorType::parallel);
+    bool covers = out.isProjectedPermutation() &&
+                  out.getNumResults() == numParallel &&
+                  int64_t(out.getNumResults()) == outType.getRank();
+    for (unsigned r = 0; covers && r < out.getNumResults(); ++r) {
+      unsigned d = cast<AffineDimExpr>(out.getResult(r)).getPosition();
+      covers = iters[d] == utils::IteratorType::parallel &&
+               ranges[d] == outType.getDimSize(r);
+    }
+    if (!covers)
+      return op->emitError("attn-to-gpu: the output map must reach every "
+                           "output element once (a permutation of the "
+                           "parallel dims)");
+  }
   int64_t threads = linalgKernelThreads(op);
   if (threads <= 0 || threads >= (int64_t(1) << 40))
     return op->emitError("attn-to-gpu: iteration space too large");

@@ -30,6 +30,10 @@ struct GpuLaunchOptions {
   std::string features = "+ptx80";
   /// Keys per kv block of the dense (attn.sdpa) tensor-core kernel: 64|128.
   int64_t denseBlockKv = 64;
+  /// Query rows per CTA of the tensor-core kernel: 64 (4 warps) or 128 (8
+  /// warps, K/V tiles shared by twice the rows). Used for dense attention and
+  /// for big tiles (STA) that are a multiple of it; VSA's 64-row blocks stay 64.
+  int64_t blockQ = 64;
   /// Tensor-core (mma.sync) attention where the shapes allow it; otherwise
   /// (and always when false) the SIMT attention kernel.
   bool tensorCores = true;

@@ -50,6 +50,10 @@ struct FlashKernelConfig {
   /// tile is walked as subBlocks kv blocks, and kv_block_sizes gives the
   /// valid keys per tile. Keeps STA's tables at their planned size.
   int64_t subBlocks = 1;
+  /// Indexed only: query blocks per table row (default: subBlocks). With
+  /// 128-row query blocks, STA's 384-token tiles are 3 query blocks and 6 kv
+  /// blocks of 64.
+  int64_t qSubBlocks = 0;
   float scale = 0.08838834764831845f; ///< applied to q.k
 };
 
@@ -62,7 +66,8 @@ LogicalResult verifyFlashKernelConfig(
 int64_t flashKernelSharedBytes(const FlashKernelConfig &cfg);
 
 /// A name that encodes the configuration, e.g.
-/// attn_flash_bf16_d128_q64_kv64_idx_vbs[_km][_t6] (t: subBlocks).
+/// attn_flash_bf16_d128_q64_kv64_idx_vbs[_km][_t6][_r3] (t: subBlocks,
+/// r: qSubBlocks when it differs).
 std::string flashKernelName(const FlashKernelConfig &cfg);
 
 /// Appends the kernel to `module` (an NVVM-targeted gpu.module), named

@@ -46,7 +46,8 @@ LLVM::LLVMFuncOp emitBlockMeanKernel(OpBuilder &b, Location loc,
                                      StringRef name);
 
 /// attn.block_topk on f32 scores [rows, Nkv]: the K highest per row
-/// (NaN ranks lowest, ties to the lower id), written in ascending id order;
+/// (-0.0 equals +0.0, NaN equals -inf, as on the CPU path; ties to the
+/// lower id), written in ascending id order;
 /// counts = K. Params: scores, indices (i32[rows, K]), counts (i32[rows]);
 /// i32 Nkv, K (1 <= K <= Nkv). Grid (rows), 128 threads,
 /// blockTopkSharedBytes(Nkv) of dynamic shared memory.
@@ -77,8 +78,9 @@ LLVM::LLVMFuncOp emitCheckKvKernel(OpBuilder &b, Location loc,
 /// Params: its tensor inputs in order, then the init buffer if the payload
 /// reads it, then the result buffer. Grid (ceil(P/256)), 256 threads, where
 /// P = linalgKernelThreads(op). Fails (with a diagnostic on `op`) for what
-/// it cannot express: several results, symbols in maps, non-constant
-/// captured values, unsupported element types.
+/// it cannot express: several results, symbols in maps, an output map that
+/// does not reach every output element once, non-constant captured values,
+/// unsupported element types.
 constexpr int kLinalgThreads = 256;
 int64_t linalgKernelThreads(linalg::LinalgOp op);
 /// Whether the payload reads the init value (the output block argument).
