@@ -155,6 +155,9 @@ dit_loop() {
 }
 tally "DiT loop example on the GPU backends" dit_loop
 tally "models vs torch (check_models.py)" python3 scripts/gpu/check_models.py "$lib" .device/art
+if [ -d .device/art_q128 ]; then
+  tally "models vs torch, 128-row CTAs" python3 scripts/gpu/check_models.py "$lib" .device/art_q128
+fi
 for tool in memcheck racecheck synccheck; do
   tally "kernels under $tool" sanitized "$tool" scripts/gpu/check_flash.py .device/flash --quick
 done

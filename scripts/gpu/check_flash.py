@@ -88,7 +88,8 @@ def run_case(path, name, B, Hq, Hkv, S, Skv):
     args = (buf(q), buf(k), buf(v), buf(out), cp.asarray(idx), cp.asarray(cnt),
             cp.asarray(vbs), cp.asarray(km), cp.int32(S), cp.int32(Skv), cp.int32(Hq),
             cp.int32(Hkv), cp.int32(K))
-    fn(grid, (128, 1, 1), args, shared_mem=smem)
+    threads = bq // 16 * 32 if family == "flash" else 128
+    fn(grid, (threads, 1, 1), args, shared_mem=smem)
     cp.cuda.runtime.deviceSynchronize()
     written = not torch.isnan(out).any().item()
     ref = reference(q, k, v, idx, cnt, vbs, bq, bkv, scale, indexed, has_vbs,

@@ -24,6 +24,11 @@ for cfg in "bf16 128 true true false" "bf16 128 true false false" "bf16 128 fals
   set -- $cfg
   emit "attn-emit-flash-kernel{head-dim=$2 dtype=$1 indexed=$3 block-sizes=$4 key-mask=$5}"
 done
+# 128-row CTAs (8 warps).
+for cfg in "bf16 128 true true false" "bf16 128 false false false" "f16 64 true true true"; do
+  set -- $cfg
+  emit "attn-emit-flash-kernel{block-q=128 head-dim=$2 dtype=$1 indexed=$3 block-sizes=$4 key-mask=$5}"
+done
 # SIMT fallback kernels: dtype, D, block_q, block_kv, indexed, block sizes, key mask.
 for cfg in "f32 32 8 8 true true true" "bf16 128 64 64 true true false" \
            "f16 64 64 64 false false false" "f32 96 3 5 true true false" \
@@ -32,6 +37,11 @@ for cfg in "f32 32 8 8 true true true" "bf16 128 64 64 true true false" \
   emit "attn-emit-simt-kernel{dtype=$1 head-dim=$2 block-q=$3 block-kv=$4 indexed=$5 block-sizes=$6 key-mask=$7}"
 done
 bash scripts/gpu/make_artifacts.sh .device/art
+# The same models with 128-row CTAs where the shapes allow (bench, checks).
+mkdir -p .device/art_q128
+for m in hunyuan_sta_720p hunyuan_sta_small wan_vsa_1.3b; do
+  "$BIN/attn-compile" "examples/$m.mlir" -o ".device/art_q128/$m" --block-q 128
+done
 # attnrt-run case: .npy inputs and the NumPy reference's expected output;
 # checked-mode case: valid and corrupt kv tables for block_sparse_bf16_d128.
 /usr/bin/python3 scripts/gpu/make_npy_case.py .device/art/sta_bf16_d64 .device/npy
