@@ -2,7 +2,8 @@
 # The main job: set up a fresh Debian 12 machine, build, then compile and run
 # the example models through the attn-to-cpu pipeline (no GPU needed) and
 # compare them with the independent NumPy reference; finally compile the
-# real-shape (GPU-sized) examples through the same pipeline.
+# real-shape (GPU-sized) examples through the same pipeline, and every
+# example to a GPU artifact through attn-to-nvvm (attn-compile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -23,3 +24,23 @@ for f in examples/wan_vsa_1.3b.mlir examples/hunyuan_sta_720p.mlir; do
   "$BIN/attn-opt" "$f" --attn-to-cpu -o /dev/null
   printf '%-32s compiled in %.2f s\n' "$f" "$(echo "$(date +%s.%N) - $start" | bc)"
 done
+echo
+echo "== every example through attn-to-nvvm: GPU artifacts (PTX, cubin via ptxas when present, launch plan)"
+ART=${BUILD_DIR:-build}/artifacts
+for f in examples/*.mlir; do
+  m=$(basename "$f" .mlir)
+  for chip in sm_90a sm_80; do
+    start=$(date +%s.%N)
+    "$BIN/attn-compile" "$f" -o "$ART/$m.$chip" --chip "$chip"
+    printf '%-22s %-7s %2d launches, %d kernels, scratch %6.1f MiB, compiled in %.2f s\n' "$m" "$chip" \
+      "$(grep -cE '^(launch|check) ' "$ART/$m.$chip/plan.txt")" \
+      "$(grep -c '^\.visible \.entry' "$ART/$m.$chip/kernels.ptx")" \
+      "$(awk '/^scratch /{s+=$3} END {print s/1048576}' "$ART/$m.$chip/plan.txt")" \
+      "$(echo "$(date +%s.%N) - $start" | bc)"
+  done
+done
+if command -v nvidia-smi >/dev/null && nvidia-smi >/dev/null 2>&1 && [ -x "$BIN/attnrt-run" ]; then
+  echo "(a GPU is present: bash scripts/gpu-check.sh runs these against references)"
+else
+  echo "(no GPU here: the artifacts run on the GPU machine, see README 'GPU')"
+fi
