@@ -70,6 +70,24 @@ def header(title):
     print(f"\n{title}\n{'workload':58s} {'ms':>9s} {'TFLOP/s':>8s} {'x ours':>8s}", flush=True)
 
 
+def ours_row(rt, root, name, inputs, outputs, label, useful):
+    """Times artifact `name` on the inputs (outputs written in place) and
+    reports it; None when the artifact is missing or the run fails."""
+    h = load_artifact(rt, root, name)
+    if h is None:
+        return None
+    run = rt.runner(h, inputs, outputs)
+
+    def timed():
+        run()
+        torch.cuda.synchronize()
+        return bench(run)
+    ms = try_row(timed)
+    if ms:
+        report(label, ms, useful, note=f"scratch {rt.scratch_bytes(h) / 2**20:.0f} MiB")
+    return ms
+
+
 def load_artifact(rt, root, name):
     d = os.path.join(root, name)
     if not os.path.isfile(os.path.join(d, "plan.txt")):
@@ -154,19 +172,9 @@ def bench_vsa(rt, root):
     print(f"kept keys per valid query row: {useful / (4.0 * D * B * H * S):.0f} of {S} "
           f"({useful / dense * 100:.1f}% of dense)", flush=True)
 
-    ours_ms, out = None, None
-    h = load_artifact(rt, root, "wan_vsa_1.3b")
-    if h is not None:
-        out = torch.empty_like(q)
-        run = rt.runner(h, [q, k, v, gate], [out])
-        def ours_row():
-            run()
-            torch.cuda.synchronize()
-            return bench(run)
-        ours_ms = try_row(ours_row)
-        if ours_ms:
-            report("VSA whole layer: attn-mlir artifact", ours_ms, useful,
-                   note=f"scratch {rt.scratch_bytes(h) / 2**20:.0f} MiB")
+    out = torch.empty_like(q)
+    ours_ms = ours_row(rt, root, "wan_vsa_1.3b", [q, k, v, gate], [out],
+                       "VSA whole layer: attn-mlir artifact", useful)
 
     def peer_row():
         ref = peer()
@@ -251,20 +259,10 @@ def bench_sta(rt, root):
         o = flex(tiled(qi, qx), tiled(ki, kx), tiled(vi, vx), block_mask=bm)
         return o[:, :, slot], o[:, :, s_img:]
 
-    ours_ms, outs = None, None
-    h = load_artifact(rt, root, "hunyuan_sta_720p")
-    if h is not None:
-        outs = [torch.empty(B, H, S_img, D, device=dev, dtype=dt),
-                torch.empty(B, H, S_text, D, device=dev, dtype=dt)]
-        run = rt.runner(h, [qi, ki, vi, qx, kx, vx], outs)
-        def ours_row():
-            run()
-            torch.cuda.synchronize()
-            return bench(run)
-        ours_ms = try_row(ours_row)
-        if ours_ms:
-            report("STA whole layer: attn-mlir artifact", ours_ms, useful,
-                   note=f"scratch {rt.scratch_bytes(h) / 2**20:.0f} MiB")
+    outs = [torch.empty(B, H, S_img, D, device=dev, dtype=dt),
+            torch.empty(B, H, S_text, D, device=dev, dtype=dt)]
+    ours_ms = ours_row(rt, root, "hunyuan_sta_720p", [qi, ki, vi, qx, kx, vx], outs,
+                       "STA whole layer: attn-mlir artifact", useful)
 
     def peer_row():
         ref = peer()

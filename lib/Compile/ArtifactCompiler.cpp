@@ -81,6 +81,15 @@ std::optional<int64_t> constantInt(Value v) {
 
 } // namespace
 
+std::optional<ArtifactOptions> ArtifactOptions::forChip(StringRef chip) {
+  if (chip != "sm_90a" && chip != "sm_80")
+    return std::nullopt;
+  ArtifactOptions options;
+  options.chip = chip.str();
+  options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";
+  return options;
+}
+
 llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
                                         StringRef outDir,
                                         const ArtifactOptions &options) {

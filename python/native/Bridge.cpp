@@ -181,7 +181,9 @@ void destroyCpuProgram(CpuProgram *p) { delete p; }
 bool compileArtifact(const std::string &ir, const std::string &entry,
                      const std::string &outDir, const std::string &chip,
                      const std::string &ptxas, std::string &err) {
-  if (chip != "sm_90a" && chip != "sm_80") {
+  std::optional<attn::ArtifactOptions> options =
+      attn::ArtifactOptions::forChip(chip);
+  if (!options) {
     err = "chip must be sm_90a or sm_80, got '" + chip + "'";
     return false;
   }
@@ -189,11 +191,8 @@ bool compileArtifact(const std::string &ir, const std::string &entry,
   auto module = parse(ir, *ctx, "<attn-ir>", err);
   if (!module)
     return false;
-  attn::ArtifactOptions options;
-  options.chip = chip;
-  options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";
-  options.ptxas = ptxas;
-  if (llvm::Error e = attn::compileArtifact(*module, entry, outDir, options))
+  options->ptxas = ptxas;
+  if (llvm::Error e = attn::compileArtifact(*module, entry, outDir, *options))
     return fail(err, std::move(e));
   return true;
 }

@@ -39,7 +39,9 @@ int main(int argc, char **argv) {
     llvm::errs() << msg << "\n";
     return 1;
   };
-  if (chip != "sm_90a" && chip != "sm_80")
+  std::optional<attn::ArtifactOptions> options =
+      attn::ArtifactOptions::forChip(chip);
+  if (!options)
     return fail("attn-compile: --chip must be sm_90a or sm_80, got '" + chip + "'");
   DialectRegistry registry;
   attn::registerAttnDialects(registry);
@@ -51,12 +53,9 @@ int main(int argc, char **argv) {
       attn::parseModuleFile(inputFile, context, sourceMgr, err);
   if (!module)
     return fail("attn-compile: " + err);
-  attn::ArtifactOptions options;
-  options.chip = chip;
-  options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";
-  options.ptxas = ptxas;
-  options.blockQ = blockQ;
-  if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, options))
+  options->ptxas = ptxas;
+  options->blockQ = blockQ;
+  if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, *options))
     return fail(llvm::toString(std::move(e)));
   return 0;
 }

@@ -76,9 +76,7 @@ static int runOnCuda(ModuleOp module, const char *argv0) {
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("attn-run-artifact", dir))
     return fail("cannot create a temporary directory: " + ec.message());
-  attn::ArtifactOptions options;
-  options.chip = chip;
-  options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";
+  attn::ArtifactOptions options = *attn::ArtifactOptions::forChip(chip);
   options.ptxas = ptxas;
   int rc = 0;
   if (llvm::Error e = attn::compileArtifact(module, entryName, dir, options)) {
@@ -111,7 +109,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "run an attn function on .npy data\n");
   if (device != "cpu" && device != "cuda")
     return fail("--device must be 'cpu' or 'cuda', got '" + device + "'");
-  if (chip != "sm_90a" && chip != "sm_80")
+  if (!attn::ArtifactOptions::forChip(chip))
     return fail("--chip must be sm_90a or sm_80, got '" + chip + "'");
 
   DialectRegistry registry;

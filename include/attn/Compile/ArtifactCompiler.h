@@ -12,6 +12,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
+#include <optional>
 #include <string>
 
 namespace mlir {
@@ -26,6 +27,10 @@ struct ArtifactOptions {
   int64_t blockQ = 64;
   bool tensorCores = true;
   bool checks = true;
+
+  /// The options for a --chip value the tools accept (sm_90a: PTX 8.0, sm_80:
+  /// PTX 7.0), or std::nullopt for any other.
+  static std::optional<ArtifactOptions> forChip(StringRef chip);
 };
 
 llvm::Error compileArtifact(ModuleOp module, StringRef entry, StringRef outDir,

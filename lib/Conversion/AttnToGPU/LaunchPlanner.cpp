@@ -13,6 +13,7 @@
 
 #include "attn/Conversion/AttnToGPU/LaunchPlan.h"
 #include "attn/Conversion/AttnToNVVM/FlashAttentionKernel.h"
+#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
 #include "attn/Conversion/AttnToNVVM/SimtAttentionKernel.h"
 #include "attn/Conversion/AttnToNVVM/UtilityKernels.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
@@ -48,12 +49,21 @@ int64_t elementBytes(Type t) {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+std::optional<std::vector<int32_t>> constInts(Value v) {
+  DenseIntElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  std::vector<int32_t> out;
+  for (const APInt &x : attr.getValues<APInt>())
+    out.push_back(int32_t(x.getSExtValue()));
+  return out;
+}
+
 struct Buf {
   enum Kind { Arg, Result, Scratch, Const, Err } kind;
   int index = 0;             // argument/result number
   int64_t bytes = 0;         // scratch
   std::vector<int32_t> data; // const
-  int64_t constElems = 0;
 };
 
 struct Param {
@@ -107,7 +117,15 @@ private:
   int outputFor(Value v);
   /// `v` as a buffer, writing it if it is a view or a constant.
   FailureOr<int> materialize(Value v, Operation *user);
-  FailureOr<int> materializeView(const RowView &view, Value v, int dst);
+  /// Writes `view` (rows of a [B, H, S, D] value of type `t`) into `dst`:
+  /// one gather per run of rows from the same source.
+  void writeView(const RowView &view, RankedTensorType t, int dst);
+  static RowView identityView(int buf, int64_t rows);
+  int constTable(std::vector<int32_t> data) {
+    Buf c{Buf::Const};
+    c.data = std::move(data);
+    return newBuf(std::move(c));
+  }
   /// `v` as a row view (identity for buffers).
   FailureOr<RowView> viewOf(Value v, Operation *user);
   Param p(int buf) { return Param{buf}; }
@@ -126,9 +144,12 @@ private:
 
   // Kernels.
   gpu::GPUModuleOp kernels();
-  bool haveKernel(StringRef name) { return emitted.count(name.str()); }
-  void noteKernel(StringRef name) { emitted.insert(name.str()); }
-  StringRef gatherKernel(int chunkBytes);
+  /// Emits kernel `name` with `emit` unless it is already in the module.
+  void ensureKernel(const std::string &name,
+                    function_ref<void(gpu::GPUModuleOp)> emit) {
+    if (emitted.insert(name).second)
+      emit(kernels());
+  }
 
   // Ops.
   LogicalResult planLayout(Operation *op);
@@ -140,8 +161,8 @@ private:
   LogicalResult planReturn(func::ReturnOp ret);
   LogicalResult planFor(scf::ForOp loop);
   LogicalResult planBlock(Block &block);
-  /// Copies buffer `src` (a [B, H, S, D] value of type `t`) into `dst`.
-  void copy(int src, int dst, Value t);
+  /// Copies buffer `src` (a [B, H, S, D] value like `v`) into `dst`.
+  void copy(int src, int dst, Value v);
 
   LogicalResult writeHost();
 
@@ -164,24 +185,9 @@ private:
 };
 
 gpu::GPUModuleOp Planner::kernels() {
-  if (gm)
-    return gm;
-  OpBuilder mb(module.getContext());
-  mb.setInsertionPointToEnd(module.getBody());
-  auto target = NVVM::NVVMTargetAttr::get(
-      module.getContext(), 3, "nvptx64-nvidia-cuda", opts.chip, opts.features);
-  gm = gpu::GPUModuleOp::create(mb, module.getLoc(), kKernelModuleName,
-                                mb.getArrayAttr({target}));
+  if (!gm)
+    gm = createKernelModule(module, opts.chip, opts.features);
   return gm;
-}
-
-StringRef Planner::gatherKernel(int chunkBytes) {
-  std::string name = "attn_gather_rows_c" + std::to_string(chunkBytes);
-  if (!haveKernel(name)) {
-    emitGatherRowsKernel(b, module.getLoc(), kernels(), chunkBytes, name);
-    noteKernel(name);
-  }
-  return *emitted.find(name);
 }
 
 int Planner::outputFor(Value v) {
@@ -206,42 +212,36 @@ FailureOr<RowView> Planner::viewOf(Value v, Operation *user) {
   auto buf = materialize(v, user);
   if (failed(buf))
     return failure();
-  auto t = cast<RankedTensorType>(v.getType());
+  return identityView(*buf, cast<RankedTensorType>(v.getType()).getDimSize(2));
+}
+
+RowView Planner::identityView(int buf, int64_t rows) {
   RowView view;
-  view.sources = {*buf};
-  view.sourceRows = {t.getDimSize(2)};
-  int64_t S = t.getDimSize(2);
-  view.src.assign(S, 0);
-  view.row.resize(S);
-  for (int64_t i = 0; i < S; ++i)
+  view.sources = {buf};
+  view.sourceRows = {rows};
+  view.src.assign(rows, 0);
+  view.row.resize(rows);
+  for (int64_t i = 0; i < rows; ++i)
     view.row[i] = int32_t(i);
   return view;
 }
 
 FailureOr<int> Planner::materialize(Value v, Operation *user) {
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    auto it = bufOf.find(v);
-    if (it != bufOf.end())
-      return it->second;
-    return user->emitError("attn-to-gpu: unexpected block argument operand");
-  }
+  // Arguments, loop-carried values and kernel outputs are in bufOf.
   auto it = bufOf.find(v);
   if (it != bufOf.end())
     return it->second;
   auto vit = views.find(v);
   if (vit != views.end()) {
     RowView view = vit->second;
-    int dst = outputFor(v);
-    return materializeView(view, v, dst);
+    int dst = outputFor(v); // also records v -> dst
+    writeView(view, cast<RankedTensorType>(v.getType()), dst);
+    return dst;
   }
-  DenseIntElementsAttr attr;
-  if (matchPattern(v, m_Constant(&attr)) &&
-      attr.getElementType().isSignlessInteger(32)) {
-    Buf c{Buf::Const};
-    for (const APInt &x : attr.getValues<APInt>())
-      c.data.push_back(int32_t(x.getSExtValue()));
-    c.constElems = c.data.size();
-    int id = newBuf(std::move(c));
+  auto type = cast<ShapedType>(v.getType());
+  if (auto data = constInts(v);
+      data && type.getElementType().isSignlessInteger(32)) {
+    int id = constTable(std::move(*data));
     bufOf[v] = id;
     return id;
   }
@@ -258,8 +258,7 @@ FailureOr<int> Planner::materialize(Value v, Operation *user) {
             "kernels produce them)";
 }
 
-FailureOr<int> Planner::materializeView(const RowView &view, Value v, int dst) {
-  auto t = cast<RankedTensorType>(v.getType());
+void Planner::writeView(const RowView &view, RankedTensorType t, int dst) {
   int64_t BH = t.getDimSize(0) * t.getDimSize(1), S = t.getDimSize(2);
   int64_t rowBytes = t.getDimSize(3) * elementBytes(t.getElementType());
   int chunk = 1;
@@ -268,7 +267,10 @@ FailureOr<int> Planner::materializeView(const RowView &view, Value v, int dst) {
       chunk = c;
       break;
     }
-  StringRef kernel = gatherKernel(chunk);
+  std::string kernel = "attn_gather_rows_c" + std::to_string(chunk);
+  ensureKernel(kernel, [&](gpu::GPUModuleOp m) {
+    emitGatherRowsKernel(b, module.getLoc(), m, chunk, kernel);
+  });
   // Runs of rows that read the same source (zero rows join any run).
   int64_t start = 0;
   while (start < S) {
@@ -283,14 +285,13 @@ FailureOr<int> Planner::materializeView(const RowView &view, Value v, int dst) {
       else if (s != source)
         break;
     }
-    Buf table{Buf::Const};
+    std::vector<int32_t> table;
     for (int64_t i = start; i < end; ++i)
-      table.data.push_back(view.src[i] < 0 ? -1 : view.row[i]);
-    table.constElems = table.data.size();
-    int tableId = newBuf(std::move(table));
+      table.push_back(view.src[i] < 0 ? -1 : view.row[i]);
+    int tableId = constTable(std::move(table));
     int64_t n = end - start;
     Launch l;
-    l.kernel = kernel.str();
+    l.kernel = kernel;
     l.grid[0] = ceilDiv(n * (rowBytes / chunk), kGatherThreads);
     l.grid[1] = BH;
     l.block = kGatherThreads;
@@ -305,8 +306,6 @@ FailureOr<int> Planner::materializeView(const RowView &view, Value v, int dst) {
     launches.push_back(std::move(l));
     start = end;
   }
-  bufOf[v] = dst;
-  return dst;
 }
 
 LogicalResult Planner::planLayout(Operation *op) {
@@ -422,10 +421,9 @@ LogicalResult Planner::planBlockMean(BlockMeanOp op) {
           D = rt.getDimSize(3), P = op.getBlockAttr().getInt();
   std::string name = "attn_block_mean_";
   llvm::raw_string_ostream(name) << elt;
-  if (!haveKernel(name)) {
-    emitBlockMeanKernel(b, op.getLoc(), kernels(), elt, name);
-    noteKernel(name);
-  }
+  ensureKernel(name, [&](gpu::GPUModuleOp m) {
+    emitBlockMeanKernel(b, op->getLoc(), m, elt, name);
+  });
   int out = outputFor(op.getResult());
   Launch l;
   l.kernel = name;
@@ -452,10 +450,9 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
     return op->emitError() << "attn-to-gpu: block_topk over " << nkv
                            << " blocks exceeds shared memory";
   std::string name = "attn_block_topk";
-  if (!haveKernel(name)) {
-    emitBlockTopkKernel(b, op.getLoc(), kernels(), name);
-    noteKernel(name);
-  }
+  ensureKernel(name, [&](gpu::GPUModuleOp m) {
+    emitBlockTopkKernel(b, op->getLoc(), m, name);
+  });
   int idx = outputFor(op.getResult(0)), cnt = outputFor(op.getResult(1));
   Launch l;
   l.kernel = name;
@@ -474,10 +471,9 @@ LogicalResult Planner::planMask(MaskFromLengthsOp op) {
   auto rt = cast<RankedTensorType>(op.getType());
   int64_t total = rt.getNumElements(), S = rt.getDimSize(1);
   std::string name = "attn_mask_from_lengths";
-  if (!haveKernel(name)) {
-    emitMaskFromLengthsKernel(b, op.getLoc(), kernels(), name);
-    noteKernel(name);
-  }
+  ensureKernel(name, [&](gpu::GPUModuleOp m) {
+    emitMaskFromLengthsKernel(b, op->getLoc(), m, name);
+  });
   int out = outputFor(op.getResult());
   Launch l;
   l.kernel = name;
@@ -515,7 +511,6 @@ LogicalResult Planner::planLinalg(linalg::LinalgOp op) {
     l.grid[0] = ceilDiv(linalgKernelThreads(op), kLinalgThreads);
     l.block = kLinalgThreads;
   }
-  noteKernel(name);
   l.kernel = name;
   for (OpOperand *o : op.getDpsInputOperands()) {
     if (!isa<ShapedType>(o->get().getType()))
@@ -534,16 +529,6 @@ LogicalResult Planner::planLinalg(linalg::LinalgOp op) {
   l.params.push_back(p(outputFor(op->getResult(0))));
   launches.push_back(std::move(l));
   return success();
-}
-
-std::optional<std::vector<int32_t>> constInts(Value v) {
-  DenseIntElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  std::vector<int32_t> out;
-  for (const APInt &x : attr.getValues<APInt>())
-    out.push_back(int32_t(x.getSExtValue()));
-  return out;
 }
 
 LogicalResult Planner::planAttention(Operation *op) {
@@ -641,10 +626,9 @@ LogicalResult Planner::planAttention(Operation *op) {
       if (errBuf < 0)
         errBuf = newBuf(Buf{Buf::Err});
       std::string name = "attn_check_kv";
-      if (!haveKernel(name)) {
-        emitCheckKvKernel(b, op->getLoc(), kernels(), name);
-        noteKernel(name);
-      }
+      ensureKernel(name, [&](gpu::GPUModuleOp m) {
+        emitCheckKvKernel(b, op->getLoc(), m, name);
+      });
       Launch c;
       c.kernel = name;
       int64_t rows = B * Hq * nq;
@@ -684,11 +668,9 @@ LogicalResult Planner::planAttention(Operation *op) {
     if (failed(verifyFlashKernelConfig(cfg, diag)))
       return failure();
     name = flashKernelName(cfg) + scaleSuffix;
-    if (!haveKernel(name)) {
-      emitFlashAttentionKernel(b, op->getLoc(), kernels(), cfg, name)
-          ->setAttr("gpu.kernel", b.getUnitAttr());
-      noteKernel(name);
-    }
+    ensureKernel(name, [&](gpu::GPUModuleOp m) {
+      emitFlashAttentionKernel(b, op->getLoc(), m, cfg, name);
+    });
     l.grid[0] = ceilDiv(Sq, bq);
     l.block = bq / 16 * 32;
     l.smem = flashKernelSharedBytes(cfg);
@@ -707,11 +689,9 @@ LogicalResult Planner::planAttention(Operation *op) {
     if (failed(verifySimtKernelConfig(cfg, diag)))
       return failure();
     name = simtKernelName(cfg) + scaleSuffix;
-    if (!haveKernel(name)) {
-      emitSimtAttentionKernel(b, op->getLoc(), kernels(), cfg, name)
-          ->setAttr("gpu.kernel", b.getUnitAttr());
-      noteKernel(name);
-    }
+    ensureKernel(name, [&](gpu::GPUModuleOp m) {
+      emitSimtAttentionKernel(b, op->getLoc(), m, cfg, name);
+    });
     l.grid[0] = ceilDiv(Sq, 4);
     l.block = 128;
   }
@@ -751,10 +731,7 @@ LogicalResult Planner::planReturn(func::ReturnOp ret) {
       return ret.emitError() << "attn-to-gpu: result #" << i
                              << " must be a [B, H, S, D] tensor computed by a "
                                 "kernel when it is not returned directly";
-    DenseMap<Value, int> saved = bufOf;
-    if (failed(materializeView(view, v, dst)))
-      return failure();
-    bufOf = saved;
+    writeView(view, t, dst);
   }
   return success();
 }
@@ -818,15 +795,7 @@ LogicalResult Planner::planBlock(Block &block) {
 
 void Planner::copy(int src, int dst, Value v) {
   auto t = cast<RankedTensorType>(v.getType());
-  RowView view;
-  view.sources = {src};
-  view.sourceRows = {t.getDimSize(2)};
-  view.src.assign(t.getDimSize(2), 0);
-  for (int64_t i = 0; i < t.getDimSize(2); ++i)
-    view.row.push_back(int32_t(i));
-  DenseMap<Value, int> saved = bufOf;
-  (void)materializeView(view, v, dst);
-  bufOf = saved;
+  writeView(identityView(src, t.getDimSize(2)), t, dst);
 }
 
 /// A loop with static trip count over [B, H, S, D] tensors: each iter_arg
@@ -883,8 +852,8 @@ LogicalResult Planner::planFor(scf::ForOp loop) {
   // or its own through a layout chain. Phase 1 puts every value that reads a
   // carried buffer into its own buffer; phase 2 writes the carried buffers.
   auto yield = cast<scf::YieldOp>(body.getTerminator());
-  SmallVector<int> from;           // buffer to copy from, or -1
-  SmallVector<bool> direct;        // view written straight into its target
+  SmallVector<int> from;    // buffer to copy from, or -1
+  SmallVector<bool> direct; // view written straight into its target
   for (auto [k, v] : llvm::enumerate(yield.getOperands())) {
     auto bit = bufOf.find(v);
     auto vit = views.find(v);
@@ -913,11 +882,8 @@ LogicalResult Planner::planFor(scf::ForOp loop) {
   for (auto [i, v] : llvm::enumerate(yield.getOperands())) {
     int buf = carried[i];
     if (direct[i]) {
-      RowView view = views.find(v)->second;
-      DenseMap<Value, int> saved = bufOf;
-      if (failed(materializeView(view, v, buf)))
-        return failure();
-      bufOf = saved;
+      writeView(views.find(v)->second, cast<RankedTensorType>(v.getType()),
+                buf);
     } else if (from[i] != buf) {
       copy(from[i], buf, v);
     }
@@ -1115,8 +1081,8 @@ LogicalResult Planner::writeHost() {
 LogicalResult mlir::attn::planGpuLaunches(ModuleOp module, func::FuncOp entry,
                                           const GpuLaunchOptions &options) {
   if (options.blockQ != 64 && options.blockQ != 128)
-    return module.emitError() << "attn-to-gpu: block-q must be 64 or 128, got "
-                              << options.blockQ;
+    return module.emitError()
+           << "attn-to-gpu: block-q must be 64 or 128, got " << options.blockQ;
   if (options.denseBlockKv != 64 && options.denseBlockKv != 128)
     return module.emitError() << "attn-to-gpu: dense-block-kv must be 64 or "
                                  "128, got "

@@ -1,5 +1,6 @@
 //===- EmitFlashKernelPass.cpp - the attn-emit-flash-kernel pass ----------===//
 
+#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -44,13 +45,8 @@ struct AttnEmitFlashKernelPass
     if (failed(attn::verifyFlashKernelConfig(
             cfg, [&] { return module.emitError(); })))
       return signalPassFailure();
-    OpBuilder b(module.getBodyRegion());
-    b.setInsertionPointToEnd(module.getBody());
-    module->setAttr("gpu.container_module", b.getUnitAttr());
-    auto target = NVVM::NVVMTargetAttr::get(&getContext(), /*optLevel=*/3,
-                                            "nvptx64-nvidia-cuda", chip, features);
-    auto gm = gpu::GPUModuleOp::create(b, module.getLoc(), "attn_kernels",
-                                       b.getArrayAttr({target}));
+    auto gm = attn::createKernelModule(module, chip, features);
+    OpBuilder b(module.getContext());
     attn::emitFlashAttentionKernel(b, module.getLoc(), gm, cfg);
   }
 };

@@ -1,5 +1,6 @@
 //===- EmitSimtKernelPass.cpp - the attn-emit-simt-kernel pass ------------===//
 
+#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -49,13 +50,8 @@ struct AttnEmitSimtKernelPass
     if (failed(attn::verifySimtKernelConfig(
             cfg, [&] { return module.emitError(); })))
       return signalPassFailure();
-    OpBuilder b(module.getBodyRegion());
-    b.setInsertionPointToEnd(module.getBody());
-    module->setAttr("gpu.container_module", b.getUnitAttr());
-    auto target = NVVM::NVVMTargetAttr::get(&getContext(), /*optLevel=*/3,
-                                            "nvptx64-nvidia-cuda", chip, features);
-    auto gm = gpu::GPUModuleOp::create(b, module.getLoc(), "attn_kernels",
-                                       b.getArrayAttr({target}));
+    auto gm = attn::createKernelModule(module, chip, features);
+    OpBuilder b(module.getContext());
     attn::emitSimtAttentionKernel(b, module.getLoc(), gm, cfg);
   }
 };

@@ -26,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToNVVM/FlashAttentionKernel.h"
+#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -620,8 +621,7 @@ LLVM::LLVMFuncOp mlir::attn::emitFlashAttentionKernel(
                          name + "_smem", Attribute(), /*alignment=*/16,
                          /*addrSpace=*/3);
   auto fn = LLVM::LLVMFuncOp::create(b, loc, name, fnType);
-  fn->setAttr("nvvm.kernel", b.getUnitAttr());
-  fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr({int32_t(cfg.blockQ / 16 * 32), 1, 1}));
+  markKernel(fn, int(cfg.blockQ / 16 * 32));
   // With a key mask, ptxas (CUDA 13) tends to trade a few spills for
   // occupancy; one CTA per SM as the floor makes it keep everything in
   // registers.

@@ -8,6 +8,26 @@
 using namespace mlir;
 using namespace mlir::attn;
 
+gpu::GPUModuleOp mlir::attn::createKernelModule(ModuleOp module, StringRef chip,
+                                                StringRef features) {
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  b.getUnitAttr());
+  auto target =
+      NVVM::NVVMTargetAttr::get(module.getContext(), /*optLevel=*/3,
+                                "nvptx64-nvidia-cuda", chip, features);
+  return gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModuleName,
+                                  b.getArrayAttr({target}));
+}
+
+void mlir::attn::markKernel(LLVM::LLVMFuncOp fn, int maxThreads) {
+  Builder b(fn.getContext());
+  fn->setAttr("nvvm.kernel", b.getUnitAttr());
+  fn->setAttr("gpu.kernel", b.getUnitAttr());
+  fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr({maxThreads, 1, 1}));
+}
+
 KernelBuilder::KernelBuilder(OpBuilder &b, Location loc,
                              gpu::GPUModuleOp module, StringRef name,
                              unsigned numPtrs, unsigned numI32, int maxThreads,
@@ -28,9 +48,7 @@ KernelBuilder::KernelBuilder(OpBuilder &b, Location loc,
   params.append(numI32, i32);
   auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
   fn = LLVM::LLVMFuncOp::create(b, loc, name, type);
-  fn->setAttr("nvvm.kernel", b.getUnitAttr());
-  fn->setAttr("gpu.kernel", b.getUnitAttr());
-  fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr({maxThreads, 1, 1}));
+  markKernel(fn, maxThreads);
   b.setInsertionPointToStart(fn.addEntryBlock(b));
 }
 

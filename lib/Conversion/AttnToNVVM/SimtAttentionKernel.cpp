@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToNVVM/SimtAttentionKernel.h"
+#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -349,8 +350,7 @@ LLVM::LLVMFuncOp mlir::attn::emitSimtAttentionKernel(
   auto fnType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
   std::string name = kernelName.empty() ? simtKernelName(cfg) : kernelName.str();
   auto fn = LLVM::LLVMFuncOp::create(b, loc, name, fnType);
-  fn->setAttr("nvvm.kernel", b.getUnitAttr());
-  fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr({int32_t(kSimtThreads), 1, 1}));
+  markKernel(fn, int(kSimtThreads));
   SimtEmitter(b, loc, cfg).emit(fn);
   return fn;
 }

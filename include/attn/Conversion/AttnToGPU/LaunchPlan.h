@@ -54,7 +54,6 @@ constexpr llvm::StringLiteral kNumArgsAttr = "attn.num_args";
 constexpr llvm::StringLiteral kScratchAttr = "attn.scratch";
 constexpr llvm::StringLiteral kErrorBufferAttr = "attn.error_buffer";
 constexpr llvm::StringLiteral kCheckDimsAttr = "attn.check_dims";
-constexpr llvm::StringLiteral kKernelModuleName = "attn_kernels";
 
 } // namespace attn
 } // namespace mlir

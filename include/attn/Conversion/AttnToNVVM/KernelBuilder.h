@@ -17,11 +17,24 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 
 #include <functional>
 
 namespace mlir {
 namespace attn {
+
+/// The gpu.module that holds the kernels (host launches refer to it).
+constexpr llvm::StringLiteral kKernelModuleName = "attn_kernels";
+
+/// Appends `gpu.module @attn_kernels` targeting `chip`/`features` (NVVM,
+/// opt level 3) to `module` and marks `module` as a GPU container.
+gpu::GPUModuleOp createKernelModule(ModuleOp module, StringRef chip,
+                                    StringRef features);
+
+/// Marks `fn` as a kernel for NVVM (nvvm.kernel, nvvm.maxntid) and for host
+/// gpu.launch_func ops (gpu.kernel). Every emitter of this directory uses it.
+void markKernel(LLVM::LLVMFuncOp fn, int maxThreads);
 
 class KernelBuilder {
 public:
