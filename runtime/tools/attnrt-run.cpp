@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attnrt/attnrt.h"
+#include "attnrt/npy.h"
 
 #include <algorithm>
 #include <chrono>
@@ -27,118 +28,12 @@
 
 namespace {
 
-struct Npy {
-  std::string dtype;
-  std::vector<int64_t> shape;
-  std::string data;
-};
+using attnrt::npy::elementCount;
+using attnrt::npy::shapeText;
 
 int die(const std::string &msg) {
   std::fprintf(stderr, "attnrt-run: error: %s\n", msg.c_str());
   return 1;
-}
-
-std::string shapeText(const std::vector<int64_t> &s) {
-  std::string t = "(";
-  for (size_t i = 0; i < s.size(); ++i)
-    t += (i ? ", " : "") + std::to_string(s[i]);
-  return t + (s.size() == 1 ? ",)" : ")");
-}
-
-uint64_t elementCount(const std::vector<int64_t> &shape) {
-  uint64_t n = 1;
-  for (int64_t d : shape)
-    n *= uint64_t(d);
-  return n;
-}
-
-bool readNpy(const std::string &path, Npy &out, std::string &why) {
-  FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    return why = "cannot read file", false;
-  std::string buf;
-  char chunk[1 << 16];
-  size_t n;
-  while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0)
-    buf.append(chunk, n);
-  std::fclose(f);
-  if (buf.size() < 10 || buf.compare(0, 6, "\x93NUMPY") != 0)
-    return why = "not a .npy file (bad magic)", false;
-  size_t hlen, hstart;
-  if (buf[6] == 1) {
-    hlen = uint8_t(buf[8]) | (uint8_t(buf[9]) << 8);
-    hstart = 10;
-  } else if ((buf[6] == 2 || buf[6] == 3) && buf.size() >= 12) {
-    hlen = uint32_t(uint8_t(buf[8])) | (uint32_t(uint8_t(buf[9])) << 8) |
-           (uint32_t(uint8_t(buf[10])) << 16) | (uint32_t(uint8_t(buf[11])) << 24);
-    hstart = 12;
-  } else {
-    return why = "unsupported .npy version", false;
-  }
-  if (hstart + hlen > buf.size())
-    return why = "truncated header", false;
-  std::string h = buf.substr(hstart, hlen);
-  auto value = [&](const char *key) -> std::string {
-    size_t at = h.find(key);
-    if (at == std::string::npos)
-      return "";
-    at = h.find(':', at);
-    return at == std::string::npos ? "" : h.substr(at + 1);
-  };
-  std::string descr = value("'descr'"), fortran = value("'fortran_order'"),
-              shape = value("'shape'");
-  size_t q0 = descr.find('\''), q1 = descr.find('\'', q0 + 1);
-  if (q0 == std::string::npos || q1 == std::string::npos)
-    return why = "header has no 'descr'", false;
-  out.dtype = descr.substr(q0 + 1, q1 - q0 - 1);
-  if (fortran.find("True") < fortran.find(','))
-    return why = "Fortran-order arrays are not supported", false;
-  size_t p0 = shape.find('('), p1 = shape.find(')');
-  if (p0 == std::string::npos || p1 == std::string::npos)
-    return why = "header has no 'shape'", false;
-  out.shape.clear();
-  std::string dims = shape.substr(p0 + 1, p1 - p0 - 1);
-  size_t start = 0;
-  while (start < dims.size()) {
-    size_t comma = dims.find(',', start);
-    std::string item = dims.substr(start, comma == std::string::npos ? std::string::npos
-                                                                     : comma - start);
-    start = comma == std::string::npos ? dims.size() : comma + 1;
-    if (item.find_first_not_of(' ') == std::string::npos)
-      continue;
-    char *end = nullptr;
-    long long d = std::strtoll(item.c_str(), &end, 10);
-    if (d < 0 || (*end && *end != ' '))
-      return why = "malformed 'shape'", false;
-    out.shape.push_back(d);
-  }
-  size_t esize = out.dtype.size() >= 3 ? std::strtoul(out.dtype.c_str() + 2, nullptr, 10) : 0;
-  if (!esize)
-    return why = "unsupported dtype '" + out.dtype + "'", false;
-  uint64_t count = elementCount(out.shape);
-  size_t dataStart = hstart + hlen;
-  if (buf.size() - dataStart != count * esize)
-    return why = "data size does not match dtype and shape (truncated or corrupt file)", false;
-  out.data = buf.substr(dataStart);
-  return true;
-}
-
-bool writeNpy(const std::string &path, const Npy &a) {
-  std::string header = "{'descr': '" + a.dtype + "', 'fortran_order': False, 'shape': " +
-                       shapeText(a.shape) + ", }";
-  size_t total = 10 + header.size() + 1;
-  header.append((64 - total % 64) % 64, ' ');
-  header.push_back('\n');
-  FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
-    return false;
-  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                           (unsigned char)(header.size() & 0xff),
-                           (unsigned char)(header.size() >> 8)};
-  bool ok = std::fwrite(pre, 1, 10, f) == 10 &&
-            std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
-            std::fwrite(a.data.data(), 1, a.data.size(), f) == a.data.size();
-  return std::fclose(f) == 0 && ok;
 }
 
 /// The .npy dtype carrying a plan dtype, and its bytes on the device.
@@ -215,7 +110,7 @@ int main(int argc, char **argv) {
                std::to_string(outputs.size()) + " --output file(s) were given");
 
   // Every input is read and checked before the device is touched.
-  std::vector<std::string> deviceData;
+  std::vector<std::vector<char>> deviceData;
   for (int i = 0; i < nArgs; ++i) {
     const char *dt;
     int64_t dims[8];
@@ -225,15 +120,15 @@ int main(int argc, char **argv) {
     size_t bytes;
     if (!carrier(dt, want, bytes))
       return die("argument #" + std::to_string(i) + " has unsupported dtype " + dt);
-    Npy a;
+    attnrt::npy::Array a;
     std::string why;
-    if (!readNpy(inputs[i], a, why))
+    if (!attnrt::npy::read(inputs[i], a, why))
       return die("input '" + inputs[i] + "': " + why);
     if (!accepts(dt, want, a.dtype) || a.shape != shape)
       return die("argument #" + std::to_string(i) + " expects " + dt + " " + shapeText(shape) +
                  " (.npy dtype " + (std::string(dt) == "i1" ? "|b1, |i1 or |u1" : want) +
                  "), got dtype " + a.dtype + " with shape " + shapeText(a.shape));
-    std::string dev = a.data;
+    std::vector<char> dev = a.data;
     if (std::string(dt) == "i1")
       for (char &c : dev)
         c = c ? 1 : 0;
@@ -250,7 +145,7 @@ int main(int argc, char **argv) {
     deviceData.push_back(std::move(dev));
   }
   std::vector<uint64_t> argPtrs, resPtrs;
-  for (const std::string &dev : deviceData) {
+  for (const std::vector<char> &dev : deviceData) {
     uint64_t p;
     if (attnrt_device_alloc(dev.size(), &p) || attnrt_copy_to_device(p, dev.data(), dev.size()))
       return die(attnrt_last_error());
@@ -283,13 +178,13 @@ int main(int argc, char **argv) {
   std::vector<std::string> temps;
   for (int i = 0; i < int(outputs.size()); ++i) {
     const std::string &dt = resInfo[i].first;
-    Npy o;
+    attnrt::npy::Array o;
     size_t bytes;
     carrier(dt, o.dtype, bytes);
     o.shape = resInfo[i].second;
     uint64_t count = elementCount(o.shape);
-    std::string dev(count * bytes, '\0');
-    if (attnrt_copy_from_device(&dev[0], resPtrs[i], dev.size()))
+    std::vector<char> dev(count * bytes);
+    if (attnrt_copy_from_device(dev.data(), resPtrs[i], dev.size()))
       return die(attnrt_last_error());
     if (dt == "bf16") {
       o.data.resize(count * 4);
@@ -307,10 +202,11 @@ int main(int argc, char **argv) {
       o.data = dev;
     }
     temps.push_back(outputs[i] + ".partial");
-    if (!writeNpy(temps.back(), o)) {
+    std::string why;
+    if (!attnrt::npy::write(temps.back(), o, why)) {
       for (const std::string &t : temps)
         std::remove(t.c_str());
-      return die("cannot write '" + outputs[i] + "'");
+      return die("cannot write '" + outputs[i] + "': " + why);
     }
   }
   for (size_t i = 0; i < temps.size(); ++i)

@@ -1,13 +1,16 @@
 //===- Npy.h - NumPy .npy files ---------------------------------*- C++ -*-===//
 //
-// Reads and writes version 1/2/3 .npy files with the dtypes the tools accept:
-// <f4 <f2 <i4 <i8 |b1 (C order). No LLVM/MLIR dependency beyond Support.
+// The tools' view of .npy files (the dtypes they accept: <f4 <f2 <i4 <i8 |b1,
+// C order) and llvm::Error reporting, over the project's one .npy reader and
+// writer (include/attnrt/npy.h, shared with attnrt-run). No LLVM/MLIR
+// dependency beyond Support.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTN_RUNNER_NPY_H
 #define ATTN_RUNNER_NPY_H
 
+#include "attnrt/npy.h"
 #include "llvm/Support/Error.h"
 #include <cstdint>
 #include <string>
@@ -16,11 +19,9 @@
 namespace mlir {
 namespace attn {
 
-struct NpyArray {
-  std::string dtype; ///< "<f4", "<f2", "<i4", "<i8" or "|b1".
-  std::vector<int64_t> shape;
-  std::vector<char> data; ///< C-order element bytes.
-
+/// dtype is "<f4", "<f2", "<i4", "<i8" or "|b1" for the tools; shape and
+/// C-order element bytes as read.
+struct NpyArray : attnrt::npy::Array {
   int64_t numElements() const;
   static size_t elementSize(const std::string &dtype); ///< 0 if unsupported.
   std::string shapeString() const;                     ///< "(1, 2, 3)".

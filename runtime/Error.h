@@ -1,0 +1,21 @@
+//===- Error.h - attnrt's per-thread last error -----------------*- C++ -*-===//
+
+#ifndef ATTNRT_ERROR_H
+#define ATTNRT_ERROR_H
+
+#include <string>
+
+namespace attnrt {
+
+/// The last error of this thread (attnrt_last_error).
+std::string &lastError();
+
+/// Records `msg` as this thread's error and returns 1 (the C API's failure).
+int fail(const std::string &msg);
+
+/// "1 thing", "2 things".
+std::string plural(size_t n, const char *word);
+
+} // namespace attnrt
+
+#endif // ATTNRT_ERROR_H

@@ -1,0 +1,259 @@
+//===- Execute.cpp - attnrt_run: first-run setup, launches, checked mode --===//
+//
+// The device side of an artifact: the module, functions, constant tables and
+// scratch buffers made on the first run (resumed after a failed one), the
+// plan's launches bound to the caller's pointers on the caller's stream, and
+// checked mode's kv-table validation (the check kernel's parameters and the
+// error buffer as attnrt/abi.h lays them out).
+//
+//===----------------------------------------------------------------------===//
+
+#include "attnrt/abi.h"
+#include "attnrt/attnrt.h"
+
+#include "Artifact.h"
+#include "Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+using namespace attnrt;
+
+namespace {
+
+/// Word ATTNRT_CHECK_ERR_POSITION of the error buffer when no entry is bad.
+constexpr uint32_t kNoError = uint32_t(ATTNRT_CHECK_ERR_NONE);
+
+/// The device state a run needs, made once: the module, the functions of
+/// the launches this run makes, the constant tables, the scratch buffers,
+/// and in checked mode the error buffer. Resumes after a failed attempt.
+bool prepare(const Driver *d, attnrt_artifact *a) {
+  const Plan &plan = a->plan;
+  if (!a->module &&
+      !check(d, d->cuModuleLoadData(&a->module, plan.image.data()), "cuModuleLoadData"))
+    return false;
+  for (size_t i = 0; i < plan.launches.size(); ++i) {
+    const Launch &l = plan.launches[i];
+    if (a->functions[i] || l.isMarker() || (l.isCheck && !a->checked))
+      continue;
+    CUfunction fn = nullptr;
+    if (!check(d, d->cuModuleGetFunction(&fn, a->module, l.kernel.c_str()),
+               "cuModuleGetFunction(" + l.kernel + ")"))
+      return false;
+    if (l.smem > 48 * 1024 &&
+        !check(d, d->cuFuncSetAttribute(fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                        int(l.smem)),
+               "cuFuncSetAttribute(" + l.kernel + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " +
+                   std::to_string(l.smem) + ")"))
+      return false;
+    a->functions[i] = fn;
+  }
+  while (a->constDev.size() < plan.constData.size()) {
+    const std::string &data = plan.constData[a->constDev.size()];
+    CUdeviceptr p = 0;
+    if (!check(d, d->cuMemAlloc(&p, data.size() ? data.size() : 1),
+               "cuMemAlloc(const " + std::to_string(a->constDev.size()) + ")"))
+      return false;
+    if (!check(d, d->cuMemcpyHtoD(p, data.data(), data.size()),
+               "cuMemcpyHtoD(const " + std::to_string(a->constDev.size()) + ")")) {
+      d->cuMemFree(p);
+      return false;
+    }
+    a->constDev.push_back(p);
+  }
+  while (a->scratchDev.size() < plan.scratchBytes.size()) {
+    size_t i = a->scratchDev.size();
+    CUdeviceptr p = 0;
+    if (!check(d, d->cuMemAlloc(&p, plan.scratchBytes[i]),
+               "cuMemAlloc(scratch " + std::to_string(i) + ", " +
+                   std::to_string(plan.scratchBytes[i]) + " bytes)"))
+      return false;
+    a->scratchDev.push_back(p);
+  }
+  if (a->checked && !a->errDev &&
+      !check(d, d->cuMemAlloc(&a->errDev, ATTNRT_CHECK_ERR_WORDS * sizeof(uint32_t)),
+                "cuMemAlloc(check error buffer)"))
+    return false;
+  return true;
+}
+
+/// The device address a buffer parameter binds.
+CUdeviceptr bind(const attnrt_artifact *a, const Param &p, const uint64_t *args,
+                 const uint64_t *results) {
+  switch (p.kind) {
+  case Param::Arg: return args[p.value] + p.offset;
+  case Param::Result: return results[p.value] + p.offset;
+  case Param::Const: return a->constDev[p.value] + p.offset;
+  case Param::Scratch: return a->scratchDev[p.value] + p.offset;
+  case Param::Err: return a->errDev;
+  default: return 0;
+  }
+}
+
+std::string indexText(const int64_t *v, int n) {
+  std::string s = "[";
+  for (int i = 0; i < n; ++i)
+    s += (i ? "," : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+/// Turns the position a check kernel reported into the message naming the
+/// bad table entry (its value read back from the device).
+std::string checkFailure(const Driver *d, const attnrt_artifact *a, size_t at, uint32_t pos,
+                         CUstream stream, const uint64_t *args, const uint64_t *results) {
+  const std::vector<Launch> &launches = a->plan.launches;
+  const Launch &l = launches[at];
+  const int64_t B = l.dims[0], H = l.dims[1], N = l.dims[2];
+  const int64_t rows = B * H * N, K = l.params[ATTNRT_CHECK_KV_K].value,
+                nkv = l.params[ATTNRT_CHECK_KV_NKV].value;
+  std::string next = "the end of the plan";
+  for (size_t j = at + 1; j < launches.size(); ++j)
+    if (!launches[j].isCheck && !launches[j].isMarker()) {
+      next = "'" + launches[j].kernel + "'";
+      break;
+    }
+  std::string context = " (launch '" + l.kernel + "', before " + next + ")";
+  auto unflatten = [&](int64_t row, int64_t *out) {
+    out[0] = row / (H * N);
+    out[1] = row / N % H;
+    out[2] = row % N;
+  };
+  auto value = [&](CUdeviceptr p) {
+    int32_t v = 0;
+    if (!check(d, d->cuMemcpyDtoHAsync(&v, p, 4, stream), "cuMemcpyDtoHAsync") ||
+        !check(d, d->cuStreamSynchronize(stream), "cuStreamSynchronize"))
+      return std::string("? (") + lastError() + ")";
+    return std::to_string(v);
+  };
+  int64_t ix[4];
+  if (int64_t(pos) < rows) {
+    unflatten(pos, ix);
+    CUdeviceptr cnt = bind(a, l.params[ATTNRT_CHECK_KV_COUNTS], args, results);
+    return "kv_counts" + indexText(ix, 3) + " = " + value(cnt + 4 * uint64_t(pos)) +
+           " is outside [0, " + std::to_string(K) + "]" + context;
+  }
+  int64_t q = int64_t(pos) - rows;
+  if (K > 0 && q < rows * K) {
+    unflatten(q / K, ix);
+    ix[3] = q % K;
+    CUdeviceptr idx = bind(a, l.params[ATTNRT_CHECK_KV_INDICES], args, results);
+    return "kv_indices" + indexText(ix, 4) + " = " + value(idx + 4 * uint64_t(q)) +
+           " is outside [0, " + std::to_string(nkv) + ")" + context;
+  }
+  return "the check kernel reported position " + std::to_string(pos) + ", past its " +
+         std::to_string(rows) + " + " + std::to_string(rows * K) + " table entries" + context;
+}
+
+} // namespace
+
+extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args,
+                          const uint64_t *results) {
+  if (!a)
+    return fail("attnrt_run: null artifact");
+  const Plan &plan = a->plan;
+  if ((!args && !plan.args.empty()) || (!results && !plan.results.empty()))
+    return fail("attnrt_run: the artifact takes " + plural(plan.args.size(), "argument") +
+                " and " + plural(plan.results.size(), "result") +
+                " but args or results is null");
+  // Kernels move rows in 16-byte pieces (gathers, cp.async): a framework
+  // view with an odd storage offset must be copied by the caller first.
+  for (size_t i = 0; i < plan.args.size(); ++i)
+    if (args[i] % 16)
+      return fail("attnrt_run: argument " + std::to_string(i) +
+                  " is not 16-byte aligned (pass a contiguous tensor that "
+                  "starts its own allocation, or copy it)");
+  for (size_t i = 0; i < plan.results.size(); ++i)
+    if (results[i] % 16)
+      return fail("attnrt_run: result " + std::to_string(i) +
+                  " is not 16-byte aligned (pass a freshly allocated buffer)");
+  const Driver *d = ready("attnrt_run");
+  if (!d || !prepare(d, a))
+    return 1;
+  CUstream s = static_cast<CUstream>(stream);
+  std::vector<CUdeviceptr> ptrs;
+  std::vector<int32_t> ints;
+  std::vector<float> floats;
+  std::vector<void *> kernelParams;
+  std::vector<int64_t> tripsLeft; // of the open loops, innermost last
+  for (size_t at = 0; at < plan.launches.size(); ++at) {
+    const Launch &l = plan.launches[at];
+    if (l.loopTrips == 0) {
+      at = l.match; // skip the body
+      continue;
+    }
+    if (l.loopTrips > 0) {
+      tripsLeft.push_back(l.loopTrips);
+      continue;
+    }
+    if (l.loopEnd) {
+      if (--tripsLeft.back() > 0)
+        at = l.match; // the next index is the body's first line
+      else
+        tripsLeft.pop_back();
+      continue;
+    }
+    if (l.isCheck && !a->checked)
+      continue;
+    size_t n = l.params.size();
+    ptrs.assign(n, 0);
+    ints.assign(n, 0);
+    floats.assign(n, 0.0f);
+    kernelParams.assign(n, nullptr);
+    for (size_t i = 0; i < n; ++i) {
+      const Param &p = l.params[i];
+      if (p.kind == Param::I32) {
+        ints[i] = int32_t(p.value);
+        kernelParams[i] = &ints[i];
+      } else if (p.kind == Param::F32) {
+        floats[i] = p.f;
+        kernelParams[i] = &floats[i];
+      } else {
+        ptrs[i] = bind(a, p, args, results);
+        kernelParams[i] = &ptrs[i];
+      }
+    }
+    if (l.isCheck) {
+      // The position word starts at "none", the reserved words at 0.
+      const CUdeviceptr pos = a->errDev + sizeof(uint32_t) * ATTNRT_CHECK_ERR_POSITION;
+      if (!check(d, d->cuMemsetD32Async(pos, kNoError, 1, s),
+                 "cuMemsetD32Async(check error buffer)") ||
+          !check(d, d->cuMemsetD32Async(pos + sizeof(uint32_t), 0, ATTNRT_CHECK_ERR_WORDS - 1, s),
+                 "cuMemsetD32Async(check error buffer)"))
+        return 1;
+    }
+    if (!check(d, d->cuLaunchKernel(a->functions[at], l.grid[0], l.grid[1], l.grid[2],
+                                    l.block[0], l.block[1], l.block[2], l.smem, s,
+                                    kernelParams.data(), nullptr),
+               "cuLaunchKernel(" + l.kernel + ")"))
+      return 1;
+    if (l.isCheck) {
+      uint32_t err[ATTNRT_CHECK_ERR_WORDS] = {};
+      if (!check(d, d->cuMemcpyDtoHAsync(err, a->errDev, sizeof err, s),
+                 "cuMemcpyDtoHAsync(check error buffer)") ||
+          !check(d, d->cuStreamSynchronize(s), "cuStreamSynchronize(after check '" +
+                                                    l.kernel + "')"))
+        return 1;
+      if (err[ATTNRT_CHECK_ERR_POSITION] != kNoError)
+        return fail("attnrt_run: checked mode: " +
+                    checkFailure(d, a, at, err[ATTNRT_CHECK_ERR_POSITION], s, args, results));
+    }
+  }
+  return 0;
+}
+
+extern "C" void attnrt_free(attnrt_artifact *a) {
+  if (!a)
+    return;
+  if (const Driver *d = driver()) {
+    for (CUdeviceptr p : a->constDev)
+      d->cuMemFree(p);
+    for (CUdeviceptr p : a->scratchDev)
+      d->cuMemFree(p);
+    if (a->errDev)
+      d->cuMemFree(a->errDev);
+    if (a->module)
+      d->cuModuleUnload(a->module);
+  }
+  delete a;
+}

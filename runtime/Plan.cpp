@@ -1,0 +1,412 @@
+//===- Plan.cpp - an artifact's launch plan, parsed and validated ---------===//
+//
+// Files are read with stdio (no iostreams: the library is loaded into
+// processes whose own C++ runtime's locale state clashes with them).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Plan.h"
+
+#include "Error.h"
+#include "attnrt/abi.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+using namespace attnrt;
+
+/// Bytes per element of a plan dtype; 0 for an unknown one.
+uint64_t attnrt::elementBytes(const std::string &dtype) {
+  if (dtype == "bf16" || dtype == "f16")
+    return 2;
+  if (dtype == "f32" || dtype == "i32")
+    return 4;
+  if (dtype == "i1")
+    return 1;
+  return 0;
+}
+
+uint64_t Tensor::bytes() const {
+  uint64_t n = elementBytes(dtype);
+  for (int64_t d : shape)
+    n *= uint64_t(d);
+  return n;
+}
+
+namespace {
+
+bool readFile(const std::string &path, std::string &out) {
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return false;
+  out.clear();
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    out.append(buf, n);
+  bool ok = !std::ferror(f);
+  std::fclose(f);
+  return ok;
+}
+
+std::vector<std::string> split(const std::string &s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(sep, start);
+    if (end == std::string::npos)
+      end = s.size();
+    out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+/// Whitespace-separated words of a line.
+std::vector<std::string> words(const std::string &line) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : line) {
+    if (c == ' ' || c == '\t' || c == '\r') {
+      if (!cur.empty())
+        out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty())
+    out.push_back(cur);
+  return out;
+}
+
+/// A decimal integer (optional leading '-'), whole string, no overflow.
+bool parseInt(const std::string &s, int64_t &v) {
+  size_t i = s.size() > 1 && s[0] == '-' ? 1 : 0;
+  if (i == s.size() || s.size() - i > 18)
+    return false;
+  for (size_t k = i; k < s.size(); ++k)
+    if (s[k] < '0' || s[k] > '9')
+      return false;
+  v = std::strtoll(s.c_str(), nullptr, 10);
+  return true;
+}
+
+/// A non-negative decimal integer (digits only).
+bool parseCount(const std::string &s, int64_t &v) {
+  return !s.empty() && s[0] != '-' && parseInt(s, v);
+}
+
+bool parseList(const std::string &s, std::vector<int64_t> &out) {
+  out.clear();
+  for (const std::string &item : split(s, ',')) {
+    int64_t v;
+    if (!parseCount(item, v))
+      return false;
+    out.push_back(v);
+  }
+  return !out.empty();
+}
+
+/// One launch parameter as written (docs/ARTIFACT.md); `why` says what is
+/// wrong with a malformed one.
+bool parseParam(const std::string &p, Param &out, std::string &why) {
+  out = Param();
+  out.text = p;
+  if (p == "null") {
+    out.kind = Param::Null;
+    return true;
+  }
+  if (p == "err") {
+    out.kind = Param::Err;
+    return true;
+  }
+  size_t colon = p.find(':');
+  std::string kind = p.substr(0, colon), rest;
+  if (colon != std::string::npos)
+    rest = p.substr(colon + 1);
+  if (kind == "i32" && colon != std::string::npos) {
+    out.kind = Param::I32;
+    if (!parseInt(rest, out.value) || out.value < INT32_MIN || out.value > INT32_MAX)
+      return why = "'" + rest + "' is not a 32-bit integer", false;
+    return true;
+  }
+  if (kind == "f32" && colon != std::string::npos) {
+    out.kind = Param::F32;
+    char *end = nullptr;
+    out.f = std::strtof(rest.c_str(), &end);
+    if (rest.empty() || *end)
+      return why = "'" + rest + "' is not a decimal number", false;
+    return true;
+  }
+  if (kind == "arg")
+    out.kind = Param::Arg;
+  else if (kind == "result")
+    out.kind = Param::Result;
+  else if (kind == "const")
+    out.kind = Param::Const;
+  else if (kind == "scratch")
+    out.kind = Param::Scratch;
+  else if (colon == std::string::npos && p.find('+') != std::string::npos &&
+           (p.compare(0, 3, "err") == 0 || p.compare(0, 4, "null") == 0))
+    return why = "only arg, result, const and scratch take a byte offset", false;
+  else
+    return why = "unknown parameter kind", false;
+  if (colon == std::string::npos)
+    return why = "expected " + kind + ":N", false;
+  size_t plus = rest.find('+');
+  std::string index = rest.substr(0, plus);
+  if (!parseCount(index, out.value))
+    return why = "index '" + index + "' is not a number", false;
+  if (plus != std::string::npos) {
+    std::string off = rest.substr(plus + 1);
+    int64_t o = 0;
+    if (!parseCount(off, o))
+      return why = "offset '" + off + "' is not a byte count", false;
+    out.offset = uint64_t(o);
+  }
+  return true;
+}
+
+/// Checks what the plan's lines bind once every line is read; returns the
+/// problem, or "" when the plan is consistent.
+std::string validate(const Plan &a, const Launch &l) {
+  std::string where = "line " + std::to_string(l.line) + ": " +
+                      (l.isCheck ? "check '" : "launch '") + l.kernel + "' ";
+  for (const Param &p : l.params) {
+    const char *what = nullptr;
+    size_t count = 0;
+    uint64_t bytes = 0;
+    switch (p.kind) {
+    case Param::Arg: what = "arg"; count = a.args.size(); break;
+    case Param::Result: what = "result"; count = a.results.size(); break;
+    case Param::Const: what = "const"; count = a.constData.size(); break;
+    case Param::Scratch: what = "scratch"; count = a.scratchBytes.size(); break;
+    case Param::Err:
+      if (!l.isCheck)
+        return where + "binds 'err', which only a check line may use";
+      continue;
+    default: continue;
+    }
+    if (p.value >= int64_t(count))
+      return where + "parameter '" + p.text + "' refers to " + what + " " +
+             std::to_string(p.value) + " but the plan declares " +
+             (count == 0 ? std::string("none")
+              : count == 1 ? std::string("only ") + what + " 0"
+                           : std::string("only ") + what + " 0.." + std::to_string(count - 1));
+    switch (p.kind) {
+    case Param::Arg: bytes = a.args[p.value].bytes(); break;
+    case Param::Result: bytes = a.results[p.value].bytes(); break;
+    case Param::Const: bytes = a.constData[p.value].size(); break;
+    default: bytes = a.scratchBytes[p.value]; break;
+    }
+    if (p.offset >= bytes && p.offset > 0)
+      return where + "parameter '" + p.text + "': offset " + std::to_string(p.offset) +
+             " is not inside " + what + " " + std::to_string(p.value) + " (" +
+             std::to_string(bytes) + " bytes)";
+  }
+  if (!l.isCheck)
+    return "";
+  // The check kernel's contract (attnrt/abi.h): IDX CNT err i32:ROWS i32:K
+  // i32:NKV.
+  const std::vector<Param> &ps = l.params;
+  if (ps.size() != ATTNRT_CHECK_KV_NUM_PARAMS || !ps[ATTNRT_CHECK_KV_INDICES].isBuffer() ||
+      !ps[ATTNRT_CHECK_KV_COUNTS].isBuffer() || ps[ATTNRT_CHECK_KV_ERR].kind != Param::Err ||
+      ps[ATTNRT_CHECK_KV_ROWS].kind != Param::I32 || ps[ATTNRT_CHECK_KV_K].kind != Param::I32 ||
+      ps[ATTNRT_CHECK_KV_NKV].kind != Param::I32)
+    return where + "parameters must be 'IDX CNT err i32:ROWS i32:K i32:NKV' (IDX and CNT "
+                   "buffers), got " + plural(ps.size(), "parameter");
+  int64_t rows = l.dims[0] * l.dims[1] * l.dims[2];
+  if (ps[ATTNRT_CHECK_KV_ROWS].value != rows)
+    return where + "has ROWS " + std::to_string(ps[ATTNRT_CHECK_KV_ROWS].value) + " but dims " +
+           std::to_string(l.dims[0]) + "," + std::to_string(l.dims[1]) + "," +
+           std::to_string(l.dims[2]) + " make " + std::to_string(rows) + " rows";
+  if (ps[ATTNRT_CHECK_KV_K].value < 0 || ps[ATTNRT_CHECK_KV_NKV].value < 0)
+    return where + "has a negative K or NKV";
+  return "";
+}
+
+} // namespace
+
+namespace attnrt {
+
+bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
+  out = Plan();
+  Plan *a = &out;
+  std::string plan;
+  auto bad = [&](const std::string &msg) {
+    why = msg;
+    return false;
+  };
+  if (!readFile(dir + "/plan.txt", plan))
+    return bad("cannot read the file");
+  std::string ptxFile, cubinFile;
+  int lineNo = 0;
+  bool header = false;
+  std::vector<size_t> openLoops; // indices of the loop lines not yet closed
+  for (const std::string &line : split(plan, '\n')) {
+    ++lineNo;
+    std::vector<std::string> w = words(line);
+    std::string where = "line " + std::to_string(lineNo) + ": ";
+    if (w.empty())
+      continue;
+    const std::string &key = w[0];
+    int64_t n = 0;
+    // `arg N`, `result N`, `const N`, `scratch N` are numbered in order.
+    std::string problem;
+    auto numbered = [&](size_t have) {
+      if (!parseCount(w[1], n))
+        return problem = where + key + ": index '" + w[1] + "' is not a number", false;
+      if (n != int64_t(have))
+        return problem = where + key + " " + w[1] + " is out of order (expected " + key +
+                         " " + std::to_string(have) + ")",
+               false;
+      return true;
+    };
+    if (!header) {
+      if (key != "attn-artifact" || w.size() != 2)
+        return bad(where + "expected the header 'attn-artifact 2'");
+      if (w[1] != "2")
+        return bad(where + "artifact format version " + w[1] +
+                   " is not supported: this runtime reads version 2 (recompile the "
+                   "module with attn-compile)");
+      header = true;
+    } else if (key == "chip" && w.size() == 2) {
+    } else if (key == "ptx" && w.size() == 2) {
+      ptxFile = w[1];
+    } else if (key == "cubin" && w.size() == 2) {
+      cubinFile = w[1];
+    } else if (key == "arg" || key == "result") {
+      std::vector<Tensor> &list = key == "arg" ? a->args : a->results;
+      Tensor t;
+      if (w.size() != 4)
+        return bad(where + "malformed " + key + " (expected '" + key + " N DTYPE SHAPE')");
+      if (!numbered(list.size()))
+        return bad(problem);
+      t.dtype = w[2];
+      if (!elementBytes(t.dtype))
+        return bad(where + key + " " + w[1] + " has unknown dtype '" + t.dtype +
+                   "' (expected bf16, f16, f32, i32 or i1)");
+      if (!parseList(w[3], t.shape))
+        return bad(where + key + " " + w[1] + " has a malformed shape '" + w[3] + "'");
+      list.push_back(t);
+    } else if (key == "const") {
+      std::vector<int64_t> dims;
+      std::string data;
+      if (w.size() != 5 || w[3] != "i32" || !parseList(w[4], dims) ||
+          w[2].find('/') != std::string::npos)
+        return bad(where + "malformed const (expected 'const N FILE i32 SHAPE')");
+      if (!numbered(a->constData.size()))
+        return bad(problem);
+      int64_t count = 1;
+      for (int64_t d : dims)
+        count *= d;
+      if (!readFile(dir + "/" + w[2], data) || int64_t(data.size()) != count * 4)
+        return bad(where + "table '" + w[2] + "' is missing or not " +
+                   std::to_string(count * 4) + " bytes");
+      a->constData.push_back(data);
+    } else if (key == "scratch") {
+      int64_t bytes = 0;
+      if (w.size() != 3)
+        return bad(where + "malformed scratch (expected 'scratch N BYTES')");
+      if (!numbered(a->scratchBytes.size()))
+        return bad(problem);
+      if (!parseCount(w[2], bytes) || bytes <= 0 || bytes > (int64_t(1) << 44))
+        return bad(where + "scratch " + w[1] + ": size '" + w[2] +
+                   "' is not a positive byte count");
+      a->scratchBytes.push_back(uint64_t(bytes));
+    } else if (key == "loop" || key == "end") {
+      Launch l;
+      l.line = lineNo;
+      int64_t trips = 0;
+      if (key == "loop") {
+        if (w.size() != 2 || !parseCount(w[1], trips) || trips < 0 || trips > INT32_MAX)
+          return bad(where + "malformed loop (expected 'loop TRIPS')");
+        l.loopTrips = trips;
+        l.kernel = "loop";
+        openLoops.push_back(a->launches.size());
+      } else {
+        if (w.size() != 1)
+          return bad(where + "malformed end (expected 'end')");
+        if (openLoops.empty())
+          return bad(where + "'end' without a 'loop'");
+        l.loopEnd = true;
+        l.kernel = "end";
+        l.match = openLoops.back();
+        a->launches[openLoops.back()].match = a->launches.size();
+        openLoops.pop_back();
+      }
+      a->launches.push_back(l);
+    } else if (key == "launch" || key == "check") {
+      // KEY NAME grid X,Y,Z block X,Y,Z smem N params P... [dims B,H,N]
+      Launch l;
+      l.isCheck = key == "check";
+      l.line = lineNo;
+      std::vector<int64_t> g, b;
+      int64_t smem = 0;
+      if (w.size() < 9 || w[2] != "grid" || !parseList(w[3], g) || g.size() != 3 ||
+          w[4] != "block" || !parseList(w[5], b) || b.size() != 3 || w[6] != "smem" ||
+          !parseCount(w[7], smem) || smem > INT32_MAX || w[8] != "params")
+        return bad(where + "malformed " + key + " (expected '" + key +
+                   " KERNEL grid X,Y,Z block X,Y,Z smem BYTES params P..." +
+                   (l.isCheck ? " dims B,H,N" : "") + "')");
+      l.kernel = w[1];
+      l.smem = unsigned(smem);
+      for (int k = 0; k < 3; ++k) {
+        if (g[k] < 1 || g[k] > UINT32_MAX || b[k] < 1 || b[k] > 1024)
+          return bad(where + key + " '" + l.kernel + "' has an empty or oversized grid or block");
+        l.grid[k] = unsigned(g[k]);
+        l.block[k] = unsigned(b[k]);
+      }
+      size_t end = w.size();
+      if (l.isCheck) {
+        size_t at = 9;
+        while (at < w.size() && w[at] != "dims")
+          ++at;
+        std::vector<int64_t> dims;
+        if (at == w.size())
+          return bad(where + "check '" + l.kernel + "' has no 'dims B,H,N' after its parameters");
+        if (at + 2 != w.size() || !parseList(w[at + 1], dims) || dims.size() != 3)
+          return bad(where + "check '" + l.kernel + "': malformed dims (expected 'dims B,H,N' "
+                     "at the end of the line)");
+        for (int k = 0; k < 3; ++k)
+          l.dims[k] = dims[k];
+        end = at;
+      }
+      for (size_t i = 9; i < end; ++i) {
+        Param param;
+        if (!parseParam(w[i], param, problem))
+          return bad(where + "malformed parameter '" + w[i] + "': " + problem);
+        l.params.push_back(param);
+      }
+      a->launches.push_back(l);
+    } else {
+      return bad(where + "unknown or malformed key '" + key + "'");
+    }
+  }
+  if (!header)
+    return bad("empty plan");
+  if (!openLoops.empty())
+    return bad("line " + std::to_string(a->launches[openLoops.back()].line) +
+               ": 'loop' without an 'end'");
+  for (const Launch &l : a->launches) {
+    if (l.isMarker())
+      continue;
+    std::string problem = validate(*a, l);
+    if (!problem.empty())
+      return bad(problem);
+  }
+  std::string file = cubinFile.empty() ? ptxFile : cubinFile;
+  if (file.empty())
+    return bad("no kernel image (expected a 'ptx FILE' line)");
+  if (file.find('/') != std::string::npos || !readFile(dir + "/" + file, a->image))
+    return bad("kernel image '" + file + "' is missing");
+  if (cubinFile.empty())
+    a->image.push_back('\0'); // PTX is loaded as a C string
+  return true;
+}
+
+
+} // namespace attnrt

@@ -1,0 +1,70 @@
+//===- Plan.h - an artifact's launch plan, parsed and validated -*- C++ -*-===//
+//
+// DIR/plan.txt (format version 2, docs/ARTIFACT.md) read into a Plan with
+// its kernel image and constant tables: every line parsed, every parameter
+// checked against what the plan declares, check lines against the check
+// kernel's contract (attnrt/abi.h). No driver, no device.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNRT_PLAN_H
+#define ATTNRT_PLAN_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attnrt {
+
+/// Bytes per element of a plan dtype; 0 for an unknown one.
+uint64_t elementBytes(const std::string &dtype);
+
+/// An argument or result: dtype and shape.
+struct Tensor {
+  std::string dtype;
+  std::vector<int64_t> shape;
+  uint64_t bytes() const;
+};
+
+/// One launch parameter as written.
+struct Param {
+  enum Kind { Arg, Result, Const, Scratch, Err, Null, I32, F32 } kind = Null;
+  int64_t value = 0;   // buffer index or i32 value
+  uint64_t offset = 0; // byte offset added to a buffer pointer
+  float f = 0;
+  std::string text; // as written in the plan, for messages
+  bool isBuffer() const {
+    return kind == Arg || kind == Result || kind == Const || kind == Scratch;
+  }
+};
+
+/// A `launch` or `check` line of the plan, or a `loop N` / `end` marker:
+/// the launches between a loop and its end run N times in order (loops nest).
+struct Launch {
+  std::string kernel;
+  unsigned grid[3] = {1, 1, 1}, block[3] = {1, 1, 1}, smem = 0;
+  std::vector<Param> params;
+  bool isCheck = false;
+  int64_t dims[3] = {0, 0, 0}; // check: B, H, N of the kv_counts table
+  int line = 0;
+  int64_t loopTrips = -1; // >= 0: a `loop` line
+  bool loopEnd = false;   // an `end` line
+  size_t match = 0;       // the matching end (for loop) / loop (for end)
+  bool isMarker() const { return loopTrips >= 0 || loopEnd; }
+};
+
+struct Plan {
+  std::string image; // cubin if present, else PTX (NUL-terminated)
+  std::vector<Tensor> args, results;
+  std::vector<std::string> constData;
+  std::vector<uint64_t> scratchBytes;
+  std::vector<Launch> launches; // launch, check, loop and end lines, in order
+};
+
+/// Reads DIR/plan.txt and the files it names into `out`. On failure returns
+/// false with `why` saying what is wrong ("line N: ..." where a line is).
+bool loadPlan(const std::string &dir, Plan &out, std::string &why);
+
+} // namespace attnrt
+
+#endif // ATTNRT_PLAN_H
