@@ -9,11 +9,34 @@
  * for a kernel that follows the runtime's check contract
  * (IDX CNT err i32:ROWS i32:K i32:NKV, docs/ARTIFACT.md), run on the host.
  * $FAKE_CUDA_FAIL_ALLOC=N makes the N-th cuMemAlloc fail (out of memory).
- * Built by the lit tests: cc -shared -fPIC fake_cuda.c -o DIR/libcuda.so.1 */
+ * $FAKE_CUDA_LOAD_DELAY_MS=N makes loading the library take N ms longer (a
+ * wide window for threads that race on the runtime's first use).
+ * Calls are serialized by one mutex, so threads may share the fake device.
+ * Built by the lit tests: cc -shared -fPIC fake_cuda.c -o DIR/libcuda.so.1
+ * (-DFAKE_CUDA_NO_LAUNCH leaves cuLaunchKernel out: a driver missing a
+ * symbol). */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+#define LOCKED(body)                                                           \
+  do {                                                                         \
+    pthread_mutex_lock(&mu);                                                   \
+    body;                                                                      \
+    pthread_mutex_unlock(&mu);                                                 \
+  } while (0)
+
+__attribute__((constructor)) static void slow_load(void) {
+  const char *ms = getenv("FAKE_CUDA_LOAD_DELAY_MS");
+  if (ms) {
+    struct timespec t = {atoi(ms) / 1000, (long)(atoi(ms) % 1000) * 1000000L};
+    nanosleep(&t, 0);
+  }
+}
 
 typedef unsigned long long ptr_t;
 
@@ -105,7 +128,7 @@ int cuFuncSetAttribute(void *f, int attr, int v) {
   return 0;
 }
 
-int cuMemAlloc_v2(ptr_t *p, size_t n) {
+static int mem_alloc(ptr_t *p, size_t n) {
   char t[64];
   if (++allocs == atoi(getenv("FAKE_CUDA_FAIL_ALLOC") ? getenv("FAKE_CUDA_FAIL_ALLOC") : "0")) {
     say("cuMemAlloc %s bytes: failing on purpose%s\n", (sprintf(t, "%zu", n), t), "");
@@ -123,7 +146,7 @@ int cuMemAlloc_v2(ptr_t *p, size_t n) {
   say("cuMemAlloc %s bytes%s\n", t, "");
   return 0;
 }
-int cuMemFree_v2(ptr_t p) {
+static int mem_free(ptr_t p) {
   char t[64];
   name(p, t);
   for (int i = 0; i < nblocks; ++i)
@@ -141,7 +164,7 @@ int cuMemcpyDtoHAsync_v2(void *d, ptr_t s, size_t n, void *st) {
   memcpy(d, (void *)s, n);
   return 0;
 }
-int cuMemsetD32Async(ptr_t d, unsigned v, size_t n, void *st) {
+static int memset_d32(ptr_t d, unsigned v, size_t n, void *st) {
   char t[64], u[32];
   (void)st;
   for (size_t i = 0; i < n; ++i)
@@ -173,8 +196,9 @@ static void check_kernel(void **params) {
   }
 }
 
-int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
-                   unsigned bz, unsigned smem, void *stream, void **params, void **extra) {
+__attribute__((unused)) static int launch(void *f, unsigned gx, unsigned gy, unsigned gz,
+                                          unsigned bx, unsigned by, unsigned bz, unsigned smem,
+                                          void *stream, void **params, void **extra) {
   struct kernel *k = f;
   char line[2048], t[64];
   (void)stream;
@@ -196,3 +220,28 @@ int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
     check_kernel(params);
   return 0;
 }
+
+/* The entry points that touch the block table, one thread at a time. */
+int cuMemAlloc_v2(ptr_t *p, size_t n) {
+  int r;
+  LOCKED(r = mem_alloc(p, n));
+  return r;
+}
+int cuMemFree_v2(ptr_t p) {
+  int r;
+  LOCKED(r = mem_free(p));
+  return r;
+}
+int cuMemsetD32Async(ptr_t d, unsigned v, size_t n, void *st) {
+  int r;
+  LOCKED(r = memset_d32(d, v, n, st));
+  return r;
+}
+#ifndef FAKE_CUDA_NO_LAUNCH
+int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                   unsigned bz, unsigned smem, void *stream, void **params, void **extra) {
+  int r;
+  LOCKED(r = launch(f, gx, gy, gz, bx, by, bz, smem, stream, params, extra));
+  return r;
+}
+#endif
