@@ -44,8 +44,9 @@ from torch.nn.attention.flex_attention import BlockMask, create_block_mask, flex
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "gpu"))
+sys.path.insert(0, os.path.join(ROOT, "python"))
 import model_ref  # noqa: E402
-from attnrt_ctypes import Runtime  # noqa: E402
+from attn_mlir.runtime import Runtime  # noqa: E402
 from check_models import vsa_inputs  # noqa: E402
 
 dev = "cuda"

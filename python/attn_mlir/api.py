@@ -19,8 +19,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from . import compiler, ir
+from . import compiler, ir, runtime
 from .errors import AttnError
+from .runtime import is_torch_tensor
 
 VSA_TILE = (4, 4, 4)
 STA_TILE = (6, 8, 8)
@@ -73,19 +74,15 @@ def precompile_for(chip: str = "sm_90a"):
 # Where the inputs live
 # ---------------------------------------------------------------------------
 
-def _is_torch(x) -> bool:
-    return type(x).__module__.startswith("torch") and hasattr(x, "data_ptr")
-
-
 def _location(x, name):
     """'numpy', 'torch-cpu' or 'cuda' for one input."""
     if isinstance(x, np.ndarray):
         return "numpy"
     if isinstance(x, TensorSpec):
         return "spec"
-    if _is_torch(x) and getattr(x, "is_meta", False):
+    if is_torch_tensor(x) and getattr(x, "is_meta", False):
         return "spec"  # torch "meta" tensors: shapes only, like TensorSpec
-    if _is_torch(x):
+    if is_torch_tensor(x):
         return "cuda" if x.is_cuda else "torch-cpu"
     if hasattr(x, "__cuda_array_interface__"):
         return "cuda"
@@ -113,7 +110,7 @@ def _dtype_name(x, loc) -> str:
         return _SPEC_DTYPES.get(str(x.dtype).replace("torch.", ""), str(x.dtype))
     if loc in ("numpy", "numpy-dlpack"):
         return str(np.asarray(x).dtype)
-    if _is_torch(x):
+    if is_torch_tensor(x):
         return str(x.dtype).replace("torch.", "")
     cai = getattr(x, "__cuda_array_interface__", None)
     return cai["typestr"] if cai else "?"
@@ -133,16 +130,16 @@ def _classify(inputs, names):
     return kinds.pop()
 
 
-def _meta_results(art, like):
+def _meta_results(art):
+    """torch meta tensors shaped like the artifact's results (the runtime
+    reads its plan)."""
     import torch
-    dt = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}
-    outs = []
-    with open(os.path.join(art, "plan.txt")) as f:
-        for line in f:
-            w = line.split()
-            if w and w[0] == "result":
-                shape = [int(d) for d in w[3].split(",")]
-                outs.append(torch.empty(shape, dtype=dt.get(w[2], like.dtype), device="meta"))
+    a = runtime.Artifact(art)
+    try:
+        outs = [torch.empty(shape, dtype=runtime.torch_dtype(dt), device="meta")
+                for dt, shape in a.results]
+    finally:
+        a.free()
     return outs[0] if len(outs) == 1 else tuple(outs)
 
 
@@ -159,14 +156,14 @@ def _run(build, inputs, names):
             return art
         # torch meta tensors in, meta tensors out: a whole torch program
         # (a DiT loop) can run shape-only to precompile every module it uses.
-        return _meta_results(art, inputs[0])
+        return _meta_results(art)
     if kind == "cuda":
         return _run_gpu(build, inputs, names)
     if kind == "torch-cpu":
         import torch
         dt = inputs[0].dtype
-        elem = {torch.float32: "f32", torch.float16: "f16", torch.bfloat16: "bf16"}.get(dt)
-        if elem is None:
+        elem = runtime.torch_dtype_name(inputs[0])
+        if elem not in ir.ELEMENT_TYPES:
             raise TypeError(f"{names[0]}: dtype {dt} is not supported; use float32, "
                             "float16 or bfloat16")
         conv = torch.float32 if elem == "bf16" else dt
@@ -183,8 +180,7 @@ def _run(build, inputs, names):
 
 
 def chip_for_device(device: int) -> str:
-    from .runtime import _torch
-    major, minor = _torch().cuda.get_device_capability(device)
+    major, minor = runtime._torch().cuda.get_device_capability(device)
     if major == 9:
         return "sm_90a"
     if major >= 8:
@@ -194,7 +190,6 @@ def chip_for_device(device: int) -> str:
 
 
 def _run_gpu(build, inputs, names):
-    from . import runtime
     bufs = [runtime.as_device_buffer(x, n) for x, n in zip(inputs, names)]
     elem = bufs[0].dtype
     if elem not in ir.ELEMENT_TYPES:
@@ -373,7 +368,7 @@ def _take_heads(x, idx):
         return TensorSpec((x.shape[0], len(idx)) + x.shape[2:], x.dtype)
     if isinstance(x, np.ndarray):
         return np.ascontiguousarray(x[:, idx])
-    if _is_torch(x):
+    if is_torch_tensor(x):
         import torch
         return x.index_select(1, torch.as_tensor(idx, device=x.device)).contiguous()
     raise TypeError(f"per_head='split' takes NumPy arrays, torch tensors or TensorSpecs, "
@@ -395,7 +390,7 @@ def _split_heads(q, k, v, qs, ks, windows, text_length, grid, tile):
     if isinstance(q, TensorSpec):
         return [d for _, d in parts]
     out = parts[0][1]
-    if _is_torch(out):
+    if is_torch_tensor(out):
         import torch
         full = torch.empty(qs, dtype=out.dtype, device=out.device)
     else:

@@ -25,6 +25,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from . import api
+from .runtime import is_torch_tensor
 from .config import BackendConfig, ConfigError, MaskStrategy, parse_backend_config
 
 BACKEND_NAMES = ("video_sparse_attn", "sliding_tile_attn", "torch_sdpa")
@@ -91,7 +92,7 @@ def dense_attention(q, k, v, valid_keys: Optional[int] = None):
     """softmax(q k^T / sqrt(D)) v over the first `valid_keys` keys (all if None);
     torch tensors -> torch.nn.functional.scaled_dot_product_attention, NumPy -> NumPy."""
     group = q.shape[1] // k.shape[1]
-    if api._is_torch(q):
+    if is_torch_tensor(q):
         import torch
         import torch.nn.functional as F
         if group > 1:

@@ -12,11 +12,12 @@ Known keys: ``sparsity`` (alias ``VSA_sparsity``), ``mask_strategy_file_path``,
 silently ignored).
 """
 import json
-import math
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
+
+from .ir import topk_for
 
 KNOWN_KEYS = {"sparsity", "VSA_sparsity", "mask_strategy_file_path", "sta_mode",
               "skip_time_steps"}
@@ -81,7 +82,7 @@ def topk_from_sparsity(sparsity: float, num_kv_blocks: int) -> int:
     """clamp(ceil((1 - s) * Nkv), 1, Nkv), as FastVideo computes it."""
     if not 0.0 <= sparsity <= 1.0:
         raise ConfigError(f"sparsity must be in [0, 1], got {sparsity}")
-    return max(1, min(math.ceil((1.0 - sparsity) * num_kv_blocks), num_kv_blocks))
+    return topk_for(sparsity, num_kv_blocks)
 
 
 @dataclass

@@ -1,22 +1,29 @@
-"""The GPU path: libattnrt.so through ctypes, framework tensors zero-copy.
+"""The GPU runtime: THE ctypes binding of libattnrt.so (include/attnrt/attnrt.h).
 
-``Artifact(dir)`` loads an artifact (docs/ARTIFACT.md) and reports its
-signature; ``launch(artifact, inputs)`` validates the inputs (dtype, shape,
-contiguity, one CUDA device) against it, allocates the outputs with
-``torch.empty`` on that device and launches on torch's current stream,
-passing device pointers (no copies). Inputs may be torch tensors or any
-object with ``__cuda_array_interface__`` or ``__dlpack__`` (e.g. CuPy).
+``library(path)`` loads the library and declares every entry point's
+argument and result types (once per path); the package, the GPU scripts
+(scripts/gpu, bench) and the runtime tests (test/Runtime) all bind attnrt
+through it. ``Artifact(dir)`` loads an artifact (docs/ARTIFACT.md) and
+reports its signature; ``launch(artifact, inputs)`` validates the inputs
+(dtype, shape, contiguity, one CUDA device) against it, allocates the
+outputs with ``torch.empty`` on that device and launches on torch's current
+stream, passing device pointers (no copies). Inputs may be torch tensors or
+any object with ``__cuda_array_interface__`` or ``__dlpack__`` (e.g. CuPy).
+``Runtime(path)`` is the scripts' interface: handles, torch tensors in and
+out, torch's current stream.
 
-torch is imported only here, and only when a launch needs it.
+This module needs neither the native compiler module nor NumPy, and imports
+torch only when a launch needs it, so the GPU machine (no LLVM/MLIR) can use
+it from the source tree (python/ on sys.path).
 """
 import ctypes
 import os
 import threading
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .errors import RuntimeLibraryError
 
-_lib = None
+_libs: Dict[str, ctypes.CDLL] = {}
 _lib_lock = threading.Lock()
 MAX_DIMS = 8
 
@@ -42,77 +49,125 @@ def library_path() -> str:
     return candidates[0]
 
 
-def library():
-    global _lib
+def _declare(lib: ctypes.CDLL) -> None:
+    """Argument and result types of every function of attnrt.h."""
+    vp, u64, i64p = ctypes.c_void_p, ctypes.c_uint64, ctypes.POINTER(ctypes.c_int64)
+    u64p, int_ = ctypes.POINTER(ctypes.c_uint64), ctypes.c_int
+    sigs = {
+        "attnrt_load": (int_, [ctypes.c_char_p, ctypes.POINTER(vp)]),
+        "attnrt_num_args": (int_, [vp]),
+        "attnrt_num_results": (int_, [vp]),
+        "attnrt_arg_info": (int_, [vp, int_, ctypes.POINTER(ctypes.c_char_p), i64p, int_]),
+        "attnrt_result_info": (int_, [vp, int_, ctypes.POINTER(ctypes.c_char_p), i64p, int_]),
+        "attnrt_scratch_bytes": (int_, [vp, u64p]),
+        "attnrt_set_checked": (int_, [vp, int_]),
+        "attnrt_num_launches": (int_, [vp]),
+        "attnrt_run": (int_, [vp, vp, u64p, u64p]),
+        "attnrt_free": (None, [vp]),
+        "attnrt_device_alloc": (int_, [u64, u64p]),
+        "attnrt_device_free": (int_, [u64]),
+        "attnrt_copy_to_device": (int_, [u64, vp, u64]),
+        "attnrt_copy_from_device": (int_, [vp, u64, u64]),
+        "attnrt_synchronize": (int_, []),
+        "attnrt_last_error": (ctypes.c_char_p, []),
+    }
+    for name, (res, args) in sigs.items():
+        f = getattr(lib, name)
+        f.restype, f.argtypes = res, args
+
+
+def library(path: Optional[str] = None) -> ctypes.CDLL:
+    """libattnrt.so at `path` (default: library_path()) with its functions
+    declared; loaded once per path."""
+    path = path or library_path()
     with _lib_lock:
-        if _lib is None:
-            path = library_path()
+        lib = _libs.get(path)
+        if lib is None:
             try:
                 lib = ctypes.CDLL(path)
-            except OSError as e:
+                _declare(lib)
+            except (OSError, AttributeError) as e:
                 raise RuntimeLibraryError(
                     f"cannot load the GPU runtime {path}: {e} (build it with scripts/build.sh, "
                     "or cmake -S runtime -B build-rt on the GPU machine, and set "
                     "ATTN_MLIR_ATTNRT to the library)") from None
-            vp, i64p = ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64)
-            lib.attnrt_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(vp)]
-            lib.attnrt_num_args.argtypes = [vp]
-            lib.attnrt_num_results.argtypes = [vp]
-            for f in (lib.attnrt_arg_info, lib.attnrt_result_info):
-                f.argtypes = [vp, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p), i64p,
-                              ctypes.c_int]
-            lib.attnrt_run.argtypes = [vp, vp, ctypes.POINTER(ctypes.c_uint64),
-                                       ctypes.POINTER(ctypes.c_uint64)]
-            lib.attnrt_free.argtypes = [vp]
-            lib.attnrt_free.restype = None
-            lib.attnrt_last_error.restype = ctypes.c_char_p
-            _lib = lib
-        return _lib
+            _libs[path] = lib
+        return lib
 
 
-def _last_error(lib) -> str:
+def last_error(lib: ctypes.CDLL) -> str:
+    """attnrt_last_error() of this thread, decoded."""
     e = lib.attnrt_last_error()
     return e.decode(errors="replace") if e else "unknown error"
 
 
-class Artifact:
-    """A loaded GPU artifact: its signature, and attnrt_run."""
+def _pointers(values: Sequence[int]):
+    return (ctypes.c_uint64 * max(1, len(values)))(*values)
 
-    def __init__(self, path: str):
-        lib = library()
+
+class Artifact:
+    """A loaded GPU artifact: its signature, checked mode, and attnrt_run."""
+
+    def __init__(self, path: str, lib: Optional[str] = None):
+        self._lib = library(lib)
         self.path = path
-        self._lib = lib
         self._h = ctypes.c_void_p()
-        if lib.attnrt_load(os.fsencode(path), ctypes.byref(self._h)) != 0:
-            raise RuntimeLibraryError(f"attnrt_load({path}) failed: {_last_error(lib)}")
-        self.args = [self._info(lib.attnrt_arg_info, i)
-                     for i in range(lib.attnrt_num_args(self._h))]
-        self.results = [self._info(lib.attnrt_result_info, i)
-                        for i in range(lib.attnrt_num_results(self._h))]
+        if self._lib.attnrt_load(os.fsencode(path), ctypes.byref(self._h)) != 0:
+            self._h = None
+            raise RuntimeLibraryError(f"attnrt_load({path}) failed: {last_error(self._lib)}")
+        self.args = [self._info(self._lib.attnrt_arg_info, i)
+                     for i in range(self._lib.attnrt_num_args(self._h))]
+        self.results = [self._info(self._lib.attnrt_result_info, i)
+                        for i in range(self._lib.attnrt_num_results(self._h))]
 
     def _info(self, fn, i) -> Tuple[str, Tuple[int, ...]]:
         dt = ctypes.c_char_p()
         dims = (ctypes.c_int64 * MAX_DIMS)()
         rank = fn(self._h, i, ctypes.byref(dt), dims, MAX_DIMS)
         if rank < 0:
-            raise RuntimeLibraryError(f"{self.path}: {_last_error(self._lib)}")
+            raise RuntimeLibraryError(f"{self.path}: {last_error(self._lib)}")
         return dt.value.decode(), tuple(int(d) for d in dims[:rank])
 
+    def _check(self, rc: int, what: str):
+        if rc != 0:
+            raise RuntimeLibraryError(f"{what}({self.path}) failed: {last_error(self._lib)}")
+
+    def set_checked(self, on: bool):
+        self._check(self._lib.attnrt_set_checked(self._h, int(bool(on))), "attnrt_set_checked")
+
+    def num_launches(self) -> int:
+        return self._lib.attnrt_num_launches(self._h)
+
+    def scratch_bytes(self) -> int:
+        b = ctypes.c_uint64()
+        self._check(self._lib.attnrt_scratch_bytes(self._h, ctypes.byref(b)),
+                    "attnrt_scratch_bytes")
+        return b.value
+
+    def bind(self, args: Sequence[int], results: Sequence[int]):
+        """A function of a stream (an int, 0: the default stream) that runs
+        the artifact on these device pointers (arrays built once, for timing
+        loops)."""
+        a, r, lib, h = _pointers(args), _pointers(results), self._lib, self._h
+
+        def run(stream: int = 0):
+            self._check(lib.attnrt_run(h, ctypes.c_void_p(stream or None), a, r), "attnrt_run")
+        return run
+
     def run(self, stream: int, args: Sequence[int], results: Sequence[int]):
-        a = (ctypes.c_uint64 * max(1, len(args)))(*args)
-        r = (ctypes.c_uint64 * max(1, len(results)))(*results)
-        if self._lib.attnrt_run(self._h, ctypes.c_void_p(stream or None), a, r) != 0:
-            raise RuntimeLibraryError(f"attnrt_run({self.path}) failed: "
-                                      f"{_last_error(self._lib)}")
+        self.bind(args, results)(stream)
+
+    def free(self):
+        """Releases the artifact's device state now (else when collected)."""
+        h, self._h = getattr(self, "_h", None), None
+        if h is not None and h.value:
+            self._lib.attnrt_free(h)
 
     def __del__(self):
-        h = getattr(self, "_h", None)
-        if h is not None and h.value:
-            try:
-                self._lib.attnrt_free(h)
-            except Exception:  # interpreter shutdown
-                pass
-            self._h = None
+        try:
+            self.free()
+        except Exception:  # interpreter shutdown
+            pass
 
 
 # ---------------------------------------------------------------------------
@@ -123,20 +178,28 @@ _CAI_DTYPES = {"<f2": "f16", "<f4": "f32", "<i4": "i32", "<i8": "i64", "|b1": "i
 
 
 def _torch():
+    """torch, imported on first use (never when the package is imported)."""
     import torch
     return torch
 
 
-def torch_dtype_name(t) -> Optional[str]:
-    torch = _torch()
-    return {torch.bfloat16: "bf16", torch.float16: "f16", torch.float32: "f32",
-            torch.int32: "i32", torch.int64: "i64", torch.bool: "i1"}.get(t.dtype)
+# Plan dtype -> the name of its torch dtype: the one map both ways use.
+_TORCH_NAMES = {"bf16": "bfloat16", "f16": "float16", "f32": "float32", "i32": "int32",
+                "i64": "int64", "i1": "bool"}
 
 
 def torch_dtype(name: str):
+    """The torch dtype of a plan dtype ("bf16" -> torch.bfloat16)."""
+    return getattr(_torch(), _TORCH_NAMES[name])
+
+
+def torch_dtype_name(t) -> Optional[str]:
+    """The plan dtype of a torch tensor ("bf16"), None if there is none."""
     torch = _torch()
-    return {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
-            "i32": torch.int32, "i64": torch.int64, "i1": torch.bool}[name]
+    for name, attr in _TORCH_NAMES.items():
+        if t.dtype == getattr(torch, attr):
+            return name
+    return None
 
 
 def is_torch_tensor(x) -> bool:
@@ -217,3 +280,64 @@ def launch(artifact: Artifact, inputs: Sequence, names: Sequence[str] = ()):
         stream = torch.cuda.current_stream(device).cuda_stream
         artifact.run(stream, [b.ptr for b in bufs], [o.data_ptr() for o in outs])
     return outs
+
+
+# ---------------------------------------------------------------------------
+# The scripts' interface (scripts/gpu, bench): handles and torch tensors
+# ---------------------------------------------------------------------------
+
+class _TorchDtypes:
+    """DTYPES["bf16"] -> torch.bfloat16 (torch imported on first use)."""
+
+    def __getitem__(self, name: str):
+        return torch_dtype(name)
+
+
+DTYPES = _TorchDtypes()
+
+
+class Runtime:
+    """libattnrt.so at `path` for the GPU checks and benchmarks: load() gives
+    an Artifact handle; run() takes contiguous CUDA torch tensors and runs on
+    torch's current stream. Errors raise RuntimeError (RuntimeLibraryError)."""
+
+    v2 = True  # plan format 2 (scratch, checked mode): every attnrt has it
+
+    def __init__(self, path: Optional[str] = None):
+        self.path = path
+        self.lib = library(path)
+
+    def err(self) -> str:
+        return last_error(self.lib)
+
+    def load(self, d: str) -> Artifact:
+        return Artifact(d, self.path)
+
+    def free(self, h: Artifact):
+        h.free()
+
+    def signature(self, h: Artifact):
+        """([(dtype, shape)] of the arguments, same of the results)."""
+        return h.args, h.results
+
+    def set_checked(self, h: Artifact, on):
+        h.set_checked(on)
+
+    def num_launches(self, h: Artifact) -> int:
+        return h.num_launches()
+
+    def scratch_bytes(self, h: Artifact) -> int:
+        return h.scratch_bytes()
+
+    def runner(self, h: Artifact, args, results):
+        """A no-argument function that enqueues one run on torch's current
+        stream (pointer arrays built once, for timing loops)."""
+        for t in list(args) + list(results):
+            if not (t.is_cuda and t.is_contiguous()):
+                raise ValueError("attnrt takes contiguous CUDA tensors")
+        run = h.bind([t.data_ptr() for t in args], [t.data_ptr() for t in results])
+        torch = _torch()
+        return lambda: run(torch.cuda.current_stream().cuda_stream)
+
+    def run(self, h: Artifact, args, results):
+        self.runner(h, args, results)()

@@ -118,11 +118,11 @@ def test_run_without_a_driver_fails_cleanly(own_cache):
 
 
 def test_missing_runtime_library(monkeypatch):
-    monkeypatch.setattr(runtime, "_lib", None)
+    monkeypatch.setattr(runtime, "_libs", {})
     monkeypatch.setenv("ATTN_MLIR_ATTNRT", "/nonexistent/libattnrt.so")
     with pytest.raises(am.RuntimeLibraryError, match="cannot load the GPU runtime"):
         runtime.library()
-    monkeypatch.setattr(runtime, "_lib", None)
+    monkeypatch.setattr(runtime, "_libs", {})
 
 
 # --------------------------------------------------------------------------

@@ -15,8 +15,9 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "test", "reference"))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 import attn_ref  # noqa: E402
-from attnrt_ctypes import Runtime  # noqa: E402
+from attn_mlir.runtime import Runtime  # noqa: E402
 from check_flash import reference as block_reference  # noqa: E402
 
 dev = "cuda"

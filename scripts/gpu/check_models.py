@@ -32,8 +32,9 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "python"))
 import model_ref  # noqa: E402
-from attnrt_ctypes import DTYPES, Runtime  # noqa: E402
+from attn_mlir.runtime import DTYPES, Runtime  # noqa: E402
 
 MODELS = ["wan_vsa_small", "hunyuan_sta_small", "wan_vsa_1.3b", "hunyuan_sta_720p"]
 dev = "cuda"

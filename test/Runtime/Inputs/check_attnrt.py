@@ -6,10 +6,11 @@ import os
 import shutil
 import sys
 
-lib = ctypes.CDLL(sys.argv[1])
-lib.attnrt_last_error.restype = ctypes.c_char_p
-lib.attnrt_arg_info.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
-                                ctypes.POINTER(ctypes.c_int64), ctypes.c_int]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                "python"))
+from attn_mlir.runtime import library  # noqa: E402  (the package's one attnrt binding)
+
+lib = library(sys.argv[1])
 h = ctypes.c_void_p()
 assert lib.attnrt_load(sys.argv[2].encode(), ctypes.byref(h)) == 0, lib.attnrt_last_error()
 print("args", lib.attnrt_num_args(h), "results", lib.attnrt_num_results(h))

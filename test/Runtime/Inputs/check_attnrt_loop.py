@@ -3,12 +3,14 @@ the fake CUDA driver and prints the launches it logged, in order.
 
 usage: check_attnrt_loop.py LIB FIXTURE LOG"""
 import ctypes
+import os
 import sys
 
-lib = ctypes.CDLL(sys.argv[1])
-lib.attnrt_last_error.restype = ctypes.c_char_p
-lib.attnrt_run.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64),
-                           ctypes.POINTER(ctypes.c_uint64)]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                "python"))
+from attn_mlir.runtime import library  # noqa: E402  (the package's one attnrt binding)
+
+lib = library(sys.argv[1])
 h = ctypes.c_void_p()
 assert lib.attnrt_load(sys.argv[2].encode(), ctypes.byref(h)) == 0, lib.attnrt_last_error()
 print("launches", lib.attnrt_num_launches(h))

@@ -13,22 +13,12 @@ import shutil
 import struct
 import sys
 
-lib = ctypes.CDLL(sys.argv[1])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                "python"))
+from attn_mlir.runtime import library  # noqa: E402  (the package's one attnrt binding)
+
+lib = library(sys.argv[1])
 fixture, tmp, mode = sys.argv[2], sys.argv[3], sys.argv[4]
-lib.attnrt_last_error.restype = ctypes.c_char_p
-lib.attnrt_arg_info.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
-                                ctypes.POINTER(ctypes.c_int64), ctypes.c_int]
-lib.attnrt_result_info.argtypes = lib.attnrt_arg_info.argtypes
-lib.attnrt_scratch_bytes.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64)]
-lib.attnrt_set_checked.argtypes = [ctypes.c_void_p, ctypes.c_int]
-lib.attnrt_num_launches.argtypes = [ctypes.c_void_p]
-lib.attnrt_num_args.argtypes = lib.attnrt_num_results.argtypes = [ctypes.c_void_p]
-lib.attnrt_free.argtypes = [ctypes.c_void_p]
-lib.attnrt_run.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64),
-                           ctypes.POINTER(ctypes.c_uint64)]
-lib.attnrt_device_alloc.argtypes = [ctypes.c_uint64, ctypes.POINTER(ctypes.c_uint64)]
-lib.attnrt_copy_to_device.argtypes = [ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64]
-lib.attnrt_device_free.argtypes = [ctypes.c_uint64]
 
 
 def err():
