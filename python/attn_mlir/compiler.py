@@ -164,15 +164,23 @@ def _new_entry_dir(key: str) -> str:
     return tempfile.mkdtemp(prefix=key[:16] + ".tmp-", dir=root)
 
 
+def _memory_hit(key: str, kind: str):
+    """What this process compiled for (key, kind) ("cpu" or "artifact"),
+    counted as a memory hit; None if nothing. Called with _lock held."""
+    found = _programs.get((key, kind))
+    if found is not None:
+        _stats["memory_hits"] += 1
+    return found
+
+
 def cpu_program(ir: str, entry: str = "main"):
     """The JIT-compiled program of `ir` (compiled at most once per process,
     and its attn-to-cpu output reused across processes through the disk cache)."""
     n = native()
     key = cache_key(ir + "\0" + entry, "cpu")
     with _lock:
-        prog = _programs.get((key, "cpu"))
+        prog = _memory_hit(key, "cpu")
         if prog is not None:
-            _stats["memory_hits"] += 1
             return prog
         d = _entry_dir(key)
         lowered_path = d and os.path.join(d, "lowered.mlir")
@@ -216,9 +224,8 @@ def artifact_dir(ir: str, chip: str, entry: str = "main",
     found: precompile them (api.precompile_for) where the compiler is."""
     key = cache_key(ir + "\0" + entry, chip)
     with _lock:
-        cached = _programs.get((key, "artifact"))
+        cached = _memory_hit(key, "artifact")
         if cached is not None:
-            _stats["memory_hits"] += 1
             return cached
         d = _entry_dir(key)
         if d is not None and os.path.isfile(os.path.join(d, "plan.txt")):

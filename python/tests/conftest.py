@@ -9,6 +9,8 @@ import shutil
 import sys
 import tempfile
 
+import pytest
+
 SOURCE_PYTHON = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(SOURCE_PYTHON)
 
@@ -45,3 +47,14 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     shutil.rmtree(TEST_CACHE, ignore_errors=True)
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """A fresh disk cache (yielded) and empty memory cache and stats."""
+    from attn_mlir import compiler
+    monkeypatch.setenv("ATTN_MLIR_CACHE", str(tmp_path / "cache"))
+    compiler.clear_memory_cache()
+    compiler.reset_stats()
+    yield tmp_path / "cache"
+    compiler.clear_memory_cache()

@@ -202,15 +202,6 @@ def test_sdpa_matches_reference():
 # The compile cache
 # --------------------------------------------------------------------------
 
-@pytest.fixture
-def own_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATTN_MLIR_CACHE", str(tmp_path / "cache"))
-    compiler.clear_memory_cache()
-    compiler.reset_stats()
-    yield tmp_path / "cache"
-    compiler.clear_memory_cache()
-
-
 def test_second_call_does_not_recompile(own_cache):
     grid = (1, 4, 12)
     q, k, v = (rand(1, 1, 48, 8) for _ in range(3))

@@ -29,15 +29,6 @@ def gpu(test):
 SDPA = ir.sdpa_module((1, 2, 128, 64), (1, 2, 128, 64), "bf16")
 
 
-@pytest.fixture
-def own_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATTN_MLIR_CACHE", str(tmp_path / "cache"))
-    compiler.clear_memory_cache()
-    compiler.reset_stats()
-    yield tmp_path / "cache"
-    compiler.clear_memory_cache()
-
-
 # --------------------------------------------------------------------------
 # No GPU needed
 # --------------------------------------------------------------------------

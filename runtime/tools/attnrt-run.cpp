@@ -36,23 +36,38 @@ int die(const std::string &msg) {
   return 1;
 }
 
-/// The .npy dtype carrying a plan dtype, and its bytes on the device.
-bool carrier(const std::string &dtype, std::string &npy, size_t &deviceBytes) {
-  if (dtype == "bf16") { npy = "<f4"; deviceBytes = 2; }
-  else if (dtype == "f16") { npy = "<f2"; deviceBytes = 2; }
-  else if (dtype == "f32") { npy = "<f4"; deviceBytes = 4; }
-  else if (dtype == "i32") { npy = "<i4"; deviceBytes = 4; }
-  else if (dtype == "i1") { npy = "|b1"; deviceBytes = 1; }
+/// An argument or result of the artifact: its plan dtype and shape, the
+/// .npy dtype that carries it, and its bytes per element on the device.
+struct Slot {
+  std::string dtype, npy;
+  std::vector<int64_t> shape;
+  size_t deviceBytes = 0;
+  uint64_t bytes() const { return elementCount(shape) * deviceBytes; }
+};
+
+/// Argument (or result) i; false when its dtype has no .npy carrier.
+bool slot(const attnrt_artifact *art, bool result, int i, Slot &s) {
+  const char *dt;
+  int64_t dims[8];
+  int r = result ? attnrt_result_info(art, i, &dt, dims, 8)
+                  : attnrt_arg_info(art, i, &dt, dims, 8);
+  s.dtype = dt;
+  s.shape.assign(dims, dims + r);
+  if (s.dtype == "bf16") { s.npy = "<f4"; s.deviceBytes = 2; }
+  else if (s.dtype == "f16") { s.npy = "<f2"; s.deviceBytes = 2; }
+  else if (s.dtype == "f32") { s.npy = "<f4"; s.deviceBytes = 4; }
+  else if (s.dtype == "i32") { s.npy = "<i4"; s.deviceBytes = 4; }
+  else if (s.dtype == "i1") { s.npy = "|b1"; s.deviceBytes = 1; }
   else return false;
   return true;
 }
 
-/// Whether a .npy dtype is accepted for a plan dtype (i1 takes any 1-byte
-/// boolean or integer .npy).
-bool accepts(const std::string &dtype, const std::string &want, const std::string &npy) {
-  if (dtype == "i1")
+/// Whether a .npy dtype is accepted for a slot (i1 takes any 1-byte boolean
+/// or integer .npy).
+bool accepts(const Slot &s, const std::string &npy) {
+  if (s.dtype == "i1")
     return npy == "|b1" || npy == "|i1" || npy == "<i1" || npy == "|u1" || npy == "<u1";
-  return npy == want;
+  return npy == s.npy;
 }
 
 uint16_t toBf16(float f) {
@@ -62,6 +77,44 @@ uint16_t toBf16(float f) {
     return uint16_t((u >> 16) | 0x40);
   u += 0x7fff + ((u >> 16) & 1);
   return uint16_t(u >> 16);
+}
+
+/// Host .npy data to the device's bytes (bf16 rounded from <f4, i1 as 0/1).
+std::vector<char> toDevice(const Slot &s, const std::vector<char> &host) {
+  std::vector<char> dev = host;
+  if (s.dtype == "i1")
+    for (char &c : dev)
+      c = c ? 1 : 0;
+  if (s.dtype == "bf16") {
+    size_t n = host.size() / 4;
+    dev.resize(n * 2);
+    for (size_t j = 0; j < n; ++j) {
+      float f;
+      std::memcpy(&f, host.data() + 4 * j, 4);
+      uint16_t h = toBf16(f);
+      std::memcpy(&dev[2 * j], &h, 2);
+    }
+  }
+  return dev;
+}
+
+/// The device's bytes to .npy data (bf16 widened to <f4, i1 as 0/1).
+std::vector<char> fromDevice(const Slot &s, const std::vector<char> &dev) {
+  if (s.dtype != "bf16") {
+    std::vector<char> host = dev;
+    if (s.dtype == "i1")
+      for (char &c : host)
+        c = c ? 1 : 0;
+    return host;
+  }
+  std::vector<char> host(dev.size() * 2);
+  for (size_t j = 0; j < dev.size() / 2; ++j) {
+    uint16_t h;
+    std::memcpy(&h, &dev[2 * j], 2);
+    uint32_t u = uint32_t(h) << 16;
+    std::memcpy(&host[4 * j], &u, 4);
+  }
+  return host;
 }
 
 } // namespace
@@ -112,37 +165,19 @@ int main(int argc, char **argv) {
   // Every input is read and checked before the device is touched.
   std::vector<std::vector<char>> deviceData;
   for (int i = 0; i < nArgs; ++i) {
-    const char *dt;
-    int64_t dims[8];
-    int r = attnrt_arg_info(art, i, &dt, dims, 8);
-    std::vector<int64_t> shape(dims, dims + r);
-    std::string want;
-    size_t bytes;
-    if (!carrier(dt, want, bytes))
-      return die("argument #" + std::to_string(i) + " has unsupported dtype " + dt);
+    Slot s;
+    if (!slot(art, false, i, s))
+      return die("argument #" + std::to_string(i) + " has unsupported dtype " + s.dtype);
     attnrt::npy::Array a;
     std::string why;
     if (!attnrt::npy::read(inputs[i], a, why))
       return die("input '" + inputs[i] + "': " + why);
-    if (!accepts(dt, want, a.dtype) || a.shape != shape)
-      return die("argument #" + std::to_string(i) + " expects " + dt + " " + shapeText(shape) +
-                 " (.npy dtype " + (std::string(dt) == "i1" ? "|b1, |i1 or |u1" : want) +
-                 "), got dtype " + a.dtype + " with shape " + shapeText(a.shape));
-    std::vector<char> dev = a.data;
-    if (std::string(dt) == "i1")
-      for (char &c : dev)
-        c = c ? 1 : 0;
-    if (std::string(dt) == "bf16") {
-      size_t n = a.data.size() / 4;
-      dev.resize(n * 2);
-      for (size_t j = 0; j < n; ++j) {
-        float f;
-        std::memcpy(&f, a.data.data() + 4 * j, 4);
-        uint16_t h = toBf16(f);
-        std::memcpy(&dev[2 * j], &h, 2);
-      }
-    }
-    deviceData.push_back(std::move(dev));
+    if (!accepts(s, a.dtype) || a.shape != s.shape)
+      return die("argument #" + std::to_string(i) + " expects " + s.dtype + " " +
+                 shapeText(s.shape) + " (.npy dtype " +
+                 (s.dtype == "i1" ? "|b1, |i1 or |u1" : s.npy) + "), got dtype " + a.dtype +
+                 " with shape " + shapeText(a.shape));
+    deviceData.push_back(toDevice(s, a.data));
   }
   std::vector<uint64_t> argPtrs, resPtrs;
   for (const std::vector<char> &dev : deviceData) {
@@ -151,56 +186,33 @@ int main(int argc, char **argv) {
       return die(attnrt_last_error());
     argPtrs.push_back(p);
   }
-  std::vector<std::pair<std::string, std::vector<int64_t>>> resInfo;
+  std::vector<Slot> resSlots(nRes);
   for (int i = 0; i < nRes; ++i) {
-    const char *dt;
-    int64_t dims[8];
-    int r = attnrt_result_info(art, i, &dt, dims, 8);
-    std::vector<int64_t> shape(dims, dims + r);
-    std::string npy;
-    size_t bytes;
-    if (!carrier(dt, npy, bytes))
-      return die("result #" + std::to_string(i) + " has unsupported dtype " + dt);
-    uint64_t count = elementCount(shape);
+    if (!slot(art, true, i, resSlots[i]))
+      return die("result #" + std::to_string(i) + " has unsupported dtype " + resSlots[i].dtype);
     uint64_t p;
-    if (attnrt_device_alloc(count * bytes, &p))
+    if (attnrt_device_alloc(resSlots[i].bytes(), &p))
       return die(attnrt_last_error());
     resPtrs.push_back(p);
-    resInfo.push_back({dt, shape});
   }
   std::vector<double> ms;
   for (int r = 0; r < repeat; ++r) {
     auto t0 = std::chrono::steady_clock::now();
     if (attnrt_run(art, nullptr, argPtrs.data(), resPtrs.data()) || attnrt_synchronize())
       return die(attnrt_last_error());
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    auto t1 = std::chrono::steady_clock::now();
+    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
   }
   std::vector<std::string> temps;
   for (int i = 0; i < int(outputs.size()); ++i) {
-    const std::string &dt = resInfo[i].first;
-    attnrt::npy::Array o;
-    size_t bytes;
-    carrier(dt, o.dtype, bytes);
-    o.shape = resInfo[i].second;
-    uint64_t count = elementCount(o.shape);
-    std::vector<char> dev(count * bytes);
+    const Slot &r = resSlots[i];
+    std::vector<char> dev(r.bytes());
     if (attnrt_copy_from_device(dev.data(), resPtrs[i], dev.size()))
       return die(attnrt_last_error());
-    if (dt == "bf16") {
-      o.data.resize(count * 4);
-      for (uint64_t j = 0; j < count; ++j) {
-        uint16_t h;
-        std::memcpy(&h, &dev[2 * j], 2);
-        uint32_t u = uint32_t(h) << 16;
-        std::memcpy(&o.data[4 * j], &u, 4);
-      }
-    } else if (dt == "i1") {
-      o.data = dev;
-      for (char &c : o.data)
-        c = c ? 1 : 0;
-    } else {
-      o.data = dev;
-    }
+    attnrt::npy::Array o;
+    o.dtype = r.npy;
+    o.shape = r.shape;
+    o.data = fromDevice(r, dev);
     temps.push_back(outputs[i] + ".partial");
     std::string why;
     if (!attnrt::npy::write(temps.back(), o, why)) {
