@@ -20,7 +20,7 @@ struct Loaded {
   std::string error;
 };
 
-void open(Loaded &l) {
+void openDriver(Loaded &l) {
   void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     const char *e = dlerror();
@@ -44,7 +44,7 @@ void open(Loaded &l) {
 const Driver *driver(std::string *why) {
   static Loaded loaded;
   static std::once_flag once;
-  std::call_once(once, open, loaded);
+  std::call_once(once, openDriver, loaded);
   if (!loaded.ok && why)
     *why = loaded.error;
   return loaded.ok ? &loaded.driver : nullptr;
