@@ -180,6 +180,8 @@ tally "DiT loop example on the GPU backends" dit_loop
 tally "models vs torch (check_models.py)" python3 scripts/gpu/check_models.py "$lib" .device/art
 if [ -d .device/art_q128 ]; then
   tally "models vs torch, 128-row CTAs" python3 scripts/gpu/check_models.py "$lib" .device/art_q128
+else
+  echo "SKIP models vs torch, 128-row CTAs (no .device/art_q128)"; skipped=$((skipped + 1))
 fi
 for tool in memcheck racecheck synccheck; do
   tally "kernels under $tool" sanitized "$tool" scripts/gpu/check_flash.py .device/flash --quick
