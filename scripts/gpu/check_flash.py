@@ -4,7 +4,7 @@ attn-emit-simt-kernel) on a GPU against a float32 torch reference, with fresh
 random inputs every run, including ragged lengths (Sq, Skv not multiples of
 the blocks) and key masks.
 
-usage: check_flash.py DIR [--quick]
+usage: check_flash.py DIR [--quick] [--scenarios a,b,...]
 DIR holds <kernel-name>.<sm>.cubin files (from attn-opt + ptxas). Each
 kernel's configuration is read from its name:
 attn_flash_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km] or
@@ -37,7 +37,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import errcheck  # noqa: E402
 
 torch.manual_seed(int.from_bytes(os.urandom(4), "little"))
-dev = "cuda"
+# ATTN_CHECK_DEVICE=cpu with a stand-in cupy: the CPU self-test of this
+# script's logic (test/GPU/check-flash-logic.test).
+dev = os.environ.get("ATTN_CHECK_DEVICE", "cuda")
 NAME = re.compile(r"attn_(flash|simt)_(f32|bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)(_vbs)?(_km)?$")
 DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16}
 
@@ -107,13 +109,13 @@ def make_tables(scenario, B, Hq, nq, nkv, K, bkv, indexed, has_vbs, has_km):
         pick = torch.randint(0, len(junk) + 1, idx.shape, device=dev)
         garbage = torch.where(pick < len(junk), junk[pick.clamp(max=len(junk) - 1)],
                               torch.randint(0, nkv, idx.shape, device=dev, dtype=torch.int32))
-        pos = torch.arange(K, device=dev)[None, None, None, :]
-        past = pos >= cnt[..., None]
-        idx = torch.where(past, garbage, idx)
         # Counts outside [0, K] are clamped by the kernel.
         odd = torch.rand(B, Hq, nq, device=dev)
         cnt = torch.where(odd < 0.1, torch.full_like(cnt, -3), cnt)
         cnt = torch.where(odd > 0.9, torch.full_like(cnt, K + 4), cnt)
+        pos = torch.arange(K, device=dev)[None, None, None, :]
+        past = pos >= cnt.clamp(0, K)[..., None]
+        idx = torch.where(past, garbage, idx)
         if scenario == "oob":
             # Within the (clamped) counts: some ids out of range, which
             # contribute nothing; the other listed blocks still count.
@@ -151,10 +153,11 @@ def run_case(path, name, B, Hq, Hkv, S, Skv, scenario="random"):
     v = torch.randn(B, Hkv, Skv, D, device=dev, dtype=dtype)
     idx, cnt, vbs = make_tables(scenario, B, Hq, nq, nkv, K, bkv, indexed, has_vbs, has_km)
     # Key mask: random holes, batch 0's first half fully masked; "masked":
-    # the last batch entirely masked.
+    # the last batch entirely masked (with one batch: only where nothing else
+    # can mask a row, so that the other ways are seen too).
     km = (torch.rand(B, Skv, device=dev) > 0.3).to(torch.uint8)
     km[0, : Skv // 2] = 0
-    if scenario == "masked":
+    if scenario == "masked" and (B > 1 or not (indexed or has_vbs)):
         km[-1] = 0
     out = torch.full_like(q, float("nan"))
     mod = cp.RawModule(path=path)
@@ -203,6 +206,12 @@ def main():
     # memory-safety side) on the ragged quick shape.
     special = shapes[1:] if quick else [(2, 4, 2, 1000, 777), (1, 3, 1, 512, 512)]
     scenarios = ("oob",) if quick else SCENARIOS[1:]
+    if "--scenarios" in sys.argv:
+        scenarios = sys.argv[sys.argv.index("--scenarios") + 1].split(",")
+        unknown = [sc for sc in scenarios if sc not in SCENARIOS[1:]]
+        if unknown:
+            print(f"check_flash.py: unknown scenario(s) {unknown}; known: {SCENARIOS[1:]}")
+            return 2
     passed = failed = 0
     for f in sorted(os.listdir(d)):
         if not f.endswith(".cubin"):
