@@ -30,33 +30,15 @@ cmake -S runtime -B .device/build-rt -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/n
   cmake --build .device/build-rt >/dev/null || { echo "gpu-check: building attnrt failed"; exit 1; }
 lib=.device/build-rt/lib/libattnrt.so
 passed=0 failed=0 skipped=0
-tally() { # name, command...
-  local name=$1; shift
-  "$@" 2>&1 | tee -a "$log" | tail -1 > "$log.last"
-  local rc=${PIPESTATUS[0]}
-  local line; line=$(cat "$log.last")
-  local p f s
-  p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p')
-  f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p')
-  s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
-  if [ -z "$p" ]; then echo "FAIL $name (no result line)"; failed=$((failed + 1)); return; fi
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-    echo "FAIL $name (exit $rc, no failure counted: $line)"; f=1
-  fi
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
-  echo "$name: $line"
-}
+# tally, sanitizer_verdict, pytest_count: the counting rules (CPU-tested by
+# test/GPU/gpu-check-counting.test).
+source scripts/gpu/count.sh
 sanitized() { # tool, script, args... (clean, and the script's own checks ran and passed:
   # at least one passed, none failed, none skipped)
   local tool=$1; shift
   local out; out=$(compute-sanitizer --tool "$tool" --print-limit 10 python3 "$@" 2>&1)
   echo "$out" | tail -3
-  if echo "$out" | grep -qE "ERROR SUMMARY: 0 errors|RACECHECK SUMMARY: 0 hazards" &&
-     echo "$out" | grep -qE "^[1-9][0-9]* passed, 0 failed(, 0 skipped)?$"; then
-    echo "1 passed, 0 failed"
-  else
-    echo "0 passed, 1 failed"
-  fi
+  echo "$out" | sanitizer_verdict
 }
 tally "kernels (check_flash.py)" python3 scripts/gpu/check_flash.py .device/flash
 tally "artifacts through attnrt" python3 scripts/gpu/check_artifacts.py "$lib" .device/art
@@ -150,15 +132,7 @@ python_gpu() {
         ATTN_MLIR_ATTNRT="$lib" python3 -m pytest -q -rs -m gpu -p no:cacheprovider python/tests/test_gpu.py 2>&1)
   rc=$?
   echo "$out" | tail -15
-  local p f s summary
-  summary=$(echo "$out" | grep -E "^=*[ ]*[0-9]+ (passed|failed|skipped|error|deselected)" | tail -1)
-  p=$(echo "$summary" | grep -oE "[0-9]+ passed" | cut -d' ' -f1)
-  f=$(echo "$summary" | grep -oE "[0-9]+ (failed|errors?)" | awk '{s+=$1} END {print s+0}')
-  s=$(echo "$summary" | grep -oE "[0-9]+ skipped" | cut -d' ' -f1)
-  # pytest exits 0 (all passed) or 1 (failures); anything else (5: no test
-  # ran, 2-4: interrupted, usage, internal error) is a failure too.
-  if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then echo "pytest exit $rc"; f=1; fi
-  echo "${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
+  echo "$out" | pytest_count "$rc"
 }
 tally "Python package on CUDA tensors (pytest -m gpu)" python_gpu
 # The DiT loop: exit 0, on the GPU (no CPU fallback), and its numbers checked
