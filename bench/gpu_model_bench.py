@@ -11,14 +11,18 @@ do_bench after warm-up, medians).
       peer     torch: tile by index, means, coarse attention, topk, block
                mask from the top-k (full blocks for whole tiles, a key-validity
                mask_mod for partial ones) built every call, FlexAttention fine
-               stage, gate, untile; also FlexAttention's fine stage alone
+               stage, gate, untile: timed eager (ops one by one, FlexAttention
+               compiled) AND the whole layer under torch.compile (what a
+               torch user runs; the ratios and the target are stated against
+               it); also FlexAttention's fine stage alone
       dense    cuDNN SDPA on the raster q/k/v
 (b) STA, HunyuanVideo 720p shape (examples/hunyuan_sta_720p.mlir: 115200
     image tokens in 300 6x8x8 tiles + 256 text, window 3x3x3, H24 D128 bf16),
     whole module with tile/untile:
       ours     the hunyuan_sta_720p artifact
       peer     torch tile + FlexAttention with the STA block mask (built once,
-               outside the timing; its build time printed) + untile; also
+               outside the timing; its build time printed) + untile: eager and
+               the whole layer under torch.compile (the one to beat); also
                FlexAttention alone on tiled inputs
       dense    cuDNN SDPA on the same 115456 tokens
 
@@ -26,7 +30,20 @@ TFLOP/s count useful flops only: 4*D*sum over (valid) query rows of the keys
 they attend to (VSA: valid keys of the selected tiles; STA: window tiles plus
 valid text). "x ours" is peer time / our time (> 1: ours is faster).
 
+torch.compile peers: the whole peer layer function (tile, coarse stage and
+top-k, block mask, FlexAttention, combine, untile) wrapped in torch.compile
+(mode from --compile-mode, default torch's default; dynamic=False), compiled
+and warmed up outside the timing (compile time printed), timed like every
+row (CUDA events, median). The single-kernel rows (FlexAttention, which runs
+compiled anyway, and cuDNN SDPA) are not wrapped again. Each section ends
+with its target line against the compiled peer (issue 19: the Wan VSA layer
+>= 3x the compiled peer, the Hunyuan STA layer <= 25 ms).
+
 usage: gpu_model_bench.py LIBATTNRT ART_ROOT [--only vsa|sta]
+                          [--compile-mode default|max-autotune-no-cudagraphs]
+       gpu_model_bench.py --dry-run   (CPU: the row/compile/target logic on a
+                                       toy layer; no GPU, torch.compile skipped
+                                       where torch lacks it)
   (ART_ROOT/wan_vsa_1.3b, ART_ROOT/hunyuan_sta_720p from attn-compile; a
   missing artifact is reported and its row skipped)."""
 import argparse
@@ -37,22 +54,28 @@ import sys
 import time
 
 import torch
-import triton.testing as tt
-from torch.nn.attention import SDPBackend, sdpa_kernel
-from torch.nn.attention.flex_attention import BlockMask, create_block_mask, flex_attention
+
+DRY_RUN = "--dry-run" in sys.argv
+if not DRY_RUN:
+    import triton.testing as tt
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.nn.attention.flex_attention import BlockMask, create_block_mask, flex_attention
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "gpu"))
 sys.path.insert(0, os.path.join(ROOT, "python"))
-import model_ref  # noqa: E402
-from attn_mlir.runtime import Runtime  # noqa: E402
-from check_models import vsa_inputs  # noqa: E402
+if not DRY_RUN:
+    import model_ref  # noqa: E402
+    from attn_mlir.runtime import Runtime  # noqa: E402
+    from check_models import vsa_inputs  # noqa: E402
 
 dev = "cuda"
 dt = torch.bfloat16
-flex = torch.compile(flex_attention, dynamic=False)
-bench = lambda fn: tt.do_bench(fn, warmup=50, rep=300, return_mode="median")  # ms
+if not DRY_RUN:
+    flex = torch.compile(flex_attention, dynamic=False)
+    bench = lambda fn: tt.do_bench(fn, warmup=50, rep=300, return_mode="median")  # ms
+COMPILE_MODE = None  # torch.compile's mode for the whole-layer peers (None: default)
 rows = []
 
 
@@ -109,6 +132,73 @@ def try_row(fn):
         return None
 
 
+def compile_layer(fn):
+    """torch.compile of a whole peer layer (None where this torch has no
+    torch.compile, e.g. torch 1.x on a CPU-only machine)."""
+    if not hasattr(torch, "compile"):
+        return None
+    kw = {"dynamic": False}
+    if COMPILE_MODE:
+        kw["mode"] = COMPILE_MODE
+    return torch.compile(fn, **kw)
+
+
+def peer_rows(label, layer, args, useful, ours_ms, ours_out, compare, sync=None):
+    """The eager and the torch.compile rows of one peer layer `layer(*args)`
+    on the same inputs; returns the compiled peer's ms (None when it could
+    not run). compare(ours_out, peer_result) -> note text."""
+    sync = sync or torch.cuda.synchronize
+
+    def eager_row():
+        ref = layer(*args)
+        ms = bench(lambda: layer(*args))
+        note = compare(ours_out, ref) if ours_ms else ""
+        report(f"{label}, eager", ms, useful, ours_ms, note)
+        return ref
+    eager_ref = try_row(eager_row)
+
+    def compiled_row():
+        fn = compile_layer(layer)
+        if fn is None:
+            print(f"  {label}, torch.compile: skipped (this torch has no torch.compile)")
+            return None
+        t0 = time.time()
+        for _ in range(3):  # compile and warm up outside the timing
+            out = fn(*args)
+        sync()
+        compile_s = time.time() - t0
+        ms = bench(lambda: fn(*args))
+        note = f"compile+warm-up {compile_s:.1f} s"
+        if eager_ref is not None:
+            note += f"; vs eager {compare(out, eager_ref)}"
+        if ours_ms:
+            note += f"; {compare(ours_out, out)}"
+        report(f"{label}, torch.compile whole layer", ms, useful, ours_ms, note)
+        return ms
+    return try_row(compiled_row)
+
+
+def target_line(what, ours_ms, peer_ms, min_ratio=None, max_ms=None):
+    """Prints whether a speed target holds against the compiled peer."""
+    if not ours_ms:
+        print(f"target {what}: no time for ours", flush=True)
+        return
+    parts, met = [], True
+    if min_ratio is not None:
+        if peer_ms:
+            r = peer_ms / ours_ms
+            parts.append(f"ours {r:.2f}x the compiled peer (target >= {min_ratio:g}x)")
+            met &= r >= min_ratio
+        else:
+            parts.append("no compiled peer time")
+            met = False
+    if max_ms is not None:
+        parts.append(f"ours {ours_ms:.2f} ms (target <= {max_ms:g} ms)")
+        met &= ours_ms <= max_ms
+    print(f"target {what}: {'; '.join(parts)}: {'MET' if met else 'NOT MET'}", flush=True)
+    rows.append(dict(name=f"target {what}", met=met, detail="; ".join(parts)))
+
+
 # --------------------------------------------------------------------------
 # (a) VSA
 # --------------------------------------------------------------------------
@@ -157,7 +247,7 @@ def bench_vsa(rt, root):
 
     ko = {"BLOCK_M": 64, "BLOCK_N": 64}
 
-    def peer():
+    def peer(q, k, v, gate):
         qt, kt, vt, gt = tile(q), tile(k), tile(v), tile(gate)
         oc, idx = coarse(qt, kt, vt)
         os_ = flex(qt, kt, vt, block_mask=block_mask(idx), kernel_options=ko)
@@ -177,12 +267,9 @@ def bench_vsa(rt, root):
     ours_ms = ours_row(rt, root, "wan_vsa_1.3b", [q, k, v, gate], [out],
                        "VSA whole layer: attn-mlir artifact", useful)
 
-    def peer_row():
-        ref = peer()
-        ms = bench(peer)
-        note = f"rel err ours vs peer {rel(out, ref):.1e}" if ours_ms else ""
-        report("VSA whole layer: torch + FlexAttention (mask per call)", ms, useful, ours_ms, note)
-    try_row(peer_row)
+    compiled_ms = peer_rows("VSA whole layer: torch + FlexAttention (mask per call)", peer,
+                            (q, k, v, gate), useful, ours_ms, out,
+                            lambda a, b: f"rel err {rel(a, b):.1e}")
 
     def fine_row():
         bm = block_mask(idx)
@@ -198,6 +285,7 @@ def bench_vsa(rt, root):
         report("dense attention, same q/k/v: cuDNN SDPA (useful flops)", ms, useful, ours_ms,
                f"{dense / ms / 1e9:.0f} dense TFLOP/s")
     try_row(dense_row)
+    target_line("VSA whole layer, Wan 1.3B", ours_ms, compiled_ms, min_ratio=3.0)
 
 
 # --------------------------------------------------------------------------
@@ -256,7 +344,7 @@ def bench_sta(rt, root):
     torch.cuda.synchronize()
     build_s = time.time() - t0
 
-    def peer():
+    def peer(qi, ki, vi, qx, kx, vx):
         o = flex(tiled(qi, qx), tiled(ki, kx), tiled(vi, vx), block_mask=bm)
         return o[:, :, slot], o[:, :, s_img:]
 
@@ -265,14 +353,10 @@ def bench_sta(rt, root):
     ours_ms = ours_row(rt, root, "hunyuan_sta_720p", [qi, ki, vi, qx, kx, vx], outs,
                        "STA whole layer: attn-mlir artifact", useful)
 
-    def peer_row():
-        ref = peer()
-        ms = bench(peer)
-        note = f"mask built once in {build_s:.2f} s"
-        if ours_ms:
-            note += f"; rel err ours vs peer {rel(outs[0], ref[0]):.1e} / {rel(outs[1], ref[1]):.1e}"
-        report("STA whole layer: torch tile + FlexAttention + untile", ms, useful, ours_ms, note)
-    try_row(peer_row)
+    print(f"STA block mask built once in {build_s:.2f} s, outside every timing", flush=True)
+    compiled_ms = peer_rows("STA whole layer: torch tile + FlexAttention (mask prebuilt) + untile",
+                            peer, (qi, ki, vi, qx, kx, vx), useful, ours_ms, outs,
+                            lambda a, b: f"rel err {rel(a[0], b[0]):.1e} / {rel(a[1], b[1]):.1e}")
 
     q, k, v = tiled(qi, qx), tiled(ki, kx), tiled(vi, vx)
 
@@ -289,14 +373,59 @@ def bench_sta(rt, root):
         report("dense attention, same tokens: cuDNN SDPA (useful flops)", ms, useful, ours_ms,
                f"{dense / ms / 1e9:.0f} dense TFLOP/s")
     try_row(dense_row)
+    target_line("STA whole layer, Hunyuan 720p", ours_ms, compiled_ms, max_ms=25.0)
+
+
+# --------------------------------------------------------------------------
+# --dry-run: the row logic on the CPU
+# --------------------------------------------------------------------------
+
+def dry_run():
+    """The eager/compiled rows and the target lines on a toy layer on the
+    CPU (perf_counter medians instead of CUDA events); torch.compile is used
+    where this torch has it."""
+    global bench
+    import statistics
+
+    def bench(fn):  # noqa: F811 (the CPU stand-in for do_bench)
+        ts = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            fn()
+            ts.append((time.perf_counter() - t0) * 1e3)
+        return statistics.median(ts)
+    print(f"dry run on the CPU, torch {torch.__version__}, torch.compile "
+          f"{'available' if hasattr(torch, 'compile') else 'not available'}")
+    x = torch.randn(4, 256, 64)
+
+    def layer(x):  # a toy "peer layer": tile (permute), attention, untile
+        t = x.reshape(4, 4, 64, 64).permute(0, 2, 1, 3).reshape(4, 256, 64)
+        a = torch.softmax(t @ t.transpose(-1, -2) / 8, -1) @ t
+        return a.reshape(4, 64, 4, 64).permute(0, 2, 1, 3).reshape(4, 256, 64)
+    ours = layer(x)
+    header("(dry run) toy layer")
+    useful = 4.0 * 64 * 4 * 256 * 256
+    ours_ms = bench(lambda: layer(x))
+    report("toy layer: 'ours' (the same function)", ours_ms, useful)
+    compiled_ms = peer_rows("toy layer: peer", layer, (x,), useful, ours_ms, ours,
+                            lambda a, b: f"rel err {rel(a, b):.1e}", sync=lambda: None)
+    target_line("toy layer", ours_ms, compiled_ms, min_ratio=3.0)
+    target_line("toy layer time", ours_ms, compiled_ms, max_ms=1e6)
 
 
 def main():
+    global COMPILE_MODE
+    if DRY_RUN:
+        return dry_run()
     p = argparse.ArgumentParser()
     p.add_argument("lib")
     p.add_argument("root")
     p.add_argument("--only", choices=["vsa", "sta"])
+    p.add_argument("--compile-mode", default="default",
+                   choices=["default", "max-autotune-no-cudagraphs"],
+                   help="torch.compile mode of the whole-layer peers")
     a = p.parse_args()
+    COMPILE_MODE = None if a.compile_mode == "default" else a.compile_mode
     torch.backends.cuda.matmul.allow_tf32 = False
     rt = Runtime(a.lib)
     print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, "

@@ -6,8 +6,13 @@
 # poisoned first; artifacts end to end through attnrt; the model examples
 # against torch references; checked mode on corrupt kv tables), then the same
 # under compute-sanitizer (memcheck, racecheck, synccheck) on small shapes,
-# and prints "N passed, N failed, N skipped" (skipped: model artifacts that
-# prepare.sh could not compile).
+# and prints "N passed, N failed, N skipped". Every numeric check uses
+# test/reference/errcheck.py (whole-output and worst-row relative error).
+# Counting: a stage's "N passed, N failed[, N skipped]" line is added up; a
+# stage without that line, or one that exits non-zero without counting a
+# failure, is a failure; skipped means a case that did not run (a missing
+# model artifact, "SKIP (no artifact)", a skipped pytest test); a sanitizer
+# stage whose artifacts are missing (nothing checked) fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONUNBUFFERED=1
@@ -25,28 +30,15 @@ cmake -S runtime -B .device/build-rt -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/n
   cmake --build .device/build-rt >/dev/null || { echo "gpu-check: building attnrt failed"; exit 1; }
 lib=.device/build-rt/lib/libattnrt.so
 passed=0 failed=0 skipped=0
-tally() { # name, command...
-  local name=$1; shift
-  "$@" 2>&1 | tee -a "$log" | tail -1 > "$log.last"
-  local line; line=$(cat "$log.last")
-  local p f s
-  p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p')
-  f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p')
-  s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
-  if [ -z "$p" ]; then echo "FAIL $name (no result line)"; failed=$((failed + 1)); return; fi
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
-  echo "$name: $line"
-}
-sanitized() { # tool, script, args... (clean and the script's own checks pass)
+# tally, sanitizer_verdict, pytest_count: the counting rules (CPU-tested by
+# test/GPU/gpu-check-counting.test).
+source scripts/gpu/count.sh
+sanitized() { # tool, script, args... (clean, and the script's own checks ran and passed:
+  # at least one passed, none failed, none skipped)
   local tool=$1; shift
   local out; out=$(compute-sanitizer --tool "$tool" --print-limit 10 python3 "$@" 2>&1)
   echo "$out" | tail -3
-  if echo "$out" | grep -qE "ERROR SUMMARY: 0 errors|RACECHECK SUMMARY: 0 hazards" &&
-     echo "$out" | grep -qE "^[0-9]+ passed, 0 failed"; then
-    echo "1 passed, 0 failed"
-  else
-    echo "0 passed, 1 failed"
-  fi
+  echo "$out" | sanitizer_verdict
 }
 tally "kernels (check_flash.py)" python3 scripts/gpu/check_flash.py .device/flash
 tally "artifacts through attnrt" python3 scripts/gpu/check_artifacts.py "$lib" .device/art
@@ -56,20 +48,21 @@ npy_case() {
   .device/build-rt/bin/attnrt-run .device/art/sta_bf16_d64 --input .device/npy/q.npy \
     --input .device/npy/k.npy --input .device/npy/v.npy --output "$out" || { echo "0 passed, 1 failed"; return; }
   python3 -c "
-import numpy as np, sys
-o, e = np.load('$out'), np.load('.device/npy/expected.npy')
-err = np.linalg.norm(o - e) / np.linalg.norm(e)
-print('attnrt-run sta rel err', err)
-print('1 passed, 0 failed' if err < 1e-2 and np.isfinite(o).all() else '0 passed, 1 failed')"
+import sys
+sys.path.insert(0, 'test/reference')
+import numpy as np, errcheck
+ok, msg = errcheck.check(np.load('$out'), np.load('.device/npy/expected.npy'), errcheck.TOL['bf16'])
+print('attnrt-run sta:', msg)
+print('1 passed, 0 failed' if ok else '0 passed, 1 failed')"
 }
 tally "attnrt-run on .npy files" npy_case
 # The small examples (tile/untile, VSA with coarse stage and top-k, STA with
 # text, and the 50-step x 30-layer loop) against the CPU path's outputs.
 cpu_cases() {
-  local p=0 f=0 d name args outs
+  local p=0 f=0 s=0 d name args outs
   for d in .device/cpu/*/; do
     name=$(basename "$d")
-    [ -d ".device/art/$name" ] || { echo "SKIP $name (no artifact)"; continue; }
+    [ -d ".device/art/$name" ] || { echo "SKIP $name (no artifact)"; s=$((s + 1)); continue; }
     args="" outs=""
     for i in "$d"in*.npy; do args="$args --input $i"; done
     for e in "$d"expected*.npy; do outs="$outs --output ${e/expected/gpu}"; done
@@ -80,12 +73,14 @@ cpu_cases() {
     if python3 - "$d" <<'PY'
 import glob, sys
 import numpy as np
+sys.path.insert(0, "test/reference")
+import errcheck
 ok = True
 for e in sorted(glob.glob(sys.argv[1] + "expected*.npy")):
     x, y = np.load(e.replace("expected", "gpu")), np.load(e)
-    err = np.linalg.norm(x - y) / max(np.linalg.norm(y), 1e-30)
-    print(f"  {e}: rel err vs CPU path {err:.2e}, finite {np.isfinite(x).all()}")
-    ok = ok and np.isfinite(x).all() and err < 1e-4
+    good, msg = errcheck.check(x, y, 1e-4)  # f32 on both paths
+    print(f"  {e}: vs CPU path {msg}, finite {np.isfinite(x).all()}")
+    ok = ok and np.isfinite(x).all() and good
     if y.dtype.kind in "iu":
         print(f"    integer result: identical {np.array_equal(x, y)}")
         ok = ok and np.array_equal(x, y)
@@ -93,7 +88,7 @@ sys.exit(0 if ok else 1)
 PY
     then echo "PASS $name (GPU vs CPU path)"; p=$((p + 1)); else echo "FAIL $name"; f=$((f + 1)); fi
   done
-  echo "$p passed, $f failed"
+  echo "$p passed, $f failed, $s skipped"
 }
 tally "small examples vs the CPU path" cpu_cases
 # Checked mode: attnrt-run --checked on block_sparse_bf16_d128 with valid
@@ -132,22 +127,24 @@ tally "checked mode (attnrt-run --checked)" checked_case
 # The Python package on CUDA tensors (artifacts precompiled by prepare.sh).
 python_gpu() {
   if ! python3 -c "import pytest" 2>/dev/null; then echo "pytest missing"; echo "0 passed, 1 failed"; return; fi
-  local out
+  local out rc
   out=$(ATTN_MLIR_PYTHON=.device/python ATTN_MLIR_TEST_CACHE=.device/pycache \
-        ATTN_MLIR_ATTNRT="$lib" python3 -m pytest -q -m gpu -p no:cacheprovider python/tests/test_gpu.py 2>&1)
+        ATTN_MLIR_ATTNRT="$lib" python3 -m pytest -q -rs -m gpu -p no:cacheprovider python/tests/test_gpu.py 2>&1)
+  rc=$?
   echo "$out" | tail -15
-  local p f
-  p=$(echo "$out" | grep -oE "[0-9]+ passed" | tail -1 | cut -d' ' -f1)
-  f=$(echo "$out" | grep -oE "[0-9]+ (failed|error)" | awk '{s+=$1} END {print s+0}')
-  echo "${p:-0} passed, ${f:-0} failed"
+  echo "$out" | pytest_count "$rc"
 }
 tally "Python package on CUDA tensors (pytest -m gpu)" python_gpu
+# The DiT loop: exit 0, on the GPU (no CPU fallback), and its numbers checked
+# by --check (finite, every call ran, STA's dense warm-up steps vs dense).
 dit_loop() {
-  local out
+  local out rc
   out=$(PYTHONPATH=.device/python ATTN_MLIR_CACHE=.device/pycache ATTN_MLIR_ATTNRT="$lib" \
-        python3 examples/python/dit_loop.py 2>&1)
-  echo "$out" | tail -12
-  if echo "$out" | grep -q "DiT loop on GPU" && ! echo "$out" | grep -q "CPU path instead"; then
+        python3 examples/python/dit_loop.py --check 2>&1)
+  rc=$?
+  echo "$out" | tail -16
+  if [ "$rc" -eq 0 ] && echo "$out" | grep -q "DiT loop on GPU" &&
+     ! echo "$out" | grep -q "CPU path instead" && echo "$out" | grep -q "^DiT loop check: PASS$"; then
     echo "1 passed, 0 failed"
   else
     echo "0 passed, 1 failed"
@@ -157,15 +154,17 @@ tally "DiT loop example on the GPU backends" dit_loop
 tally "models vs torch (check_models.py)" python3 scripts/gpu/check_models.py "$lib" .device/art
 if [ -d .device/art_q128 ]; then
   tally "models vs torch, 128-row CTAs" python3 scripts/gpu/check_models.py "$lib" .device/art_q128
+else
+  echo "SKIP models vs torch, 128-row CTAs (no .device/art_q128)"; skipped=$((skipped + 1))
 fi
 for tool in memcheck racecheck synccheck; do
   tally "kernels under $tool" sanitized "$tool" scripts/gpu/check_flash.py .device/flash --quick
 done
 tally "artifacts under memcheck" sanitized memcheck scripts/gpu/check_artifacts.py "$lib" .device/art
+# (prepare.sh compiles both small models; sanitized() fails when one is
+# missing: check_models.py then reports it as skipped.)
 for tool in memcheck racecheck; do
-  if [ -f .device/art/wan_vsa_small/plan.txt ] || [ -f .device/art/hunyuan_sta_small/plan.txt ]; then
-    tally "small models under $tool" sanitized "$tool" scripts/gpu/check_models.py "$lib" .device/art --quick
-  fi
+  tally "small models under $tool" sanitized "$tool" scripts/gpu/check_models.py "$lib" .device/art --quick
 done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

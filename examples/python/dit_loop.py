@@ -17,7 +17,14 @@ attn-compile artifacts and libattnrt.so; without one (or when the GPU compiler
 does not take a module yet) it runs small shapes on the CPU path (torch CPU
 tensors through NumPy, or plain NumPy arrays when torch is not installed).
 
-    PYTHONPATH=build/python /usr/bin/python3 examples/python/dit_loop.py [--cpu]
+    PYTHONPATH=build/python /usr/bin/python3 examples/python/dit_loop.py [--cpu] [--check]
+
+--check (scripts/gpu-check.sh uses it) also checks the numbers and exits 1
+when one is off: every attention call ran and gave finite outputs, and STA's
+dense warm-up steps (the full window, exactly dense attention over the image
+and the valid text) match the dense backend on the same q/k/v within the
+project's bf16 bound (test/reference/errcheck.py: whole-output and worst-row
+relative error < 1e-2; f32 on the CPU path: 1e-4).
 """
 import argparse
 import json
@@ -165,6 +172,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cpu", action="store_true", help="use the CPU path even with a GPU")
     ap.add_argument("--sparsity", type=float, default=0.5)
+    ap.add_argument("--check", action="store_true",
+                    help="check the numbers (finite, STA's dense warm-up steps vs dense); "
+                         "exit 1 when one is off")
     ap.add_argument("--precompile", action="store_true",
                     help="where the compiler is: run the GPU shapes on torch 'meta' tensors "
                          "to compile every module into the disk cache (for a GPU machine "
@@ -177,7 +187,11 @@ def main():
     gpu = not args.cpu and torch is not None and torch.cuda.is_available()
     for attempt in ("gpu", "cpu") if gpu else ("cpu",):
         try:
-            run(attempt == "gpu", args.sparsity)
+            problems = run(attempt == "gpu", args.sparsity, check=args.check)
+            if args.check:
+                print("\nDiT loop check: " + ("PASS" if not problems else
+                                             "FAIL: " + "; ".join(problems)))
+                return 1 if problems else 0
             return 0
         except am.CompileError as e:
             if attempt == "cpu":
@@ -188,7 +202,29 @@ def main():
     return 0
 
 
-def run(gpu, sparsity, meta=False):
+def check_numbers(name, sh, rec, errs, ops, gpu):
+    """The --check problems of one backend's run (empty: all good)."""
+    problems = []
+    calls = sh.steps * sh.layers
+    if len(rec) != calls:
+        problems.append(f"{name}: {len(rec)} attention calls, expected {calls}")
+    bad = [i for i, e in enumerate(errs) if not math.isfinite(e)]
+    if bad:
+        problems.append(f"{name}: non-finite output or error at calls {bad[:5]}")
+    if name == "sliding_tile_attn":
+        sys.path.insert(0, os.path.join(HERE, "..", "..", "test", "reference"))
+        import errcheck
+        tol = errcheck.TOL["bf16" if gpu else "f32"]
+        for i, (a, b) in enumerate(rec[:sh.skip * sh.layers]):
+            ok, msg = errcheck.check(a, b, tol, name=f"step {i // sh.layers} layer "
+                                                      f"{i % sh.layers}")
+            print(f"  dense warm-up vs dense: {msg}")
+            if not ok:
+                problems.append(f"{name} warm-up {msg}")
+    return problems
+
+
+def run(gpu, sparsity, meta=False, check=False):
     sh = Shapes(gpu)
     ops = Ops("meta" if meta else "cuda" if gpu else "cpu", torch.bfloat16 if gpu else None) \
         if torch is not None else Ops(None, None)
@@ -214,6 +250,7 @@ def run(gpu, sparsity, meta=False):
           f"{sh.tile_grid}, {sh.text} text tokens ({sh.text_valid} valid), "
           f"dense warm-up steps: {sh.skip}")
 
+    problems = []
     for name, backend, use_text in (("video_sparse_attn", vsa, False),
                                     ("sliding_tile_attn", sta, True)):
         rec = []
@@ -235,8 +272,11 @@ def run(gpu, sparsity, meta=False):
         print("  max relative error of an attention output vs dense on the same q/k/v, "
               "per step: " +
               ", ".join(f"{e:.3g}" for e in per_step))
-        print(f"  relative error of the final latent vs the dense model's: "
-              f"{ops.rel(out, ref):.3g}")
+        final = ops.rel(out, ref)
+        print(f"  relative error of the final latent vs the dense model's: {final:.3g}")
+        if check:
+            problems += check_numbers(name, sh, rec, errs + [final], ops, gpu)
+    return problems
 
 
 if __name__ == "__main__":
