@@ -108,12 +108,12 @@ double seconds(std::chrono::steady_clock::time_point a,
 } // namespace
 
 llvm::Expected<OwningOpRef<ModuleOp>>
-mlir::attn::lowerForCpu(ModuleOp module, StringRef entryName) {
+mlir::attn::lowerForCpu(ModuleOp module, StringRef entryName,
+                        const CpuPipelineOptions &pipeline) {
   auto entryOr = findEntry(module, entryName);
   if (!entryOr)
     return entryOr.takeError();
   OwningOpRef<ModuleOp> clone = module.clone();
-  addEntryWrapper(*clone, *findEntry(*clone, entryName));
 
   MLIRContext *ctx = module.getContext();
   DialectRegistry registry;
@@ -121,8 +121,6 @@ mlir::attn::lowerForCpu(ModuleOp module, StringRef entryName) {
   registerLLVMDialectTranslation(registry);
   ctx->appendDialectRegistry(registry);
 
-  PassManager pm(ctx);
-  buildAttnToCPUPipeline(pm, AttnToCPUOptions());
   std::string diagnostics;
   {
     llvm::raw_string_ostream os(diagnostics);
@@ -130,6 +128,23 @@ mlir::attn::lowerForCpu(ModuleOp module, StringRef entryName) {
       os << d.getLocation() << ": " << d << "\n";
       return success();
     });
+    // attn-optimize works on the module as written (tensors), before the
+    // memref-level entry wrapper exists; it keeps the entry's signature.
+    if (pipeline.optimize) {
+      PassManager opt(ctx);
+      buildAttnOptimizePipeline(opt, AttnOptimizeOptions());
+      if (failed(opt.run(*clone)))
+        return error("compiling '" + entryName +
+                     "' with attn-optimize failed:\n" + diagnostics);
+    }
+    auto entryInClone = findEntry(*clone, entryName);
+    if (!entryInClone)
+      return entryInClone.takeError();
+    addEntryWrapper(*clone, *entryInClone);
+    PassManager pm(ctx);
+    AttnToCPUOptions cpu;
+    cpu.reuseBuffers = pipeline.reuseBuffers;
+    buildAttnToCPUPipeline(pm, cpu);
     if (failed(pm.run(*clone)))
       return error("compiling '" + entryName + "' with attn-to-cpu failed:\n" +
                    diagnostics);
@@ -266,7 +281,7 @@ mlir::attn::runOnCpu(ModuleOp module, StringRef entryName,
     return std::move(e);
 
   auto t0 = std::chrono::steady_clock::now();
-  auto lowered = lowerForCpu(module, entryName);
+  auto lowered = lowerForCpu(module, entryName, options.pipeline);
   if (!lowered)
     return lowered.takeError();
   auto exe = CpuExecutable::create(**lowered, entry);

@@ -175,3 +175,66 @@ func.func @dynamic_carried_value_stays(%x0: tensor<1x1x?x8xf32>) -> tensor<1x1x?
   }
   return %r : tensor<1x1x?x8xf32>
 }
+
+// -----
+
+// Unsafe: besides the vsa (which ignores pads), the tiled value is read by a
+// block mean without block sizes, which averages the pad slots too. The pair
+// may not cancel; both readers get the gather that zeroes the pads.
+// CHECK-LABEL: func @second_pad_sensitive_reader
+// CHECK-SAME: (%[[Y:.*]]: tensor<1x1x24x8xf32>)
+// CHECK-NOT: attn.vsa %[[Y]]
+// CHECK: %[[G:.*]] = linalg.generic
+// CHECK-NOT: attn.vsa %[[Y]]
+// CHECK: attn.vsa %[[G]], %[[G]], %[[G]]
+// CHECK: attn.block_mean %[[G]] block 4
+func.func @second_pad_sensitive_reader(%y: tensor<1x1x24x8xf32>) -> (tensor<1x1x15x8xf32>, tensor<1x1x6x8xf32>) {
+  %vbs = arith.constant dense<[4, 4, 2, 2, 2, 1]> : tensor<6xi32>
+  %u = attn.untile %y grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x24x8xf32>
+  %t = attn.tile %u grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x15x8xf32>
+  %b = attn.vsa %t, %t, %t q_block_sizes %vbs kv_block_sizes %vbs block 4 topk 2 : (tensor<1x1x24x8xf32>, tensor<1x1x24x8xf32>, tensor<1x1x24x8xf32>, tensor<6xi32>, tensor<6xi32>) -> tensor<1x1x24x8xf32>
+  %m = attn.block_mean %t block 4 : tensor<1x1x24x8xf32>
+  %out = attn.untile %b grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x24x8xf32>
+  return %out, %m : tensor<1x1x15x8xf32>, tensor<1x1x6x8xf32>
+}
+
+// -----
+
+// Unsafe: the token-wise op's raster result has a second use (the residual
+// after the layer), so it cannot move behind the tile: it stays on raster
+// tokens and the tile stays after it.
+// CHECK-LABEL: func @tokenwise_op_with_two_uses_stays
+// CHECK: %[[U:.*]] = attn.untile
+// CHECK-NEXT: %[[S:.*]] = arith.mulf %[[U]], %[[U]] : tensor<1x1x15x8xf32>
+// CHECK-NEXT: %[[T:.*]] = attn.tile %[[S]] grid [1, 3, 5] tile [1, 2, 2]
+// CHECK-NEXT: attn.vsa %[[T]], %[[T]], %[[T]]
+// CHECK: arith.addf %{{.*}}, %[[S]] : tensor<1x1x15x8xf32>
+func.func @tokenwise_op_with_two_uses_stays(%y: tensor<1x1x24x8xf32>) -> tensor<1x1x15x8xf32> {
+  %vbs = arith.constant dense<[4, 4, 2, 2, 2, 1]> : tensor<6xi32>
+  %u = attn.untile %y grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x24x8xf32>
+  %s = arith.mulf %u, %u : tensor<1x1x15x8xf32>
+  %t = attn.tile %s grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x15x8xf32>
+  %b = attn.vsa %t, %t, %t q_block_sizes %vbs kv_block_sizes %vbs block 4 topk 2 : (tensor<1x1x24x8xf32>, tensor<1x1x24x8xf32>, tensor<1x1x24x8xf32>, tensor<6xi32>, tensor<6xi32>) -> tensor<1x1x24x8xf32>
+  %out = attn.untile %b grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x24x8xf32>
+  %r = arith.addf %out, %s : tensor<1x1x15x8xf32>
+  return %r : tensor<1x1x15x8xf32>
+}
+
+// -----
+
+// Unsafe: the vsa blocks (8 tokens) are not the tiles (4 slots): a block
+// spans two tiles, so its valid tokens are not a prefix and block sizes
+// cannot exclude the pads. The pair becomes the zeroing gather.
+// CHECK-LABEL: func @block_size_not_tile_size
+// CHECK-SAME: (%[[Y:.*]]: tensor<1x1x24x8xf32>)
+// CHECK: %[[G:.*]] = linalg.generic
+// CHECK-NOT: attn.vsa %[[Y]]
+// CHECK: attn.vsa %[[G]], %[[G]], %[[G]]
+func.func @block_size_not_tile_size(%y: tensor<1x1x24x8xf32>) -> tensor<1x1x15x8xf32> {
+  %vbs = arith.constant dense<[8, 4, 3]> : tensor<3xi32>
+  %u = attn.untile %y grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x24x8xf32>
+  %t = attn.tile %u grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x15x8xf32>
+  %b = attn.vsa %t, %t, %t q_block_sizes %vbs kv_block_sizes %vbs block 8 topk 2 : (tensor<1x1x24x8xf32>, tensor<1x1x24x8xf32>, tensor<1x1x24x8xf32>, tensor<3xi32>, tensor<3xi32>) -> tensor<1x1x24x8xf32>
+  %out = attn.untile %b grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x24x8xf32>
+  return %out : tensor<1x1x15x8xf32>
+}

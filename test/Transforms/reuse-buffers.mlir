@@ -224,3 +224,163 @@ func.func @dealloc_is_an_escape(%out: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// A buffer passed to a call escapes (the callee may keep it): it is neither
+// moved out of the loop nor given to the later allocation of the same type,
+// which (local to the iteration) alone leaves the loop.
+// CHECK-LABEL: func @call_is_an_escape
+// CHECK: %[[B:.*]] = memref.alloc() : memref<64xf32>
+// CHECK-NEXT: scf.for
+// CHECK-NEXT: %[[A:.*]] = memref.alloc() : memref<64xf32>
+// CHECK-NEXT: linalg.fill {{.*}} outs(%[[A]]
+// CHECK-NEXT: func.call @keep(%[[A]])
+// CHECK-NEXT: linalg.fill {{.*}} outs(%[[B]]
+// CHECK-NEXT: memref.copy %[[B]], %{{.*}}
+// CHECK-NEXT: }
+// REPORT: (shared 0, hoisted 1, zero fills hoisted 0)
+func.func private @keep(memref<64xf32>)
+func.func @call_is_an_escape(%out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %f = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c4 step %c1 {
+    %a = memref.alloc() : memref<64xf32>
+    linalg.fill ins(%f : f32) outs(%a : memref<64xf32>)
+    func.call @keep(%a) : (memref<64xf32>) -> ()
+    %b = memref.alloc() : memref<64xf32>
+    linalg.fill ins(%f : f32) outs(%b : memref<64xf32>)
+    memref.copy %b, %out : memref<64xf32> to memref<64xf32>
+  }
+  return
+}
+
+// -----
+
+// A write into the pads after the covering copy: the next iteration must see
+// zero pads again, so the fill stays in the loop (the buffer still leaves).
+// CHECK-LABEL: func @write_after_copy_keeps_fill
+// CHECK: %[[P:.*]] = memref.alloc() : memref<24xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for
+// CHECK-NEXT: %[[Z:.*]] = arith.constant 0.0
+// CHECK-NEXT: linalg.fill ins(%[[Z]] : f32) outs(%[[P]] : memref<24xf32>)
+// CHECK-NEXT: memref.subview %[[P]]
+// CHECK-NEXT: memref.copy
+// CHECK-NEXT: memref.store
+// REPORT: (shared 0, hoisted 1, zero fills hoisted 0)
+func.func @write_after_copy_keeps_fill(%src: memref<20xf32>, %out: memref<24xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c22 = arith.constant 22 : index
+  %c30 = arith.constant 30 : index
+  scf.for %i = %c0 to %c30 step %c1 {
+    %z = arith.constant 0.0 : f32
+    %p = memref.alloc() : memref<24xf32>
+    linalg.fill ins(%z : f32) outs(%p : memref<24xf32>)
+    %in = memref.subview %p[0] [20] [1] : memref<24xf32> to memref<20xf32, strided<[1]>>
+    memref.copy %src, %in : memref<20xf32> to memref<20xf32, strided<[1]>>
+    memref.store %v, %p[%c22] : memref<24xf32>
+    memref.copy %p, %out : memref<24xf32> to memref<24xf32>
+  }
+  return
+}
+
+// -----
+
+// The covering copy reads from the buffer itself (a shifted view): with the
+// fill hoisted it would read the previous iteration's interior instead of
+// zeros, so the fill stays in the loop.
+// CHECK-LABEL: func @aliasing_copy_source_keeps_fill
+// CHECK: %[[P:.*]] = memref.alloc() : memref<24xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for
+// CHECK-NEXT: %[[Z:.*]] = arith.constant 0.0
+// CHECK-NEXT: linalg.fill ins(%[[Z]] : f32) outs(%[[P]] : memref<24xf32>)
+// REPORT: (shared 0, hoisted 1, zero fills hoisted 0)
+func.func @aliasing_copy_source_keeps_fill(%out: memref<24xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c30 = arith.constant 30 : index
+  scf.for %i = %c0 to %c30 step %c1 {
+    %z = arith.constant 0.0 : f32
+    %p = memref.alloc() : memref<24xf32>
+    linalg.fill ins(%z : f32) outs(%p : memref<24xf32>)
+    %in = memref.subview %p[0] [20] [1] : memref<24xf32> to memref<20xf32, strided<[1]>>
+    %tail = memref.subview %p[4] [20] [1] : memref<24xf32> to memref<20xf32, strided<[1], offset: 4>>
+    memref.copy %tail, %in : memref<20xf32, strided<[1], offset: 4>> to memref<20xf32, strided<[1]>>
+    memref.copy %p, %out : memref<24xf32> to memref<24xf32>
+  }
+  return
+}
+
+// -----
+
+// Nested loops: the per-layer buffer leaves both loops (one allocation per
+// call instead of 4 x 30); its zero fill leaves the layer loop, where the
+// covering copy is, but stays in the step loop: from the step loop's body the
+// copy is inside another loop, which proves nothing about every iteration.
+// CHECK-LABEL: func @nested_loops
+// CHECK: %[[P:.*]] = memref.alloc() : memref<24xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[P]] : memref<24xf32>)
+// CHECK-NEXT: scf.for
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: memref.alloc
+// CHECK: memref.copy %{{.*}}, %{{.*}} : memref<20xf32> to memref<20xf32, strided<[1]>>
+// CHECK-NEXT: memref.copy %[[P]], %{{.*}} : memref<24xf32> to memref<24xf32>
+// REPORT: allocated bytes per call 11520 -> 96 (shared 0, hoisted 2, zero fills hoisted 1)
+func.func @nested_loops(%src: memref<20xf32>, %out: memref<24xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c30 = arith.constant 30 : index
+  scf.for %s = %c0 to %c4 step %c1 {
+    scf.for %l = %c0 to %c30 step %c1 {
+      %z = arith.constant 0.0 : f32
+      %p = memref.alloc() : memref<24xf32>
+      linalg.fill ins(%z : f32) outs(%p : memref<24xf32>)
+      %in = memref.subview %p[0] [20] [1] : memref<24xf32> to memref<20xf32, strided<[1]>>
+      memref.copy %src, %in : memref<20xf32> to memref<20xf32, strided<[1]>>
+      memref.copy %p, %out : memref<24xf32> to memref<24xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Nested loops, unsafe: the step loop's buffer is zero-filled and covered by
+// the copy in the step body, but a layer loop nested in that body writes a
+// pad slot. A nested write proves nothing about what the next step sees, so
+// the fill stays in the step loop (the buffer itself leaves it).
+// CHECK-LABEL: func @nested_pad_write_keeps_fill
+// CHECK: %[[P:.*]] = memref.alloc() : memref<24xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for
+// CHECK-NEXT: %[[Z:.*]] = arith.constant 0.0
+// CHECK-NEXT: linalg.fill ins(%[[Z]] : f32) outs(%[[P]] : memref<24xf32>)
+// CHECK: scf.for
+// CHECK-NEXT: memref.store %{{.*}}, %[[P]]
+// REPORT: (shared 0, hoisted 1, zero fills hoisted 0)
+func.func @nested_pad_write_keeps_fill(%src: memref<20xf32>, %out: memref<24xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c22 = arith.constant 22 : index
+  scf.for %s = %c0 to %c4 step %c1 {
+    %z = arith.constant 0.0 : f32
+    %p = memref.alloc() : memref<24xf32>
+    linalg.fill ins(%z : f32) outs(%p : memref<24xf32>)
+    %in = memref.subview %p[0] [20] [1] : memref<24xf32> to memref<20xf32, strided<[1]>>
+    memref.copy %src, %in : memref<20xf32> to memref<20xf32, strided<[1]>>
+    scf.for %l = %c0 to %c4 step %c1 {
+      memref.store %v, %p[%c22] : memref<24xf32>
+    }
+    memref.copy %p, %out : memref<24xf32> to memref<24xf32>
+  }
+  return
+}

@@ -317,7 +317,8 @@ def block_mean(x, block, block_sizes=None):
 def block_topk(scores, k):
     """attn.block_topk: scores [B,H,Nq,Nkv] -> (kv_indices [B,H,Nq,min(k,Nkv)] int32,
     kv_counts [B,H,Nq] int32). Exactly min(k,Nkv) ids per row in ascending order; among equal
-    scores the lowest id wins (stable sort on (-score, id)). NaN scores rank last."""
+    scores the lowest id wins. The order of special values is torch.topk's (SPEC): every NaN
+    ranks above +inf and NaNs tie with each other; -0.0 and +0.0 tie."""
     s = np.asarray(scores)
     if s.ndim != 4:
         raise ValueError(f"scores must be rank-4 [B,H,Nq,Nkv], got shape {s.shape}")
@@ -325,7 +326,12 @@ def block_topk(scores, k):
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     kk = min(k, s.shape[3])
-    order = np.argsort(-s.astype(np.float64), axis=-1, kind="stable")
+    x = s.astype(np.float64)
+    nan = np.isnan(x)
+    # Sort key (not NaN, -score, id): NaNs first, then descending scores; -0.0 == +0.0 under
+    # the comparison, and lexsort is stable, so equal keys keep ascending ids.
+    neg = np.where(nan, 0.0, -x)
+    order = np.lexsort((neg, ~nan), axis=-1)
     idx = np.sort(order[..., :kk], axis=-1).astype(np.int32)
     cnt = np.full(s.shape[:3], kk, dtype=np.int32)
     return idx, cnt

@@ -251,6 +251,38 @@ def test_block_topk_adversarial_tie():
     assert idx.shape == (1, 1, 1, 6) and cnt.tolist() == [[[6]]]
 
 
+def test_block_topk_special_values_follow_spec_order():
+    # SPEC: NaN above +inf, +inf above every finite value, -inf below; +0.0 and -0.0 tie
+    # (lowest id wins); NaNs of either sign tie with each other (lowest id wins).
+    nan, inf = np.nan, np.inf
+    rows = {
+        (nan, -inf, -inf, -inf, -inf, -inf, -inf): {1: [0], 3: [0, 1, 2]},
+        (-inf, inf, 1.0, nan, 0.0, -nan, -1.0): {1: [3], 2: [3, 5], 3: [1, 3, 5], 4: [1, 2, 3, 5]},
+        (-0.0, 0.0, -1.0, 0.0, -inf, -0.0, 5.0): {2: [0, 6], 3: [0, 1, 6], 5: [0, 1, 3, 5, 6]},
+        (-inf, -inf, -inf, -inf, -inf, -inf, -inf): {3: [0, 1, 2]},
+        (inf, inf, nan, inf, 0.0, 0.0, 0.0): {2: [0, 2], 4: [0, 1, 2, 3]},
+    }
+    for row, expect in rows.items():
+        s = np.array(row, np.float32).reshape(1, 1, 1, 7)
+        for k, ids in expect.items():
+            assert A.block_topk(s, k)[0].tolist() == [[[ids]]], (row, k)
+
+
+def test_block_topk_agrees_with_torch_topk_values():
+    # The selected values equal torch.topk's (as a multiset, NaN counted as NaN), on rows
+    # mixing NaN, +-inf and +-0.0; torch does not promise which id wins a tie, so ids are
+    # not compared.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    pool = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 2.5], np.float32)
+    s = rng.choice(pool, size=(2, 3, 5, 9)).astype(np.float32)
+    for k in (1, 3, 6, 9):
+        idx, _ = A.block_topk(s, k)
+        ours = np.sort(np.take_along_axis(s, idx.astype(np.int64), axis=-1), axis=-1)
+        theirs = np.sort(torch.topk(torch.from_numpy(s), k, dim=-1).values.numpy(), axis=-1)
+        np.testing.assert_array_equal(ours, theirs)
+
+
 def test_topk_from_sparsity():
     assert A.topk_from_sparsity(0.9, 624) == 63
     # UPSTREAM 1.5 table.

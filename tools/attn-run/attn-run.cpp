@@ -3,6 +3,7 @@
 // attn-run FILE.mlir [--entry NAME] [--input X.npy]... [--output Y.npy]...
 //                    [--device cpu|cuda] [--repeat N] [--print-timing]
 //                    [--chip sm_90a|sm_80] [--checked]
+//                    [--optimize] [--reuse-buffers=false]
 //
 // --device cuda compiles the function to a GPU artifact (attn-compile's
 // engine) in a temporary directory and runs it with the runtime's CLI,
@@ -54,6 +55,15 @@ static cl::opt<std::string>
           cl::desc("--device cuda: ptxas for the cubin (empty: PTX only, "
                    "JIT-compiled by the driver)"),
           cl::init("/usr/local/cuda/bin/ptxas"));
+static cl::opt<bool>
+    optimize("optimize",
+             cl::desc("--device cpu: run attn-optimize before attn-to-cpu "
+                      "(--device cuda always does)"));
+static cl::opt<bool> reuseBuffers(
+    "reuse-buffers",
+    cl::desc("--device cpu: run attn-reuse-buffers inside attn-to-cpu "
+             "(default true; --reuse-buffers=false to compare without it)"),
+    cl::init(true));
 static cl::opt<bool> checked("checked",
                              cl::desc("--device cuda: validate dynamic kv "
                                       "tables on the device before use"));
@@ -144,6 +154,9 @@ int main(int argc, char **argv) {
     return fail("output " + llvm::toString(std::move(e)));
 
   if (device == "cuda") {
+    if (optimize.getNumOccurrences() || reuseBuffers.getNumOccurrences())
+      return fail("--optimize and --reuse-buffers choose the --device cpu "
+                  "pipeline; --device cuda always runs attn-to-nvvm");
     if (llvm::Error e = attn::checkInputs(*entry, args))
       return fail(llvm::toString(std::move(e)));
     if (llvm::Error e = attn::checkIndexInputs(*entry, args))
@@ -153,6 +166,8 @@ int main(int argc, char **argv) {
 
   attn::CpuRunOptions options;
   options.repeat = repeat;
+  options.pipeline.optimize = optimize;
+  options.pipeline.reuseBuffers = reuseBuffers;
   auto result = attn::runOnCpu(*module, entryName, args, options);
   if (!result)
     return fail(llvm::toString(result.takeError()));
@@ -165,6 +180,9 @@ int main(int argc, char **argv) {
   if (printTiming) {
     std::vector<double> runs = result->runSeconds;
     std::sort(runs.begin(), runs.end());
+    llvm::errs() << "attn-run: pipeline " << (optimize ? "attn-optimize, " : "")
+                 << "attn-to-cpu"
+                 << (reuseBuffers ? "" : " (reuse-buffers=false)") << "\n";
     llvm::errs() << llvm::format("attn-run: compile %.3f s, run median %.4f s "
                                  "over %zu run(s)\n",
                                  result->compileSeconds, runs[runs.size() / 2],

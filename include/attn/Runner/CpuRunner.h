@@ -39,8 +39,17 @@ llvm::Error checkIndexInputs(func::FuncOp entry, ArrayRef<NpyArray> inputs);
 /// The .npy dtype that carries values of `elementType` ("<f4" for bf16).
 std::string npyDtypeFor(Type elementType);
 
+/// The passes lowerForCpu runs: attn-to-cpu, optionally after attn-optimize
+/// and optionally without attn-reuse-buffers (to check the optimized code
+/// against the reference, pass by pass).
+struct CpuPipelineOptions {
+  bool optimize = false;    ///< Run attn-optimize before attn-to-cpu.
+  bool reuseBuffers = true; ///< attn-to-cpu's reuse-buffers option.
+};
+
 struct CpuRunOptions {
   unsigned repeat = 1; ///< Runs of the compiled function (timing).
+  CpuPipelineOptions pipeline;
 };
 
 struct CpuRunResult {
@@ -53,8 +62,9 @@ struct CpuRunResult {
 /// memref-level C-interface wrapper around it, to an LLVM-dialect module that
 /// CpuExecutable::create JIT-compiles. The lowered module can be printed and
 /// parsed back (the Python package caches it on disk).
-llvm::Expected<OwningOpRef<ModuleOp>> lowerForCpu(ModuleOp module,
-                                                  StringRef entry);
+llvm::Expected<OwningOpRef<ModuleOp>>
+lowerForCpu(ModuleOp module, StringRef entry,
+            const CpuPipelineOptions &pipeline = CpuPipelineOptions());
 
 /// A JIT-compiled entry function: compile once, run many times.
 class CpuExecutable {

@@ -8,7 +8,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
-#include <limits>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -116,7 +115,8 @@ struct BlockMeanToLinalg : OpConversionPattern<BlockMeanOp> {
 
 /// Exact top-k by rank: rank[j] = #{j' : s[j'] > s[j] or (s[j'] == s[j] and
 /// j' < j)} is a permutation of 0..Nkv-1, so `rank < k` selects exactly k
-/// ids and ties go to the lowest ids. NaN scores count as -inf.
+/// ids and ties go to the lowest ids. The order is torch.topk's (SPEC): every
+/// NaN ranks above +inf and NaNs tie with each other; -0.0 ties with +0.0.
 struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -136,12 +136,6 @@ struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
     auto zeroI32 = [&](ArrayRef<int64_t> shape) {
       return filledTensor(rewriter, loc, shape, rewriter.getI32IntegerAttr(0));
     };
-    auto key = [](OpBuilder &nb, Location nl, Value s) -> Value {
-      Value isNan = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO, s, s);
-      return arith::SelectOp::create(
-          nb, nl, isNan,
-          constF32(nb, nl, -std::numeric_limits<float>::infinity()), s);
-    };
     auto boolToI32 = [&](OpBuilder &nb, Location nl, Value c) {
       return arith::ExtUIOp::create(nb, nl, nb.getI32Type(), c).getResult();
     };
@@ -151,11 +145,23 @@ struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
         rewriter, loc, {adaptor.getScores(), adaptor.getScores()},
         zeroI32({B, H, Nq, Nkv}), {at3, at4, at3}, iterators(4, 1),
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value sj = key(nb, nl, a[0]), sj2 = key(nb, nl, a[1]);
-          Value greater = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OGT, sj2, sj);
-          Value equal = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                              sj2, sj);
+          Value sj = a[0], sj2 = a[1];
+          Value nanJ = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
+                                             sj, sj);
+          Value nanJ2 = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
+                                              sj2, sj2);
+          Value notNanJ = arith::XOrIOp::create(
+              nb, nl, nanJ, arith::ConstantIntOp::create(nb, nl, 1, 1));
+          // s[j2] > s[j]: a NaN beats every number; ordered compare otherwise.
+          Value greater = arith::OrIOp::create(
+              nb, nl,
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, sj2, sj),
+              arith::AndIOp::create(nb, nl, nanJ2, notNanJ));
+          // s[j2] == s[j]: equal numbers (-0.0 == +0.0) or two NaNs.
+          Value equal = arith::OrIOp::create(
+              nb, nl,
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, sj2, sj),
+              arith::AndIOp::create(nb, nl, nanJ2, nanJ));
           Value lower = arith::CmpIOp::create(nb, nl, P::slt,
                                               indexAsI32(nb, nl, 4),
                                               indexAsI32(nb, nl, 3));

@@ -1,7 +1,8 @@
 //===- BlockTopkKernel.cpp - exact attn.block_topk on the GPU -------------===//
 //
 // One CTA per row. Scores are staged in shared memory as order-preserving
-// unsigned keys (-0.0 as +0.0, NaN as -inf: the CPU path's order). A radix select
+// unsigned keys (-0.0 as +0.0, every NaN as the largest key: torch.topk's
+// order, which SPEC and the CPU path follow). A radix select
 // over the 32 key bits finds T, the K-th largest key (per bit: a block-wide
 // count of keys >= the candidate prefix). Every key above T is selected; of
 // the keys equal to T, the lowest ids fill the remaining places, so exactly
@@ -15,7 +16,6 @@
 #include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
 #include "attn/Conversion/AttnToNVVM/UtilityKernels.h"
 
-#include <limits>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -43,14 +43,15 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
   // Stage order-preserving keys: x >= 0 -> bits | 2^31, x < 0 -> ~bits.
   k.loop(tid, nkv, step, {}, [&](Value j, ValueRange) -> SmallVector<Value> {
     Value s = k.load(k.f32, scores, k.add(k.mul(row, nkv), j), 4);
-    // -0.0 ties with +0.0 and NaN with -inf, as on the CPU path.
+    // -0.0 ties with +0.0; every NaN (any sign or payload) takes the largest
+    // key 0xFFFFFFFF, above +inf's 0xFF800000, and NaNs tie with each other.
     Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, s, s);
-    s = k.select(isNan, k.cf32(-std::numeric_limits<float>::infinity()), s);
     Value bits = arith::BitcastOp::create(b, loc, k.i32, s);
     bits = k.select(k.cmp(P::eq, bits, k.ci32(INT32_MIN)), k.ci32(0), bits);
     Value neg = k.cmp(P::slt, bits, k.ci32(0));
     Value key = k.select(neg, arith::XOrIOp::create(b, loc, bits, k.ci32(-1)),
                          arith::OrIOp::create(b, loc, bits, k.ci32(INT32_MIN)));
+    key = k.select(isNan, k.ci32(-1), key);
     k.store(key, keys, j, 4);
     return {};
   });

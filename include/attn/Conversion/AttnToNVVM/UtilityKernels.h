@@ -46,7 +46,7 @@ LLVM::LLVMFuncOp emitBlockMeanKernel(OpBuilder &b, Location loc,
                                      StringRef name);
 
 /// attn.block_topk on f32 scores [rows, Nkv]: the K highest per row
-/// (-0.0 equals +0.0, NaN equals -inf, as on the CPU path; ties to the
+/// (-0.0 equals +0.0, NaN above +inf, as on the CPU path; ties to the
 /// lower id), written in ascending id order;
 /// counts = K. Params: scores, indices (i32[rows, K]), counts (i32[rows]);
 /// i32 Nkv, K (1 <= K <= Nkv). Grid (rows), 128 threads,

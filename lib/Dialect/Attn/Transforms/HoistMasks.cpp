@@ -5,6 +5,7 @@
 #include "attn/Dialect/Attn/Utils/LoopTrips.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/IR/OperationSupport.h"
@@ -38,29 +39,64 @@ bool isMaskOrIndexProducer(Operation *op) {
   return llvm::all_of(op->getResultTypes(), isIndexLike);
 }
 
-/// Moves the producers of `loop` whose operands are all defined outside it
-/// to just before it. Returns the number moved.
+/// Scalar arithmetic that a producer may need to come along (an index cast
+/// of the step counter, a length offset): side-effect-free, region-free
+/// `arith`/`index` ops with scalar results. Never moved on its own.
+bool isScalarHelper(Operation *op) {
+  if (op->getNumRegions() != 0 || !isPure(op) || op->getNumResults() == 0 ||
+      !isa<arith::ArithDialect, index::IndexDialect>(op->getDialect()))
+    return false;
+  return llvm::all_of(op->getResultTypes(), [](Type t) {
+    return isa<IntegerType, IndexType, FloatType>(t);
+  });
+}
+
+/// Moves out of `loop`, to just before it, every producer that sits directly
+/// in a body block of the loop (not inside an `scf.if` or other region there:
+/// it might never run) and whose operands are defined outside the loop or by
+/// ops moved with it: other such producers and the scalar helpers they need.
+/// Returns the number of producers moved.
 unsigned hoistOutOf(LoopLikeOpInterface loop) {
-  unsigned moved = 0;
   Operation *loopOp = loop.getOperation();
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    SmallVector<Operation *> candidates;
-    for (Region *region : loop.getLoopRegions())
-      region->walk([&](Operation *op) {
-        if (isMaskOrIndexProducer(op) &&
-            llvm::all_of(op->getOperands(), [&](Value v) {
-              return !loopOp->isAncestor(v.getParentBlock()->getParentOp());
-            }))
-          candidates.push_back(op);
-      });
-    for (Operation *op : candidates) {
-      op->moveBefore(loopOp);
-      ++moved;
-      changed = true;
-    }
+  llvm::DenseSet<Operation *> invariant;
+  SmallVector<Operation *> order;
+  for (Region *region : loop.getLoopRegions())
+    for (Block &block : *region)
+      for (Operation &op : block) {
+        if (!isMaskOrIndexProducer(&op) && !isScalarHelper(&op))
+          continue;
+        bool ok = llvm::all_of(op.getOperands(), [&](Value v) {
+          if (Operation *def = v.getDefiningOp())
+            if (invariant.contains(def))
+              return true;
+          return !loopOp->isAncestor(v.getParentRegion()->getParentOp());
+        });
+        if (ok) {
+          invariant.insert(&op);
+          order.push_back(&op);
+        }
+      }
+  // Keep the producers and, backwards, the invariant ops they use.
+  llvm::DenseSet<Operation *> needed;
+  SmallVector<Operation *> work;
+  for (Operation *op : order)
+    if (isMaskOrIndexProducer(op))
+      work.push_back(op);
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    if (!needed.insert(op).second)
+      continue;
+    for (Value v : op->getOperands())
+      if (Operation *def = v.getDefiningOp())
+        if (invariant.contains(def))
+          work.push_back(def);
   }
+  unsigned moved = 0;
+  for (Operation *op : order) // program order keeps defs before uses
+    if (needed.contains(op)) {
+      op->moveBefore(loopOp);
+      moved += isMaskOrIndexProducer(op);
+    }
   return moved;
 }
 
@@ -80,8 +116,10 @@ struct AttnHoistMasksPass : attn::impl::AttnHoistMasksBase<AttnHoistMasksPass> {
 
   void runOnOperation() override {
     int64_t runsBefore = producerRuns();
-    // Innermost loops first (post-order), so producers climb out of every
-    // loop whose values they do not use.
+    // Innermost loops first (post-order), one level at a time: a producer
+    // climbs out of every loop whose values it does not use and stops below
+    // the first loop whose values it does (a step-only mask lands between
+    // the step and layer loops).
     getOperation()->walk([&](LoopLikeOpInterface loop) {
       hoisted += hoistOutOf(loop);
     });

@@ -211,6 +211,13 @@ def Attn_BlockTopkOp : Attn_Op<"block_topk", [Pure, InferTypeOpAdaptor]> {
     `kv_counts` is `min(k, Nkv)` everywhere. The results feed
     `attn.block_sparse` directly.
 
+    Special values are ordered as `torch.topk` orders them (what FastVideo's
+    selection uses): every NaN, of either sign, ranks above `+inf`; `+inf`
+    above every finite score; `-inf` below. NaNs tie with each other and
+    `-0.0` ties with `+0.0`, so the lowest ids win those ties too (a row
+    `[-inf, NaN, 3, +inf]` with `k = 2` selects `[1, 3]`). The CPU lowering,
+    the GPU kernel and the NumPy reference follow this one order.
+
     ```mlir
     %idx, %cnt = attn.block_topk %s k 63 : tensor<1x12x624x624xf32>
     // %idx : tensor<1x12x624x63xi32>, %cnt : tensor<1x12x624xi32>

@@ -82,22 +82,31 @@ def AttnHoistMasks : Pass<"attn-hoist-masks"> {
     Masks and index tables are pure functions of their operands, so a layer
     loop or a denoising-step loop that rebuilds them every iteration does
     redundant work (FastVideo's per-layer metadata made a mask cache that
-    never hit). This pass moves every *mask or index producer* whose operands
-    are all defined outside an `scf.for` (or `scf.forall`/`scf.while`) loop to
-    just before the loop, repeatedly, so a producer inside two nested loops
-    ends up outside both. Then producers that compute the same value from the
-    same operands in the same block are merged, keeping the first.
+    never hit). The pass hoists level by level, innermost loop first: out of
+    each `scf.for` (or `scf.forall`/`scf.while`) loop it moves, to just
+    before the loop, every *mask or index producer* that sits directly in
+    the loop body and whose operands are defined outside the loop or by ops
+    moved with it (other producers, and the scalar `arith`/`index`
+    arithmetic they need, e.g. an index cast of the step counter). So a
+    producer climbs out of every loop whose values it does not use and stops
+    below the first one whose values it does: a text mask of the prompt
+    lengths leaves both the layer and the step loop, a mask or table that
+    depends only on the step counter is built once per step, between the
+    step and layer loops. Then producers that compute the same value from
+    the same operands in the same block are merged, keeping the first.
 
     Mask and index producers: `attn.mask_from_lengths`, `attn.block_topk`,
     constants (tile slot tables, sparsity-plan tables, block sizes), and any
     other side-effect-free, region-free op whose results are all integer or
-    `i1` tensors or whose operands are all such producers (arithmetic on
-    tables). An op with an operand defined in the loop is never hoisted
-    (e.g. `attn.block_topk` of the layer's scores), nor is anything with
-    memory effects.
+    `i1` tensors (arithmetic on tables). Never hoisted: an op with an operand
+    that changes per iteration (loop-carried values, the induction variable,
+    results of ops that stay, e.g. `attn.block_topk` of the layer's scores),
+    an op inside a conditional or other non-loop region of the loop body (it
+    might never run, so it is not speculated), anything with memory effects.
 
-    Statistics: `hoisted` ops moved out of a loop (one count per loop
-    crossed), `merged` duplicates removed. They are MLIR pass statistics
+    Statistics: `hoisted` producers moved out of a loop (one count per loop
+    crossed; scalar arithmetic moved with them is not counted), `merged`
+    duplicates removed. They are MLIR pass statistics
     (`-mlir-pass-statistics`), which release builds of LLVM such as Debian's
     compile to no-ops; `report=true` also emits them as a remark on the
     anchor op: `attn-hoist-masks: hoisted N, merged M`.
@@ -108,12 +117,20 @@ def AttnHoistMasks : Pass<"attn-hoist-masks"> {
     scf.for %step = %c0 to %c50 step %c1 {
       scf.for %layer = %c0 to %c30 step %c1 {
         %m = attn.mask_from_lengths %len size 77 : tensor<2xi32>
+        %si = arith.index_cast %step : index to i32
+        %sl = tensor.splat %si : tensor<2xi32>
+        %ms = attn.mask_from_lengths %sl size 77 : tensor<2xi32>
         ...
       }
     }
     // becomes
     %m = attn.mask_from_lengths %len size 77 : tensor<2xi32>
-    scf.for %step = ... { scf.for %layer = ... { ... } }
+    scf.for %step = ... {
+      %si = arith.index_cast %step : index to i32
+      %sl = tensor.splat %si : tensor<2xi32>
+      %ms = attn.mask_from_lengths %sl size 77 : tensor<2xi32>
+      scf.for %layer = ... { ... }
+    }
     ```
   }];
   let options = [
