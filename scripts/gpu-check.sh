@@ -16,7 +16,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONUNBUFFERED=1
-log=$(mktemp)
+# The stages' whole output: $OUT/gpu-check.log where $OUT is set (the
+# device tool brings it back), else a temporary file; failing lines are
+# repeated at the end.
+log=${OUT:+$OUT/gpu-check.log}
+log=${log:-$(mktemp)}
+: > "$log"
 if ! command -v nvidia-smi >/dev/null || ! nvidia-smi >/dev/null 2>&1; then
   echo "gpu-check: no GPU here; nothing to run"
   echo "0 passed, 0 failed, 1 skipped"
@@ -166,5 +171,9 @@ tally "artifacts under memcheck" sanitized memcheck scripts/gpu/check_artifacts.
 for tool in memcheck racecheck; do
   tally "small models under $tool" sanitized "$tool" scripts/gpu/check_models.py "$lib" .device/art --quick
 done
+if [ "$failed" -ne 0 ]; then
+  echo "--- failing lines ($log):"
+  grep -E "FAIL|Error|error:|Traceback|assert" "$log" | grep -v "ERROR SUMMARY: 0" | head -40
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

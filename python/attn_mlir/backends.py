@@ -100,7 +100,9 @@ def dense_attention(q, k, v, valid_keys: Optional[int] = None):
             v = v.repeat_interleave(group, dim=1)
         mask = None
         if valid_keys is not None:
-            mask = torch.arange(k.shape[2], device=k.device) < valid_keys
+            # [1, 1, 1, Skv]: broadcast over batch, heads and queries (a 1-D
+            # mask is rejected by the fused SDPA kernels on CUDA).
+            mask = (torch.arange(k.shape[2], device=k.device) < valid_keys).view(1, 1, 1, -1)
         if hasattr(F, "scaled_dot_product_attention"):
             return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         # torch < 2.0 (Debian 12's 1.13): the same math, f32 softmax.
