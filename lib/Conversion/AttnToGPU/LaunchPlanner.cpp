@@ -12,10 +12,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToGPU/LaunchPlan.h"
-#include "attn/Conversion/AttnToNVVM/FlashAttentionKernel.h"
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
-#include "attn/Conversion/AttnToNVVM/SimtAttentionKernel.h"
-#include "attn/Conversion/AttnToNVVM/UtilityKernels.h"
+#include "attn/Kernels/FlashAttentionKernel.h"
+#include "attn/Kernels/KernelBuilder.h"
+#include "attn/Kernels/SimtAttentionKernel.h"
+#include "attn/Kernels/UtilityKernels.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/TileGeometry.h"
 

@@ -19,8 +19,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/AttnToNVVM/SimtAttentionKernel.h"
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
+#include "attn/Kernels/SimtAttentionKernel.h"
+#include "attn/Kernels/KernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

@@ -25,8 +25,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/AttnToNVVM/FlashAttentionKernel.h"
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
+#include "attn/Kernels/FlashAttentionKernel.h"
+#include "attn/Kernels/KernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

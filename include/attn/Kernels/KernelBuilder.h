@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_CONVERSION_ATTNTONVVM_KERNELBUILDER_H
-#define ATTN_CONVERSION_ATTNTONVVM_KERNELBUILDER_H
+#ifndef ATTN_KERNELS_KERNELBUILDER_H
+#define ATTN_KERNELS_KERNELBUILDER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -108,4 +108,4 @@ private:
 } // namespace attn
 } // namespace mlir
 
-#endif // ATTN_CONVERSION_ATTNTONVVM_KERNELBUILDER_H
+#endif // ATTN_KERNELS_KERNELBUILDER_H

@@ -1,7 +1,8 @@
 //===- EmitSimtKernelPass.cpp - the attn-emit-simt-kernel pass ------------===//
 
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
-#include "attn/Conversion/Passes.h"
+#include "attn/Kernels/KernelBuilder.h"
+#include "attn/Kernels/SimtAttentionKernel.h"
+#include "attn/Kernels/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -14,7 +15,7 @@
 namespace mlir {
 namespace attn {
 #define GEN_PASS_DEF_ATTNEMITSIMTKERNEL
-#include "attn/Conversion/Passes.h.inc"
+#include "attn/Kernels/Passes.h.inc"
 } // namespace attn
 } // namespace mlir
 

@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_CONVERSION_ATTNTONVVM_UTILITYKERNELS_H
-#define ATTN_CONVERSION_ATTNTONVVM_UTILITYKERNELS_H
+#ifndef ATTN_KERNELS_UTILITYKERNELS_H
+#define ATTN_KERNELS_UTILITYKERNELS_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -111,4 +111,4 @@ FailureOr<LLVM::LLVMFuncOp> emitContractionKernel(OpBuilder &b, Location loc,
 } // namespace attn
 } // namespace mlir
 
-#endif // ATTN_CONVERSION_ATTNTONVVM_UTILITYKERNELS_H
+#endif // ATTN_KERNELS_UTILITYKERNELS_H

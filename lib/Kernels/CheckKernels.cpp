@@ -1,7 +1,7 @@
 //===- CheckKernels.cpp - mask_from_lengths and the checked-mode kernel ---===//
 
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
-#include "attn/Conversion/AttnToNVVM/UtilityKernels.h"
+#include "attn/Kernels/KernelBuilder.h"
+#include "attn/Kernels/UtilityKernels.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 

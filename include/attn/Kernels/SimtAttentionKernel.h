@@ -27,8 +27,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_CONVERSION_ATTNTONVVM_SIMTATTENTIONKERNEL_H
-#define ATTN_CONVERSION_ATTNTONVVM_SIMTATTENTIONKERNEL_H
+#ifndef ATTN_KERNELS_SIMTATTENTIONKERNEL_H
+#define ATTN_KERNELS_SIMTATTENTIONKERNEL_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -74,4 +74,4 @@ LLVM::LLVMFuncOp emitSimtAttentionKernel(OpBuilder &b, Location loc,
 } // namespace attn
 } // namespace mlir
 
-#endif // ATTN_CONVERSION_ATTNTONVVM_SIMTATTENTIONKERNEL_H
+#endif // ATTN_KERNELS_SIMTATTENTIONKERNEL_H

@@ -1,7 +1,8 @@
 //===- EmitFlashKernelPass.cpp - the attn-emit-flash-kernel pass ----------===//
 
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
-#include "attn/Conversion/Passes.h"
+#include "attn/Kernels/FlashAttentionKernel.h"
+#include "attn/Kernels/KernelBuilder.h"
+#include "attn/Kernels/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -13,7 +14,7 @@
 namespace mlir {
 namespace attn {
 #define GEN_PASS_DEF_ATTNEMITFLASHKERNEL
-#include "attn/Conversion/Passes.h.inc"
+#include "attn/Kernels/Passes.h.inc"
 } // namespace attn
 } // namespace mlir
 

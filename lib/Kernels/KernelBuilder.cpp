@@ -1,6 +1,6 @@
 //===- KernelBuilder.cpp - helpers for hand-built NVVM kernels ------------===//
 
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
+#include "attn/Kernels/KernelBuilder.h"
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"

@@ -23,8 +23,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_CONVERSION_ATTNTONVVM_FLASHATTENTIONKERNEL_H
-#define ATTN_CONVERSION_ATTNTONVVM_FLASHATTENTIONKERNEL_H
+#ifndef ATTN_KERNELS_FLASHATTENTIONKERNEL_H
+#define ATTN_KERNELS_FLASHATTENTIONKERNEL_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -81,4 +81,4 @@ LLVM::LLVMFuncOp emitFlashAttentionKernel(OpBuilder &b, Location loc,
 } // namespace attn
 } // namespace mlir
 
-#endif // ATTN_CONVERSION_ATTNTONVVM_FLASHATTENTIONKERNEL_H
+#endif // ATTN_KERNELS_FLASHATTENTIONKERNEL_H
