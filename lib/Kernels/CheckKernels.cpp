@@ -9,11 +9,29 @@ using namespace mlir;
 using namespace mlir::attn;
 using P = arith::CmpIPredicate;
 
+KernelContract mlir::attn::maskFromLengthsContract(int64_t total) {
+  KernelContract c;
+  c.params = KernelContract::signature(2, 2);
+  c.grid = {ceilDiv(total, kMaskThreads), 1, 1};
+  c.threads = kMaskThreads;
+  return c;
+}
+
+KernelContract mlir::attn::checkKvContract(int64_t rows) {
+  KernelContract c;
+  c.params = KernelContract::signature(
+      ATTNRT_CHECK_KV_NUM_PTRS,
+      ATTNRT_CHECK_KV_NUM_PARAMS - ATTNRT_CHECK_KV_NUM_PTRS);
+  c.grid = {ceilDiv(rows, kCheckThreads), 1, 1};
+  c.threads = kCheckThreads;
+  return c;
+}
+
 LLVM::LLVMFuncOp mlir::attn::emitMaskFromLengthsKernel(OpBuilder &b,
                                                        Location loc,
                                                        gpu::GPUModuleOp module,
                                                        StringRef name) {
-  KernelBuilder k(b, loc, module, name, 2, 2, kMaskThreads);
+  KernelBuilder k(b, loc, module, name, maskFromLengthsContract());
   Value lengths = k.arg(0), out = k.arg(1);
   Value S = k.toI64(k.arg(2)), total = k.toI64(k.arg(3));
   Value t = k.globalX(kMaskThreads);
@@ -30,15 +48,17 @@ LLVM::LLVMFuncOp mlir::attn::emitMaskFromLengthsKernel(OpBuilder &b,
 LLVM::LLVMFuncOp mlir::attn::emitCheckKvKernel(OpBuilder &b, Location loc,
                                                gpu::GPUModuleOp module,
                                                StringRef name) {
-  KernelBuilder k(b, loc, module, name, 3, 3, kCheckThreads);
-  Value indices = k.arg(0), counts = k.arg(1), err = k.arg(2);
-  Value rows = k.toI64(k.arg(3)), K = k.toI64(k.arg(4)),
-        nkv = k.toI64(k.arg(5));
+  KernelBuilder k(b, loc, module, name, checkKvContract());
+  Value indices = k.arg(ATTNRT_CHECK_KV_INDICES),
+        counts = k.arg(ATTNRT_CHECK_KV_COUNTS), err = k.arg(ATTNRT_CHECK_KV_ERR);
+  Value rows = k.toI64(k.arg(ATTNRT_CHECK_KV_ROWS)),
+        K = k.toI64(k.arg(ATTNRT_CHECK_KV_K)),
+        nkv = k.toI64(k.arg(ATTNRT_CHECK_KV_NKV));
   Value r = k.globalX(kCheckThreads);
   auto report = [&](Value pos) {
     Value p32 = arith::TruncIOp::create(b, loc, k.i32, pos);
     LLVM::AtomicRMWOp::create(b, loc, LLVM::AtomicBinOp::umin,
-                              k.at(err, k.i32, k.ci64(0)), p32,
+                              k.at(err, k.i32, k.ci64(ATTNRT_CHECK_ERR_POSITION)), p32,
                               LLVM::AtomicOrdering::monotonic);
   };
   k.ifThen(k.cmp(P::ult, r, rows), [&] {

@@ -15,11 +15,20 @@ using namespace mlir;
 using namespace mlir::attn;
 using P = arith::CmpIPredicate;
 
+KernelContract mlir::attn::gatherRowsContract(int64_t n, int64_t chunks,
+                                             int64_t slabs) {
+  KernelContract c;
+  c.params = KernelContract::signature(3, 5);
+  c.grid = {ceilDiv(n * chunks, kGatherThreads), slabs, 1};
+  c.threads = kGatherThreads;
+  return c;
+}
+
 LLVM::LLVMFuncOp mlir::attn::emitGatherRowsKernel(OpBuilder &b, Location loc,
                                                   gpu::GPUModuleOp module,
                                                   int chunkBytes,
                                                   StringRef name) {
-  KernelBuilder k(b, loc, module, name, 3, 5, kGatherThreads);
+  KernelBuilder k(b, loc, module, name, gatherRowsContract());
   Type chunk;
   switch (chunkBytes) {
   case 16:

@@ -3,9 +3,10 @@
 // Emits the block-sparse flash-attention kernel family (dense = all blocks,
 // indexed = kv_indices/kv_counts) as an NVVM llvm.func in a gpu.module.
 //
-// Kernel parameters, in order: q, k, v, out, kv_indices, kv_counts,
-// kv_block_sizes, key_mask (global pointers; unused ones may be null), then
-// i32 Sq, Skv, Hq, Hkv, K (row length of kv_indices). Launch: grid
+// Kernel parameters, in order (the ATTNRT_ATTN_* positions of attnrt/abi.h):
+// q, k, v, out, kv_indices, kv_counts, kv_block_sizes, key_mask (global
+// pointers; unused ones may be null), then i32 Sq, Skv, Hq, Hkv, K (row
+// length of kv_indices). Launch (flashKernelContract): grid
 // (ceil(Sq / block_q), Hq, B), block (block_q / 16 * 32),
 // flashKernelSharedBytes() of dynamic shared memory. Tensors are contiguous
 // BHSD; any Sq >= 1 and Skv >= 1 (query rows past Sq are neither read nor
@@ -29,6 +30,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "attn/Kernels/KernelContract.h"
 #include <string>
 
 namespace mlir {
@@ -64,6 +66,12 @@ LogicalResult verifyFlashKernelConfig(
 /// tiles, rows padded by 8 elements, plus 2 x block_kv mask bytes with a key
 /// mask); above 48 KiB the launcher must raise the function's limit.
 int64_t flashKernelSharedBytes(const FlashKernelConfig &cfg);
+
+/// The launch of the kernel for `shape`: attentionSignature(), grid
+/// (ceil(Sq / block_q), Hq, B), a warp per 16 query rows (block_q / 16 * 32
+/// threads), flashKernelSharedBytes(cfg).
+KernelContract flashKernelContract(const FlashKernelConfig &cfg,
+                                   AttentionShape shape = {});
 
 /// A name that encodes the configuration, e.g.
 /// attn_flash_bf16_d128_q64_kv64_idx_vbs[_km][_t6][_r3] (t: subBlocks,

@@ -5,10 +5,10 @@
 // (FlashAttentionKernel.h) does not take: f32 inputs, head dims other than
 // 64/128, block sizes other than block_q 64 / block_kv 16..128.
 //
-// Kernel parameters, in order (the flash kernel's): q, k, v, out,
-// kv_indices, kv_counts, kv_block_sizes, key_mask (global pointers; unused
-// ones may be null), then i32 Sq, Skv, Hq, Hkv, K (row length of
-// kv_indices). Launch: grid (ceil(Sq / 4), Hq, B), block 128 threads
+// Kernel parameters, in order (the flash kernel's, attnrt/abi.h): q, k, v,
+// out, kv_indices, kv_counts, kv_block_sizes, key_mask (global pointers;
+// unused ones may be null), then i32 Sq, Skv, Hq, Hkv, K (row length of
+// kv_indices). Launch (simtKernelContract): grid (ceil(Sq / 4), Hq, B), block 128 threads
 // (4 warps, one query row each), no dynamic shared memory. Tensors are
 // contiguous BHSD of the element type; any Sq >= 1 and Skv >= 1.
 //
@@ -33,6 +33,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "attn/Kernels/KernelContract.h"
 #include <string>
 
 namespace mlir {
@@ -62,6 +63,12 @@ std::string simtKernelName(const SimtKernelConfig &cfg);
 /// Query rows per CTA (one warp each) and threads per CTA.
 constexpr int64_t kSimtRowsPerCta = 4;
 constexpr int64_t kSimtThreads = 128;
+
+/// The launch of the kernel for `shape`: attentionSignature(), grid
+/// (ceil(Sq / kSimtRowsPerCta), Hq, B), kSimtThreads threads, no shared
+/// memory.
+KernelContract simtKernelContract(const SimtKernelConfig &cfg,
+                                  AttentionShape shape = {});
 
 /// Appends the kernel to `module` (an NVVM-targeted gpu.module), named
 /// `name` (default: simtKernelName(cfg)). The config must have been

@@ -18,6 +18,8 @@
 #include "attn/Kernels/UtilityKernels.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/TileGeometry.h"
+#include "attn/Kernels/KernelContract.h"
+#include "attnrt/abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -47,8 +49,6 @@ int64_t elementBytes(Type t) {
   return (t.getIntOrFloatBitWidth() + 7) / 8;
 }
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 std::optional<std::vector<int32_t>> constInts(Value v) {
   DenseIntElementsAttr attr;
   if (!v || !matchPattern(v, m_Constant(&attr)))
@@ -74,7 +74,7 @@ struct Param {
 
 struct Launch {
   std::string kernel;
-  int64_t grid[3] = {1, 1, 1};
+  std::array<int64_t, 3> grid = {1, 1, 1};
   int64_t block = 128;
   int64_t smem = 0;
   std::vector<Param> params;
@@ -129,6 +129,26 @@ private:
   /// `v` as a row view (identity for buffers).
   FailureOr<RowView> viewOf(Value v, Operation *user);
   Param p(int buf) { return Param{buf}; }
+  /// A launch of `kernel` as its contract describes it, with `params` in
+  /// the contract's order.
+  static Launch launchOf(std::string kernel, const KernelContract &contract,
+                         std::vector<Param> params) {
+    assert(params.size() == contract.params.size() &&
+           "launch parameters do not match the kernel's contract");
+    for (auto [pr, kind] : llvm::zip(params, contract.params)) {
+      (void)pr;
+      (void)kind;
+      assert((kind == ParamKind::Ptr) == (pr.buf >= 0 || pr.isNull) &&
+             "launch parameter kind does not match the kernel's contract");
+    }
+    Launch l;
+    l.kernel = std::move(kernel);
+    l.grid = contract.grid;
+    l.block = contract.threads;
+    l.smem = contract.sharedBytes;
+    l.params = std::move(params);
+    return l;
+  }
   Param i32(int64_t v) { return Param{-1, v}; }
   Param null() { return Param{-1, 0, true}; }
   Param optionalBuf(Value v, Operation *user, LogicalResult &ok) {
@@ -290,20 +310,12 @@ void Planner::writeView(const RowView &view, RankedTensorType t, int dst) {
       table.push_back(view.src[i] < 0 ? -1 : view.row[i]);
     int tableId = constTable(std::move(table));
     int64_t n = end - start;
-    Launch l;
-    l.kernel = kernel;
-    l.grid[0] = ceilDiv(n * (rowBytes / chunk), kGatherThreads);
-    l.grid[1] = BH;
-    l.block = kGatherThreads;
-    l.params = {source < 0 ? null() : p(view.sources[source]),
-                p(dst),
-                p(tableId),
-                i32(n),
-                i32(source < 0 ? 0 : view.sourceRows[source]),
-                i32(S),
-                i32(start),
-                i32(rowBytes / chunk)};
-    launches.push_back(std::move(l));
+    launches.push_back(
+        launchOf(kernel, gatherRowsContract(n, rowBytes / chunk, BH),
+                 {source < 0 ? null() : p(view.sources[source]), p(dst),
+                  p(tableId), i32(n),
+                  i32(source < 0 ? 0 : view.sourceRows[source]), i32(S),
+                  i32(start), i32(rowBytes / chunk)}));
     start = end;
   }
 }
@@ -425,14 +437,9 @@ LogicalResult Planner::planBlockMean(BlockMeanOp op) {
     emitBlockMeanKernel(b, op->getLoc(), m, elt, name);
   });
   int out = outputFor(op.getResult());
-  Launch l;
-  l.kernel = name;
-  l.grid[0] = ceilDiv(N * D, kBlockMeanThreads);
-  l.grid[1] = BH;
-  l.block = kBlockMeanThreads;
-  l.params = {
-      p(*x), sizes, p(out), i32(N), i32(P), i32(D), i32(sizes.isNull ? 0 : 1)};
-  launches.push_back(std::move(l));
+  launches.push_back(launchOf(name, blockMeanContract(N, D, BH),
+                              {p(*x), sizes, p(out), i32(N), i32(P), i32(D),
+                               i32(sizes.isNull ? 0 : 1)}));
   return success();
 }
 
@@ -446,7 +453,8 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
   int64_t rows = st.getDimSize(0) * st.getDimSize(1) * st.getDimSize(2);
   int64_t nkv = st.getDimSize(3);
   int64_t K = cast<RankedTensorType>(op.getResult(0).getType()).getDimSize(3);
-  if (blockTopkSharedBytes(nkv) > 227 * 1024)
+  KernelContract topk = blockTopkContract(rows, nkv);
+  if (topk.sharedBytes > 227 * 1024)
     return op->emitError() << "attn-to-gpu: block_topk over " << nkv
                            << " blocks exceeds shared memory";
   std::string name = "attn_block_topk";
@@ -454,13 +462,8 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
     emitBlockTopkKernel(b, op->getLoc(), m, name);
   });
   int idx = outputFor(op.getResult(0)), cnt = outputFor(op.getResult(1));
-  Launch l;
-  l.kernel = name;
-  l.grid[0] = rows;
-  l.block = kTopkThreads;
-  l.smem = blockTopkSharedBytes(nkv);
-  l.params = {p(*scores), p(idx), p(cnt), i32(nkv), i32(K)};
-  launches.push_back(std::move(l));
+  launches.push_back(launchOf(name, topk,
+                              {p(*scores), p(idx), p(cnt), i32(nkv), i32(K)}));
   return success();
 }
 
@@ -475,59 +478,42 @@ LogicalResult Planner::planMask(MaskFromLengthsOp op) {
     emitMaskFromLengthsKernel(b, op->getLoc(), m, name);
   });
   int out = outputFor(op.getResult());
-  Launch l;
-  l.kernel = name;
-  l.grid[0] = ceilDiv(total, kMaskThreads);
-  l.block = kMaskThreads;
-  l.params = {p(*lengths), p(out), i32(S), i32(total)};
-  launches.push_back(std::move(l));
+  launches.push_back(launchOf(name, maskFromLengthsContract(total),
+                              {p(*lengths), p(out), i32(S), i32(total)}));
   return success();
 }
 
 LogicalResult Planner::planLinalg(linalg::LinalgOp op) {
   std::string name = "attn_linalg_" + std::to_string(linalgCount++);
-  Launch l;
-  if (auto c = matchTiledContraction(op)) {
+  KernelContract contract;
+  if (auto c = contractionKernelContract(op)) {
     // VSA's coarse scores: a tiled contraction, not a thread per element.
     name += "_contract";
     if (failed(emitContractionKernel(b, op.getLoc(), kernels(), op, name)))
       return failure();
-    auto [P, I, J, R] = *c;
-    (void)R;
-    l.grid[0] = ceilDiv(J, kContractionTile);
-    l.grid[1] = ceilDiv(I, kContractionTile);
-    l.grid[2] = P;
-    l.block = kContractionThreads;
-    auto bytes = [&](unsigned i) {
-      return int64_t(cast<ShapedType>(op->getOperand(i).getType())
-                         .getElementTypeBitWidth() /
-                     8);
-    };
-    int64_t rowBytes = kContractionTile * (kContractionChunk + 1);
-    l.smem = (rowBytes * bytes(0) + 15) / 16 * 16 + rowBytes * bytes(1);
+    contract = *c;
   } else {
     if (failed(emitLinalgKernel(b, op.getLoc(), kernels(), op, name)))
       return failure();
-    l.grid[0] = ceilDiv(linalgKernelThreads(op), kLinalgThreads);
-    l.block = kLinalgThreads;
+    contract = linalgKernelContract(op);
   }
-  l.kernel = name;
+  std::vector<Param> params;
   for (OpOperand *o : op.getDpsInputOperands()) {
     if (!isa<ShapedType>(o->get().getType()))
       continue;
     auto in = materialize(o->get(), op);
     if (failed(in))
       return failure();
-    l.params.push_back(p(*in));
+    params.push_back(p(*in));
   }
   if (linalgKernelReadsInit(op)) {
     auto init = materialize(op.getDpsInitOperand(0)->get(), op);
     if (failed(init))
       return failure();
-    l.params.push_back(p(*init));
+    params.push_back(p(*init));
   }
-  l.params.push_back(p(outputFor(op->getResult(0))));
-  launches.push_back(std::move(l));
+  params.push_back(p(outputFor(op->getResult(0))));
+  launches.push_back(launchOf(name, contract, std::move(params)));
   return success();
 }
 
@@ -629,12 +615,15 @@ LogicalResult Planner::planAttention(Operation *op) {
       ensureKernel(name, [&](gpu::GPUModuleOp m) {
         emitCheckKvKernel(b, op->getLoc(), m, name);
       });
-      Launch c;
-      c.kernel = name;
       int64_t rows = B * Hq * nq;
-      c.grid[0] = ceilDiv(rows, kCheckThreads);
-      c.block = kCheckThreads;
-      c.params = {idxP, cntP, p(errBuf), i32(rows), i32(K), i32(nkv)};
+      std::vector<Param> ps(ATTNRT_CHECK_KV_NUM_PARAMS);
+      ps[ATTNRT_CHECK_KV_INDICES] = idxP;
+      ps[ATTNRT_CHECK_KV_COUNTS] = cntP;
+      ps[ATTNRT_CHECK_KV_ERR] = p(errBuf);
+      ps[ATTNRT_CHECK_KV_ROWS] = i32(rows);
+      ps[ATTNRT_CHECK_KV_K] = i32(K);
+      ps[ATTNRT_CHECK_KV_NKV] = i32(nkv);
+      Launch c = launchOf(name, checkKvContract(rows), std::move(ps));
       c.checkDims = {B, Hq, nq};
       launches.push_back(std::move(c));
     }
@@ -649,7 +638,8 @@ LogicalResult Planner::planAttention(Operation *op) {
       scaleAttr ? scaleAttr->convertToFloat() : 1.0f / std::sqrt(float(D));
   std::string scaleSuffix =
       llvm::formatv("_s{0:x}", llvm::bit_cast<uint32_t>(scale)).str();
-  Launch l;
+  AttentionShape shape{B, Hq, Sq};
+  KernelContract contract;
   std::string name;
   auto diag = [&] { return op->emitError(); };
   if (tc) {
@@ -671,9 +661,7 @@ LogicalResult Planner::planAttention(Operation *op) {
     ensureKernel(name, [&](gpu::GPUModuleOp m) {
       emitFlashAttentionKernel(b, op->getLoc(), m, cfg, name);
     });
-    l.grid[0] = ceilDiv(Sq, bq);
-    l.block = bq / 16 * 32;
-    l.smem = flashKernelSharedBytes(cfg);
+    contract = flashKernelContract(cfg, shape);
   } else {
     SimtKernelConfig cfg;
     cfg.elementType = elt.isF32()    ? SimtElementType::F32
@@ -692,16 +680,23 @@ LogicalResult Planner::planAttention(Operation *op) {
     ensureKernel(name, [&](gpu::GPUModuleOp m) {
       emitSimtAttentionKernel(b, op->getLoc(), m, cfg, name);
     });
-    l.grid[0] = ceilDiv(Sq, 4);
-    l.block = 128;
+    contract = simtKernelContract(cfg, shape);
   }
-  l.kernel = name;
-  l.grid[1] = Hq;
-  l.grid[2] = B;
-  int out = outputFor(op->getResult(0));
-  l.params = {params[0], params[1], params[2], p(out),  idxP,     cntP,  vbsP,
-              kmP,       i32(Sq),   i32(Skv),  i32(Hq), i32(Hkv), i32(K)};
-  launches.push_back(std::move(l));
+  std::vector<Param> ps(ATTNRT_ATTN_NUM_PARAMS);
+  ps[ATTNRT_ATTN_Q] = params[0];
+  ps[ATTNRT_ATTN_K] = params[1];
+  ps[ATTNRT_ATTN_V] = params[2];
+  ps[ATTNRT_ATTN_OUT] = p(outputFor(op->getResult(0)));
+  ps[ATTNRT_ATTN_KV_INDICES] = idxP;
+  ps[ATTNRT_ATTN_KV_COUNTS] = cntP;
+  ps[ATTNRT_ATTN_KV_BLOCK_SIZES] = vbsP;
+  ps[ATTNRT_ATTN_KEY_MASK] = kmP;
+  ps[ATTNRT_ATTN_SQ] = i32(Sq);
+  ps[ATTNRT_ATTN_SKV] = i32(Skv);
+  ps[ATTNRT_ATTN_HQ] = i32(Hq);
+  ps[ATTNRT_ATTN_HKV] = i32(Hkv);
+  ps[ATTNRT_ATTN_TABLE_K] = i32(K);
+  launches.push_back(launchOf(name, contract, std::move(ps)));
   return success();
 }
 
