@@ -82,11 +82,11 @@ std::optional<int64_t> constantInt(Value v) {
 } // namespace
 
 std::optional<ArtifactOptions> ArtifactOptions::forChip(StringRef chip) {
-  if (chip != "sm_90a" && chip != "sm_80")
+  std::optional<GpuCompileOptions> gpu = GpuCompileOptions::forChip(chip);
+  if (!gpu)
     return std::nullopt;
   ArtifactOptions options;
-  options.chip = chip.str();
-  options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";
+  static_cast<GpuCompileOptions &>(options) = *gpu;
   return options;
 }
 
@@ -125,12 +125,7 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
   PassManager pm(ctx);
   AttnToNVVMOptions pipeline;
   pipeline.entry = entryName.str();
-  pipeline.chip = options.chip;
-  pipeline.features = options.features;
-  pipeline.denseBlockKv = options.denseBlockKv;
-  pipeline.blockQ = options.blockQ;
-  pipeline.tensorCores = options.tensorCores;
-  pipeline.checks = options.checks;
+  setGpuCompileOptions(pipeline, options);
   buildAttnToNVVMPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return fail("attn-to-nvvm failed");

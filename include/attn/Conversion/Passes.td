@@ -97,12 +97,12 @@ def ConvertAttnToGPULaunches : Pass<"convert-attn-to-gpu-launches", "ModuleOp"> 
   ];
   let options = [
     Option<"entry", "entry", "std::string", /*default=*/"\"main\"", "The function to plan">,
-    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"", "NVVM target chip (sm_80, sm_90, sm_90a)">,
-    Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"", "PTX features (sm_90a needs +ptx80 or newer)">,
-    Option<"denseBlockKv", "dense-block-kv", "int64_t", /*default=*/"64", "Keys per kv block of the dense tensor-core kernel (64 or 128)">,
-    Option<"blockQ", "block-q", "int64_t", /*default=*/"64", "Query rows per CTA of the tensor-core kernel (64: 4 warps, 128: 8 warps) for dense attention and big tiles">,
-    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true", "Use the mma.sync kernel where shapes allow (false: SIMT kernel everywhere)">,
-    Option<"checks", "checks", "bool", /*default=*/"true", "Emit checked-mode launches that validate dynamic kv tables">
+    Option<"chip", "chip", "std::string", /*default=*/"::mlir::attn::GpuCompileOptions().chip", "NVVM target chip (sm_80, sm_90, sm_90a)">,
+    Option<"features", "features", "std::string", /*default=*/"::mlir::attn::GpuCompileOptions().features", "PTX features (sm_90a needs +ptx80 or newer)">,
+    Option<"denseBlockKv", "dense-block-kv", "int64_t", /*default=*/"::mlir::attn::GpuCompileOptions().denseBlockKv", "Keys per kv block of the dense tensor-core kernel (64 or 128)">,
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"::mlir::attn::GpuCompileOptions().blockQ", "Query rows per CTA of the tensor-core kernel (64: 4 warps, 128: 8 warps) for dense attention and big tiles">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().tensorCores", "Use the mma.sync kernel where shapes allow (false: SIMT kernel everywhere)">,
+    Option<"checks", "checks", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().checks", "Emit checked-mode launches that validate dynamic kv tables">
   ];
 }
 

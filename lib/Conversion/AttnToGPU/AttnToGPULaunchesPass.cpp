@@ -24,6 +24,12 @@ namespace {
 struct ConvertAttnToGPULaunchesPass
     : attn::impl::ConvertAttnToGPULaunchesBase<ConvertAttnToGPULaunchesPass> {
   using ConvertAttnToGPULaunchesBase::ConvertAttnToGPULaunchesBase;
+  // The GPU options, public for gpuCompileOptionsOf.
+  using ConvertAttnToGPULaunchesBase::chip, ConvertAttnToGPULaunchesBase::features,
+      ConvertAttnToGPULaunchesBase::denseBlockKv,
+      ConvertAttnToGPULaunchesBase::blockQ,
+      ConvertAttnToGPULaunchesBase::tensorCores,
+      ConvertAttnToGPULaunchesBase::checks;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fn = module.lookupSymbol<func::FuncOp>(entry);
@@ -32,14 +38,8 @@ struct ConvertAttnToGPULaunchesPass
                          << entry << "' with a body";
       return signalPassFailure();
     }
-    attn::GpuLaunchOptions options;
-    options.chip = chip;
-    options.features = features;
-    options.denseBlockKv = denseBlockKv;
-    options.blockQ = blockQ;
-    options.tensorCores = tensorCores;
-    options.checks = checks;
-    if (failed(attn::planGpuLaunches(module, fn, options)))
+    if (failed(attn::planGpuLaunches(module, fn,
+                                     attn::gpuCompileOptionsOf(*this))))
       return signalPassFailure();
   }
 };

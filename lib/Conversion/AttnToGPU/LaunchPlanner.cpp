@@ -93,7 +93,7 @@ struct RowView {
 
 class Planner {
 public:
-  Planner(ModuleOp module, func::FuncOp entry, const GpuLaunchOptions &opts)
+  Planner(ModuleOp module, func::FuncOp entry, const GpuCompileOptions &opts)
       : module(module), entry(entry), opts(opts), b(module.getContext()) {}
   LogicalResult run();
 
@@ -188,7 +188,7 @@ private:
 
   ModuleOp module;
   func::FuncOp entry;
-  const GpuLaunchOptions &opts;
+  const GpuCompileOptions &opts;
   OpBuilder b;
   gpu::GPUModuleOp gm;
   std::set<std::string> emitted;
@@ -454,9 +454,11 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
   int64_t nkv = st.getDimSize(3);
   int64_t K = cast<RankedTensorType>(op.getResult(0).getType()).getDimSize(3);
   KernelContract topk = blockTopkContract(rows, nkv);
-  if (topk.sharedBytes > 227 * 1024)
+  if (topk.sharedBytes > opts.target()->maxSharedBytes)
     return op->emitError() << "attn-to-gpu: block_topk over " << nkv
-                           << " blocks exceeds shared memory";
+                           << " blocks needs " << topk.sharedBytes
+                           << " bytes of shared memory, more than " << opts.chip
+                           << "'s " << opts.target()->maxSharedBytes;
   std::string name = "attn_block_topk";
   ensureKernel(name, [&](gpu::GPUModuleOp m) {
     emitBlockTopkKernel(b, op->getLoc(), m, name);
@@ -662,6 +664,11 @@ LogicalResult Planner::planAttention(Operation *op) {
       emitFlashAttentionKernel(b, op->getLoc(), m, cfg, name);
     });
     contract = flashKernelContract(cfg, shape);
+    if (contract.sharedBytes > opts.target()->maxSharedBytes)
+      return op->emitError()
+             << "attn-to-gpu: the flash kernel needs " << contract.sharedBytes
+             << " bytes of shared memory, more than " << opts.chip << "'s "
+             << opts.target()->maxSharedBytes;
   } else {
     SimtKernelConfig cfg;
     cfg.elementType = elt.isF32()    ? SimtElementType::F32
@@ -1074,20 +1081,12 @@ LogicalResult Planner::writeHost() {
 } // namespace
 
 LogicalResult mlir::attn::planGpuLaunches(ModuleOp module, func::FuncOp entry,
-                                          const GpuLaunchOptions &options) {
-  if (options.blockQ != 64 && options.blockQ != 128)
-    return module.emitError()
-           << "attn-to-gpu: block-q must be 64 or 128, got " << options.blockQ;
-  if (options.denseBlockKv != 64 && options.denseBlockKv != 128)
-    return module.emitError() << "attn-to-gpu: dense-block-kv must be 64 or "
-                                 "128, got "
-                              << options.denseBlockKv;
-  // sm_86/sm_89 are left out: 99 KiB of shared memory per block is less
-  // than the larger flash kernels take.
-  if (options.chip != "sm_80" && options.chip != "sm_90a" &&
-      options.chip != "sm_90")
-    return module.emitError() << "attn-to-gpu: chip must be one of sm_80, "
-                                 "sm_90, sm_90a; got '"
-                              << options.chip << "'";
+                                          const GpuCompileOptions &options) {
+  if (failed(options.verify([&] {
+        InFlightDiagnostic d = module.emitError();
+        d << "attn-to-gpu: ";
+        return d;
+      })))
+    return failure();
   return Planner(module, entry, options).run();
 }
