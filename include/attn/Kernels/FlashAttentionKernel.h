@@ -30,6 +30,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "attn/Kernels/AttentionConfig.h"
 #include "attn/Kernels/KernelContract.h"
 #include <string>
 
@@ -38,14 +39,12 @@ namespace attn {
 
 enum class FlashElementType { BF16, F16 };
 
-struct FlashKernelConfig {
+struct FlashKernelConfig : AttentionKernelConfig {
+  FlashKernelConfig() {
+    headDim = 128;
+    scale = 0.08838834764831845f;
+  }
   FlashElementType elementType = FlashElementType::BF16;
-  int64_t headDim = 128;
-  int64_t blockQ = 64;
-  int64_t blockKv = 64;
-  bool indexed = true;       ///< kv_indices/kv_counts; false: all blocks
-  bool hasBlockSizes = true; ///< kv_block_sizes masks partial blocks
-  bool hasKeyMask = false;   ///< key_mask (i8 [B, Skv], 0 = masked key)
   /// Indexed only: the tables describe tiles of subBlocks x block_q query
   /// rows and subBlocks x block_kv keys (e.g. STA's 384-token tiles with
   /// subBlocks = 6): query block J reads table row J / subBlocks, each listed
@@ -56,7 +55,6 @@ struct FlashKernelConfig {
   /// 128-row query blocks, STA's 384-token tiles are 3 query blocks and 6 kv
   /// blocks of 64.
   int64_t qSubBlocks = 0;
-  float scale = 0.08838834764831845f; ///< applied to q.k
 };
 
 LogicalResult verifyFlashKernelConfig(

@@ -33,6 +33,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "attn/Kernels/AttentionConfig.h"
 #include "attn/Kernels/KernelContract.h"
 #include <string>
 
@@ -41,15 +42,9 @@ namespace attn {
 
 enum class SimtElementType { F32, BF16, F16 };
 
-struct SimtKernelConfig {
+/// headDim 1..256, blockQ and blockKv >= 1 (any sizes).
+struct SimtKernelConfig : AttentionKernelConfig {
   SimtElementType elementType = SimtElementType::F32;
-  int64_t headDim = 64;  ///< 1..256
-  int64_t blockQ = 64;   ///< >= 1; only used by the indexed variant
-  int64_t blockKv = 64;  ///< >= 1
-  bool indexed = true;        ///< kv_indices/kv_counts; false: all keys
-  bool hasBlockSizes = true;  ///< kv_block_sizes masks partial blocks
-  bool hasKeyMask = false;    ///< key_mask (i8 [B, Skv], 0 = masked key)
-  float scale = 0.125f;       ///< applied to q.k
 };
 
 /// Checks the configuration; the message names the bad field.

@@ -252,19 +252,14 @@ LogicalResult Planner::planAttention(Operation *op) {
   KernelContract contract;
   std::string name;
   auto diag = [&] { return op->emitError(); };
+  AttentionKernelConfig common{D, bq, bkv, indexed, hasSizes, keyMask, scale};
   if (tc) {
     FlashKernelConfig cfg;
+    static_cast<AttentionKernelConfig &>(cfg) = common;
     cfg.elementType =
         elt.isBF16() ? FlashElementType::BF16 : FlashElementType::F16;
-    cfg.headDim = D;
-    cfg.blockQ = bq;
-    cfg.blockKv = bkv;
-    cfg.indexed = indexed;
-    cfg.hasBlockSizes = hasSizes;
-    cfg.hasKeyMask = keyMask;
     cfg.subBlocks = subBlocks;
     cfg.qSubBlocks = qSubBlocks == subBlocks ? 0 : qSubBlocks;
-    cfg.scale = scale;
     if (failed(verifyFlashKernelConfig(cfg, diag)))
       return failure();
     name = flashKernelName(cfg) + scaleSuffix;
@@ -279,16 +274,10 @@ LogicalResult Planner::planAttention(Operation *op) {
              << opts.target()->maxSharedBytes;
   } else {
     SimtKernelConfig cfg;
+    static_cast<AttentionKernelConfig &>(cfg) = common;
     cfg.elementType = elt.isF32()    ? SimtElementType::F32
                       : elt.isBF16() ? SimtElementType::BF16
                                      : SimtElementType::F16;
-    cfg.headDim = D;
-    cfg.blockQ = bq;
-    cfg.blockKv = bkv;
-    cfg.indexed = indexed;
-    cfg.hasBlockSizes = hasSizes;
-    cfg.hasKeyMask = keyMask;
-    cfg.scale = scale;
     if (failed(verifySimtKernelConfig(cfg, diag)))
       return failure();
     name = simtKernelName(cfg) + scaleSuffix;
