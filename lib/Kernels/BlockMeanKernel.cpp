@@ -21,11 +21,8 @@ static Value toF32(KernelBuilder &k, Value x) {
 
 KernelContract mlir::attn::blockMeanContract(int64_t N, int64_t D,
                                             int64_t slabs) {
-  KernelContract c;
-  c.params = KernelContract::signature(3, 4);
-  c.grid = {ceilDiv(N * D, kBlockMeanThreads), slabs, 1};
-  c.threads = kBlockMeanThreads;
-  return c;
+  return KernelContract::make(
+      3, 4, {ceilDiv(N * D, kBlockMeanThreads), slabs, 1}, kBlockMeanThreads);
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitBlockMeanKernel(OpBuilder &b, Location loc,

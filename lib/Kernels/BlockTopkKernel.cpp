@@ -24,12 +24,8 @@ using P = arith::CmpIPredicate;
 int64_t mlir::attn::blockTopkSharedBytes(int64_t nkv) { return 8 * nkv + 16; }
 
 KernelContract mlir::attn::blockTopkContract(int64_t rows, int64_t nkv) {
-  KernelContract c;
-  c.params = KernelContract::signature(3, 2);
-  c.grid = {rows, 1, 1};
-  c.threads = kTopkThreads;
-  c.sharedBytes = blockTopkSharedBytes(nkv);
-  return c;
+  return KernelContract::make(3, 2, {rows, 1, 1}, kTopkThreads,
+                              blockTopkSharedBytes(nkv));
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,

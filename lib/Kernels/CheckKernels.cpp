@@ -10,21 +10,15 @@ using namespace mlir::attn;
 using P = arith::CmpIPredicate;
 
 KernelContract mlir::attn::maskFromLengthsContract(int64_t total) {
-  KernelContract c;
-  c.params = KernelContract::signature(2, 2);
-  c.grid = {ceilDiv(total, kMaskThreads), 1, 1};
-  c.threads = kMaskThreads;
-  return c;
+  return KernelContract::make(2, 2, {ceilDiv(total, kMaskThreads), 1, 1},
+                              kMaskThreads);
 }
 
 KernelContract mlir::attn::checkKvContract(int64_t rows) {
-  KernelContract c;
-  c.params = KernelContract::signature(
+  return KernelContract::make(
       ATTNRT_CHECK_KV_NUM_PTRS,
-      ATTNRT_CHECK_KV_NUM_PARAMS - ATTNRT_CHECK_KV_NUM_PTRS);
-  c.grid = {ceilDiv(rows, kCheckThreads), 1, 1};
-  c.threads = kCheckThreads;
-  return c;
+      ATTNRT_CHECK_KV_NUM_PARAMS - ATTNRT_CHECK_KV_NUM_PTRS,
+      {ceilDiv(rows, kCheckThreads), 1, 1}, kCheckThreads);
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitMaskFromLengthsKernel(OpBuilder &b,

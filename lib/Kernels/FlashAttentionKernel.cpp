@@ -26,8 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Kernels/FlashAttentionKernel.h"
-#include "attn/Kernels/KernelBuilder.h"
-#include "attnrt/abi.h"
+#include "AttentionEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -44,11 +43,11 @@ using namespace mlir::attn;
 namespace {
 
 /// Emits the kernel body; all register "arrays" are unrolled SSA values.
-class Emitter : public KernelBuilder {
+class Emitter : public AttentionEmitter {
 public:
   Emitter(OpBuilder &b, Location loc, gpu::GPUModuleOp module, StringRef name,
           const FlashKernelConfig &cfg)
-      : KernelBuilder(b, loc, module, name, flashKernelContract(cfg),
+      : AttentionEmitter(b, loc, module, name, flashKernelContract(cfg),
                       (name + "_smem").str()),
         cfg(cfg),
         elt(cfg.elementType == FlashElementType::BF16 ? Type(b.getBF16Type())
@@ -139,13 +138,6 @@ void Emitter::emit() {
   const int64_t nDk = D / 16;  // k-steps over the head dim
   const int64_t nO = D / 8;    // O tiles (16 x 8)
   const int64_t nPk = BKV / 16; // k-steps over keys for P.V
-  Value q = arg(ATTNRT_ATTN_Q), k = arg(ATTNRT_ATTN_K), v = arg(ATTNRT_ATTN_V),
-        o = arg(ATTNRT_ATTN_OUT), idx = arg(ATTNRT_ATTN_KV_INDICES),
-        cnt = arg(ATTNRT_ATTN_KV_COUNTS), vbs = arg(ATTNRT_ATTN_KV_BLOCK_SIZES),
-        keyMask = arg(ATTNRT_ATTN_KEY_MASK), Sq = arg(ATTNRT_ATTN_SQ),
-        Skv = arg(ATTNRT_ATTN_SKV), Hq = arg(ATTNRT_ATTN_HQ),
-        Hkv = arg(ATTNRT_ATTN_HKV), Kmax = arg(ATTNRT_ATTN_TABLE_K);
-
   Value tid = tidX();
   Value J = bidX();
   Value h = bidY();
@@ -568,12 +560,9 @@ LogicalResult mlir::attn::verifyFlashKernelConfig(
 
 KernelContract mlir::attn::flashKernelContract(const FlashKernelConfig &cfg,
                                               AttentionShape shape) {
-  KernelContract c;
-  c.params = attentionSignature();
-  c.grid = {ceilDiv(shape.queryRows, cfg.blockQ), shape.heads, shape.batch};
-  c.threads = cfg.blockQ / 16 * 32;
-  c.sharedBytes = flashKernelSharedBytes(cfg);
-  return c;
+  // A warp per 16 query rows.
+  return attentionContract(cfg.blockQ, cfg.blockQ / 16 * 32,
+                           flashKernelSharedBytes(cfg), shape);
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitFlashAttentionKernel(

@@ -17,11 +17,8 @@ using P = arith::CmpIPredicate;
 
 KernelContract mlir::attn::gatherRowsContract(int64_t n, int64_t chunks,
                                              int64_t slabs) {
-  KernelContract c;
-  c.params = KernelContract::signature(3, 5);
-  c.grid = {ceilDiv(n * chunks, kGatherThreads), slabs, 1};
-  c.threads = kGatherThreads;
-  return c;
+  return KernelContract::make(
+      3, 5, {ceilDiv(n * chunks, kGatherThreads), slabs, 1}, kGatherThreads);
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitGatherRowsKernel(OpBuilder &b, Location loc,

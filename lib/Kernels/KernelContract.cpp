@@ -18,3 +18,15 @@ llvm::SmallVector<ParamKind, 16> mlir::attn::attentionSignature() {
                                    ATTNRT_ATTN_NUM_PARAMS -
                                        ATTNRT_ATTN_NUM_PTRS);
 }
+
+KernelContract mlir::attn::attentionContract(int64_t rowsPerCta,
+                                             int64_t threads,
+                                             int64_t sharedBytes,
+                                             AttentionShape shape) {
+  KernelContract c;
+  c.params = attentionSignature();
+  c.grid = {ceilDiv(shape.queryRows, rowsPerCta), shape.heads, shape.batch};
+  c.threads = threads;
+  c.sharedBytes = sharedBytes;
+  return c;
+}

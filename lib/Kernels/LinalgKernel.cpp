@@ -45,11 +45,9 @@ static unsigned linalgKernelNumPtrs(linalg::LinalgOp op) {
 }
 
 KernelContract mlir::attn::linalgKernelContract(linalg::LinalgOp op) {
-  KernelContract c;
-  c.params = KernelContract::signature(linalgKernelNumPtrs(op), 0);
-  c.grid = {ceilDiv(linalgKernelThreads(op), kLinalgThreads), 1, 1};
-  c.threads = kLinalgThreads;
-  return c;
+  return KernelContract::make(
+      linalgKernelNumPtrs(op), 0,
+      {ceilDiv(linalgKernelThreads(op), kLinalgThreads), 1, 1}, kLinalgThreads);
 }
 
 /// Bytes of the contraction's shared a tile (kContractionTile rows of
@@ -71,17 +69,16 @@ mlir::attn::contractionKernelContract(linalg::LinalgOp op) {
     return std::nullopt;
   auto [P, I, J, R] = *sizes;
   (void)R;
-  KernelContract c;
-  c.params = KernelContract::signature(linalgKernelNumPtrs(op), 0);
-  c.grid = {ceilDiv(J, kContractionTile), ceilDiv(I, kContractionTile), P};
-  c.threads = kContractionThreads;
   int64_t bBytes =
       cast<ShapedType>(op.getDpsInputOperand(1)->get().getType())
           .getElementTypeBitWidth() /
       8;
-  c.sharedBytes = contractionATileBytes(op) +
-                  kContractionTile * (kContractionChunk + 1) * bBytes;
-  return c;
+  return KernelContract::make(
+      linalgKernelNumPtrs(op), 0,
+      {ceilDiv(J, kContractionTile), ceilDiv(I, kContractionTile), P},
+      kContractionThreads,
+      contractionATileBytes(op) +
+          kContractionTile * (kContractionChunk + 1) * bBytes);
 }
 
 static Type memoryType(Type t, OpBuilder &b) {

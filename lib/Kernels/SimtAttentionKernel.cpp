@@ -20,8 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Kernels/SimtAttentionKernel.h"
-#include "attn/Kernels/KernelBuilder.h"
-#include "attnrt/abi.h"
+#include "AttentionEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -40,11 +39,11 @@ namespace {
 
 constexpr int64_t kMaxBlock = int64_t(1) << 30;
 
-class SimtEmitter : public KernelBuilder {
+class SimtEmitter : public AttentionEmitter {
 public:
   SimtEmitter(OpBuilder &b, Location loc, gpu::GPUModuleOp module,
               StringRef name, const SimtKernelConfig &cfg)
-      : KernelBuilder(b, loc, module, name, simtKernelContract(cfg)),
+      : AttentionEmitter(b, loc, module, name, simtKernelContract(cfg)),
         cfg(cfg) {
     switch (cfg.elementType) {
     case SimtElementType::F32:
@@ -90,13 +89,6 @@ void SimtEmitter::emit() {
   const int64_t U = wholeRange ? 4 : std::min<int64_t>(4, BKV);
   const float negInf = -std::numeric_limits<float>::infinity();
   const float scaleLog2 = cfg.scale * 1.4426950408889634f;
-
-  Value q = arg(ATTNRT_ATTN_Q), k = arg(ATTNRT_ATTN_K), v = arg(ATTNRT_ATTN_V),
-        o = arg(ATTNRT_ATTN_OUT), idx = arg(ATTNRT_ATTN_KV_INDICES),
-        cnt = arg(ATTNRT_ATTN_KV_COUNTS), vbs = arg(ATTNRT_ATTN_KV_BLOCK_SIZES),
-        keyMask = arg(ATTNRT_ATTN_KEY_MASK), Sq = arg(ATTNRT_ATTN_SQ),
-        Skv = arg(ATTNRT_ATTN_SKV), Hq = arg(ATTNRT_ATTN_HQ),
-        Hkv = arg(ATTNRT_ATTN_HKV), Kmax = arg(ATTNRT_ATTN_TABLE_K);
 
   Value tid = tidX();
   Value bx = bidX();
@@ -301,12 +293,7 @@ LogicalResult mlir::attn::verifySimtKernelConfig(
 
 KernelContract mlir::attn::simtKernelContract(const SimtKernelConfig &cfg,
                                              AttentionShape shape) {
-  KernelContract c;
-  c.params = attentionSignature();
-  c.grid = {ceilDiv(shape.queryRows, kSimtRowsPerCta), shape.heads,
-            shape.batch};
-  c.threads = kSimtThreads;
-  return c;
+  return attentionContract(kSimtRowsPerCta, kSimtThreads, 0, shape);
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitSimtAttentionKernel(

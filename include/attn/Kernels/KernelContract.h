@@ -37,6 +37,17 @@ struct KernelContract {
   /// Dynamic shared memory of a launch, in bytes.
   int64_t sharedBytes = 0;
 
+  /// A contract of `numPtrs` pointers followed by `numI32` i32s.
+  static KernelContract make(unsigned numPtrs, unsigned numI32,
+                             std::array<int64_t, 3> grid, int64_t threads,
+                             int64_t sharedBytes = 0) {
+    KernelContract c;
+    c.params = signature(numPtrs, numI32);
+    c.grid = grid;
+    c.threads = threads;
+    c.sharedBytes = sharedBytes;
+    return c;
+  }
   /// `numPtrs` pointers followed by `numI32` i32s.
   static llvm::SmallVector<ParamKind, 16> signature(unsigned numPtrs,
                                                     unsigned numI32) {
@@ -62,6 +73,11 @@ struct AttentionShape {
 /// out, kv_indices, kv_counts, kv_block_sizes, key_mask), then the i32s Sq,
 /// Skv, Hq, Hkv, K.
 llvm::SmallVector<ParamKind, 16> attentionSignature();
+
+/// A launch of an attention kernel: attentionSignature(), grid
+/// (ceil(Sq / rowsPerCta), Hq, B), `threads` threads, `sharedBytes`.
+KernelContract attentionContract(int64_t rowsPerCta, int64_t threads,
+                                 int64_t sharedBytes, AttentionShape shape);
 
 } // namespace attn
 } // namespace mlir
