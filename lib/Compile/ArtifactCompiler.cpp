@@ -15,6 +15,7 @@
 #include "attn/Compile/ArtifactCompiler.h"
 #include "attn/Conversion/AttnToGPU/LaunchPlan.h"
 #include "attn/Pipelines/Pipelines.h"
+#include "attnrt/abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -211,6 +212,15 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
         int64_t smem = smemV ? dim(smemV) : 0;
         auto checkDims =
             launch->getAttrOfType<DenseI64ArrayAttr>(kCheckDimsAttr);
+        // The runtime reads a check launch's parameters by the positions of
+        // attnrt/abi.h.
+        if (checkDims && launch.getNumKernelOperands() !=
+                             unsigned(ATTNRT_CHECK_KV_NUM_PARAMS))
+          return error("check launch of '" +
+                       launch.getKernelName().getValue() + "' has " +
+                       llvm::Twine(launch.getNumKernelOperands()) +
+                       " parameters, attnrt/abi.h says " +
+                       llvm::Twine(int(ATTNRT_CHECK_KV_NUM_PARAMS)));
         launchLines += llvm::formatv(
             "{0} {1} grid {2},{3},{4} block {5},{6},{7} smem {8} params",
             checkDims ? "check" : "launch", launch.getKernelName().getValue(),
