@@ -15,6 +15,7 @@
 #include "attn/Compile/ArtifactCompiler.h"
 #include "attn/Conversion/AttnToGPU/LaunchPlan.h"
 #include "attn/Pipelines/Pipelines.h"
+#include "attnrt/abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -82,11 +83,11 @@ std::optional<int64_t> constantInt(Value v) {
 } // namespace
 
 std::optional<ArtifactOptions> ArtifactOptions::forChip(StringRef chip) {
-  if (chip != "sm_90a" && chip != "sm_80")
+  std::optional<GpuCompileOptions> gpu = GpuCompileOptions::forChip(chip);
+  if (!gpu)
     return std::nullopt;
   ArtifactOptions options;
-  options.chip = chip.str();
-  options.features = chip == "sm_90a" ? "+ptx80" : "+ptx70";
+  static_cast<GpuCompileOptions &>(options) = *gpu;
   return options;
 }
 
@@ -125,12 +126,7 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
   PassManager pm(ctx);
   AttnToNVVMOptions pipeline;
   pipeline.entry = entryName.str();
-  pipeline.chip = options.chip;
-  pipeline.features = options.features;
-  pipeline.denseBlockKv = options.denseBlockKv;
-  pipeline.blockQ = options.blockQ;
-  pipeline.tensorCores = options.tensorCores;
-  pipeline.checks = options.checks;
+  setGpuCompileOptions(pipeline, options);
   buildAttnToNVVMPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return fail("attn-to-nvvm failed");
@@ -216,6 +212,15 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
         int64_t smem = smemV ? dim(smemV) : 0;
         auto checkDims =
             launch->getAttrOfType<DenseI64ArrayAttr>(kCheckDimsAttr);
+        // The runtime reads a check launch's parameters by the positions of
+        // attnrt/abi.h.
+        if (checkDims && launch.getNumKernelOperands() !=
+                             unsigned(ATTNRT_CHECK_KV_NUM_PARAMS))
+          return error("check launch of '" +
+                       launch.getKernelName().getValue() + "' has " +
+                       llvm::Twine(launch.getNumKernelOperands()) +
+                       " parameters, attnrt/abi.h says " +
+                       llvm::Twine(int(ATTNRT_CHECK_KV_NUM_PARAMS)));
         launchLines += llvm::formatv(
             "{0} {1} grid {2},{3},{4} block {5},{6},{7} smem {8} params",
             checkDims ? "check" : "launch", launch.getKernelName().getValue(),

@@ -1,6 +1,7 @@
 //===- AttnToNVVM.cpp - the attn-to-nvvm pipeline -------------------------===//
 
-#include "attn/Conversion/Passes.h"
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
+#include "attn/Kernels/GpuTarget.h"
 #include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -16,12 +17,7 @@ void mlir::attn::buildAttnToNVVMPipeline(OpPassManager &pm,
     buildAttnOptimizePipeline(pm, AttnOptimizeOptions());
   ConvertAttnToGPULaunchesOptions plan;
   plan.entry = options.entry;
-  plan.chip = options.chip;
-  plan.features = options.features;
-  plan.denseBlockKv = options.denseBlockKv;
-  plan.blockQ = options.blockQ;
-  plan.tensorCores = options.tensorCores;
-  plan.checks = options.checks;
+  setGpuCompileOptions(plan, gpuCompileOptionsOf(options));
   pm.addPass(createConvertAttnToGPULaunches(plan));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createSCFToControlFlowPass());

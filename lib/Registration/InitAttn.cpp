@@ -4,6 +4,7 @@
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Kernels/Passes.h"
 #include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -30,6 +31,7 @@ void mlir::attn::registerAttnPasses() {
   mlir::registerAllPasses();
   registerAttnTransformsPasses();
   registerAttnConversionPasses();
+  registerAttnKernelsPasses();
   registerAttnPipelines();
 }
 

@@ -60,8 +60,9 @@ def precompile_for(chip: str = "sm_90a"):
     directory instead of running. For the GPU machine, which has no LLVM/MLIR:
     precompile here, carry $ATTN_MLIR_CACHE (and build/python) over, and the
     same calls on CUDA tensors there find the artifacts by key."""
-    if chip not in ("sm_90a", "sm_80"):
-        raise ValueError(f"chip must be sm_90a or sm_80, got {chip!r}")
+    chips = compiler.native().gpu_chips()
+    if chip not in chips:
+        raise ValueError(f"chip must be one of {', '.join(chips)}; got {chip!r}")
     prev = getattr(_mode, "chip", None)
     _mode.chip = chip
     try:

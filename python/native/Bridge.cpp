@@ -4,6 +4,7 @@
 
 #include "attn/Compile/ArtifactCompiler.h"
 #include "attn/InitAttn.h"
+#include "attn/Kernels/GpuTarget.h"
 #include "attn/Runner/CpuRunner.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -178,13 +179,20 @@ bool runCpuProgram(CpuProgram *p, std::vector<Array> inputs,
 
 void destroyCpuProgram(CpuProgram *p) { delete p; }
 
+std::vector<std::string> gpuChips() {
+  std::vector<std::string> chips;
+  for (const attn::GpuChip &c : attn::gpuChips())
+    chips.push_back(c.name.str());
+  return chips;
+}
+
 bool compileArtifact(const std::string &ir, const std::string &entry,
                      const std::string &outDir, const std::string &chip,
                      const std::string &ptxas, std::string &err) {
   std::optional<attn::ArtifactOptions> options =
       attn::ArtifactOptions::forChip(chip);
   if (!options) {
-    err = "chip must be sm_90a or sm_80, got '" + chip + "'";
+    err = "chip must be one of " + attn::gpuChipList() + "; got '" + chip + "'";
     return false;
   }
   auto ctx = makeContext();

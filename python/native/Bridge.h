@@ -55,6 +55,9 @@ bool runCpuProgram(CpuProgram *p, std::vector<Array> inputs,
                    std::vector<Array> &outputs, std::string &err);
 void destroyCpuProgram(CpuProgram *p);
 
+/// The chips the GPU path compiles for (attn::gpuChips()), in order.
+std::vector<std::string> gpuChips();
+
 /// attn-compile: writes the GPU artifact of `entry` into `outDir`.
 bool compileArtifact(const std::string &ir, const std::string &entry,
                      const std::string &outDir, const std::string &chip,

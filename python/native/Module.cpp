@@ -159,6 +159,8 @@ PYBIND11_MODULE(_native, m) {
       },
       py::arg("ir"), py::arg("entry") = "main",
       "attn-to-cpu: the LLVM-dialect module (text) that CpuProgram can JIT.");
+  m.def("gpu_chips", &attnpy::gpuChips,
+        "The chips compile_artifact takes (sm_80, sm_90, sm_90a).");
   m.def(
       "compile_artifact",
       [](const std::string &ir, const std::string &outDir,

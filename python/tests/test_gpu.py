@@ -91,8 +91,17 @@ def test_gpu_compile_failure_is_a_clear_exception(own_cache):
                                               r".*head dim 512 > 256"):
         compiler.artifact_dir(ir.sdpa_module((1, 1, 64, 512), (1, 1, 64, 512), "f32"), "sm_90a")
     assert os.listdir(own_cache) == []  # nothing half-written left behind
-    with pytest.raises(am.CompileError, match="chip must be sm_90a or sm_80"):
+    with pytest.raises(am.CompileError, match="chip must be one of sm_80, sm_90, sm_90a; got 'sm_70'"):
         compiler.artifact_dir(SDPA, "sm_70")
+
+
+def test_chip_list_is_the_compilers():
+    assert compiler.native().gpu_chips() == ["sm_80", "sm_90", "sm_90a"]
+    with pytest.raises(ValueError, match="chip must be one of sm_80, sm_90, sm_90a; got 'sm_70'"):
+        with am.precompile_for("sm_70"):
+            pass
+    with am.precompile_for("sm_90") as chip:
+        assert chip == "sm_90"
 
 
 class FakeCuda:

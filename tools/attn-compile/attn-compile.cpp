@@ -1,6 +1,6 @@
 //===- attn-compile.cpp - compile an attn module to a GPU artifact --------===//
 //
-// attn-compile FILE.mlir -o DIR [--entry NAME] [--chip sm_90a|sm_80]
+// attn-compile FILE.mlir -o DIR [--entry NAME] [--chip sm_90a|sm_90|sm_80]
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,8 +23,9 @@ static cl::opt<std::string> outDir("o", cl::desc("Artifact directory"),
                                    cl::Required);
 static cl::opt<std::string> entryName("entry", cl::desc("Function to compile"),
                                       cl::init("main"));
-static cl::opt<std::string> chip("chip", cl::desc("sm_90a or sm_80"),
-                                 cl::init("sm_90a"));
+static cl::opt<std::string> chip("chip",
+                                 cl::desc("GPU target: sm_80, sm_90 or sm_90a"),
+                                 cl::init(attn::GpuCompileOptions().chip));
 static cl::opt<int64_t> blockQ("block-q",
                                cl::desc("Query rows per CTA of the tensor-core "
                                         "kernel (64 or 128)"),
@@ -42,7 +43,8 @@ int main(int argc, char **argv) {
   std::optional<attn::ArtifactOptions> options =
       attn::ArtifactOptions::forChip(chip);
   if (!options)
-    return fail("attn-compile: --chip must be sm_90a or sm_80, got '" + chip + "'");
+    return fail("attn-compile: --chip must be one of " + attn::gpuChipList() +
+                "; got '" + chip + "'");
   DialectRegistry registry;
   attn::registerAttnDialects(registry);
   MLIRContext context(registry);

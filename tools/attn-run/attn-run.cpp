@@ -2,7 +2,7 @@
 //
 // attn-run FILE.mlir [--entry NAME] [--input X.npy]... [--output Y.npy]...
 //                    [--device cpu|cuda] [--repeat N] [--print-timing]
-//                    [--chip sm_90a|sm_80] [--checked]
+//                    [--chip sm_90a|sm_90|sm_80] [--checked]
 //                    [--optimize] [--reuse-buffers=false]
 //
 // --device cuda compiles the function to a GPU artifact (attn-compile's
@@ -48,8 +48,8 @@ static cl::opt<bool> printTiming("print-timing",
                                  cl::desc("Print compile and run times"));
 static cl::opt<std::string> chip("chip",
                                  cl::desc("GPU target for --device cuda: "
-                                          "sm_90a or sm_80"),
-                                 cl::init("sm_90a"));
+                                          "sm_80, sm_90 or sm_90a"),
+                                 cl::init(attn::GpuCompileOptions().chip));
 static cl::opt<std::string>
     ptxas("ptxas",
           cl::desc("--device cuda: ptxas for the cubin (empty: PTX only, "
@@ -120,7 +120,8 @@ int main(int argc, char **argv) {
   if (device != "cpu" && device != "cuda")
     return fail("--device must be 'cpu' or 'cuda', got '" + device + "'");
   if (!attn::ArtifactOptions::forChip(chip))
-    return fail("--chip must be sm_90a or sm_80, got '" + chip + "'");
+    return fail("--chip must be one of " + attn::gpuChipList() + "; got '" +
+                chip + "'");
 
   DialectRegistry registry;
   attn::registerAttnDialects(registry);

@@ -10,6 +10,7 @@
 #ifndef ATTN_COMPILE_ARTIFACTCOMPILER_H
 #define ATTN_COMPILE_ARTIFACTCOMPILER_H
 
+#include "attn/Kernels/GpuTarget.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 #include <optional>
@@ -18,18 +19,13 @@
 namespace mlir {
 namespace attn {
 
-struct ArtifactOptions {
-  std::string chip = "sm_90a";
-  std::string features = "+ptx80";
+/// The GPU compile options plus what only the artifact writer needs.
+struct ArtifactOptions : GpuCompileOptions {
   /// ptxas to assemble a cubin with; empty or missing: PTX only.
   std::string ptxas = "/usr/local/cuda/bin/ptxas";
-  int64_t denseBlockKv = 64; ///< see AttnToNVVMOptions
-  int64_t blockQ = 64;
-  bool tensorCores = true;
-  bool checks = true;
 
-  /// The options for a --chip value the tools accept (sm_90a: PTX 8.0, sm_80:
-  /// PTX 7.0), or std::nullopt for any other.
+  /// The options for a chip of gpuChips() with its PTX features (sm_80: PTX
+  /// 7.0, sm_90/sm_90a: PTX 8.0), or std::nullopt for any other.
   static std::optional<ArtifactOptions> forChip(StringRef chip);
 };
 

@@ -53,91 +53,6 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "ModuleOp"> {
   ];
 }
 
-def AttnEmitFlashKernel : Pass<"attn-emit-flash-kernel", "ModuleOp"> {
-  let summary = "Emit one block-sparse flash-attention kernel into a gpu.module";
-  let description = [{
-    Appends to the module a `gpu.module @attn_kernels` targeting NVVM (`chip`,
-    `features`) holding the flash-attention kernel for the given
-    configuration: one CTA per (query block, head, batch), 4 warps of 16 query
-    rows, S = Q.K^T and P.V on tensor cores (`nvvm.mma.sync` m16n8k16, bf16
-    or f16 operands, f32 accumulators), online softmax with running max and
-    sum in f32 and `exp2` on log2(e)-scaled scores, the kv-validity mask from
-    `kv_block_sizes`, an optional key mask, any sequence lengths (partial
-    last query and kv blocks), GQA, rows without a valid key written as 0.
-    Parameters: q, k, v, out, kv_indices, kv_counts, kv_block_sizes,
-    key_mask, i32 Sq, Skv, Hq, Hkv, K; grid (ceil(Sq / 64), Hq, B). Used to
-    build, inspect and test the kernels on their own; `attn-to-nvvm` will
-    emit the kernels each attn op needs.
-
-    ```sh
-    attn-opt empty.mlir --pass-pipeline="builtin.module(
-        attn-emit-flash-kernel{head-dim=128 dtype=bf16},
-        gpu.module(convert-scf-to-cf, convert-arith-to-llvm),
-        convert-cf-to-llvm, reconcile-unrealized-casts,
-        gpu-module-to-binary{format=isa})"
-    ```
-  }];
-  let options = [
-    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"", "NVVM target chip">,
-    Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"", "PTX features">,
-    Option<"dtype", "dtype", "std::string", /*default=*/"\"bf16\"", "bf16 or f16">,
-    Option<"headDim", "head-dim", "int64_t", /*default=*/"128", "64 or 128">,
-    Option<"blockQ", "block-q", "int64_t", /*default=*/"64", "Query rows per CTA">,
-    Option<"blockKv", "block-kv", "int64_t", /*default=*/"64", "Keys per kv block">,
-    Option<"indexed", "indexed", "bool", /*default=*/"true", "kv_indices/kv_counts (false: dense)">,
-    Option<"blockSizes", "block-sizes", "bool", /*default=*/"true", "Mask partial kv blocks by kv_block_sizes">,
-    Option<"keyMask", "key-mask", "bool", /*default=*/"false", "Take a key_mask (i8 [B, Skv], 0 = masked key)">,
-    Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
-  ];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
-    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
-    "::mlir::scf::SCFDialect"
-  ];
-}
-
-def AttnEmitSimtKernel : Pass<"attn-emit-simt-kernel", "ModuleOp"> {
-  let summary = "Emit one SIMT (no tensor core) attention kernel into a gpu.module";
-  let description = [{
-    Appends to the module a `gpu.module @attn_kernels` targeting NVVM (`chip`,
-    `features`) holding the SIMT fallback attention kernel for the given
-    configuration, for what the flash kernel does not take (f32 inputs, head
-    dims other than 64/128, other block sizes). Same parameters and
-    semantics as the flash kernel (q, k, v, out, kv_indices, kv_counts,
-    kv_block_sizes, key_mask, i32 Sq, Skv, Hq, Hkv, K); grid
-    (ceil(Sq / 4), Hq, B), 128 threads, one warp per query row, no shared
-    memory. Each lane keeps head dims lane, lane + 32, ... in registers;
-    scores are warp-reduced dot products, online softmax and accumulation
-    in f32.
-
-    ```sh
-    attn-opt empty.mlir --pass-pipeline="builtin.module(
-        attn-emit-simt-kernel{head-dim=32 dtype=f32 block-q=8 block-kv=8},
-        gpu.module(convert-scf-to-cf, convert-arith-to-llvm),
-        convert-cf-to-llvm, reconcile-unrealized-casts,
-        gpu-module-to-binary{format=isa})"
-    ```
-  }];
-  let options = [
-    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"", "NVVM target chip">,
-    Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"", "PTX features">,
-    Option<"dtype", "dtype", "std::string", /*default=*/"\"f32\"", "f32, bf16 or f16">,
-    Option<"headDim", "head-dim", "int64_t", /*default=*/"64", "1 to 256">,
-    Option<"blockQ", "block-q", "int64_t", /*default=*/"64", "Query rows per query block (indexed)">,
-    Option<"blockKv", "block-kv", "int64_t", /*default=*/"64", "Keys per kv block">,
-    Option<"indexed", "indexed", "bool", /*default=*/"true", "kv_indices/kv_counts (false: dense)">,
-    Option<"blockSizes", "block-sizes", "bool", /*default=*/"true", "Mask partial kv blocks by kv_block_sizes">,
-    Option<"keyMask", "key-mask", "bool", /*default=*/"false", "Take a key_mask (i8 [B, Skv], 0 = masked key)">,
-    Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
-  ];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
-    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
-    "::mlir::scf::SCFDialect"
-  ];
-}
-
-
 def ConvertAttnToGPULaunches : Pass<"convert-attn-to-gpu-launches", "ModuleOp"> {
   let summary = "Plan an attn function as GPU kernel launches over buffers";
   let description = [{
@@ -182,12 +97,12 @@ def ConvertAttnToGPULaunches : Pass<"convert-attn-to-gpu-launches", "ModuleOp"> 
   ];
   let options = [
     Option<"entry", "entry", "std::string", /*default=*/"\"main\"", "The function to plan">,
-    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"", "NVVM target chip (sm_80, sm_90, sm_90a)">,
-    Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"", "PTX features (sm_90a needs +ptx80 or newer)">,
-    Option<"denseBlockKv", "dense-block-kv", "int64_t", /*default=*/"64", "Keys per kv block of the dense tensor-core kernel (64 or 128)">,
-    Option<"blockQ", "block-q", "int64_t", /*default=*/"64", "Query rows per CTA of the tensor-core kernel (64: 4 warps, 128: 8 warps) for dense attention and big tiles">,
-    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true", "Use the mma.sync kernel where shapes allow (false: SIMT kernel everywhere)">,
-    Option<"checks", "checks", "bool", /*default=*/"true", "Emit checked-mode launches that validate dynamic kv tables">
+    Option<"chip", "chip", "std::string", /*default=*/"::mlir::attn::GpuCompileOptions().chip", "NVVM target chip (sm_80, sm_90, sm_90a)">,
+    Option<"features", "features", "std::string", /*default=*/"::mlir::attn::GpuCompileOptions().features", "PTX features (sm_90a needs +ptx80 or newer)">,
+    Option<"denseBlockKv", "dense-block-kv", "int64_t", /*default=*/"::mlir::attn::GpuCompileOptions().denseBlockKv", "Keys per kv block of the dense tensor-core kernel (64 or 128)">,
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"::mlir::attn::GpuCompileOptions().blockQ", "Query rows per CTA of the tensor-core kernel (64: 4 warps, 128: 8 warps) for dense attention and big tiles">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().tensorCores", "Use the mma.sync kernel where shapes allow (false: SIMT kernel everywhere)">,
+    Option<"checks", "checks", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().checks", "Emit checked-mode launches that validate dynamic kv tables">
   ];
 }
 

@@ -8,6 +8,7 @@
 #ifndef ATTN_PIPELINES_PIPELINES_H
 #define ATTN_PIPELINES_PIPELINES_H
 
+#include "attn/Kernels/GpuTarget.h"
 #include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
@@ -47,6 +48,8 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
 /// attn ops -> linalg on tensors -> one-shot bufferization -> loops -> LLVM.
 void buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOptions &options);
 
+/// The GPU fields (chip .. checks) are GpuCompileOptions's, with its
+/// defaults; gpuCompileOptionsOf / setGpuCompileOptions convert.
 struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
   PassOptions::Option<std::string> entry{
       *this, "entry", llvm::cl::desc("The function to compile"),
@@ -54,31 +57,31 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
   PassOptions::Option<std::string> chip{
       *this, "chip",
       llvm::cl::desc("NVVM target chip: sm_80, sm_90, sm_90a"),
-      llvm::cl::init("sm_90a")};
+      llvm::cl::init(GpuCompileOptions().chip)};
   PassOptions::Option<std::string> features{
       *this, "features",
       llvm::cl::desc("PTX features (sm_90a needs +ptx80 or newer)"),
-      llvm::cl::init("+ptx80")};
+      llvm::cl::init(GpuCompileOptions().features)};
   PassOptions::Option<int64_t> denseBlockKv{
       *this, "dense-block-kv",
       llvm::cl::desc("Keys per kv block of the dense tensor-core kernel "
                      "(64 or 128; the K/V pipeline has 2 cp.async stages)"),
-      llvm::cl::init(64)};
+      llvm::cl::init(GpuCompileOptions().denseBlockKv)};
   PassOptions::Option<int64_t> blockQ{
       *this, "block-q",
       llvm::cl::desc("Query rows per CTA of the tensor-core kernel: 64 (4 "
                      "warps) or 128 (8 warps), for dense attention and big "
                      "tiles"),
-      llvm::cl::init(64)};
+      llvm::cl::init(GpuCompileOptions().blockQ)};
   PassOptions::Option<bool> tensorCores{
       *this, "tensor-cores",
       llvm::cl::desc("mma.sync attention where shapes allow (false: the SIMT "
                      "kernel everywhere)"),
-      llvm::cl::init(true)};
+      llvm::cl::init(GpuCompileOptions().tensorCores)};
   PassOptions::Option<bool> checks{
       *this, "checks",
       llvm::cl::desc("Emit checked-mode launches for dynamic kv tables"),
-      llvm::cl::init(true)};
+      llvm::cl::init(GpuCompileOptions().checks)};
   PassOptions::Option<bool> optimize{
       *this, "optimize", llvm::cl::desc("Run attn-optimize first"),
       llvm::cl::init(true)};

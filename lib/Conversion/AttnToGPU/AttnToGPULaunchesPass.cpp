@@ -1,6 +1,15 @@
 //===- AttnToGPULaunchesPass.cpp - convert-attn-to-gpu-launches -----------===//
 
-#include "attn/Conversion/Passes.h"
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
+#include "attn/Conversion/AttnToGPU/LaunchPlan.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace mlir {
 namespace attn {
@@ -15,6 +24,12 @@ namespace {
 struct ConvertAttnToGPULaunchesPass
     : attn::impl::ConvertAttnToGPULaunchesBase<ConvertAttnToGPULaunchesPass> {
   using ConvertAttnToGPULaunchesBase::ConvertAttnToGPULaunchesBase;
+  // The GPU options, public for gpuCompileOptionsOf.
+  using ConvertAttnToGPULaunchesBase::chip, ConvertAttnToGPULaunchesBase::features,
+      ConvertAttnToGPULaunchesBase::denseBlockKv,
+      ConvertAttnToGPULaunchesBase::blockQ,
+      ConvertAttnToGPULaunchesBase::tensorCores,
+      ConvertAttnToGPULaunchesBase::checks;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fn = module.lookupSymbol<func::FuncOp>(entry);
@@ -23,14 +38,8 @@ struct ConvertAttnToGPULaunchesPass
                          << entry << "' with a body";
       return signalPassFailure();
     }
-    attn::GpuLaunchOptions options;
-    options.chip = chip;
-    options.features = features;
-    options.denseBlockKv = denseBlockKv;
-    options.blockQ = blockQ;
-    options.tensorCores = tensorCores;
-    options.checks = checks;
-    if (failed(attn::planGpuLaunches(module, fn, options)))
+    if (failed(attn::planGpuLaunches(module, fn,
+                                     attn::gpuCompileOptionsOf(*this))))
       return signalPassFailure();
   }
 };

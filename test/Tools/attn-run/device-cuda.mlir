@@ -14,7 +14,7 @@
 // SHAPE: attn-run: error: {{.*}}#0{{.*}}1x1x64x32
 // SHAPE: expect_exit: OK exit code 1
 // RUN: %expect_exit -- attn-run %s --device cuda --chip sm_70 --input %t/x.npy --input %t/x.npy 2>&1 | FileCheck %s --check-prefix=CHIP
-// CHIP: attn-run: error: --chip must be sm_90a or sm_80, got 'sm_70'
+// CHIP: attn-run: error: --chip must be one of sm_80, sm_90, sm_90a; got 'sm_70'
 func.func @main(%q: tensor<1x1x64x32xf32>, %kv: tensor<1x1x64x32xf32>) -> tensor<1x1x64x32xf32> {
   %o = attn.sdpa %q, %kv, %kv : (tensor<1x1x64x32xf32>, tensor<1x1x64x32xf32>, tensor<1x1x64x32xf32>) -> tensor<1x1x64x32xf32>
   return %o : tensor<1x1x64x32xf32>

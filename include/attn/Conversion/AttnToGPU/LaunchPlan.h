@@ -19,35 +19,20 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "attn/Kernels/GpuTarget.h"
 
 #include <string>
 
 namespace mlir {
 namespace attn {
 
-struct GpuLaunchOptions {
-  std::string chip = "sm_90a";
-  std::string features = "+ptx80";
-  /// Keys per kv block of the dense (attn.sdpa) tensor-core kernel: 64|128.
-  int64_t denseBlockKv = 64;
-  /// Query rows per CTA of the tensor-core kernel: 64 (4 warps) or 128 (8
-  /// warps, K/V tiles shared by twice the rows). Used for dense attention and
-  /// for big tiles (STA) that are a multiple of it; VSA's 64-row blocks stay 64.
-  int64_t blockQ = 64;
-  /// Tensor-core (mma.sync) attention where the shapes allow it; otherwise
-  /// (and always when false) the SIMT attention kernel.
-  bool tensorCores = true;
-  /// Emit checked-mode launches that validate dynamic kv tables.
-  bool checks = true;
-};
-
 /// Rewrites `entry` (tensor arguments/results) into a host function over
 /// memrefs (arguments, then one out-parameter per result) that allocates
 /// scratch and launches kernels, which are added to a gpu.module
 /// @attn_kernels targeting options.chip. Errors name the op that has no GPU
-/// lowering or an unsupported shape/type.
+/// lowering or an unsupported shape/type, or the bad option.
 LogicalResult planGpuLaunches(ModuleOp module, func::FuncOp entry,
-                              const GpuLaunchOptions &options);
+                              const GpuCompileOptions &options);
 
 /// Attribute names on the host function and its ops.
 constexpr llvm::StringLiteral kNumArgsAttr = "attn.num_args";

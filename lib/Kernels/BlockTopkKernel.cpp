@@ -13,8 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
-#include "attn/Conversion/AttnToNVVM/UtilityKernels.h"
+#include "attn/Kernels/KernelBuilder.h"
+#include "attn/Kernels/UtilityKernels.h"
 
 
 using namespace mlir;
@@ -23,10 +23,15 @@ using P = arith::CmpIPredicate;
 
 int64_t mlir::attn::blockTopkSharedBytes(int64_t nkv) { return 8 * nkv + 16; }
 
+KernelContract mlir::attn::blockTopkContract(int64_t rows, int64_t nkv) {
+  return KernelContract::make(3, 2, {rows, 1, 1}, kTopkThreads,
+                              blockTopkSharedBytes(nkv));
+}
+
 LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
                                                  gpu::GPUModuleOp module,
                                                  StringRef name) {
-  KernelBuilder k(b, loc, module, name, 3, 2, kTopkThreads,
+  KernelBuilder k(b, loc, module, name, blockTopkContract(),
                   (name + "_smem").str());
   Value scores = k.arg(0), indices = k.arg(1), counts = k.arg(2);
   Value nkv = k.toI64(k.arg(3)), K = k.toI64(k.arg(4));

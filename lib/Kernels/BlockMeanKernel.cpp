@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
-#include "attn/Conversion/AttnToNVVM/UtilityKernels.h"
+#include "attn/Kernels/KernelBuilder.h"
+#include "attn/Kernels/UtilityKernels.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -19,10 +19,16 @@ static Value toF32(KernelBuilder &k, Value x) {
   return arith::ExtFOp::create(k.b, k.loc, k.f32, x);
 }
 
+KernelContract mlir::attn::blockMeanContract(int64_t N, int64_t D,
+                                            int64_t slabs) {
+  return KernelContract::make(
+      3, 4, {ceilDiv(N * D, kBlockMeanThreads), slabs, 1}, kBlockMeanThreads);
+}
+
 LLVM::LLVMFuncOp mlir::attn::emitBlockMeanKernel(OpBuilder &b, Location loc,
                                                  gpu::GPUModuleOp module,
                                                  Type elt, StringRef name) {
-  KernelBuilder k(b, loc, module, name, 3, 4, kBlockMeanThreads);
+  KernelBuilder k(b, loc, module, name, blockMeanContract());
   Value x = k.arg(0), sizes = k.arg(1), out = k.arg(2);
   Value N = k.toI64(k.arg(3)), Pb = k.toI64(k.arg(4)), D = k.toI64(k.arg(5));
   Value hasSizes = k.arg(6);

@@ -1,23 +1,26 @@
 //===- KernelBuilder.h - helpers for hand-built NVVM kernels ----*- C++ -*-===//
 //
-// The small kernels of the GPU path (gathers, block means, top-k, checks,
-// linalg payloads) are built directly as NVVM-targeted llvm.func ops whose
-// bodies use arith/scf plus LLVM/NVVM ops; the gpu.module they live in is
-// then lowered by the attn-to-nvvm pipeline (scf -> cf -> LLVM). This class
-// keeps those bodies short: typed constants, 64-bit address arithmetic,
-// loads/stores through global pointers, thread/block ids, guarded regions
-// and loops.
+// The one IR builder of the kernel library. Every kernel (flash and SIMT
+// attention, gathers, block means, top-k, checks, linalg payloads) is built
+// directly as an NVVM-targeted llvm.func whose signature comes from the
+// kernel's launch contract (KernelContract.h) and whose body uses arith/scf
+// plus LLVM/NVVM ops; the gpu.module the kernels live in is then lowered by
+// the attn-to-nvvm pipeline (scf -> cf -> LLVM). This class keeps those
+// bodies short: typed constants, integer and f32 arithmetic, 64-bit address
+// arithmetic, loads/stores through global or shared pointers, thread/block
+// ids, guarded regions and loops.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_CONVERSION_ATTNTONVVM_KERNELBUILDER_H
-#define ATTN_CONVERSION_ATTNTONVVM_KERNELBUILDER_H
+#ifndef ATTN_KERNELS_KERNELBUILDER_H
+#define ATTN_KERNELS_KERNELBUILDER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "attn/Kernels/KernelContract.h"
 
 #include <functional>
 
@@ -38,14 +41,15 @@ void markKernel(LLVM::LLVMFuncOp fn, int maxThreads);
 
 class KernelBuilder {
 public:
-  /// Creates `name(ptr x numPtrs, i32 x numI32)` in `module` as an NVVM kernel
-  /// (and a gpu.kernel, so host gpu.launch_func ops verify against it) with at
-  /// most `maxThreads` threads per block, and positions the builder in its
-  /// entry block. `sharedSymbol` (if not empty) declares an external
-  /// dynamic shared-memory array of that name.
+  /// Creates `name` with the signature of `contract` (global pointers and
+  /// i32s) in `module` as an NVVM kernel (and a gpu.kernel, so host
+  /// gpu.launch_func ops verify against it) with at most `contract.threads`
+  /// threads per block, and positions the builder in its entry block.
+  /// `sharedSymbol` (if not empty) first declares an external dynamic
+  /// shared-memory array of that name.
   KernelBuilder(OpBuilder &b, Location loc, gpu::GPUModuleOp module,
-                StringRef name, unsigned numPtrs, unsigned numI32,
-                int maxThreads, StringRef sharedSymbol = "");
+                StringRef name, const KernelContract &contract,
+                StringRef sharedSymbol = "");
   /// Adds the terminator; the builder's insertion point is restored.
   void finish();
 
@@ -67,11 +71,20 @@ public:
   Value select(Value c, Value x, Value y);
   Value andI(Value x, Value y);
   Value toI64(Value x); ///< Sign-extends an i32.
+  /// ceil(x / d) as (x - 1) / d + 1 for x >= 1 of x's type: no overflow near
+  /// the type's maximum.
+  Value ceilDivPos(Value x, int64_t d);
+  // f32 arithmetic.
+  Value fadd(Value x, Value y);
+  Value fmul(Value x, Value y);
+  Value exp2(Value x);
   Type i1() { return b.getI1Type(); }
 
   // Memory: element `index` (i64) of `type` from a global/shared pointer.
   Value at(Value base, Type type, Value index);
   Value load(Type type, Value base, Value index, unsigned align = 0);
+  /// A load from an address made by at().
+  Value loadFrom(Type type, Value addr, unsigned align = 0);
   void store(Value v, Value base, Value index, unsigned align = 0);
   /// The dynamic shared-memory array declared at construction.
   Value shared();
@@ -108,4 +121,4 @@ private:
 } // namespace attn
 } // namespace mlir
 
-#endif // ATTN_CONVERSION_ATTNTONVVM_KERNELBUILDER_H
+#endif // ATTN_KERNELS_KERNELBUILDER_H

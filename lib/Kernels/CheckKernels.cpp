@@ -1,7 +1,7 @@
 //===- CheckKernels.cpp - mask_from_lengths and the checked-mode kernel ---===//
 
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
-#include "attn/Conversion/AttnToNVVM/UtilityKernels.h"
+#include "attn/Kernels/KernelBuilder.h"
+#include "attn/Kernels/UtilityKernels.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
@@ -9,11 +9,23 @@ using namespace mlir;
 using namespace mlir::attn;
 using P = arith::CmpIPredicate;
 
+KernelContract mlir::attn::maskFromLengthsContract(int64_t total) {
+  return KernelContract::make(2, 2, {ceilDiv(total, kMaskThreads), 1, 1},
+                              kMaskThreads);
+}
+
+KernelContract mlir::attn::checkKvContract(int64_t rows) {
+  return KernelContract::make(
+      ATTNRT_CHECK_KV_NUM_PTRS,
+      ATTNRT_CHECK_KV_NUM_PARAMS - ATTNRT_CHECK_KV_NUM_PTRS,
+      {ceilDiv(rows, kCheckThreads), 1, 1}, kCheckThreads);
+}
+
 LLVM::LLVMFuncOp mlir::attn::emitMaskFromLengthsKernel(OpBuilder &b,
                                                        Location loc,
                                                        gpu::GPUModuleOp module,
                                                        StringRef name) {
-  KernelBuilder k(b, loc, module, name, 2, 2, kMaskThreads);
+  KernelBuilder k(b, loc, module, name, maskFromLengthsContract());
   Value lengths = k.arg(0), out = k.arg(1);
   Value S = k.toI64(k.arg(2)), total = k.toI64(k.arg(3));
   Value t = k.globalX(kMaskThreads);
@@ -30,15 +42,17 @@ LLVM::LLVMFuncOp mlir::attn::emitMaskFromLengthsKernel(OpBuilder &b,
 LLVM::LLVMFuncOp mlir::attn::emitCheckKvKernel(OpBuilder &b, Location loc,
                                                gpu::GPUModuleOp module,
                                                StringRef name) {
-  KernelBuilder k(b, loc, module, name, 3, 3, kCheckThreads);
-  Value indices = k.arg(0), counts = k.arg(1), err = k.arg(2);
-  Value rows = k.toI64(k.arg(3)), K = k.toI64(k.arg(4)),
-        nkv = k.toI64(k.arg(5));
+  KernelBuilder k(b, loc, module, name, checkKvContract());
+  Value indices = k.arg(ATTNRT_CHECK_KV_INDICES),
+        counts = k.arg(ATTNRT_CHECK_KV_COUNTS), err = k.arg(ATTNRT_CHECK_KV_ERR);
+  Value rows = k.toI64(k.arg(ATTNRT_CHECK_KV_ROWS)),
+        K = k.toI64(k.arg(ATTNRT_CHECK_KV_K)),
+        nkv = k.toI64(k.arg(ATTNRT_CHECK_KV_NKV));
   Value r = k.globalX(kCheckThreads);
   auto report = [&](Value pos) {
     Value p32 = arith::TruncIOp::create(b, loc, k.i32, pos);
     LLVM::AtomicRMWOp::create(b, loc, LLVM::AtomicBinOp::umin,
-                              k.at(err, k.i32, k.ci64(0)), p32,
+                              k.at(err, k.i32, k.ci64(ATTNRT_CHECK_ERR_POSITION)), p32,
                               LLVM::AtomicOrdering::monotonic);
   };
   k.ifThen(k.cmp(P::ult, r, rows), [&] {

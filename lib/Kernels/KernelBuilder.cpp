@@ -1,6 +1,6 @@
 //===- KernelBuilder.cpp - helpers for hand-built NVVM kernels ------------===//
 
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
+#include "attn/Kernels/KernelBuilder.h"
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -30,7 +30,7 @@ void mlir::attn::markKernel(LLVM::LLVMFuncOp fn, int maxThreads) {
 
 KernelBuilder::KernelBuilder(OpBuilder &b, Location loc,
                              gpu::GPUModuleOp module, StringRef name,
-                             unsigned numPtrs, unsigned numI32, int maxThreads,
+                             const KernelContract &contract,
                              StringRef sharedSymbol)
     : b(b), loc(loc), i8(b.getI8Type()), i32(b.getI32Type()),
       i64(b.getI64Type()), f32(b.getF32Type()),
@@ -44,11 +44,12 @@ KernelBuilder::KernelBuilder(OpBuilder &b, Location loc,
                            /*isConstant=*/false, LLVM::Linkage::External,
                            sharedName, Attribute(), /*alignment=*/16,
                            /*addrSpace=*/3);
-  SmallVector<Type> params(numPtrs, ptr);
-  params.append(numI32, i32);
+  SmallVector<Type> params;
+  for (ParamKind kind : contract.params)
+    params.push_back(kind == ParamKind::Ptr ? ptr : i32);
   auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
   fn = LLVM::LLVMFuncOp::create(b, loc, name, type);
-  markKernel(fn, maxThreads);
+  markKernel(fn, int(contract.threads));
   b.setInsertionPointToStart(fn.addEntryBlock(b));
 }
 
@@ -100,12 +101,28 @@ Value KernelBuilder::toI64(Value x) {
   return arith::ExtSIOp::create(b, loc, i64, x);
 }
 
+Value KernelBuilder::ceilDivPos(Value x, int64_t d) {
+  Type t = x.getType();
+  auto c = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, t, v); };
+  return add(div(sub(x, c(1)), c(d)), c(1));
+}
+Value KernelBuilder::fadd(Value x, Value y) {
+  return arith::AddFOp::create(b, loc, x, y);
+}
+Value KernelBuilder::fmul(Value x, Value y) {
+  return arith::MulFOp::create(b, loc, x, y);
+}
+Value KernelBuilder::exp2(Value x) { return LLVM::Exp2Op::create(b, loc, x); }
+
 Value KernelBuilder::at(Value base, Type type, Value index) {
   return LLVM::GEPOp::create(b, loc, base.getType(), type, base,
                              ValueRange{index});
 }
 Value KernelBuilder::load(Type type, Value base, Value index, unsigned align) {
-  return LLVM::LoadOp::create(b, loc, type, at(base, type, index), align);
+  return loadFrom(type, at(base, type, index), align);
+}
+Value KernelBuilder::loadFrom(Type type, Value addr, unsigned align) {
+  return LLVM::LoadOp::create(b, loc, type, addr, align);
 }
 void KernelBuilder::store(Value v, Value base, Value index, unsigned align) {
   LLVM::StoreOp::create(b, loc, v, at(base, v.getType(), index), align);

@@ -5,18 +5,21 @@
 // NVVM kernel (llvm.func with nvvm.kernel and gpu.kernel) to a gpu.module.
 // Buffers are contiguous; [B, H, S, D] tensors are addressed as BH
 // consecutive [S, D] slabs. The launch contract of each kernel (parameters,
-// grid, block, dynamic shared memory) is stated next to its emitter and is
-// what the attn-to-gpu-launches pass emits.
+// grid, threads, dynamic shared memory) is the *Contract function next to
+// its emitter: the emitter builds the kernel's signature from it and the
+// launch planner fills its launches from it.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_CONVERSION_ATTNTONVVM_UTILITYKERNELS_H
-#define ATTN_CONVERSION_ATTNTONVVM_UTILITYKERNELS_H
+#ifndef ATTN_KERNELS_UTILITYKERNELS_H
+#define ATTN_KERNELS_UTILITYKERNELS_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
+#include "attn/Kernels/KernelContract.h"
+#include "attnrt/abi.h"
 
 #include <array>
 #include <optional>
@@ -31,6 +34,8 @@ namespace attn {
 /// chunks (row bytes / chunkBytes). Grid (ceil(n*chunks/256), B*H), 256
 /// threads.
 constexpr int kGatherThreads = 256;
+KernelContract gatherRowsContract(int64_t n = 1, int64_t chunks = 1,
+                                  int64_t slabs = 1);
 LLVM::LLVMFuncOp emitGatherRowsKernel(OpBuilder &b, Location loc,
                                       gpu::GPUModuleOp module, int chunkBytes,
                                       StringRef name);
@@ -41,6 +46,8 @@ LLVM::LLVMFuncOp emitGatherRowsKernel(OpBuilder &b, Location loc,
 /// Params: x, sizes (or null), out; i32 N, P, D, hasSizes. Grid
 /// (ceil(N*D/128), B*H), 128 threads.
 constexpr int kBlockMeanThreads = 128;
+KernelContract blockMeanContract(int64_t N = 1, int64_t D = 1,
+                                 int64_t slabs = 1);
 LLVM::LLVMFuncOp emitBlockMeanKernel(OpBuilder &b, Location loc,
                                      gpu::GPUModuleOp module, Type elt,
                                      StringRef name);
@@ -53,6 +60,7 @@ LLVM::LLVMFuncOp emitBlockMeanKernel(OpBuilder &b, Location loc,
 /// blockTopkSharedBytes(Nkv) of dynamic shared memory.
 constexpr int kTopkThreads = 128;
 int64_t blockTopkSharedBytes(int64_t nkv);
+KernelContract blockTopkContract(int64_t rows = 1, int64_t nkv = 1);
 LLVM::LLVMFuncOp emitBlockTopkKernel(OpBuilder &b, Location loc,
                                      gpu::GPUModuleOp module, StringRef name);
 
@@ -60,6 +68,7 @@ LLVM::LLVMFuncOp emitBlockTopkKernel(OpBuilder &b, Location loc,
 /// element). Params: lengths, out; i32 S, total (= B*S). Grid
 /// (ceil(total/256)), 256 threads.
 constexpr int kMaskThreads = 256;
+KernelContract maskFromLengthsContract(int64_t total = 1);
 LLVM::LLVMFuncOp emitMaskFromLengthsKernel(OpBuilder &b, Location loc,
                                            gpu::GPUModuleOp module,
                                            StringRef name);
@@ -67,9 +76,11 @@ LLVM::LLVMFuncOp emitMaskFromLengthsKernel(OpBuilder &b, Location loc,
 /// Checked mode: validates kv_counts (in [0, K]) and the first count entries
 /// of each kv_indices row (in [0, Nkv)); atomically lowers err[0] to the
 /// first bad flat position (p < rows: kv_counts[p]; otherwise kv_indices
-/// entry p - rows). Params: indices, counts, err; i32 rows, K, Nkv. Grid
-/// (ceil(rows/128)), 128 threads.
-constexpr int kCheckThreads = 128;
+/// entry p - rows). Params (the ATTNRT_CHECK_KV_* positions of
+/// attnrt/abi.h): indices, counts, err; i32 rows, K, Nkv. Grid
+/// (ceil(rows/128)), ATTNRT_CHECK_KV_THREADS = 128 threads.
+constexpr int kCheckThreads = ATTNRT_CHECK_KV_THREADS;
+KernelContract checkKvContract(int64_t rows = 1);
 LLVM::LLVMFuncOp emitCheckKvKernel(OpBuilder &b, Location loc,
                                    gpu::GPUModuleOp module, StringRef name);
 
@@ -85,6 +96,7 @@ constexpr int kLinalgThreads = 256;
 int64_t linalgKernelThreads(linalg::LinalgOp op);
 /// Whether the payload reads the init value (the output block argument).
 bool linalgKernelReadsInit(linalg::LinalgOp op);
+KernelContract linalgKernelContract(linalg::LinalgOp op);
 FailureOr<LLVM::LLVMFuncOp> emitLinalgKernel(OpBuilder &b, Location loc,
                                              gpu::GPUModuleOp module,
                                              linalg::LinalgOp op,
@@ -103,6 +115,9 @@ constexpr int kContractionChunk = 64;
 constexpr int kContractionThreads = 256;
 /// The sizes (P, I, J, R) when `op` has that form, else std::nullopt.
 std::optional<std::array<int64_t, 4>> matchTiledContraction(linalg::LinalgOp op);
+/// The launch of the contraction kernel for `op` (shared memory: the a and
+/// b tiles of one chunk), or std::nullopt when `op` is not of that form.
+std::optional<KernelContract> contractionKernelContract(linalg::LinalgOp op);
 FailureOr<LLVM::LLVMFuncOp> emitContractionKernel(OpBuilder &b, Location loc,
                                                   gpu::GPUModuleOp module,
                                                   linalg::LinalgOp op,
@@ -111,4 +126,4 @@ FailureOr<LLVM::LLVMFuncOp> emitContractionKernel(OpBuilder &b, Location loc,
 } // namespace attn
 } // namespace mlir
 
-#endif // ATTN_CONVERSION_ATTNTONVVM_UTILITYKERNELS_H
+#endif // ATTN_KERNELS_UTILITYKERNELS_H

@@ -25,8 +25,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/AttnToNVVM/FlashAttentionKernel.h"
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
+#include "attn/Kernels/FlashAttentionKernel.h"
+#include "AttentionEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -43,38 +43,22 @@ using namespace mlir::attn;
 namespace {
 
 /// Emits the kernel body; all register "arrays" are unrolled SSA values.
-class Emitter {
+class Emitter : public AttentionEmitter {
 public:
-  Emitter(OpBuilder &b, Location loc, const FlashKernelConfig &cfg,
-          StringRef smem)
-      : b(b), loc(loc), cfg(cfg), smemName(smem), i32(b.getI32Type()), i64(b.getI64Type()),
-        f32(b.getF32Type()),
+  Emitter(OpBuilder &b, Location loc, gpu::GPUModuleOp module, StringRef name,
+          const FlashKernelConfig &cfg)
+      : AttentionEmitter(b, loc, module, name, flashKernelContract(cfg),
+                      (name + "_smem").str()),
+        cfg(cfg),
         elt(cfg.elementType == FlashElementType::BF16 ? Type(b.getBF16Type())
-                                                      : Type(b.getF16Type())),
-        ptr(LLVM::LLVMPointerType::get(b.getContext(), 1)) {}
+                                                      : Type(b.getF16Type())) {}
 
-  void emit(LLVM::LLVMFuncOp fn);
+  void emit();
 
 private:
-  Value ci32(int64_t v) { return arith::ConstantIntOp::create(b, loc, i32, v); }
-  Value ci64(int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); }
-  Value cf32(float v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value ext(Value x) { return arith::ExtSIOp::create(b, loc, i64, x); }
-
-  /// Address of element `index` (i64, in elements of `type`) from `base`.
-  Value at(Value base, Type type, Value index) {
-    return LLVM::GEPOp::create(b, loc, ptr, type, base, ValueRange{index});
-  }
-  Value load(Type type, Value addr, unsigned align) {
-    return LLVM::LoadOp::create(b, loc, type, addr, align);
-  }
   /// Two consecutive 16-bit elements as one 32-bit register.
   Value loadPair(Value base, Value index) {
-    return load(i32, at(base, elt, index), 4);
+    return loadFrom(i32, at(base, elt, index), 4);
   }
   /// Packs two f32 values into the two 16-bit halves of an i32 (low first).
   Value pack(Value lo, Value hi) {
@@ -127,7 +111,6 @@ private:
     }
     return v;
   }
-  Value exp2(Value x) { return LLVM::Exp2Op::create(b, loc, x); }
 
   /// Four 32-bit fragments from shared memory (ldmatrix.x4); lane L gives
   /// the address of row L % 8 of matrix L / 8.
@@ -145,34 +128,20 @@ private:
     return r;
   }
 
-  OpBuilder &b;
-  Location loc;
   const FlashKernelConfig &cfg;
-  StringRef smemName;
-  Type i32, i64, f32, elt;
-  Type ptr;
+  Type elt;
 };
 
-void Emitter::emit(LLVM::LLVMFuncOp fn) {
+void Emitter::emit() {
   const int64_t D = cfg.headDim, BQ = cfg.blockQ, BKV = cfg.blockKv;
   const int64_t nS = BKV / 8;  // S tiles (16 x 8) per kv block
   const int64_t nDk = D / 16;  // k-steps over the head dim
   const int64_t nO = D / 8;    // O tiles (16 x 8)
   const int64_t nPk = BKV / 16; // k-steps over keys for P.V
-  Block *entry = fn.addEntryBlock(b);
-  b.setInsertionPointToStart(entry);
-  Value q = entry->getArgument(0), k = entry->getArgument(1),
-        v = entry->getArgument(2), o = entry->getArgument(3),
-        idx = entry->getArgument(4), cnt = entry->getArgument(5),
-        vbs = entry->getArgument(6), keyMask = entry->getArgument(7),
-        Sq = entry->getArgument(8), Skv = entry->getArgument(9),
-        Hq = entry->getArgument(10), Hkv = entry->getArgument(11),
-        Kmax = entry->getArgument(12);
-
-  Value tid = NVVM::ThreadIdXOp::create(b, loc, i32);
-  Value J = NVVM::BlockIdXOp::create(b, loc, i32);
-  Value h = NVVM::BlockIdYOp::create(b, loc, i32);
-  Value bb = NVVM::BlockIdZOp::create(b, loc, i32);
+  Value tid = tidX();
+  Value J = bidX();
+  Value h = bidY();
+  Value bb = bidZ();
   Value warp = arith::ShRUIOp::create(b, loc, tid, ci32(5));
   Value lane = arith::AndIOp::create(b, loc, tid, ci32(31));
   Value g = arith::ShRUIOp::create(b, loc, lane, ci32(2));
@@ -181,14 +150,8 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
   Value groups = arith::DivUIOp::create(b, loc, Hq, Hkv);
   Value hk = arith::DivUIOp::create(b, loc, h, groups);
   // Ragged lengths: the last query / kv block may be partial.
-  // ceil(x / d) as (x - 1) / d + 1 (x >= 1): no overflow near INT32_MAX.
-  auto ceilDiv = [&](Value x, int64_t d) {
-    return add(arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, x, ci32(1)),
-                                      ci32(d)),
-               ci32(1));
-  };
-  Value nq = ceilDiv(Sq, BQ);
-  Value nkv = ceilDiv(Skv, BKV);
+  Value nq = ceilDivPos(Sq, BQ);
+  Value nkv = ceilDivPos(Skv, BKV);
 
   // Element offsets (i64) of this thread's two query rows and of the kv head.
   Value row0 = add(mul(J, ci32(BQ)), add(mul(warp, ci32(16)), g));
@@ -199,26 +162,23 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
   // Rows past Sq read row Sq - 1 (their values are replaced by 0) and are
   // never stored.
   Value lastRow = arith::SubIOp::create(b, loc, Sq, ci32(1));
-  Value qHead = mul(ext(add(mul(bb, Hq), h)), ext(Sq));
-  Value qRow0 = mul(add(qHead, ext(row0)), ci64(D));
-  Value qRow1 = mul(add(qHead, ext(row1)), ci64(D));
-  Value qLoad0 = mul(add(qHead, ext(arith::MinSIOp::create(b, loc, row0, lastRow))), ci64(D));
-  Value qLoad1 = mul(add(qHead, ext(arith::MinSIOp::create(b, loc, row1, lastRow))), ci64(D));
-  Value kvHead = mul(mul(ext(add(mul(bb, Hkv), hk)), ext(Skv)), ci64(D));
+  Value qHead = mul(toI64(add(mul(bb, Hq), h)), toI64(Sq));
+  Value qRow0 = mul(add(qHead, toI64(row0)), ci64(D));
+  Value qRow1 = mul(add(qHead, toI64(row1)), ci64(D));
+  Value qLoad0 = mul(add(qHead, toI64(arith::MinSIOp::create(b, loc, row0, lastRow))), ci64(D));
+  Value qLoad1 = mul(add(qHead, toI64(arith::MinSIOp::create(b, loc, row1, lastRow))), ci64(D));
+  Value kvHead = mul(mul(toI64(add(mul(bb, Hkv), hk)), toI64(Skv)), ci64(D));
 
   // Shared tiles [BKV][D + 8] of 16-bit elements; lane roles for ldmatrix.
   const int64_t SD = D + 8;
-  Type sptr = LLVM::LLVMPointerType::get(b.getContext(), 3);
-  Value smem = LLVM::AddressOfOp::create(b, loc, sptr, smemName);
+  Value smem = shared();
   const int64_t tileElems = BKV * SD; // stage s: K at 2s, V at 2s+1 tiles
-  auto sat = [&](Value base, Value elemIndex) {
-    return LLVM::GEPOp::create(b, loc, sptr, elt, base, ValueRange{elemIndex});
-  };
+  auto sat = [&](Value base, Value elemIndex) { return at(base, elt, elemIndex); };
   Value mi = arith::ShRUIOp::create(b, loc, lane, ci32(3));
   Value r8 = arith::AndIOp::create(b, loc, lane, ci32(7));
   Value miLo = arith::AndIOp::create(b, loc, mi, ci32(1));
   Value miHi = arith::ShRUIOp::create(b, loc, mi, ci32(1));
-  const int64_t threads = BQ / 16 * 32;
+  const int64_t threads = flashKernelContract(cfg).threads;
   const int64_t chunksPerRow = D / 8; // 16-byte chunks
 
   // Q fragments, resident for the whole row block (0 for rows past Sq).
@@ -230,7 +190,7 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
         .getResult();
   };
   for (int64_t ks = 0; ks < nDk; ++ks) {
-    Value c0 = ext(add(ci32(ks * 16), t2)), c8 = ext(add(ci32(ks * 16 + 8), t2));
+    Value c0 = toI64(add(ci32(ks * 16), t2)), c8 = toI64(add(ci32(ks * 16 + 8), t2));
     qa[ks] = {qPair(0, c0), qPair(1, c0), qPair(0, c8), qPair(1, c8)};
   }
 
@@ -240,13 +200,13 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
   // listed tile expands into R kv blocks.
   const int64_t R = cfg.subBlocks;
   const int64_t RQ = cfg.qSubBlocks > 0 ? cfg.qSubBlocks : R;
-  Value nTiles = RQ == 1 ? nq : ceilDiv(Sq, BQ * RQ);
+  Value nTiles = RQ == 1 ? nq : ceilDivPos(Sq, BQ * RQ);
   Value tileRow = RQ == 1 ? J : arith::DivUIOp::create(b, loc, J, ci32(RQ)).getResult();
   Value listRow = add(mul(add(mul(bb, Hq), h), nTiles), tileRow);
   Value count = nkv;
   Value tileCount = nkv;
   if (cfg.indexed) {
-    Value c = load(i32, at(cnt, i32, ext(listRow)), 4);
+    Value c = load(i32, cnt, toI64(listRow), 4);
     tileCount = arith::MinSIOp::create(
         b, loc, arith::MaxSIOp::create(b, loc, c, ci32(0)), Kmax);
     count = R == 1 ? tileCount : mul(tileCount, ci32(R));
@@ -266,7 +226,7 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
       }
       Value last = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, tileCount, ci32(1)), ci32(0));
       Value p = arith::MinSIOp::create(b, loc, e, last);
-      id = load(i32, at(idx, i32, add(mul(ext(listRow), ext(Kmax)), ext(p))), 4);
+      id = load(i32, idx, add(mul(toI64(listRow), toI64(Kmax)), toI64(p)), 4);
       if (R > 1) {
         // Range-check the tile before expanding it (a garbage id must not
         // wrap into range).
@@ -275,7 +235,7 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
             b, loc,
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, tileId, ci32(0)),
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, tileId,
-                                  ceilDiv(Skv, BKV * R)));
+                                  ceilDivPos(Skv, BKV * R)));
         id = arith::SelectOp::create(b, loc, tileOk,
                                      add(mul(tileId, ci32(R)), sub), ci32(-1));
       }
@@ -286,11 +246,11 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, id, nkv));
     id = arith::SelectOp::create(b, loc, inRange, id, ci32(0));
     if (cfg.hasBlockSizes && R == 1)
-      size = load(i32, at(vbs, i32, ext(id)), 4);
+      size = load(i32, vbs, toI64(id), 4);
     if (cfg.hasBlockSizes && R > 1) {
       // Valid keys of the tile, past this sub-block's start, at most BKV.
       Value t = arith::SelectOp::create(b, loc, inRange, tileId, ci32(0));
-      Value tileSize = load(i32, at(vbs, i32, ext(t)), 4);
+      Value tileSize = load(i32, vbs, toI64(t), 4);
       size = arith::MaxSIOp::create(
           b, loc, arith::SubIOp::create(b, loc, tileSize, mul(sub, ci32(BKV))),
           ci32(0));
@@ -306,18 +266,16 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
   };
   auto tile = [&](Value stage, int which) {
     Value t = add(mul(stage, ci32(2)), ci32(which));
-    return sat(smem, ext(mul(t, ci32(tileElems))));
+    return sat(smem, toI64(mul(t, ci32(tileElems))));
   };
   // Key-mask bytes of a stage ([2][BKV] i8 after the tiles): 1 = the key
   // is valid (inside the block's size and key_mask != 0), in the order the
   // score fragments read them (see the store below).
   auto maskAt = [&](Value stage, Value key) {
     Value base = sat(smem, ci64(4 * tileElems));
-    return LLVM::GEPOp::create(b, loc, sptr, b.getI8Type(), base,
-                               ValueRange{ext(add(mul(stage, ci32(BKV)), key))})
-        .getResult();
+    return at(base, i8, toI64(add(mul(stage, ci32(BKV)), key)));
   };
-  Value maskRow = mul(ext(bb), ext(Skv)); // key_mask[b, 0]
+  Value maskRow = mul(toI64(bb), toI64(Skv)); // key_mask[b, 0]
   Value lastKey = arith::SubIOp::create(b, loc, Skv, ci32(1));
   // Issues the 16-byte copies of block `pos`'s K and V into `stage` and
   // commits them as one group. Rows past the block's size are zero-filled
@@ -335,14 +293,14 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
       Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, size);
       Value bytes = arith::SelectOp::create(b, loc, valid, ci32(16), ci32(0));
       Value srcRow = arith::SelectOp::create(b, loc, valid, row, ci32(0));
-      Value src = add(add(kvHead, mul(ext(add(kbase, srcRow)), ci64(D))), ext(col));
-      Value dst = ext(add(mul(row, ci32(SD)), col));
+      Value src = add(add(kvHead, mul(toI64(add(kbase, srcRow)), ci64(D))), toI64(col));
+      Value dst = toI64(add(mul(row, ci32(SD)), col));
       NVVM::CpAsyncOp::create(b, loc, sat(kTile, dst), at(k, elt, src), 16,
                               NVVM::LoadCacheModifierKind::CG, bytes);
       Value vBytes = bytes;
       if (cfg.hasKeyMask) {
         Value key = arith::MinSIOp::create(b, loc, add(kbase, row), lastKey);
-        Value m = load(b.getI8Type(), at(keyMask, b.getI8Type(), add(maskRow, ext(key))), 1);
+        Value m = load(i8, keyMask, add(maskRow, toI64(key)), 1);
         Value keep = arith::AndIOp::create(
             b, loc, valid,
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, m,
@@ -403,7 +361,7 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
           for (int64_t ks = 0; ks < nDk; ks += 2) {
             Value row = add(ci32(nt * 8), r8);
             Value col = add(ci32(ks * 16), add(mul(miLo, ci32(8)), mul(miHi, ci32(16))));
-            SmallVector<Value> f = ldmatrix(sat(smemK, ext(add(mul(row, ci32(SD)), col))), false);
+            SmallVector<Value> f = ldmatrix(sat(smemK, toI64(add(mul(row, ci32(SD)), col))), false);
             acc = mma(qa[ks], {f[0], f[1]}, acc);
             acc = mma(qa[ks + 1], {f[2], f[3]}, acc);
           }
@@ -432,7 +390,7 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
         // This thread's keys' mask bytes (2 * nS, contiguous) are all 1 in
         // a block without masked keys: AND of the words == 0x01010101.
         auto maskWord = [&](int64_t w) {
-          return load(i32, maskAt(stage, add(mul(t, ci32(2 * nS)), ci32(4 * w))), 4);
+          return loadFrom(i32, maskAt(stage, add(mul(t, ci32(2 * nS)), ci32(4 * w))), 4);
         };
         Value partial;
         if (cfg.hasKeyMask) {
@@ -456,7 +414,7 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
           b.setInsertionPointToStart(ifOp.thenBlock());
           if (cfg.hasKeyMask) {
             maskScores([&](int64_t nt, int e) -> Value {
-              Value m = load(b.getI8Type(), maskAt(stage, add(mul(t, ci32(2 * nS)), ci32(nt * 2 + e))), 1);
+              Value m = loadFrom(i8, maskAt(stage, add(mul(t, ci32(2 * nS)), ci32(nt * 2 + e))), 1);
               return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, m,
                                            arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0));
             });
@@ -511,7 +469,7 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
             Value row = add(ci32(kk * 16), add(mul(miLo, ci32(8)), r8));
             Value col = mul(add(ci32(nt), miHi), ci32(8));
             SmallVector<Value> f =
-                ldmatrix(sat(smemV, ext(add(mul(row, ci32(SD)), col))), true);
+                ldmatrix(sat(smemV, toI64(add(mul(row, ci32(SD)), col))), true);
             for (int64_t half = 0; half < 2; ++half) {
               int64_t n = nt + half;
               SmallVector<Value> c(next.begin() + n * 4, next.begin() + n * 4 + 4);
@@ -545,14 +503,13 @@ void Emitter::emit(LLVM::LLVMFuncOp fn) {
     OpBuilder::InsertionGuard g2(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
     for (int64_t nt = 0; nt < nO; ++nt) {
-      Value col = ext(add(ci32(nt * 8), t2));
+      Value col = toI64(add(ci32(nt * 8), t2));
       Value x0 = arith::MulFOp::create(b, loc, res[nt * 4 + 2 * r], inv[r]);
       Value x1 = arith::MulFOp::create(b, loc, res[nt * 4 + 2 * r + 1], inv[r]);
       Value addr = at(o, elt, add(r == 0 ? qRow0 : qRow1, col));
       LLVM::StoreOp::create(b, loc, pack(x0, x1), addr, 4);
     }
   }
-  LLVM::ReturnOp::create(b, loc, ValueRange{});
 }
 
 } // namespace
@@ -601,32 +558,25 @@ LogicalResult mlir::attn::verifyFlashKernelConfig(
   return success();
 }
 
+KernelContract mlir::attn::flashKernelContract(const FlashKernelConfig &cfg,
+                                              AttentionShape shape) {
+  // A warp per 16 query rows.
+  return attentionContract(cfg.blockQ, cfg.blockQ / 16 * 32,
+                           flashKernelSharedBytes(cfg), shape);
+}
+
 LLVM::LLVMFuncOp mlir::attn::emitFlashAttentionKernel(
     OpBuilder &b, Location loc, gpu::GPUModuleOp module,
     const FlashKernelConfig &cfg, StringRef kernelName) {
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToEnd(module.getBody());
-  MLIRContext *ctx = b.getContext();
-  Type ptr = LLVM::LLVMPointerType::get(ctx, 1);
-  Type i32 = b.getI32Type();
-  // q, k, v, out, kv_indices, kv_counts, kv_block_sizes, key_mask, Sq, Skv,
-  // Hq, Hkv, K
-  SmallVector<Type> params(8, ptr);
-  params.append(5, i32);
-  auto fnType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
   std::string name = kernelName.empty() ? flashKernelName(cfg) : kernelName.str();
-  // Dynamic shared memory (2 stages x K, V tiles), sized at launch.
-  LLVM::GlobalOp::create(b, loc, LLVM::LLVMArrayType::get(b.getI8Type(), 0),
-                         /*isConstant=*/false, LLVM::Linkage::External,
-                         name + "_smem", Attribute(), /*alignment=*/16,
-                         /*addrSpace=*/3);
-  auto fn = LLVM::LLVMFuncOp::create(b, loc, name, fnType);
-  markKernel(fn, int(cfg.blockQ / 16 * 32));
+  // The dynamic shared memory (2 stages x K, V tiles) is sized at launch.
+  Emitter e(b, loc, module, name, cfg);
   // With a key mask, ptxas (CUDA 13) tends to trade a few spills for
   // occupancy; one CTA per SM as the floor makes it keep everything in
   // registers.
   if (cfg.hasKeyMask)
-    fn->setAttr("nvvm.minctasm", b.getI32IntegerAttr(1));
-  Emitter(b, loc, cfg, name + "_smem").emit(fn);
-  return fn;
+    e.func()->setAttr("nvvm.minctasm", b.getI32IntegerAttr(1));
+  e.emit();
+  e.finish();
+  return e.func();
 }

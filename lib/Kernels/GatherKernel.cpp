@@ -8,18 +8,24 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
-#include "attn/Conversion/AttnToNVVM/UtilityKernels.h"
+#include "attn/Kernels/KernelBuilder.h"
+#include "attn/Kernels/UtilityKernels.h"
 
 using namespace mlir;
 using namespace mlir::attn;
 using P = arith::CmpIPredicate;
 
+KernelContract mlir::attn::gatherRowsContract(int64_t n, int64_t chunks,
+                                             int64_t slabs) {
+  return KernelContract::make(
+      3, 5, {ceilDiv(n * chunks, kGatherThreads), slabs, 1}, kGatherThreads);
+}
+
 LLVM::LLVMFuncOp mlir::attn::emitGatherRowsKernel(OpBuilder &b, Location loc,
                                                   gpu::GPUModuleOp module,
                                                   int chunkBytes,
                                                   StringRef name) {
-  KernelBuilder k(b, loc, module, name, 3, 5, kGatherThreads);
+  KernelBuilder k(b, loc, module, name, gatherRowsContract());
   Type chunk;
   switch (chunkBytes) {
   case 16:

@@ -5,10 +5,10 @@
 // (FlashAttentionKernel.h) does not take: f32 inputs, head dims other than
 // 64/128, block sizes other than block_q 64 / block_kv 16..128.
 //
-// Kernel parameters, in order (the flash kernel's): q, k, v, out,
-// kv_indices, kv_counts, kv_block_sizes, key_mask (global pointers; unused
-// ones may be null), then i32 Sq, Skv, Hq, Hkv, K (row length of
-// kv_indices). Launch: grid (ceil(Sq / 4), Hq, B), block 128 threads
+// Kernel parameters, in order (the flash kernel's, attnrt/abi.h): q, k, v,
+// out, kv_indices, kv_counts, kv_block_sizes, key_mask (global pointers;
+// unused ones may be null), then i32 Sq, Skv, Hq, Hkv, K (row length of
+// kv_indices). Launch (simtKernelContract): grid (ceil(Sq / 4), Hq, B), block 128 threads
 // (4 warps, one query row each), no dynamic shared memory. Tensors are
 // contiguous BHSD of the element type; any Sq >= 1 and Skv >= 1.
 //
@@ -27,12 +27,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_CONVERSION_ATTNTONVVM_SIMTATTENTIONKERNEL_H
-#define ATTN_CONVERSION_ATTNTONVVM_SIMTATTENTIONKERNEL_H
+#ifndef ATTN_KERNELS_SIMTATTENTIONKERNEL_H
+#define ATTN_KERNELS_SIMTATTENTIONKERNEL_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "attn/Kernels/AttentionConfig.h"
+#include "attn/Kernels/KernelContract.h"
 #include <string>
 
 namespace mlir {
@@ -40,15 +42,9 @@ namespace attn {
 
 enum class SimtElementType { F32, BF16, F16 };
 
-struct SimtKernelConfig {
+/// headDim 1..256, blockQ and blockKv >= 1 (any sizes).
+struct SimtKernelConfig : AttentionKernelConfig {
   SimtElementType elementType = SimtElementType::F32;
-  int64_t headDim = 64;  ///< 1..256
-  int64_t blockQ = 64;   ///< >= 1; only used by the indexed variant
-  int64_t blockKv = 64;  ///< >= 1
-  bool indexed = true;        ///< kv_indices/kv_counts; false: all keys
-  bool hasBlockSizes = true;  ///< kv_block_sizes masks partial blocks
-  bool hasKeyMask = false;    ///< key_mask (i8 [B, Skv], 0 = masked key)
-  float scale = 0.125f;       ///< applied to q.k
 };
 
 /// Checks the configuration; the message names the bad field.
@@ -63,6 +59,12 @@ std::string simtKernelName(const SimtKernelConfig &cfg);
 constexpr int64_t kSimtRowsPerCta = 4;
 constexpr int64_t kSimtThreads = 128;
 
+/// The launch of the kernel for `shape`: attentionSignature(), grid
+/// (ceil(Sq / kSimtRowsPerCta), Hq, B), kSimtThreads threads, no shared
+/// memory.
+KernelContract simtKernelContract(const SimtKernelConfig &cfg,
+                                  AttentionShape shape = {});
+
 /// Appends the kernel to `module` (an NVVM-targeted gpu.module), named
 /// `name` (default: simtKernelName(cfg)). The config must have been
 /// verified.
@@ -74,4 +76,4 @@ LLVM::LLVMFuncOp emitSimtAttentionKernel(OpBuilder &b, Location loc,
 } // namespace attn
 } // namespace mlir
 
-#endif // ATTN_CONVERSION_ATTNTONVVM_SIMTATTENTIONKERNEL_H
+#endif // ATTN_KERNELS_SIMTATTENTIONKERNEL_H

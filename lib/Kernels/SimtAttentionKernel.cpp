@@ -19,8 +19,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/AttnToNVVM/SimtAttentionKernel.h"
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
+#include "attn/Kernels/SimtAttentionKernel.h"
+#include "AttentionEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -39,12 +39,12 @@ namespace {
 
 constexpr int64_t kMaxBlock = int64_t(1) << 30;
 
-class SimtEmitter {
+class SimtEmitter : public AttentionEmitter {
 public:
-  SimtEmitter(OpBuilder &b, Location loc, const SimtKernelConfig &cfg)
-      : b(b), loc(loc), cfg(cfg), i8(b.getI8Type()), i32(b.getI32Type()),
-        i64(b.getI64Type()), f32(b.getF32Type()),
-        ptr(LLVM::LLVMPointerType::get(b.getContext(), 1)) {
+  SimtEmitter(OpBuilder &b, Location loc, gpu::GPUModuleOp module,
+              StringRef name, const SimtKernelConfig &cfg)
+      : AttentionEmitter(b, loc, module, name, simtKernelContract(cfg)),
+        cfg(cfg) {
     switch (cfg.elementType) {
     case SimtElementType::F32:
       elt = f32;
@@ -58,43 +58,12 @@ public:
     }
   }
 
-  void emit(LLVM::LLVMFuncOp fn);
+  void emit();
 
 private:
-  Value ci32(int64_t v) { return arith::ConstantIntOp::create(b, loc, i32, v); }
-  Value ci64(int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); }
-  Value cf32(float v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value ext(Value x) { return arith::ExtSIOp::create(b, loc, i64, x); }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  Value smin(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
-  Value smax(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value exp2(Value x) { return LLVM::Exp2Op::create(b, loc, x); }
-  /// ceil(x / d) for x >= 1 (no overflow near INT32_MAX).
-  Value ceilDiv(Value x, int64_t d) {
-    return add(arith::DivUIOp::create(b, loc, sub(x, ci32(1)), ci32(d)), ci32(1));
-  }
-
-  Value at(Value base, Type type, Value index) {
-    return LLVM::GEPOp::create(b, loc, ptr, type, base, ValueRange{index});
-  }
-  Value load(Type type, Value addr, unsigned align) {
-    return LLVM::LoadOp::create(b, loc, type, addr, align);
-  }
   /// Element `index` of a tensor, as f32.
   Value loadElt(Value base, Value index) {
-    Value x = load(elt, at(base, elt, index), elt.getIntOrFloatBitWidth() / 8);
+    Value x = load(elt, base, index, elt.getIntOrFloatBitWidth() / 8);
     return elt == f32 ? x : arith::ExtFOp::create(b, loc, f32, x).getResult();
   }
   /// Sum over the warp; every lane gets the same value (each butterfly step
@@ -109,14 +78,11 @@ private:
     return v;
   }
 
-  OpBuilder &b;
-  Location loc;
   const SimtKernelConfig &cfg;
-  Type i8, i32, i64, f32, elt;
-  Type ptr;
+  Type elt;
 };
 
-void SimtEmitter::emit(LLVM::LLVMFuncOp fn) {
+void SimtEmitter::emit() {
   const int64_t D = cfg.headDim, BQ = cfg.blockQ, BKV = cfg.blockKv;
   const int64_t nR = (D + 31) / 32; // dims per lane (the last chunk may be partial)
   const bool wholeRange = !cfg.indexed && !cfg.hasBlockSizes;
@@ -124,20 +90,10 @@ void SimtEmitter::emit(LLVM::LLVMFuncOp fn) {
   const float negInf = -std::numeric_limits<float>::infinity();
   const float scaleLog2 = cfg.scale * 1.4426950408889634f;
 
-  Block *entry = fn.addEntryBlock(b);
-  b.setInsertionPointToStart(entry);
-  Value q = entry->getArgument(0), k = entry->getArgument(1),
-        v = entry->getArgument(2), o = entry->getArgument(3),
-        idx = entry->getArgument(4), cnt = entry->getArgument(5),
-        vbs = entry->getArgument(6), keyMask = entry->getArgument(7),
-        Sq = entry->getArgument(8), Skv = entry->getArgument(9),
-        Hq = entry->getArgument(10), Hkv = entry->getArgument(11),
-        Kmax = entry->getArgument(12);
-
-  Value tid = NVVM::ThreadIdXOp::create(b, loc, i32);
-  Value bx = NVVM::BlockIdXOp::create(b, loc, i32);
-  Value h = NVVM::BlockIdYOp::create(b, loc, i32);
-  Value bb = NVVM::BlockIdZOp::create(b, loc, i32);
+  Value tid = tidX();
+  Value bx = bidX();
+  Value h = bidY();
+  Value bb = bidZ();
   Value warp = arith::ShRUIOp::create(b, loc, tid, ci32(5));
   Value lane = arith::AndIOp::create(b, loc, tid, ci32(31));
   Value row = add(mul(bx, ci32(kSimtRowsPerCta)), warp);
@@ -150,10 +106,10 @@ void SimtEmitter::emit(LLVM::LLVMFuncOp fn) {
 
   Value groups = arith::DivUIOp::create(b, loc, Hq, Hkv);
   Value hk = arith::DivUIOp::create(b, loc, h, groups);
-  Value nkv = ceilDiv(Skv, BKV);
-  Value qRow = mul(add(mul(ext(add(mul(bb, Hq), h)), ext(Sq)), ext(row)), ci64(D));
-  Value kvHead = mul(mul(ext(add(mul(bb, Hkv), hk)), ext(Skv)), ci64(D));
-  Value maskRow = mul(ext(bb), ext(Skv));
+  Value nkv = ceilDivPos(Skv, BKV);
+  Value qRow = mul(add(mul(toI64(add(mul(bb, Hq), h)), toI64(Sq)), toI64(row)), ci64(D));
+  Value kvHead = mul(mul(toI64(add(mul(bb, Hkv), hk)), toI64(Skv)), ci64(D));
+  Value maskRow = mul(toI64(bb), toI64(Skv));
 
   // This lane's dims: d_r = lane + 32 r; in the partial last chunk, lanes
   // past D load dim 0 (a valid address) and use 0.
@@ -164,7 +120,7 @@ void SimtEmitter::emit(LLVM::LLVMFuncOp fn) {
       dimIn[r] = cmp(arith::CmpIPredicate::slt, d, ci32(D));
       d = select(dimIn[r], d, ci32(0));
     }
-    dimIdx[r] = ext(d);
+    dimIdx[r] = toI64(d);
   }
   auto masked = [&](int64_t r, Value x) {
     return dimIn[r] ? select(dimIn[r], x, cf32(0)) : x;
@@ -177,11 +133,11 @@ void SimtEmitter::emit(LLVM::LLVMFuncOp fn) {
   // without block sizes).
   Value listRow, count;
   if (cfg.indexed) {
-    Value nq = ceilDiv(Sq, BQ);
+    Value nq = ceilDivPos(Sq, BQ);
     Value J = arith::DivUIOp::create(b, loc, row, ci32(BQ));
-    listRow = add(mul(ext(add(mul(bb, Hq), h)), ext(nq)), ext(J));
-    Value c = load(i32, at(cnt, i32, listRow), 4);
-    count = smin(smax(c, ci32(0)), Kmax);
+    listRow = add(mul(toI64(add(mul(bb, Hq), h)), toI64(nq)), toI64(J));
+    Value c = load(i32, cnt, listRow, 4);
+    count = minS(maxS(c, ci32(0)), Kmax);
   } else {
     count = wholeRange ? ci32(1) : nkv;
   }
@@ -201,7 +157,7 @@ void SimtEmitter::emit(LLVM::LLVMFuncOp fn) {
         if (!wholeRange) {
           Value id = e;
           if (cfg.indexed)
-            id = load(i32, at(idx, i32, add(mul(listRow, ext(Kmax)), ext(e))), 4);
+            id = load(i32, idx, add(mul(listRow, toI64(Kmax)), toI64(e)), 4);
           Value inRange = arith::AndIOp::create(
               b, loc, cmp(arith::CmpIPredicate::sge, id, ci32(0)),
               cmp(arith::CmpIPredicate::slt, id, nkv));
@@ -209,8 +165,8 @@ void SimtEmitter::emit(LLVM::LLVMFuncOp fn) {
           kbase = mul(id, ci32(BKV));
           size = ci32(BKV);
           if (cfg.hasBlockSizes)
-            size = load(i32, at(vbs, i32, ext(id)), 4);
-          size = smin(size, sub(Skv, kbase));
+            size = load(i32, vbs, toI64(id), 4);
+          size = minS(size, sub(Skv, kbase));
           size = select(inRange, size, ci32(0));
         }
         Value lastKey = add(kbase, sub(size, ci32(1))); // read only if size > 0
@@ -224,15 +180,15 @@ void SimtEmitter::emit(LLVM::LLVMFuncOp fn) {
               for (int64_t u = 0; u < U; ++u) {
                 Value tu = add(t, ci32(u));
                 valid[u] = cmp(arith::CmpIPredicate::slt, tu, size);
-                Value key = smin(add(kbase, tu), lastKey);
+                Value key = minS(add(kbase, tu), lastKey);
                 if (cfg.hasKeyMask) {
-                  Value mk = load(i8, at(keyMask, i8, add(maskRow, ext(key))), 1);
+                  Value mk = load(i8, keyMask, add(maskRow, toI64(key)), 1);
                   valid[u] = arith::AndIOp::create(
                       b, loc, valid[u],
                       cmp(arith::CmpIPredicate::ne, mk,
                           arith::ConstantIntOp::create(b, loc, i8, 0)));
                 }
-                keyRow[u] = add(kvHead, mul(ext(key), ci64(D)));
+                keyRow[u] = add(kvHead, mul(toI64(key), ci64(D)));
                 Value dot = cf32(0);
                 for (int64_t r = 0; r < nR; ++r)
                   dot = LLVM::FMAOp::create(
@@ -296,7 +252,6 @@ void SimtEmitter::emit(LLVM::LLVMFuncOp fn) {
   }
 
   b.setInsertionPointAfter(rowIf);
-  LLVM::ReturnOp::create(b, loc, ValueRange{});
 }
 
 const char *eltName(SimtElementType t) {
@@ -336,21 +291,17 @@ LogicalResult mlir::attn::verifySimtKernelConfig(
   return success();
 }
 
+KernelContract mlir::attn::simtKernelContract(const SimtKernelConfig &cfg,
+                                             AttentionShape shape) {
+  return attentionContract(kSimtRowsPerCta, kSimtThreads, 0, shape);
+}
+
 LLVM::LLVMFuncOp mlir::attn::emitSimtAttentionKernel(
     OpBuilder &b, Location loc, gpu::GPUModuleOp module,
     const SimtKernelConfig &cfg, StringRef kernelName) {
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToEnd(module.getBody());
-  MLIRContext *ctx = b.getContext();
-  Type ptr = LLVM::LLVMPointerType::get(ctx, 1);
-  // q, k, v, out, kv_indices, kv_counts, kv_block_sizes, key_mask, Sq, Skv,
-  // Hq, Hkv, K
-  SmallVector<Type> params(8, ptr);
-  params.append(5, b.getI32Type());
-  auto fnType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
   std::string name = kernelName.empty() ? simtKernelName(cfg) : kernelName.str();
-  auto fn = LLVM::LLVMFuncOp::create(b, loc, name, fnType);
-  markKernel(fn, int(kSimtThreads));
-  SimtEmitter(b, loc, cfg).emit(fn);
-  return fn;
+  SimtEmitter e(b, loc, module, name, cfg);
+  e.emit();
+  e.finish();
+  return e.func();
 }

@@ -3,9 +3,10 @@
 // Emits the block-sparse flash-attention kernel family (dense = all blocks,
 // indexed = kv_indices/kv_counts) as an NVVM llvm.func in a gpu.module.
 //
-// Kernel parameters, in order: q, k, v, out, kv_indices, kv_counts,
-// kv_block_sizes, key_mask (global pointers; unused ones may be null), then
-// i32 Sq, Skv, Hq, Hkv, K (row length of kv_indices). Launch: grid
+// Kernel parameters, in order (the ATTNRT_ATTN_* positions of attnrt/abi.h):
+// q, k, v, out, kv_indices, kv_counts, kv_block_sizes, key_mask (global
+// pointers; unused ones may be null), then i32 Sq, Skv, Hq, Hkv, K (row
+// length of kv_indices). Launch (flashKernelContract): grid
 // (ceil(Sq / block_q), Hq, B), block (block_q / 16 * 32),
 // flashKernelSharedBytes() of dynamic shared memory. Tensors are contiguous
 // BHSD; any Sq >= 1 and Skv >= 1 (query rows past Sq are neither read nor
@@ -23,12 +24,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_CONVERSION_ATTNTONVVM_FLASHATTENTIONKERNEL_H
-#define ATTN_CONVERSION_ATTNTONVVM_FLASHATTENTIONKERNEL_H
+#ifndef ATTN_KERNELS_FLASHATTENTIONKERNEL_H
+#define ATTN_KERNELS_FLASHATTENTIONKERNEL_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "attn/Kernels/AttentionConfig.h"
+#include "attn/Kernels/KernelContract.h"
 #include <string>
 
 namespace mlir {
@@ -36,14 +39,12 @@ namespace attn {
 
 enum class FlashElementType { BF16, F16 };
 
-struct FlashKernelConfig {
+struct FlashKernelConfig : AttentionKernelConfig {
+  FlashKernelConfig() {
+    headDim = 128;
+    scale = 0.08838834764831845f;
+  }
   FlashElementType elementType = FlashElementType::BF16;
-  int64_t headDim = 128;
-  int64_t blockQ = 64;
-  int64_t blockKv = 64;
-  bool indexed = true;       ///< kv_indices/kv_counts; false: all blocks
-  bool hasBlockSizes = true; ///< kv_block_sizes masks partial blocks
-  bool hasKeyMask = false;   ///< key_mask (i8 [B, Skv], 0 = masked key)
   /// Indexed only: the tables describe tiles of subBlocks x block_q query
   /// rows and subBlocks x block_kv keys (e.g. STA's 384-token tiles with
   /// subBlocks = 6): query block J reads table row J / subBlocks, each listed
@@ -54,7 +55,6 @@ struct FlashKernelConfig {
   /// 128-row query blocks, STA's 384-token tiles are 3 query blocks and 6 kv
   /// blocks of 64.
   int64_t qSubBlocks = 0;
-  float scale = 0.08838834764831845f; ///< applied to q.k
 };
 
 LogicalResult verifyFlashKernelConfig(
@@ -64,6 +64,12 @@ LogicalResult verifyFlashKernelConfig(
 /// tiles, rows padded by 8 elements, plus 2 x block_kv mask bytes with a key
 /// mask); above 48 KiB the launcher must raise the function's limit.
 int64_t flashKernelSharedBytes(const FlashKernelConfig &cfg);
+
+/// The launch of the kernel for `shape`: attentionSignature(), grid
+/// (ceil(Sq / block_q), Hq, B), a warp per 16 query rows (block_q / 16 * 32
+/// threads), flashKernelSharedBytes(cfg).
+KernelContract flashKernelContract(const FlashKernelConfig &cfg,
+                                   AttentionShape shape = {});
 
 /// A name that encodes the configuration, e.g.
 /// attn_flash_bf16_d128_q64_kv64_idx_vbs[_km][_t6][_r3] (t: subBlocks,
@@ -81,4 +87,4 @@ LLVM::LLVMFuncOp emitFlashAttentionKernel(OpBuilder &b, Location loc,
 } // namespace attn
 } // namespace mlir
 
-#endif // ATTN_CONVERSION_ATTNTONVVM_FLASHATTENTIONKERNEL_H
+#endif // ATTN_KERNELS_FLASHATTENTIONKERNEL_H

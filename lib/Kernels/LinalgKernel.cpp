@@ -11,8 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/AttnToNVVM/KernelBuilder.h"
-#include "attn/Conversion/AttnToNVVM/UtilityKernels.h"
+#include "attn/Kernels/KernelBuilder.h"
+#include "attn/Kernels/UtilityKernels.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -32,6 +32,53 @@ int64_t mlir::attn::linalgKernelThreads(linalg::LinalgOp op) {
 
 bool mlir::attn::linalgKernelReadsInit(linalg::LinalgOp op) {
   return op.payloadUsesValueFromOperand(op.getDpsInitOperand(0));
+}
+
+/// Buffers of the kernel: the shaped inputs, the init if the payload reads
+/// it, the result.
+static unsigned linalgKernelNumPtrs(linalg::LinalgOp op) {
+  unsigned n = 0;
+  for (OpOperand *o : op.getDpsInputOperands())
+    if (isa<ShapedType>(o->get().getType()))
+      ++n;
+  return n + (linalgKernelReadsInit(op) ? 1 : 0) + 1;
+}
+
+KernelContract mlir::attn::linalgKernelContract(linalg::LinalgOp op) {
+  return KernelContract::make(
+      linalgKernelNumPtrs(op), 0,
+      {ceilDiv(linalgKernelThreads(op), kLinalgThreads), 1, 1}, kLinalgThreads);
+}
+
+/// Bytes of the contraction's shared a tile (kContractionTile rows of
+/// kContractionChunk + 1 elements, padded to 16 bytes); the b tile follows.
+static int64_t contractionATileBytes(linalg::LinalgOp op) {
+  auto bytes = [&](unsigned i) {
+    return int64_t(cast<ShapedType>(op.getDpsInputOperand(i)->get().getType())
+                       .getElementTypeBitWidth() /
+                   8);
+  };
+  return (kContractionTile * (kContractionChunk + 1) * bytes(0) + 15) / 16 *
+         16;
+}
+
+std::optional<KernelContract>
+mlir::attn::contractionKernelContract(linalg::LinalgOp op) {
+  auto sizes = matchTiledContraction(op);
+  if (!sizes)
+    return std::nullopt;
+  auto [P, I, J, R] = *sizes;
+  (void)R;
+  int64_t bBytes =
+      cast<ShapedType>(op.getDpsInputOperand(1)->get().getType())
+          .getElementTypeBitWidth() /
+      8;
+  return KernelContract::make(
+      linalgKernelNumPtrs(op), 0,
+      {ceilDiv(J, kContractionTile), ceilDiv(I, kContractionTile), P},
+      kContractionThreads,
+      contractionATileBytes(op) +
+          kContractionTile * (kContractionChunk + 1) * bBytes);
 }
 
 static Type memoryType(Type t, OpBuilder &b) {
@@ -110,8 +157,9 @@ mlir::attn::emitLinalgKernel(OpBuilder &b, Location loc,
   for (OpOperand *o : op.getDpsInputOperands())
     if (isa<ShapedType>(o->get().getType()))
       shapedInputs.push_back(o);
-  unsigned numPtrs = shapedInputs.size() + (readsInit ? 1 : 0) + 1;
-  KernelBuilder k(b, loc, module, name, numPtrs, 0, kLinalgThreads);
+  KernelContract contract = linalgKernelContract(op);
+  unsigned numPtrs = contract.params.size();
+  KernelBuilder k(b, loc, module, name, contract);
 
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   auto iters = op.getIteratorTypesArray();
@@ -273,7 +321,8 @@ mlir::attn::emitContractionKernel(OpBuilder &b, Location loc,
                                   gpu::GPUModuleOp module, linalg::LinalgOp op,
                                   StringRef name) {
   auto sizes = matchTiledContraction(op);
-  if (!sizes)
+  auto contract = contractionKernelContract(op);
+  if (!sizes || !contract)
     return op->emitError("attn-to-gpu: not a tiled contraction");
   auto [Pn, I, J, R] = *sizes;
   (void)Pn;
@@ -284,8 +333,7 @@ mlir::attn::emitContractionKernel(OpBuilder &b, Location loc,
   Type aT = cast<ShapedType>(aOp->get().getType()).getElementType();
   Type bT = cast<ShapedType>(bOp->get().getType()).getElementType();
   Type oT = cast<ShapedType>(init.get().getType()).getElementType();
-  KernelBuilder k(b, loc, module, name, readsInit ? 4 : 3, 0,
-                  kContractionThreads, (name + "_smem").str());
+  KernelBuilder k(b, loc, module, name, *contract, (name + "_smem").str());
   Value A = k.arg(0), Bm = k.arg(1), out = k.arg(readsInit ? 3 : 2);
   Value tid = k.toI64(k.tidX());
   Value tx = k.rem(tid, k.ci64(T)), ty = k.div(tid, k.ci64(T));
@@ -293,7 +341,7 @@ mlir::attn::emitContractionKernel(OpBuilder &b, Location loc,
   Value i0 = k.mul(k.toI64(k.bidY()), k.ci64(T));
   Value p = k.toI64(k.bidZ());
   Value smem = k.shared();
-  int64_t aBytes = (T * W * (aT.getIntOrFloatBitWidth() / 8) + 15) / 16 * 16;
+  int64_t aBytes = contractionATileBytes(op);
   Value As = smem;
   Value Bs = LLVM::GEPOp::create(b, loc, k.sptr, k.i8, smem,
                                  ValueRange{k.ci64(aBytes)});

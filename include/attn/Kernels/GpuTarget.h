@@ -1,0 +1,94 @@
+//===- GpuTarget.h - the chips and the options of the GPU path --*- C++ -*-===//
+//
+// One list of the chips the GPU path compiles for (with each chip's default
+// PTX features and its limit of dynamic shared memory per block) and one
+// options struct for the GPU compile: the convert-attn-to-gpu-launches pass,
+// the attn-to-nvvm pipeline, attn-compile, attn-run and the Python package
+// all read and validate their options through these.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_KERNELS_GPUTARGET_H
+#define ATTN_KERNELS_GPUTARGET_H
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir {
+namespace attn {
+
+struct GpuChip {
+  llvm::StringLiteral name;
+  /// The PTX features the tools use for the chip (ptxas of CUDA 12 and 13
+  /// takes them).
+  llvm::StringLiteral features;
+  /// The most dynamic shared memory one block may use (opt-in maximum).
+  int64_t maxSharedBytes;
+};
+
+/// The chips, in order: sm_80, sm_90, sm_90a. (sm_86/sm_89 are left out:
+/// their 99 KiB of shared memory per block is less than the larger flash
+/// kernels take.)
+ArrayRef<GpuChip> gpuChips();
+/// The chip called `name`, or null.
+const GpuChip *lookupGpuChip(StringRef name);
+/// "sm_80, sm_90, sm_90a", for messages and option descriptions.
+std::string gpuChipList();
+
+struct GpuCompileOptions {
+  std::string chip = "sm_90a";
+  std::string features = "+ptx80";
+  /// Keys per kv block of the dense (attn.sdpa) tensor-core kernel: 64|128.
+  int64_t denseBlockKv = 64;
+  /// Query rows per CTA of the tensor-core kernel: 64 (4 warps) or 128 (8
+  /// warps, K/V tiles shared by twice the rows). Used for dense attention and
+  /// for big tiles (STA) that are a multiple of it; VSA's 64-row blocks stay
+  /// 64.
+  int64_t blockQ = 64;
+  /// Tensor-core (mma.sync) attention where the shapes allow it; otherwise
+  /// (and always when false) the SIMT attention kernel.
+  bool tensorCores = true;
+  /// Emit checked-mode launches that validate dynamic kv tables.
+  bool checks = true;
+
+  /// The defaults for `chip` with the chip's PTX features, or std::nullopt
+  /// for a chip not in gpuChips().
+  static std::optional<GpuCompileOptions> forChip(StringRef chip);
+  /// The chip of these options (null when not in gpuChips()).
+  const GpuChip *target() const { return lookupGpuChip(chip); }
+  /// Checks chip, block-q and dense-block-kv; the message names the option.
+  LogicalResult verify(function_ref<InFlightDiagnostic()> emitError) const;
+};
+
+/// The GPU options of an options struct with the same field names (the
+/// pass's generated options or the pass itself, the pipeline's options).
+template <typename Options>
+GpuCompileOptions gpuCompileOptionsOf(const Options &o) {
+  GpuCompileOptions g;
+  g.chip = o.chip;
+  g.features = o.features;
+  g.denseBlockKv = o.denseBlockKv;
+  g.blockQ = o.blockQ;
+  g.tensorCores = o.tensorCores;
+  g.checks = o.checks;
+  return g;
+}
+/// Sets the GPU fields of such a struct from `g`.
+template <typename Options>
+void setGpuCompileOptions(Options &o, const GpuCompileOptions &g) {
+  o.chip = g.chip;
+  o.features = g.features;
+  o.denseBlockKv = g.denseBlockKv;
+  o.blockQ = g.blockQ;
+  o.tensorCores = g.tensorCores;
+  o.checks = g.checks;
+}
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_KERNELS_GPUTARGET_H

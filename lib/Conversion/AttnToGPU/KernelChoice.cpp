@@ -1,0 +1,306 @@
+//===- KernelChoice.cpp - the kernel and launch of each compute op -------===//
+//
+// attn.sdpa / attn.block_sparse get the tensor-core flash kernel where the
+// element type, head dim and block sizes allow (big tiles split into 64-row
+// sub-blocks), else the SIMT kernel; constant kv tables are validated here
+// and dynamic ones get a checked-mode launch. block_mean, block_topk,
+// mask_from_lengths and static linalg ops get their utility kernels. Every
+// launch is filled from the kernel's contract (attn/Kernels/).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Plan.h"
+
+#include "attn/Kernels/FlashAttentionKernel.h"
+#include "attn/Kernels/SimtAttentionKernel.h"
+#include "attn/Kernels/UtilityKernels.h"
+#include "attnrt/abi.h"
+
+#include "llvm/ADT/bit.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::plan;
+
+LogicalResult Planner::planBlockMean(BlockMeanOp op) {
+  auto x = materialize(op.getInput(), op);
+  if (failed(x))
+    return failure();
+  LogicalResult ok = success();
+  Param sizes = optionalBuf(op.getBlockSizes(), op, ok);
+  if (failed(ok))
+    return failure();
+  auto rt = cast<RankedTensorType>(op.getType());
+  Type elt = rt.getElementType();
+  if (!(elt.isF32() || elt.isBF16() || elt.isF16()))
+    return op->emitError() << "attn-to-gpu: block_mean of " << elt;
+  int64_t BH = rt.getDimSize(0) * rt.getDimSize(1), N = rt.getDimSize(2),
+          D = rt.getDimSize(3), P = op.getBlockAttr().getInt();
+  std::string name = "attn_block_mean_";
+  llvm::raw_string_ostream(name) << elt;
+  ensureKernel(name, [&](gpu::GPUModuleOp m) {
+    emitBlockMeanKernel(b, op->getLoc(), m, elt, name);
+  });
+  int out = outputFor(op.getResult());
+  launches.push_back(launchOf(name, blockMeanContract(N, D, BH),
+                              {p(*x), sizes, p(out), i32(N), i32(P), i32(D),
+                               i32(sizes.isNull ? 0 : 1)}));
+  return success();
+}
+
+LogicalResult Planner::planTopk(BlockTopkOp op) {
+  auto scores = materialize(op.getScores(), op);
+  if (failed(scores))
+    return failure();
+  auto st = cast<RankedTensorType>(op.getScores().getType());
+  if (!st.getElementType().isF32())
+    return op->emitError("attn-to-gpu: block_topk takes f32 scores");
+  int64_t rows = st.getDimSize(0) * st.getDimSize(1) * st.getDimSize(2);
+  int64_t nkv = st.getDimSize(3);
+  int64_t K = cast<RankedTensorType>(op.getResult(0).getType()).getDimSize(3);
+  KernelContract topk = blockTopkContract(rows, nkv);
+  if (topk.sharedBytes > opts.target()->maxSharedBytes)
+    return op->emitError() << "attn-to-gpu: block_topk over " << nkv
+                           << " blocks needs " << topk.sharedBytes
+                           << " bytes of shared memory, more than " << opts.chip
+                           << "'s " << opts.target()->maxSharedBytes;
+  std::string name = "attn_block_topk";
+  ensureKernel(name, [&](gpu::GPUModuleOp m) {
+    emitBlockTopkKernel(b, op->getLoc(), m, name);
+  });
+  int idx = outputFor(op.getResult(0)), cnt = outputFor(op.getResult(1));
+  launches.push_back(launchOf(name, topk,
+                              {p(*scores), p(idx), p(cnt), i32(nkv), i32(K)}));
+  return success();
+}
+
+LogicalResult Planner::planMask(MaskFromLengthsOp op) {
+  auto lengths = materialize(op.getLengths(), op);
+  if (failed(lengths))
+    return failure();
+  auto rt = cast<RankedTensorType>(op.getType());
+  int64_t total = rt.getNumElements(), S = rt.getDimSize(1);
+  std::string name = "attn_mask_from_lengths";
+  ensureKernel(name, [&](gpu::GPUModuleOp m) {
+    emitMaskFromLengthsKernel(b, op->getLoc(), m, name);
+  });
+  int out = outputFor(op.getResult());
+  launches.push_back(launchOf(name, maskFromLengthsContract(total),
+                              {p(*lengths), p(out), i32(S), i32(total)}));
+  return success();
+}
+
+LogicalResult Planner::planLinalg(linalg::LinalgOp op) {
+  std::string name = "attn_linalg_" + std::to_string(linalgCount++);
+  KernelContract contract;
+  if (auto c = contractionKernelContract(op)) {
+    // VSA's coarse scores: a tiled contraction, not a thread per element.
+    name += "_contract";
+    if (failed(emitContractionKernel(b, op.getLoc(), kernels(), op, name)))
+      return failure();
+    contract = *c;
+  } else {
+    if (failed(emitLinalgKernel(b, op.getLoc(), kernels(), op, name)))
+      return failure();
+    contract = linalgKernelContract(op);
+  }
+  std::vector<Param> params;
+  for (OpOperand *o : op.getDpsInputOperands()) {
+    if (!isa<ShapedType>(o->get().getType()))
+      continue;
+    auto in = materialize(o->get(), op);
+    if (failed(in))
+      return failure();
+    params.push_back(p(*in));
+  }
+  if (linalgKernelReadsInit(op)) {
+    auto init = materialize(op.getDpsInitOperand(0)->get(), op);
+    if (failed(init))
+      return failure();
+    params.push_back(p(*init));
+  }
+  params.push_back(p(outputFor(op->getResult(0))));
+  launches.push_back(launchOf(name, contract, std::move(params)));
+  return success();
+}
+
+LogicalResult Planner::planAttention(Operation *op) {
+  Value q = op->getOperand(0), k = op->getOperand(1), v = op->getOperand(2);
+  auto qt = cast<RankedTensorType>(q.getType());
+  auto kt = cast<RankedTensorType>(k.getType());
+  Type elt = qt.getElementType();
+  int64_t B = qt.getDimSize(0), Hq = qt.getDimSize(1), Sq = qt.getDimSize(2),
+          D = qt.getDimSize(3), Hkv = kt.getDimSize(1), Skv = kt.getDimSize(2);
+  if (!(elt.isF32() || elt.isBF16() || elt.isF16()))
+    return op->emitError() << "attn-to-gpu: attention on " << elt
+                           << " (f32, bf16 or f16)";
+  if (D > 256)
+    return op->emitError() << "attn-to-gpu: head dim " << D << " > 256";
+  SmallVector<Param> params;
+  for (Value x : {q, k, v}) {
+    auto r = materialize(x, op);
+    if (failed(r))
+      return failure();
+    params.push_back(p(*r));
+  }
+  std::optional<APFloat> scaleAttr;
+  bool indexed = false, hasSizes = false, keyMask = false;
+  int64_t bq = opts.blockQ, bkv = opts.denseBlockKv, K = 0, nkv = 0;
+  int64_t qSubBlocks = 0;
+  Param idxP = null(), cntP = null(), vbsP = null(), kmP = null();
+  int64_t subBlocks = 1;
+  bool tc = opts.tensorCores && (elt.isBF16() || elt.isF16()) &&
+            (D == 64 || D == 128);
+  LogicalResult ok = success();
+  if (auto sdpa = dyn_cast<SdpaOp>(op)) {
+    scaleAttr = sdpa.getScale();
+    if (Value m = sdpa.getKeyMask()) {
+      kmP = optionalBuf(m, op, ok);
+      keyMask = true;
+    }
+    if (!tc)
+      bkv = 64;
+    K = ceilDiv(Skv, bkv);
+  } else {
+    auto bs = cast<BlockSparseOp>(op);
+    scaleAttr = bs.getScale();
+    indexed = true;
+    bq = bs.getBlockQAttr().getInt();
+    bkv = bs.getBlockKvAttr().getInt();
+    K = cast<RankedTensorType>(bs.getKvIndices().getType()).getDimSize(3);
+    int64_t nq = Sq / bq;
+    nkv = Skv / bkv;
+    auto idx = constInts(bs.getKvIndices()), cnt = constInts(bs.getKvCounts());
+    auto vbs = constInts(bs.getKvBlockSizes());
+    hasSizes = bool(bs.getKvBlockSizes());
+    // Constant tables are validated here, once.
+    if (cnt)
+      for (size_t r = 0; r < cnt->size(); ++r)
+        if ((*cnt)[r] < 0 || (*cnt)[r] > K)
+          return op->emitError()
+                 << "attn-to-gpu: kv_counts entry " << r << " = " << (*cnt)[r]
+                 << " is outside [0, " << K << "]";
+    if (idx && cnt)
+      for (size_t r = 0; r < cnt->size(); ++r)
+        for (int64_t e = 0; e < (*cnt)[r]; ++e) {
+          int32_t x = (*idx)[r * K + e];
+          if (x < 0 || x >= nkv)
+            return op->emitError()
+                   << "attn-to-gpu: kv_indices row " << r << " entry " << e
+                   << " = " << x << " is outside [0, " << nkv << ")";
+        }
+    if (vbs)
+      for (size_t j = 0; j < vbs->size(); ++j)
+        if ((*vbs)[j] < 0 || (*vbs)[j] > bkv)
+          return op->emitError()
+                 << "attn-to-gpu: kv_block_sizes[" << j << "] = " << (*vbs)[j]
+                 << " is outside [0, " << bkv << "]";
+    bool direct = tc && bq == 64 && bkv % 16 == 0 && bkv <= 128;
+    bool split = tc && !direct && bq == bkv && bq % 64 == 0 && bq / 64 <= 64;
+    if (split) {
+      // Large tiles (STA's 6x8x8 = 384 tokens) on the 64-row kernel: each
+      // table row serves bq/64 query blocks and each listed tile is walked
+      // as bkv/64 kv blocks (the way FastVideo re-indexes big tiles for its
+      // 64-wide kernels, without expanding the tables).
+      subBlocks = bq / 64;
+      if (bq % opts.blockQ == 0)
+        qSubBlocks = bq / opts.blockQ;
+      else
+        qSubBlocks = subBlocks;
+    } else if (!direct) {
+      tc = false;
+    }
+    idxP = optionalBuf(bs.getKvIndices(), op, ok);
+    cntP = optionalBuf(bs.getKvCounts(), op, ok);
+    vbsP = optionalBuf(bs.getKvBlockSizes(), op, ok);
+    if (failed(ok))
+      return failure();
+    if (opts.checks && (!idx || !cnt)) {
+      if (errBuf < 0)
+        errBuf = newBuf(Buf{Buf::Err});
+      std::string name = "attn_check_kv";
+      ensureKernel(name, [&](gpu::GPUModuleOp m) {
+        emitCheckKvKernel(b, op->getLoc(), m, name);
+      });
+      int64_t rows = B * Hq * nq;
+      std::vector<Param> ps(ATTNRT_CHECK_KV_NUM_PARAMS);
+      ps[ATTNRT_CHECK_KV_INDICES] = idxP;
+      ps[ATTNRT_CHECK_KV_COUNTS] = cntP;
+      ps[ATTNRT_CHECK_KV_ERR] = p(errBuf);
+      ps[ATTNRT_CHECK_KV_ROWS] = i32(rows);
+      ps[ATTNRT_CHECK_KV_K] = i32(K);
+      ps[ATTNRT_CHECK_KV_NKV] = i32(nkv);
+      Launch c = launchOf(name, checkKvContract(rows), std::move(ps));
+      c.checkDims = {B, Hq, nq};
+      launches.push_back(std::move(c));
+    }
+    if (split) {
+      bkv = 64;
+      bq = bq / qSubBlocks;
+    }
+  }
+  if (failed(ok))
+    return failure();
+  float scale =
+      scaleAttr ? scaleAttr->convertToFloat() : 1.0f / std::sqrt(float(D));
+  std::string scaleSuffix =
+      llvm::formatv("_s{0:x}", llvm::bit_cast<uint32_t>(scale)).str();
+  AttentionShape shape{B, Hq, Sq};
+  KernelContract contract;
+  std::string name;
+  auto diag = [&] { return op->emitError(); };
+  AttentionKernelConfig common{D, bq, bkv, indexed, hasSizes, keyMask, scale};
+  if (tc) {
+    FlashKernelConfig cfg;
+    static_cast<AttentionKernelConfig &>(cfg) = common;
+    cfg.elementType =
+        elt.isBF16() ? FlashElementType::BF16 : FlashElementType::F16;
+    cfg.subBlocks = subBlocks;
+    cfg.qSubBlocks = qSubBlocks == subBlocks ? 0 : qSubBlocks;
+    if (failed(verifyFlashKernelConfig(cfg, diag)))
+      return failure();
+    name = flashKernelName(cfg) + scaleSuffix;
+    ensureKernel(name, [&](gpu::GPUModuleOp m) {
+      emitFlashAttentionKernel(b, op->getLoc(), m, cfg, name);
+    });
+    contract = flashKernelContract(cfg, shape);
+    if (contract.sharedBytes > opts.target()->maxSharedBytes)
+      return op->emitError()
+             << "attn-to-gpu: the flash kernel needs " << contract.sharedBytes
+             << " bytes of shared memory, more than " << opts.chip << "'s "
+             << opts.target()->maxSharedBytes;
+  } else {
+    SimtKernelConfig cfg;
+    static_cast<AttentionKernelConfig &>(cfg) = common;
+    cfg.elementType = elt.isF32()    ? SimtElementType::F32
+                      : elt.isBF16() ? SimtElementType::BF16
+                                     : SimtElementType::F16;
+    if (failed(verifySimtKernelConfig(cfg, diag)))
+      return failure();
+    name = simtKernelName(cfg) + scaleSuffix;
+    ensureKernel(name, [&](gpu::GPUModuleOp m) {
+      emitSimtAttentionKernel(b, op->getLoc(), m, cfg, name);
+    });
+    contract = simtKernelContract(cfg, shape);
+  }
+  std::vector<Param> ps(ATTNRT_ATTN_NUM_PARAMS);
+  ps[ATTNRT_ATTN_Q] = params[0];
+  ps[ATTNRT_ATTN_K] = params[1];
+  ps[ATTNRT_ATTN_V] = params[2];
+  ps[ATTNRT_ATTN_OUT] = p(outputFor(op->getResult(0)));
+  ps[ATTNRT_ATTN_KV_INDICES] = idxP;
+  ps[ATTNRT_ATTN_KV_COUNTS] = cntP;
+  ps[ATTNRT_ATTN_KV_BLOCK_SIZES] = vbsP;
+  ps[ATTNRT_ATTN_KEY_MASK] = kmP;
+  ps[ATTNRT_ATTN_SQ] = i32(Sq);
+  ps[ATTNRT_ATTN_SKV] = i32(Skv);
+  ps[ATTNRT_ATTN_HQ] = i32(Hq);
+  ps[ATTNRT_ATTN_HKV] = i32(Hkv);
+  ps[ATTNRT_ATTN_TABLE_K] = i32(K);
+  launches.push_back(launchOf(name, contract, std::move(ps)));
+  return success();
+}
+

@@ -1,0 +1,212 @@
+//===- Plan.h - the launch planner's buffers, launches and views -*- C++ -*-===//
+//
+// Internal to lib/Conversion/AttnToGPU. The planner (LaunchPlan.h) is one
+// class whose jobs live in one file each:
+//  - LaunchPlanner.cpp: the walk over the entry function (ops in order,
+//    loops, results), buffers for values;
+//  - RowView.cpp: the row-view algebra of layout ops (tile, untile, concat,
+//    slice, pad) and the gathers that write a view;
+//  - KernelChoice.cpp: the kernel and launch each compute op gets (flash or
+//    SIMT attention, sub-blocks, checks, utility kernels);
+//  - BufferPacking.cpp: scratch buffers packed into slots by lifetime;
+//  - HostIR.cpp: the host function (allocs, tables, launches, loops).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_LIB_CONVERSION_ATTNTOGPU_PLAN_H
+#define ATTN_LIB_CONVERSION_ATTNTOGPU_PLAN_H
+
+#include "attn/Conversion/AttnToGPU/LaunchPlan.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Kernels/KernelContract.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
+
+#include <set>
+#include <vector>
+
+namespace mlir {
+namespace attn {
+namespace plan {
+
+inline int64_t elementBytes(Type t) {
+  if (t.isInteger(1) || t.isInteger(8))
+    return 1;
+  return (t.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+inline std::optional<std::vector<int32_t>> constInts(Value v) {
+  DenseIntElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  std::vector<int32_t> out;
+  for (const APInt &x : attr.getValues<APInt>())
+    out.push_back(int32_t(x.getSExtValue()));
+  return out;
+}
+
+struct Buf {
+  enum Kind { Arg, Result, Scratch, Const, Err } kind;
+  int index = 0;             // argument/result number
+  int64_t bytes = 0;         // scratch
+  std::vector<int32_t> data; // const
+};
+
+struct Param {
+  int buf = -1; // -1: an i32 (or null when isNull)
+  int64_t value = 0;
+  bool isNull = false;
+};
+
+struct Launch {
+  std::string kernel;
+  std::array<int64_t, 3> grid = {1, 1, 1};
+  int64_t block = 128;
+  int64_t smem = 0;
+  std::vector<Param> params;
+  SmallVector<int64_t> checkDims; // non-empty: a checked-mode launch
+  int64_t loopTrips = 0;          // > 0: begins a loop of that many trips
+  bool loopEnd = false;           // ends the innermost loop
+};
+
+/// Rows of a [B, H, S, D] value taken from other buffers: row i of every
+/// (b, h) slab is row[i] of source src[i], or zero when src[i] < 0.
+struct RowView {
+  SmallVector<int> sources;        // buffer ids
+  SmallVector<int64_t> sourceRows; // S of each source
+  std::vector<int32_t> src, row;
+};
+
+class Planner {
+public:
+  Planner(ModuleOp module, func::FuncOp entry, const GpuCompileOptions &opts)
+      : module(module), entry(entry), opts(opts), b(module.getContext()) {}
+  LogicalResult run();
+
+private:
+  // Buffers and values.
+  int newBuf(Buf buf) {
+    bufs.push_back(std::move(buf));
+    return bufs.size() - 1;
+  }
+  int scratch(int64_t bytes) {
+    Buf s{Buf::Scratch};
+    s.bytes = std::max<int64_t>(bytes, 16);
+    return newBuf(s);
+  }
+  static int64_t tensorBytes(Value v) {
+    auto t = cast<RankedTensorType>(v.getType());
+    return t.getNumElements() * elementBytes(t.getElementType());
+  }
+  /// The buffer an op writes its result `v` into: the function result it
+  /// is returned as (first time), else fresh scratch.
+  int outputFor(Value v);
+  /// `v` as a buffer, writing it if it is a view or a constant.
+  FailureOr<int> materialize(Value v, Operation *user);
+  /// Writes `view` (rows of a [B, H, S, D] value of type `t`) into `dst`:
+  /// one gather per run of rows from the same source.
+  void writeView(const RowView &view, RankedTensorType t, int dst);
+  static RowView identityView(int buf, int64_t rows);
+  int constTable(std::vector<int32_t> data) {
+    Buf c{Buf::Const};
+    c.data = std::move(data);
+    return newBuf(std::move(c));
+  }
+  /// `v` as a row view (identity for buffers).
+  FailureOr<RowView> viewOf(Value v, Operation *user);
+  Param p(int buf) { return Param{buf}; }
+  /// A launch of `kernel` as its contract describes it, with `params` in
+  /// the contract's order.
+  static Launch launchOf(std::string kernel, const KernelContract &contract,
+                         std::vector<Param> params) {
+    assert(params.size() == contract.params.size() &&
+           "launch parameters do not match the kernel's contract");
+    for (auto [pr, kind] : llvm::zip(params, contract.params)) {
+      (void)pr;
+      (void)kind;
+      assert((kind == ParamKind::Ptr) == (pr.buf >= 0 || pr.isNull) &&
+             "launch parameter kind does not match the kernel's contract");
+    }
+    Launch l;
+    l.kernel = std::move(kernel);
+    l.grid = contract.grid;
+    l.block = contract.threads;
+    l.smem = contract.sharedBytes;
+    l.params = std::move(params);
+    return l;
+  }
+  Param i32(int64_t v) { return Param{-1, v}; }
+  Param null() { return Param{-1, 0, true}; }
+  Param optionalBuf(Value v, Operation *user, LogicalResult &ok) {
+    if (!v)
+      return null();
+    auto r = materialize(v, user);
+    if (failed(r)) {
+      ok = failure();
+      return null();
+    }
+    return p(*r);
+  }
+
+  // Kernels.
+  gpu::GPUModuleOp kernels();
+  /// Emits kernel `name` with `emit` unless it is already in the module.
+  void ensureKernel(const std::string &name,
+                    function_ref<void(gpu::GPUModuleOp)> emit) {
+    if (emitted.insert(name).second)
+      emit(kernels());
+  }
+
+  // Ops.
+  LogicalResult planLayout(Operation *op);
+  LogicalResult planBlockMean(BlockMeanOp op);
+  LogicalResult planTopk(BlockTopkOp op);
+  LogicalResult planMask(MaskFromLengthsOp op);
+  LogicalResult planLinalg(linalg::LinalgOp op);
+  LogicalResult planAttention(Operation *op);
+  LogicalResult planReturn(func::ReturnOp ret);
+  LogicalResult planFor(scf::ForOp loop);
+  LogicalResult planBlock(Block &block);
+  /// Copies buffer `src` (a [B, H, S, D] value like `v`) into `dst`.
+  void copy(int src, int dst, Value v);
+
+  LogicalResult writeHost();
+
+  ModuleOp module;
+  func::FuncOp entry;
+  const GpuCompileOptions &opts;
+  OpBuilder b;
+  gpu::GPUModuleOp gm;
+  std::set<std::string> emitted;
+  unsigned linalgCount = 0;
+
+  std::vector<Buf> bufs;
+  std::vector<Launch> launches;
+  DenseMap<Value, int> bufOf;
+  DenseMap<Value, RowView> views;
+  DenseMap<Value, int> returnSlot; // first result index of a returned value
+  DenseSet<int> resultWritten;
+  int errBuf = -1;
+  std::vector<std::pair<size_t, size_t>> loops; // [begin, end] launch indices
+};
+
+/// Scratch buffers packed into physical slots: a buffer's lifetime is the
+/// launches from its first to its last use (a buffer used inside a loop but
+/// defined before it lives to the loop's end; one defined inside a loop and
+/// used after it lives from the loop's start); buffers whose lifetimes do
+/// not overlap share a slot (first fit, in order of first use), and a slot
+/// is as large as its largest buffer.
+struct ScratchPacking {
+  std::vector<int> slotOf;          ///< per buffer; -1: not scratch or unused
+  std::vector<int64_t> slotBytes;   ///< per slot
+};
+ScratchPacking packScratch(ArrayRef<Buf> bufs, ArrayRef<Launch> launches,
+                           ArrayRef<std::pair<size_t, size_t>> loops);
+
+} // namespace plan
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_LIB_CONVERSION_ATTNTOGPU_PLAN_H

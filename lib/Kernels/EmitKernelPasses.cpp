@@ -1,0 +1,110 @@
+//===- EmitKernelPasses.cpp - attn-emit-flash-kernel, attn-emit-simt-kernel ===//
+//
+// Each pass appends `gpu.module @attn_kernels` (chip, features) holding one
+// attention kernel built from its options.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Kernels/FlashAttentionKernel.h"
+#include "attn/Kernels/KernelBuilder.h"
+#include "attn/Kernels/Passes.h"
+#include "attn/Kernels/SimtAttentionKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mlir {
+namespace attn {
+#define GEN_PASS_DEF_ATTNEMITFLASHKERNEL
+#define GEN_PASS_DEF_ATTNEMITSIMTKERNEL
+#include "attn/Kernels/Passes.h.inc"
+} // namespace attn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// The options both passes share, as the kernels' common configuration
+/// (scale 0: 1/sqrt(head-dim)).
+AttentionKernelConfig commonConfig(int64_t headDim, int64_t blockQ,
+                                   int64_t blockKv, bool indexed,
+                                   bool blockSizes, bool keyMask,
+                                   double scale) {
+  float s = scale > 0 ? float(scale)
+                      : 1.0f / std::sqrt(float(std::max<int64_t>(headDim, 1)));
+  return {headDim, blockQ, blockKv, indexed, blockSizes, keyMask, s};
+}
+
+/// Verifies `cfg` and appends the kernel module with `emit`'s kernel.
+template <typename Config, typename Verify, typename Emit>
+LogicalResult emitKernelModule(ModuleOp module, StringRef chip,
+                               StringRef features, const Config &cfg,
+                               Verify verify, Emit emit) {
+  if (failed(verify(cfg, [&] { return module.emitError(); })))
+    return failure();
+  auto gm = createKernelModule(module, chip, features);
+  OpBuilder b(module.getContext());
+  emit(b, module.getLoc(), gm, cfg, "");
+  return success();
+}
+
+struct AttnEmitFlashKernelPass
+    : attn::impl::AttnEmitFlashKernelBase<AttnEmitFlashKernelPass> {
+  using AttnEmitFlashKernelBase::AttnEmitFlashKernelBase;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FlashKernelConfig cfg;
+    static_cast<AttentionKernelConfig &>(cfg) = commonConfig(
+        headDim, blockQ, blockKv, indexed, blockSizes, keyMask, scale);
+    if (dtype == "bf16") {
+      cfg.elementType = FlashElementType::BF16;
+    } else if (dtype == "f16") {
+      cfg.elementType = FlashElementType::F16;
+    } else {
+      module.emitError() << "attn-emit-flash-kernel: dtype must be bf16 or "
+                            "f16, got '"
+                         << dtype << "'";
+      return signalPassFailure();
+    }
+    if (failed(emitKernelModule(module, chip, features, cfg,
+                                verifyFlashKernelConfig,
+                                emitFlashAttentionKernel)))
+      return signalPassFailure();
+  }
+};
+
+struct AttnEmitSimtKernelPass
+    : attn::impl::AttnEmitSimtKernelBase<AttnEmitSimtKernelPass> {
+  using AttnEmitSimtKernelBase::AttnEmitSimtKernelBase;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SimtKernelConfig cfg;
+    static_cast<AttentionKernelConfig &>(cfg) = commonConfig(
+        headDim, blockQ, blockKv, indexed, blockSizes, keyMask, scale);
+    if (dtype == "f32") {
+      cfg.elementType = SimtElementType::F32;
+    } else if (dtype == "bf16") {
+      cfg.elementType = SimtElementType::BF16;
+    } else if (dtype == "f16") {
+      cfg.elementType = SimtElementType::F16;
+    } else {
+      module.emitError() << "attn-emit-simt-kernel: dtype must be f32, bf16 or "
+                            "f16, got '"
+                         << dtype << "'";
+      return signalPassFailure();
+    }
+    if (failed(emitKernelModule(module, chip, features, cfg,
+                                verifySimtKernelConfig,
+                                emitSimtAttentionKernel)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
