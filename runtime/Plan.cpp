@@ -9,6 +9,7 @@
 
 #include "Error.h"
 #include "attnrt/abi.h"
+#include "attnrt/attnrt.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -291,6 +292,9 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
                    "' (expected bf16, f16, f32, i32 or i1)");
       if (!parseList(w[3], t.shape))
         return bad(where + key + " " + w[1] + " has a malformed shape '" + w[3] + "'");
+      if (t.shape.size() > ATTNRT_MAX_DIMS)
+        return bad(where + key + " " + w[1] + " has rank " + std::to_string(t.shape.size()) +
+                   " (at most " + std::to_string(ATTNRT_MAX_DIMS) + ")");
       list.push_back(t);
     } else if (key == "const") {
       std::vector<int64_t> dims;

@@ -37,8 +37,11 @@ extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
 
 static int info(const std::vector<Tensor> &v, int i, const char **dtype, int64_t *dims,
                 int maxDims) {
-  if (i < 0 || i >= int(v.size()))
+  if (i < 0 || i >= int(v.size())) {
+    fail("attnrt_arg_info/attnrt_result_info: index " + std::to_string(i) + " is outside [0, " +
+         std::to_string(v.size()) + ")");
     return -1;
+  }
   *dtype = v[i].dtype.c_str();
   for (int k = 0; k < int(v[i].shape.size()) && k < maxDims; ++k)
     dims[k] = v[i].shape[k];

@@ -41,9 +41,10 @@ source scripts/gpu/count.sh
 sanitized() { # tool, script, args... (clean, and the script's own checks ran and passed:
   # at least one passed, none failed, none skipped)
   local tool=$1; shift
-  local out; out=$(compute-sanitizer --tool "$tool" --print-limit 10 python3 "$@" 2>&1)
+  local out rc; out=$(compute-sanitizer --tool "$tool" --print-limit 10 --error-exitcode 99 python3 "$@" 2>&1)
+  rc=$?
   echo "$out" | tail -3
-  echo "$out" | sanitizer_verdict
+  echo "$out" | sanitizer_verdict "$tool" "$rc"
 }
 tally "kernels (check_flash.py)" python3 scripts/gpu/check_flash.py .device/flash
 tally "artifacts through attnrt" python3 scripts/gpu/check_artifacts.py "$lib" .device/art
@@ -65,7 +66,9 @@ tally "attnrt-run on .npy files" npy_case
 # text, and the 50-step x 30-layer loop) against the CPU path's outputs.
 cpu_cases() {
   local p=0 f=0 s=0 d name args outs
-  for d in .device/cpu/*/; do
+  local cases=(.device/cpu/*/)
+  [ -d "${cases[0]}" ] || { echo "FAIL no CPU-path cases in .device/cpu (prepare.sh)"; echo "0 passed, 1 failed"; return; }
+  for d in "${cases[@]}"; do
     name=$(basename "$d")
     [ -d ".device/art/$name" ] || { echo "SKIP $name (no artifact)"; s=$((s + 1)); continue; }
     args="" outs=""
@@ -80,8 +83,11 @@ import glob, sys
 import numpy as np
 sys.path.insert(0, "test/reference")
 import errcheck
-ok = True
-for e in sorted(glob.glob(sys.argv[1] + "expected*.npy")):
+expected = sorted(glob.glob(sys.argv[1] + "expected*.npy"))
+ok = bool(expected)  # a case with nothing to compare fails
+if not expected:
+    print("  no expected*.npy in", sys.argv[1])
+for e in expected:
     x, y = np.load(e.replace("expected", "gpu")), np.load(e)
     good, msg = errcheck.check(x, y, 1e-4)  # f32 on both paths
     print(f"  {e}: vs CPU path {msg}, finite {np.isfinite(x).all()}")

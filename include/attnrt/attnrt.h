@@ -34,6 +34,9 @@ typedef struct attnrt_artifact attnrt_artifact;
  * ATTNRT_CHECKED=1. */
 int attnrt_load(const char *dir, attnrt_artifact **out);
 
+/* The largest rank of an argument or result (attnrt_load rejects more). */
+#define ATTNRT_MAX_DIMS 8
+
 /* Number of arguments/results, and the dtype ("bf16", ...) and shape of
  * each (shape written to dims, up to max_dims entries; returns the rank). */
 int attnrt_num_args(const attnrt_artifact *a);

@@ -126,6 +126,8 @@ class Artifact:
         rank = fn(self._h, i, ctypes.byref(dt), dims, MAX_DIMS)
         if rank < 0:
             raise RuntimeLibraryError(f"{self.path}: {last_error(self._lib)}")
+        if rank > MAX_DIMS:  # attnrt_load rejects these; never truncate a shape
+            raise RuntimeLibraryError(f"{self.path}: rank {rank} > {MAX_DIMS}")
         return dt.value.decode(), tuple(int(d) for d in dims[:rank])
 
     def _check(self, rc: int, what: str):
@@ -148,9 +150,12 @@ class Artifact:
         """A function of a stream (an int, 0: the default stream) that runs
         the artifact on these device pointers (arrays built once, for timing
         loops)."""
-        a, r, lib, h = _pointers(args), _pointers(results), self._lib, self._h
+        a, r, lib = _pointers(args), _pointers(results), self._lib
 
         def run(stream: int = 0):
+            h = self._h  # read at call time: a freed artifact is an error, not a use after free
+            if h is None:
+                raise RuntimeLibraryError(f"attnrt_run({self.path}): the artifact was freed")
             self._check(lib.attnrt_run(h, ctypes.c_void_p(stream or None), a, r), "attnrt_run")
         return run
 

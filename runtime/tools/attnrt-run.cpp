@@ -48,9 +48,9 @@ struct Slot {
 /// Argument (or result) i; false when its dtype has no .npy carrier.
 bool slot(const attnrt_artifact *art, bool result, int i, Slot &s) {
   const char *dt;
-  int64_t dims[8];
-  int r = result ? attnrt_result_info(art, i, &dt, dims, 8)
-                  : attnrt_arg_info(art, i, &dt, dims, 8);
+  int64_t dims[ATTNRT_MAX_DIMS];
+  int r = result ? attnrt_result_info(art, i, &dt, dims, ATTNRT_MAX_DIMS)
+                  : attnrt_arg_info(art, i, &dt, dims, ATTNRT_MAX_DIMS);
   s.dtype = dt;
   s.shape.assign(dims, dims + r);
   if (s.dtype == "bf16") { s.npy = "<f4"; s.deviceBytes = 2; }

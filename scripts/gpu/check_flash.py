@@ -119,10 +119,13 @@ def make_tables(scenario, B, Hq, nq, nkv, K, bkv, indexed, has_vbs, has_km):
         if scenario == "oob":
             # Within the (clamped) counts: some ids out of range, which
             # contribute nothing; the other listed blocks still count.
+            # Every row that lists something has at least one (its first
+            # entry); each bad id is chosen so that clamping it into range
+            # would give a different block than the one it replaces, so a
+            # kernel that clamps instead of dropping is always seen.
             inside = pos < cnt.clamp(0, K)[..., None]
-            bad = inside & (torch.rand(idx.shape, device=dev) < 0.3)
-            oob = torch.where(torch.rand(idx.shape, device=dev) < 0.5,
-                              torch.full_like(idx, -1), torch.full_like(idx, nkv + 2))
+            bad = inside & ((torch.rand(idx.shape, device=dev) < 0.3) | (pos == 0))
+            oob = torch.where(idx == 0, torch.full_like(idx, nkv + 2), torch.full_like(idx, -1))
             idx = torch.where(bad, oob, idx)
         idx = idx.contiguous()
     if scenario == "masked" and not indexed and not has_km:

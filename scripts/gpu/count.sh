@@ -18,17 +18,29 @@ tally() { # name, command...
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
     echo "FAIL $name (exit $rc, no failure counted: $line)"; f=1
   fi
+  if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "${s:-0}" -eq 0 ]; then
+    echo "FAIL $name (it checked nothing: $line)"; f=1
+  fi
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
   echo "$name: $line"
 }
 
-# stdin: compute-sanitizer's output around a check script's. One pass when
-# the sanitizer reports 0 errors / 0 hazards AND the script's own result line
-# says at least one check passed and none failed or was skipped (a stage with
-# nothing to check, e.g. its artifacts missing, fails).
+# stdin: compute-sanitizer's output around a check script's; $1: the tool,
+# $2: compute-sanitizer's exit code (run with --error-exitcode). One pass
+# when the exit code is 0, the tool's own summary line reports 0 errors
+# (memcheck, synccheck: "ERROR SUMMARY: 0 errors"; racecheck: "RACECHECK
+# SUMMARY: 0 hazards") and no summary reports any, AND the script's own
+# result line says at least one check passed and none failed or was skipped
+# (a stage with nothing to check, e.g. its artifacts missing, fails).
 sanitizer_verdict() {
-  local out; out=$(cat)
-  if grep -qE "ERROR SUMMARY: 0 errors|RACECHECK SUMMARY: 0 hazards" <<<"$out" &&
+  local tool=$1 rc=${2:-0} out summary
+  out=$(cat)
+  case $tool in
+    racecheck) summary="RACECHECK SUMMARY: 0 hazards" ;;
+    *) summary="ERROR SUMMARY: 0 errors" ;;
+  esac
+  if [ "$rc" -eq 0 ] && grep -qF "$summary" <<<"$out" &&
+     ! grep -qE "SUMMARY: [1-9][0-9]* (errors?|hazards?)" <<<"$out" &&
      grep -qE "^[1-9][0-9]* passed, 0 failed(, 0 skipped)?$" <<<"$out"; then
     echo "1 passed, 0 failed"
   else

@@ -21,9 +21,12 @@ RESULTS = {"wan_vsa_small": 1, "hunyuan_sta_small": 2, "model_vsa_steps": 1, "to
            "loop_swap": 2}
 SOURCES = {"topk_ties": "test/GPU/Inputs/topk_ties.mlir", "loop_swap": "test/GPU/Inputs/loop_swap.mlir"}
 t = 0.0196533203125
+# Ties, -0/+0, and NaN of both signs beside +-inf: NaN ranks above +inf (SPEC),
+# so rows 4 and 7 pick different ids than a NaN-as--inf kernel would.
 TIES = np.array([[10, t, t, t, t, t, -10], [t] * 7, [-1, -1, 5, -1, -1, -1, 5],
-                 [3, 2, 1, 0, -1, -2, -3], [-3, -3, -3, -2, -3, -3, -3], [1e30, -1e30, 0, 0, 1e-30, -0.0, 0],
-                 [-0.0, 0.0, 0.0, -1, -2, -3, 5], [np.nan, -np.inf, -np.inf, -np.inf, -np.inf, -np.inf, -np.inf]],
+                 [3, 2, 1, 0, -1, -2, -3], [-np.nan, np.inf, -np.inf, np.nan, 2, np.inf, 0],
+                 [1e30, -1e30, 0, 0, 1e-30, -0.0, 0],
+                 [-0.0, 0.0, 0.0, -1, -2, -3, 5], [-np.inf, np.inf, 1, np.nan, 0, -np.nan, -1]],
                 dtype=np.float32).reshape(1, 2, 4, 7)
 CASES["topk_ties"] = ["ties"]
 CASES["loop_swap"] = [(1, 1, 64, 64)] * 2

@@ -15,11 +15,12 @@ rows, are measured against a floor of ZERO_ROW_FLOOR (1e-3) times the mean
 reference row norm instead of their own norm: their absolute error must stay
 below tol * 1e-3 * (mean row norm), which a row written as exactly 0 meets
 and a row with garbage in it does not. When every reference row is zero the
-floor is the smallest positive float, so only an exact match passes.
+floor is 1e-30, so any element above about tol * 1e-30 fails.
 Any NaN or Inf in ``out`` that is not in ``ref`` fails the check.
 
 Works on NumPy arrays (computed in float64) and on torch tensors (computed
-in float32 on the tensors' device, so large GPU outputs are not copied to
+in float64 on the tensors' device (float32 row norms would square tiny
+garbage in a zero row to 0), so large GPU outputs are not copied to
 the host); a NumPy reference for a torch output is moved to its device."""
 import math
 
@@ -41,7 +42,7 @@ def _torch_pair(out, ref):
     if not _is_torch(ref):
         ref = torch.as_tensor(ref)
     ref = ref.to(out.device)
-    return out.float(), ref.float()
+    return out.double(), ref.double()
 
 
 def errors(out, ref):

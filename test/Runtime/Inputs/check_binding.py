@@ -53,6 +53,10 @@ except RuntimeLibraryError as e:
 art.free()
 art.free()  # twice is harmless
 try:
+    run()  # a runner bound before free() must not use the freed handle
+except RuntimeLibraryError as e:
+    print("run after free:", str(e).replace(fixture, "FIXTURE"))
+try:
     Artifact(os.path.join(fixture, "missing"), path)
 except RuntimeLibraryError as e:
     print("missing:", str(e).replace(fixture, "FIXTURE"))
