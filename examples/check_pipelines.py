@@ -19,7 +19,6 @@ usage: check_pipelines.py [--bin DIR] [--only NAME] [--seed N]
 Prints one line per module and pipeline; exit 1 on any mismatch."""
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -30,7 +29,7 @@ ROOT = os.path.join(HERE, "..")
 sys.path.insert(0, os.path.join(ROOT, "test", "reference"))
 sys.path.insert(0, HERE)
 import attn_ref as ref  # noqa: E402
-from run_examples import hunyuan_sta_small, wan_vsa_small  # noqa: E402
+from run_examples import hunyuan_sta_small, run_attn_run, wan_vsa_small  # noqa: E402
 
 PIPELINES = {
     "plain": [],
@@ -173,15 +172,12 @@ def main():
             results = {}
             for pipe, flags in PIPELINES.items():
                 outs = [os.path.join(tmp, f"{pipe}.out{i}.npy") for i in range(len(want))]
-                cmd = [os.path.join(a.bin, "attn-run"), src, "--device", "cpu"]
-                cmd += flags + sum((["--input", f] for f in files), [])
-                cmd += sum((["--output", f] for f in outs), [])
-                p = subprocess.run(cmd, capture_output=True, text=True)
-                if p.returncode != 0:
+                p, got = run_attn_run([os.path.join(a.bin, "attn-run"), src, "--device", "cpu"]
+                                      + flags, files, outs)
+                if got is None:
                     print(f"{name:19s} {pipe:9s} FAILED to run:\n{p.stderr}")
                     failed += 1
                     continue
-                got = [np.load(f) for f in outs]
                 results[pipe] = got
                 ok, text = compare(got, want, tol)
                 failed += not ok

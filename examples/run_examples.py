@@ -19,6 +19,15 @@ sys.path.insert(0, os.path.join(HERE, "..", "test", "reference"))
 import attn_ref as ref  # noqa: E402
 
 
+def run_attn_run(cmd, inputs, outputs):
+    """Runs `cmd` (attn-run and its module/flags) on the .npy files `inputs`,
+    writing `outputs`; returns (completed process, loaded outputs or None)."""
+    cmd = cmd + sum((["--input", f] for f in inputs), [])
+    cmd += sum((["--output", f] for f in outputs), [])
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    return p, ([np.load(f) for f in outputs] if p.returncode == 0 else None)
+
+
 def wan_vsa_small(q, k, v, gate):
     grid, tile = (2, 6, 10), (4, 4, 4)
     _, _, _, vbs = ref.tile_indices(grid, tile)
@@ -77,16 +86,12 @@ def main():
                 np.save(files[-1], x)
             expected = fn(*inputs)
             outs = [os.path.join(tmp, f"out{i}.npy") for i in range(len(expected))]
-            cmd = [a.attn_run, path, "--print-timing"]
-            cmd += sum((["--input", f] for f in files), [])
-            cmd += sum((["--output", f] for f in outs), [])
-            p = subprocess.run(cmd, capture_output=True, text=True)
-            if p.returncode != 0:
+            p, got = run_attn_run([a.attn_run, path, "--print-timing"], files, outs)
+            if got is None:
                 print(f"{name:20s} FAILED to run:\n{p.stderr}")
                 failed += 1
                 continue
             timing = re.search(r"compile ([0-9.]+) s, run median ([0-9.]+) s", p.stderr)
-            got = [np.load(f) for f in outs]
             diff = max(float(np.abs(g - e).max()) for g, e in zip(got, expected))
             rel = max(ref.rel_err(g, e) for g, e in zip(got, expected))
             ok = rel < a.tol and all(np.isfinite(g).all() for g in got)
