@@ -33,7 +33,13 @@ enum attnrt_attention_param {
   ATTNRT_ATTN_HKV = 11,
   ATTNRT_ATTN_TABLE_K = 12, /* row length of kv_indices */
   ATTNRT_ATTN_NUM_PTRS = 8,
-  ATTNRT_ATTN_NUM_PARAMS = 13
+  ATTNRT_ATTN_NUM_PARAMS = 13,
+  /* The wgmma/TMA kernels (sm_90a) take three CUtensorMaps after those, as
+   * __grid_constant__ parameters (plan parameter `tmap:`). */
+  ATTNRT_ATTN_Q_MAP = 13,
+  ATTNRT_ATTN_K_MAP = 14,
+  ATTNRT_ATTN_V_MAP = 15,
+  ATTNRT_ATTN_TMA_NUM_PARAMS = 16
 };
 
 /* The checked-mode kernel that validates kv_indices/kv_counts before the

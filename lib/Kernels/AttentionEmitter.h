@@ -16,7 +16,7 @@ namespace mlir {
 namespace attn {
 
 class AttentionEmitter : public KernelBuilder {
-protected:
+public:
   AttentionEmitter(OpBuilder &b, Location loc, gpu::GPUModuleOp module,
                    StringRef name, const KernelContract &contract,
                    StringRef sharedSymbol = "")

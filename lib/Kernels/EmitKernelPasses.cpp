@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Kernels/FlashAttentionKernel.h"
+#include "attn/Kernels/HopperAttentionKernel.h"
 #include "attn/Kernels/KernelBuilder.h"
 #include "attn/Kernels/Passes.h"
 #include "attn/Kernels/SimtAttentionKernel.h"
@@ -22,6 +23,7 @@ namespace mlir {
 namespace attn {
 #define GEN_PASS_DEF_ATTNEMITFLASHKERNEL
 #define GEN_PASS_DEF_ATTNEMITSIMTKERNEL
+#define GEN_PASS_DEF_ATTNEMITHOPPERKERNEL
 #include "attn/Kernels/Passes.h.inc"
 } // namespace attn
 } // namespace mlir
@@ -76,6 +78,34 @@ struct AttnEmitFlashKernelPass
     if (failed(emitKernelModule(module, chip, features, cfg,
                                 verifyFlashKernelConfig,
                                 emitFlashAttentionKernel)))
+      return signalPassFailure();
+  }
+};
+
+struct AttnEmitHopperKernelPass
+    : attn::impl::AttnEmitHopperKernelBase<AttnEmitHopperKernelPass> {
+  using AttnEmitHopperKernelBase::AttnEmitHopperKernelBase;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FlashKernelConfig flash;
+    static_cast<AttentionKernelConfig &>(flash) = commonConfig(
+        headDim, blockQ, blockKv, indexed, blockSizes, keyMask, scale);
+    flash.subBlocks = subBlocks;
+    flash.qSubBlocks = qSubBlocks;
+    if (dtype != "bf16" && dtype != "f16") {
+      module.emitError() << "attn-emit-hopper-kernel: dtype must be bf16 or "
+                            "f16, got '"
+                         << dtype << "'";
+      return signalPassFailure();
+    }
+    flash.elementType =
+        dtype == "bf16" ? FlashElementType::BF16 : FlashElementType::F16;
+    HopperKernelConfig cfg = hopperConfigFor(flash);
+    if (stages != 0)
+      cfg.stages = stages;
+    if (failed(emitKernelModule(module, chip, features, cfg,
+                                verifyHopperKernelConfig,
+                                emitHopperAttentionKernel)))
       return signalPassFailure();
   }
 };

@@ -27,6 +27,7 @@
 
 #include "attn/Kernels/FlashAttentionKernel.h"
 #include "AttentionEmitter.h"
+#include "KvBlockList.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -60,18 +61,6 @@ private:
   Value loadPair(Value base, Value index) {
     return loadFrom(i32, at(base, elt, index), 4);
   }
-  /// Packs two f32 values into the two 16-bit halves of an i32 (low first).
-  Value pack(Value lo, Value hi) {
-    Type i16 = b.getI16Type();
-    auto half = [&](Value f) {
-      Value h = arith::TruncFOp::create(b, loc, elt, f);
-      return arith::ExtUIOp::create(
-          b, loc, i32, arith::BitcastOp::create(b, loc, i16, h));
-    };
-    Value l = half(lo), hv = half(hi);
-    return arith::OrIOp::create(b, loc, l,
-                                arith::ShLIOp::create(b, loc, hv, ci32(16)));
-  }
   /// d = a*b + c on tensor cores; c and d are 4 f32 values.
   SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bb,
                          ArrayRef<Value> c) {
@@ -100,18 +89,6 @@ private:
                                                ArrayRef<int64_t>{i}));
     return d;
   }
-  /// Butterfly reduction over the 4 lanes of a quad (lanes 4g..4g+3).
-  Value quadReduce(Value v, bool isMax) {
-    for (int off : {1, 2}) {
-      Value o = NVVM::ShflOp::create(b, loc, f32, ci32(-1), v, ci32(off),
-                                     ci32(0x1f), NVVM::ShflKind::bfly,
-                                     UnitAttr());
-      v = isMax ? arith::MaximumFOp::create(b, loc, v, o).getResult()
-                : arith::AddFOp::create(b, loc, v, o).getResult();
-    }
-    return v;
-  }
-
   /// Four 32-bit fragments from shared memory (ldmatrix.x4); lane L gives
   /// the address of row L % 8 of matrix L / 8.
   SmallVector<Value> ldmatrix(Value smemAddr, bool trans) {
@@ -149,9 +126,6 @@ void Emitter::emit() {
   Value t2 = mul(t, ci32(2));
   Value groups = arith::DivUIOp::create(b, loc, Hq, Hkv);
   Value hk = arith::DivUIOp::create(b, loc, h, groups);
-  // Ragged lengths: the last query / kv block may be partial.
-  Value nq = ceilDivPos(Sq, BQ);
-  Value nkv = ceilDivPos(Skv, BKV);
 
   // Element offsets (i64) of this thread's two query rows and of the kv head.
   Value row0 = add(mul(J, ci32(BQ)), add(mul(warp, ci32(16)), g));
@@ -195,75 +169,13 @@ void Emitter::emit() {
   }
 
   // This query block's list: its row in kv_indices/kv_counts (indexed), or
-  // all kv blocks (dense). Counts are clamped to [0, K].
-  // With sub-blocks, a table row covers R consecutive query blocks and each
-  // listed tile expands into R kv blocks.
-  const int64_t R = cfg.subBlocks;
-  const int64_t RQ = cfg.qSubBlocks > 0 ? cfg.qSubBlocks : R;
-  Value nTiles = RQ == 1 ? nq : ceilDivPos(Sq, BQ * RQ);
-  Value tileRow = RQ == 1 ? J : arith::DivUIOp::create(b, loc, J, ci32(RQ)).getResult();
-  Value listRow = add(mul(add(mul(bb, Hq), h), nTiles), tileRow);
-  Value count = nkv;
-  Value tileCount = nkv;
-  if (cfg.indexed) {
-    Value c = load(i32, cnt, toI64(listRow), 4);
-    tileCount = arith::MinSIOp::create(
-        b, loc, arith::MaxSIOp::create(b, loc, c, ci32(0)), Kmax);
-    count = R == 1 ? tileCount : mul(tileCount, ci32(R));
-  }
-
-  // The kv block at list position `pos` (clamped into the list; an
-  // out-of-range id is clamped and gets size 0, i.e. fully masked) and its
-  // number of valid keys: min(kv_block_sizes[id] or BKV, Skv - id * BKV).
-  auto blockAt = [&](Value pos) -> std::pair<Value, Value> {
-    Value id = pos, size = ci32(BKV);
-    Value tileId, sub;
-    if (cfg.indexed) {
-      Value e = pos;
-      if (R > 1) {
-        e = arith::DivUIOp::create(b, loc, pos, ci32(R));
-        sub = arith::RemUIOp::create(b, loc, pos, ci32(R));
-      }
-      Value last = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, tileCount, ci32(1)), ci32(0));
-      Value p = arith::MinSIOp::create(b, loc, e, last);
-      id = load(i32, idx, add(mul(toI64(listRow), toI64(Kmax)), toI64(p)), 4);
-      if (R > 1) {
-        // Range-check the tile before expanding it (a garbage id must not
-        // wrap into range).
-        tileId = id;
-        Value tileOk = arith::AndIOp::create(
-            b, loc,
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, tileId, ci32(0)),
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, tileId,
-                                  ceilDivPos(Skv, BKV * R)));
-        id = arith::SelectOp::create(b, loc, tileOk,
-                                     add(mul(tileId, ci32(R)), sub), ci32(-1));
-      }
-    }
-    Value inRange = arith::AndIOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, id, ci32(0)),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, id, nkv));
-    id = arith::SelectOp::create(b, loc, inRange, id, ci32(0));
-    if (cfg.hasBlockSizes && R == 1)
-      size = load(i32, vbs, toI64(id), 4);
-    if (cfg.hasBlockSizes && R > 1) {
-      // Valid keys of the tile, past this sub-block's start, at most BKV.
-      Value t = arith::SelectOp::create(b, loc, inRange, tileId, ci32(0));
-      Value tileSize = load(i32, vbs, toI64(t), 4);
-      size = arith::MaxSIOp::create(
-          b, loc, arith::SubIOp::create(b, loc, tileSize, mul(sub, ci32(BKV))),
-          ci32(0));
-      size = arith::MinSIOp::create(b, loc, size, ci32(BKV));
-    }
-    size = arith::MinSIOp::create(
-        b, loc, size, arith::SubIOp::create(b, loc, Skv, mul(id, ci32(BKV))));
-    // Positions past the list (the prefetch after the last block) copy nothing.
-    Value listed = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, pos, count);
-    size = arith::SelectOp::create(
-        b, loc, arith::AndIOp::create(b, loc, inRange, listed), size, ci32(0));
-    return {id, size};
-  };
+  // all kv blocks (dense) (KvBlockList.h).
+  KvBlockList list(*this, cfg, J, h, bb);
+  Value count = list.count();
+  auto blockAt = [&](Value pos) { return list.blockAt(pos); };
+  Fragments frag{*this, elt};
+  auto pack = [&](Value lo, Value hi) { return frag.pack(lo, hi); };
+  auto quadReduce = [&](Value v, bool isMax) { return frag.quadReduce(v, isMax); };
   auto tile = [&](Value stage, int which) {
     Value t = add(mul(stage, ci32(2)), ci32(which));
     return sat(smem, toI64(mul(t, ci32(tileElems))));

@@ -45,10 +45,23 @@ KernelBuilder::KernelBuilder(OpBuilder &b, Location loc,
                            sharedName, Attribute(), /*alignment=*/16,
                            /*addrSpace=*/3);
   SmallVector<Type> params;
+  auto generic = LLVM::LLVMPointerType::get(ctx);
   for (ParamKind kind : contract.params)
-    params.push_back(kind == ParamKind::Ptr ? ptr : i32);
+    params.push_back(kind == ParamKind::Ptr         ? ptr
+                     : kind == ParamKind::TensorMap ? generic
+                                                    : i32);
   auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params);
   fn = LLVM::LLVMFuncOp::create(b, loc, name, type);
+  // A tensor map is a 128-byte, 64-byte aligned parameter that the kernel
+  // reads in place (cp.async.bulk.tensor takes its address).
+  for (auto [i, kind] : llvm::enumerate(contract.params)) {
+    if (kind != ParamKind::TensorMap)
+      continue;
+    fn.setArgAttr(i, "llvm.byval",
+                  TypeAttr::get(LLVM::LLVMArrayType::get(i8, 128)));
+    fn.setArgAttr(i, "llvm.align", b.getI64IntegerAttr(64));
+    fn.setArgAttr(i, "nvvm.grid_constant", b.getUnitAttr());
+  }
   markKernel(fn, int(contract.threads));
   b.setInsertionPointToStart(fn.addEntryBlock(b));
 }

@@ -24,6 +24,9 @@ void mlir::attn::buildAttnToNVVMPipeline(OpPassManager &pm,
   kernels.addPass(createConvertMathToLLVMPass());
   kernels.addPass(createArithToLLVMConversionPass());
   kernels.addPass(createConvertIndexToLLVMPass());
+  // NVVM ops built on the PTX-builder interface (mbarrier waits, ...) become
+  // inline PTX here.
+  kernels.addPass(createConvertNVVMToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   if (options.serialize) {

@@ -14,7 +14,7 @@ emit() { # pass options; writes .device/flash/<name>.{ptx,sm_90a.cubin}
   local name
   name=$("$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($1)" |
          grep -o "llvm.func @attn_[a-z0-9_]*" | sed 's/llvm.func @//')
-  "$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($1, gpu.module(convert-scf-to-cf, convert-arith-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" |
+  "$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($1, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" |
     /usr/bin/python3 test/GPU/Inputs/extract_ptx.py > ".device/flash/$name.ptx"
   "$PTXAS" -arch=sm_90a ".device/flash/$name.ptx" -o ".device/flash/$name.sm_90a.cubin"
 }

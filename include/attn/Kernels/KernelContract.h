@@ -24,8 +24,9 @@ namespace mlir {
 namespace attn {
 
 /// A kernel parameter: a global pointer (a buffer, or null where the kernel
-/// does not read it) or an i32.
-enum class ParamKind { Ptr, I32 };
+/// does not read it), an i32, or a CUtensorMap over a buffer (128 bytes,
+/// passed by value as a __grid_constant__ parameter).
+enum class ParamKind { Ptr, I32, TensorMap };
 
 struct KernelContract {
   /// The kernel's parameters, in order.

@@ -53,6 +53,50 @@ def AttnEmitFlashKernel : Pass<"attn-emit-flash-kernel", "ModuleOp"> {
   ];
 }
 
+def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
+  let summary = "Emit one wgmma/TMA flash-attention kernel (sm_90a) into a gpu.module";
+  let description = [{
+    Appends to the module a `gpu.module @attn_kernels` (sm_90a) holding the
+    Hopper member of the flash-attention family
+    (include/attn/Kernels/HopperAttentionKernel.h): a producer warpgroup
+    issuing TMA box loads of Q, K and V (128-byte swizzle) into a ring of
+    `stages` K/V stages guarded by mbarriers, and block_q / 64 consumer
+    warpgroups computing S = Q.K^T by wgmma (shared-memory operands) and
+    O += P.V by wgmma with P in registers, online softmax in exp2, register
+    budgets set by setmaxnreg. Same semantics as attn-emit-flash-kernel;
+    parameters: the 13 attention parameters, then the CUtensorMaps of q, k
+    and v (`__grid_constant__`).
+
+    ```sh
+    attn-opt empty.mlir --pass-pipeline="builtin.module(
+        attn-emit-hopper-kernel{head-dim=128 block-q=128 block-kv=128},
+        gpu.module(convert-scf-to-cf, convert-arith-to-llvm),
+        convert-cf-to-llvm, reconcile-unrealized-casts,
+        gpu-module-to-binary{format=isa})"
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"", "NVVM target chip (sm_90a)">,
+    Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"", "PTX features">,
+    Option<"dtype", "dtype", "std::string", /*default=*/"\"bf16\"", "bf16 or f16">,
+    Option<"headDim", "head-dim", "int64_t", /*default=*/"128", "64 or 128">,
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"128", "Query rows per CTA (64: one consumer, 128: two)">,
+    Option<"blockKv", "block-kv", "int64_t", /*default=*/"128", "Keys per kv block (64 or 128)">,
+    Option<"indexed", "indexed", "bool", /*default=*/"true", "kv_indices/kv_counts (false: dense)">,
+    Option<"blockSizes", "block-sizes", "bool", /*default=*/"true", "Mask partial kv blocks by kv_block_sizes">,
+    Option<"keyMask", "key-mask", "bool", /*default=*/"false", "Take a key_mask (i8 [B, Skv], 0 = masked key)">,
+    Option<"subBlocks", "sub-blocks", "int64_t", /*default=*/"1", "kv blocks per listed tile (STA)">,
+    Option<"qSubBlocks", "q-sub-blocks", "int64_t", /*default=*/"0", "Query blocks per table row (0: sub-blocks)">,
+    Option<"stages", "stages", "int64_t", /*default=*/"0", "K/V ring stages (0: the deepest that fits)">,
+    Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 def AttnEmitSimtKernel : Pass<"attn-emit-simt-kernel", "ModuleOp"> {
   let summary = "Emit one SIMT (no tensor core) attention kernel into a gpu.module";
   let description = [{

@@ -1,0 +1,590 @@
+//===- HopperAttentionKernel.cpp - flash attention on wgmma, TMA, mbarriers ===//
+//
+// CTA = warpgroup 0 (producer) + C = block_q / 64 consumer warpgroups.
+//
+// Shared memory (from a 1024-byte aligned base, so every 128-byte-swizzled
+// tile starts on a swizzle atom): Q tiles [C][D / 64][64 rows][128 B], then
+// `stages` K/V stages of [D / 64][BKV rows][128 B] for K and the same for V,
+// then [stages][BKV] key-validity bytes (key mask only), then the mbarriers
+// full[stages], empty[stages] and q.
+//
+// Producer (one thread): Q of every consumer onto `q`; then per list
+// position j: wait until stage j % stages is empty (parity of the round),
+// expect the stage's bytes on full[s] and issue the TMA box loads of kv block
+// j's K and V (3-D maps: a box never crosses into the next head; rows past
+// Skv arrive as zeros).
+//
+// Consumer warpgroup c (query rows J * block_q + 64c ...): per position j,
+// wait full[s]; where the block is partial (or with a key mask) zero the V
+// rows of invalid keys in shared memory (so that Inf/NaN there never meets
+// p = 0; fence.proxy.async makes the writes visible to wgmma) and write the
+// validity bytes; S = Q.K^T by D / 16 wgmma m64nBKVk16 (both operands by
+// descriptor, K-major, 128-byte swizzle); masking, online softmax in exp2
+// (rows g and g + 8 of each warp, quad shuffles, as in the mma.sync kernel);
+// O = O * alpha; O += P.V by BKV / 16 wgmma m64nDk16 with P in registers (the
+// register-A form: inline PTX, V by an MN-major descriptor); arrive on
+// empty[s]. Then normalize and store rows < Sq.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Kernels/HopperAttentionKernel.h"
+#include "AttentionEmitter.h"
+#include "KvBlockList.h"
+
+#include "attnrt/abi.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+constexpr int64_t kBoxCols = 64;      // elements of a box row (128 bytes)
+constexpr int64_t kRowBytes = 128;    // a swizzled tile row
+constexpr int64_t kConsumerRows = 64; // query rows per consumer warpgroup
+constexpr int64_t kWarpgroup = 128;   // threads
+// setmaxnreg budgets: the producer keeps few registers, consumers take the
+// rest of the CTA's share (C = 1: two CTAs per SM, 24 + 232 = 2 * 128;
+// C = 2: one CTA, 24 + 2 * 240 <= 512).
+constexpr int64_t kProducerRegs = 24;
+
+/// Byte offsets of the shared-memory regions (from the aligned base).
+struct Layout {
+  int64_t C, NB, BKV, S;
+  int64_t qTile() const { return kConsumerRows * kRowBytes; }
+  int64_t kvTile() const { return BKV * kRowBytes; }
+  int64_t q(int64_t c, int64_t d) const { return (c * NB + d) * qTile(); }
+  int64_t ring() const { return C * NB * qTile(); }
+  int64_t stage() const { return 2 * NB * kvTile(); }
+  int64_t maskBytes() const { return ring() + S * stage(); }
+  int64_t barriers(bool keyMask) const {
+    return llvm::alignTo(maskBytes() + (keyMask ? S * BKV : 0), 8);
+  }
+  int64_t total(bool keyMask) const {
+    return barriers(keyMask) + 8 * (2 * S + 1) + 1024 /*alignment slack*/;
+  }
+};
+
+Layout layoutOf(const HopperKernelConfig &cfg) {
+  return {cfg.blockQ / kConsumerRows, cfg.headDim / kBoxCols, cfg.blockKv,
+          cfg.stages};
+}
+
+class Emitter : public AttentionEmitter {
+public:
+  Emitter(OpBuilder &b, Location loc, gpu::GPUModuleOp module, StringRef name,
+          const HopperKernelConfig &cfg)
+      : AttentionEmitter(b, loc, module, name, hopperKernelContract(cfg),
+                         (name + "_smem").str()),
+        cfg(cfg), L(layoutOf(cfg)),
+        elt(cfg.elementType == FlashElementType::BF16 ? Type(b.getBF16Type())
+                                                      : Type(b.getF16Type())),
+        qMap(arg(ATTNRT_ATTN_Q_MAP)), kMap(arg(ATTNRT_ATTN_K_MAP)),
+        vMap(arg(ATTNRT_ATTN_V_MAP)) {}
+
+  void emit();
+
+private:
+  // Shared memory: byte `off` of the aligned base, as a shared pointer and
+  // as its 64-bit shared-window address (for descriptors).
+  Value sptrAt(Value off) { return at(base, i8, toI64(off)); }
+  Value sptrAt(int64_t off) { return sptrAt(ci32(off)); }
+  Value addrOf(Value sp) {
+    return LLVM::PtrToIntOp::create(b, loc, i64, sp);
+  }
+  Value barrierAt(Value off) { return sptrAt(off); }
+  Value cTrue() { return arith::ConstantIntOp::create(b, loc, i1(), 1); }
+
+  /// A wgmma matrix descriptor for the tile at shared address `addr` (i64)
+  /// with 128-byte swizzle: start >> 4, leading / stride byte offsets >> 4.
+  Value descriptor(Value addr, int64_t lbo, int64_t sbo) {
+    uint64_t c = (uint64_t(1) << 62) | (uint64_t(sbo >> 4) << 32) |
+                 (uint64_t(lbo >> 4) << 16);
+    Value start = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, addr, ci64(4)), ci64(0x3FFF));
+    return arith::OrIOp::create(b, loc, start, ci64(int64_t(c)));
+  }
+
+  /// One wgmma m64nNk16 with f32 accumulators `acc` (N / 2 per thread):
+  /// A from the descriptor `descA` or, with `aRegs`, from 4 registers;
+  /// B from `descB` (MN-major when `transB`). `accumulate` false ignores acc.
+  SmallVector<Value> wgmma(int64_t N, ArrayRef<Value> acc, Value descA,
+                           ArrayRef<Value> aRegs, Value descB, bool accumulate,
+                           bool transB) {
+    const int64_t n = N / 2;
+    std::string ty = cfg.elementType == FlashElementType::BF16 ? "bf16" : "f16";
+    std::string s = "{\n.reg .pred p;\nsetp.ne.b32 p, $" +
+                    std::to_string(2 * n + (aRegs.empty() ? 2 : 5)) +
+                    ", 0;\nwgmma.mma_async.sync.aligned.m64n" +
+                    std::to_string(N) + "k16.f32." + ty + "." + ty + " {";
+    std::string cons;
+    for (int64_t i = 0; i < n; ++i) {
+      s += (i ? ", $" : "$") + std::to_string(i);
+      cons += (i ? ",=f" : "=f");
+    }
+    for (int64_t i = 0; i < n; ++i)
+      cons += "," + std::to_string(i);
+    SmallVector<Value> operands(acc.begin(), acc.end());
+    int64_t next = 2 * n;
+    if (aRegs.empty()) {
+      s += "}, $" + std::to_string(next++);
+      cons += ",l";
+      operands.push_back(descA);
+    } else {
+      s += "}, {";
+      for (int i = 0; i < 4; ++i) {
+        s += (i ? ", $" : "$") + std::to_string(next++);
+        cons += ",r";
+        operands.push_back(aRegs[i]);
+      }
+      s += "}";
+    }
+    s += ", $" + std::to_string(next++) + ", p, 1, 1";
+    cons += ",l,r";
+    operands.push_back(descB);
+    operands.push_back(ci32(accumulate ? 1 : 0));
+    s += aRegs.empty() ? std::string(", 0, ") + (transB ? "1" : "0")
+                       : std::string(", ") + (transB ? "1" : "0");
+    s += ";\n}";
+    MLIRContext *ctx = b.getContext();
+    auto st = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(n, f32));
+    auto op = LLVM::InlineAsmOp::create(
+        b, loc, st, operands, b.getStringAttr(s), b.getStringAttr(cons),
+        b.getUnitAttr(), UnitAttr(),
+        LLVM::TailCallKindAttr::get(ctx, LLVM::tailcallkind::TailCallKind::None),
+        LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
+    SmallVector<Value> d;
+    for (int64_t i = 0; i < n; ++i)
+      d.push_back(LLVM::ExtractValueOp::create(b, loc, op.getRes(),
+                                               ArrayRef<int64_t>{i}));
+    return d;
+  }
+  void asmVoid(StringRef text, StringRef cons, ValueRange operands) {
+    MLIRContext *ctx = b.getContext();
+    LLVM::InlineAsmOp::create(
+        b, loc, Type(), operands, b.getStringAttr(text), b.getStringAttr(cons),
+        b.getUnitAttr(), UnitAttr(),
+        LLVM::TailCallKindAttr::get(ctx, LLVM::tailcallkind::TailCallKind::None),
+        LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
+  }
+  /// bar.sync on named barrier `id` for `threads` threads.
+  void namedBarrier(Value id, int64_t threads) {
+    asmVoid("bar.sync $0, " + std::to_string(threads) + ";", "r", {id});
+  }
+  void waitParity(Value bar, Value parity) {
+    NVVM::MBarrierTryWaitParityOp::create(b, loc, bar, parity,
+                                          ci32(0x989680));
+  }
+  /// TMA box load of `map` at `coords` into `dst`, completing on `bar`.
+  void tmaLoad(Value dst, Value map, ArrayRef<Value> coords, Value bar) {
+    auto cluster = LLVM::LLVMPointerType::get(b.getContext(), 7);
+    Value d = LLVM::AddrSpaceCastOp::create(b, loc, cluster, dst);
+    NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+        b, loc, d, map, coords, bar, ValueRange{}, Value(), Value(),
+        NVVM::TMALoadModeAttr::get(b.getContext(), NVVM::TMALoadMode::TILE),
+        b.getBoolAttr(false), NVVM::CTAGroupKindAttr(), Value());
+  }
+
+  void producer(Value J, Value h, Value bb, Value hk, KvBlockList &list);
+  void consumer(Value c, Value J, Value h, Value bb, KvBlockList &list);
+
+  const HopperKernelConfig &cfg;
+  Layout L;
+  Type elt;
+  Value qMap, kMap, vMap;
+  Value base; // aligned shared base (ptr<3>)
+};
+
+void Emitter::producer(Value J, Value h, Value bb, Value hk,
+                       KvBlockList &list) {
+  const int64_t BKV = cfg.blockKv, S = cfg.stages;
+  Value qBar = barrierAt(ci32(L.barriers(cfg.hasKeyMask) + 16 * S));
+  NVVM::MBarrierArriveExpectTxOp::create(
+      b, loc, Type(), qBar, ci32(L.C * L.NB * L.qTile()),
+      NVVM::MemScopeKindAttr::get(b.getContext(), NVVM::MemScopeKind::CTA),
+      b.getBoolAttr(false), Value());
+  Value qHead = add(mul(bb, Hq), h);
+  for (int64_t c = 0; c < L.C; ++c)
+    for (int64_t d = 0; d < L.NB; ++d)
+      tmaLoad(sptrAt(L.q(c, d)), qMap,
+              {ci32(d * kBoxCols),
+               add(mul(J, ci32(cfg.blockQ)), ci32(c * kConsumerRows)), qHead},
+              qBar);
+  Value kvHead = add(mul(bb, Hkv), hk);
+  loop(ci32(0), list.count(), ci32(1), {},
+       [&](Value j, ValueRange) -> SmallVector<Value> {
+         Value s = rem(j, ci32(S));
+         Value round = div(j, ci32(S));
+         Value barOff = add(ci32(L.barriers(cfg.hasKeyMask)), mul(s, ci32(8)));
+         Value full = barrierAt(barOff);
+         Value empty = barrierAt(add(barOff, ci32(8 * S)));
+         // The first round finds every stage empty (parity 1 of a fresh
+         // barrier counts as completed).
+         waitParity(empty, arith::XOrIOp::create(
+                               b, loc, andI(round, ci32(1)), ci32(1)));
+         Value id = list.blockAt(j).first;
+         NVVM::MBarrierArriveExpectTxOp::create(
+             b, loc, Type(), full, ci32(L.stage()),
+             NVVM::MemScopeKindAttr::get(b.getContext(),
+                                         NVVM::MemScopeKind::CTA),
+             b.getBoolAttr(false), Value());
+         Value stageOff = add(ci32(L.ring()), mul(s, ci32(L.stage())));
+         Value row = mul(id, ci32(BKV));
+         for (int64_t d = 0; d < L.NB; ++d) {
+           Value col = ci32(d * kBoxCols);
+           tmaLoad(sptrAt(add(stageOff, ci32(d * L.kvTile()))), kMap,
+                   {col, row, kvHead}, full);
+           tmaLoad(sptrAt(add(stageOff, ci32((L.NB + d) * L.kvTile()))), vMap,
+                   {col, row, kvHead}, full);
+         }
+         return {};
+       });
+}
+
+void Emitter::consumer(Value c, Value J, Value h, Value bb,
+                       KvBlockList &list) {
+  using P = arith::CmpIPredicate;
+  const int64_t D = cfg.headDim, BKV = cfg.blockKv, S = cfg.stages;
+  const int64_t nS = BKV / 8, nO = D / 8;
+  Value tid = tidX();
+  Value ctid = andI(tid, ci32(kWarpgroup - 1));
+  Value warp = arith::ShRUIOp::create(b, loc, ctid, ci32(5));
+  Value lane = andI(ctid, ci32(31));
+  Value g = arith::ShRUIOp::create(b, loc, lane, ci32(2));
+  Value t = andI(lane, ci32(3));
+  Value t2 = mul(t, ci32(2));
+  Value barId = add(c, ci32(1)); // named barrier of this warpgroup
+  Fragments frag{*this, elt};
+
+  Value row0 = add(add(mul(J, ci32(cfg.blockQ)), mul(c, ci32(kConsumerRows))),
+                   add(mul(warp, ci32(16)), g));
+  Value row1 = add(row0, ci32(8));
+  Value rowIn[2] = {cmp(P::slt, row0, Sq), cmp(P::slt, row1, Sq)};
+  Value qHead = toI64(add(mul(bb, Hq), h));
+  Value qRow[2] = {mul(add(mul(qHead, toI64(Sq)), toI64(row0)), ci64(D)),
+                   mul(add(mul(qHead, toI64(Sq)), toI64(row1)), ci64(D))};
+
+  const int64_t barBase = L.barriers(cfg.hasKeyMask);
+  waitParity(barrierAt(ci32(barBase + 16 * S)), ci32(0));
+  Value baseAddr = addrOf(base);
+  // Q descriptors of this consumer, one per 16-column k-step.
+  Value qOff = mul(c, ci32(L.NB * L.qTile()));
+  SmallVector<Value> qDesc;
+  for (int64_t ks = 0; ks < D / 16; ++ks) {
+    Value a = add(baseAddr, toI64(add(qOff, ci32((ks / 4) * L.qTile() +
+                                                  (ks % 4) * 32))));
+    qDesc.push_back(descriptor(a, 16, 1024));
+  }
+
+  const float negInf = -std::numeric_limits<float>::infinity();
+  const float scaleLog2 = cfg.scale * 1.4426950408889634f;
+  SmallVector<Value> init(nO * 4, cf32(0));
+  init.append({cf32(negInf), cf32(negInf), cf32(0), cf32(0)}); // m0 m1 l0 l1
+  Value maskRow = mul(toI64(bb), toI64(Skv));
+  Value lastKey = sub(Skv, ci32(1));
+
+  SmallVector<Value> res = loop(
+      ci32(0), list.count(), ci32(1), init,
+      [&](Value j, ValueRange carried) -> SmallVector<Value> {
+        Value s = rem(j, ci32(S));
+        Value round = div(j, ci32(S));
+        Value barOff = add(ci32(barBase), mul(s, ci32(8)));
+        waitParity(barrierAt(barOff), andI(round, ci32(1)));
+        auto [id, size] = list.blockAt(j);
+        Value stageOff = add(ci32(L.ring()), mul(s, ci32(L.stage())));
+        Value vOff = add(stageOff, ci32(L.NB * L.kvTile()));
+        Value maskOff = add(ci32(L.maskBytes()), mul(s, ci32(BKV)));
+        // Invalid keys: zero their V rows (all D / 64 boxes; the swizzle
+        // only permutes 16-byte chunks within a row) and, with a key mask,
+        // record each key's validity for the score mask.
+        Value partial = cfg.hasKeyMask ? cTrue()
+                                       : cmp(P::slt, size, ci32(BKV));
+        ifThen(partial, [&] {
+          ifThen(cmp(P::slt, ctid, ci32(BKV)), [&] {
+            Value valid = cmp(P::slt, ctid, size);
+            if (cfg.hasKeyMask) {
+              Value key = minS(add(mul(id, ci32(BKV)), ctid), lastKey);
+              Value m = load(i8, keyMask, add(maskRow, toI64(key)), 1);
+              valid = andI(valid, cmp(P::ne, m,
+                                      arith::ConstantIntOp::create(b, loc, i8, 0)));
+              LLVM::StoreOp::create(
+                  b, loc, arith::ExtUIOp::create(b, loc, i8, valid),
+                  sptrAt(add(maskOff, ctid)), 1);
+            }
+            Value invalid = arith::XOrIOp::create(b, loc, valid,
+                                                  cTrue());
+            ifThen(invalid, [&] {
+              auto v4 = VectorType::get({4}, i32);
+              Value zero = arith::ConstantOp::create(
+                  b, loc, v4, DenseElementsAttr::get(v4, b.getI32IntegerAttr(0)));
+              for (int64_t d = 0; d < L.NB; ++d)
+                for (int64_t chunk = 0; chunk < kRowBytes / 16; ++chunk)
+                  LLVM::StoreOp::create(
+                      b, loc, zero,
+                      sptrAt(add(add(vOff, ci32(d * L.kvTile() + chunk * 16)),
+                                 mul(ctid, ci32(kRowBytes)))),
+                      16);
+            });
+          });
+          NVVM::FenceProxyOp::create(
+              b, loc,
+              NVVM::ProxyKindAttr::get(b.getContext(),
+                                       NVVM::ProxyKind::async_shared),
+              NVVM::SharedSpaceAttr::get(b.getContext(),
+                                         NVVM::SharedSpace::shared_cta));
+          namedBarrier(barId, kWarpgroup);
+        });
+
+        // S = Q.K^T.
+        Value kAddr = add(baseAddr, toI64(stageOff));
+        NVVM::WgmmaFenceAlignedOp::create(b, loc);
+        SmallVector<Value> sacc(nS * 4, cf32(0));
+        for (int64_t ks = 0; ks < D / 16; ++ks) {
+          Value a = add(kAddr, ci64((ks / 4) * L.kvTile() + (ks % 4) * 32));
+          sacc = wgmma(BKV, sacc, qDesc[ks], {}, descriptor(a, 16, 1024),
+                       ks > 0, false);
+        }
+        NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+        NVVM::WgmmaWaitGroupSyncOp::create(b, loc, b.getI64IntegerAttr(0));
+
+        SmallVector<SmallVector<Value>> sv(nS);
+        for (int64_t nt = 0; nt < nS; ++nt)
+          for (int i = 0; i < 4; ++i)
+            sv[nt].push_back(fmul(sacc[nt * 4 + i], cf32(scaleLog2)));
+        // Mask invalid keys to -inf where the block needs it.
+        SmallVector<Type> types(nS * 4, f32);
+        auto ifOp = scf::IfOp::create(b, loc, types, partial, true);
+        SmallVector<Value> flat;
+        for (auto &tile : sv)
+          flat.append(tile.begin(), tile.end());
+        {
+          OpBuilder::InsertionGuard g2(b);
+          b.setInsertionPointToStart(ifOp.elseBlock());
+          scf::YieldOp::create(b, loc, flat);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          SmallVector<Value> masked;
+          for (int64_t nt = 0; nt < nS; ++nt)
+            for (int i = 0; i < 4; ++i) {
+              int e = i % 2;
+              Value col = add(ci32(nt * 8 + e), t2);
+              Value valid;
+              if (cfg.hasKeyMask) {
+                Value m = LLVM::LoadOp::create(b, loc, i8,
+                                               sptrAt(add(maskOff, col)), 1);
+                valid = cmp(P::ne, m, arith::ConstantIntOp::create(b, loc, i8, 0));
+              } else {
+                valid = cmp(P::slt, col, size);
+              }
+              masked.push_back(select(valid, sv[nt][i], cf32(negInf)));
+            }
+          scf::YieldOp::create(b, loc, masked);
+        }
+        for (int64_t nt = 0; nt < nS; ++nt)
+          for (int i = 0; i < 4; ++i)
+            sv[nt][i] = ifOp.getResult(nt * 4 + i);
+
+        // Online softmax (rows g and g + 8).
+        Value mOld[2] = {carried[nO * 4], carried[nO * 4 + 1]};
+        Value lOld[2] = {carried[nO * 4 + 2], carried[nO * 4 + 3]};
+        Value mNew[2], alpha[2], rowSum[2];
+        for (int r = 0; r < 2; ++r) {
+          Value mx = cf32(negInf);
+          for (int64_t nt = 0; nt < nS; ++nt)
+            for (int e = 0; e < 2; ++e)
+              mx = arith::MaximumFOp::create(b, loc, mx, sv[nt][2 * r + e]);
+          mNew[r] = arith::MaximumFOp::create(b, loc, mOld[r],
+                                              frag.quadReduce(mx, true));
+          // Until a row has seen a valid key its max is -inf: use 0 so that
+          // exp2(-inf - 0) = 0 instead of NaN.
+          Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                              mNew[r], cf32(negInf));
+          Value mUse = select(isInf, cf32(0), mNew[r]);
+          alpha[r] = exp2(arith::SubFOp::create(b, loc, mOld[r], mUse));
+          rowSum[r] = cf32(0);
+          for (int64_t nt = 0; nt < nS; ++nt)
+            for (int e = 0; e < 2; ++e) {
+              Value p = exp2(arith::SubFOp::create(b, loc, sv[nt][2 * r + e], mUse));
+              sv[nt][2 * r + e] = p;
+              rowSum[r] = fadd(rowSum[r], p);
+            }
+        }
+        SmallVector<Value> acc;
+        for (int64_t i = 0; i < nO * 4; ++i)
+          acc.push_back(fmul(carried[i], alpha[(i % 4) / 2]));
+
+        // O += P.V: P's accumulator tiles (2kk, 2kk + 1) are the register A
+        // fragment of k-step kk; V is MN-major (rows are keys).
+        Value vAddr = add(baseAddr, toI64(vOff));
+        NVVM::WgmmaFenceAlignedOp::create(b, loc);
+        for (int64_t kk = 0; kk < BKV / 16; ++kk) {
+          SmallVector<Value> pa = {
+              frag.pack(sv[2 * kk][0], sv[2 * kk][1]),
+              frag.pack(sv[2 * kk][2], sv[2 * kk][3]),
+              frag.pack(sv[2 * kk + 1][0], sv[2 * kk + 1][1]),
+              frag.pack(sv[2 * kk + 1][2], sv[2 * kk + 1][3])};
+          Value a = add(vAddr, ci64(kk * 16 * kRowBytes));
+          acc = wgmma(D, acc, Value(), pa, descriptor(a, L.kvTile(), 1024),
+                      true, true);
+        }
+        NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+        NVVM::WgmmaWaitGroupSyncOp::create(b, loc, b.getI64IntegerAttr(0));
+        // The stage is free for the producer.
+        NVVM::MBarrierArriveOp::create(
+            b, loc, Type(), barrierAt(add(barOff, ci32(8 * S))), Value(),
+            NVVM::MemScopeKindAttr::get(b.getContext(), NVVM::MemScopeKind::CTA),
+            b.getBoolAttr(false));
+        SmallVector<Value> next = acc;
+        next.append({mNew[0], mNew[1]});
+        for (int r = 0; r < 2; ++r)
+          next.push_back(fadd(fmul(lOld[r], alpha[r]), rowSum[r]));
+        return next;
+      });
+
+  // Normalize (a row without a valid key has l == 0 and writes 0) and store
+  // rows < Sq, a pair of columns per 32-bit store.
+  for (int r = 0; r < 2; ++r) {
+    Value l = frag.quadReduce(res[nO * 4 + 2 + r], false);
+    Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, l, cf32(0));
+    Value inv = select(pos, arith::DivFOp::create(b, loc, cf32(1), l), cf32(0));
+    ifThen(rowIn[r], [&] {
+      for (int64_t nt = 0; nt < nO; ++nt) {
+        Value col = toI64(add(ci32(nt * 8), t2));
+        Value x0 = fmul(res[nt * 4 + 2 * r], inv);
+        Value x1 = fmul(res[nt * 4 + 2 * r + 1], inv);
+        LLVM::StoreOp::create(b, loc, frag.pack(x0, x1),
+                              at(o, elt, add(qRow[r], col)), 4);
+      }
+    });
+  }
+}
+
+void Emitter::emit() {
+  using P = arith::CmpIPredicate;
+  const int64_t S = cfg.stages;
+  Value tid = tidX();
+  Value J = bidX(), h = bidY(), bb = bidZ();
+  Value hk = div(h, div(Hq, Hkv));
+  Value wg = arith::ShRUIOp::create(b, loc, tid, ci32(7));
+
+  // The aligned base of dynamic shared memory.
+  Value raw = shared();
+  Value rawAddr = LLVM::PtrToIntOp::create(b, loc, i32, raw);
+  Value pad = sub(andI(add(rawAddr, ci32(1023)), ci32(~1023)), rawAddr);
+  base = at(raw, i8, toI64(pad));
+
+  const int64_t barBase = L.barriers(cfg.hasKeyMask);
+  ifThen(cmp(P::eq, tid, ci32(0)), [&] {
+    for (int64_t s = 0; s < S; ++s) {
+      NVVM::MBarrierInitOp::create(b, loc, barrierAt(ci32(barBase + 8 * s)),
+                                   ci32(1), Value());
+      NVVM::MBarrierInitOp::create(b, loc,
+                                   barrierAt(ci32(barBase + 8 * (S + s))),
+                                   ci32(L.C * kWarpgroup), Value());
+    }
+    NVVM::MBarrierInitOp::create(b, loc, barrierAt(ci32(barBase + 16 * S)),
+                                 ci32(1), Value());
+    NVVM::FenceMbarrierInitOp::create(b, loc);
+  });
+  barrier();
+
+  KvBlockList list(*this, cfg, J, h, bb);
+  auto isProducer = scf::IfOp::create(b, loc, cmp(P::eq, wg, ci32(0)), true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(isProducer.thenBlock());
+    NVVM::SetMaxRegisterOp::create(
+        b, loc, b.getI32IntegerAttr(kProducerRegs),
+        NVVM::SetMaxRegisterActionAttr::get(
+            b.getContext(), NVVM::SetMaxRegisterAction::decrease));
+    ifThen(cmp(P::eq, tid, ci32(0)), [&] { producer(J, h, bb, hk, list); });
+    b.setInsertionPointToStart(isProducer.elseBlock());
+    int64_t consumerRegs = L.C == 1 ? 232 : 240;
+    NVVM::SetMaxRegisterOp::create(
+        b, loc, b.getI32IntegerAttr(consumerRegs),
+        NVVM::SetMaxRegisterActionAttr::get(
+            b.getContext(), NVVM::SetMaxRegisterAction::increase));
+    consumer(sub(wg, ci32(1)), J, h, bb, list);
+  }
+}
+
+} // namespace
+
+HopperKernelConfig mlir::attn::hopperConfigFor(const FlashKernelConfig &cfg) {
+  HopperKernelConfig h;
+  static_cast<FlashKernelConfig &>(h) = cfg;
+  // Deepest ring (<= 4) that fits the sm_90a limit (227 KiB) with C = 2,
+  // or half of it with C = 1 (two CTAs per SM).
+  const int64_t limit = cfg.blockQ == 64 ? 113 * 1024 : 227 * 1024;
+  for (h.stages = 4; h.stages > 2; --h.stages)
+    if (hopperKernelSharedBytes(h) <= limit)
+      break;
+  return h;
+}
+
+bool mlir::attn::hopperKernelSupports(const FlashKernelConfig &cfg) {
+  return (cfg.headDim == 64 || cfg.headDim == 128) &&
+         (cfg.blockQ == 64 || cfg.blockQ == 128) &&
+         (cfg.blockKv == 64 || cfg.blockKv == 128);
+}
+
+LogicalResult mlir::attn::verifyHopperKernelConfig(
+    const HopperKernelConfig &cfg,
+    function_ref<InFlightDiagnostic()> emitError) {
+  if (failed(verifyFlashKernelConfig(cfg, emitError)))
+    return failure();
+  if (!hopperKernelSupports(cfg))
+    return emitError() << "wgmma kernel: head_dim, block_q and block_kv must "
+                          "each be 64 or 128, got "
+                       << cfg.headDim << ", " << cfg.blockQ << ", "
+                       << cfg.blockKv;
+  if (cfg.stages < 2 || cfg.stages > 4)
+    return emitError() << "wgmma kernel: stages must be in [2, 4], got "
+                       << cfg.stages;
+  return success();
+}
+
+int64_t mlir::attn::hopperKernelSharedBytes(const HopperKernelConfig &cfg) {
+  return layoutOf(cfg).total(cfg.hasKeyMask);
+}
+
+int64_t mlir::attn::hopperTensorMapBoxRows(const HopperKernelConfig &cfg,
+                                           bool query) {
+  return query ? kConsumerRows : cfg.blockKv;
+}
+
+KernelContract mlir::attn::hopperKernelContract(const HopperKernelConfig &cfg,
+                                                AttentionShape shape) {
+  KernelContract c = attentionContract(
+      cfg.blockQ, (cfg.blockQ / kConsumerRows + 1) * kWarpgroup,
+      hopperKernelSharedBytes(cfg), shape);
+  c.params.append(3, ParamKind::TensorMap);
+  return c;
+}
+
+std::string mlir::attn::hopperKernelName(const HopperKernelConfig &cfg) {
+  std::string flash = flashKernelName(cfg);
+  return "attn_wgmma_" + flash.substr(std::string("attn_flash_").size()) +
+         "_s" + std::to_string(cfg.stages);
+}
+
+LLVM::LLVMFuncOp mlir::attn::emitHopperAttentionKernel(
+    OpBuilder &b, Location loc, gpu::GPUModuleOp module,
+    const HopperKernelConfig &cfg, StringRef kernelName) {
+  std::string name =
+      kernelName.empty() ? hopperKernelName(cfg) : kernelName.str();
+  Emitter e(b, loc, module, name, cfg);
+  // setmaxnreg needs a register cap: one CTA per SM with two consumers, two
+  // with one.
+  e.func()->setAttr("nvvm.minctasm",
+                    b.getI32IntegerAttr(cfg.blockQ == 64 ? 2 : 1));
+  e.emit();
+  e.finish();
+  return e.func();
+}

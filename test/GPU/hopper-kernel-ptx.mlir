@@ -1,0 +1,45 @@
+// The Hopper flash-attention kernel emitter: a producer warpgroup loads Q,
+// K and V with TMA (cp.async.bulk.tensor) into an mbarrier-guarded ring of
+// shared-memory stages, consumer warpgroups compute S = Q.K^T with wgmma
+// (both operands in shared memory) and O += P.V with wgmma (P in registers),
+// registers are moved from producer to consumers with setmaxnreg, and ptxas
+// assembles it for sm_90a with no spills or stack.
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-hopper-kernel{head-dim=128 dtype=bf16}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
+// RUN:   | %python %S/Inputs/extract_ptx.py > %t.ptx
+// RUN: FileCheck %s < %t.ptx
+// CHECK: .visible .entry attn_wgmma_bf16_d128_q128_kv128_idx_vbs_s3(
+// CHECK: .param .align 64 .b8 attn_wgmma_bf16_d128_q128_kv128_idx_vbs_s3_param_13[128]
+// CHECK-DAG: .maxntid 384, 1, 1
+// CHECK-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// CHECK-DAG: wgmma.fence.sync.aligned
+// CHECK-DAG: wgmma.commit_group.sync.aligned
+// CHECK-DAG: wgmma.wait_group.sync.aligned{{[[:space:]]+}}0;
+// CHECK-DAG: cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
+// CHECK-DAG: mbarrier.arrive.expect_tx
+// CHECK-DAG: mbarrier.try_wait.parity
+// CHECK-DAG: setmaxnreg.dec.sync.aligned.u32{{[[:space:]]+}}24;
+// CHECK-DAG: setmaxnreg.inc.sync.aligned.u32{{[[:space:]]+}}240;
+// CHECK-DAG: fence.proxy.async
+// RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS %}
+// PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+
+// One consumer warpgroup (64-row CTAs, two per SM), f16, head dim 64,
+// 64-key blocks, dense, with a key mask.
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-hopper-kernel{head-dim=64 dtype=f16 block-q=64 block-kv=64 indexed=false block-sizes=false key-mask=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
+// RUN:   | %python %S/Inputs/extract_ptx.py > %t.64.ptx
+// RUN: FileCheck %s --check-prefix=Q64 < %t.64.ptx
+// Q64: .visible .entry attn_wgmma_f16_d64_q64_kv64_dense_km_s4(
+// Q64-DAG: .maxntid 256, 1, 1
+// Q64-DAG: .minnctapersm 2
+// Q64-DAG: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
+// Q64-DAG: setmaxnreg.inc.sync.aligned.u32{{[[:space:]]+}}232;
+// RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.64.ptx -o %t.64.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS %}
+
+// Bad configurations are rejected with a message.
+// RUN: not attn-opt %s --attn-emit-hopper-kernel="block-kv=32" 2>&1 | FileCheck %s --check-prefix=BADKV
+// BADKV: wgmma kernel: head_dim, block_q and block_kv must each be 64 or 128, got 128, 128, 32
+// RUN: not attn-opt %s --attn-emit-hopper-kernel="stages=7" 2>&1 | FileCheck %s --check-prefix=BADST
+// BADST: wgmma kernel: stages must be in [2, 4], got 7
+// RUN: not attn-opt %s --attn-emit-hopper-kernel="dtype=f32" 2>&1 | FileCheck %s --check-prefix=BADTY
+// BADTY: attn-emit-hopper-kernel: dtype must be bf16 or
+module {}
