@@ -8,7 +8,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "ATTN"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "corpus", "Sanitizer",
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "corpus", "Sanitizer", "regressions",
                    "reference"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attn_obj_root, "test")
@@ -26,8 +26,8 @@ python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
 # writes the report under sanitizer-reports/ of the build, which the script
 # counts after the run (a report that a test tolerated still fails it). The
 # uninstrumented python3 gets ASan's runtime preloaded (it loads the
-# instrumented native module and libattnrt.so); its children do not
-# (Sanitizer/unset_preload.c). Programs the tests compile against libattnrt
+# instrumented native module and libattnrt.so), as do its python children;
+# other children drop it (Sanitizer/unset_preload.c). Programs the tests compile against libattnrt
 # take %san_flags.
 san_flags = ""
 if getattr(config, "attn_sanitize", False):

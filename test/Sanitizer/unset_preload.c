@@ -1,11 +1,30 @@
-/* Preloaded after libasan into the non-instrumented interpreters that load
- * instrumented libraries in the sanitizer build (python3 loading the native
- * module or libattnrt.so): ASan's runtime must be the first library of such a
- * process (LD_PRELOAD), but the programs it starts (cc, FileCheck, ptxas, or
- * an instrumented tool that links libasan itself) must not inherit the
- * preload. This constructor runs before main, so the interpreter's copy of
- * the environment, which its children get, no longer has LD_PRELOAD.
+/* Preloaded after libasan into the uninstrumented python3 of the sanitizer
+ * build's lit suite (test/lit.cfg.py): ASan's runtime must be the first
+ * library of a process that loads instrumented code (the native module,
+ * libattnrt.so), so python3 and the python3 processes it starts (the Python
+ * tests run sys.executable) keep the preload. In any other process that
+ * inherits it, this constructor (before main) drops LD_PRELOAD from the
+ * environment its own children get and, unless the program is one of the
+ * build's instrumented tools (under ATTN_BUILD_DIR), turns LeakSanitizer off
+ * for it: leaks of cc, FileCheck or ptxas are not ours.
  * Built by test/CMakeLists.txt only when ATTN_SANITIZE is on. */
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-__attribute__((constructor)) static void attn_unset_preload(void) { unsetenv("LD_PRELOAD"); }
+void __lsan_disable(void) __attribute__((weak));
+
+__attribute__((constructor)) static void attn_unset_preload(void) {
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0)
+    return;
+  exe[n] = 0;
+  const char *base = strrchr(exe, '/');
+  base = base ? base + 1 : exe;
+  if (strncmp(base, "python", 6) == 0)
+    return;
+  unsetenv("LD_PRELOAD");
+  if (strncmp(exe, ATTN_BUILD_DIR "/", strlen(ATTN_BUILD_DIR) + 1) != 0 && __lsan_disable)
+    __lsan_disable();
+}
