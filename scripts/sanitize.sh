@@ -30,7 +30,7 @@ if [ ! -f "$ASAN_DIR/build.ninja" ]; then
     -DMLIR_DIR="$LLVM_PREFIX/lib/cmake/mlir" \
     -DLLVM_EXTERNAL_LIT="$LLVM_PREFIX/bin/lit" \
     ${CCACHE:+-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache} \
-    > "$ASAN_DIR.configure.log" 2>&1 || { cat "$ASAN_DIR.configure.log"; echo "sanitize: configure failed"; exit 1; }
+    > /tmp/attn-asan-configure.log 2>&1 || { cat /tmp/attn-asan-configure.log; echo "sanitize: configure failed"; exit 1; }
 fi
 # The lit suite's dependencies (test/CMakeLists.txt's ATTN_TEST_DEPENDS).
 if ! cmake --build "$ASAN_DIR" --target check-attn-deps > "$ASAN_DIR/build.log" 2>&1; then
