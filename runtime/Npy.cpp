@@ -184,7 +184,9 @@ bool write(const std::string &path, const Array &a, std::string &why) {
                            (unsigned char)(header.size() >> 8)};
   bool ok = std::fwrite(pre, 1, 10, f) == 10 &&
             std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
-            std::fwrite(a.data.data(), 1, a.data.size(), f) == a.data.size();
+            // An empty array has no data (and a null data(): fwrite's
+            // buffer must not be null, found by attn-fuzz-npy under UBSan).
+            (a.data.empty() || std::fwrite(a.data.data(), 1, a.data.size(), f) == a.data.size());
   errno = 0;
   if (std::fclose(f) != 0 || !ok)
     return why = std::string("write failed: ") +

@@ -8,7 +8,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "ATTN"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "corpus",
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "corpus", "Sanitizer", "regressions",
                    "reference"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attn_obj_root, "test")
@@ -19,6 +19,32 @@ config.substitutions.append(("%attn_obj", config.attn_obj_root))
 # Debian's python with python3-numpy; a pyenv/venv python3 earlier on PATH
 # may lack numpy.
 python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
+
+# The sanitizer build (scripts/sanitize.sh, docs/Reliability.md): every
+# instrumented process stops at its first ASan/UBSan report with SIGABRT (so
+# that `not` and the Python drivers see a crash, not an expected failure) and
+# writes the report under sanitizer-reports/ of the build, which the script
+# counts after the run (a report that a test tolerated still fails it). The
+# uninstrumented python3 gets ASan's runtime preloaded (it loads the
+# instrumented native module and libattnrt.so), as do its python children;
+# other children drop it (Sanitizer/unset_preload.c). Programs the tests compile against libattnrt
+# take %san_flags.
+san_flags = ""
+if getattr(config, "attn_sanitize", False):
+    reports = os.path.join(config.attn_obj_root, "sanitizer-reports")
+    common = "abort_on_error=1:halt_on_error=1:print_stacktrace=1:disable_coredump=1"
+    config.environment["ASAN_OPTIONS"] = (
+        common + ":detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1"
+        ":check_initialization_order=1:log_path=" + os.path.join(reports, "asan"))
+    config.environment["UBSAN_OPTIONS"] = common + ":log_path=" + os.path.join(reports, "ubsan")
+    config.environment["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
+        config.attn_src_root, "test", "Sanitizer", "lsan-python.supp")
+    preload = config.attn_libasan + " " + os.path.join(config.attn_obj_root, "lib",
+                                                       "libattn_unset_preload.so")
+    python = "env LD_PRELOAD='" + preload + "' " + python
+    san_flags = "-fsanitize=address,undefined -fno-sanitize-recover=all"
+    config.available_features.add("sanitizer")
+config.substitutions.append(("%san_flags", san_flags))
 config.substitutions.append(("%python", python))
 # The NumPy reference CLI: rand / check / equal (test/reference/npy_tools.py).
 config.substitutions.append(
@@ -33,7 +59,8 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.attn_tools_dir, config.llvm_tools_dir]
-tools = ["attn-compile", "attn-opt", "attn-run", "FileCheck", "not", "split-file"]
+tools = ["attn-compile", "attn-opt", "attn-run", "FileCheck", "not", "split-file",
+         "attn-fuzz-ir", "attn-fuzz-planner", "attn-fuzz-artifact", "attn-fuzz-npy"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.attn_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

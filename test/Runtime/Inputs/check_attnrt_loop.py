@@ -22,3 +22,4 @@ with open(sys.argv[3]) as f:
     print("".join(line for line in f if "cuLaunchKernel" in line), end="")
 bad = (ctypes.c_uint64 * 1)(0x1008)
 print("misaligned rc", lib.attnrt_run(h, None, bad, ptrs), lib.attnrt_last_error().decode())
+lib.attnrt_free(h)
