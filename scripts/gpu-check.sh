@@ -140,7 +140,7 @@ python_gpu() {
   if ! python3 -c "import pytest" 2>/dev/null; then echo "pytest missing"; echo "0 passed, 1 failed"; return; fi
   local out rc
   out=$(ATTN_MLIR_PYTHON=.device/python ATTN_MLIR_TEST_CACHE=.device/pycache \
-        ATTN_MLIR_ATTNRT="$lib" python3 -m pytest -q -rs -m gpu -p no:cacheprovider python/tests/test_gpu.py 2>&1)
+        ATTN_MLIR_ATTNRT="$lib" python3 -m pytest -q -rs -m gpu -p no:cacheprovider python/tests/test_gpu.py python/tests/test_torch_ops.py 2>&1)
   rc=$?
   echo "$out" | tail -15
   echo "$out" | pytest_count "$rc"

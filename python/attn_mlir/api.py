@@ -15,6 +15,7 @@ import os
 import numbers
 import re
 import threading
+import time
 from typing import Optional, Sequence
 
 import numpy as np
@@ -65,10 +66,16 @@ def precompile_for(chip: str = "sm_90a"):
         raise ValueError(f"chip must be one of {', '.join(chips)}; got {chip!r}")
     prev = getattr(_mode, "chip", None)
     _mode.chip = chip
+    before, t0 = compiler.stats(), time.perf_counter()
     try:
         yield chip
     finally:
         _mode.chip = prev
+        after = compiler.stats()
+        compiler.log.info("precompile_for %s: %d module(s) compiled, %d found in the "
+                          "cache, %.2f s", chip, after["gpu_compiles"] - before["gpu_compiles"],
+                          after["disk_hits"] + after["memory_hits"] - before["disk_hits"]
+                          - before["memory_hits"], time.perf_counter() - t0)
 
 
 # ---------------------------------------------------------------------------
@@ -114,7 +121,10 @@ def _dtype_name(x, loc) -> str:
     if is_torch_tensor(x):
         return str(x.dtype).replace("torch.", "")
     cai = getattr(x, "__cuda_array_interface__", None)
-    return cai["typestr"] if cai else "?"
+    if cai is None:
+        return "?"
+    t = runtime._CAI_DTYPES.get(cai["typestr"], cai["typestr"])
+    return _READABLE.get(t, t)
 
 
 def _classify(inputs, names):
@@ -144,20 +154,46 @@ def _meta_results(art):
     return outs[0] if len(outs) == 1 else tuple(outs)
 
 
-def _run(build, inputs, names):
-    """build(elem) -> IR text; runs it on `inputs` where they live."""
+_SHAPE_ONLY = object()
+
+
+@contextlib.contextmanager
+def shape_only():
+    """Inside, the functions check their arguments and return a marker
+    instead of compiling or running (the torch operators' fake kernels)."""
+    prev = getattr(_mode, "shape_only", False)
+    _mode.shape_only = True
+    try:
+        yield _SHAPE_ONLY
+    finally:
+        _mode.shape_only = prev
+
+
+def _run_spec(build, inputs):
+    """TensorSpec / meta inputs inside precompile_for: compile the artifact."""
+    chip = getattr(_mode, "chip", None)
+    if chip is None:
+        raise ValueError("TensorSpec inputs are for precompiling: use them inside "
+                         "attn_mlir.precompile_for(chip)")
+    art = compiler.artifact_dir(build(_dtype_name(inputs[0], "spec")), chip)
+    if isinstance(inputs[0], TensorSpec):
+        return art
+    # torch meta tensors in, meta tensors out: a whole torch program
+    # (a DiT loop) can run shape-only to precompile every module it uses.
+    return _meta_results(art)
+
+
+def _run(build, inputs, names, index_args=()):
+    """build(elem) -> IR text; runs it on `inputs` where they live. Inputs
+    named in `index_args` are int32 index tables (block sizes): they travel
+    with the others but do not decide the element type."""
+    if getattr(_mode, "shape_only", False):
+        return _SHAPE_ONLY  # torch_ops' fake kernels: the arguments were checked
+    if index_args:
+        return _run_with_index(build, inputs, names, index_args)
     kind = _classify(inputs, names)
     if kind == "spec":
-        chip = getattr(_mode, "chip", None)
-        if chip is None:
-            raise ValueError("TensorSpec inputs are for precompiling: use them inside "
-                             "attn_mlir.precompile_for(chip)")
-        art = compiler.artifact_dir(build(_dtype_name(inputs[0], "spec")), chip)
-        if isinstance(inputs[0], TensorSpec):
-            return art
-        # torch meta tensors in, meta tensors out: a whole torch program
-        # (a DiT loop) can run shape-only to precompile every module it uses.
-        return _meta_results(art)
+        return _run_spec(build, inputs)
     if kind == "cuda":
         return _run_gpu(build, inputs, names)
     if kind == "torch-cpu":
@@ -180,6 +216,49 @@ def _run(build, inputs, names):
     return compiler.run_cpu(build(elem), [np.ascontiguousarray(a) for a in arrays])[0]
 
 
+def _as_index_array(x, name):
+    """An int32 NumPy copy of a block-size table (NumPy, list or CPU tensor)."""
+    if is_torch_tensor(x):
+        if x.is_cuda:
+            raise TypeError(f"{name} is a CUDA tensor but the attention inputs are not; "
+                            "give all inputs on one device")
+        x = x.detach().cpu().numpy()
+    a = np.asarray(x)
+    if a.ndim != 1 or a.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be a 1-D integer tensor or array, got "
+                        f"{a.dtype} of shape {list(a.shape)}")
+    return np.ascontiguousarray(a.astype(np.int32))
+
+
+def _run_with_index(build, inputs, names, index_args):
+    """_run for modules whose arguments include int32 index tables."""
+    data = [(x, n) for x, n in zip(inputs, names) if n not in index_args]
+    kind = _classify([x for x, _ in data], [n for _, n in data])
+    if kind == "cuda":
+        return _run_gpu(build, inputs, names, index_args)
+    if kind == "spec":
+        return _run_spec(build, [x for x, _ in data])
+    first = data[0][0]
+    if kind == "torch-cpu":
+        import torch
+        elem = runtime.torch_dtype_name(first)
+        if elem not in ir.ELEMENT_TYPES:
+            raise TypeError(f"{data[0][1]}: dtype {first.dtype} is not supported; use float32, "
+                            "float16 or bfloat16")
+        conv = torch.float32 if elem == "bf16" else first.dtype
+        arrays = [_as_index_array(x, n) if n in index_args
+                  else x.detach().to(conv).contiguous().numpy() for x, n in zip(inputs, names)]
+        out = compiler.run_cpu(build(elem), arrays)[0]
+        return torch.from_numpy(out).to(first.dtype)
+    arrays = [_as_index_array(x, n) if n in index_args else np.ascontiguousarray(x)
+              for x, n in zip(inputs, names)]
+    elem = _NUMPY_ELEMS.get(arrays[names.index(data[0][1])].dtype)
+    if elem is None:
+        raise TypeError(f"{data[0][1]}: dtype {np.asarray(first).dtype} is not supported; use "
+                        "float32 or float16 (bf16 goes through torch tensors)")
+    return compiler.run_cpu(build(elem), arrays)[0]
+
+
 def chip_for_device(device: int) -> str:
     major, minor = runtime._torch().cuda.get_device_capability(device)
     if major == 9:
@@ -190,19 +269,69 @@ def chip_for_device(device: int) -> str:
                     "kernels need sm_80 or newer")
 
 
-def _run_gpu(build, inputs, names):
+GPU_ELEMENT_TYPES = ("bf16", "f16")
+_READABLE = {"bf16": "bfloat16", "f16": "float16", "f32": "float32", "i32": "int32",
+             "i64": "int64", "i1": "bool"}
+
+
+def check_gpu_inputs(bufs, names, index_args=()):
+    """The GPU path's argument checks, before anything is compiled or launched:
+    the attention operands' dtype (bf16 or f16), index operands (names in
+    `index_args`) int32, every input contiguous and on one CUDA device.
+    Returns (element type, device index)."""
+    elem, device = None, None
+    for b, n in zip(bufs, names):
+        if n in index_args:
+            if b.dtype != "i32":
+                raise TypeError(f"{n}: dtype {_READABLE.get(b.dtype, b.dtype)} is not supported "
+                                "on the GPU path; block sizes are int32")
+        elif b.dtype not in GPU_ELEMENT_TYPES:
+            raise TypeError(f"{n}: dtype {_READABLE.get(b.dtype, b.dtype)} is not supported on the "
+                            "GPU path (CUDA tensors); use bfloat16 or float16 (float32 runs on the "
+                            "CPU path: NumPy arrays or CPU tensors)")
+        elif elem is None:
+            elem = b.dtype
+        elif b.dtype != elem:
+            raise TypeError(f"{n}: dtype {_READABLE.get(b.dtype, b.dtype)} differs from "
+                            f"{names[0]}'s {_READABLE.get(elem, elem)}; inputs must have one dtype")
+        if not b.contiguous:
+            raise ValueError(f"{n} must be contiguous (call .contiguous()); the GPU path reads "
+                             "dense row-major [batch, heads, seq, head_dim] tensors")
+        dev = 0 if b.device is None else b.device
+        if device is None:
+            device = dev
+        elif dev != device:
+            raise ValueError(f"{n} is on cuda:{dev}, {names[0]} on cuda:{device}; all inputs "
+                             "must be on one device")
+    return elem, device
+
+
+def _run_gpu(build, inputs, names, index_args=()):
     bufs = [runtime.as_device_buffer(x, n) for x, n in zip(inputs, names)]
-    elem = bufs[0].dtype
-    if elem not in ir.ELEMENT_TYPES:
-        raise TypeError(f"{names[0]}: dtype {elem} is not supported; use bfloat16 or float16")
-    device = bufs[0].device if bufs[0].device is not None else 0
+    elem, device = check_gpu_inputs(bufs, names, index_args)
     chip = chip_for_device(device)
     d = compiler.artifact_dir(build(elem), chip)
     art = _artifacts.get((d, device))
     if art is None:
         art = runtime.Artifact(d)
         _artifacts[(d, device)] = art
-    return runtime.launch(art, [b.owner for b in bufs], names)[0]
+    out = getattr(_mode, "out", None)
+    return runtime.launch(art, [b.owner for b in bufs], names,
+                          outs=None if out is None else [out])[0]
+
+
+def _torch_op(x, *others):
+    """attn_mlir.torch_ops when `x` is a torch tensor and no operator kernel is
+    running: torch tensors go through torch.ops.attn_mlir.* so that
+    torch.compile sees one operator and fake/meta tensors get shapes. None
+    otherwise (NumPy, CUDA arrays, precompile_for's meta tensors, inside an
+    operator's kernel)."""
+    if not is_torch_tensor(x) or not all(o is None or is_torch_tensor(o) for o in others):
+        return None  # mixed inputs: _classify names them
+    if getattr(x, "is_meta", False) and getattr(_mode, "chip", None) is not None:
+        return None
+    from . import torch_ops
+    return None if torch_ops.inside_op() else torch_ops
 
 
 # ---------------------------------------------------------------------------
@@ -277,6 +406,9 @@ def video_sparse_attn(q, k, v, grid, sparsity: float, gate=None, *, tile=VSA_TIL
     topk = clamp(ceil((1 - sparsity) * num_tiles), 1, num_tiles), untiles.
     Returns q's shape in q's type and dtype.
     """
+    ops = _torch_op(q, k, v, gate)
+    if ops is not None:
+        return ops.video_sparse_attn(q, k, v, grid, sparsity, gate, tile=tile)
     qs, ks = _check_qkv(q, k, v)
     grid = parse_grid(grid)
     tile = ir.triple("tile", tile)
@@ -358,6 +490,9 @@ def sliding_tile_attn(q, k, v, window_size, text_length: int = 0, grid=None, *,
         raise ValueError(f"text_length {text_length} must be in [0, {qs[2] - s_img}] (the "
                          f"{qs[2] - s_img} tokens after the {s_img} image tokens)")
     window, windows = normalize_windows(window_size, qs[1])
+    ops = _torch_op(q, k, v) if per_head == "windows" or windows is None else None
+    if ops is not None:
+        return ops.sliding_tile_attn(q, k, v, window_size, text_length, grid, tile=tile)
     if windows is not None and per_head == "split":
         return _split_heads(q, k, v, qs, ks, windows, text_length, grid, tile)
     return _run(lambda elem: ir.sta_module(qs, elem, grid, tile, window, windows, text_length),
@@ -403,6 +538,9 @@ def _split_heads(q, k, v, qs, ks, windows, text_length, grid, tile):
 
 def tile(x, grid, tile=VSA_TILE):
     """attn.tile: [B, H, T*H*W, D] raster order -> [B, H, N*P, D] tile-major, pads zero."""
+    ops = _torch_op(x)
+    if ops is not None:
+        return ops.tile(x, grid, tile)
     s = _check_rank4(x, "x")
     grid, t = parse_grid(grid), ir.triple("tile", tile)
     _check_grid_matches(grid, s[2], "x")
@@ -411,6 +549,9 @@ def tile(x, grid, tile=VSA_TILE):
 
 def untile(x, grid, tile=VSA_TILE):
     """attn.untile: [B, H, N*P, D] tile-major -> [B, H, T*H*W, D] raster order."""
+    ops = _torch_op(x)
+    if ops is not None:
+        return ops.untile(x, grid, tile)
     s = _check_rank4(x, "x")
     grid, t = parse_grid(grid), ir.triple("tile", tile)
     _, n, p, _ = ir.tile_geometry(grid, t)
@@ -422,5 +563,78 @@ def untile(x, grid, tile=VSA_TILE):
 
 def sdpa(q, k, v, scale: Optional[float] = None):
     """Dense attention (attn.sdpa): q [B,Hq,Sq,D], k/v [B,Hkv,Skv,D]."""
+    ops = _torch_op(q, k, v)
+    if ops is not None:
+        return ops.sdpa(q, k, v, scale)
     qs, ks = _check_qkv(q, k, v, same_seq=False)
     return _run(lambda elem: ir.sdpa_module(qs, ks, elem, scale), [q, k, v], ["q", "k", "v"])
+
+
+# ---------------------------------------------------------------------------
+# Pre-tiled entry points (what FastVideo's kernels take; adapters.py)
+# ---------------------------------------------------------------------------
+
+def vsa_tiled(q, k, v, kv_block_sizes, q_block_sizes, topk: int, block: int = 64, gate=None):
+    """attn.vsa on tiled q/k/v ``[B, H, N*P, D]`` (P = ``block`` slots per tile,
+    partial tiles compacted into their first slots, pads zero) with the valid
+    tokens per tile as int32 tables (``kv_block_sizes`` [Nkv], ``q_block_sizes``
+    [Nq]; on the inputs' device, never read on the host) and ``topk`` kv tiles
+    per query tile. Returns q's shape."""
+    ops = _torch_op(q, k, v, gate, kv_block_sizes, q_block_sizes)
+    if ops is not None:
+        return ops.vsa_tiled(q, k, v, kv_block_sizes, q_block_sizes, topk, block, gate)
+    qs, ks = _check_qkv(q, k, v, same_seq=False)
+    if isinstance(block, bool) or not isinstance(block, numbers.Integral) or block < 1:
+        raise ValueError(f"block must be a positive integer (tokens per tile), got {block!r}")
+    for name, s in (("q", qs), ("k", ks)):
+        if s[2] % block:
+            raise ValueError(f"{name} seq {s[2]} is not a multiple of the block {block}: "
+                             "pass tiled (padded) tensors")
+    nq, nkv = qs[2] // block, ks[2] // block
+    for name, t, n in (("kv_block_sizes", kv_block_sizes, nkv),
+                       ("q_block_sizes", q_block_sizes, nq)):
+        s = _shape(t, name)
+        if s != (n,):
+            raise ValueError(f"{name} must have shape [{n}] (one entry per tile), got {list(s)}")
+    if isinstance(topk, bool) or not isinstance(topk, numbers.Integral) or topk < 1:
+        raise ValueError(f"topk must be an integer >= 1, got {topk!r}")
+    topk = min(int(topk), nkv)
+    inputs, names = [q, k, v], ["q", "k", "v"]
+    if gate is not None:
+        gs = _check_rank4(gate, "compress_attn_weight")
+        if gs != qs:
+            raise ValueError(f"compress_attn_weight shape {list(gs)} must equal q shape "
+                             f"{list(qs)}")
+        inputs.append(gate)
+        names.append("compress_attn_weight")
+    inputs += [q_block_sizes, kv_block_sizes]
+    names += ["q_block_sizes", "kv_block_sizes"]
+    return _run(lambda elem: ir.vsa_tiled_module(qs, ks, elem, block, topk, gate is not None),
+                inputs, names, index_args=("q_block_sizes", "kv_block_sizes"))
+
+
+def sta_tiled(q, k, v, window_size, text_length: int, tile_grid, tile=STA_TILE):
+    """attn.sliding_tile on tiled image tokens (tile-major, whole tiles) then
+    text: q/k/v ``[B, H, N*P + S_text, D]``, ``text_length <= S_text`` valid
+    text tokens, ``window_size`` one [kt, kh, kw] or one per head."""
+    ops = _torch_op(q, k, v)
+    if ops is not None:
+        return ops.sta_tiled(q, k, v, window_size, text_length, tile_grid, tile)
+    qs, _ = _check_qkv(q, k, v)
+    ks = _shape(k)
+    if ks != qs:
+        raise ValueError(f"sliding tile attention takes q, k, v of one shape; got q "
+                         f"{list(qs)}, k {list(ks)}")
+    tg, t = parse_grid(tile_grid, "tile_grid"), ir.triple("tile", tile)
+    s_img = tg[0] * tg[1] * tg[2] * t[0] * t[1] * t[2]
+    if isinstance(text_length, bool) or not isinstance(text_length, numbers.Integral):
+        raise TypeError(f"text_length must be an integer, got {text_length!r}")
+    if qs[2] < s_img:
+        raise ValueError(f"tile grid {list(tg)} of tiles {list(t)} has {s_img} image tokens "
+                         f"but q has seq {qs[2]}")
+    if not 0 <= int(text_length) <= qs[2] - s_img:
+        raise ValueError(f"text_length {text_length} must be in [0, {qs[2] - s_img}] (the "
+                         f"{qs[2] - s_img} tokens after the {s_img} image tokens)")
+    window, windows = normalize_windows(window_size, qs[1])
+    return _run(lambda elem: ir.sta_tiled_module(qs, elem, tg, t, window, windows,
+                                                 int(text_length)), [q, k, v], ["q", "k", "v"])

@@ -15,10 +15,13 @@ a rebuilt compiler never reads a stale entry. ``stats()`` counts compiles and
 hits (the tests use it to check that a second call does not recompile).
 """
 import hashlib
+import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
+import time
 from typing import Dict, Optional
 
 from .errors import CompileError, IRError, NativeModuleError
@@ -30,6 +33,24 @@ _programs: Dict[tuple, object] = {}
 _stats = {"compiles": 0, "cpu_compiles": 0, "gpu_compiles": 0, "memory_hits": 0,
           "disk_hits": 0}
 _tmp_dirs = []
+
+# Compile progress: one INFO record before and after each compile (op, shape,
+# target, seconds), DEBUG for cache hits. logging.basicConfig(level=logging.INFO)
+# or logging.getLogger("attn_mlir").setLevel(logging.INFO) shows them.
+log = logging.getLogger("attn_mlir")
+
+
+def describe(ir: str) -> str:
+    """'vsa 1x2x128x64xbf16' for a module: its attn ops other than
+    tile/untile (all of them if only those) and its first argument's type."""
+    ops = re.findall(r"\battn\.(\w+)", ir)
+    main = [o for o in ops if o not in ("tile", "untile")] or ops
+    seen = []
+    for o in main:
+        if o not in seen:
+            seen.append(o)
+    m = re.search(r"func\.func @\w+\(%\w+: tensor<([^>]*)>", ir)
+    return f"{'+'.join(seen) or 'module'} {m.group(1) if m else ''}".strip()
 
 
 def native():
@@ -189,14 +210,20 @@ def cpu_program(ir: str, entry: str = "main"):
                 with open(lowered_path) as f:
                     prog = n.CpuProgram(ir, entry, f.read())
                 _stats["disk_hits"] += 1
+                log.debug("%s for cpu from the disk cache", describe(ir))
             except (OSError, n.Error):
                 prog = None  # unreadable or stale entry: compile again
         if prog is None:
+            what = describe(ir)
+            log.info("compiling %s for cpu ...", what)
+            t0 = time.perf_counter()
             try:
                 lowered = n.lower_for_cpu(ir, entry)
                 prog = n.CpuProgram(ir, entry, lowered)
             except n.Error as e:
+                log.info("compiling %s for cpu failed", what)
                 raise _compile_error(ir, "compiling for the CPU", e) from None
+            log.info("compiled %s for cpu in %.2f s", what, time.perf_counter() - t0)
             _stats["compiles"] += 1
             _stats["cpu_compiles"] += 1
             if d is not None:
@@ -229,6 +256,7 @@ def artifact_dir(ir: str, chip: str, entry: str = "main",
             return cached
         d = _entry_dir(key)
         if d is not None and os.path.isfile(os.path.join(d, "plan.txt")):
+            log.debug("%s for %s from the disk cache %s", describe(ir), chip, d)
             _stats["disk_hits"] += 1
             _programs[(key, "artifact")] = d
             return d
@@ -245,11 +273,16 @@ def artifact_dir(ir: str, chip: str, entry: str = "main",
         else:
             tmp = tempfile.mkdtemp(prefix="attn_mlir-")
             _tmp_dirs.append(tmp)
+        what = describe(ir)
+        log.info("compiling %s for %s ...", what, chip)
+        t0 = time.perf_counter()
         try:
             n.compile_artifact(ir, tmp, entry, chip, ptxas)
         except n.Error as e:
             shutil.rmtree(tmp, ignore_errors=True)
+            log.info("compiling %s for %s failed", what, chip)
             raise _compile_error(ir, f"compiling for the GPU ({chip})", e) from None
+        log.info("compiled %s for %s in %.2f s", what, chip, time.perf_counter() - t0)
         _stats["compiles"] += 1
         _stats["gpu_compiles"] += 1
         with open(os.path.join(tmp, "module.mlir"), "w") as f:

@@ -160,6 +160,41 @@ def sta_module(shape, elem, grid, tile, window: Optional[Sequence[int]],
     return "\n".join(lines) + "\n"
 
 
+def vsa_tiled_module(q_shape, kv_shape, elem, block: int, topk: int, gate: bool) -> str:
+    """attn.vsa on pre-tiled q/k/v(/gate) with the block sizes as int32
+    arguments (FastVideo's fastvideo_kernel.video_sparse_attn): @main(q, k, v,
+    [gate,] q_block_sizes, kv_block_sizes)."""
+    _check_elem(elem)
+    nq, nkv = q_shape[2] // block, kv_shape[2] // block
+    qt, kt = tensor_type(q_shape, elem), tensor_type(kv_shape, elem)
+    qb, kb = tensor_type((nq,), "i32"), tensor_type((nkv,), "i32")
+    args = [f"%q: {qt}", f"%k: {kt}", f"%v: {kt}"] + ([f"%gate: {qt}"] if gate else [])
+    args += [f"%qbs: {qb}", f"%kbs: {kb}"]
+    types = [qt, kt, kt] + ([qt] if gate else []) + [qb, kb]
+    gate_txt = " gate %gate" if gate else ""
+    return (f"func.func @main({', '.join(args)}) -> {qt} {{\n"
+            f"  %o = attn.vsa %q, %k, %v{gate_txt} q_block_sizes %qbs kv_block_sizes %kbs"
+            f" block {int(block)} topk {int(topk)}\n"
+            f"      : ({', '.join(types)}) -> {qt}\n"
+            f"  return %o : {qt}\n}}\n")
+
+
+def sta_tiled_module(shape, elem, tile_grid, tile, window: Optional[Sequence[int]],
+                     windows: Optional[Sequence[int]], text_length: int) -> str:
+    """attn.sliding_tile on pre-tiled image tokens followed by the text
+    (FastVideo's sliding_tile_attention): q/k/v/out [B,H,N*P + S_text,D]."""
+    _check_elem(elem)
+    full = tensor_type(shape, elem)
+    attrs = f"tile_grid {_list(tile_grid)} tile {_list(tile)}"
+    attrs += f" window {_list(window)}" if window is not None else f" windows {_list(windows)}"
+    if text_length:
+        attrs += f" text_length {int(text_length)}"
+    return (f"func.func @main(%q: {full}, %k: {full}, %v: {full}) -> {full} {{\n"
+            f"  %o = attn.sliding_tile %q, %k, %v {attrs}\n"
+            f"      : ({full}, {full}, {full}) -> {full}\n"
+            f"  return %o : {full}\n}}\n")
+
+
 def topk_for(sparsity: float, num_tiles: int) -> int:
     """clamp(ceil((1 - s) * N), 1, N) (SPEC; FastVideo's VSA backend)."""
     return max(1, min(math.ceil((1.0 - float(sparsity)) * num_tiles), num_tiles))

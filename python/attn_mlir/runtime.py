@@ -273,17 +273,48 @@ def check_inputs(artifact: Artifact, bufs: List[DeviceBuffer], names: Sequence[s
     return 0 if device is None else device
 
 
-def launch(artifact: Artifact, inputs: Sequence, names: Sequence[str] = ()):
-    """Runs the artifact on CUDA inputs; returns torch tensors (results in order)."""
+def check_outputs(artifact: Artifact, outs: Sequence, device: int) -> List[DeviceBuffer]:
+    """Validates caller-provided outputs (`out=`) against the artifact's results."""
+    if len(outs) != len(artifact.results):
+        raise ValueError(f"the compiled function has {len(artifact.results)} results, "
+                         f"got {len(outs)} outputs")
+    bufs = []
+    for i, (o, (dtype, shape)) in enumerate(zip(outs, artifact.results)):
+        name = "out" if len(outs) == 1 else f"out[{i}]"
+        b = as_device_buffer(o, name)
+        if b.dtype != dtype:
+            raise TypeError(f"{name}: dtype {b.dtype} does not match the result's {dtype}")
+        if b.shape != tuple(shape):
+            raise ValueError(f"{name}: shape {list(b.shape)} does not match the result's "
+                             f"{list(shape)}")
+        if not b.contiguous:
+            raise ValueError(f"{name} must be contiguous")
+        if b.device is not None and b.device != device:
+            raise ValueError(f"{name} is on cuda:{b.device}, the inputs on cuda:{device}")
+        bufs.append(b)
+    return bufs
+
+
+def launch(artifact: Artifact, inputs: Sequence, names: Sequence[str] = (),
+           outs: Optional[Sequence] = None):
+    """Runs the artifact on CUDA inputs on torch's current stream; returns the
+    results in order: `outs` when given (written in place, nothing
+    allocated), else torch tensors from torch.empty (the caching allocator).
+    No host synchronization either way, so CUDA graphs can capture it."""
     names = list(names) + [f"input #{i}" for i in range(len(names), len(inputs))]
     bufs = [as_device_buffer(x, n) for x, n in zip(inputs, names)]
     device = check_inputs(artifact, bufs, names)
     torch = _torch()
     with torch.cuda.device(device):
-        outs = [torch.empty(shape, dtype=torch_dtype(dtype), device=f"cuda:{device}")
-                for dtype, shape in artifact.results]
+        if outs is None:
+            outs = [torch.empty(shape, dtype=torch_dtype(dtype), device=f"cuda:{device}")
+                    for dtype, shape in artifact.results]
+            ptrs = [o.data_ptr() for o in outs]
+        else:
+            outs = list(outs)
+            ptrs = [b.ptr for b in check_outputs(artifact, outs, device)]
         stream = torch.cuda.current_stream(device).cuda_stream
-        artifact.run(stream, [b.ptr for b in bufs], [o.data_ptr() for o in outs])
+        artifact.run(stream, [b.ptr for b in bufs], ptrs)
     return outs
 
 

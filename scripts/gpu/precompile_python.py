@@ -1,6 +1,6 @@
 """On the development machine: compile, into the attn_mlir disk cache
 ($ATTN_MLIR_CACHE), every GPU module that the Python package's GPU tests
-(python/tests/test_gpu.py, marked gpu) and the DiT loop example use, so that
+(python/tests/test_gpu.py and test_torch_ops.py, marked gpu) and the DiT loop example use, so that
 they run on the GPU machine, which has no LLVM/MLIR (docs/Python.md,
 "Compile here, run on the GPU machine")."""
 import os
@@ -16,6 +16,12 @@ with am.precompile_for("sm_90a"):
     am.sdpa(*[S((1, 2, 128, 64))] * 3)   # test_gpu_runs_on_the_current_stream
     am.video_sparse_attn(*[S((1, 2, 256, 64))] * 3, (4, 8, 8), 0.5, S((1, 2, 256, 64)))
     am.sliding_tile_attn(*[S((1, 2, 896, 64))] * 3, [1, 1, 1], 100, (6, 8, 16), tile=(6, 8, 8))
+    # python/tests/test_torch_ops.py (torch operators, CUDA graphs, adapters)
+    b = S((1, 2, 128, 64))
+    am.video_sparse_attn(b, b, b, (2, 8, 8), 0.5, b)
+    am.video_sparse_attn(b, b, b, (2, 8, 8), 0.5)
+    am.sliding_tile_attn(b, b, b, [1, 1, 1], 0, (2, 8, 8), tile=(1, 8, 8))
+    am.api.vsa_tiled(b, b, b, S((2,), "f32"), S((2,), "f32"), 2, 64)
 print("precompiled the GPU test modules:", am.stats())
 here = os.path.dirname(os.path.abspath(__file__))
 subprocess.run([sys.executable, os.path.join(here, "..", "..", "examples", "python", "dit_loop.py"),
