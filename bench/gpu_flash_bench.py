@@ -15,11 +15,17 @@ import math
 import os
 import sys
 
+import glob
+
 import cupy as cp
 import torch
 import triton.testing as tt
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.nn.attention.flex_attention import BlockMask, flex_attention
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts",
+                                "gpu"))
+import wgmma_launch  # noqa: E402
 
 dev = "cuda"
 B, H, S, D = 1, 12, 32768, 128
@@ -34,6 +40,16 @@ def load(d, name):
     fn = cp.RawModule(path=os.path.join(d, name + ".sm_90a.cubin")).get_function(name)
     fn.max_dynamic_shared_size_bytes = SMEM
     return fn
+
+
+def load_wgmma(d, prefix):
+    """The attn_wgmma_<prefix>_s<stages> kernel in d (stages chosen by the
+    emitter), or None."""
+    hits = sorted(glob.glob(os.path.join(d, f"attn_wgmma_{prefix}_s*.sm_90a.cubin")))
+    if not hits:
+        return None
+    name = os.path.basename(hits[0]).split(".")[0]
+    return wgmma_launch.Kernel(hits[0], name)
 
 
 def rel(a, b):
@@ -71,6 +87,15 @@ def main():
     print(f"{'VSA fine 64x64 12.5% kept: attn-mlir':52s} {ours:8.3f} {flops/ours/1e9:8.1f} {theirs/ours:8.2f}x"
           f"  (rel err vs flex {rel(out, ref):.1e})")
     print(f"{'VSA fine 64x64 12.5% kept: FlexAttention':52s} {theirs:8.3f} {flops/theirs/1e9:8.1f}")
+    hk = load_wgmma(d, "bf16_d128_q64_kv64_idx")
+    if hk:
+        out.fill_(float("nan"))
+        launch = hk.prepare(q, k, v, out, idx, cnt, None, None, keep,
+                            stream=torch.cuda.current_stream().cuda_stream)
+        launch()
+        ours = bench(launch)
+        print(f"{'VSA fine 64x64 12.5% kept: attn-mlir wgmma ' + hk.name[-2:]:52s} {ours:8.3f} "
+              f"{flops/ours/1e9:8.1f} {theirs/ours:8.2f}x  (rel err vs flex {rel(out, ref):.1e})")
 
     # Dense.
     fn = load(d, "attn_flash_bf16_d128_q64_kv64_dense")
@@ -86,6 +111,18 @@ def main():
     print(f"{'dense S32768: attn-mlir':52s} {ours:8.3f} {flops/ours/1e9:8.1f} {cudnn/ours:8.2f}x"
           f"  (rel err vs cuDNN {rel(out, ref):.1e})")
     print(f"{'dense S32768: cuDNN SDPA':52s} {cudnn:8.3f} {flops/cudnn/1e9:8.1f}")
+    for prefix in ("bf16_d128_q128_kv128_dense", "bf16_d128_q128_kv64_dense"):
+        hk = load_wgmma(d, prefix)
+        if not hk:
+            continue
+        out.fill_(float("nan"))
+        launch = hk.prepare(q, k, v, out, None, None, None, None, S // hk.bkv,
+                            stream=torch.cuda.current_stream().cuda_stream)
+        launch()
+        ours_h = bench(launch)
+        label = f"dense S32768: attn-mlir wgmma q{hk.bq} kv{hk.bkv} {hk.name[-2:]}"
+        print(f"{label:52s} {ours_h:8.3f} {flops/ours_h/1e9:8.1f} {cudnn/ours_h:8.2f}x"
+              f"  (rel err vs cuDNN {rel(out, ref):.1e})")
     try:
         ref_flex = flex(q, k, v)
         theirs = bench(lambda: flex(q, k, v))

@@ -71,6 +71,16 @@ bool prepare(const Driver *d, attnrt_artifact *a) {
       return false;
     a->scratchDev.push_back(p);
   }
+  if (a->mapBase.size() != plan.launches.size()) {
+    size_t n = 0;
+    a->mapBase.clear();
+    for (const Launch &l : plan.launches) {
+      a->mapBase.push_back(n);
+      for (const Param &p : l.params)
+        n += p.tensorMap;
+    }
+    a->maps.assign(n, TensorMapSlot());
+  }
   if (a->checked && !a->errDev &&
       !check(d, d->cuMemAlloc(&a->errDev, ATTNRT_CHECK_ERR_WORDS * sizeof(uint32_t)),
                 "cuMemAlloc(check error buffer)"))
@@ -89,6 +99,42 @@ CUdeviceptr bind(const attnrt_artifact *a, const Param &p, const uint64_t *args,
   case Param::Err: return a->errDev;
   default: return 0;
   }
+}
+
+/// How many of launch `l`'s parameters before `i` are tensor maps.
+size_t mapsBefore(const Launch &l, size_t i) {
+  size_t n = 0;
+  for (size_t j = 0; j < i; ++j)
+    n += l.params[j].tensorMap;
+  return n;
+}
+
+/// Encodes `slot` for `p` (a `tmap:` parameter) over device address `addr`
+/// unless it already is: a [N, S, D] tensor as a 3-D map {D, S, N} with
+/// 128-byte swizzle and zero fill, boxes of 64 x p.mapRows x 1.
+bool encodeTensorMap(const Driver *d, const Param &p, CUdeviceptr addr, TensorMapSlot &slot) {
+  if (slot.valid && slot.encodedFor == addr)
+    return true;
+  const unsigned long long e = elementBytes(p.mapDtype);
+  const unsigned long long dims[3] = {(unsigned long long)p.mapDims[0],
+                                      (unsigned long long)p.mapDims[1],
+                                      (unsigned long long)p.mapDims[2]};
+  const unsigned long long strides[2] = {dims[0] * e, dims[0] * dims[1] * e};
+  const unsigned box[3] = {64, unsigned(p.mapRows), 1}, step[3] = {1, 1, 1};
+  const int dtype = p.mapDtype == "bf16" ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
+                                         : CU_TENSOR_MAP_DATA_TYPE_FLOAT16;
+  slot.valid = false;
+  if (!check(d, d->cuTensorMapEncodeTiled(slot.bytes, dtype, 3, reinterpret_cast<void *>(addr),
+                                          dims, strides, box, step,
+                                          CU_TENSOR_MAP_INTERLEAVE_NONE,
+                                          CU_TENSOR_MAP_SWIZZLE_128B,
+                                          CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
+                                          CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE),
+             "cuTensorMapEncodeTiled(" + p.text + ")"))
+    return false;
+  slot.valid = true;
+  slot.encodedFor = addr;
+  return true;
 }
 
 std::string indexText(const int64_t *v, int n) {
@@ -208,6 +254,11 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
       } else if (p.kind == Param::F32) {
         floats[i] = p.f;
         kernelParams[i] = &floats[i];
+      } else if (p.tensorMap) {
+        TensorMapSlot &slot = a->maps[a->mapBase[at] + mapsBefore(l, i)];
+        if (!encodeTensorMap(d, p, bind(a, p, args, results), slot))
+          return 1;
+        kernelParams[i] = slot.bytes;
       } else {
         ptrs[i] = bind(a, p, args, results);
         kernelParams[i] = &ptrs[i];

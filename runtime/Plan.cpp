@@ -116,6 +116,35 @@ bool parseList(const std::string &s, std::vector<int64_t> &out) {
 bool parseParam(const std::string &p, Param &out, std::string &why) {
   out = Param();
   out.text = p;
+  if (p.compare(0, 5, "tmap:") == 0) {
+    // tmap:BUF:DTYPE:D,S,N:ROWS, BUF itself one of the buffer kinds.
+    std::vector<std::string> w = split(p.substr(5), ':');
+    if (w.size() != 5)
+      return why = "expected tmap:BUF:DTYPE:D,S,N:ROWS", false;
+    std::vector<int64_t> dims;
+    int64_t rows = 0;
+    if (!parseParam(w[0] + ":" + w[1], out, why))
+      return why = "tensor map buffer: " + why, false;
+    out.text = p;
+    if (!out.isBuffer())
+      return why = "a tensor map needs an arg, result, const or scratch buffer", false;
+    if (w[2] != "bf16" && w[2] != "f16")
+      return why = "tensor map dtype '" + w[2] + "' is not bf16 or f16", false;
+    if (!parseList(w[3], dims) || dims.size() != 3)
+      return why = "tensor map shape '" + w[3] + "' is not D,S,N", false;
+    if (!parseCount(w[4], rows) || rows < 1 || rows > 256)
+      return why = "tensor map box rows '" + w[4] + "' is not in [1, 256]", false;
+    if (dims[0] % 64 || dims[1] < 1 || dims[2] < 1 || dims[0] > (int64_t(1) << 20) ||
+        dims[1] > (int64_t(1) << 31) || dims[2] > (int64_t(1) << 31))
+      return why = "tensor map shape '" + w[3] +
+                   "': D must be a positive multiple of 64, S and N in [1, 2^31]", false;
+    out.tensorMap = true;
+    out.mapDtype = w[2];
+    for (int i = 0; i < 3; ++i)
+      out.mapDims[i] = dims[i];
+    out.mapRows = rows;
+    return true;
+  }
   if (p == "null") {
     out.kind = Param::Null;
     return true;
@@ -207,6 +236,17 @@ std::string validate(const Plan &a, const Launch &l) {
       return where + "parameter '" + p.text + "': offset " + std::to_string(p.offset) +
              " is not inside " + what + " " + std::to_string(p.value) + " (" +
              std::to_string(bytes) + " bytes)";
+    if (p.tensorMap) {
+      // The map lets the kernel read all of D x S x N: it must fit.
+      uint64_t need = elementBytes(p.mapDtype);
+      bool overflow = false;
+      for (int64_t dim : p.mapDims)
+        overflow |= __builtin_mul_overflow(need, uint64_t(dim), &need);
+      if (overflow || need > bytes - p.offset)
+        return where + "tensor map '" + p.text + "' covers " + std::to_string(need) +
+               " bytes but " + what + " " + std::to_string(p.value) + " has " +
+               std::to_string(bytes - p.offset) + " from its offset";
+    }
   }
   if (!l.isCheck)
     return "";

@@ -33,6 +33,13 @@ struct Param {
   uint64_t offset = 0; // byte offset added to a buffer pointer
   float f = 0;
   std::string text; // as written in the plan, for messages
+  // `tmap:BUF:DTYPE:D,S,N:ROWS`: a TMA tensor map (CUtensorMap, passed by
+  // value) over the buffer above, viewed as N slabs of S rows of D elements,
+  // read in boxes of 64 x ROWS.
+  bool tensorMap = false;
+  std::string mapDtype;
+  int64_t mapDims[3] = {0, 0, 0};
+  int64_t mapRows = 0;
   bool isBuffer() const {
     return kind == Arg || kind == Result || kind == Const || kind == Scratch;
   }

@@ -19,8 +19,9 @@ class AttentionEmitter : public KernelBuilder {
 public:
   AttentionEmitter(OpBuilder &b, Location loc, gpu::GPUModuleOp module,
                    StringRef name, const KernelContract &contract,
-                   StringRef sharedSymbol = "")
-      : KernelBuilder(b, loc, module, name, contract, sharedSymbol),
+                   StringRef sharedSymbol = "", int64_t sharedAlign = 16)
+      : KernelBuilder(b, loc, module, name, contract, sharedSymbol,
+                      sharedAlign),
         q(arg(ATTNRT_ATTN_Q)), k(arg(ATTNRT_ATTN_K)), v(arg(ATTNRT_ATTN_V)),
         o(arg(ATTNRT_ATTN_OUT)), idx(arg(ATTNRT_ATTN_KV_INDICES)),
         cnt(arg(ATTNRT_ATTN_KV_COUNTS)), vbs(arg(ATTNRT_ATTN_KV_BLOCK_SIZES)),

@@ -68,7 +68,7 @@ struct Layout {
     return llvm::alignTo(maskBytes() + (keyMask ? S * BKV : 0), 8);
   }
   int64_t total(bool keyMask) const {
-    return barriers(keyMask) + 8 * (2 * S + 1) + 1024 /*alignment slack*/;
+    return barriers(keyMask) + 8 * (2 * S + 1);
   }
 };
 
@@ -82,7 +82,7 @@ public:
   Emitter(OpBuilder &b, Location loc, gpu::GPUModuleOp module, StringRef name,
           const HopperKernelConfig &cfg)
       : AttentionEmitter(b, loc, module, name, hopperKernelContract(cfg),
-                         (name + "_smem").str()),
+                         (name + "_smem").str(), /*sharedAlign=*/1024),
         cfg(cfg), L(layoutOf(cfg)),
         elt(cfg.elementType == FlashElementType::BF16 ? Type(b.getBF16Type())
                                                       : Type(b.getF16Type())),
@@ -473,11 +473,14 @@ void Emitter::emit() {
   Value hk = div(h, div(Hq, Hkv));
   Value wg = arith::ShRUIOp::create(b, loc, tid, ci32(7));
 
-  // The aligned base of dynamic shared memory.
-  Value raw = shared();
-  Value rawAddr = LLVM::PtrToIntOp::create(b, loc, i32, raw);
-  Value pad = sub(andI(add(rawAddr, ci32(1023)), ci32(~1023)), rawAddr);
-  base = at(raw, i8, toI64(pad));
+  // Dynamic shared memory is declared 1024-byte aligned (128-byte swizzled
+  // tiles repeat every 1024 bytes, and TMA writes and wgmma descriptors
+  // assume that phase); a base that is not is a hard error, never a wrong
+  // answer.
+  base = shared();
+  Value baseAddr = LLVM::PtrToIntOp::create(b, loc, i32, base);
+  ifThen(cmp(P::ne, andI(baseAddr, ci32(1023)), ci32(0)),
+         [&] { LLVM::Trap::create(b, loc); });
 
   const int64_t barBase = L.barriers(cfg.hasKeyMask);
   ifThen(cmp(P::eq, tid, ci32(0)), [&] {

@@ -31,7 +31,7 @@ void mlir::attn::markKernel(LLVM::LLVMFuncOp fn, int maxThreads) {
 KernelBuilder::KernelBuilder(OpBuilder &b, Location loc,
                              gpu::GPUModuleOp module, StringRef name,
                              const KernelContract &contract,
-                             StringRef sharedSymbol)
+                             StringRef sharedSymbol, int64_t sharedAlign)
     : b(b), loc(loc), i8(b.getI8Type()), i32(b.getI32Type()),
       i64(b.getI64Type()), f32(b.getF32Type()),
       ptr(LLVM::LLVMPointerType::get(b.getContext(), 1)),
@@ -42,7 +42,7 @@ KernelBuilder::KernelBuilder(OpBuilder &b, Location loc,
   if (!sharedName.empty())
     LLVM::GlobalOp::create(b, loc, LLVM::LLVMArrayType::get(i8, 0),
                            /*isConstant=*/false, LLVM::Linkage::External,
-                           sharedName, Attribute(), /*alignment=*/16,
+                           sharedName, Attribute(), sharedAlign,
                            /*addrSpace=*/3);
   SmallVector<Type> params;
   auto generic = LLVM::LLVMPointerType::get(ctx);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Checks compiled attention kernels (attn-emit-flash-kernel and
-attn-emit-simt-kernel) on a GPU against a float32 torch reference, with fresh
+"""Checks compiled attention kernels (attn-emit-flash-kernel,
+attn-emit-hopper-kernel and attn-emit-simt-kernel) on a GPU against a float32 torch reference, with fresh
 random inputs every run, including ragged lengths (Sq, Skv not multiples of
 the blocks) and key masks.
 
@@ -8,9 +8,11 @@ usage: check_flash.py DIR [--quick] [--scenarios a,b,...]
 DIR holds <kernel-name>.<sm>.cubin files (from attn-opt + ptxas). Each
 kernel's configuration is read from its name:
 attn_flash_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km] or
-attn_simt_<f32|bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km]. Both take
-q, k, v, out, kv_indices, kv_counts, kv_block_sizes, key_mask, i32 Sq, Skv,
-Hq, Hkv, K. The output is poisoned (NaN) before each launch and every
+attn_simt_<f32|bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km] or
+attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km]_s<stages>.
+All take q, k, v, out, kv_indices, kv_counts, kv_block_sizes, key_mask, i32
+Sq, Skv, Hq, Hkv, K; the wgmma kernels also three TMA tensor maps (launched
+through wgmma_launch.py). The output is poisoned (NaN) before each launch and every
 element must be written; the error metric is test/reference/errcheck.py's
 (whole-output and worst-row relative error; bf16/f16 1e-2, f32 1e-4).
 
@@ -36,11 +38,15 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "test", "reference"))
 import errcheck  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wgmma_launch  # noqa: E402
+
 torch.manual_seed(int.from_bytes(os.urandom(4), "little"))
 # ATTN_CHECK_DEVICE=cpu with a stand-in cupy: the CPU self-test of this
 # script's logic (test/GPU/check-flash-logic.test).
 dev = os.environ.get("ATTN_CHECK_DEVICE", "cuda")
-NAME = re.compile(r"attn_(flash|simt)_(f32|bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)(_vbs)?(_km)?$")
+NAME = re.compile(r"attn_(flash|simt|wgmma)_(f32|bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)"
+                  r"(_vbs)?(_km)?(?:_s\d)?$")
 DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16}
 
 
@@ -83,6 +89,7 @@ def reference(q, k, v, idx, cnt, vbs, bq, bkv, scale, indexed, has_vbs, km=None,
     return p @ vv
 
 
+_WGMMA = {}  # loaded attn_wgmma_* kernels by cubin path
 SCENARIOS = ("random", "garbage", "oob", "masked")
 
 
@@ -165,6 +172,20 @@ def run_case(path, name, B, Hq, Hkv, S, Skv, scenario="random"):
     if scenario == "masked" and (B > 1 or not indexed):
         km[-1] = 0
     out = torch.full_like(q, float("nan"))
+    if family == "wgmma":
+        if path not in _WGMMA:
+            _WGMMA[path] = wgmma_launch.Kernel(path, name)
+        _WGMMA[path].prepare(q, k, v, out, idx, cnt, vbs, km, K)()
+        torch.cuda.synchronize()
+    else:
+        launch_cupy(path, name, family, q, k, v, out, idx, cnt, vbs, km, K, S, Skv, Hq,
+                    Hkv, B, D, bq, bkv, nq, has_km, dtype)
+    return check_case(name, q, k, v, out, idx, cnt, vbs, km, B, Hq, Hkv, S, Skv, bq, bkv,
+                      scale, indexed, has_vbs, has_km, dtype, scenario)
+
+
+def launch_cupy(path, name, family, q, k, v, out, idx, cnt, vbs, km, K, S, Skv, Hq, Hkv,
+                B, D, bq, bkv, nq, has_km, dtype):
     mod = cp.RawModule(path=path)
     fn = mod.get_function(name)
     if family == "flash":
@@ -180,6 +201,10 @@ def run_case(path, name, B, Hq, Hkv, S, Skv, scenario="random"):
     threads = bq // 16 * 32 if family == "flash" else 128
     fn(grid, (threads, 1, 1), args, shared_mem=smem)
     cp.cuda.runtime.deviceSynchronize()
+
+
+def check_case(name, q, k, v, out, idx, cnt, vbs, km, B, Hq, Hkv, S, Skv, bq, bkv, scale,
+               indexed, has_vbs, has_km, dtype, scenario):
     written = not torch.isnan(out).any().item()
     ref, live = reference(q, k, v, idx, cnt, vbs, bq, bkv, scale, indexed, has_vbs,
                           km if has_km else None, return_live=True)

@@ -29,6 +29,15 @@ for cfg in "bf16 128 true true false" "bf16 128 false false false" "f16 64 true 
   set -- $cfg
   emit "attn-emit-flash-kernel{block-q=128 head-dim=$2 dtype=$1 indexed=$3 block-sizes=$4 key-mask=$5}"
 done
+# Hopper kernels (wgmma, TMA, warp-specialized): dtype, D, block_q,
+# block_kv, indexed, block sizes, key mask.
+for cfg in "bf16 128 128 128 true true false" "bf16 128 128 128 false false false" \
+           "bf16 128 128 64 true true false" "bf16 128 64 64 true true true" \
+           "f16 64 128 128 true true true" "bf16 64 64 128 false true false" \
+           "bf16 128 64 64 true false false" "bf16 128 128 64 false false false"; do
+  set -- $cfg
+  emit "attn-emit-hopper-kernel{dtype=$1 head-dim=$2 block-q=$3 block-kv=$4 indexed=$5 block-sizes=$6 key-mask=$7}"
+done
 # SIMT fallback kernels: dtype, D, block_q, block_kv, indexed, block sizes, key mask.
 for cfg in "f32 32 8 8 true true true" "bf16 128 64 64 true true false" \
            "f16 64 64 64 false false false" "f32 96 3 5 true true false" \

@@ -46,10 +46,10 @@ public:
   /// gpu.launch_func ops verify against it) with at most `contract.threads`
   /// threads per block, and positions the builder in its entry block.
   /// `sharedSymbol` (if not empty) first declares an external dynamic
-  /// shared-memory array of that name.
+  /// shared-memory array of that name, aligned to `sharedAlign` bytes.
   KernelBuilder(OpBuilder &b, Location loc, gpu::GPUModuleOp module,
                 StringRef name, const KernelContract &contract,
-                StringRef sharedSymbol = "");
+                StringRef sharedSymbol = "", int64_t sharedAlign = 16);
   /// Adds the terminator; the builder's insertion point is restored.
   void finish();
 

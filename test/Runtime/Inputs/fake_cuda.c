@@ -5,7 +5,8 @@
  * pointers named by allocation ("#3+512").
  *
  * The "kernel image" is not PTX but lines `.fake_kernel NAME SIG` where SIG
- * gives each parameter's kind (p: pointer, i: i32, f: f32), or is `check`
+ * gives each parameter's kind (p: pointer, i: i32, f: f32, t: a CUtensorMap by
+ * value, which must come from cuTensorMapEncodeTiled below), or is `check`
  * for a kernel that follows the runtime's check contract
  * (IDX CNT err i32:ROWS i32:K i32:NKV, docs/ARTIFACT.md), run on the host.
  * $FAKE_CUDA_FAIL_ALLOC=N makes the N-th cuMemAlloc fail (out of memory).
@@ -196,6 +197,40 @@ static void check_kernel(void **params) {
   }
 }
 
+/* A "tensor map": 128 bytes the launch below reads back (the real one is
+ * opaque). The map must be 64-byte aligned, as the driver requires. */
+static int encode(uint64_t *m, int dtype, unsigned rank, void *addr,
+                  const unsigned long long *dims, const unsigned long long *strides,
+                  const unsigned *box, int swizzle) {
+  char t[64], d[160];
+  if ((uintptr_t)m % 64 || rank != 3)
+    return 1; /* CUDA_ERROR_INVALID_VALUE */
+  memset(m, 0, 128);
+  m[0] = 0x70616d74; /* "tmap" */
+  m[1] = (uint64_t)(uintptr_t)addr;
+  m[2] = (uint64_t)dtype;
+  m[3] = dims[0], m[4] = dims[1], m[5] = dims[2];
+  m[6] = box[0], m[7] = box[1];
+  name((ptr_t)(uintptr_t)addr, t);
+  sprintf(d, "dtype %d dims %llu,%llu,%llu strides %llu,%llu box %u,%u,%u swizzle %d", dtype,
+          dims[0], dims[1], dims[2], strides[0], strides[1], box[0], box[1], box[2], swizzle);
+  say("cuTensorMapEncodeTiled %s %s\n", t, d);
+  return 0;
+}
+
+static void map_text(const void *p, char *t) {
+  const uint64_t *m = p;
+  char a[64];
+  if ((uintptr_t)p % 64 || m[0] != 0x70616d74) {
+    strcpy(t, "tmap:INVALID");
+    return;
+  }
+  name((ptr_t)m[1], a);
+  sprintf(t, "tmap:%s:%s:%llu,%llu,%llu:%llu", a, m[2] == 9 ? "bf16" : m[2] == 6 ? "f16" : "?",
+          (unsigned long long)m[3], (unsigned long long)m[4], (unsigned long long)m[5],
+          (unsigned long long)m[7]);
+}
+
 __attribute__((unused)) static int launch(void *f, unsigned gx, unsigned gy, unsigned gz,
                                           unsigned bx, unsigned by, unsigned bz, unsigned smem,
                                           void *stream, void **params, void **extra) {
@@ -210,6 +245,8 @@ __attribute__((unused)) static int launch(void *f, unsigned gx, unsigned gy, uns
       name(*(ptr_t *)params[i], t);
     else if (sig[i] == 'i')
       sprintf(t, "i32:%d", *(int32_t *)params[i]);
+    else if (sig[i] == 't')
+      map_text(params[i], t);
     else
       sprintf(t, "f32:%g", *(float *)params[i]);
     strcat(line, " ");
@@ -235,6 +272,15 @@ int cuMemFree_v2(ptr_t p) {
 int cuMemsetD32Async(ptr_t d, unsigned v, size_t n, void *st) {
   int r;
   LOCKED(r = memset_d32(d, v, n, st));
+  return r;
+}
+int cuTensorMapEncodeTiled(void *map, int dtype, unsigned rank, void *addr,
+                           const unsigned long long *dims, const unsigned long long *strides,
+                           const unsigned *box, const unsigned *step, int interleave,
+                           int swizzle, int l2, int oob) {
+  int r;
+  (void)step, (void)interleave, (void)l2, (void)oob;
+  LOCKED(r = encode(map, dtype, rank, addr, dims, strides, box, swizzle));
   return r;
 }
 #ifndef FAKE_CUDA_NO_LAUNCH
