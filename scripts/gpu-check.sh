@@ -47,6 +47,25 @@ sanitized() { # tool, script, args... (clean, and the script's own checks ran an
   echo "$out" | sanitizer_verdict "$tool" "$rc"
 }
 tally "kernels (check_flash.py)" python3 scripts/gpu/check_flash.py .device/flash
+# The wgmma kernels' SASS: warpgroup MMAs (HGMMA) fed by TMA loads (UTMALDG),
+# in the kernels check_flash.py ran and in the artifacts' images.
+sass_case() {
+  local p=0 f=0 c s
+  local cubins=(.device/flash/attn_wgmma_*.cubin .device/art/wan_vsa_1.3b/kernels.sm_90a.cubin
+                .device/art/hunyuan_sta_720p/kernels.sm_90a.cubin)
+  command -v cuobjdump >/dev/null || { echo "cuobjdump missing"; echo "0 passed, 1 failed"; return; }
+  for c in "${cubins[@]}"; do
+    [ -f "$c" ] || { echo "FAIL $c: missing"; f=$((f + 1)); continue; }
+    s=$(cuobjdump -sass "$c")
+    if grep -q "HGMMA" <<<"$s" && grep -q "UTMALDG" <<<"$s"; then
+      echo "PASS $c: HGMMA x$(grep -c HGMMA <<<"$s"), UTMALDG x$(grep -c UTMALDG <<<"$s")"; p=$((p + 1))
+    else
+      echo "FAIL $c: no HGMMA or no UTMALDG in its SASS"; f=$((f + 1))
+    fi
+  done
+  echo "$p passed, $f failed"
+}
+tally "wgmma kernels' SASS (HGMMA, UTMALDG)" sass_case
 tally "artifacts through attnrt" python3 scripts/gpu/check_artifacts.py "$lib" .device/art
 npy_case() {
   local out=.device/npy/out.npy
@@ -164,7 +183,7 @@ dit_loop() {
 tally "DiT loop example on the GPU backends" dit_loop
 tally "models vs torch (check_models.py)" python3 scripts/gpu/check_models.py "$lib" .device/art
 if [ -d .device/art_q128 ]; then
-  tally "models vs torch, 128-row CTAs" python3 scripts/gpu/check_models.py "$lib" .device/art_q128
+  tally "models vs torch, mma.sync kernel with 128-row CTAs" python3 scripts/gpu/check_models.py "$lib" .device/art_q128
 else
   echo "SKIP models vs torch, 128-row CTAs (no .device/art_q128)"; skipped=$((skipped + 1))
 fi

@@ -27,6 +27,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -225,9 +227,26 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
             "{0} {1} grid {2},{3},{4} block {5},{6},{7} smem {8} params",
             checkDims ? "check" : "launch", launch.getKernelName().getValue(),
             dim(g.x), dim(g.y), dim(g.z), dim(t.x), dim(t.y), dim(t.z), smem);
-        for (Value v : launch.getKernelOperands()) {
+        auto maps = launch->getAttrOfType<ArrayAttr>(kTensorMapsAttr);
+        if (maps && maps.size() != launch.getNumKernelOperands())
+          return error("launch of '" + launch.getKernelName().getValue() +
+                       "' has " + llvm::Twine(maps.size()) +
+                       " tensor-map entries for " +
+                       llvm::Twine(launch.getNumKernelOperands()) +
+                       " parameters");
+        for (auto [i, v] : llvm::enumerate(launch.getKernelOperands())) {
           auto it = param.find(v);
-          if (it != param.end()) {
+          StringRef map;
+          if (maps)
+            if (auto s = dyn_cast<StringAttr>(maps[i]))
+              map = s.getValue();
+          if (!map.empty()) {
+            if (it == param.end())
+              return error("a tensor map of '" +
+                           launch.getKernelName().getValue() +
+                           "' is not over a buffer");
+            launchLines += " tmap:" + it->second + ":" + map.str();
+          } else if (it != param.end()) {
             launchLines += " " + it->second;
           } else if (v.getDefiningOp<LLVM::ZeroOp>()) {
             launchLines += " null";
@@ -266,10 +285,25 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
     std::string ptxPath = path("kernels.ptx"), cubinPath = path(cubin);
     SmallVector<StringRef> argv = {options.ptxas, arch, ptxPath, "-o",
                                    cubinPath};
-    if (llvm::sys::ExecuteAndWait(options.ptxas, argv, std::nullopt, {}, 0, 0,
-                                  &err) != 0)
+    // ptxas's output (informational notes such as C7519 on wgmma kernels)
+    // is shown only when it fails.
+    llvm::SmallString<128> log;
+    int fd = -1;
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("attn-ptxas", "log", fd, log))
+      return error("cannot create a ptxas log file: " + ec.message());
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
+                                            StringRef(log)};
+    int rc = llvm::sys::ExecuteAndWait(options.ptxas, argv, std::nullopt,
+                                       redirects, 0, 0, &err);
+    auto output = llvm::MemoryBuffer::getFile(log);
+    llvm::sys::fs::remove(log);
+    if (rc != 0)
       return error("ptxas failed on kernels.ptx" +
-                   (err.empty() ? std::string() : ": " + err));
+                   (err.empty() ? std::string() : ": " + err) +
+                   (output ? "\n" + (*output)->getBuffer().str()
+                           : std::string()));
     haveCubin = true;
   }
   for (auto [i, c] : llvm::enumerate(consts))

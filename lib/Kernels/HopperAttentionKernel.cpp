@@ -65,7 +65,9 @@ struct Layout {
   int64_t stage() const { return 2 * NB * kvTile(); }
   int64_t maskBytes() const { return ring() + S * stage(); }
   int64_t barriers(bool keyMask) const {
-    return llvm::alignTo(maskBytes() + (keyMask ? S * BKV : 0), 8);
+    // Key validity bytes: one row of BKV per consumer and stage (each
+    // consumer writes and reads its own, no cross-warpgroup hazard).
+    return llvm::alignTo(maskBytes() + (keyMask ? C * S * BKV : 0), 8);
   }
   int64_t total(bool keyMask) const {
     return barriers(keyMask) + 8 * (2 * S + 1);
@@ -300,7 +302,9 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
         auto [id, size] = list.blockAt(j);
         Value stageOff = add(ci32(L.ring()), mul(s, ci32(L.stage())));
         Value vOff = add(stageOff, ci32(L.NB * L.kvTile()));
-        Value maskOff = add(ci32(L.maskBytes()), mul(s, ci32(BKV)));
+        Value maskOff =
+            add(ci32(L.maskBytes()),
+                mul(add(mul(c, ci32(S)), s), ci32(BKV)));
         // Invalid keys: zero their V rows (all D / 64 boxes; the swizzle
         // only permutes 16-byte chunks within a row) and, with a key mask,
         // record each key's validity for the score mask.

@@ -58,3 +58,12 @@ def own_cache(tmp_path, monkeypatch):
     compiler.reset_stats()
     yield tmp_path / "cache"
     compiler.clear_memory_cache()
+
+
+@pytest.fixture
+def poison_outputs(monkeypatch):
+    """The outputs attn_mlir allocates start as NaN (test_gpu._poison), for
+    every test marked by test_gpu.gpu, in any test module."""
+    import test_gpu
+    test_gpu._poison(monkeypatch)
+    yield

@@ -33,16 +33,12 @@ def gpu(test):
     return pytest.mark.gpu(pytest.mark.skipif(not _cuda(), reason="needs torch with a CUDA GPU")(test))
 
 
-@pytest.fixture
-def poison_outputs(monkeypatch):
-    """Outputs allocated by attn_mlir (runtime.launch's torch.empty) start
-    as NaN, so an element the GPU path does not write fails the check."""
-    _poison(monkeypatch)
-    yield
-
-
 def _poison(monkeypatch):
+    """Outputs allocated by attn_mlir (runtime.launch's torch.empty) start
+    as NaN, so an element the GPU path does not write fails the check (the
+    poison_outputs fixture, conftest.py)."""
     import torch
+    from attn_mlir import runtime
 
     class Poisoning:
         def __getattr__(self, name):

@@ -72,7 +72,7 @@ def shared_bytes(D, bq, bkv, stages, key_mask):
     ring = C * NB * 64 * 128
     stage = 2 * NB * bkv * 128
     mask = ring + stages * stage
-    bars = -(-(mask + (stages * bkv if key_mask else 0)) // 8) * 8
+    bars = -(-(mask + (C * stages * bkv if key_mask else 0)) // 8) * 8
     return bars + 8 * (2 * stages + 1)
 
 

@@ -30,6 +30,10 @@ static cl::opt<int64_t> blockQ("block-q",
                                cl::desc("Query rows per CTA of the tensor-core "
                                         "kernel (64 or 128)"),
                                cl::init(64));
+static cl::opt<bool> wgmma("wgmma",
+                           cl::desc("On sm_90a, the wgmma/TMA attention kernel "
+                                    "where shapes allow (--wgmma=false: mma.sync)"),
+                           cl::init(true));
 static cl::opt<std::string> ptxas("ptxas", cl::desc("ptxas for the cubin (empty: PTX only)"),
                                   cl::init("/usr/local/cuda/bin/ptxas"));
 
@@ -57,6 +61,7 @@ int main(int argc, char **argv) {
     return fail("attn-compile: " + err);
   options->ptxas = ptxas;
   options->blockQ = blockQ;
+  options->wgmma = wgmma;
   if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, *options))
     return fail(llvm::toString(std::move(e)));
   return 0;

@@ -52,6 +52,9 @@ struct GpuCompileOptions {
   /// Tensor-core (mma.sync) attention where the shapes allow it; otherwise
   /// (and always when false) the SIMT attention kernel.
   bool tensorCores = true;
+  /// On sm_90a, the wgmma/TMA kernel (HopperAttentionKernel.h) where the
+  /// shapes allow it; false keeps mma.sync there too.
+  bool wgmma = true;
   /// Emit checked-mode launches that validate dynamic kv tables.
   bool checks = true;
 
@@ -74,6 +77,7 @@ GpuCompileOptions gpuCompileOptionsOf(const Options &o) {
   g.denseBlockKv = o.denseBlockKv;
   g.blockQ = o.blockQ;
   g.tensorCores = o.tensorCores;
+  g.wgmma = o.wgmma;
   g.checks = o.checks;
   return g;
 }
@@ -85,6 +89,7 @@ void setGpuCompileOptions(Options &o, const GpuCompileOptions &g) {
   o.denseBlockKv = g.denseBlockKv;
   o.blockQ = g.blockQ;
   o.tensorCores = g.tensorCores;
+  o.wgmma = g.wgmma;
   o.checks = g.checks;
 }
 

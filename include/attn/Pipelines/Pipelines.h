@@ -78,6 +78,11 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
       llvm::cl::desc("mma.sync attention where shapes allow (false: the SIMT "
                      "kernel everywhere)"),
       llvm::cl::init(GpuCompileOptions().tensorCores)};
+  PassOptions::Option<bool> wgmma{
+      *this, "wgmma",
+      llvm::cl::desc("On sm_90a, the wgmma/TMA attention kernel where shapes "
+                     "allow (false: mma.sync)"),
+      llvm::cl::init(GpuCompileOptions().wgmma)};
   PassOptions::Option<bool> checks{
       *this, "checks",
       llvm::cl::desc("Emit checked-mode launches for dynamic kv tables"),

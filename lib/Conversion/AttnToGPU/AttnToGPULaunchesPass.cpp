@@ -29,6 +29,7 @@ struct ConvertAttnToGPULaunchesPass
       ConvertAttnToGPULaunchesBase::denseBlockKv,
       ConvertAttnToGPULaunchesBase::blockQ,
       ConvertAttnToGPULaunchesBase::tensorCores,
+      ConvertAttnToGPULaunchesBase::wgmma,
       ConvertAttnToGPULaunchesBase::checks;
   void runOnOperation() override {
     ModuleOp module = getOperation();

@@ -132,7 +132,11 @@ LogicalResult Planner::writeHost() {
       continue;
     }
     SmallVector<Value> operands;
+    SmallVector<Attribute> maps;
+    bool anyMap = false;
     for (const Param &pr : l.params) {
+      maps.push_back(hb.getStringAttr(pr.tensorMap));
+      anyMap |= !pr.tensorMap.empty();
       if (pr.buf >= 0)
         operands.push_back(valueOf(pr.buf));
       else if (pr.isNull)
@@ -154,6 +158,8 @@ LogicalResult Planner::writeHost() {
         gpu::KernelDim3{index(l.block), index(1), index(1)}, smem, operands);
     if (!l.checkDims.empty())
       launch->setAttr(kCheckDimsAttr, hb.getDenseI64ArrayAttr(l.checkDims));
+    if (anyMap)
+      launch->setAttr(kTensorMapsAttr, hb.getArrayAttr(maps));
   }
   for (Value s : slotValues)
     memref::DeallocOp::create(hb, loc, s);

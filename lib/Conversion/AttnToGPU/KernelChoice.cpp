@@ -12,6 +12,7 @@
 #include "Plan.h"
 
 #include "attn/Kernels/FlashAttentionKernel.h"
+#include "attn/Kernels/HopperAttentionKernel.h"
 #include "attn/Kernels/SimtAttentionKernel.h"
 #include "attn/Kernels/UtilityKernels.h"
 #include "attnrt/abi.h"
@@ -154,6 +155,11 @@ LogicalResult Planner::planAttention(Operation *op) {
   int64_t subBlocks = 1;
   bool tc = opts.tensorCores && (elt.isBF16() || elt.isF16()) &&
             (D == 64 || D == 128);
+  // On sm_90a the wgmma/TMA member of the family (HopperAttentionKernel.h)
+  // takes what it supports: dense with 128 x 128 blocks, 64/128-key blocks
+  // of 64 query rows (VSA), and big tiles that are multiples of 128 (STA).
+  const bool hopper = tc && opts.wgmma && opts.chip == "sm_90a";
+  bool useWgmma = false;
   LogicalResult ok = success();
   if (auto sdpa = dyn_cast<SdpaOp>(op)) {
     scaleAttr = sdpa.getScale();
@@ -163,6 +169,10 @@ LogicalResult Planner::planAttention(Operation *op) {
     }
     if (!tc)
       bkv = 64;
+    if (hopper) {
+      useWgmma = true;
+      bq = bkv = 128;
+    }
     K = ceilDiv(Skv, bkv);
   } else {
     auto bs = cast<BlockSparseOp>(op);
@@ -200,7 +210,11 @@ LogicalResult Planner::planAttention(Operation *op) {
                  << " is outside [0, " << bkv << "]";
     bool direct = tc && bq == 64 && bkv % 16 == 0 && bkv <= 128;
     bool split = tc && !direct && bq == bkv && bq % 64 == 0 && bq / 64 <= 64;
-    if (split) {
+    if (split && hopper && bq % 128 == 0) {
+      // The same on the wgmma kernel, in 128-row and 128-key pieces.
+      useWgmma = true;
+      subBlocks = qSubBlocks = bq / 128;
+    } else if (split) {
       // Large tiles (STA's 6x8x8 = 384 tokens) on the 64-row kernel: each
       // table row serves bq/64 query blocks and each listed tile is walked
       // as bkv/64 kv blocks (the way FastVideo re-indexes big tiles for its
@@ -212,6 +226,8 @@ LogicalResult Planner::planAttention(Operation *op) {
         qSubBlocks = subBlocks;
     } else if (!direct) {
       tc = false;
+    } else {
+      useWgmma = hopper && (bkv == 64 || bkv == 128);
     }
     idxP = optionalBuf(bs.getKvIndices(), op, ok);
     cntP = optionalBuf(bs.getKvCounts(), op, ok);
@@ -238,7 +254,7 @@ LogicalResult Planner::planAttention(Operation *op) {
       launches.push_back(std::move(c));
     }
     if (split) {
-      bkv = 64;
+      bkv = useWgmma ? 128 : 64;
       bq = bq / qSubBlocks;
     }
   }
@@ -253,13 +269,28 @@ LogicalResult Planner::planAttention(Operation *op) {
   std::string name;
   auto diag = [&] { return op->emitError(); };
   AttentionKernelConfig common{D, bq, bkv, indexed, hasSizes, keyMask, scale};
-  if (tc) {
-    FlashKernelConfig cfg;
-    static_cast<AttentionKernelConfig &>(cfg) = common;
-    cfg.elementType =
-        elt.isBF16() ? FlashElementType::BF16 : FlashElementType::F16;
-    cfg.subBlocks = subBlocks;
-    cfg.qSubBlocks = qSubBlocks == subBlocks ? 0 : qSubBlocks;
+  FlashKernelConfig flash;
+  static_cast<AttentionKernelConfig &>(flash) = common;
+  flash.elementType =
+      elt.isBF16() ? FlashElementType::BF16 : FlashElementType::F16;
+  flash.subBlocks = subBlocks;
+  flash.qSubBlocks = qSubBlocks == subBlocks ? 0 : qSubBlocks;
+  HopperKernelConfig hcfg = hopperConfigFor(flash);
+  if (useWgmma) {
+    if (failed(verifyHopperKernelConfig(hcfg, diag)))
+      return failure();
+    name = hopperKernelName(hcfg) + scaleSuffix;
+    ensureKernel(name, [&](gpu::GPUModuleOp m) {
+      emitHopperAttentionKernel(b, op->getLoc(), m, hcfg, name);
+    });
+    contract = hopperKernelContract(hcfg, shape);
+    if (contract.sharedBytes > opts.target()->maxSharedBytes)
+      return op->emitError()
+             << "attn-to-gpu: the wgmma kernel needs " << contract.sharedBytes
+             << " bytes of shared memory, more than " << opts.chip << "'s "
+             << opts.target()->maxSharedBytes;
+  } else if (tc) {
+    FlashKernelConfig &cfg = flash;
     if (failed(verifyFlashKernelConfig(cfg, diag)))
       return failure();
     name = flashKernelName(cfg) + scaleSuffix;
@@ -286,7 +317,17 @@ LogicalResult Planner::planAttention(Operation *op) {
     });
     contract = simtKernelContract(cfg, shape);
   }
-  std::vector<Param> ps(ATTNRT_ATTN_NUM_PARAMS);
+  std::vector<Param> ps(useWgmma ? ATTNRT_ATTN_TMA_NUM_PARAMS
+                                 : ATTNRT_ATTN_NUM_PARAMS);
+  if (useWgmma) {
+    ps[ATTNRT_ATTN_Q_MAP] =
+        tensorMap(params[0].buf, elt, D, Sq, B * Hq,
+                  hopperTensorMapBoxRows(hcfg, /*query=*/true));
+    for (auto [i, at] : {std::pair<int, int>{1, ATTNRT_ATTN_K_MAP},
+                         std::pair<int, int>{2, ATTNRT_ATTN_V_MAP}})
+      ps[at] = tensorMap(params[i].buf, elt, D, Skv, B * Hkv,
+                         hopperTensorMapBoxRows(hcfg, /*query=*/false));
+  }
   ps[ATTNRT_ATTN_Q] = params[0];
   ps[ATTNRT_ATTN_K] = params[1];
   ps[ATTNRT_ATTN_V] = params[2];

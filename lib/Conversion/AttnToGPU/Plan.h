@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <set>
 #include <vector>
@@ -58,6 +59,9 @@ struct Param {
   int buf = -1; // -1: an i32 (or null when isNull)
   int64_t value = 0;
   bool isNull = false;
+  /// Non-empty: a TMA tensor map over `buf` (ParamKind::TensorMap), written
+  /// "DTYPE:D,S,N:ROWS" as the artifact's `tmap:` parameter has it.
+  std::string tensorMap;
 };
 
 struct Launch {
@@ -126,7 +130,9 @@ private:
     for (auto [pr, kind] : llvm::zip(params, contract.params)) {
       (void)pr;
       (void)kind;
-      assert((kind == ParamKind::Ptr) == (pr.buf >= 0 || pr.isNull) &&
+      assert((kind == ParamKind::Ptr) ==
+                 ((pr.buf >= 0 || pr.isNull) && pr.tensorMap.empty()) &&
+             (kind == ParamKind::TensorMap) == !pr.tensorMap.empty() &&
              "launch parameter kind does not match the kernel's contract");
     }
     Launch l;
@@ -138,6 +144,16 @@ private:
     return l;
   }
   Param i32(int64_t v) { return Param{-1, v}; }
+  /// A tensor map over buffer `buf`, a [N, S, D] `elt` tensor read in boxes
+  /// of 64 x `rows`.
+  Param tensorMap(int buf, Type elt, int64_t D, int64_t S, int64_t N,
+                  int64_t rows) {
+    Param pr{buf};
+    pr.tensorMap = llvm::formatv("{0}:{1},{2},{3}:{4}",
+                                 elt.isBF16() ? "bf16" : "f16", D, S, N, rows)
+                       .str();
+    return pr;
+  }
   Param null() { return Param{-1, 0, true}; }
   Param optionalBuf(Value v, Operation *user, LogicalResult &ok) {
     if (!v)

@@ -1,5 +1,5 @@
 // Scratch buffers packed by lifetime (attn.scratch slots).
-// RUN: attn-opt %s -split-input-file -convert-attn-to-gpu-launches | FileCheck %s
+// RUN: attn-opt %s -split-input-file -convert-attn-to-gpu-launches="wgmma=false" | FileCheck %s
 
 // Dynamic tables (arguments) get a checked-mode launch before the kernel
 // that reads them; a chain of attention ops shares scratch buffers whose

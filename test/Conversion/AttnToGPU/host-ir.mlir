@@ -1,7 +1,7 @@
 // The host function the plan is written as: memref arguments and
 // out-parameters, scratch allocs, constant tables, launches with their
 // grid/threads/shared memory and operands, host loops.
-// RUN: attn-opt %s -split-input-file -convert-attn-to-gpu-launches -verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s -split-input-file -convert-attn-to-gpu-launches="wgmma=false" -verify-diagnostics | FileCheck %s
 // RUN: attn-opt %s -split-input-file -convert-attn-to-gpu-launches="tensor-cores=false" -verify-diagnostics | FileCheck %s --check-prefix=SIMT
 
 // A ragged dense attention (100 rows: the last query block is partial) on

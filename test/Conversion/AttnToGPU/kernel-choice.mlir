@@ -1,6 +1,6 @@
 // The kernel (and launch) each compute op gets.
-// RUN: attn-opt %s -split-input-file -convert-attn-to-gpu-launches -verify-diagnostics | FileCheck %s
-// RUN: attn-opt %s -split-input-file -convert-attn-to-gpu-launches="block-q=128 dense-block-kv=128" -verify-diagnostics | FileCheck %s --check-prefix=Q128
+// RUN: attn-opt %s -split-input-file -convert-attn-to-gpu-launches="wgmma=false" -verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s -split-input-file -convert-attn-to-gpu-launches="block-q=128 dense-block-kv=128 wgmma=false" -verify-diagnostics | FileCheck %s --check-prefix=Q128
 // RUN: attn-opt %s -split-input-file -convert-attn-to-gpu-launches="tensor-cores=false" -verify-diagnostics | FileCheck %s --check-prefix=SIMT
 // RUN: not attn-opt %s -split-input-file -convert-attn-to-gpu-launches="chip=sm_80" 2>&1 | FileCheck %s --check-prefix=SM80
 // RUN: not attn-opt %s -split-input-file -convert-attn-to-gpu-launches="block-q=96" 2>&1 | FileCheck %s --check-prefix=BQ

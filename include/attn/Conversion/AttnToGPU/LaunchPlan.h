@@ -39,6 +39,9 @@ constexpr llvm::StringLiteral kNumArgsAttr = "attn.num_args";
 constexpr llvm::StringLiteral kScratchAttr = "attn.scratch";
 constexpr llvm::StringLiteral kErrorBufferAttr = "attn.error_buffer";
 constexpr llvm::StringLiteral kCheckDimsAttr = "attn.check_dims";
+/// On a gpu.launch_func: one string per kernel operand, "" or the TMA tensor
+/// map ("DTYPE:D,S,N:ROWS") the kernel takes over that operand's buffer.
+constexpr llvm::StringLiteral kTensorMapsAttr = "attn.tensor_maps";
 
 } // namespace attn
 } // namespace mlir
