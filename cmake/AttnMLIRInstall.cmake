@@ -57,3 +57,13 @@ configure_package_config_file(
   PATH_VARS CMAKE_INSTALL_INCLUDEDIR)
 install(FILES ${PROJECT_BINARY_DIR}/cmake/AttnMLIRConfig.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/AttnMLIR)
+
+# The C API (lib/CAPI): libAttnMLIRCAPI.so and include/attn-c, exported as
+# AttnMLIR::AttnMLIRCAPI (C embedders also need MLIR's include directory for
+# mlir-c/, which the config adds to it).
+if(TARGET AttnMLIRCAPI)
+  install(TARGETS AttnMLIRCAPI EXPORT AttnMLIRTargets
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/attn-c
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
+endif()
