@@ -7,7 +7,7 @@ PKGS=(
   build-essential cmake ninja-build git
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libzstd-dev
   bc python3 python3-numpy python3-pytest python3-yaml python3-pybind11 python3-dev
-  python3-torch
+  python3-torch python3-pip python3-setuptools python3-wheel
 )
 
 missing=()

@@ -55,6 +55,20 @@ config.substitutions.append(("%attn_pypath", os.path.join(config.attn_obj_root, 
 if getattr(config, "attn_python_native", False):
     config.available_features.add("python-native")
 
+# The C API's test program (built where libMLIRCAPIIR.a exists).
+if os.path.exists(os.path.join(config.attn_tools_dir, "attn-capi-test")):
+    config.available_features.add("capi")
+
+# pip with setuptools and wheel (Debian: python3-pip, python3-setuptools,
+# python3-wheel): the `pip install .` tests (test/Python/pip-install*.test).
+import subprocess as _sp
+try:
+    if _sp.run(python.split()[-1:] + ["-c", "import setuptools, wheel, pip"],
+               capture_output=True, timeout=60).returncode == 0:
+        config.available_features.add("pip")
+except Exception:
+    pass
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

@@ -10,7 +10,9 @@ using namespace mlir;
 
 void mlir::attn::buildAttnOptimizePipeline(
     OpPassManager &pm, const AttnOptimizeOptions &options) {
-  pm.addPass(createAttnPlanSparsity());
+  AttnPlanSparsityOptions plan;
+  plan.report = options.report;
+  pm.addPass(createAttnPlanSparsity(plan));
   AttnFoldLayoutOptions fold;
   fold.report = options.report;
   pm.addPass(createAttnFoldLayout(fold));

@@ -2,6 +2,7 @@
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Dialect/Attn/Utils/BlockPatternText.h"
 #include "attn/Dialect/Attn/Utils/SlidingTilePlan.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -26,24 +27,81 @@ Value i32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, data));
 }
 
+/// The op's plan, or std::nullopt without static shapes.
+std::optional<SlidingTilePlan> planOf(SlidingTileOp op) {
+  auto qt = cast<RankedTensorType>(op.getQ().getType());
+  if (!qt.hasStaticShape() ||
+      !cast<RankedTensorType>(op.getK().getType()).hasStaticShape())
+    return std::nullopt;
+  SmallVector<std::array<int64_t, 3>> windows;
+  ArrayRef<int64_t> w = op.getWindow() ? *op.getWindow() : *op.getWindows();
+  for (size_t i = 0; i + 2 < w.size(); i += 3)
+    windows.push_back({w[i], w[i + 1], w[i + 2]});
+  return SlidingTilePlan::build(op.getTileGrid(), op.getTile(), windows,
+                                qt.getDimSize(1), qt.getDimSize(2),
+                                op.getTextLengthAttr().getInt());
+}
+
+/// report=true: the plan as a remark (docs in Passes.td).
+void reportPlan(SlidingTileOp op, const SlidingTilePlan &plan) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  auto list = [&](ArrayRef<int64_t> xs) {
+    os << "[";
+    llvm::interleaveComma(xs, os);
+    os << "]";
+  };
+  os << "attn-plan-sparsity: tile_grid ";
+  list(op.getTileGrid());
+  os << " tile ";
+  list(op.getTile());
+  os << " window(s) ";
+  list(op.getWindow() ? *op.getWindow() : *op.getWindows());
+  os << " text_length " << op.getTextLengthAttr().getInt() << ": "
+     << plan.numBlocks << " blocks of " << plan.blockSize << " tokens ("
+     << plan.numImageBlocks << " image tiles, "
+     << plan.numBlocks - plan.numImageBlocks
+     << " text blocks), at most " << plan.maxCount
+     << " kv blocks per query block";
+  // Heads with equal rows share one picture.
+  std::vector<bool> drawn(plan.numHeads, false);
+  for (int64_t h = 0; h < plan.numHeads; ++h) {
+    if (drawn[h])
+      continue;
+    SmallVector<int64_t> group;
+    for (int64_t g = h; g < plan.numHeads; ++g)
+      if (!drawn[g] && sameHeadPattern(plan, h, g)) {
+        drawn[g] = true;
+        group.push_back(g);
+      }
+    bool contiguous = group.back() - group.front() + 1 ==
+                      static_cast<int64_t>(group.size());
+    os << "\n" << (group.size() == 1 ? "head " : "heads ");
+    if (group.size() == 1)
+      os << group.front();
+    else if (contiguous)
+      os << group.front() << "-" << group.back();
+    else
+      llvm::interleaveComma(group, os);
+    std::string picture = renderBlockPattern(plan, h);
+    if (!picture.empty() && picture.back() == '\n')
+      picture.pop_back();
+    os << ": " << picture;
+  }
+  op.emitRemark() << text;
+}
+
 struct PlanSlidingTile : OpRewritePattern<SlidingTileOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SlidingTileOp op,
                                 PatternRewriter &rewriter) const override {
     auto qt = cast<RankedTensorType>(op.getQ().getType());
-    if (!qt.hasStaticShape() ||
-        !cast<RankedTensorType>(op.getK().getType()).hasStaticShape())
+    std::optional<SlidingTilePlan> maybePlan = planOf(op);
+    if (!maybePlan)
       return rewriter.notifyMatchFailure(op, "needs static shapes");
+    const SlidingTilePlan &plan = *maybePlan;
     Location loc = op.getLoc();
-    int64_t B = qt.getDimSize(0), H = qt.getDimSize(1), S = qt.getDimSize(2);
-
-    SmallVector<std::array<int64_t, 3>> windows;
-    ArrayRef<int64_t> w = op.getWindow() ? *op.getWindow() : *op.getWindows();
-    for (size_t i = 0; i + 2 < w.size(); i += 3)
-      windows.push_back({w[i], w[i + 1], w[i + 2]});
-    SlidingTilePlan plan = SlidingTilePlan::build(
-        op.getTileGrid(), op.getTile(), windows, H, S,
-        op.getTextLengthAttr().getInt());
+    int64_t B = qt.getDimSize(0), H = plan.numHeads, S = qt.getDimSize(2);
     const int64_t P = plan.blockSize, Nb = plan.numBlocks, K = plan.maxCount;
 
     // The tables are [B, H, ...]: replicate the per-head plan over batches.
@@ -91,7 +149,13 @@ struct PlanSlidingTile : OpRewritePattern<SlidingTileOp> {
 
 struct AttnPlanSparsityPass
     : attn::impl::AttnPlanSparsityBase<AttnPlanSparsityPass> {
+  using AttnPlanSparsityBase::AttnPlanSparsityBase;
   void runOnOperation() override {
+    if (report)
+      getOperation()->walk([](SlidingTileOp op) {
+        if (std::optional<SlidingTilePlan> plan = planOf(op))
+          reportPlan(op, *plan);
+      });
     RewritePatternSet patterns(&getContext());
     populatePlanSparsityPatterns(patterns);
     if (failed(rewriteAllOrReport<SlidingTileOp>(getOperation(), std::move(patterns),

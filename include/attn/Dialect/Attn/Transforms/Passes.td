@@ -70,7 +70,28 @@ def AttnPlanSparsity : Pass<"attn-plan-sparsity"> {
     %vbs = arith.constant dense<4> : tensor<8xi32>
     %o = attn.block_sparse %q, %k, %v, %idx, %cnt, %vbs block_q 4 block_kv 4 : ...
     ```
+
+    `report=true` emits each plan as a remark on its `attn.sliding_tile`:
+    the geometry (blocks of P tokens, image tiles, text blocks, the longest
+    row), then per distinct head pattern (heads with equal rows share one)
+    the attended block count and density and the block pattern drawn as
+    text, one line per query block (image tiles in raster order, then text
+    blocks), `██` attended and `░░` skipped kv blocks (the first 64 rows and
+    columns), as `attn_mlir.viz.render` draws it:
+
+    ```
+    remark: attn-plan-sparsity: tile_grid [1, 1, 4] tile [1, 1, 2] window(s) [1, 1, 3] text_length 0: 4 blocks of 2 tokens (4 image tiles, 0 text blocks), at most 3 kv blocks per query block
+    head 0: 4x4 blocks, 12 of 16 blocks attended (density 75.00%)
+    ██████░░
+    ██████░░
+    ░░██████
+    ░░██████
+    ```
   }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit each plan (geometry, density, block pattern as text) as a remark">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect"
   ];
