@@ -43,13 +43,15 @@ def load(d, name):
 
 
 def load_wgmma(d, prefix):
-    """The attn_wgmma_<prefix>_s<stages> kernel in d (stages chosen by the
-    emitter), or None."""
-    hits = sorted(glob.glob(os.path.join(d, f"attn_wgmma_{prefix}_s*.sm_90a.cubin")))
-    if not hits:
-        return None
-    name = os.path.basename(hits[0]).split(".")[0]
-    return wgmma_launch.Kernel(hits[0], name)
+    """The attn_wgmma_<prefix>_s<stages>[_ov][_pp] kernels in d (stages
+    chosen by the emitter; the suffixes are the stage table's steps:
+    overlap / ping-pong on), each with its label, the plain kernel first."""
+    hits = glob.glob(os.path.join(d, f"attn_wgmma_{prefix}_s*.sm_90a.cubin"))
+    out = []
+    for path in sorted(hits, key=lambda p: (len(p), p)):
+        name = os.path.basename(path).split(".")[0]
+        out.append((name[len(f"attn_wgmma_{prefix}_"):], wgmma_launch.Kernel(path, name)))
+    return out
 
 
 def rel(a, b):
@@ -87,14 +89,13 @@ def main():
     print(f"{'VSA fine 64x64 12.5% kept: attn-mlir':52s} {ours:8.3f} {flops/ours/1e9:8.1f} {theirs/ours:8.2f}x"
           f"  (rel err vs flex {rel(out, ref):.1e})")
     print(f"{'VSA fine 64x64 12.5% kept: FlexAttention':52s} {theirs:8.3f} {flops/theirs/1e9:8.1f}")
-    hk = load_wgmma(d, "bf16_d128_q64_kv64_idx")
-    if hk:
+    for tag, hk in load_wgmma(d, "bf16_d128_q64_kv64_idx"):
         out.fill_(float("nan"))
         launch = hk.prepare(q, k, v, out, idx, cnt, None, None, keep,
                             stream=torch.cuda.current_stream().cuda_stream)
         launch()
         ours = bench(launch)
-        print(f"{'VSA fine 64x64 12.5% kept: attn-mlir wgmma ' + hk.name[-2:]:52s} {ours:8.3f} "
+        print(f"{'VSA fine 64x64 12.5% kept: attn-mlir wgmma ' + tag:52s} {ours:8.3f} "
               f"{flops/ours/1e9:8.1f} {theirs/ours:8.2f}x  (rel err vs flex {rel(out, ref):.1e})")
 
     # Dense.
@@ -111,16 +112,14 @@ def main():
     print(f"{'dense S32768: attn-mlir':52s} {ours:8.3f} {flops/ours/1e9:8.1f} {cudnn/ours:8.2f}x"
           f"  (rel err vs cuDNN {rel(out, ref):.1e})")
     print(f"{'dense S32768: cuDNN SDPA':52s} {cudnn:8.3f} {flops/cudnn/1e9:8.1f}")
-    for prefix in ("bf16_d128_q128_kv128_dense", "bf16_d128_q128_kv64_dense"):
-        hk = load_wgmma(d, prefix)
-        if not hk:
-            continue
+    for tag, hk in [x for prefix in ("bf16_d128_q128_kv128_dense", "bf16_d128_q128_kv64_dense")
+                    for x in load_wgmma(d, prefix)]:
         out.fill_(float("nan"))
         launch = hk.prepare(q, k, v, out, None, None, None, None, S // hk.bkv,
                             stream=torch.cuda.current_stream().cuda_stream)
         launch()
         ours_h = bench(launch)
-        label = f"dense S32768: attn-mlir wgmma q{hk.bq} kv{hk.bkv} {hk.name[-2:]}"
+        label = f"dense S32768: attn-mlir wgmma q{hk.bq} kv{hk.bkv} {tag}"
         print(f"{label:52s} {ours_h:8.3f} {flops/ours_h/1e9:8.1f} {cudnn/ours_h:8.2f}x"
               f"  (rel err vs cuDNN {rel(out, ref):.1e})")
     try:

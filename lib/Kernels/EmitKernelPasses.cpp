@@ -103,6 +103,8 @@ struct AttnEmitHopperKernelPass
     HopperKernelConfig cfg = hopperConfigFor(flash);
     if (stages != 0)
       cfg.stages = stages;
+    cfg.overlap = overlap;
+    cfg.pingPong = pingPong;
     if (failed(emitKernelModule(module, chip, features, cfg,
                                 verifyHopperKernelConfig,
                                 emitHopperAttentionKernel)))

@@ -122,8 +122,9 @@ private:
                            bool transB) {
     const int64_t n = N / 2;
     std::string ty = cfg.elementType == FlashElementType::BF16 ? "bf16" : "f16";
-    std::string s = "{\n.reg .pred p;\nsetp.ne.b32 p, $" +
-                    std::to_string(2 * n + (aRegs.empty() ? 2 : 5)) +
+    // scale-d as a literal: no register defined between wgmmas (C7513).
+    std::string s = "{\n.reg .pred p;\nsetp.ne.b32 p, " +
+                    std::string(accumulate ? "1" : "0") +
                     ", 0;\nwgmma.mma_async.sync.aligned.m64n" +
                     std::to_string(N) + "k16.f32." + ty + "." + ty + " {";
     std::string cons;
@@ -149,9 +150,8 @@ private:
       s += "}";
     }
     s += ", $" + std::to_string(next++) + ", p, 1, 1";
-    cons += ",l,r";
+    cons += ",l";
     operands.push_back(descB);
-    operands.push_back(ci32(accumulate ? 1 : 0));
     s += aRegs.empty() ? std::string(", 0, ") + (transB ? "1" : "0")
                        : std::string(", ") + (transB ? "1" : "0");
     s += ";\n}";
@@ -179,6 +179,39 @@ private:
   /// bar.sync on named barrier `id` for `threads` threads.
   void namedBarrier(Value id, int64_t threads) {
     asmVoid("bar.sync $0, " + std::to_string(threads) + ";", "r", {id});
+  }
+  /// bar.arrive on named barrier `id` (of `threads` threads): counts this
+  /// warpgroup without waiting.
+  void namedBarrierArrive(Value id, int64_t threads) {
+    asmVoid("bar.arrive $0, " + std::to_string(threads) + ";", "r", {id});
+  }
+  /// The values, pinned in program order (an empty volatile asm that reads
+  /// and writes them): what is computed from wgmma results stays after the
+  /// wgmma.wait_group before it, and what feeds a wgmma is computed before
+  /// the wgmma.fence after it.
+  SmallVector<Value> fenceRegs(ArrayRef<Value> vals) {
+    if (vals.empty())
+      return {};
+    Type ty = vals.front().getType();
+    std::string code = ty.isF32() ? "f" : ty.isInteger(64) ? "l" : "r";
+    std::string cons;
+    for (size_t i = 0; i < vals.size(); ++i)
+      cons += (i ? ",=" : "=") + code;
+    for (size_t i = 0; i < vals.size(); ++i)
+      cons += "," + std::to_string(i);
+    MLIRContext *ctx = b.getContext();
+    auto st = LLVM::LLVMStructType::getLiteral(
+        ctx, SmallVector<Type>(vals.size(), vals.front().getType()));
+    auto op = LLVM::InlineAsmOp::create(
+        b, loc, st, vals, b.getStringAttr(""), b.getStringAttr(cons),
+        b.getUnitAttr(), UnitAttr(),
+        LLVM::TailCallKindAttr::get(ctx, LLVM::tailcallkind::TailCallKind::None),
+        LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
+    SmallVector<Value> out;
+    for (size_t i = 0; i < vals.size(); ++i)
+      out.push_back(LLVM::ExtractValueOp::create(b, loc, op.getRes(),
+                                                 ArrayRef<int64_t>{int64_t(i)}));
+    return out;
   }
   void waitParity(Value bar, Value parity) {
     NVVM::MBarrierTryWaitParityOp::create(b, loc, bar, parity,
@@ -287,169 +320,348 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
 
   const float negInf = -std::numeric_limits<float>::infinity();
   const float scaleLog2 = cfg.scale * 1.4426950408889634f;
-  SmallVector<Value> init(nO * 4, cf32(0));
-  init.append({cf32(negInf), cf32(negInf), cf32(0), cf32(0)}); // m0 m1 l0 l1
   Value maskRow = mul(toI64(bb), toI64(Skv));
   Value lastKey = sub(Skv, ci32(1));
+  auto stageOffOf = [&](Value s) {
+    return add(ci32(L.ring()), mul(s, ci32(L.stage())));
+  };
+  auto vOffOf = [&](Value s) {
+    return add(stageOffOf(s), ci32(L.NB * L.kvTile()));
+  };
 
-  SmallVector<Value> res = loop(
-      ci32(0), list.count(), ci32(1), init,
-      [&](Value j, ValueRange carried) -> SmallVector<Value> {
-        Value s = rem(j, ci32(S));
-        Value round = div(j, ci32(S));
-        Value barOff = add(ci32(barBase), mul(s, ci32(8)));
-        waitParity(barrierAt(barOff), andI(round, ci32(1)));
-        auto [id, size] = list.blockAt(j);
-        Value stageOff = add(ci32(L.ring()), mul(s, ci32(L.stage())));
-        Value vOff = add(stageOff, ci32(L.NB * L.kvTile()));
-        Value maskOff =
-            add(ci32(L.maskBytes()),
-                mul(add(mul(c, ci32(S)), s), ci32(BKV)));
-        // Invalid keys: zero their V rows (all D / 64 boxes; the swizzle
-        // only permutes 16-byte chunks within a row) and, with a key mask,
-        // record each key's validity for the score mask.
-        Value partial = cfg.hasKeyMask ? cTrue()
-                                       : cmp(P::slt, size, ci32(BKV));
-        ifThen(partial, [&] {
-          ifThen(cmp(P::slt, ctid, ci32(BKV)), [&] {
-            Value valid = cmp(P::slt, ctid, size);
-            if (cfg.hasKeyMask) {
-              Value key = minS(add(mul(id, ci32(BKV)), ctid), lastKey);
-              Value m = load(i8, keyMask, add(maskRow, toI64(key)), 1);
-              valid = andI(valid, cmp(P::ne, m,
-                                      arith::ConstantIntOp::create(b, loc, i8, 0)));
-              LLVM::StoreOp::create(
-                  b, loc, arith::ExtUIOp::create(b, loc, i8, valid),
-                  sptrAt(add(maskOff, ctid)), 1);
-            }
-            Value invalid = arith::XOrIOp::create(b, loc, valid,
-                                                  cTrue());
-            ifThen(invalid, [&] {
-              auto v4 = VectorType::get({4}, i32);
-              Value zero = arith::ConstantOp::create(
-                  b, loc, v4, DenseElementsAttr::get(v4, b.getI32IntegerAttr(0)));
-              for (int64_t d = 0; d < L.NB; ++d)
-                for (int64_t chunk = 0; chunk < kRowBytes / 16; ++chunk)
-                  LLVM::StoreOp::create(
-                      b, loc, zero,
-                      sptrAt(add(add(vOff, ci32(d * L.kvTile() + chunk * 16)),
-                                 mul(ctid, ci32(kRowBytes)))),
-                      16);
-            });
-          });
-          NVVM::FenceProxyOp::create(
-              b, loc,
-              NVVM::ProxyKindAttr::get(b.getContext(),
-                                       NVVM::ProxyKind::async_shared),
-              NVVM::SharedSpaceAttr::get(b.getContext(),
-                                         NVVM::SharedSpace::shared_cta));
-          namedBarrier(barId, kWarpgroup);
-        });
-
-        // S = Q.K^T.
-        Value kAddr = add(baseAddr, toI64(stageOff));
-        NVVM::WgmmaFenceAlignedOp::create(b, loc);
-        SmallVector<Value> sacc(nS * 4, cf32(0));
-        for (int64_t ks = 0; ks < D / 16; ++ks) {
-          Value a = add(kAddr, ci64((ks / 4) * L.kvTile() + (ks % 4) * 32));
-          sacc = wgmma(BKV, sacc, qDesc[ks], {}, descriptor(a, 16, 1024),
-                       ks > 0, false);
+  // Kv list position j: wait until its stage is full; where the block is
+  // partial (or with a key mask) zero the V rows of invalid keys in shared
+  // memory (so that Inf/NaN there never meets p = 0; fence.proxy.async
+  // makes the writes visible to wgmma) and write the validity bytes.
+  struct Block {
+    Value s, size, maskOff, partial;
+  };
+  auto acquire = [&](Value j) -> Block {
+    Block blk;
+    blk.s = rem(j, ci32(S));
+    Value round = div(j, ci32(S));
+    waitParity(barrierAt(add(ci32(barBase), mul(blk.s, ci32(8)))),
+               andI(round, ci32(1)));
+    auto [id, size] = list.blockAt(j);
+    blk.size = size;
+    Value vOff = vOffOf(blk.s);
+    blk.maskOff = add(ci32(L.maskBytes()),
+                      mul(add(mul(c, ci32(S)), blk.s), ci32(BKV)));
+    blk.partial = cfg.hasKeyMask ? cTrue() : cmp(P::slt, size, ci32(BKV));
+    ifThen(blk.partial, [&] {
+      ifThen(cmp(P::slt, ctid, ci32(BKV)), [&] {
+        Value valid = cmp(P::slt, ctid, size);
+        if (cfg.hasKeyMask) {
+          Value key = minS(add(mul(id, ci32(BKV)), ctid), lastKey);
+          Value m = load(i8, keyMask, add(maskRow, toI64(key)), 1);
+          valid = andI(valid,
+                       cmp(P::ne, m, arith::ConstantIntOp::create(b, loc, i8, 0)));
+          LLVM::StoreOp::create(b, loc,
+                                arith::ExtUIOp::create(b, loc, i8, valid),
+                                sptrAt(add(blk.maskOff, ctid)), 1);
         }
-        NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-        NVVM::WgmmaWaitGroupSyncOp::create(b, loc, b.getI64IntegerAttr(0));
-
-        SmallVector<SmallVector<Value>> sv(nS);
-        for (int64_t nt = 0; nt < nS; ++nt)
-          for (int i = 0; i < 4; ++i)
-            sv[nt].push_back(fmul(sacc[nt * 4 + i], cf32(scaleLog2)));
-        // Mask invalid keys to -inf where the block needs it.
-        SmallVector<Type> types(nS * 4, f32);
-        auto ifOp = scf::IfOp::create(b, loc, types, partial, true);
-        SmallVector<Value> flat;
-        for (auto &tile : sv)
-          flat.append(tile.begin(), tile.end());
-        {
-          OpBuilder::InsertionGuard g2(b);
-          b.setInsertionPointToStart(ifOp.elseBlock());
-          scf::YieldOp::create(b, loc, flat);
-          b.setInsertionPointToStart(ifOp.thenBlock());
+        Value invalid = arith::XOrIOp::create(b, loc, valid, cTrue());
+        ifThen(invalid, [&] {
+          auto v4 = VectorType::get({4}, i32);
+          Value zero = arith::ConstantOp::create(
+              b, loc, v4, DenseElementsAttr::get(v4, b.getI32IntegerAttr(0)));
+          for (int64_t d = 0; d < L.NB; ++d)
+            for (int64_t chunk = 0; chunk < kRowBytes / 16; ++chunk)
+              LLVM::StoreOp::create(
+                  b, loc, zero,
+                  sptrAt(add(add(vOff, ci32(d * L.kvTile() + chunk * 16)),
+                             mul(ctid, ci32(kRowBytes)))),
+                  16);
+        });
+      });
+      NVVM::FenceProxyOp::create(
+          b, loc,
+          NVVM::ProxyKindAttr::get(b.getContext(),
+                                   NVVM::ProxyKind::async_shared),
+          NVVM::SharedSpaceAttr::get(b.getContext(),
+                                     NVVM::SharedSpace::shared_cta));
+      namedBarrier(barId, kWarpgroup);
+    });
+    return blk;
+  };
+  // The stage is free for the producer.
+  auto release = [&](Value s) {
+    NVVM::MBarrierArriveOp::create(
+        b, loc, Type(),
+        barrierAt(add(ci32(barBase), mul(add(s, ci32(S)), ci32(8)))), Value(),
+        NVVM::MemScopeKindAttr::get(b.getContext(), NVVM::MemScopeKind::CTA),
+        b.getBoolAttr(false));
+  };
+  // Operands of a wgmma group are computed before its wgmma.fence (a
+  // register defined between the fence and the wgmma serializes them,
+  // ptxas C7513): the K and V descriptors of stage s and zeros for S.
+  struct Operands {
+    SmallVector<Value> kDesc, vDesc, zeros;
+  };
+  auto operandsOf = [&](Value s, bool qk, bool pv) {
+    Operands ops;
+    if (qk) {
+      Value kAddr = add(baseAddr, toI64(stageOffOf(s)));
+      for (int64_t ks = 0; ks < D / 16; ++ks)
+        ops.kDesc.push_back(descriptor(
+            add(kAddr, ci64((ks / 4) * L.kvTile() + (ks % 4) * 32)), 16, 1024));
+      ops.kDesc = fenceRegs(ops.kDesc);
+      ops.zeros = fenceRegs(SmallVector<Value>(nS * 4, cf32(0)));
+    }
+    if (pv) {
+      Value vAddr = add(baseAddr, toI64(vOffOf(s)));
+      for (int64_t kk = 0; kk < BKV / 16; ++kk)
+        ops.vDesc.push_back(descriptor(add(vAddr, ci64(kk * 16 * kRowBytes)),
+                                       L.kvTile(), 1024));
+      ops.vDesc = fenceRegs(ops.vDesc);
+    }
+    return ops;
+  };
+  // S = Q.K^T: D / 16 wgmma m64nBKVk16 (issued, not waited for).
+  auto issueQK = [&](const Operands &ops) {
+    SmallVector<Value> sacc = ops.zeros;
+    for (int64_t ks = 0; ks < D / 16; ++ks)
+      sacc = wgmma(BKV, sacc, qDesc[ks], {}, ops.kDesc[ks], ks > 0, false);
+    return sacc;
+  };
+  // O += P.V: BKV / 16 wgmma m64nDk16, P's packed accumulator tiles
+  // (2kk, 2kk + 1) as the register A fragment of k-step kk; V MN-major.
+  auto issuePV = [&](SmallVector<Value> acc, ArrayRef<Value> pa,
+                     const Operands &ops) {
+    for (int64_t kk = 0; kk < BKV / 16; ++kk)
+      acc = wgmma(D, acc, Value(), pa.slice(kk * 4, 4), ops.vDesc[kk], true,
+                  true);
+    return acc;
+  };
+  // Masking and the online softmax in exp2 of a finished S (rows g and
+  // g + 8 of each warp, quad shuffles, as in the mma.sync kernel): P packed
+  // for the register-A wgmma, the new row maxima, the rescale factors of
+  // the running output and the rows' sums of P.
+  struct Softmax {
+    SmallVector<Value> p; // f32, in S's accumulator order
+    Value mNew[2], alpha[2], rowSum[2];
+  };
+  auto softmax = [&](const Block &blk, ArrayRef<Value> sacc,
+                     ArrayRef<Value> mOld) {
+    SmallVector<Value> sv;
+    for (Value x : sacc)
+      sv.push_back(fmul(x, cf32(scaleLog2)));
+    // Mask invalid keys to -inf where the block needs it.
+    sv = ifElse(
+        blk.partial, SmallVector<Type>(nS * 4, f32),
+        [&] {
           SmallVector<Value> masked;
           for (int64_t nt = 0; nt < nS; ++nt)
             for (int i = 0; i < 4; ++i) {
-              int e = i % 2;
-              Value col = add(ci32(nt * 8 + e), t2);
+              Value col = add(ci32(nt * 8 + i % 2), t2);
               Value valid;
               if (cfg.hasKeyMask) {
-                Value m = LLVM::LoadOp::create(b, loc, i8,
-                                               sptrAt(add(maskOff, col)), 1);
-                valid = cmp(P::ne, m, arith::ConstantIntOp::create(b, loc, i8, 0));
+                Value m = LLVM::LoadOp::create(
+                    b, loc, i8, sptrAt(add(blk.maskOff, col)), 1);
+                valid = cmp(P::ne, m,
+                            arith::ConstantIntOp::create(b, loc, i8, 0));
               } else {
-                valid = cmp(P::slt, col, size);
+                valid = cmp(P::slt, col, blk.size);
               }
-              masked.push_back(select(valid, sv[nt][i], cf32(negInf)));
+              masked.push_back(select(valid, sv[nt * 4 + i], cf32(negInf)));
             }
-          scf::YieldOp::create(b, loc, masked);
+          return masked;
+        },
+        [&] { return sv; });
+    Softmax r;
+    for (int q = 0; q < 2; ++q) {
+      Value mx = cf32(negInf);
+      for (int64_t nt = 0; nt < nS; ++nt)
+        for (int e = 0; e < 2; ++e)
+          mx = arith::MaximumFOp::create(b, loc, mx, sv[nt * 4 + 2 * q + e]);
+      r.mNew[q] = arith::MaximumFOp::create(b, loc, mOld[q],
+                                            frag.quadReduce(mx, true));
+      // Until a row has seen a valid key its max is -inf: use 0 so that
+      // exp2(-inf - 0) = 0 instead of NaN.
+      Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                          r.mNew[q], cf32(negInf));
+      Value mUse = select(isInf, cf32(0), r.mNew[q]);
+      r.alpha[q] = exp2(arith::SubFOp::create(b, loc, mOld[q], mUse));
+      r.rowSum[q] = cf32(0);
+      for (int64_t nt = 0; nt < nS; ++nt)
+        for (int e = 0; e < 2; ++e) {
+          Value &x = sv[nt * 4 + 2 * q + e];
+          x = exp2(arith::SubFOp::create(b, loc, x, mUse));
+          r.rowSum[q] = fadd(r.rowSum[q], x);
         }
-        for (int64_t nt = 0; nt < nS; ++nt)
-          for (int i = 0; i < 4; ++i)
-            sv[nt][i] = ifOp.getResult(nt * 4 + i);
+    }
+    r.p = sv;
+    return r;
+  };
+  // P as the register A operand: bf16/f16 pairs, k-step kk's fragment at
+  // [4kk, 4kk + 4).
+  auto packP = [&](ArrayRef<Value> p) {
+    SmallVector<Value> pa;
+    for (int64_t nt = 0; nt < nS; ++nt)
+      for (int q = 0; q < 2; ++q)
+        pa.push_back(frag.pack(p[nt * 4 + 2 * q], p[nt * 4 + 2 * q + 1]));
+    return pa;
+  };
+  auto commit = [&] { NVVM::WgmmaGroupSyncAlignedOp::create(b, loc); };
+  auto waitGroups = [&](int64_t n) {
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, b.getI64IntegerAttr(n));
+  };
+  auto fence = [&] { NVVM::WgmmaFenceAlignedOp::create(b, loc); };
+  // Ping-pong: the two consumer warpgroups take turns issuing their
+  // wgmmas (named barriers 3 + c), so that one's softmax overlaps the
+  // other's matrix work.
+  const bool pingPong = cfg.pingPong && L.C == 2;
+  auto turnBegin = [&] {
+    if (pingPong)
+      namedBarrier(add(c, ci32(3)), 2 * kWarpgroup);
+  };
+  auto turnEnd = [&](Value last) {
+    if (!pingPong)
+      return;
+    // The second warpgroup's last turn hands over to nobody.
+    Value skip = last ? andI(last, cmp(P::eq, c, ci32(1)))
+                      : arith::ConstantIntOp::create(b, loc, i1(), 0);
+    ifThen(arith::XOrIOp::create(b, loc, skip, cTrue()), [&] {
+      namedBarrierArrive(sub(ci32(4), c), 2 * kWarpgroup);
+    });
+  };
 
-        // Online softmax (rows g and g + 8).
-        Value mOld[2] = {carried[nO * 4], carried[nO * 4 + 1]};
-        Value lOld[2] = {carried[nO * 4 + 2], carried[nO * 4 + 3]};
-        Value mNew[2], alpha[2], rowSum[2];
-        for (int r = 0; r < 2; ++r) {
-          Value mx = cf32(negInf);
-          for (int64_t nt = 0; nt < nS; ++nt)
-            for (int e = 0; e < 2; ++e)
-              mx = arith::MaximumFOp::create(b, loc, mx, sv[nt][2 * r + e]);
-          mNew[r] = arith::MaximumFOp::create(b, loc, mOld[r],
-                                              frag.quadReduce(mx, true));
-          // Until a row has seen a valid key its max is -inf: use 0 so that
-          // exp2(-inf - 0) = 0 instead of NaN.
-          Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                              mNew[r], cf32(negInf));
-          Value mUse = select(isInf, cf32(0), mNew[r]);
-          alpha[r] = exp2(arith::SubFOp::create(b, loc, mOld[r], mUse));
-          rowSum[r] = cf32(0);
-          for (int64_t nt = 0; nt < nS; ++nt)
-            for (int e = 0; e < 2; ++e) {
-              Value p = exp2(arith::SubFOp::create(b, loc, sv[nt][2 * r + e], mUse));
-              sv[nt][2 * r + e] = p;
-              rowSum[r] = fadd(rowSum[r], p);
-            }
-        }
-        SmallVector<Value> acc;
-        for (int64_t i = 0; i < nO * 4; ++i)
-          acc.push_back(fmul(carried[i], alpha[(i % 4) / 2]));
-
-        // O += P.V: P's accumulator tiles (2kk, 2kk + 1) are the register A
-        // fragment of k-step kk; V is MN-major (rows are keys).
-        Value vAddr = add(baseAddr, toI64(vOff));
-        NVVM::WgmmaFenceAlignedOp::create(b, loc);
-        for (int64_t kk = 0; kk < BKV / 16; ++kk) {
-          SmallVector<Value> pa = {
-              frag.pack(sv[2 * kk][0], sv[2 * kk][1]),
-              frag.pack(sv[2 * kk][2], sv[2 * kk][3]),
-              frag.pack(sv[2 * kk + 1][0], sv[2 * kk + 1][1]),
-              frag.pack(sv[2 * kk + 1][2], sv[2 * kk + 1][3])};
-          Value a = add(vAddr, ci64(kk * 16 * kRowBytes));
-          acc = wgmma(D, acc, Value(), pa, descriptor(a, L.kvTile(), 1024),
-                      true, true);
-        }
-        NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-        NVVM::WgmmaWaitGroupSyncOp::create(b, loc, b.getI64IntegerAttr(0));
-        // The stage is free for the producer.
-        NVVM::MBarrierArriveOp::create(
-            b, loc, Type(), barrierAt(add(barOff, ci32(8 * S))), Value(),
-            NVVM::MemScopeKindAttr::get(b.getContext(), NVVM::MemScopeKind::CTA),
-            b.getBoolAttr(false));
-        SmallVector<Value> next = acc;
-        next.append({mNew[0], mNew[1]});
-        for (int r = 0; r < 2; ++r)
-          next.push_back(fadd(fmul(lOld[r], alpha[r]), rowSum[r]));
-        return next;
-      });
+  SmallVector<Value> acc0(nO * 4, cf32(0));
+  Value ml0[4] = {cf32(negInf), cf32(negInf), cf32(0), cf32(0)};
+  Value n = list.count();
+  SmallVector<Value> res;
+  if (!cfg.overlap) {
+    // Serial: S_j, softmax_j, P_j.V_j, each waited for.
+    SmallVector<Value> init = acc0;
+    init.append(ml0, ml0 + 4);
+    ifThen(pingPong ? andI(cmp(P::sgt, n, ci32(0)), cmp(P::eq, c, ci32(1)))
+                    : arith::ConstantIntOp::create(b, loc, i1(), 0),
+           [&] { namedBarrierArrive(ci32(3), 2 * kWarpgroup); });
+    res = loop(ci32(0), n, ci32(1), init,
+               [&](Value j, ValueRange carried) -> SmallVector<Value> {
+                 Block blk = acquire(j);
+                 Operands ops = operandsOf(blk.s, true, true);
+                 turnBegin();
+                 fence();
+                 SmallVector<Value> sacc = issueQK(ops);
+                 commit();
+                 turnEnd(Value());
+                 waitGroups(0);
+                 sacc = fenceRegs(sacc);
+                 Softmax sm = softmax(blk, sacc, SmallVector<Value>(carried.slice(nO * 4, 2)));
+                 SmallVector<Value> acc;
+                 for (int64_t i = 0; i < nO * 4; ++i)
+                   acc.push_back(fmul(carried[i], sm.alpha[(i % 4) / 2]));
+                 acc = fenceRegs(acc);
+                 SmallVector<Value> pa = fenceRegs(packP(sm.p));
+                 turnBegin();
+                 fence();
+                 acc = issuePV(acc, pa, ops);
+                 commit();
+                 turnEnd(cmp(P::eq, j, sub(n, ci32(1))));
+                 waitGroups(0);
+                 acc = fenceRegs(acc);
+                 release(blk.s);
+                 acc.append({sm.mNew[0], sm.mNew[1]});
+                 for (int q = 0; q < 2; ++q)
+                   acc.push_back(fadd(fmul(carried[nO * 4 + 2 + q], sm.alpha[q]),
+                                      sm.rowSum[q]));
+                 return acc;
+               });
+  } else {
+    // Overlapped: while S_j = Q.K_j^T and O += P_{j-1}.V_{j-1} run, nothing;
+    // S_j is waited for (wait_group 1) and its softmax runs while the P.V
+    // wgmmas still do; then O is rescaled.
+    const int64_t nP = nS * 2;
+    Value any = cmp(P::sgt, n, ci32(0));
+    if (pingPong)
+      ifThen(andI(any, cmp(P::eq, c, ci32(1))),
+             [&] { namedBarrierArrive(ci32(3), 2 * kWarpgroup); });
+    SmallVector<Type> proTypes(nP, i32);
+    proTypes.append(4, f32);
+    // Prologue: S_0 and its softmax.
+    SmallVector<Value> pro = ifElse(
+        any, proTypes,
+        [&] {
+          Block blk = acquire(ci32(0));
+          Operands ops = operandsOf(blk.s, true, false);
+          turnBegin();
+          fence();
+          SmallVector<Value> sacc = issueQK(ops);
+          commit();
+          turnEnd(Value());
+          waitGroups(0);
+          sacc = fenceRegs(sacc);
+          Softmax sm = softmax(blk, sacc, {ml0[0], ml0[1]});
+          SmallVector<Value> out = fenceRegs(packP(sm.p));
+          out.append({sm.mNew[0], sm.mNew[1], sm.rowSum[0], sm.rowSum[1]});
+          return out;
+        },
+        [&] {
+          SmallVector<Value> out(nP, ci32(0));
+          out.append(ml0, ml0 + 4);
+          return out;
+        });
+    SmallVector<Value> init = acc0;
+    init.append(pro.begin() + nP, pro.end());
+    init.append(pro.begin(), pro.begin() + nP);
+    SmallVector<Value> body = loop(
+        ci32(1), n, ci32(1), init,
+        [&](Value j, ValueRange carried) -> SmallVector<Value> {
+          Block blk = acquire(j);
+          Value sPrev = rem(sub(j, ci32(1)), ci32(S));
+          Operands ops = operandsOf(blk.s, true, false);
+          ops.vDesc = operandsOf(sPrev, false, true).vDesc;
+          turnBegin();
+          fence();
+          SmallVector<Value> sacc = issueQK(ops);
+          commit();
+          SmallVector<Value> acc =
+              issuePV(SmallVector<Value>(carried.take_front(nO * 4)),
+                      SmallVector<Value>(carried.drop_front(nO * 4 + 4)), ops);
+          commit();
+          turnEnd(Value());
+          waitGroups(1);
+          sacc = fenceRegs(sacc);
+          Softmax sm = softmax(blk, sacc, SmallVector<Value>(carried.slice(nO * 4, 2)));
+          SmallVector<Value> pF = fenceRegs(sm.p);
+          waitGroups(0);
+          acc = fenceRegs(acc);
+          // P_j is the next iteration's register A operand: packed here,
+          // after P_{j-1}.V_{j-1} (which reads the same loop registers)
+          // ended (a def before the wait serializes the wgmmas, C7513).
+          SmallVector<Value> pNew = packP(pF);
+          release(sPrev);
+          for (int64_t i = 0; i < nO * 4; ++i)
+            acc[i] = fmul(acc[i], sm.alpha[(i % 4) / 2]);
+          acc.append({sm.mNew[0], sm.mNew[1]});
+          for (int q = 0; q < 2; ++q)
+            acc.push_back(fadd(fmul(carried[nO * 4 + 2 + q], sm.alpha[q]),
+                               sm.rowSum[q]));
+          acc.append(pNew.begin(), pNew.end());
+          return acc;
+        });
+    // Epilogue: P_{n-1}.V_{n-1}.
+    res = ifElse(
+        any, SmallVector<Type>(nO * 4, f32),
+        [&] {
+          Operands ops =
+              operandsOf(rem(sub(n, ci32(1)), ci32(S)), false, true);
+          turnBegin();
+          fence();
+          SmallVector<Value> acc =
+              issuePV(SmallVector<Value>(ArrayRef<Value>(body).take_front(nO * 4)),
+                      ArrayRef<Value>(body).drop_front(nO * 4 + 4), ops);
+          commit();
+          turnEnd(cTrue());
+          waitGroups(0);
+          acc = fenceRegs(acc);
+          release(rem(sub(n, ci32(1)), ci32(S)));
+          return acc;
+        },
+        [&] { return SmallVector<Value>(body.begin(), body.begin() + nO * 4); });
+    res.append(body.begin() + nO * 4, body.begin() + nO * 4 + 4);
+  }
 
   // Normalize (a row without a valid key has l == 0 and writes 0) and store
   // rows < Sq, a pair of columns per 32-bit store.
@@ -578,7 +790,8 @@ KernelContract mlir::attn::hopperKernelContract(const HopperKernelConfig &cfg,
 std::string mlir::attn::hopperKernelName(const HopperKernelConfig &cfg) {
   std::string flash = flashKernelName(cfg);
   return "attn_wgmma_" + flash.substr(std::string("attn_flash_").size()) +
-         "_s" + std::to_string(cfg.stages);
+         "_s" + std::to_string(cfg.stages) + (cfg.overlap ? "_ov" : "") +
+         (cfg.pingPong && cfg.blockQ == 2 * kConsumerRows ? "_pp" : "");
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitHopperAttentionKernel(

@@ -173,6 +173,19 @@ Value KernelBuilder::ifElse(Value cond, Type type,
   return op.getResult(0);
 }
 
+SmallVector<Value>
+KernelBuilder::ifElse(Value cond, TypeRange types,
+                      const std::function<SmallVector<Value>()> &then,
+                      const std::function<SmallVector<Value>()> &otherwise) {
+  auto op = scf::IfOp::create(b, loc, types, cond, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&op.getThenRegion().front());
+  scf::YieldOp::create(b, loc, then());
+  b.setInsertionPointToStart(&op.getElseRegion().front());
+  scf::YieldOp::create(b, loc, otherwise());
+  return SmallVector<Value>(op.getResults());
+}
+
 SmallVector<Value> KernelBuilder::loop(
     Value lb, Value ub, Value step, ValueRange init,
     const std::function<SmallVector<Value>(Value, ValueRange)> &body) {

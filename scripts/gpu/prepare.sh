@@ -38,6 +38,12 @@ for cfg in "bf16 128 128 128 true true false" "bf16 128 128 128 false false fals
   set -- $cfg
   emit "attn-emit-hopper-kernel{dtype=$1 head-dim=$2 block-q=$3 block-kv=$4 indexed=$5 block-sizes=$6 key-mask=$7}"
 done
+# The stage table (bench/gpu_flash_bench.py): the dense and VSA kernels with
+# the intra-warpgroup overlap and/or the ping-pong turned on (checked too).
+for opts in "overlap=true ping-pong=true" "overlap=true" "ping-pong=true"; do
+  emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 indexed=false block-sizes=false key-mask=false $opts}"
+done
+emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=false key-mask=false overlap=true}"
 # SIMT fallback kernels: dtype, D, block_q, block_kv, indexed, block sizes, key mask.
 for cfg in "f32 32 8 8 true true true" "bf16 128 64 64 true true false" \
            "f16 64 64 64 false false false" "f32 96 3 5 true true false" \

@@ -12,7 +12,7 @@ box of {64, 64, 1} for Q and {64, block_kv, 1} for K and V."""
 import ctypes
 import re
 
-NAME = re.compile(r"attn_wgmma_(bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)(_vbs)?(_km)?_s(\d)$")
+NAME = re.compile(r"attn_wgmma_(bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)(_vbs)?(_km)?_s(\d)(_ov)?(_pp)?$")
 
 _cuda = None
 

@@ -35,6 +35,15 @@ namespace attn {
 struct HopperKernelConfig : FlashKernelConfig {
   /// K/V stages of the TMA ring.
   int64_t stages = 2;
+  /// Intra-warpgroup overlap: S_j = Q.K_j^T and O += P_{j-1}.V_{j-1} are
+  /// issued together and softmax_j runs while the P.V wgmmas do (false:
+  /// every wgmma group is waited for before the next step). Off by default
+  /// until checked on a GPU (docs/GPU.md).
+  bool overlap = false;
+  /// With two consumer warpgroups, they take turns issuing their wgmmas
+  /// (named barriers), so one's softmax overlaps the other's matrix work.
+  /// Off by default until checked on a GPU.
+  bool pingPong = false;
 };
 
 /// The flash configuration on the wgmma kernel (same tables and semantics),
@@ -62,7 +71,7 @@ KernelContract hopperKernelContract(const HopperKernelConfig &cfg,
                                     AttentionShape shape = {});
 
 /// attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km][_t<R>]
-/// [_r<RQ>]_s<stages>.
+/// [_r<RQ>]_s<stages>[_ov][_pp] (the suffixes: overlap, ping-pong on).
 std::string hopperKernelName(const HopperKernelConfig &cfg);
 
 /// Appends the kernel to `module` (an sm_90a gpu.module).

@@ -103,6 +103,11 @@ public:
   /// A value computed by one of two branches.
   Value ifElse(Value cond, Type type, const std::function<Value()> &then,
                const std::function<Value()> &otherwise);
+  /// Values of `types` computed by one of two branches.
+  SmallVector<Value>
+  ifElse(Value cond, TypeRange types,
+         const std::function<SmallVector<Value>()> &then,
+         const std::function<SmallVector<Value>()> &otherwise);
   /// for (i = lb; i < ub; i += step) with loop-carried values.
   SmallVector<Value>
   loop(Value lb, Value ub, Value step, ValueRange init,

@@ -88,6 +88,8 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     Option<"subBlocks", "sub-blocks", "int64_t", /*default=*/"1", "kv blocks per listed tile (STA)">,
     Option<"qSubBlocks", "q-sub-blocks", "int64_t", /*default=*/"0", "Query blocks per table row (0: sub-blocks)">,
     Option<"stages", "stages", "int64_t", /*default=*/"0", "K/V ring stages (0: the deepest that fits)">,
+    Option<"overlap", "overlap", "bool", /*default=*/"false", "Overlap softmax_j with the P_{j-1}.V_{j-1} wgmmas (name suffix _ov; not yet checked on a GPU)">,
+    Option<"pingPong", "ping-pong", "bool", /*default=*/"false", "Two consumer warpgroups take turns issuing wgmmas (block-q 128; name suffix _pp; not yet checked on a GPU)">,
     Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
   ];
   let dependentDialects = [

@@ -68,3 +68,7 @@ for name, bad in (("dtype", "tmap:arg:0:f32:64,128,2:64"),
     open(os.path.join(d, "plan.txt"), "w").write(plan.replace(good, bad))
     rc, _ = load(d)
     print(name, rc, err())
+
+for p in ptrs:
+    lib.attnrt_device_free(ctypes.c_uint64(p))
+lib.attnrt_free(h)
