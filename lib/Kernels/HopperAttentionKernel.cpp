@@ -534,9 +534,9 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
     // Serial: S_j, softmax_j, P_j.V_j, each waited for.
     SmallVector<Value> init = acc0;
     init.append(ml0, ml0 + 4);
-    ifThen(pingPong ? andI(cmp(P::sgt, n, ci32(0)), cmp(P::eq, c, ci32(1)))
-                    : arith::ConstantIntOp::create(b, loc, i1(), 0),
-           [&] { namedBarrierArrive(ci32(3), 2 * kWarpgroup); });
+    if (pingPong) // the second consumer opens the first turn
+      ifThen(andI(cmp(P::sgt, n, ci32(0)), cmp(P::eq, c, ci32(1))),
+             [&] { namedBarrierArrive(ci32(3), 2 * kWarpgroup); });
     res = loop(ci32(0), n, ci32(1), init,
                [&](Value j, ValueRange carried) -> SmallVector<Value> {
                  Block blk = acquire(j);
@@ -569,12 +569,12 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
                  return acc;
                });
   } else {
-    // Overlapped: while S_j = Q.K_j^T and O += P_{j-1}.V_{j-1} run, nothing;
-    // S_j is waited for (wait_group 1) and its softmax runs while the P.V
-    // wgmmas still do; then O is rescaled.
+    // Overlapped: S_j = Q.K_j^T and O += P_{j-1}.V_{j-1} are issued as two
+    // groups; S_j is waited for (wait_group 1) and its softmax runs while
+    // the P.V wgmmas still do; then O is rescaled and P_j packed.
     const int64_t nP = nS * 2;
     Value any = cmp(P::sgt, n, ci32(0));
-    if (pingPong)
+    if (pingPong) // the second consumer opens the first turn
       ifThen(andI(any, cmp(P::eq, c, ci32(1))),
              [&] { namedBarrierArrive(ci32(3), 2 * kWarpgroup); });
     SmallVector<Type> proTypes(nP, i32);
