@@ -526,6 +526,17 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
     });
   };
 
+  // One turn that computes S = Q.K^T of stage s alone and waits for it.
+  auto scoresAlone = [&](const Operands &ops) {
+    turnBegin();
+    fence();
+    SmallVector<Value> sacc = issueQK(ops);
+    commit();
+    turnEnd(Value());
+    waitGroups(0);
+    return fenceRegs(sacc);
+  };
+
   SmallVector<Value> acc0(nO * 4, cf32(0));
   Value ml0[4] = {cf32(negInf), cf32(negInf), cf32(0), cf32(0)};
   Value n = list.count();
@@ -541,13 +552,7 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
                [&](Value j, ValueRange carried) -> SmallVector<Value> {
                  Block blk = acquire(j);
                  Operands ops = operandsOf(blk.s, true, true);
-                 turnBegin();
-                 fence();
-                 SmallVector<Value> sacc = issueQK(ops);
-                 commit();
-                 turnEnd(Value());
-                 waitGroups(0);
-                 sacc = fenceRegs(sacc);
+                 SmallVector<Value> sacc = scoresAlone(ops);
                  Softmax sm = softmax(blk, sacc, SmallVector<Value>(carried.slice(nO * 4, 2)));
                  SmallVector<Value> acc;
                  for (int64_t i = 0; i < nO * 4; ++i)
@@ -584,14 +589,8 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
         any, proTypes,
         [&] {
           Block blk = acquire(ci32(0));
-          Operands ops = operandsOf(blk.s, true, false);
-          turnBegin();
-          fence();
-          SmallVector<Value> sacc = issueQK(ops);
-          commit();
-          turnEnd(Value());
-          waitGroups(0);
-          sacc = fenceRegs(sacc);
+          SmallVector<Value> sacc =
+              scoresAlone(operandsOf(blk.s, true, false));
           Softmax sm = softmax(blk, sacc, {ml0[0], ml0[1]});
           SmallVector<Value> out = fenceRegs(packP(sm.p));
           out.append({sm.mNew[0], sm.mNew[1], sm.rowSum[0], sm.rowSum[1]});
