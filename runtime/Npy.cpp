@@ -173,16 +173,25 @@ bool read(const std::string &path, Array &out, std::string &why) {
 bool write(const std::string &path, const Array &a, std::string &why) {
   std::string header = "{'descr': '" + a.dtype + "', 'fortran_order': False, 'shape': " +
                        shapeText(a.shape) + ", }";
-  size_t total = 10 + header.size() + 1;
+  // Format 1.0 has a 16-bit header length; a longer header (a shape of
+  // thousands of dimensions) takes 2.0's 32-bit one, as NumPy does.
+  const bool v2 = 10 + header.size() + 1 + 63 > 0xFFFF;
+  const size_t preLen = v2 ? 12 : 10;
+  size_t total = preLen + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header.push_back('\n');
+  if (header.size() > 0xFFFFFFFFull)
+    return why = "header of " + std::to_string(header.size()) +
+                 " bytes does not fit .npy",
+           false;
   FILE *f = std::fopen(path.c_str(), "wb");
   if (!f)
     return why = std::string("cannot write: ") + std::strerror(errno), false;
-  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                           (unsigned char)(header.size() & 0xff),
-                           (unsigned char)(header.size() >> 8)};
-  bool ok = std::fwrite(pre, 1, 10, f) == 10 &&
+  unsigned char pre[12] = {0x93, 'N', 'U', 'M', 'P', 'Y',
+                           (unsigned char)(v2 ? 2 : 1), 0};
+  for (size_t i = 0; i < preLen - 8; ++i)
+    pre[8 + i] = (unsigned char)((header.size() >> (8 * i)) & 0xff);
+  bool ok = std::fwrite(pre, 1, preLen, f) == preLen &&
             std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
             // An empty array has no data (and a null data(): fwrite's
             // buffer must not be null, found by attn-fuzz-npy under UBSan).
