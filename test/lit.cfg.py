@@ -42,15 +42,14 @@ if getattr(config, "attn_sanitize", False):
         config.attn_src_root, "test", "Sanitizer", "lsan-python.supp")
     preload = config.attn_libasan + " " + os.path.join(config.attn_obj_root, "lib",
                                                        "libattn_unset_preload.so")
-    python = "env LD_PRELOAD='" + preload + "' " + python
     # Processes that import torch: no leak check at exit. LeakSanitizer's
     # stop-the-world tracer crashed there once in CI ("Tracer caught signal
     # 11", SIGABRT with no report) with torch's thread pools running; our
     # libraries' leaks are checked by the tests that load them without
     # torch. ASan and UBSan still run.
-    python_torch = python.replace(
-        "env ", "env ASAN_OPTIONS='" + config.environment["ASAN_OPTIONS"].replace(
-            "detect_leaks=1", "detect_leaks=0") + "' ", 1)
+    no_leaks = config.environment["ASAN_OPTIONS"].replace("detect_leaks=1", "detect_leaks=0")
+    python_torch = "env ASAN_OPTIONS='" + no_leaks + "' LD_PRELOAD='" + preload + "' " + python
+    python = "env LD_PRELOAD='" + preload + "' " + python
     san_flags = "-fsanitize=address,undefined -fno-sanitize-recover=all"
     config.available_features.add("sanitizer")
 config.substitutions.append(("%san_flags", san_flags))

@@ -155,26 +155,29 @@ private:
     s += aRegs.empty() ? std::string(", 0, ") + (transB ? "1" : "0")
                        : std::string(", ") + (transB ? "1" : "0");
     s += ";\n}";
+    return inlinePtx(s, cons, operands, f32, n);
+  }
+  /// Inline PTX with side effects (kept in program order); with `n` results
+  /// of type `ty` (a literal struct of them), returned one by one.
+  SmallVector<Value> inlinePtx(StringRef text, StringRef cons,
+                               ValueRange operands, Type ty = Type(),
+                               int64_t n = 0) {
     MLIRContext *ctx = b.getContext();
-    auto st = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(n, f32));
+    Type res = n ? LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(n, ty))
+                 : Type();
     auto op = LLVM::InlineAsmOp::create(
-        b, loc, st, operands, b.getStringAttr(s), b.getStringAttr(cons),
+        b, loc, res, operands, b.getStringAttr(text), b.getStringAttr(cons),
         b.getUnitAttr(), UnitAttr(),
         LLVM::TailCallKindAttr::get(ctx, LLVM::tailcallkind::TailCallKind::None),
         LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
-    SmallVector<Value> d;
+    SmallVector<Value> out;
     for (int64_t i = 0; i < n; ++i)
-      d.push_back(LLVM::ExtractValueOp::create(b, loc, op.getRes(),
-                                               ArrayRef<int64_t>{i}));
-    return d;
+      out.push_back(LLVM::ExtractValueOp::create(b, loc, op.getRes(),
+                                                 ArrayRef<int64_t>{i}));
+    return out;
   }
   void asmVoid(StringRef text, StringRef cons, ValueRange operands) {
-    MLIRContext *ctx = b.getContext();
-    LLVM::InlineAsmOp::create(
-        b, loc, Type(), operands, b.getStringAttr(text), b.getStringAttr(cons),
-        b.getUnitAttr(), UnitAttr(),
-        LLVM::TailCallKindAttr::get(ctx, LLVM::tailcallkind::TailCallKind::None),
-        LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
+    inlinePtx(text, cons, operands);
   }
   /// bar.sync on named barrier `id` for `threads` threads.
   void namedBarrier(Value id, int64_t threads) {
@@ -199,19 +202,7 @@ private:
       cons += (i ? ",=" : "=") + code;
     for (size_t i = 0; i < vals.size(); ++i)
       cons += "," + std::to_string(i);
-    MLIRContext *ctx = b.getContext();
-    auto st = LLVM::LLVMStructType::getLiteral(
-        ctx, SmallVector<Type>(vals.size(), vals.front().getType()));
-    auto op = LLVM::InlineAsmOp::create(
-        b, loc, st, vals, b.getStringAttr(""), b.getStringAttr(cons),
-        b.getUnitAttr(), UnitAttr(),
-        LLVM::TailCallKindAttr::get(ctx, LLVM::tailcallkind::TailCallKind::None),
-        LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
-    SmallVector<Value> out;
-    for (size_t i = 0; i < vals.size(); ++i)
-      out.push_back(LLVM::ExtractValueOp::create(b, loc, op.getRes(),
-                                                 ArrayRef<int64_t>{int64_t(i)}));
-    return out;
+    return inlinePtx("", cons, vals, ty, vals.size());
   }
   void waitParity(Value bar, Value parity) {
     NVVM::MBarrierTryWaitParityOp::create(b, loc, bar, parity,
@@ -394,27 +385,26 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   };
   // Operands of a wgmma group are computed before its wgmma.fence (a
   // register defined between the fence and the wgmma serializes them,
-  // ptxas C7513): the K and V descriptors of stage s and zeros for S.
+  // ptxas C7513): the K descriptors of stage s and zeros for S, the V
+  // descriptors of stage s.
   struct Operands {
     SmallVector<Value> kDesc, vDesc, zeros;
   };
-  auto operandsOf = [&](Value s, bool qk, bool pv) {
-    Operands ops;
-    if (qk) {
-      Value kAddr = add(baseAddr, toI64(stageOffOf(s)));
-      for (int64_t ks = 0; ks < D / 16; ++ks)
-        ops.kDesc.push_back(descriptor(
-            add(kAddr, ci64((ks / 4) * L.kvTile() + (ks % 4) * 32)), 16, 1024));
-      ops.kDesc = fenceRegs(ops.kDesc);
-      ops.zeros = fenceRegs(SmallVector<Value>(nS * 4, cf32(0)));
-    }
-    if (pv) {
-      Value vAddr = add(baseAddr, toI64(vOffOf(s)));
-      for (int64_t kk = 0; kk < BKV / 16; ++kk)
-        ops.vDesc.push_back(descriptor(add(vAddr, ci64(kk * 16 * kRowBytes)),
-                                       L.kvTile(), 1024));
-      ops.vDesc = fenceRegs(ops.vDesc);
-    }
+  auto withQK = [&](Operands ops, Value s) {
+    Value kAddr = add(baseAddr, toI64(stageOffOf(s)));
+    for (int64_t ks = 0; ks < D / 16; ++ks)
+      ops.kDesc.push_back(descriptor(
+          add(kAddr, ci64((ks / 4) * L.kvTile() + (ks % 4) * 32)), 16, 1024));
+    ops.kDesc = fenceRegs(ops.kDesc);
+    ops.zeros = fenceRegs(SmallVector<Value>(nS * 4, cf32(0)));
+    return ops;
+  };
+  auto withPV = [&](Operands ops, Value s) {
+    Value vAddr = add(baseAddr, toI64(vOffOf(s)));
+    for (int64_t kk = 0; kk < BKV / 16; ++kk)
+      ops.vDesc.push_back(descriptor(add(vAddr, ci64(kk * 16 * kRowBytes)),
+                                     L.kvTile(), 1024));
+    ops.vDesc = fenceRegs(ops.vDesc);
     return ops;
   };
   // S = Q.K^T: D / 16 wgmma m64nBKVk16 (issued, not waited for).
@@ -526,7 +516,7 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
     });
   };
 
-  // One turn that computes S = Q.K^T of stage s alone and waits for it.
+  // One turn that computes S = Q.K^T alone and waits for it.
   auto scoresAlone = [&](const Operands &ops) {
     turnBegin();
     fence();
@@ -540,18 +530,19 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   SmallVector<Value> acc0(nO * 4, cf32(0));
   Value ml0[4] = {cf32(negInf), cf32(negInf), cf32(0), cf32(0)};
   Value n = list.count();
+  Value any = cmp(P::sgt, n, ci32(0));
+  if (pingPong) // the second consumer opens the first turn
+    ifThen(andI(any, cmp(P::eq, c, ci32(1))),
+           [&] { namedBarrierArrive(ci32(3), 2 * kWarpgroup); });
   SmallVector<Value> res;
   if (!cfg.overlap) {
     // Serial: S_j, softmax_j, P_j.V_j, each waited for.
     SmallVector<Value> init = acc0;
     init.append(ml0, ml0 + 4);
-    if (pingPong) // the second consumer opens the first turn
-      ifThen(andI(cmp(P::sgt, n, ci32(0)), cmp(P::eq, c, ci32(1))),
-             [&] { namedBarrierArrive(ci32(3), 2 * kWarpgroup); });
     res = loop(ci32(0), n, ci32(1), init,
                [&](Value j, ValueRange carried) -> SmallVector<Value> {
                  Block blk = acquire(j);
-                 Operands ops = operandsOf(blk.s, true, true);
+                 Operands ops = withPV(withQK({}, blk.s), blk.s);
                  SmallVector<Value> sacc = scoresAlone(ops);
                  Softmax sm = softmax(blk, sacc, SmallVector<Value>(carried.slice(nO * 4, 2)));
                  SmallVector<Value> acc;
@@ -578,10 +569,6 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
     // groups; S_j is waited for (wait_group 1) and its softmax runs while
     // the P.V wgmmas still do; then O is rescaled and P_j packed.
     const int64_t nP = nS * 2;
-    Value any = cmp(P::sgt, n, ci32(0));
-    if (pingPong) // the second consumer opens the first turn
-      ifThen(andI(any, cmp(P::eq, c, ci32(1))),
-             [&] { namedBarrierArrive(ci32(3), 2 * kWarpgroup); });
     SmallVector<Type> proTypes(nP, i32);
     proTypes.append(4, f32);
     // Prologue: S_0 and its softmax.
@@ -590,7 +577,7 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
         [&] {
           Block blk = acquire(ci32(0));
           SmallVector<Value> sacc =
-              scoresAlone(operandsOf(blk.s, true, false));
+              scoresAlone(withQK({}, blk.s));
           Softmax sm = softmax(blk, sacc, {ml0[0], ml0[1]});
           SmallVector<Value> out = fenceRegs(packP(sm.p));
           out.append({sm.mNew[0], sm.mNew[1], sm.rowSum[0], sm.rowSum[1]});
@@ -609,8 +596,7 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
         [&](Value j, ValueRange carried) -> SmallVector<Value> {
           Block blk = acquire(j);
           Value sPrev = rem(sub(j, ci32(1)), ci32(S));
-          Operands ops = operandsOf(blk.s, true, false);
-          ops.vDesc = operandsOf(sPrev, false, true).vDesc;
+          Operands ops = withPV(withQK({}, blk.s), sPrev);
           turnBegin();
           fence();
           SmallVector<Value> sacc = issueQK(ops);
@@ -644,8 +630,8 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
     res = ifElse(
         any, SmallVector<Type>(nO * 4, f32),
         [&] {
-          Operands ops =
-              operandsOf(rem(sub(n, ci32(1)), ci32(S)), false, true);
+          Value sLast = rem(sub(n, ci32(1)), ci32(S));
+          Operands ops = withPV({}, sLast);
           turnBegin();
           fence();
           SmallVector<Value> acc =
@@ -655,7 +641,7 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
           turnEnd(cTrue());
           waitGroups(0);
           acc = fenceRegs(acc);
-          release(rem(sub(n, ci32(1)), ci32(S)));
+          release(sLast);
           return acc;
         },
         [&] { return SmallVector<Value>(body.begin(), body.begin() + nO * 4); });

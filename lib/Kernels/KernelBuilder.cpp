@@ -163,14 +163,9 @@ void KernelBuilder::ifThen(Value cond, const std::function<void()> &then) {
 Value KernelBuilder::ifElse(Value cond, Type type,
                             const std::function<Value()> &then,
                             const std::function<Value()> &otherwise) {
-  auto op = scf::IfOp::create(b, loc, TypeRange{type}, cond,
-                              /*withElseRegion=*/true);
-  OpBuilder::InsertionGuard g(b);
-  b.setInsertionPointToStart(&op.getThenRegion().front());
-  scf::YieldOp::create(b, loc, then());
-  b.setInsertionPointToStart(&op.getElseRegion().front());
-  scf::YieldOp::create(b, loc, otherwise());
-  return op.getResult(0);
+  return ifElse(
+      cond, TypeRange{type}, [&] { return SmallVector<Value>{then()}; },
+      [&] { return SmallVector<Value>{otherwise()}; })[0];
 }
 
 SmallVector<Value>

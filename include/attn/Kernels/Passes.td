@@ -65,7 +65,13 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     O += P.V by wgmma with P in registers, online softmax in exp2, register
     budgets set by setmaxnreg. Same semantics as attn-emit-flash-kernel;
     parameters: the 13 attention parameters, then the CUtensorMaps of q, k
-    and v (`__grid_constant__`).
+    and v (`__grid_constant__`). `overlap=true` issues S_j = Q.K_j^T with
+    the previous block's P.V and runs softmax_j under the P.V wgmmas;
+    `ping-pong=true` (block-q 128) makes the two consumers take turns
+    issuing wgmmas; both are off by default until checked on a GPU
+    (docs/GPU.md), e.g.
+    `attn-emit-hopper-kernel{indexed=false block-sizes=false overlap=true ping-pong=true}`
+    emits `attn_wgmma_bf16_d128_q128_kv128_dense_s3_ov_pp`.
 
     ```sh
     attn-opt empty.mlir --pass-pipeline="builtin.module(
