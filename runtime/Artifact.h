@@ -6,6 +6,9 @@
 #include "Driver.h"
 #include "Plan.h"
 
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace attnrt {
@@ -17,21 +20,45 @@ struct TensorMapSlot {
   CUdeviceptr encodedFor = 0;
   bool valid = false;
 };
+
+/// What the runs issued on one stream own: the scratch buffers (so that runs
+/// on two streams, which may overlap on the device, never share one),
+/// checked mode's error buffer, and the tensor maps (a map over scratch binds
+/// this set's buffer; keeping every map per stream also keeps each stream's
+/// cache of encoded addresses from being thrashed by another's). Made empty
+/// on the first run on the stream, filled by that run (resumed by the next
+/// one after a failure), released by attnrt_free.
+struct StreamSet {
+  CUstream stream = nullptr;
+  // CU_STREAM_PER_THREAD names a different stream in each host thread: the
+  // thread that ran on it (a default id for every other stream).
+  std::thread::id thread;
+  std::vector<CUdeviceptr> scratch;
+  CUdeviceptr errDev = 0; // checked mode's error buffer (attnrt/abi.h)
+  std::vector<TensorMapSlot> maps; // one per `tmap:` parameter, in plan order
+};
 } // namespace attnrt
 
 struct attnrt_artifact {
   attnrt::Plan plan;
+  // Held by attnrt_run for the whole run and by the calls that read or
+  // change the state below: runs from several host threads are issued one
+  // at a time (each on its own stream, with its own scratch set).
+  mutable std::mutex mu;
   bool checked = false;
+  int maxStreamSets = 0; // attnrt_set_max_scratch_sets; 0: no cap
   // Device state, made on the first run (each step resumes where a failed
   // first run stopped) and released by attnrt_free.
+  attnrt::CUcontext chipChecked = nullptr; // the context whose device passed the chip check
   attnrt::CUmodule module = nullptr;
   std::vector<attnrt::CUfunction> functions; // per plan launch (null: not needed yet)
-  std::vector<attnrt::CUdeviceptr> constDev, scratchDev;
-  attnrt::CUdeviceptr errDev = 0; // checked mode's error buffer (attnrt/abi.h)
-  // One slot per `tmap:` parameter, in plan order; mapBase[i] is launch i's
-  // first.
-  std::vector<attnrt::TensorMapSlot> maps;
+  std::vector<attnrt::CUdeviceptr> constDev;
+  // mapBase[i]: launch i's first slot in StreamSet::maps; mapCount slots in
+  // all (set at load).
   std::vector<size_t> mapBase;
+  size_t mapCount = 0;
+  // In the order of the streams' first runs.
+  std::vector<std::unique_ptr<attnrt::StreamSet>> streams;
 };
 
 #endif // ATTNRT_ARTIFACT_H

@@ -60,7 +60,7 @@ bool check(const Driver *d, CUresult r, const std::string &call) {
   return false;
 }
 
-const Driver *ready(const char *who) {
+const Driver *ready(const char *who, CUcontext *current) {
   std::string why;
   const Driver *d = driver(&why);
   if (!d) {
@@ -79,6 +79,8 @@ const Driver *ready(const char *who) {
         !check(d, d->cuCtxSetCurrent(ctx), "cuCtxSetCurrent"))
       return nullptr;
   }
+  if (current)
+    *current = ctx;
   return d;
 }
 

@@ -23,6 +23,12 @@ using CUfunction = void *;
 using CUstream = void *;
 using CUdeviceptr = unsigned long long;
 constexpr int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
+constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+constexpr int CU_STREAM_CAPTURE_MODE_RELAXED = 2;
+// Stream handles with a fixed meaning (cuda.h).
+inline CUstream const CU_STREAM_LEGACY = reinterpret_cast<CUstream>(0x1);
+inline CUstream const CU_STREAM_PER_THREAD = reinterpret_cast<CUstream>(0x2);
 // cuTensorMapEncodeTiled's enumerators (cuda.h).
 constexpr int CU_TENSOR_MAP_DATA_TYPE_FLOAT16 = 6;
 constexpr int CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 = 9;
@@ -42,9 +48,10 @@ struct Driver {
 const Driver *driver(std::string *why = nullptr);
 
 /// The driver, initialized (cuInit), with a current context (the primary
-/// context of device 0 when the caller has none); null after setting this
-/// thread's error, which names `who` when the driver cannot be loaded.
-const Driver *ready(const char *who);
+/// context of device 0 when the caller has none), written to `current` if
+/// given; null after setting this thread's error, which names `who` when the
+/// driver cannot be loaded.
+const Driver *ready(const char *who, CUcontext *current = nullptr);
 
 /// Checks a driver call's result; on failure sets this thread's error to
 /// "CALL failed: <driver's text> (CUresult N)" and returns false.

@@ -1,10 +1,12 @@
 //===- Execute.cpp - attnrt_run: first-run setup, launches, checked mode --===//
 //
-// The device side of an artifact: the module, functions, constant tables and
-// scratch buffers made on the first run (resumed after a failed one), the
-// plan's launches bound to the caller's pointers on the caller's stream, and
+// The device side of an artifact: the chip check, the module, functions and
+// constant tables made on the first run (resumed after a failed one), one
+// scratch set per stream made on the first run on that stream, the plan's
+// launches bound to the caller's pointers on the caller's stream, and
 // checked mode's kv-table validation (the check kernel's parameters and the
-// error buffer as attnrt/abi.h lays them out).
+// error buffer as attnrt/abi.h lays them out). A run holds the artifact's
+// mutex from setup to its last launch.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,7 +17,11 @@
 #include "Error.h"
 
 #include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace attnrt;
@@ -25,13 +31,40 @@ namespace {
 /// Word ATTNRT_CHECK_ERR_POSITION of the error buffer when no entry is bad.
 constexpr uint32_t kNoError = uint32_t(ATTNRT_CHECK_ERR_NONE);
 
-/// The device state a run needs, made once: the module, the functions of
-/// the launches this run makes, the constant tables, the scratch buffers,
-/// and in checked mode the error buffer. Resumes after a failed attempt.
-bool prepare(const Driver *d, attnrt_artifact *a) {
+/// Fails unless the device of context `ctx` can run kernels built for the
+/// plan's `chip`, before the module is loaded: the driver's own error for an
+/// image of another chip (no binary for the GPU, or a PTX JIT failure) does
+/// not say which chips. Checked once per context (again after a failure).
+bool checkChip(const Driver *d, attnrt_artifact *a, CUcontext ctx) {
+  const Chip &chip = a->plan.chip;
+  if (chip.name.empty() || a->chipChecked == ctx)
+    return true;
+  CUdevice dev = 0;
+  int major = 0, minor = 0;
+  if (!check(d, d->cuCtxGetDevice(&dev), "cuCtxGetDevice") ||
+      !check(d, d->cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev),
+             "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MAJOR)") ||
+      !check(d, d->cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev),
+             "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MINOR)"))
+    return false;
+  std::string why = chipMismatch(chip, a->plan.imageIsCubin, major, minor);
+  if (!why.empty()) {
+    fail("attnrt_run: artifact built for " + chip.name + "; device " + std::to_string(dev) +
+         " is compute capability " + std::to_string(major) + "." + std::to_string(minor) +
+         " (" + why + ")");
+    return false;
+  }
+  a->chipChecked = ctx;
+  return true;
+}
+
+/// The device state every stream shares, made once: the module, the
+/// functions of the launches this run makes, the constant tables. Resumes
+/// after a failed attempt.
+bool prepareShared(const Driver *d, attnrt_artifact *a) {
   const Plan &plan = a->plan;
-  if (!a->module &&
-      !check(d, d->cuModuleLoadData(&a->module, plan.image.data()), "cuModuleLoadData"))
+  if (!a->module && !check(d, d->cuModuleLoadData(&a->module, plan.image.data()),
+                           "cuModuleLoadData(" + plan.imageFile + ")"))
     return false;
   for (size_t i = 0; i < plan.launches.size(); ++i) {
     const Launch &l = plan.launches[i];
@@ -62,41 +95,110 @@ bool prepare(const Driver *d, attnrt_artifact *a) {
     }
     a->constDev.push_back(p);
   }
-  while (a->scratchDev.size() < plan.scratchBytes.size()) {
-    size_t i = a->scratchDev.size();
+  return true;
+}
+
+/// How a stream is named in messages.
+std::string streamText(CUstream s) {
+  if (!s)
+    return "0 (the legacy default stream)";
+  if (s == CU_STREAM_PER_THREAD)
+    return "CU_STREAM_PER_THREAD of this thread";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%p", s);
+  return buf;
+}
+
+/// The scratch set of `stream` (of this thread's, for CU_STREAM_PER_THREAD),
+/// made empty on its first run unless the artifact already has as many as
+/// attnrt_set_max_scratch_sets allows; null after failing.
+StreamSet *streamSet(attnrt_artifact *a, CUstream stream) {
+  if (stream == CU_STREAM_LEGACY)
+    stream = nullptr; // both name the legacy default stream
+  std::thread::id thread;
+  if (stream == CU_STREAM_PER_THREAD)
+    thread = std::this_thread::get_id();
+  for (const std::unique_ptr<StreamSet> &s : a->streams)
+    if (s->stream == stream && s->thread == thread)
+      return s.get();
+  if (a->maxStreamSets > 0 && a->streams.size() >= size_t(a->maxStreamSets)) {
+    uint64_t bytes = 0;
+    for (uint64_t b : a->plan.scratchBytes)
+      bytes += b;
+    fail("attnrt_run: stream " + streamText(stream) + " would need a new scratch set (" +
+         std::to_string(bytes) + " bytes) but the artifact has " +
+         plural(a->streams.size(), "set") +
+         ", its limit (attnrt_set_max_scratch_sets): run it on a stream that has one");
+    return nullptr;
+  }
+  auto s = std::make_unique<StreamSet>();
+  s->stream = stream;
+  s->thread = thread;
+  s->maps.assign(a->mapCount, TensorMapSlot());
+  a->streams.push_back(std::move(s));
+  return a->streams.back().get();
+}
+
+/// This thread's stream-capture mode, relaxed while the object lives. A
+/// stream's first run allocates its scratch set with cuMemAlloc, which the
+/// default (global) mode forbids while any stream is being captured into a
+/// CUDA graph, and the first run on a stream may well be captured: a
+/// warm-up run on the current stream, then the capture on a side stream
+/// (torch.cuda.graph captures on a stream of its own). Relaxed mode allows
+/// it (PyTorch's allocator does the same); the allocation is not part of
+/// the graph, whose launches keep the pointers, valid until attnrt_free.
+class RelaxedCapture {
+  const Driver *d;
+  int mode = CU_STREAM_CAPTURE_MODE_RELAXED; // swapped with the thread's mode
+
+public:
+  const bool ok; // after `mode`, which its initializer swaps
+
+  explicit RelaxedCapture(const Driver *d)
+      : d(d), ok(check(d, d->cuThreadExchangeStreamCaptureMode(&mode),
+                       "cuThreadExchangeStreamCaptureMode")) {}
+  ~RelaxedCapture() {
+    if (ok)
+      d->cuThreadExchangeStreamCaptureMode(&mode); // back to the caller's mode
+  }
+  RelaxedCapture(const RelaxedCapture &) = delete;
+  RelaxedCapture &operator=(const RelaxedCapture &) = delete;
+};
+
+/// Allocates what `set` still lacks: the scratch buffers and, in checked
+/// mode, the error buffer. Resumes after a failed attempt.
+bool prepareStream(const Driver *d, const attnrt_artifact *a, StreamSet &set) {
+  const Plan &plan = a->plan;
+  bool needErr = a->checked && !set.errDev;
+  if (set.scratch.size() == plan.scratchBytes.size() && !needErr)
+    return true;
+  RelaxedCapture relaxed(d);
+  if (!relaxed.ok)
+    return false;
+  while (set.scratch.size() < plan.scratchBytes.size()) {
+    size_t i = set.scratch.size();
     CUdeviceptr p = 0;
     if (!check(d, d->cuMemAlloc(&p, plan.scratchBytes[i]),
                "cuMemAlloc(scratch " + std::to_string(i) + ", " +
                    std::to_string(plan.scratchBytes[i]) + " bytes)"))
       return false;
-    a->scratchDev.push_back(p);
+    set.scratch.push_back(p);
   }
-  if (a->mapBase.size() != plan.launches.size()) {
-    size_t n = 0;
-    a->mapBase.clear();
-    for (const Launch &l : plan.launches) {
-      a->mapBase.push_back(n);
-      for (const Param &p : l.params)
-        n += p.tensorMap;
-    }
-    a->maps.assign(n, TensorMapSlot());
-  }
-  if (a->checked && !a->errDev &&
-      !check(d, d->cuMemAlloc(&a->errDev, ATTNRT_CHECK_ERR_WORDS * sizeof(uint32_t)),
-                "cuMemAlloc(check error buffer)"))
+  if (needErr && !check(d, d->cuMemAlloc(&set.errDev, ATTNRT_CHECK_ERR_WORDS * sizeof(uint32_t)),
+                        "cuMemAlloc(check error buffer)"))
     return false;
   return true;
 }
 
 /// The device address a buffer parameter binds.
-CUdeviceptr bind(const attnrt_artifact *a, const Param &p, const uint64_t *args,
-                 const uint64_t *results) {
+CUdeviceptr bind(const attnrt_artifact *a, const StreamSet &set, const Param &p,
+                 const uint64_t *args, const uint64_t *results) {
   switch (p.kind) {
   case Param::Arg: return args[p.value] + p.offset;
   case Param::Result: return results[p.value] + p.offset;
   case Param::Const: return a->constDev[p.value] + p.offset;
-  case Param::Scratch: return a->scratchDev[p.value] + p.offset;
-  case Param::Err: return a->errDev;
+  case Param::Scratch: return set.scratch[p.value] + p.offset;
+  case Param::Err: return set.errDev;
   default: return 0;
   }
 }
@@ -146,8 +248,9 @@ std::string indexText(const int64_t *v, int n) {
 
 /// Turns the position a check kernel reported into the message naming the
 /// bad table entry (its value read back from the device).
-std::string checkFailure(const Driver *d, const attnrt_artifact *a, size_t at, uint32_t pos,
-                         CUstream stream, const uint64_t *args, const uint64_t *results) {
+std::string checkFailure(const Driver *d, const attnrt_artifact *a, const StreamSet &set,
+                         size_t at, uint32_t pos, CUstream stream, const uint64_t *args,
+                         const uint64_t *results) {
   const std::vector<Launch> &launches = a->plan.launches;
   const Launch &l = launches[at];
   const int64_t B = l.dims[0], H = l.dims[1], N = l.dims[2];
@@ -175,7 +278,7 @@ std::string checkFailure(const Driver *d, const attnrt_artifact *a, size_t at, u
   int64_t ix[4];
   if (int64_t(pos) < rows) {
     unflatten(pos, ix);
-    CUdeviceptr cnt = bind(a, l.params[ATTNRT_CHECK_KV_COUNTS], args, results);
+    CUdeviceptr cnt = bind(a, set, l.params[ATTNRT_CHECK_KV_COUNTS], args, results);
     return "kv_counts" + indexText(ix, 3) + " = " + value(cnt + 4 * uint64_t(pos)) +
            " is outside [0, " + std::to_string(K) + "]" + context;
   }
@@ -183,7 +286,7 @@ std::string checkFailure(const Driver *d, const attnrt_artifact *a, size_t at, u
   if (K > 0 && q < rows * K) {
     unflatten(q / K, ix);
     ix[3] = q % K;
-    CUdeviceptr idx = bind(a, l.params[ATTNRT_CHECK_KV_INDICES], args, results);
+    CUdeviceptr idx = bind(a, set, l.params[ATTNRT_CHECK_KV_INDICES], args, results);
     return "kv_indices" + indexText(ix, 4) + " = " + value(idx + 4 * uint64_t(q)) +
            " is outside [0, " + std::to_string(nkv) + ")" + context;
   }
@@ -213,10 +316,19 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
     if (results[i] % 16)
       return fail("attnrt_run: result " + std::to_string(i) +
                   " is not 16-byte aligned (pass a freshly allocated buffer)");
-  const Driver *d = ready("attnrt_run");
-  if (!d || !prepare(d, a))
+  CUcontext ctx = nullptr;
+  const Driver *d = ready("attnrt_run", &ctx);
+  if (!d)
     return 1;
   CUstream s = static_cast<CUstream>(stream);
+  // Serializes runs from several host threads: the setup and the host-side
+  // tensor maps are shared state; each run still goes to its own stream.
+  std::lock_guard<std::mutex> lock(a->mu);
+  if (!checkChip(d, a, ctx) || !prepareShared(d, a))
+    return 1;
+  StreamSet *set = streamSet(a, s);
+  if (!set || !prepareStream(d, a, *set))
+    return 1;
   std::vector<CUdeviceptr> ptrs;
   std::vector<int32_t> ints;
   std::vector<float> floats;
@@ -255,18 +367,18 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
         floats[i] = p.f;
         kernelParams[i] = &floats[i];
       } else if (p.tensorMap) {
-        TensorMapSlot &slot = a->maps[a->mapBase[at] + mapsBefore(l, i)];
-        if (!encodeTensorMap(d, p, bind(a, p, args, results), slot))
+        TensorMapSlot &slot = set->maps[a->mapBase[at] + mapsBefore(l, i)];
+        if (!encodeTensorMap(d, p, bind(a, *set, p, args, results), slot))
           return 1;
         kernelParams[i] = slot.bytes;
       } else {
-        ptrs[i] = bind(a, p, args, results);
+        ptrs[i] = bind(a, *set, p, args, results);
         kernelParams[i] = &ptrs[i];
       }
     }
     if (l.isCheck) {
       // The position word starts at "none", the reserved words at 0.
-      const CUdeviceptr pos = a->errDev + sizeof(uint32_t) * ATTNRT_CHECK_ERR_POSITION;
+      const CUdeviceptr pos = set->errDev + sizeof(uint32_t) * ATTNRT_CHECK_ERR_POSITION;
       if (!check(d, d->cuMemsetD32Async(pos, kNoError, 1, s),
                  "cuMemsetD32Async(check error buffer)") ||
           !check(d, d->cuMemsetD32Async(pos + sizeof(uint32_t), 0, ATTNRT_CHECK_ERR_WORDS - 1, s),
@@ -280,14 +392,15 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
       return 1;
     if (l.isCheck) {
       uint32_t err[ATTNRT_CHECK_ERR_WORDS] = {};
-      if (!check(d, d->cuMemcpyDtoHAsync(err, a->errDev, sizeof err, s),
+      if (!check(d, d->cuMemcpyDtoHAsync(err, set->errDev, sizeof err, s),
                  "cuMemcpyDtoHAsync(check error buffer)") ||
           !check(d, d->cuStreamSynchronize(s), "cuStreamSynchronize(after check '" +
                                                     l.kernel + "')"))
         return 1;
       if (err[ATTNRT_CHECK_ERR_POSITION] != kNoError)
         return fail("attnrt_run: checked mode: " +
-                    checkFailure(d, a, at, err[ATTNRT_CHECK_ERR_POSITION], s, args, results));
+                    checkFailure(d, a, *set, at, err[ATTNRT_CHECK_ERR_POSITION], s, args,
+                                 results));
     }
   }
   return 0;
@@ -299,10 +412,12 @@ extern "C" void attnrt_free(attnrt_artifact *a) {
   if (const Driver *d = driver()) {
     for (CUdeviceptr p : a->constDev)
       d->cuMemFree(p);
-    for (CUdeviceptr p : a->scratchDev)
-      d->cuMemFree(p);
-    if (a->errDev)
-      d->cuMemFree(a->errDev);
+    for (const std::unique_ptr<StreamSet> &set : a->streams) {
+      for (CUdeviceptr p : set->scratch)
+        d->cuMemFree(p);
+      if (set->errDev)
+        d->cuMemFree(set->errDev);
+    }
     if (a->module)
       d->cuModuleUnload(a->module);
   }

@@ -200,6 +200,125 @@ bool parseParam(const std::string &p, Param &out, std::string &why) {
   return true;
 }
 
+/// `sm_<X><Y>` or `sm_<X><Y>a` (X one or two digits, Y one digit).
+bool parseChip(const std::string &s, Chip &out) {
+  size_t n = s.size();
+  bool a = n > 0 && s[n - 1] == 'a';
+  std::string digits = s.compare(0, 3, "sm_") == 0 ? s.substr(3, n - 3 - a) : "";
+  if (digits.size() < 2 || digits.size() > 3 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  out.name = s;
+  out.major = std::atoi(digits.substr(0, digits.size() - 1).c_str());
+  out.minor = digits.back() - '0';
+  out.archSpecific = a;
+  return true;
+}
+
+/// Little-endian fields of an ELF file (the host is little-endian too, as
+/// the cubin's EI_DATA is checked to be).
+uint64_t field(const std::string &s, uint64_t at, int bytes) {
+  uint64_t v = 0;
+  std::memcpy(&v, s.data() + at, bytes);
+  return v;
+}
+
+/// Why `img` is not a complete 64-bit CUDA ELF (cubin), or "". The driver
+/// reads a cubin's length from its own headers, so a truncated one would be
+/// read past the end of our buffer: every header table, section and segment
+/// must lie inside the file.
+std::string cubinProblem(const std::string &img) {
+  const uint64_t size = img.size();
+  const std::string has = ", the file has " + std::to_string(size) + " bytes";
+  if (size < 64)
+    return "shorter than an ELF header (" + std::to_string(size) + " bytes)";
+  if (img.compare(0, 4, "\x7f" "ELF") != 0)
+    return "not an ELF file (bad magic)";
+  if (img[4] != 2 || img[5] != 1)
+    return "not a 64-bit little-endian ELF file";
+  if (uint64_t machine = field(img, 18, 2); machine != 190)
+    return "ELF machine " + std::to_string(machine) + " is not CUDA (190)";
+  // A table of `num` entries of `entSize` bytes at `off`, each naming a
+  // range (offset at +offAt, size at +sizeAt) that must lie in the file.
+  auto table = [&](const char *what, uint64_t off, uint64_t num, uint64_t entSize,
+                   uint64_t wantSize, int offAt, int sizeAt, bool sections) -> std::string {
+    if (num == 0)
+      return "";
+    if (entSize != wantSize)
+      return std::string(what) + " entries of " + std::to_string(entSize) + " bytes (expected " +
+             std::to_string(wantSize) + ")";
+    if (off > size || num * entSize > size - off)
+      return std::string(what) + " table ends at byte " + std::to_string(off + num * entSize) +
+             has;
+    for (uint64_t i = 0; i < num; ++i) {
+      uint64_t e = off + i * entSize;
+      // Sections of type NULL (0) and NOBITS (8) occupy no file bytes.
+      uint64_t type = field(img, e, 4);
+      if (sections && (type == 0 || type == 8))
+        continue;
+      uint64_t at = field(img, e + offAt, 8), len = field(img, e + sizeAt, 8);
+      if (at > size || len > size - at)
+        return std::string(what) + " " + std::to_string(i) + " ends at byte " +
+               std::to_string(at + len) + has;
+    }
+    return "";
+  };
+  if (field(img, 60, 2) == 0)
+    return "no section headers";
+  std::string p = table("section", field(img, 40, 8), field(img, 60, 2), field(img, 58, 2), 64,
+                        24, 32, true);
+  if (p.empty())
+    p = table("segment", field(img, 32, 8), field(img, 56, 2), field(img, 54, 2), 56, 8, 32,
+              false);
+  return p;
+}
+
+/// Why `img` cannot be whole PTX text, or "": PTX is handed to the driver as
+/// a C string, so a NUL byte would cut it silently; a file cut short ends
+/// inside a `{` block. Comments (// and /* */) and "strings" are skipped.
+/// (The test fixtures' fake images are not PTX but pass these checks.)
+std::string ptxProblem(const std::string &img) {
+  if (img.empty())
+    return "the file is empty";
+  size_t nul = img.find('\0');
+  if (nul != std::string::npos)
+    return "a NUL byte at offset " + std::to_string(nul) + " (not PTX text)";
+  std::vector<int> open; // the line of each unclosed '{'
+  int line = 1;
+  for (size_t i = 0; i < img.size(); ++i) {
+    char c = img[i];
+    if (c == '\n') {
+      ++line;
+    } else if (c == '/' && i + 1 < img.size() && img[i + 1] == '/') {
+      i = img.find('\n', i);
+      if (i == std::string::npos)
+        break;
+      --i;
+    } else if (c == '/' && i + 1 < img.size() && img[i + 1] == '*') {
+      size_t end = img.find("*/", i + 2);
+      if (end == std::string::npos)
+        return "a /* comment of line " + std::to_string(line) + " is never closed";
+      for (size_t k = i; k < end; ++k)
+        line += img[k] == '\n';
+      i = end + 1;
+    } else if (c == '"') {
+      size_t end = img.find_first_of("\"\n", i + 1);
+      if (end == std::string::npos || img[end] != '"')
+        return "a string of line " + std::to_string(line) + " is never closed";
+      i = end;
+    } else if (c == '{') {
+      open.push_back(line);
+    } else if (c == '}') {
+      if (open.empty())
+        return "a '}' on line " + std::to_string(line) + " closes nothing";
+      open.pop_back();
+    }
+  }
+  if (!open.empty())
+    return "the '{' of line " + std::to_string(open.back()) + " is never closed";
+  return "";
+}
+
 /// Checks what the plan's lines bind once every line is read; returns the
 /// problem, or "" when the plan is consistent.
 std::string validate(const Plan &a, const Launch &l) {
@@ -273,6 +392,24 @@ std::string validate(const Plan &a, const Launch &l) {
 
 namespace attnrt {
 
+std::string chipMismatch(const Chip &chip, bool cubin, int major, int minor) {
+  std::string want = std::to_string(chip.major) + "." + std::to_string(chip.minor);
+  if (chip.archSpecific)
+    return major == chip.major && minor == chip.minor
+               ? ""
+               : chip.name + " code runs only on compute capability " + want;
+  // SASS runs on later minor versions of its major only; PTX is compiled by
+  // the driver for any later chip.
+  if (cubin)
+    return major == chip.major && minor >= chip.minor
+               ? ""
+               : "a cubin for " + chip.name + " runs only on compute capability " + want +
+                     " through " + std::to_string(chip.major) + ".9";
+  return major > chip.major || (major == chip.major && minor >= chip.minor)
+             ? ""
+             : chip.name + " PTX needs compute capability " + want + " or newer";
+}
+
 bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
   out = Plan();
   Plan *a = &out;
@@ -315,6 +452,8 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
                    "module with attn-compile)");
       header = true;
     } else if (key == "chip" && w.size() == 2) {
+      if (!parseChip(w[1], a->chip))
+        return bad(where + "chip '" + w[1] + "' is not sm_XY or sm_XYa (e.g. sm_80, sm_90a)");
     } else if (key == "ptx" && w.size() == 2) {
       ptxFile = w[1];
     } else if (key == "cubin" && w.size() == 2) {
@@ -347,9 +486,13 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
       int64_t count = 1;
       for (int64_t d : dims)
         count *= d;
-      if (!readFile(dir + "/" + w[2], data) || int64_t(data.size()) != count * 4)
+      if (!readFile(dir + "/" + w[2], data))
         return bad(where + "table '" + w[2] + "' is missing or not " +
                    std::to_string(count * 4) + " bytes");
+      if (int64_t(data.size()) != count * 4)
+        return bad(where + "table '" + w[2] + "' has " + std::to_string(data.size()) +
+                   " bytes, expected " + std::to_string(count * 4) +
+                   " (truncated or corrupt file)");
       a->constData.push_back(data);
     } else if (key == "scratch") {
       int64_t bytes = 0;
@@ -447,7 +590,12 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
     return bad("no kernel image (expected a 'ptx FILE' line)");
   if (file.find('/') != std::string::npos || !readFile(dir + "/" + file, a->image))
     return bad("kernel image '" + file + "' is missing");
-  if (cubinFile.empty())
+  a->imageFile = file;
+  a->imageIsCubin = !cubinFile.empty();
+  std::string problem = a->imageIsCubin ? cubinProblem(a->image) : ptxProblem(a->image);
+  if (!problem.empty())
+    return bad("kernel image '" + file + "' is truncated or corrupt: " + problem);
+  if (!a->imageIsCubin)
     a->image.push_back('\0'); // PTX is loaded as a C string
   return true;
 }

@@ -60,8 +60,24 @@ struct Launch {
   bool isMarker() const { return loopTrips >= 0 || loopEnd; }
 };
 
+/// The plan's `chip` line, sm_<X><Y> or sm_<X><Y>a: the compute capability
+/// X.Y the kernels were built for ("a": that one only). `name` is empty when
+/// the plan has no chip line (then no device check is made).
+struct Chip {
+  std::string name;
+  int major = 0, minor = 0;
+  bool archSpecific = false;
+};
+
+/// Why a device of compute capability major.minor cannot run kernels built
+/// for `chip` in this image kind, or "" when it can.
+std::string chipMismatch(const Chip &chip, bool cubin, int major, int minor);
+
 struct Plan {
-  std::string image; // cubin if present, else PTX (NUL-terminated)
+  std::string image;     // cubin if present, else PTX (NUL-terminated)
+  std::string imageFile; // its file name in the artifact, for messages
+  bool imageIsCubin = false;
+  Chip chip;
   std::vector<Tensor> args, results;
   std::vector<std::string> constData;
   std::vector<uint64_t> scratchBytes;

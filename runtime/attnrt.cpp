@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 using namespace attnrt;
 
@@ -29,6 +30,11 @@ extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
     return fail(std::string("attnrt_load: ") + dir + "/plan.txt: " + why);
   }
   a->functions.assign(a->plan.launches.size(), nullptr);
+  for (const Launch &l : a->plan.launches) {
+    a->mapBase.push_back(a->mapCount);
+    for (const Param &p : l.params)
+      a->mapCount += p.tensorMap;
+  }
   const char *env = std::getenv("ATTNRT_CHECKED");
   a->checked = env && std::strcmp(env, "1") == 0;
   *out = a;
@@ -71,14 +77,29 @@ extern "C" int attnrt_scratch_bytes(const attnrt_artifact *a, uint64_t *bytes) {
   return 0;
 }
 
+extern "C" int attnrt_num_scratch_sets(const attnrt_artifact *a) {
+  std::lock_guard<std::mutex> lock(a->mu);
+  return int(a->streams.size());
+}
+
+extern "C" int attnrt_set_max_scratch_sets(attnrt_artifact *a, int max) {
+  if (!a || max < 0)
+    return fail("attnrt_set_max_scratch_sets: null artifact or a negative limit");
+  std::lock_guard<std::mutex> lock(a->mu);
+  a->maxStreamSets = max;
+  return 0;
+}
+
 extern "C" int attnrt_set_checked(attnrt_artifact *a, int on) {
   if (!a)
     return fail("attnrt_set_checked: null artifact");
+  std::lock_guard<std::mutex> lock(a->mu);
   a->checked = on != 0;
   return 0;
 }
 
 extern "C" int attnrt_num_launches(const attnrt_artifact *a) {
+  std::lock_guard<std::mutex> lock(a->mu);
   int n = 0;
   for (const Launch &l : a->plan.launches)
     n += !l.isMarker() && (!l.isCheck || a->checked);

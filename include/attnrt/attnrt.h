@@ -7,15 +7,33 @@
  *
  * Arguments and results are device pointers owned by the caller (zero-copy
  * for frameworks); launches go to the caller's CUstream (0: the legacy
- * default stream). Constant tables are uploaded, and scratch buffers (the
- * plan's intermediates) allocated, once per loaded artifact on its first run
- * and reused by every later run (no device allocation in steady state).
- * Scratch contents are undefined at the start of a run. Because scratch is
- * shared, runs of one artifact must not overlap: run it on one stream, or
- * order the streams; load it once per concurrent stream otherwise.
+ * default stream). Constant tables are uploaded once per loaded artifact on
+ * its first run. Scratch buffers (the plan's intermediates) come in sets,
+ * one per stream: a stream's set is allocated on the first run on that
+ * stream and reused by every later run on it (no device allocation in
+ * steady state), so runs on different streams may overlap on the device;
+ * runs on one stream are ordered by the stream. The cost is one scratch set
+ * (attnrt_scratch_bytes) per distinct stream until attnrt_free
+ * (attnrt_num_scratch_sets, attnrt_set_max_scratch_sets). Streams are told
+ * apart by handle: 0 and CU_STREAM_LEGACY share one set, CU_STREAM_PER_THREAD
+ * gets one per host thread, and a handle reused by a new stream after
+ * cuStreamDestroy reuses the old stream's set (order the two streams' work).
+ * A CUDA graph that captured a run keeps the capturing stream's scratch:
+ * order its replays with later runs on that stream. A stream's first run
+ * may be captured (its set is allocated in relaxed capture mode); the
+ * artifact's first run (module, tables) may not. Scratch contents are
+ * undefined at the start of a run.
+ *
+ * Threads: any number of host threads may call attnrt_run on one artifact
+ * at once (on different streams, or ordered ones); the runs are issued one
+ * at a time (the artifact has a mutex). attnrt_free must not overlap any
+ * other call on the artifact. The current context must stay the same for an
+ * artifact (its module is loaded in the context of its first run).
+ *
  * Functions that return int return 0 on success unless said otherwise; on
- * failure attnrt_last_error() names the failing call and the driver's error
- * string.
+ * failure attnrt_last_error() (per thread) names the failing call and the
+ * driver's error string. A failed run leaves the artifact usable: the next
+ * run resumes the setup where it stopped.
  *===----------------------------------------------------------------------===*/
 
 #ifndef ATTNRT_H
@@ -30,8 +48,8 @@ extern "C" {
 typedef struct attnrt_artifact attnrt_artifact;
 
 /* Parses DIR/plan.txt (format version 2) and reads the kernels and tables
- * (no GPU needed). Checked mode starts on when the environment has
- * ATTNRT_CHECKED=1. */
+ * (no GPU needed), rejecting a truncated or corrupt one with its name.
+ * Checked mode starts on when the environment has ATTNRT_CHECKED=1. */
 int attnrt_load(const char *dir, attnrt_artifact **out);
 
 /* The largest rank of an argument or result (attnrt_load rejects more). */
@@ -46,8 +64,19 @@ int attnrt_arg_info(const attnrt_artifact *a, int i, const char **dtype,
 int attnrt_result_info(const attnrt_artifact *a, int i, const char **dtype,
                        int64_t *dims, int max_dims);
 
-/* Total bytes of the plan's scratch buffers (allocated on the first run). */
+/* Total bytes of the plan's scratch buffers: the size of one scratch set
+ * (one is allocated per stream the artifact runs on, on its first run). */
 int attnrt_scratch_bytes(const attnrt_artifact *a, uint64_t *bytes);
+
+/* Number of scratch sets allocated so far (or being allocated): one per
+ * distinct stream the artifact has run on. Device memory held by scratch is
+ * this times attnrt_scratch_bytes. */
+int attnrt_num_scratch_sets(const attnrt_artifact *a);
+
+/* Caps the number of scratch sets at `max` (0, the default: no cap). A run
+ * on a stream without a set once the cap is reached fails, naming the
+ * stream, instead of allocating; sets already made are kept. */
+int attnrt_set_max_scratch_sets(attnrt_artifact *a, int max);
 
 /* Checked mode (on != 0) runs the plan's `check` launches, which validate
  * kv_indices/kv_counts before the launches that use them; a run that finds
@@ -62,7 +91,9 @@ int attnrt_num_launches(const attnrt_artifact *a);
 /* Runs the launch plan on `stream` (a CUstream) in the current CUDA context
  * (the primary context of device 0 if there is none). args/results hold
  * device pointers (CUdeviceptr) in the plan's order, each 16-byte aligned
- * (checked: kernels move rows in 16-byte pieces). */
+ * (checked: kernels move rows in 16-byte pieces). The first run in a context
+ * checks that its device can run the plan's `chip` (e.g. sm_90a needs
+ * compute capability 9.0 exactly) and fails naming both otherwise. */
 int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args,
                const uint64_t *results);
 

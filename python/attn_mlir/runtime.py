@@ -60,6 +60,8 @@ def _declare(lib: ctypes.CDLL) -> None:
         "attnrt_arg_info": (int_, [vp, int_, ctypes.POINTER(ctypes.c_char_p), i64p, int_]),
         "attnrt_result_info": (int_, [vp, int_, ctypes.POINTER(ctypes.c_char_p), i64p, int_]),
         "attnrt_scratch_bytes": (int_, [vp, u64p]),
+        "attnrt_num_scratch_sets": (int_, [vp]),
+        "attnrt_set_max_scratch_sets": (int_, [vp, int_]),
         "attnrt_set_checked": (int_, [vp, int_]),
         "attnrt_num_launches": (int_, [vp]),
         "attnrt_run": (int_, [vp, vp, u64p, u64p]),
@@ -141,10 +143,21 @@ class Artifact:
         return self._lib.attnrt_num_launches(self._h)
 
     def scratch_bytes(self) -> int:
+        """Bytes of one scratch set (one is allocated per stream run on)."""
         b = ctypes.c_uint64()
         self._check(self._lib.attnrt_scratch_bytes(self._h, ctypes.byref(b)),
                     "attnrt_scratch_bytes")
         return b.value
+
+    def scratch_sets(self) -> int:
+        """Scratch sets allocated so far: one per distinct stream run on."""
+        return self._lib.attnrt_num_scratch_sets(self._h)
+
+    def set_max_scratch_sets(self, n: int):
+        """Caps the scratch sets at n (0: no cap): a run on a new stream past
+        the cap raises instead of allocating."""
+        self._check(self._lib.attnrt_set_max_scratch_sets(self._h, int(n)),
+                    "attnrt_set_max_scratch_sets")
 
     def bind(self, args: Sequence[int], results: Sequence[int]):
         """A function of a stream (an int, 0: the default stream) that runs

@@ -1,6 +1,7 @@
 """The package's attnrt binding (attn_mlir.runtime, imported from the source
 tree as the GPU scripts do) on the Inputs/v2 fixture and the fake driver:
-Artifact (signature, checked mode, launches, scratch, runs, errors) and the
+Artifact (signature, checked mode, launches, scratch and its sets per
+stream, runs, errors) and the
 scripts' Runtime interface over it.
 
 usage: check_binding.py LIB FIXTURE"""
@@ -45,6 +46,14 @@ run = art.bind(ptrs[:4], ptrs[4:])
 run(0)
 run()
 print("two runs: ok")
+run(0x1000)  # a made-up stream handle: the fake driver never uses it
+print("scratch sets after a run on a second stream", art.scratch_sets())
+art.set_max_scratch_sets(2)
+try:
+    run(0x2000)
+except RuntimeLibraryError as e:
+    print("past the cap:", str(e).replace(fixture, "FIXTURE"))
+art.set_max_scratch_sets(0)
 put(2, [3, 1, 0, 4])
 try:
     art.run(0, ptrs[:4], ptrs[4:])

@@ -10,8 +10,25 @@
  * for a kernel that follows the runtime's check contract
  * (IDX CNT err i32:ROWS i32:K i32:NKV, docs/ARTIFACT.md), run on the host.
  * $FAKE_CUDA_FAIL_ALLOC=N makes the N-th cuMemAlloc fail (out of memory).
+ * $FAKE_CUDA_FAIL=NAME:N[:CODE][,NAME:N[:CODE]...] makes the N-th call of
+ * entry point NAME (cuMemAlloc, not cuMemAlloc_v2) fail with CUresult CODE
+ * (default 2, out of memory, for cuMemAlloc; 999, unknown error, otherwise),
+ * counting the calls made since the variable took its current value (a
+ * test may set it between runs). The failure is logged.
+ * $FAKE_CUDA_CC=XY makes the device report compute capability X.Y (default
+ * 90, the 9.0 of the fixtures' sm_90a).
+ * $FAKE_CUDA_CAPTURING=1 acts as if another stream were being captured into
+ * a CUDA graph in the default (global) mode: cuMemAlloc then fails with
+ * CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED unless the calling thread's capture
+ * mode is relaxed (cuThreadExchangeStreamCaptureMode).
  * $FAKE_CUDA_LOAD_DELAY_MS=N makes loading the library take N ms longer (a
- * wide window for threads that race on the runtime's first use).
+ * wide window for threads that race on the runtime's first use);
+ * $FAKE_CUDA_MODULE_DELAY_MS=N makes each cuModuleLoadData take N ms (one
+ * for threads that race on an artifact's first-run setup).
+ * A launch on a stream other than 0 is logged with " stream 0x..." at the
+ * end of its line (the tests pass made-up handles; the fake never uses them);
+ * on CU_STREAM_PER_THREAD (0x2), " stream 0x2.T" with T numbering the
+ * calling threads in the order of their first such launch.
  * Calls are serialized by one mutex, so threads may share the fake device.
  * Built by the lit tests: cc -shared -fPIC fake_cuda.c -o DIR/libcuda.so.1
  * (-DFAKE_CUDA_NO_LAUNCH leaves cuLaunchKernel out: a driver missing a
@@ -31,15 +48,18 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_unlock(&mu);                                                 \
   } while (0)
 
-__attribute__((constructor)) static void slow_load(void) {
-  const char *ms = getenv("FAKE_CUDA_LOAD_DELAY_MS");
+typedef unsigned long long ptr_t;
+
+static void sleep_ms(const char *ms) {
   if (ms) {
     struct timespec t = {atoi(ms) / 1000, (long)(atoi(ms) % 1000) * 1000000L};
     nanosleep(&t, 0);
   }
 }
 
-typedef unsigned long long ptr_t;
+__attribute__((constructor)) static void slow_load(void) {
+  sleep_ms(getenv("FAKE_CUDA_LOAD_DELAY_MS"));
+}
 
 static void say(const char *fmt, const char *a, const char *b) {
   const char *path = getenv("FAKE_CUDA_LOG");
@@ -50,6 +70,50 @@ static void say(const char *fmt, const char *a, const char *b) {
   if (path)
     fclose(f);
 }
+
+/* $FAKE_CUDA_FAIL: whether this call of `call` is the one to fail; returns
+ * the CUresult to fail with, or 0. Its own lock: callers may hold `mu`. */
+static pthread_mutex_t fault_mu = PTHREAD_MUTEX_INITIALIZER;
+static int fault(const char *call) {
+  static char spec[256];
+  static struct { char name[64]; int calls; } seen[32];
+  static int nseen;
+  const char *env = getenv("FAKE_CUDA_FAIL");
+  int code = 0;
+  pthread_mutex_lock(&fault_mu);
+  if (!env || strcmp(env, spec)) { /* a new value: count afresh */
+    snprintf(spec, sizeof spec, "%s", env ? env : "");
+    nseen = 0;
+  }
+  int i = 0;
+  while (i < nseen && strcmp(seen[i].name, call))
+    ++i;
+  if (i == nseen && nseen < 32) {
+    snprintf(seen[i].name, sizeof seen[i].name, "%s", call);
+    seen[nseen++].calls = 0;
+  }
+  int calls = i < 32 ? ++seen[i].calls : 0;
+  for (const char *e = spec; *e; e += strcspn(e, ","), e += *e == ',') {
+    char name[64] = "";
+    int n = 0, c = 0;
+    int got = sscanf(e, "%63[^:,]:%d:%d", name, &n, &c);
+    if (got >= 2 && !strcmp(name, call) && n == calls)
+      code = got == 3 ? c : !strcmp(call, "cuMemAlloc") ? 2 : 999;
+  }
+  pthread_mutex_unlock(&fault_mu);
+  if (code) {
+    char t[32];
+    sprintf(t, "%d", code);
+    say("%s: failing on purpose (CUresult %s)\n", call, t);
+  }
+  return code;
+}
+#define FAULT(call)                                                            \
+  do {                                                                         \
+    int fault_code = fault(call);                                              \
+    if (fault_code)                                                            \
+      return fault_code;                                                       \
+  } while (0)
 
 struct block { char *p; size_t n; int id; };
 static struct block blocks[256];
@@ -70,21 +134,81 @@ static void name(ptr_t p, char *out) {
 
 struct kernel { char name[128]; char sig[32]; };
 struct module { struct kernel k[64]; int n; };
-static int ctx_current;
+static int primary_ctx;
+static __thread void *ctx_current;
 
 int cuInit(unsigned flags) { (void)flags; return 0; }
 int cuGetErrorString(int r, const char **s) {
-  *s = r == 2 ? "out of memory" : r == 500 ? "named symbol not found" : "fake error";
+  /* The real driver's strings for the codes the tests use. */
+  *s = r == 1     ? "invalid argument"
+       : r == 2   ? "out of memory"
+       : r == 200 ? "device kernel image is invalid"
+       : r == 218 ? "a PTX JIT compilation failed"
+       : r == 500 ? "named symbol not found"
+       : r == 701 ? "too many resources requested for launch"
+       : r == 900 ? "operation not permitted when stream is capturing"
+       : r == 999 ? "unknown error"
+                  : "fake error";
   return 0;
 }
-int cuCtxGetCurrent(void **c) { *c = ctx_current ? (void *)&ctx_current : 0; return 0; }
-int cuCtxSetCurrent(void *c) { ctx_current = c != 0; return 0; }
+/* One (primary) context; which context is current is per thread, as in
+ * the real driver. */
+int cuCtxGetCurrent(void **c) { *c = ctx_current; return 0; }
+int cuCtxSetCurrent(void *c) { ctx_current = c; return 0; }
 int cuDeviceGet(int *d, int i) { *d = i; return 0; }
-int cuDevicePrimaryCtxRetain(void **c, int d) { (void)d; *c = &ctx_current; return 0; }
+int cuDevicePrimaryCtxRetain(void **c, int d) { (void)d; *c = &primary_ctx; return 0; }
+int cuCtxGetDevice(int *d) {
+  FAULT("cuCtxGetDevice");
+  *d = 0;
+  return 0;
+}
+int cuDeviceGetAttribute(int *v, int attr, int dev) {
+  const char *cc = getenv("FAKE_CUDA_CC");
+  int xy = cc ? atoi(cc) : 90;
+  FAULT("cuDeviceGetAttribute");
+  if (dev != 0 || (attr != 75 && attr != 76))
+    return 1; /* CUDA_ERROR_INVALID_VALUE: only the compute capability */
+  *v = attr == 75 ? xy / 10 : xy % 10;
+  return 0;
+}
+
+/* cuThreadExchangeStreamCaptureMode: the calling thread's mode (0 global,
+ * the default; 2 relaxed), which $FAKE_CUDA_CAPTURING makes matter. */
+static __thread int capture_mode;
+int cuThreadExchangeStreamCaptureMode(int *mode) {
+  int old = capture_mode;
+  FAULT("cuThreadExchangeStreamCaptureMode");
+  if (*mode < 0 || *mode > 2)
+    return 1;
+  capture_mode = *mode;
+  *mode = old;
+  return 0;
+}
+
+/* A cubin (ELF) is not a C string: its length is in its headers. The fake
+ * reads the ".fake_kernel" lines of its bytes. */
+static char *image_text(const void *image) {
+  const unsigned char *e = image;
+  if (memcmp(e, "\x7f" "ELF", 4))
+    return strdup(image);
+  uint64_t shoff, phoff;
+  uint16_t shnum, phnum;
+  memcpy(&phoff, e + 32, 8), memcpy(&shoff, e + 40, 8);
+  memcpy(&phnum, e + 56, 2), memcpy(&shnum, e + 60, 2);
+  size_t n = shoff + shnum * 64u > phoff + phnum * 56u ? shoff + shnum * 64u : phoff + phnum * 56u;
+  char *t = malloc(n + 1);
+  for (size_t i = 0; i < n; ++i)
+    t[i] = e[i] ? (char)e[i] : '\n';
+  t[n] = 0;
+  return t;
+}
 
 int cuModuleLoadData(void **m, const void *image) {
+  FAULT("cuModuleLoadData");
+  sleep_ms(getenv("FAKE_CUDA_MODULE_DELAY_MS"));
   struct module *mod = calloc(1, sizeof *mod);
-  const char *s = image;
+  char *text = image_text(image);
+  const char *s = text;
   while ((s = strstr(s, ".fake_kernel ")) && mod->n < 64) {
     s += strlen(".fake_kernel ");
     sscanf(s, "%127s %31s", mod->k[mod->n].name, mod->k[mod->n].sig);
@@ -92,7 +216,7 @@ int cuModuleLoadData(void **m, const void *image) {
   }
   /* Real PTX (attn-compile's kernels.ptx): each `.entry NAME(` with its
    * parameter list, .u64 -> pointer, .u32/.b32/.s32 -> int, .f32 -> float. */
-  for (s = image; (s = strstr(s, ".entry ")) && mod->n < 64;) {
+  for (s = text; (s = strstr(s, ".entry ")) && mod->n < 64;) {
     s += strlen(".entry ");
     const char *open = strchr(s, '('), *close = open ? strchr(open, ')') : 0;
     if (!open || !close || open - s > 127)
@@ -108,6 +232,7 @@ int cuModuleLoadData(void **m, const void *image) {
     k->sig[n] = 0;
     s = close;
   }
+  free(text);
   *m = mod;
   say("cuModuleLoadData%s%s\n", "", "");
   return 0;
@@ -115,6 +240,7 @@ int cuModuleLoadData(void **m, const void *image) {
 int cuModuleUnload(void *m) { free(m); say("cuModuleUnload%s%s\n", "", ""); return 0; }
 int cuModuleGetFunction(void **f, void *m, const char *n) {
   struct module *mod = m;
+  FAULT("cuModuleGetFunction");
   for (int i = 0; i < mod->n; ++i)
     if (!strcmp(mod->k[i].name, n)) {
       *f = &mod->k[i];
@@ -134,6 +260,11 @@ static int mem_alloc(ptr_t *p, size_t n) {
   if (++allocs == atoi(getenv("FAKE_CUDA_FAIL_ALLOC") ? getenv("FAKE_CUDA_FAIL_ALLOC") : "0")) {
     say("cuMemAlloc %s bytes: failing on purpose%s\n", (sprintf(t, "%zu", n), t), "");
     return 2;
+  }
+  if (getenv("FAKE_CUDA_CAPTURING") && capture_mode != 2) {
+    say("cuMemAlloc %s bytes: not permitted while a stream is capturing%s\n",
+        (sprintf(t, "%zu", n), t), "");
+    return 900; /* CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED */
   }
   if (nblocks == 256)
     return 2;
@@ -158,7 +289,11 @@ static int mem_free(ptr_t p) {
   say("cuMemFree %s%s\n", t, "");
   return 0;
 }
-int cuMemcpyHtoD_v2(ptr_t d, const void *s, size_t n) { memcpy((void *)d, s, n); return 0; }
+int cuMemcpyHtoD_v2(ptr_t d, const void *s, size_t n) {
+  FAULT("cuMemcpyHtoD");
+  memcpy((void *)d, s, n);
+  return 0;
+}
 int cuMemcpyDtoH_v2(void *d, ptr_t s, size_t n) { memcpy(d, (void *)s, n); return 0; }
 int cuMemcpyDtoHAsync_v2(void *d, ptr_t s, size_t n, void *st) {
   (void)st;
@@ -175,7 +310,12 @@ static int memset_d32(ptr_t d, unsigned v, size_t n, void *st) {
   say("cuMemsetD32Async %s %s\n", t, u);
   return 0;
 }
-int cuStreamSynchronize(void *s) { (void)s; say("cuStreamSynchronize%s%s\n", "", ""); return 0; }
+int cuStreamSynchronize(void *s) {
+  (void)s;
+  FAULT("cuStreamSynchronize");
+  say("cuStreamSynchronize%s%s\n", "", "");
+  return 0;
+}
 int cuCtxSynchronize(void) { return 0; }
 
 static void check_kernel(void **params) {
@@ -236,7 +376,6 @@ __attribute__((unused)) static int launch(void *f, unsigned gx, unsigned gy, uns
                                           void *stream, void **params, void **extra) {
   struct kernel *k = f;
   char line[2048], t[64];
-  (void)stream;
   (void)extra;
   sprintf(line, "grid %u,%u,%u block %u,%u,%u smem %u params", gx, gy, gz, bx, by, bz, smem);
   const char *sig = strcmp(k->sig, "check") ? k->sig : "pppiii";
@@ -252,6 +391,18 @@ __attribute__((unused)) static int launch(void *f, unsigned gx, unsigned gy, uns
     strcat(line, " ");
     strcat(line, t);
   }
+  if (stream) {
+    sprintf(t, " stream 0x%llx", (unsigned long long)(uintptr_t)stream);
+    strcat(line, t);
+  }
+  if (stream == (void *)2) { /* CU_STREAM_PER_THREAD: the calling thread's */
+    static int threads;
+    static __thread int thread;
+    if (!thread)
+      thread = ++threads;
+    sprintf(t, ".%d", thread);
+    strcat(line, t);
+  }
   say("cuLaunchKernel %s %s\n", k->name, line);
   if (!strcmp(k->sig, "check"))
     check_kernel(params);
@@ -261,6 +412,7 @@ __attribute__((unused)) static int launch(void *f, unsigned gx, unsigned gy, uns
 /* The entry points that touch the block table, one thread at a time. */
 int cuMemAlloc_v2(ptr_t *p, size_t n) {
   int r;
+  FAULT("cuMemAlloc");
   LOCKED(r = mem_alloc(p, n));
   return r;
 }
@@ -271,6 +423,7 @@ int cuMemFree_v2(ptr_t p) {
 }
 int cuMemsetD32Async(ptr_t d, unsigned v, size_t n, void *st) {
   int r;
+  FAULT("cuMemsetD32Async");
   LOCKED(r = memset_d32(d, v, n, st));
   return r;
 }
@@ -280,6 +433,7 @@ int cuTensorMapEncodeTiled(void *map, int dtype, unsigned rank, void *addr,
                            int swizzle, int l2, int oob) {
   int r;
   (void)step, (void)interleave, (void)l2, (void)oob;
+  FAULT("cuTensorMapEncodeTiled");
   LOCKED(r = encode(map, dtype, rank, addr, dims, strides, box, swizzle));
   return r;
 }
@@ -287,6 +441,7 @@ int cuTensorMapEncodeTiled(void *map, int dtype, unsigned rank, void *addr,
 int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
                    unsigned bz, unsigned smem, void *stream, void **params, void **extra) {
   int r;
+  FAULT("cuLaunchKernel");
   LOCKED(r = launch(f, gx, gy, gz, bx, by, bz, smem, stream, params, extra));
   return r;
 }
