@@ -181,6 +181,9 @@ dit_loop() {
   fi
 }
 tally "DiT loop example on the GPU backends" dit_loop
+# attnrt itself (issue 17): a 10,000-run soak (bits and memory flat), runs on
+# several streams and threads at once, a wrong-chip and a truncated image.
+tally "attnrt soak, streams, threads, faults (check_runtime.py)" python3 scripts/gpu/check_runtime.py "$lib" .device/art
 tally "models vs torch (check_models.py)" python3 scripts/gpu/check_models.py "$lib" .device/art
 if [ -d .device/art_q128 ]; then
   tally "models vs torch, mma.sync kernel with 128-row CTAs" python3 scripts/gpu/check_models.py "$lib" .device/art_q128
