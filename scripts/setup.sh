@@ -24,3 +24,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   echo "setup: all packages present"
 fi
+
+# cuobjdump and nvdisasm (SASS of the kernels for the `cuobjdump` lit tests;
+# the CUDA toolkit here ships ptxas but not them): NVIDIA's PyPI wheels,
+# pinned, unpacked into .cuda-tools/ (ignored by git). Optional: without
+# network the SASS checks are skipped, the rest of setup stands.
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CT="$ROOT/.cuda-tools"
+if [ ! -x "$CT/nvidia/cu13/bin/cuobjdump" ] || [ ! -x "$CT/nvidia/cu13/bin/nvdisasm" ]; then
+  if /usr/bin/python3 -m pip install -q --no-deps --target "$CT" \
+       nvidia-cuda-cuobjdump==13.5.37 nvidia-cuda-nvdisasm==13.5.37 2>/dev/null; then
+    echo "setup: cuobjdump and nvdisasm in $CT/nvidia/cu13/bin"
+  else
+    echo "setup: could not install cuobjdump/nvdisasm from PyPI (SASS checks will be skipped)"
+  fi
+fi

@@ -95,6 +95,15 @@ for ptxas_dir in ("/usr/local/cuda/bin",):
         config.available_features.add("ptxas")
         llvm_config.with_environment("PATH", ptxas_dir, append_path=True)
 
+# cuobjdump with nvdisasm (scripts/setup.sh unpacks NVIDIA's PyPI wheels
+# into .cuda-tools/): SASS checks of the kernels use %if cuobjdump.
+for sass_dir in (os.path.join(config.attn_src_root, ".cuda-tools", "nvidia", "cu13", "bin"),
+                 "/usr/local/cuda/bin"):
+    if all(os.path.exists(os.path.join(sass_dir, t)) for t in ("cuobjdump", "nvdisasm")):
+        config.available_features.add("cuobjdump")
+        llvm_config.with_environment("PATH", sass_dir, append_path=True)
+        break
+
 # A usable NVIDIA GPU (the lent GPU machine); GPU tests are UNSUPPORTED
 # (skipped) elsewhere, CI included.
 import shutil

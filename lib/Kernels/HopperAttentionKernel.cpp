@@ -204,6 +204,17 @@ private:
       cons += "," + std::to_string(i);
     return inlinePtx("", cons, vals, ty, vals.size());
   }
+  /// Keeps the next wgmma.wait_group after `x` and `y` are computed. ptxas
+  /// schedules a wait_group as early as its basic block allows (it has no
+  /// operands), which in the overlapped loop put wait_group 0 before the
+  /// softmax it was meant to overlap (seen in the SASS: WARPGROUP.DEPBAR.LE
+  /// gsb0, 0x0 right after wait_group 1). A fence that only runs when one of
+  /// `x`, `y` is NaN (harmless if it ever does) ends the block there: ptxas
+  /// makes it a branch around a MEMBAR, and the wait stays below it.
+  void waitAfter(Value x, Value y) {
+    asmVoid("{\n.reg .pred p;\nsetp.nan.f32 p, $0, $1;\n@p membar.cta;\n}", "f,f",
+            {x, y});
+  }
   void waitParity(Value bar, Value parity) {
     NVVM::MBarrierTryWaitParityOp::create(b, loc, bar, parity,
                                           ci32(0x989680));
@@ -610,6 +621,7 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
           sacc = fenceRegs(sacc);
           Softmax sm = softmax(blk, sacc, SmallVector<Value>(carried.slice(nO * 4, 2)));
           SmallVector<Value> pF = fenceRegs(sm.p);
+          waitAfter(sm.rowSum[0], sm.rowSum[1]);
           waitGroups(0);
           acc = fenceRegs(acc);
           // P_j is the next iteration's register A operand: packed here,

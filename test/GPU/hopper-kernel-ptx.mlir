@@ -41,6 +41,24 @@
 // OV-DAG: bar.arrive {{%r[0-9]+}}, 256;
 // OV-DAG: bar.sync {{%r[0-9]+}}, 256;
 // RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.ov.ptx -o %t.ov.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 %}
+// The wait for P_{j-1}.V_{j-1} comes after the softmax of S_j, held there
+// by a NaN-guarded fence on the row sums (ptxas otherwise hoists it up to
+// wait_group 1), and in the SASS the exponentials of S_j (64 per thread
+// for a 64 x 128 tile) lie between the two waits.
+// RUN: FileCheck %s --check-prefix=OVWAIT < %t.ov.ptx
+// OVWAIT: setp.nan.f32 p, {{%r[0-9]+}}, {{%r[0-9]+}};
+// OVWAIT-NEXT: @p membar.cta;
+// OVWAIT-NEXT: }
+// OVWAIT-NEXT: // end inline asm
+// OVWAIT-NEXT: wgmma.wait_group.sync.aligned{{[[:space:]]+}}0;
+// RUN: %if ptxas && cuobjdump %{ cuobjdump -sass %t.ov.cubin | %python %S/Inputs/check_overlap_sass.py 64 | FileCheck %s --check-prefix=OVSASS %}
+// OVSASS: MUFU.EX2 between wait_group 1 and wait_group 0: {{6[4-9]|[7-9][0-9]}}
+// The same on the VSA fine-stage shape (64 x 64 tiles: 32 per thread).
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-hopper-kernel{head-dim=128 dtype=bf16 block-q=64 block-kv=64 overlap=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
+// RUN:   | %python %S/Inputs/extract_ptx.py > %t.ov64.ptx
+// RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.ov64.ptx -o %t.ov64.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 %}
+// RUN: %if ptxas && cuobjdump %{ cuobjdump -sass %t.ov64.cubin | %python %S/Inputs/check_overlap_sass.py 32 | FileCheck %s --check-prefix=OVSASS64 %}
+// OVSASS64: MUFU.EX2 between wait_group 1 and wait_group 0: {{3[2-9]}}
 
 // One consumer warpgroup (64-row CTAs, two per SM), f16, head dim 64,
 // 64-key blocks, dense, with a key mask.
