@@ -204,11 +204,12 @@ private:
       cons += "," + std::to_string(i);
     return inlinePtx("", cons, vals, ty, vals.size());
   }
-  /// Keeps the next wgmma.wait_group after `x` and `y` are computed. ptxas
-  /// schedules a wait_group as early as its basic block allows (it has no
-  /// operands), which in the overlapped loop put wait_group 0 before the
-  /// softmax it was meant to overlap (seen in the SASS: WARPGROUP.DEPBAR.LE
-  /// gsb0, 0x0 right after wait_group 1). A fence that only runs when one of
+  /// Keeps the next wgmma.wait_group or bar.sync after `x` and `y` are
+  /// computed. ptxas schedules those as early as their basic block allows
+  /// (they have no operands), which put wait_group 0 of the overlapped loop
+  /// before the softmax it was meant to overlap (seen in the SASS:
+  /// WARPGROUP.DEPBAR.LE gsb0, 0x0 right after wait_group 1), and the
+  /// ping-pong turn of P.V before the softmax too. A fence that only runs when one of
   /// `x`, `y` is NaN (harmless if it ever does) ends the block there: ptxas
   /// makes it a branch around a MEMBAR, and the wait stays below it.
   void waitAfter(Value x, Value y) {
@@ -561,6 +562,11 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
                    acc.push_back(fmul(carried[i], sm.alpha[(i % 4) / 2]));
                  acc = fenceRegs(acc);
                  SmallVector<Value> pa = fenceRegs(packP(sm.p));
+                 // The P.V turn is waited for after the softmax (ptxas
+                 // hoisted the bar.sync above it: no overlap of this
+                 // softmax with the other consumer's wgmmas).
+                 if (pingPong)
+                   waitAfter(sm.rowSum[0], sm.rowSum[1]);
                  turnBegin();
                  fence();
                  acc = issuePV(acc, pa, ops);

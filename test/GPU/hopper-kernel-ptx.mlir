@@ -53,6 +53,13 @@
 // OVWAIT-NEXT: wgmma.wait_group.sync.aligned{{[[:space:]]+}}0;
 // RUN: %if ptxas && cuobjdump %{ cuobjdump -sass %t.ov.cubin | %python %S/Inputs/check_overlap_sass.py 64 | FileCheck %s --check-prefix=OVSASS %}
 // OVSASS: MUFU.EX2 between wait_group 1 and wait_group 0: {{6[4-9]|[7-9][0-9]}}
+// Ping-pong without overlap: the P.V turn's bar.sync comes after the
+// softmax (ptxas hoisted it above the exponentials before).
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-hopper-kernel{head-dim=128 dtype=bf16 indexed=false block-sizes=false ping-pong=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
+// RUN:   | %python %S/Inputs/extract_ptx.py > %t.pp.ptx
+// RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.pp.ptx -o %t.pp.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 %}
+// RUN: %if ptxas && cuobjdump %{ cuobjdump -sass %t.pp.cubin | %python %S/Inputs/check_overlap_sass.py 64 --turn | FileCheck %s --check-prefix=PPSASS %}
+// PPSASS: MUFU.EX2 before the P.V turn's bar.sync: {{6[4-9]|[7-9][0-9]}}
 // The same on the VSA fine-stage shape (64 x 64 tiles: 32 per thread).
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-hopper-kernel{head-dim=128 dtype=bf16 block-q=64 block-kv=64 overlap=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
 // RUN:   | %python %S/Inputs/extract_ptx.py > %t.ov64.ptx
