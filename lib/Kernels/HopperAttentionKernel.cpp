@@ -25,6 +25,11 @@
 // register-A form: inline PTX, V by an MN-major descriptor); arrive on
 // empty[s]. Then normalize and store rows < Sq.
 //
+// Raster-tile form (HopperAttentionKernel.h): the same, with the boxes of
+// 5-D maps at the (t, h, w) origin of each (sub-)tile, keys masked by their
+// coordinates where a box crosses the grid's edge, and O staged in the
+// consumer's Q tile and written back by a TMA store of the query box.
+//
 //===----------------------------------------------------------------------===//
 
 #include "attn/Kernels/HopperAttentionKernel.h"
@@ -341,8 +346,8 @@ void Emitter::producer(Value J, Value h, Value bb, Value hk,
              SmallVector<Value> box = rasterCoords(d, o, kvHead);
              tmaLoad(sptrAt(add(stageOff, ci32(d * L.kvTile()))), kMap, box,
                      full);
-             tmaLoad(sptrAt(add(stageOff, ci32((L.NB + d) * L.kvTile()))),
-                     vMap, box, full);
+             tmaLoad(sptrAt(add(stageOff, ci32((L.NB + d) * L.kvTile()))), vMap,
+                     box, full);
            }
            return {};
          }
@@ -466,10 +471,9 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
       blk.limW = sub(gridW, o.w);
       Value edge = arith::OrIOp::create(
           b, loc,
-          arith::OrIOp::create(b, loc,
-                               cmp(P::slt, blk.limT,
-                                   ci32(BKV / (raster.h * raster.w))),
-                               cmp(P::slt, blk.limH, ci32(raster.h))),
+          arith::OrIOp::create(
+              b, loc, cmp(P::slt, blk.limT, ci32(BKV / (raster.h * raster.w))),
+              cmp(P::slt, blk.limH, ci32(raster.h))),
           cmp(P::slt, blk.limW, ci32(raster.w)));
       blk.masked = arith::OrIOp::create(b, loc, blk.partial, edge);
     }
@@ -777,9 +781,9 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
       // R sits at chunk k ^ (R % 8), and R % 8 is g. A quad's four 4-byte
       // stores fill one chunk; the warp's 8 rows hit 8 different chunks,
       // so the 32 stores take 32 different banks.
-      Value rowOff = add(qOff, mul(add(add(mul(warp, ci32(16)), g),
-                                       ci32(8 * r)),
-                                   ci32(kRowBytes)));
+      Value rowOff =
+          add(qOff, mul(add(add(mul(warp, ci32(16)), g), ci32(8 * r)),
+                        ci32(kRowBytes)));
       for (int64_t nt = 0; nt < nO; ++nt) {
         Value chunk = arith::XOrIOp::create(b, loc, g, ci32(nt % 8));
         Value off = add(add(rowOff, ci32((nt / 8) * L.qTile())),
@@ -908,9 +912,9 @@ static LogicalResult
 verifyRasterTile(const HopperKernelConfig &cfg,
                  function_ref<InFlightDiagnostic()> emitError) {
   const RasterTile &t = cfg.rasterTile;
-  if (t.t < 1 || t.h < 1 || t.w < 1 || t.t > 256 || t.h > 256 ||
-      t.w > 256 || kConsumerRows % (t.h * t.w) ||
-      t.size() % cfg.blockQ || t.size() % cfg.blockKv)
+  if (t.t < 1 || t.h < 1 || t.w < 1 || t.t > 256 || t.h > 256 || t.w > 256 ||
+      kConsumerRows % (t.h * t.w) || t.size() % cfg.blockQ ||
+      t.size() % cfg.blockKv)
     return emitError() << "wgmma kernel: raster tile " << t.t << "x" << t.h
                        << "x" << t.w
                        << " must have sizes in [1, 256], h * w dividing 64 "
@@ -968,15 +972,15 @@ int64_t mlir::attn::hopperTensorMapBoxRows(const HopperKernelConfig &cfg,
   return query ? kConsumerRows : cfg.blockKv;
 }
 
-std::array<int64_t, 5> mlir::attn::hopperRasterBox(const HopperKernelConfig &cfg,
-                                                   bool query) {
+std::array<int64_t, 5>
+mlir::attn::hopperRasterBox(const HopperKernelConfig &cfg, bool query) {
   const RasterTile &t = cfg.rasterTile;
   int64_t rows = hopperTensorMapBoxRows(cfg, query);
   return {kBoxCols, t.w, t.h, rows / (t.h * t.w), 1};
 }
 
-int64_t mlir::attn::hopperRasterTokens(const HopperKernelConfig &cfg,
-                                       int64_t T, int64_t Hh, int64_t W) {
+int64_t mlir::attn::hopperRasterTokens(const HopperKernelConfig &cfg, int64_t T,
+                                       int64_t Hh, int64_t W) {
   const RasterTile &t = cfg.rasterTile;
   return ceilDiv(T, t.t) * ceilDiv(Hh, t.h) * ceilDiv(W, t.w) * t.size();
 }
@@ -1001,10 +1005,10 @@ KernelContract mlir::attn::hopperKernelContract(const HopperKernelConfig &cfg,
 std::string mlir::attn::hopperKernelName(const HopperKernelConfig &cfg) {
   std::string flash = flashKernelName(cfg);
   const RasterTile &t = cfg.rasterTile;
-  std::string raster = t.enabled() ? "_rt" + std::to_string(t.t) + "x" +
-                                         std::to_string(t.h) + "x" +
-                                         std::to_string(t.w)
-                                   : "";
+  std::string raster = t.enabled()
+                           ? "_rt" + std::to_string(t.t) + "x" +
+                                 std::to_string(t.h) + "x" + std::to_string(t.w)
+                           : "";
   return "attn_wgmma_" + flash.substr(std::string("attn_flash_").size()) +
          raster + "_s" + std::to_string(cfg.stages) +
          (cfg.overlap ? "_ov" : "") +

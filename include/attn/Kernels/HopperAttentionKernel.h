@@ -105,8 +105,8 @@ std::array<int64_t, 5> hopperRasterBox(const HopperKernelConfig &cfg,
 
 /// The raster-tile form's tile-major sequence length for a video grid
 /// (T, Hh, W): N * P, the query rows of its launch shape.
-int64_t hopperRasterTokens(const HopperKernelConfig &cfg, int64_t T,
-                           int64_t Hh, int64_t W);
+int64_t hopperRasterTokens(const HopperKernelConfig &cfg, int64_t T, int64_t Hh,
+                           int64_t W);
 
 /// attentionSignature() plus the three tensor maps (raster-tile form: and
 /// out's map, i32 T, Hh, W), grid (ceil(Sq / block_q), Hq, B) (raster-tile
