@@ -212,21 +212,29 @@ size_t mapsBefore(const Launch &l, size_t i) {
 }
 
 /// Encodes `slot` for `p` (a `tmap:` parameter) over device address `addr`
-/// unless it already is: a [N, S, D] tensor as a 3-D map {D, S, N} with
-/// 128-byte swizzle and zero fill, boxes of 64 x p.mapRows x 1.
+/// unless it already is: a contiguous tensor of p.mapRank dims (innermost
+/// first; the 3-D form is a [N, S, D] tensor as {D, S, N}) with 128-byte
+/// swizzle and zero fill, boxes of p.mapBox.
 bool encodeTensorMap(const Driver *d, const Param &p, CUdeviceptr addr, TensorMapSlot &slot) {
   if (slot.valid && slot.encodedFor == addr)
     return true;
-  const unsigned long long e = elementBytes(p.mapDtype);
-  const unsigned long long dims[3] = {(unsigned long long)p.mapDims[0],
-                                      (unsigned long long)p.mapDims[1],
-                                      (unsigned long long)p.mapDims[2]};
-  const unsigned long long strides[2] = {dims[0] * e, dims[0] * dims[1] * e};
-  const unsigned box[3] = {64, unsigned(p.mapRows), 1}, step[3] = {1, 1, 1};
+  const int rank = p.mapRank;
+  unsigned long long dims[5] = {}, strides[4] = {};
+  unsigned box[5] = {}, step[5] = {};
+  unsigned long long stride = elementBytes(p.mapDtype);
+  for (int i = 0; i < rank; ++i) {
+    dims[i] = (unsigned long long)p.mapDims[i];
+    box[i] = unsigned(p.mapBox[i]);
+    step[i] = 1;
+    if (i > 0)
+      strides[i - 1] = stride;
+    stride *= dims[i];
+  }
   const int dtype = p.mapDtype == "bf16" ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
                                          : CU_TENSOR_MAP_DATA_TYPE_FLOAT16;
   slot.valid = false;
-  if (!check(d, d->cuTensorMapEncodeTiled(slot.bytes, dtype, 3, reinterpret_cast<void *>(addr),
+  if (!check(d, d->cuTensorMapEncodeTiled(slot.bytes, dtype, unsigned(rank),
+                                          reinterpret_cast<void *>(addr),
                                           dims, strides, box, step,
                                           CU_TENSOR_MAP_INTERLEAVE_NONE,
                                           CU_TENSOR_MAP_SWIZZLE_128B,

@@ -111,40 +111,94 @@ bool parseList(const std::string &s, std::vector<int64_t> &out) {
   return !out.empty();
 }
 
+bool parseParam(const std::string &p, Param &out, std::string &why);
+
+/// The box and shape of `tmap:BUF:DTYPE:D0,...,Dr-1:box=B0,...,Br-1` (after
+/// `box=`): what cuTensorMapEncodeTiled takes with 128-byte swizzle, checked
+/// here so that a bad map fails the load instead of the first run.
+bool parseExplicitMap(const std::string &shape, const std::string &boxText, Param &out,
+                      std::string &why) {
+  std::vector<int64_t> dims, box;
+  if (!parseList(shape, dims) || dims.empty() || dims.size() > 5)
+    return why = "tensor map shape '" + shape + "' is not a list of 1 to 5 sizes", false;
+  if (!parseList(boxText, box) || box.size() != dims.size())
+    return why = "tensor map box '" + boxText + "' is not " + std::to_string(dims.size()) +
+                 " sizes, one per dimension of '" + shape + "'", false;
+  for (int64_t d : dims)
+    if (d < 1 || d > (int64_t(1) << 32))
+      return why = "tensor map shape '" + shape + "': sizes must be in [1, 2^32]", false;
+  for (int64_t b : box)
+    if (b < 1 || b > 256)
+      return why = "tensor map box '" + boxText + "': sizes must be in [1, 256]", false;
+  const uint64_t e = elementBytes(out.mapDtype);
+  if ((uint64_t(box[0]) * e) % 16 || uint64_t(box[0]) * e > 128)
+    return why = "tensor map box '" + boxText + "': the inner size is " +
+                 std::to_string(uint64_t(box[0]) * e) +
+                 " bytes; with 128-byte swizzle it must be a multiple of 16, at most 128",
+           false;
+  // Global strides (contiguous: each the product of the sizes inside it)
+  // must be multiples of 16 bytes and below 2^40.
+  uint64_t stride = e;
+  for (size_t i = 1; i < dims.size(); ++i) {
+    bool overflow = __builtin_mul_overflow(stride, uint64_t(dims[i - 1]), &stride);
+    if (overflow || stride % 16 || stride >= (uint64_t(1) << 40))
+      return why = "tensor map shape '" + shape + "': stride " + std::to_string(i) + " is " +
+                   (overflow ? std::string("over 2^64") : std::to_string(stride)) +
+                   " bytes; TMA strides must be multiples of 16 below 2^40", false;
+  }
+  out.mapRank = int(dims.size());
+  for (size_t i = 0; i < dims.size(); ++i) {
+    out.mapDims[i] = dims[i];
+    out.mapBox[i] = box[i];
+  }
+  return true;
+}
+
+/// A `tmap:` parameter (docs/ARTIFACT.md): BUF itself one of the buffer
+/// kinds, then the old 3-D form `D,S,N:ROWS` or an explicit box.
+bool parseTensorMap(const std::string &p, Param &out, std::string &why) {
+  std::vector<std::string> w = split(p.substr(5), ':');
+  if (w.size() != 5)
+    return why = "expected tmap:BUF:DTYPE:D,S,N:ROWS or tmap:BUF:DTYPE:D0,...:box=B0,...",
+           false;
+  std::vector<int64_t> dims;
+  int64_t rows = 0;
+  if (!parseParam(w[0] + ":" + w[1], out, why))
+    return why = "tensor map buffer: " + why, false;
+  out.text = p;
+  if (!out.isBuffer())
+    return why = "a tensor map needs an arg, result, const or scratch buffer", false;
+  if (w[2] != "bf16" && w[2] != "f16")
+    return why = "tensor map dtype '" + w[2] + "' is not bf16 or f16", false;
+  out.tensorMap = true;
+  out.mapDtype = w[2];
+  if (w[4].compare(0, 4, "box=") == 0)
+    return parseExplicitMap(w[3], w[4].substr(4), out, why);
+  if (!parseList(w[3], dims) || dims.size() != 3)
+    return why = "tensor map shape '" + w[3] +
+                 "' is not D,S,N (other ranks give their box: D0,...:box=B0,...)", false;
+  if (!parseCount(w[4], rows) || rows < 1 || rows > 256)
+    return why = "tensor map box rows '" + w[4] + "' is not in [1, 256]", false;
+  if (dims[0] % 64 || dims[1] < 1 || dims[2] < 1 || dims[0] > (int64_t(1) << 20) ||
+      dims[1] > (int64_t(1) << 31) || dims[2] > (int64_t(1) << 31))
+    return why = "tensor map shape '" + w[3] +
+                 "': D must be a positive multiple of 64, S and N in [1, 2^31]", false;
+  out.mapRank = 3;
+  for (int i = 0; i < 3; ++i)
+    out.mapDims[i] = dims[i];
+  out.mapBox[0] = 64;
+  out.mapBox[1] = rows;
+  out.mapBox[2] = 1;
+  return true;
+}
+
 /// One launch parameter as written (docs/ARTIFACT.md); `why` says what is
 /// wrong with a malformed one.
 bool parseParam(const std::string &p, Param &out, std::string &why) {
   out = Param();
   out.text = p;
-  if (p.compare(0, 5, "tmap:") == 0) {
-    // tmap:BUF:DTYPE:D,S,N:ROWS, BUF itself one of the buffer kinds.
-    std::vector<std::string> w = split(p.substr(5), ':');
-    if (w.size() != 5)
-      return why = "expected tmap:BUF:DTYPE:D,S,N:ROWS", false;
-    std::vector<int64_t> dims;
-    int64_t rows = 0;
-    if (!parseParam(w[0] + ":" + w[1], out, why))
-      return why = "tensor map buffer: " + why, false;
-    out.text = p;
-    if (!out.isBuffer())
-      return why = "a tensor map needs an arg, result, const or scratch buffer", false;
-    if (w[2] != "bf16" && w[2] != "f16")
-      return why = "tensor map dtype '" + w[2] + "' is not bf16 or f16", false;
-    if (!parseList(w[3], dims) || dims.size() != 3)
-      return why = "tensor map shape '" + w[3] + "' is not D,S,N", false;
-    if (!parseCount(w[4], rows) || rows < 1 || rows > 256)
-      return why = "tensor map box rows '" + w[4] + "' is not in [1, 256]", false;
-    if (dims[0] % 64 || dims[1] < 1 || dims[2] < 1 || dims[0] > (int64_t(1) << 20) ||
-        dims[1] > (int64_t(1) << 31) || dims[2] > (int64_t(1) << 31))
-      return why = "tensor map shape '" + w[3] +
-                   "': D must be a positive multiple of 64, S and N in [1, 2^31]", false;
-    out.tensorMap = true;
-    out.mapDtype = w[2];
-    for (int i = 0; i < 3; ++i)
-      out.mapDims[i] = dims[i];
-    out.mapRows = rows;
-    return true;
-  }
+  if (p.compare(0, 5, "tmap:") == 0)
+    return parseTensorMap(p, out, why);
   if (p == "null") {
     out.kind = Param::Null;
     return true;
@@ -356,11 +410,11 @@ std::string validate(const Plan &a, const Launch &l) {
              " is not inside " + what + " " + std::to_string(p.value) + " (" +
              std::to_string(bytes) + " bytes)";
     if (p.tensorMap) {
-      // The map lets the kernel read all of D x S x N: it must fit.
+      // The map lets the kernel read all of its dims: they must fit.
       uint64_t need = elementBytes(p.mapDtype);
       bool overflow = false;
-      for (int64_t dim : p.mapDims)
-        overflow |= __builtin_mul_overflow(need, uint64_t(dim), &need);
+      for (int i = 0; i < p.mapRank; ++i)
+        overflow |= __builtin_mul_overflow(need, uint64_t(p.mapDims[i]), &need);
       if (overflow || need > bytes - p.offset)
         return where + "tensor map '" + p.text + "' covers " + std::to_string(need) +
                " bytes but " + what + " " + std::to_string(p.value) + " has " +

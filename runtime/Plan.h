@@ -33,13 +33,16 @@ struct Param {
   uint64_t offset = 0; // byte offset added to a buffer pointer
   float f = 0;
   std::string text; // as written in the plan, for messages
-  // `tmap:BUF:DTYPE:D,S,N:ROWS`: a TMA tensor map (CUtensorMap, passed by
-  // value) over the buffer above, viewed as N slabs of S rows of D elements,
-  // read in boxes of 64 x ROWS.
+  // A `tmap:` parameter: a TMA tensor map (CUtensorMap, passed by value)
+  // over the buffer above, a contiguous tensor of mapRank dimensions
+  // (innermost first) read in boxes of mapBox. `tmap:BUF:DTYPE:D,S,N:ROWS`
+  // is rank 3 with box {64, ROWS, 1}; `tmap:BUF:DTYPE:D0,..:box=B0,..`
+  // gives any rank in [1, 5] and its box.
   bool tensorMap = false;
   std::string mapDtype;
-  int64_t mapDims[3] = {0, 0, 0};
-  int64_t mapRows = 0;
+  int mapRank = 0;
+  int64_t mapDims[5] = {0, 0, 0, 0, 0};
+  int64_t mapBox[5] = {0, 0, 0, 0, 0};
   bool isBuffer() const {
     return kind == Arg || kind == Result || kind == Const || kind == Scratch;
   }

@@ -47,11 +47,13 @@ sanitized() { # tool, script, args... (clean, and the script's own checks ran an
   echo "$out" | sanitizer_verdict "$tool" "$rc"
 }
 tally "kernels (check_flash.py)" python3 scripts/gpu/check_flash.py .device/flash
+tally "raster-tile kernels (check_raster_tile.py)" python3 scripts/gpu/check_raster_tile.py .device/raster
 # The wgmma kernels' SASS: warpgroup MMAs (HGMMA) fed by TMA loads (UTMALDG),
 # in the kernels check_flash.py ran and in the artifacts' images.
 sass_case() {
   local p=0 f=0 c s
-  local cubins=(.device/flash/attn_wgmma_*.cubin .device/art/wan_vsa_1.3b/kernels.sm_90a.cubin
+  local cubins=(.device/flash/attn_wgmma_*.cubin .device/raster/attn_wgmma_*.cubin
+                .device/art/wan_vsa_1.3b/kernels.sm_90a.cubin
                 .device/art/hunyuan_sta_720p/kernels.sm_90a.cubin)
   command -v cuobjdump >/dev/null || { echo "cuobjdump missing"; echo "0 passed, 1 failed"; return; }
   for c in "${cubins[@]}"; do
@@ -192,6 +194,7 @@ else
 fi
 for tool in memcheck racecheck synccheck; do
   tally "kernels under $tool" sanitized "$tool" scripts/gpu/check_flash.py .device/flash --quick
+  tally "raster-tile kernels under $tool" sanitized "$tool" scripts/gpu/check_raster_tile.py .device/raster --quick
 done
 tally "artifacts under memcheck" sanitized memcheck scripts/gpu/check_artifacts.py "$lib" .device/art
 # (prepare.sh compiles both small models; sanitized() fails when one is

@@ -39,7 +39,14 @@ enum attnrt_attention_param {
   ATTNRT_ATTN_Q_MAP = 13,
   ATTNRT_ATTN_K_MAP = 14,
   ATTNRT_ATTN_V_MAP = 15,
-  ATTNRT_ATTN_TMA_NUM_PARAMS = 16
+  ATTNRT_ATTN_TMA_NUM_PARAMS = 16,
+  /* Their raster-tile form (q, k, v, out raster [B, H, T*Hh*W, D], 5-D
+   * maps) then takes out's map and the video grid. */
+  ATTNRT_ATTN_O_MAP = 16,
+  ATTNRT_ATTN_GRID_T = 17,
+  ATTNRT_ATTN_GRID_H = 18,
+  ATTNRT_ATTN_GRID_W = 19,
+  ATTNRT_ATTN_RASTER_NUM_PARAMS = 20
 };
 
 /* The checked-mode kernel that validates kv_indices/kv_counts before the

@@ -105,6 +105,17 @@ struct AttnEmitHopperKernelPass
       cfg.stages = stages;
     cfg.overlap = overlap;
     cfg.pingPong = pingPong;
+    if (!rasterTile.empty()) {
+      // The tile fixes the tables' sub-blocks; other values would be
+      // silently replaced.
+      if (rasterTile.size() != 3 || subBlocks != 1 || qSubBlocks != 0) {
+        module.emitError() << "attn-emit-hopper-kernel: raster-tile takes "
+                              "three sizes T,H,W and derives sub-blocks and "
+                              "q-sub-blocks from them";
+        return signalPassFailure();
+      }
+      cfg = withRasterTile(cfg, {rasterTile[0], rasterTile[1], rasterTile[2]});
+    }
     if (failed(emitKernelModule(module, chip, features, cfg,
                                 verifyHopperKernelConfig,
                                 emitHopperAttentionKernel)))

@@ -25,6 +25,11 @@
 // register-A form: inline PTX, V by an MN-major descriptor); arrive on
 // empty[s]. Then normalize and store rows < Sq.
 //
+// Raster-tile form (HopperAttentionKernel.h): the same, with the boxes of
+// 5-D maps at the (t, h, w) origin of each (sub-)tile, keys masked by their
+// coordinates where a box crosses the grid's edge, and O staged in the
+// consumer's Q tile and written back by a TMA store of the query box.
+//
 //===----------------------------------------------------------------------===//
 
 #include "attn/Kernels/HopperAttentionKernel.h"
@@ -89,7 +94,10 @@ public:
         elt(cfg.elementType == FlashElementType::BF16 ? Type(b.getBF16Type())
                                                       : Type(b.getF16Type())),
         qMap(arg(ATTNRT_ATTN_Q_MAP)), kMap(arg(ATTNRT_ATTN_K_MAP)),
-        vMap(arg(ATTNRT_ATTN_V_MAP)) {}
+        vMap(arg(ATTNRT_ATTN_V_MAP)), raster(cfg.rasterTile) {
+    if (raster.enabled())
+      oMap = arg(ATTNRT_ATTN_O_MAP);
+  }
 
   void emit();
 
@@ -230,6 +238,40 @@ private:
         b.getBoolAttr(false), NVVM::CTAGroupKindAttr(), Value());
   }
 
+  /// TMA box store of the shared tile `src` to `map` at `coords`, in this
+  /// thread's bulk async-group.
+  void tmaStore(Value src, Value map, ArrayRef<Value> coords) {
+    NVVM::CpAsyncBulkTensorSharedCTAToGlobalOp::create(
+        b, loc, map, src, coords, Value(), NVVM::TMAStoreMode::TILE, Value());
+  }
+  /// Generic-proxy writes to shared memory become visible to the async
+  /// proxy (TMA, wgmma) of this CTA.
+  void fenceProxyAsync() {
+    NVVM::FenceProxyOp::create(
+        b, loc,
+        NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+  }
+
+  // The raster-tile form. The grid comes from i32 parameters (not folded
+  // into constants: the video grid becomes a run-time value, issue 14).
+  /// Reads T, Hh, W and the tile counts; the sequence is then the
+  /// tile-major one (Sq = Skv = N * P, what KvBlockList walks).
+  void rasterSetup();
+  /// Where block `id` of `rows` tokens of the tile-major sequence lies in
+  /// the grid: its tile's h and w origin and the t of its first t-slice
+  /// (sub-blocks of a tile follow each other along t).
+  struct Origin {
+    Value t, h, w;
+  };
+  Origin rasterOrigin(Value id, int64_t rows);
+  /// The box coordinates (innermost first) of column block `d` of the box
+  /// at `o` in slab (batch * heads + head) `n`.
+  SmallVector<Value> rasterCoords(int64_t d, const Origin &o, Value n) {
+    return {ci32(d * kBoxCols), o.w, o.h, o.t, n};
+  }
+
   void producer(Value J, Value h, Value bb, Value hk, KvBlockList &list);
   void consumer(Value c, Value J, Value h, Value bb, KvBlockList &list);
 
@@ -238,7 +280,35 @@ private:
   Type elt;
   Value qMap, kMap, vMap;
   Value base; // aligned shared base (ptr<3>)
+  // Raster-tile form only: out's map, the grid (T, Hh, W) and its tiles
+  // along h and w.
+  RasterTile raster;
+  Value oMap, gridT, gridH, gridW, tilesH, tilesW;
 };
+
+void Emitter::rasterSetup() {
+  gridT = arg(ATTNRT_ATTN_GRID_T);
+  gridH = arg(ATTNRT_ATTN_GRID_H);
+  gridW = arg(ATTNRT_ATTN_GRID_W);
+  tilesH = ceilDivPos(gridH, raster.h);
+  tilesW = ceilDivPos(gridW, raster.w);
+  Value tiles = mul(mul(ceilDivPos(gridT, raster.t), tilesH), tilesW);
+  Sq = Skv = mul(tiles, ci32(raster.size()));
+}
+
+Emitter::Origin Emitter::rasterOrigin(Value id, int64_t rows) {
+  const int64_t perTile = raster.size() / rows;
+  const int64_t slices = rows / (raster.h * raster.w);
+  Value tile = perTile == 1 ? id : div(id, ci32(perTile));
+  Value rest = div(tile, tilesW);
+  Origin o;
+  o.w = mul(rem(tile, tilesW), ci32(raster.w));
+  o.h = mul(rem(rest, tilesH), ci32(raster.h));
+  o.t = mul(div(rest, tilesH), ci32(raster.t));
+  if (perTile > 1)
+    o.t = add(o.t, mul(rem(id, ci32(perTile)), ci32(slices)));
+  return o;
+}
 
 void Emitter::producer(Value J, Value h, Value bb, Value hk,
                        KvBlockList &list) {
@@ -249,12 +319,20 @@ void Emitter::producer(Value J, Value h, Value bb, Value hk,
       NVVM::MemScopeKindAttr::get(b.getContext(), NVVM::MemScopeKind::CTA),
       b.getBoolAttr(false), Value());
   Value qHead = add(mul(bb, Hq), h);
-  for (int64_t c = 0; c < L.C; ++c)
+  for (int64_t c = 0; c < L.C; ++c) {
+    if (raster.enabled()) {
+      // Consumer c's 64 rows are 64-row block J * C + c of the sequence.
+      Origin o = rasterOrigin(add(mul(J, ci32(L.C)), ci32(c)), kConsumerRows);
+      for (int64_t d = 0; d < L.NB; ++d)
+        tmaLoad(sptrAt(L.q(c, d)), qMap, rasterCoords(d, o, qHead), qBar);
+      continue;
+    }
     for (int64_t d = 0; d < L.NB; ++d)
       tmaLoad(sptrAt(L.q(c, d)), qMap,
               {ci32(d * kBoxCols),
                add(mul(J, ci32(cfg.blockQ)), ci32(c * kConsumerRows)), qHead},
               qBar);
+  }
   Value kvHead = add(mul(bb, Hkv), hk);
   loop(ci32(0), list.count(), ci32(1), {},
        [&](Value j, ValueRange) -> SmallVector<Value> {
@@ -274,6 +352,17 @@ void Emitter::producer(Value J, Value h, Value bb, Value hk,
                                          NVVM::MemScopeKind::CTA),
              b.getBoolAttr(false), Value());
          Value stageOff = add(ci32(L.ring()), mul(s, ci32(L.stage())));
+         if (raster.enabled()) {
+           Origin o = rasterOrigin(id, BKV);
+           for (int64_t d = 0; d < L.NB; ++d) {
+             SmallVector<Value> box = rasterCoords(d, o, kvHead);
+             tmaLoad(sptrAt(add(stageOff, ci32(d * L.kvTile()))), kMap, box,
+                     full);
+             tmaLoad(sptrAt(add(stageOff, ci32((L.NB + d) * L.kvTile()))), vMap,
+                     box, full);
+           }
+           return {};
+         }
          Value row = mul(id, ci32(BKV));
          for (int64_t d = 0; d < L.NB; ++d) {
            Value col = ci32(d * kBoxCols);
@@ -338,6 +427,10 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   // makes the writes visible to wgmma) and write the validity bytes.
   struct Block {
     Value s, size, maskOff, partial;
+    // Whether scores need masking: partial, or (raster-tile form) the box
+    // reaches past the grid; then also the t-slices, rows and columns of
+    // the box inside the grid (<= 0: none).
+    Value masked, limT, limH, limW;
   };
   auto acquire = [&](Value j) -> Block {
     Block blk;
@@ -377,15 +470,36 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
                   16);
         });
       });
-      NVVM::FenceProxyOp::create(
-          b, loc,
-          NVVM::ProxyKindAttr::get(b.getContext(),
-                                   NVVM::ProxyKind::async_shared),
-          NVVM::SharedSpaceAttr::get(b.getContext(),
-                                     NVVM::SharedSpace::shared_cta));
+      fenceProxyAsync();
       namedBarrier(barId, kWarpgroup);
     });
+    blk.masked = blk.partial;
+    if (raster.enabled()) {
+      // Keys outside the grid arrived as zeros (V included, so nothing to
+      // clear) at their (t, h, w) slots: masked by coordinate.
+      Origin o = rasterOrigin(id, BKV);
+      blk.limT = sub(gridT, o.t);
+      blk.limH = sub(gridH, o.h);
+      blk.limW = sub(gridW, o.w);
+      Value edge = arith::OrIOp::create(
+          b, loc,
+          arith::OrIOp::create(
+              b, loc, cmp(P::slt, blk.limT, ci32(BKV / (raster.h * raster.w))),
+              cmp(P::slt, blk.limH, ci32(raster.h))),
+          cmp(P::slt, blk.limW, ci32(raster.w)));
+      blk.masked = arith::OrIOp::create(b, loc, blk.partial, edge);
+    }
     return blk;
+  };
+  // Raster-tile form: key `col` of the block lies inside the grid (its
+  // slot in the box: t-slice col / (th * tw), row (col / tw) % th, column
+  // col % tw).
+  auto keyInGrid = [&](const Block &blk, Value col) {
+    Value ts = div(col, ci32(raster.h * raster.w));
+    Value hs = rem(div(col, ci32(raster.w)), ci32(raster.h));
+    Value ws = rem(col, ci32(raster.w));
+    return andI(andI(cmp(P::slt, ts, blk.limT), cmp(P::slt, hs, blk.limH)),
+                cmp(P::slt, ws, blk.limW));
   };
   // The stage is free for the producer.
   auto release = [&](Value s) {
@@ -450,7 +564,7 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
       sv.push_back(fmul(x, cf32(scaleLog2)));
     // Mask invalid keys to -inf where the block needs it.
     sv = ifElse(
-        blk.partial, SmallVector<Type>(nS * 4, f32),
+        blk.masked, SmallVector<Type>(nS * 4, f32),
         [&] {
           SmallVector<Value> masked;
           for (int64_t nt = 0; nt < nS; ++nt)
@@ -464,6 +578,8 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
                             arith::ConstantIntOp::create(b, loc, i8, 0));
               } else {
                 valid = cmp(P::slt, col, blk.size);
+                if (raster.enabled())
+                  valid = andI(valid, keyInGrid(blk, col));
               }
               masked.push_back(select(valid, sv[nt * 4 + i], cf32(negInf)));
             }
@@ -666,12 +782,36 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
     res.append(body.begin() + nO * 4, body.begin() + nO * 4 + 4);
   }
 
+  // Raster-tile form: O is staged in the Q tile, which every warp of the
+  // warpgroup has finished reading only when all have passed their last
+  // wait.
+  if (raster.enabled())
+    namedBarrier(barId, kWarpgroup);
   // Normalize (a row without a valid key has l == 0 and writes 0) and store
   // rows < Sq, a pair of columns per 32-bit store.
   for (int r = 0; r < 2; ++r) {
     Value l = frag.quadReduce(res[nO * 4 + 2 + r], false);
     Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, l, cf32(0));
     Value inv = select(pos, arith::DivFOp::create(b, loc, cf32(1), l), cf32(0));
+    if (raster.enabled()) {
+      // Staged in this consumer's Q tile (no wgmma reads it any more) in
+      // the swizzled layout a TMA box has: the 16-byte chunk k of tile row
+      // R sits at chunk k ^ (R % 8), and R % 8 is g. A quad's four 4-byte
+      // stores fill one chunk; the warp's 8 rows hit 8 different chunks,
+      // so the 32 stores take 32 different banks.
+      Value rowOff =
+          add(qOff, mul(add(add(mul(warp, ci32(16)), g), ci32(8 * r)),
+                        ci32(kRowBytes)));
+      for (int64_t nt = 0; nt < nO; ++nt) {
+        Value chunk = arith::XOrIOp::create(b, loc, g, ci32(nt % 8));
+        Value off = add(add(rowOff, ci32((nt / 8) * L.qTile())),
+                        add(mul(chunk, ci32(16)), mul(t, ci32(4))));
+        Value x0 = fmul(res[nt * 4 + 2 * r], inv);
+        Value x1 = fmul(res[nt * 4 + 2 * r + 1], inv);
+        LLVM::StoreOp::create(b, loc, frag.pack(x0, x1), sptrAt(off), 4);
+      }
+      continue;
+    }
     ifThen(rowIn[r], [&] {
       for (int64_t nt = 0; nt < nO; ++nt) {
         Value col = toI64(add(ci32(nt * 8), t2));
@@ -682,6 +822,24 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
       }
     });
   }
+  if (!raster.enabled())
+    return;
+  // Raster-tile form: one thread stores the staged tile with the box it
+  // was loaded by; TMA writes the rows inside the grid in raster order and
+  // clips the others. The bulk group is waited for until it has read
+  // shared memory, which must outlive it; its global writes complete
+  // before the grid does.
+  fenceProxyAsync();
+  namedBarrier(barId, kWarpgroup);
+  ifThen(cmp(P::eq, ctid, ci32(0)), [&] {
+    Origin o = rasterOrigin(add(mul(J, ci32(L.C)), c), kConsumerRows);
+    Value n = add(mul(bb, Hq), h);
+    for (int64_t d = 0; d < L.NB; ++d)
+      tmaStore(sptrAt(add(qOff, ci32(d * L.qTile()))), oMap,
+               rasterCoords(d, o, n));
+    NVVM::CpAsyncBulkCommitGroupOp::create(b, loc);
+    NVVM::CpAsyncBulkWaitGroupOp::create(b, loc, 0, b.getUnitAttr());
+  });
 }
 
 void Emitter::emit() {
@@ -716,6 +874,8 @@ void Emitter::emit() {
   });
   barrier();
 
+  if (raster.enabled())
+    rasterSetup();
   KvBlockList list(*this, cfg, J, h, bb);
   auto isProducer = scf::IfOp::create(b, loc, cmp(P::eq, wg, ci32(0)), true);
   {
@@ -750,6 +910,53 @@ HopperKernelConfig mlir::attn::hopperConfigFor(const FlashKernelConfig &cfg) {
   return h;
 }
 
+HopperKernelConfig mlir::attn::withRasterTile(HopperKernelConfig cfg,
+                                              RasterTile tile) {
+  cfg.rasterTile = tile;
+  // (A tile the blocks do not divide keeps the sub-blocks as they are, for
+  // verifyHopperKernelConfig to name the tile.)
+  if (cfg.indexed && tile.enabled() && cfg.blockKv > 0 && cfg.blockQ > 0 &&
+      tile.size() % cfg.blockKv == 0 && tile.size() % cfg.blockQ == 0) {
+    cfg.subBlocks = tile.size() / cfg.blockKv;
+    cfg.qSubBlocks = tile.size() / cfg.blockQ;
+  }
+  return cfg;
+}
+
+/// The raster-tile form's constraints: boxes of whole t-slices (th * tw
+/// divides 64 and block_kv), blocks that divide the tile, tables per tile,
+/// and masking by coordinate only.
+static LogicalResult
+verifyRasterTile(const HopperKernelConfig &cfg,
+                 function_ref<InFlightDiagnostic()> emitError) {
+  const RasterTile &t = cfg.rasterTile;
+  if (t.t < 1 || t.h < 1 || t.w < 1 || t.t > 256 || t.h > 256 || t.w > 256 ||
+      kConsumerRows % (t.h * t.w) || t.size() % cfg.blockQ ||
+      t.size() % cfg.blockKv)
+    return emitError() << "wgmma kernel: raster tile " << t.t << "x" << t.h
+                       << "x" << t.w
+                       << " must have sizes in [1, 256], h * w dividing 64 "
+                          "and a size that block_q ("
+                       << cfg.blockQ << ") and block_kv (" << cfg.blockKv
+                       << ") divide";
+  if (t.size() / cfg.blockKv > 64)
+    return emitError() << "wgmma kernel: raster tile " << t.t << "x" << t.h
+                       << "x" << t.w << " has more than 64 kv blocks";
+  if (cfg.hasBlockSizes || cfg.hasKeyMask)
+    return emitError() << "wgmma kernel: the raster-tile form masks keys by "
+                          "their grid coordinates and takes no "
+                          "kv_block_sizes or key_mask";
+  const int64_t R = cfg.indexed ? t.size() / cfg.blockKv : 1;
+  const int64_t RQ = cfg.indexed ? t.size() / cfg.blockQ : 0;
+  const int64_t rq = cfg.qSubBlocks > 0 ? cfg.qSubBlocks : cfg.subBlocks;
+  if (cfg.subBlocks != R || (cfg.indexed ? rq != RQ : cfg.qSubBlocks != 0))
+    return emitError() << "wgmma kernel: the raster-tile form's tables are "
+                          "per tile: sub_blocks "
+                       << R << " and q_sub_blocks " << RQ << ", got "
+                       << cfg.subBlocks << " and " << cfg.qSubBlocks;
+  return success();
+}
+
 bool mlir::attn::hopperKernelSupports(const FlashKernelConfig &cfg) {
   return (cfg.headDim == 64 || cfg.headDim == 128) &&
          (cfg.blockQ == 64 || cfg.blockQ == 128) &&
@@ -769,6 +976,8 @@ LogicalResult mlir::attn::verifyHopperKernelConfig(
   if (cfg.stages < 2 || cfg.stages > 4)
     return emitError() << "wgmma kernel: stages must be in [2, 4], got "
                        << cfg.stages;
+  if (cfg.rasterTile.enabled() || cfg.rasterTile.h || cfg.rasterTile.w)
+    return verifyRasterTile(cfg, emitError);
   return success();
 }
 
@@ -781,19 +990,46 @@ int64_t mlir::attn::hopperTensorMapBoxRows(const HopperKernelConfig &cfg,
   return query ? kConsumerRows : cfg.blockKv;
 }
 
+std::array<int64_t, 5>
+mlir::attn::hopperRasterBox(const HopperKernelConfig &cfg, bool query) {
+  const RasterTile &t = cfg.rasterTile;
+  int64_t rows = hopperTensorMapBoxRows(cfg, query);
+  return {kBoxCols, t.w, t.h, rows / (t.h * t.w), 1};
+}
+
+int64_t mlir::attn::hopperRasterTokens(const HopperKernelConfig &cfg, int64_t T,
+                                       int64_t Hh, int64_t W) {
+  const RasterTile &t = cfg.rasterTile;
+  return ceilDiv(T, t.t) * ceilDiv(Hh, t.h) * ceilDiv(W, t.w) * t.size();
+}
+
 KernelContract mlir::attn::hopperKernelContract(const HopperKernelConfig &cfg,
                                                 AttentionShape shape) {
   KernelContract c = attentionContract(
       cfg.blockQ, (cfg.blockQ / kConsumerRows + 1) * kWarpgroup,
       hopperKernelSharedBytes(cfg), shape);
   c.params.append(3, ParamKind::TensorMap);
+  if (cfg.rasterTile.enabled()) {
+    static_assert(ATTNRT_ATTN_O_MAP == ATTNRT_ATTN_TMA_NUM_PARAMS &&
+                      ATTNRT_ATTN_GRID_T == ATTNRT_ATTN_O_MAP + 1 &&
+                      ATTNRT_ATTN_GRID_W == ATTNRT_ATTN_RASTER_NUM_PARAMS - 1,
+                  "attnrt/abi.h: out's map, then T, Hh, W");
+    c.params.push_back(ParamKind::TensorMap);
+    c.params.append(3, ParamKind::I32);
+  }
   return c;
 }
 
 std::string mlir::attn::hopperKernelName(const HopperKernelConfig &cfg) {
   std::string flash = flashKernelName(cfg);
+  const RasterTile &t = cfg.rasterTile;
+  std::string raster = t.enabled()
+                           ? "_rt" + std::to_string(t.t) + "x" +
+                                 std::to_string(t.h) + "x" + std::to_string(t.w)
+                           : "";
   return "attn_wgmma_" + flash.substr(std::string("attn_flash_").size()) +
-         "_s" + std::to_string(cfg.stages) + (cfg.overlap ? "_ov" : "") +
+         raster + "_s" + std::to_string(cfg.stages) +
+         (cfg.overlap ? "_ov" : "") +
          (cfg.pingPong && cfg.blockQ == 2 * kConsumerRows ? "_pp" : "");
 }
 

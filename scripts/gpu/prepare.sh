@@ -7,16 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BUILD_DIR:-build}/bin
 PTXAS=${PTXAS:-/usr/local/cuda/bin/ptxas}
-rm -rf .device/flash .device/art .device/checked
-mkdir -p .device/flash
+rm -rf .device/flash .device/raster .device/art .device/checked
+mkdir -p .device/flash .device/raster
 echo "module {}" > .device/empty.mlir
-emit() { # pass options; writes .device/flash/<name>.{ptx,sm_90a.cubin}
-  local name
+emit() { # pass options [dir, default .device/flash]; writes <dir>/<name>.{ptx,sm_90a.cubin}
+  local name dir=${2:-.device/flash}
   name=$("$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($1)" |
          grep -o "llvm.func @attn_[a-z0-9_]*" | sed 's/llvm.func @//')
   "$BIN/attn-opt" .device/empty.mlir --pass-pipeline="builtin.module($1, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" |
-    /usr/bin/python3 test/GPU/Inputs/extract_ptx.py > ".device/flash/$name.ptx"
-  "$PTXAS" -arch=sm_90a ".device/flash/$name.ptx" -o ".device/flash/$name.sm_90a.cubin"
+    /usr/bin/python3 test/GPU/Inputs/extract_ptx.py > "$dir/$name.ptx"
+  "$PTXAS" -arch=sm_90a "$dir/$name.ptx" -o "$dir/$name.sm_90a.cubin"
 }
 for cfg in "bf16 128 true true false" "bf16 128 true false false" "bf16 128 false false false" \
            "bf16 64 false false false" "f16 128 true true false" "f16 64 true true false" \
@@ -44,6 +44,12 @@ for opts in "overlap=true ping-pong=true" "overlap=true" "ping-pong=true"; do
   emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 indexed=false block-sizes=false key-mask=false $opts}"
 done
 emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=false key-mask=false overlap=true}"
+# The raster-tile form (5-D TMA boxes over raster q/k/v/out; checked by
+# check_raster_tile.py on grids with and without partial tiles): VSA 4x4x4
+# with 64/64 blocks, STA 6x8x8 with 128/128, and dense f16 D64.
+emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=false raster-tile=4,4,4}" .device/raster
+emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 indexed=true block-sizes=false raster-tile=6,8,8}" .device/raster
+emit "attn-emit-hopper-kernel{dtype=f16 head-dim=64 block-q=64 block-kv=64 indexed=false block-sizes=false raster-tile=4,4,4}" .device/raster
 # SIMT fallback kernels: dtype, D, block_q, block_kv, indexed, block sizes, key mask.
 for cfg in "f32 32 8 8 true true true" "bf16 128 64 64 true true false" \
            "f16 64 64 64 false false false" "f32 96 3 5 true true false" \
@@ -65,7 +71,7 @@ done
 # GPU vs CPU path: the small examples' inputs and the CPU path's outputs.
 rm -rf .device/cpu
 /usr/bin/python3 scripts/gpu/make_cpu_cases.py "$BIN" .device/cpu
-echo "prepared .device/ (kernels: $(ls .device/flash/*.cubin | wc -l), artifacts: $(ls .device/art | wc -l), $(du -sh .device | cut -f1) in all)"
+echo "prepared .device/ (kernels: $(ls .device/flash/*.cubin .device/raster/*.cubin | wc -l), artifacts: $(ls .device/art | wc -l), $(du -sh .device | cut -f1) in all)"
 # The Python package's GPU path: the package (pure Python; its native module
 # needs LLVM/MLIR and stays here) and the artifacts its GPU tests and the
 # DiT loop use, precompiled into a disk cache.

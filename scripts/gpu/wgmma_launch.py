@@ -8,11 +8,17 @@ in C.
 The maps are the ones the kernel's contract names (docs/GPU.md, "Hopper
 kernel"): 3-D over a [B, H, S, D] tensor as {D, S, B*H} with
 byte strides {D*e, S*D*e}, 128-byte swizzle, zero fill out of bounds, and a
-box of {64, 64, 1} for Q and {64, block_kv, 1} for K and V."""
+box of {64, 64, 1} for Q and {64, block_kv, 1} for K and V. The raster-tile
+kernels (attn_wgmma_..._rt<tt>x<th>x<tw>_s<S>, RasterKernel) take 5-D maps
+over raster video tensors [B, H, T*Hh*W, D] as {D, W, Hh, T, B*H}, boxes
+{64, tw, th, rows / (th*tw), 1} (64 rows for Q and O, block_kv for K and
+V), plus O's map and i32 T, Hh, W."""
 import ctypes
 import re
 
 NAME = re.compile(r"attn_wgmma_(bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)(_vbs)?(_km)?_s(\d)(_ov)?(_pp)?$")
+RASTER_NAME = re.compile(r"attn_wgmma_(bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)(?:_t\d+)?(?:_r\d+)?"
+                         r"_rt(\d+)x(\d+)x(\d+)_s(\d)(?:_ov)?(?:_pp)?$")
 
 _cuda = None
 
@@ -46,24 +52,32 @@ class TensorMap:
 _DTYPE = {"bf16": 9, "f16": 6}  # CU_TENSOR_MAP_DATA_TYPE_{BFLOAT16,FLOAT16}
 
 
-def encode(ptr, dtype, B, H, S, D, box_rows):
-    """A CUtensorMap for the [B, H, S, D] tensor at device address ptr."""
+def encode_tiled(ptr, dtype, dims, box):
+    """A CUtensorMap over the contiguous tensor at device address ptr with
+    sizes dims (innermost first) read in boxes of box."""
     cu = _lib()
     m = TensorMap()
     u64 = ctypes.c_uint64
     u32 = ctypes.c_uint32
-    dims = (u64 * 3)(D, S, B * H)
-    strides = (u64 * 2)(D * 2, S * D * 2)
-    box = (u32 * 3)(64, box_rows, 1)
-    elem = (u32 * 3)(1, 1, 1)
+    rank = len(dims)
+    strides, stride = [], 2
+    for d in dims[:-1]:
+        stride *= d
+        strides.append(stride)
     _check(cu.cuTensorMapEncodeTiled(
-        m.address, _DTYPE[dtype], 3, ctypes.c_void_p(ptr), dims, strides, box, elem,
+        m.address, _DTYPE[dtype], rank, ctypes.c_void_p(ptr), (u64 * rank)(*dims),
+        (u64 * max(rank - 1, 1))(*strides), (u32 * rank)(*box), (u32 * rank)(*([1] * rank)),
         0,  # CU_TENSOR_MAP_INTERLEAVE_NONE
         3,  # CU_TENSOR_MAP_SWIZZLE_128B
         2,  # CU_TENSOR_MAP_L2_PROMOTION_L2_128B
         0),  # CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE (zeros)
         "cuTensorMapEncodeTiled")
     return m
+
+
+def encode(ptr, dtype, B, H, S, D, box_rows):
+    """A CUtensorMap for the [B, H, S, D] tensor at device address ptr."""
+    return encode_tiled(ptr, dtype, (D, S, B * H), (64, box_rows, 1))
 
 
 def shared_bytes(D, bq, bkv, stages, key_mask):
@@ -74,6 +88,31 @@ def shared_bytes(D, bq, bkv, stages, key_mask):
     mask = ring + stages * stage
     bars = -(-(mask + (C * stages * bkv if key_mask else 0)) // 8) * 8
     return bars + 8 * (2 * stages + 1)
+
+
+def _load(path, name, smem):
+    """(module, function) of kernel `name` in the cubin at path, allowed
+    `smem` bytes of dynamic shared memory."""
+    cu = _lib()
+    ctx = ctypes.c_void_p()
+    _check(cu.cuDevicePrimaryCtxRetain(ctypes.byref(ctx), 0), "cuDevicePrimaryCtxRetain")
+    _check(cu.cuCtxSetCurrent(ctx), "cuCtxSetCurrent")
+    module = ctypes.c_void_p()
+    _check(cu.cuModuleLoad(ctypes.byref(module), path.encode()), f"cuModuleLoad {path}")
+    fn = ctypes.c_void_p()
+    _check(cu.cuModuleGetFunction(ctypes.byref(fn), module, name.encode()),
+           f"cuModuleGetFunction {name}")
+    # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+    _check(cu.cuFuncSetAttribute(fn, 8, smem), "cuFuncSetAttribute")
+    return module, fn
+
+
+def _pack(vals):
+    """The kernel parameter array for ints/maps in vals (kept alive by the
+    caller)."""
+    return (ctypes.c_void_p * len(vals))(
+        *[x.address if isinstance(x, TensorMap) else
+          ctypes.cast(ctypes.byref(x), ctypes.c_void_p) for x in vals])
 
 
 class Kernel:
@@ -90,17 +129,7 @@ class Kernel:
         self.key_mask = bool(m.group(7))
         self.threads = (self.bq // 64 + 1) * 128
         self.smem = shared_bytes(self.D, self.bq, self.bkv, self.stages, self.key_mask)
-        cu = _lib()
-        ctx = ctypes.c_void_p()
-        _check(cu.cuDevicePrimaryCtxRetain(ctypes.byref(ctx), 0), "cuDevicePrimaryCtxRetain")
-        _check(cu.cuCtxSetCurrent(ctx), "cuCtxSetCurrent")
-        self.module = ctypes.c_void_p()
-        _check(cu.cuModuleLoad(ctypes.byref(self.module), path.encode()), f"cuModuleLoad {path}")
-        self.fn = ctypes.c_void_p()
-        _check(cu.cuModuleGetFunction(ctypes.byref(self.fn), self.module, name.encode()),
-               f"cuModuleGetFunction {name}")
-        # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
-        _check(cu.cuFuncSetAttribute(self.fn, 8, self.smem), "cuFuncSetAttribute")
+        self.module, self.fn = _load(path, name, self.smem)
         self._maps = {}
 
     def _map(self, t, box_rows):
@@ -122,9 +151,7 @@ class Kernel:
         vals = [ptr(q), ptr(k), ptr(v), ptr(out), ptr(idx), ptr(cnt), ptr(vbs), ptr(km),
                 i32(Sq), i32(Skv), i32(Hq), i32(Hkv), i32(K),
                 self._map(q, 64), self._map(k, self.bkv), self._map(v, self.bkv)]
-        params = (ctypes.c_void_p * len(vals))(
-            *[x.address if isinstance(x, TensorMap) else
-              ctypes.cast(ctypes.byref(x), ctypes.c_void_p) for x in vals])
+        params = _pack(vals)
         grid = (-(-Sq // self.bq), Hq, B)
         cu = _lib()
 
@@ -133,4 +160,62 @@ class Kernel:
                                      self.smem, ctypes.c_void_p(stream), params, None),
                    f"cuLaunchKernel {self.name}")
         launch.keep = (vals, params)  # keep the argument storage alive
+        return launch
+
+
+class RasterKernel:
+    """One raster-tile attn_wgmma_*_rt<tt>x<th>x<tw>_* kernel loaded from a
+    cubin (docs/GPU.md, "The raster-tile form")."""
+
+    def __init__(self, path, name):
+        m = RASTER_NAME.match(name)
+        if not m:
+            raise ValueError(f"{name}: not a raster-tile attn_wgmma_* kernel name")
+        self.name = name
+        self.dtype = m.group(1)
+        self.D, self.bq, self.bkv = int(m.group(2)), int(m.group(3)), int(m.group(4))
+        self.indexed = m.group(5) == "idx"
+        self.tile = (int(m.group(6)), int(m.group(7)), int(m.group(8)))
+        self.stages = int(m.group(9))
+        self.threads = (self.bq // 64 + 1) * 128
+        self.smem = shared_bytes(self.D, self.bq, self.bkv, self.stages, False)
+        self.module, self.fn = _load(path, name, self.smem)
+
+    def tokens(self, grid):
+        """hopperRasterTokens: the tile-major sequence length N * P."""
+        (T, H, W), (a, b, c) = grid, self.tile
+        return -(-T // a) * -(-H // b) * -(-W // c) * a * b * c
+
+    def box(self, rows):
+        _, b, c = self.tile
+        return (64, c, b, rows // (b * c), 1)
+
+    def prepare(self, q, k, v, out, idx, cnt, K, grid, stream=0):
+        """A zero-argument launcher for raster tensors q, out [B, Hq, T*Hh*W,
+        D] and k, v [B, Hkv, T*Hh*W, D] on the video grid (T, Hh, W); idx, cnt
+        are the per-tile tables (None: dense)."""
+        T, Hh, W = grid
+        B, Hq, S, D = q.shape
+        Hkv = k.shape[1]
+        assert D == self.D and S == T * Hh * W and k.shape[2] == S
+        assert all(t.is_contiguous() for t in (q, k, v, out))
+        null = ctypes.c_void_p(0)
+        ptr = lambda t: ctypes.c_void_p(t.data_ptr()) if t is not None else null
+        i32 = ctypes.c_int32
+        qo = lambda t: encode_tiled(t.data_ptr(), self.dtype, (D, W, Hh, T, B * Hq), self.box(64))
+        kv = lambda t: encode_tiled(t.data_ptr(), self.dtype, (D, W, Hh, T, B * Hkv),
+                                    self.box(self.bkv))
+        # Sq and Skv are not read by this form (the raster length is passed).
+        vals = [ptr(q), ptr(k), ptr(v), ptr(out), ptr(idx), ptr(cnt), null, null,
+                i32(S), i32(S), i32(Hq), i32(Hkv), i32(K), qo(q), kv(k), kv(v), qo(out),
+                i32(T), i32(Hh), i32(W)]
+        params = _pack(vals)
+        launch_grid = (self.tokens(grid) // self.bq, Hq, B)
+        cu = _lib()
+
+        def launch():
+            _check(cu.cuLaunchKernel(self.fn, *launch_grid, self.threads, 1, 1, self.smem,
+                                     ctypes.c_void_p(stream), params, None),
+                   f"cuLaunchKernel {self.name}")
+        launch.keep = (vals, params)
         return launch

@@ -22,6 +22,22 @@
 // Launch (hopperKernelContract): grid (ceil(Sq / block_q), Hq, B),
 // (block_q / 64 + 1) * 128 threads, hopperKernelSharedBytes(cfg).
 //
+// The raster-tile form (cfg.rasterTile, docs/GPU.md): q, k, v and out are
+// raster video tensors [B, H, T * Hh * W, D] and never tiled in memory. The
+// maps are 5-D, {D, W, Hh, T, B * H}, and one box (64, tw, th, rows /
+// (th * tw), 1) brings a (sub-)tile of tokens into shared memory in
+// attn.tile's in-tile order (t, h, w; w fastest): the same swizzled tile as
+// the 3-D box of the plain form. Query block J and kv block j are blocks of
+// the tile-major sequence attn.tile would make (N tiles of P = tt * th * tw
+// slots, sub-blocks along t), tables per tile as for STA's `_t<R>`. Keys
+// outside the grid (partial tiles) arrive as zeros at their (t, h, w) slot
+// and are masked by coordinate; kv_block_sizes and key_mask are not taken.
+// O is staged in the consumer's Q tile and written back by a TMA store of
+// the same box (out-of-grid rows clipped). Extra parameters after the three
+// maps: the map of out (ATTNRT_ATTN_O_MAP) and i32 T, Hh, W
+// (ATTNRT_ATTN_GRID_*); Sq and Skv are not read. Grid (N * P / block_q, Hq,
+// B).
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTN_KERNELS_HOPPERATTENTIONKERNEL_H
@@ -29,8 +45,19 @@
 
 #include "attn/Kernels/FlashAttentionKernel.h"
 
+#include <array>
+
 namespace mlir {
 namespace attn {
+
+/// A video tile of the raster-tile form, in tokens (t, h, w); all zero: the
+/// plain form (BHSD operands in attn.tile's order, or not video at all).
+struct RasterTile {
+  int64_t t = 0, h = 0, w = 0;
+  bool enabled() const { return t > 0; }
+  /// Token slots per tile (P).
+  int64_t size() const { return t * h * w; }
+};
 
 struct HopperKernelConfig : FlashKernelConfig {
   /// K/V stages of the TMA ring.
@@ -44,11 +71,17 @@ struct HopperKernelConfig : FlashKernelConfig {
   /// (named barriers), so one's softmax overlaps the other's matrix work.
   /// Off by default until checked on a GPU.
   bool pingPong = false;
+  /// The raster-tile operand form (see above); set with withRasterTile().
+  RasterTile rasterTile;
 };
 
 /// The flash configuration on the wgmma kernel (same tables and semantics),
 /// with the ring depth that fits shared memory.
 HopperKernelConfig hopperConfigFor(const FlashKernelConfig &cfg);
+
+/// `cfg` in the raster-tile form of `tile`: with kv_indices, the tables
+/// name tiles (subBlocks = P / block_kv, qSubBlocks = P / block_q).
+HopperKernelConfig withRasterTile(HopperKernelConfig cfg, RasterTile tile);
 
 LogicalResult verifyHopperKernelConfig(
     const HopperKernelConfig &cfg, function_ref<InFlightDiagnostic()> emitError);
@@ -65,13 +98,26 @@ int64_t hopperKernelSharedBytes(const HopperKernelConfig &cfg);
 /// k and v. The box's inner size is 64 elements (128 bytes).
 int64_t hopperTensorMapBoxRows(const HopperKernelConfig &cfg, bool query);
 
-/// attentionSignature() plus the three tensor maps, grid
-/// (ceil(Sq / block_q), Hq, B), (block_q / 64 + 1) * 128 threads.
+/// The raster-tile form's box (innermost first: 64 of D, tw, th, t-slices,
+/// 1) of a 64-row query tile (`query`) or of a kv block.
+std::array<int64_t, 5> hopperRasterBox(const HopperKernelConfig &cfg,
+                                       bool query);
+
+/// The raster-tile form's tile-major sequence length for a video grid
+/// (T, Hh, W): N * P, the query rows of its launch shape.
+int64_t hopperRasterTokens(const HopperKernelConfig &cfg, int64_t T, int64_t Hh,
+                           int64_t W);
+
+/// attentionSignature() plus the three tensor maps (raster-tile form: and
+/// out's map, i32 T, Hh, W), grid (ceil(Sq / block_q), Hq, B) (raster-tile
+/// form: shape.queryRows = hopperRasterTokens()), (block_q / 64 + 1) * 128
+/// threads.
 KernelContract hopperKernelContract(const HopperKernelConfig &cfg,
                                     AttentionShape shape = {});
 
 /// attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km][_t<R>]
-/// [_r<RQ>]_s<stages>[_ov][_pp] (the suffixes: overlap, ping-pong on).
+/// [_r<RQ>][_rt<tt>x<th>x<tw>]_s<stages>[_ov][_pp] (the suffixes: raster
+/// tile, overlap, ping-pong on).
 std::string hopperKernelName(const HopperKernelConfig &cfg);
 
 /// Appends the kernel to `module` (an sm_90a gpu.module).

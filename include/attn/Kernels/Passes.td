@@ -73,6 +73,17 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     `attn-emit-hopper-kernel{indexed=false block-sizes=false overlap=true ping-pong=true}`
     emits `attn_wgmma_bf16_d128_q128_kv128_dense_s3_ov_pp`.
 
+    `raster-tile=T,H,W` emits the raster-tile form (docs/GPU.md): q, k, v
+    and out stay raster video tensors [B, H, T * Hh * W, D]; 5-D tensor
+    maps {D, W, Hh, T, B * H} bring each (sub-)tile of tokens into shared
+    memory with one box load, keys outside the video grid (partial tiles)
+    are masked by coordinate, and out is written back by a TMA store of the
+    same box. The kernel takes out's map and i32 T, Hh, W after the three
+    maps; kv_indices name tiles. It needs `block-sizes=false`, e.g.
+    `attn-emit-hopper-kernel{block-q=128 block-kv=128 block-sizes=false raster-tile=6,8,8}`
+    emits `attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_s3` (STA's 384-token
+    tiles as 3 query blocks and 3 kv blocks of 2 x 8 x 8 tokens).
+
     ```sh
     attn-opt empty.mlir --pass-pipeline="builtin.module(
         attn-emit-hopper-kernel{head-dim=128 block-q=128 block-kv=128},
@@ -96,6 +107,7 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     Option<"stages", "stages", "int64_t", /*default=*/"0", "K/V ring stages (0: the deepest that fits)">,
     Option<"overlap", "overlap", "bool", /*default=*/"false", "Overlap softmax_j with the P_{j-1}.V_{j-1} wgmmas (name suffix _ov; not yet checked on a GPU)">,
     Option<"pingPong", "ping-pong", "bool", /*default=*/"false", "Two consumer warpgroups take turns issuing wgmmas (block-q 128; name suffix _pp; not yet checked on a GPU)">,
+    ListOption<"rasterTile", "raster-tile", "int64_t", "Video tile T,H,W: raster q/k/v/out through 5-D TMA boxes, keys masked by grid coordinate (name suffix _rt<T>x<H>x<W>; needs block-sizes=false; not yet checked on a GPU)">,
     Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
   ];
   let dependentDialects = [

@@ -338,26 +338,46 @@ static void check_kernel(void **params) {
 }
 
 /* A "tensor map": 128 bytes the launch below reads back (the real one is
- * opaque). The map must be 64-byte aligned, as the driver requires. */
+ * opaque): tag, address, dtype, rank, dims[5], box[5]. Like the driver, the
+ * encoding fails (CUDA_ERROR_INVALID_VALUE) for a map that is not 64-byte
+ * aligned, a rank outside [1, 5], a stride that is not a multiple of 16
+ * bytes, a box size outside [1, 256] or an inner box over the 128-byte
+ * swizzle span. The log line lists rank many dims and box sizes, rank - 1
+ * strides. */
 static int encode(uint64_t *m, int dtype, unsigned rank, void *addr,
                   const unsigned long long *dims, const unsigned long long *strides,
                   const unsigned *box, int swizzle) {
-  char t[64], d[160];
-  if ((uintptr_t)m % 64 || rank != 3)
+  char t[64], d[320];
+  unsigned esize = dtype == 9 || dtype == 6 ? 2 : 4;
+  if ((uintptr_t)m % 64 || rank < 1 || rank > 5 || box[0] * esize > 128)
     return 1; /* CUDA_ERROR_INVALID_VALUE */
+  for (unsigned i = 0; i < rank; ++i)
+    if (box[i] < 1 || box[i] > 256 || (i + 1 < rank && strides[i] % 16))
+      return 1;
   memset(m, 0, 128);
   m[0] = 0x70616d74; /* "tmap" */
   m[1] = (uint64_t)(uintptr_t)addr;
   m[2] = (uint64_t)dtype;
-  m[3] = dims[0], m[4] = dims[1], m[5] = dims[2];
-  m[6] = box[0], m[7] = box[1];
+  m[3] = rank;
+  for (unsigned i = 0; i < rank; ++i)
+    m[4 + i] = dims[i], m[9 + i] = box[i];
   name((ptr_t)(uintptr_t)addr, t);
-  sprintf(d, "dtype %d dims %llu,%llu,%llu strides %llu,%llu box %u,%u,%u swizzle %d", dtype,
-          dims[0], dims[1], dims[2], strides[0], strides[1], box[0], box[1], box[2], swizzle);
+  int n = sprintf(d, "dtype %d dims ", dtype);
+  for (unsigned i = 0; i < rank; ++i)
+    n += sprintf(d + n, "%s%llu", i ? "," : "", dims[i]);
+  n += sprintf(d + n, " strides ");
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    n += sprintf(d + n, "%s%llu", i ? "," : "", strides[i]);
+  n += sprintf(d + n, " box ");
+  for (unsigned i = 0; i < rank; ++i)
+    n += sprintf(d + n, "%s%u", i ? "," : "", box[i]);
+  sprintf(d + n, " swizzle %d", swizzle);
   say("cuTensorMapEncodeTiled %s %s\n", t, d);
   return 0;
 }
 
+/* The map as the plan writes it: tmap:BUF:DTYPE:D,S,N:ROWS for a 3-D map
+ * with box {64, ROWS, 1}, else tmap:BUF:DTYPE:D0,..:box=B0,... */
 static void map_text(const void *p, char *t) {
   const uint64_t *m = p;
   char a[64];
@@ -366,16 +386,23 @@ static void map_text(const void *p, char *t) {
     return;
   }
   name((ptr_t)m[1], a);
-  sprintf(t, "tmap:%s:%s:%llu,%llu,%llu:%llu", a, m[2] == 9 ? "bf16" : m[2] == 6 ? "f16" : "?",
-          (unsigned long long)m[3], (unsigned long long)m[4], (unsigned long long)m[5],
-          (unsigned long long)m[7]);
+  int n = sprintf(t, "tmap:%s:%s:", a, m[2] == 9 ? "bf16" : m[2] == 6 ? "f16" : "?");
+  for (unsigned i = 0; i < m[3]; ++i)
+    n += sprintf(t + n, "%s%llu", i ? "," : "", (unsigned long long)m[4 + i]);
+  if (m[3] == 3 && m[9] == 64 && m[11] == 1) {
+    sprintf(t + n, ":%llu", (unsigned long long)m[10]);
+    return;
+  }
+  n += sprintf(t + n, ":box=");
+  for (unsigned i = 0; i < m[3]; ++i)
+    n += sprintf(t + n, "%s%llu", i ? "," : "", (unsigned long long)m[9 + i]);
 }
 
 __attribute__((unused)) static int launch(void *f, unsigned gx, unsigned gy, unsigned gz,
                                           unsigned bx, unsigned by, unsigned bz, unsigned smem,
                                           void *stream, void **params, void **extra) {
   struct kernel *k = f;
-  char line[2048], t[64];
+  char line[2048], t[160];
   (void)extra;
   sprintf(line, "grid %u,%u,%u block %u,%u,%u smem %u params", gx, gy, gz, bx, by, bz, smem);
   const char *sig = strcmp(k->sig, "check") ? k->sig : "pppiii";
