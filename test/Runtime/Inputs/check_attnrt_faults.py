@@ -10,37 +10,18 @@ with the fault gone, succeeds and resumes the setup where it stopped (no
 buffer made twice). Corrupt or truncated artifact files fail attnrt_load
 naming the file. Each load-time case prints `NAME rc MESSAGE`."""
 import ctypes
+import functools
 import os
 import shutil
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                "python"))
-from attn_mlir.runtime import library  # noqa: E402  (the package's one attnrt binding)
+from fake_driver_log import LogCursor, err as last_error, lib, load
 
-lib = library(sys.argv[1])
 v2, streams, ptx, tmp = sys.argv[2:6]
-log = os.environ["FAKE_CUDA_LOG"]
-seen = [0]
-
-
-def err():
-    return lib.attnrt_last_error().decode().replace(tmp, "TMP")
-
-
-def show(title):
-    text = open(log).read() if os.path.exists(log) else ""
-    print("==", title)
-    for line in text[seen[0]:].splitlines():
-        print("   ", line)
-    seen[0] = len(text)
-
-
-def load(d):
-    h = ctypes.c_void_p()
-    rc = lib.attnrt_load(d.encode(), ctypes.byref(h))
-    return rc, h
+err = functools.partial(last_error, tmp)
+log = LogCursor()
+show = log.show
 
 
 def alloc(n):
@@ -197,7 +178,7 @@ for name, chip, cubin_file, cc in chip_cases:
     del os.environ["FAKE_CUDA_CC"]
     print(f"  run rc {rc} {err()}" if rc else "  run rc 0")
     lib.attnrt_free(h)
-seen[0] = len(open(log).read())  # these runs' log is not looked at
+log.skip()  # these runs' log is not looked at
 
 # -- Corrupt or truncated files --------------------------------------------
 PTX = open(os.path.join(ptx, "kernels.ptx"), "rb").read()
@@ -231,7 +212,7 @@ for name, src, subs, files in load_cases:
 for name in ("cubin-whole", "ptx-whole"):
     sizes = V2_SIZES if name.startswith("cubin") else [16, 16]
     r = Runner(os.path.join(tmp, name), sizes, len(sizes) - 1)
-    seen[0] = len(open(log).read())
+    log.skip()
     r.run(name + ": runs")
     r.free()
-    seen[0] = len(open(log).read())
+    log.skip()

@@ -12,35 +12,20 @@ allocates in relaxed capture mode and restores the thread's mode;
 attnrt_free releases every set. V2_FIXTURE in checked mode: each stream has
 its own error buffer."""
 import ctypes
+import functools
 import os
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                "python"))
-from attn_mlir.runtime import library  # noqa: E402  (the package's one attnrt binding)
+from fake_driver_log import LogCursor, err as last_error, lib, load
 
-lib = library(sys.argv[1])
 fixture, v2, tmp = sys.argv[2], sys.argv[3], sys.argv[4]
-log = os.environ["FAKE_CUDA_LOG"]
-seen = [0]
+err = functools.partial(last_error, tmp)
+show = LogCursor().show
 
 
-def err():
-    return lib.attnrt_last_error().decode().replace(tmp, "TMP")
-
-
-def show(title):
-    text = open(log).read() if os.path.exists(log) else ""
-    print("==", title)
-    for line in text[seen[0]:].splitlines():
-        print("   ", line)
-    seen[0] = len(text)
-
-
-def load(d):
-    h = ctypes.c_void_p()
-    rc = lib.attnrt_load(d.encode(), ctypes.byref(h))
+def load_ok(d):
+    rc, h = load(d)
     assert rc == 0, err()
     return h
 
@@ -62,7 +47,7 @@ def runner(h, args, results):
     return run
 
 
-h = load(fixture)
+h = load_ok(fixture)
 run = runner(h, [alloc(2 * 128 * 64 * 2)], [alloc(2 * 128 * 64 * 4)])
 show("caller's buffers")
 run(0x1000, "first run on stream 0x1000")
@@ -95,7 +80,7 @@ lib.attnrt_free(h)
 show("attnrt_free")
 
 # Checked mode: one error buffer per stream.
-h = load(v2)
+h = load_ok(v2)
 bufs = [alloc(n) for n in (2 * 2 * 128 * 64, 4 * 12, 4 * 4, 128, 4 * 2 * 128 * 64)]
 for i, values in ((1, [0, 1, 2, 3, 2, 1, 1, 1, 1, 3, 3, 3]), (2, [3, 1, 0, 2])):
     data = struct.pack(f"<{len(values)}i", *values)

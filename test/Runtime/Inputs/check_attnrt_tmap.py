@@ -10,36 +10,17 @@ malformed variants.
 
 usage: check_attnrt_tmap.py LIB FIXTURE TMPDIR"""
 import ctypes
+import functools
 import os
 import shutil
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                "python"))
-from attn_mlir.runtime import library  # noqa: E402
+from fake_driver_log import LogCursor, err as last_error, lib, load
 
-lib = library(sys.argv[1])
 fixture, tmp = sys.argv[2], sys.argv[3]
-log = os.environ["FAKE_CUDA_LOG"]
-seen = [0]
-
-
-def err():
-    return lib.attnrt_last_error().decode().replace(tmp, "TMP")
-
-
-def show(title):
-    text = open(log).read() if os.path.exists(log) else ""
-    print("==", title)
-    for line in text[seen[0]:].splitlines():
-        if "cuTensorMapEncodeTiled" in line or "cuLaunchKernel" in line:
-            print("   ", line)
-    seen[0] = len(text)
-
-
-def load(d):
-    h = ctypes.c_void_p()
-    return lib.attnrt_load(d.encode(), ctypes.byref(h)), h
+err = functools.partial(last_error, tmp)
+show = LogCursor(keep=lambda line: "cuTensorMapEncodeTiled" in line
+                 or "cuLaunchKernel" in line).show
 
 
 # Per fixture: the map the malformed variants replace, the variants, and

@@ -8,27 +8,16 @@ usage: check_attnrt_v2.py LIB FIXTURE TMPDIR load
          LD_LIBRARY_PATH, logging to $FAKE_CUDA_LOG): first-run setup, scratch
          reuse, parameter binding, checked mode and its error messages."""
 import ctypes
+import functools
 import os
 import shutil
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                "python"))
-from attn_mlir.runtime import library  # noqa: E402  (the package's one attnrt binding)
+from fake_driver_log import LogCursor, err as last_error, lib, load
 
-lib = library(sys.argv[1])
 fixture, tmp, mode = sys.argv[2], sys.argv[3], sys.argv[4]
-
-
-def err():
-    return lib.attnrt_last_error().decode().replace(tmp, "TMP")
-
-
-def load(d):
-    h = ctypes.c_void_p()
-    rc = lib.attnrt_load(d.encode(), ctypes.byref(h))
-    return rc, h
+err = functools.partial(last_error, tmp)
 
 
 def scratch(h):
@@ -127,16 +116,7 @@ def main_load():
 
 
 def main_run():
-    log = os.environ["FAKE_CUDA_LOG"]
-    seen = [0]
-
-    def show(title):
-        text = open(log).read() if os.path.exists(log) else ""
-        print("==", title)
-        for line in text[seen[0]:].splitlines():
-            print("   ", line)
-        seen[0] = len(text)
-
+    show = LogCursor().show
     rc, h = load(fixture)
     assert rc == 0, err()
     sizes = [2 * 2 * 128 * 64, 4 * 12, 4 * 4, 128, 4 * 2 * 128 * 64]
