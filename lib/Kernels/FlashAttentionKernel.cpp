@@ -356,11 +356,11 @@ void Emitter::emit() {
           Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                               mNew[r], cf32(negInf));
           Value mUse = arith::SelectOp::create(b, loc, isInf, cf32(0), mNew[r]);
-          alpha[r] = exp2(arith::SubFOp::create(b, loc, mOld[r], mUse));
+          alpha[r] = exp2Ftz(arith::SubFOp::create(b, loc, mOld[r], mUse));
           rowSum[r] = cf32(0);
           for (int64_t nt = 0; nt < nS; ++nt)
             for (int e = 0; e < 2; ++e) {
-              Value p = exp2(arith::SubFOp::create(b, loc, s[nt][2 * r + e], mUse));
+              Value p = exp2Ftz(arith::SubFOp::create(b, loc, s[nt][2 * r + e], mUse));
               s[nt][2 * r + e] = p;
               rowSum[r] = arith::AddFOp::create(b, loc, rowSum[r], p);
             }

@@ -73,17 +73,11 @@ std::pair<Value, Value> KvBlockList::blockAt(Value pos) {
 }
 
 Value Fragments::pack(Value lo, Value hi) {
-  OpBuilder &b = e.b;
-  Location loc = e.loc;
-  Type i16 = b.getI16Type();
-  auto half = [&](Value f) {
-    Value h = arith::TruncFOp::create(b, loc, elt, f);
-    return arith::ExtUIOp::create(b, loc, e.i32,
-                                  arith::BitcastOp::create(b, loc, i16, h));
-  };
-  Value l = half(lo), hv = half(hi);
-  return arith::OrIOp::create(b, loc, l,
-                              arith::ShLIOp::create(b, loc, hv, e.ci32(16)));
+  // One cvt.rn.{bf16,f16}x2.f32 (its first source is the high half) instead
+  // of two conversions, two widenings, a shift and an or.
+  StringRef text = elt.isBF16() ? "cvt.rn.bf16x2.f32 $0, $1, $2;"
+                                : "cvt.rn.f16x2.f32 $0, $1, $2;";
+  return e.inlinePure(text, "=r,f,f", {hi, lo}, e.i32);
 }
 
 Value Fragments::quadReduce(Value v, bool isMax) {

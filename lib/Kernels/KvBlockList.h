@@ -46,7 +46,8 @@ private:
 struct Fragments {
   AttentionEmitter &e;
   Type elt; ///< bf16 or f16
-  /// Packs two f32 values into the two 16-bit halves of an i32 (low first).
+  /// Packs two f32 values into the two 16-bit halves of an i32 (low first),
+  /// rounded to nearest even.
   Value pack(Value lo, Value hi);
   /// Butterfly max or sum over the 4 lanes of a quad (lanes 4g..4g+3).
   Value quadReduce(Value v, bool isMax);

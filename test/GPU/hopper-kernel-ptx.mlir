@@ -27,6 +27,12 @@
 // (C7519: an arrive injected because an operand register was written after
 // wgmma.fence; C7513: a wgmma's input register defined while it runs).
 // RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 %}
+// The softmax's exponentials are ex2.approx.ftz (one MUFU.EX2; without ftz
+// each costs a compare and two predicated multiplies more) and P is packed
+// two values per cvt.
+// RUN: FileCheck %s --check-prefix=FAST --implicit-check-not="ex2.approx.f32" --implicit-check-not="cvt.rn.bf16.f32" < %t.ptx
+// FAST: ex2.approx.ftz.f32
+// FAST: cvt.rn.bf16x2.f32
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
 // The intra-warpgroup overlap (S_j and P_{j-1}.V_{j-1} issued together,

@@ -78,6 +78,14 @@ public:
   Value fadd(Value x, Value y);
   Value fmul(Value x, Value y);
   Value exp2(Value x);
+  /// ex2.approx.ftz.f32: one MUFU.EX2. exp2() (llvm.exp2, ex2.approx.f32
+  /// without ftz) costs a compare, two predicated multiplies and the MUFU
+  /// per element; the tensor-core kernels' softmax, issue-bound, uses this
+  /// (results below 2^-126 flush to 0, as in FlashAttention).
+  Value exp2Ftz(Value x);
+  /// Inline PTX without side effects: one `res`-typed result (null: none).
+  Value inlinePure(StringRef text, StringRef constraints, ValueRange operands,
+                   Type res);
   Type i1() { return b.getI1Type(); }
 
   // Memory: element `index` (i64) of `type` from a global/shared pointer.
