@@ -163,6 +163,56 @@ std::optional<TileGeometry> inferTileGeometry(EmitFn emit, Type inputType,
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// Counts given as an attribute or an operand (VSA topk, STA text_length)
+//===----------------------------------------------------------------------===//
+
+/// `63` (the attribute) or `%k` (the operand; its type comes from the
+/// functional type), after the keyword.
+static ParseResult
+parseCountAttrOrValue(OpAsmParser &parser, IntegerAttr &attr,
+                      std::optional<OpAsmParser::UnresolvedOperand> &value) {
+  OpAsmParser::UnresolvedOperand operand;
+  OptionalParseResult isOperand = parser.parseOptionalOperand(operand);
+  if (isOperand.has_value()) {
+    if (failed(*isOperand))
+      return failure();
+    value = operand;
+    return success();
+  }
+  int64_t n = 0;
+  if (parser.parseInteger(n))
+    return failure();
+  attr = parser.getBuilder().getI64IntegerAttr(n);
+  return success();
+}
+
+static void printCountAttrOrValue(OpAsmPrinter &printer, Operation *,
+                                  IntegerAttr attr, Value value) {
+  if (value)
+    printer << value;
+  else if (attr)
+    printer << attr.getInt();
+}
+
+/// `[text_length (N | %n)]`: absent is the default 0.
+static ParseResult
+parseOptionalTextLength(OpAsmParser &parser, IntegerAttr &attr,
+                        std::optional<OpAsmParser::UnresolvedOperand> &value) {
+  if (failed(parser.parseOptionalKeyword("text_length")))
+    return success();
+  return parseCountAttrOrValue(parser, attr, value);
+}
+
+static void printOptionalTextLength(OpAsmPrinter &printer, Operation *op,
+                                    IntegerAttr attr, Value value) {
+  // The default (absent, or 0) is elided, as the optional group did.
+  if (!value && (!attr || attr.getInt() == 0))
+    return;
+  printer << "text_length ";
+  printCountAttrOrValue(printer, op, attr, value);
+}
+
+//===----------------------------------------------------------------------===//
 // TileOp / UntileOp
 //===----------------------------------------------------------------------===//
 
@@ -369,9 +419,14 @@ LogicalResult BlockTopkOp::inferReturnTypes(MLIRContext *ctx,
 LogicalResult VsaOp::verify() {
   auto emit = [&]() { return emitOpError(); };
   int64_t block = getBlockAttr().getInt();
+  if (static_cast<bool>(getTopkAttr()) == static_cast<bool>(getTopkValue()))
+    return emitOpError() << "requires exactly one of attribute 'topk' (a "
+                            "static count) and operand 'topk_value' (a "
+                            "run-time count)";
   if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
       failed(checkPositive(emit, "block", block)) ||
-      failed(checkPositive(emit, "topk", getTopkAttr().getInt())))
+      (getTopkAttr() &&
+       failed(checkPositive(emit, "topk", getTopkAttr().getInt()))))
     return failure();
   auto qt = cast<RankedTensorType>(getQ().getType());
   auto kt = cast<RankedTensorType>(getK().getType());
@@ -447,7 +502,12 @@ LogicalResult SlidingTileOp::verify() {
     if (failed(checkTriple(emit, "windows", windows, windows.size())))
       return failure();
   }
-  int64_t textLength = getTextLengthAttr().getInt();
+  if (getTextLengthAttr() && getTextLengthValue())
+    return emitOpError() << "takes either attribute 'text_length' (a static "
+                            "count) or operand 'text_length_value' (a "
+                            "run-time count), not both";
+  // A run-time text length is checked against S_text where it is known.
+  int64_t textLength = getTextLengthAttr() ? getTextLengthAttr().getInt() : 0;
   if (textLength < 0)
     return emitOpError() << "attribute 'text_length' must be >= 0, got "
                          << textLength;

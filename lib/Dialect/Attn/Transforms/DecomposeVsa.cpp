@@ -32,8 +32,9 @@ struct DecomposeVsa : OpRewritePattern<VsaOp> {
                                 PatternRewriter &rewriter) const override {
     auto qt = cast<RankedTensorType>(op.getQ().getType());
     auto kt = cast<RankedTensorType>(op.getK().getType());
-    if (!qt.hasStaticShape() || !kt.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!qt.hasStaticShape() || !kt.hasStaticShape() || op.getTopkValue())
+      return rewriter.notifyMatchFailure(
+          op, "needs static shapes and a static topk");
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
     int64_t block = op.getBlockAttr().getInt();
@@ -133,7 +134,9 @@ struct AttnDecomposeVsaPass
     RewritePatternSet patterns(&getContext());
     populateDecomposeVsaPatterns(patterns);
     if (failed(rewriteAllOrReport<VsaOp>(getOperation(), std::move(patterns),
-                                       "attn-decompose-vsa needs statically shaped operands")))
+                                       "attn-decompose-vsa needs statically shaped operands and a static "
+                                       "'topk' (dynamic shapes and a topk operand are not yet supported by "
+                                       "this pass)")))
       signalPassFailure();
   }
 };

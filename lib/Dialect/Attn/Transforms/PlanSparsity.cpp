@@ -27,10 +27,16 @@ Value i32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, data));
 }
 
-/// The op's plan, or std::nullopt without static shapes.
+/// The attribute text length (absent: 0).
+int64_t staticTextLength(SlidingTileOp op) {
+  return op.getTextLengthAttr() ? op.getTextLengthAttr().getInt() : 0;
+}
+
+/// The op's plan, or std::nullopt without static shapes or with a run-time
+/// text length (the plan's tables are constants).
 std::optional<SlidingTilePlan> planOf(SlidingTileOp op) {
   auto qt = cast<RankedTensorType>(op.getQ().getType());
-  if (!qt.hasStaticShape() ||
+  if (op.getTextLengthValue() || !qt.hasStaticShape() ||
       !cast<RankedTensorType>(op.getK().getType()).hasStaticShape())
     return std::nullopt;
   SmallVector<std::array<int64_t, 3>> windows;
@@ -39,7 +45,7 @@ std::optional<SlidingTilePlan> planOf(SlidingTileOp op) {
     windows.push_back({w[i], w[i + 1], w[i + 2]});
   return SlidingTilePlan::build(op.getTileGrid(), op.getTile(), windows,
                                 qt.getDimSize(1), qt.getDimSize(2),
-                                op.getTextLengthAttr().getInt());
+                                staticTextLength(op));
 }
 
 /// report=true: the plan as a remark (docs in Passes.td).
@@ -57,7 +63,7 @@ void reportPlan(SlidingTileOp op, const SlidingTilePlan &plan) {
   list(op.getTile());
   os << " window(s) ";
   list(op.getWindow() ? *op.getWindow() : *op.getWindows());
-  os << " text_length " << op.getTextLengthAttr().getInt() << ": "
+  os << " text_length " << staticTextLength(op) << ": "
      << plan.numBlocks << " blocks of " << plan.blockSize << " tokens ("
      << plan.numImageBlocks << " image tiles, "
      << plan.numBlocks - plan.numImageBlocks
@@ -159,7 +165,9 @@ struct AttnPlanSparsityPass
     RewritePatternSet patterns(&getContext());
     populatePlanSparsityPatterns(patterns);
     if (failed(rewriteAllOrReport<SlidingTileOp>(getOperation(), std::move(patterns),
-                                       "attn-plan-sparsity needs statically shaped operands")))
+                                       "attn-plan-sparsity needs statically shaped operands and a static "
+                                       "'text_length' (dynamic shapes and a text_length operand are not yet "
+                                       "supported by this pass)")))
       signalPassFailure();
   }
 };
