@@ -203,6 +203,38 @@ llvm::Error checkBlockSparseShapes(BlockSparseOp op, const ShapeEnv &shapes) {
   return llvm::Error::success();
 }
 
+llvm::Error checkVsaShapes(VsaOp op, const ShapeEnv &shapes) {
+  auto q = shapes(op.getQ()), k = shapes(op.getK()), v = shapes(op.getV());
+  if (!q || !k || !v)
+    return llvm::Error::success();
+  if (llvm::Error e = checkQKVShapes(op, *q, *k, *v))
+    return e;
+  int64_t P = op.getBlockAttr().getInt();
+  if ((*q)[2] % P != 0 || (*k)[2] % P != 0)
+    return error(llvm::formatv("{0}: query and key lengths ({1}, {2}) must be "
+                               "multiples of 'block' ({3})",
+                               opWhere(op), (*q)[2], (*k)[2], P));
+  if (Value gate = op.getGate())
+    if (auto g = shapes(gate); g && *g != *q)
+      return error(llvm::formatv("{0}: 'gate' must have the shape of 'q' {1}, "
+                                 "got {2}",
+                                 opWhere(op), npyShapeString(*q),
+                                 npyShapeString(*g)));
+  auto entries = [&](Value sizes, StringRef name, int64_t n) -> llvm::Error {
+    if (!sizes)
+      return llvm::Error::success();
+    auto s = shapes(sizes);
+    if (!s || (*s)[0] == n)
+      return llvm::Error::success();
+    return error(llvm::formatv("{0}: '{1}' must have one entry per block "
+                               "({2}), got {3}",
+                               opWhere(op), name, n, (*s)[0]));
+  };
+  if (llvm::Error e = entries(op.getQBlockSizes(), "q_block_sizes", (*q)[2] / P))
+    return e;
+  return entries(op.getKvBlockSizes(), "kv_block_sizes", (*k)[2] / P);
+}
+
 /// Checks, on the shapes of this run, the relations of the attn ops of
 /// `entry` that dynamic dims hid from the verifier, so that a bad shape is
 /// reported with its values before anything runs.
@@ -218,6 +250,8 @@ llvm::Error checkShapeRelations(func::FuncOp entry,
       e = checkSdpaShapes(sdpa, shapes);
     else if (auto bs = dyn_cast<BlockSparseOp>(op))
       e = checkBlockSparseShapes(bs, shapes);
+    else if (auto vsa = dyn_cast<VsaOp>(op))
+      e = checkVsaShapes(vsa, shapes);
     if (!e)
       return WalkResult::advance();
     failure = llvm::toString(std::move(e));

@@ -89,6 +89,20 @@ void attn::detail::assertSizesEqual(OpBuilder &b, Location loc, OpFoldResult a,
   assertShape(b, loc, eq, message);
 }
 
+OpFoldResult attn::detail::assertWholeBlocks(OpBuilder &b, Location loc,
+                                             OpFoldResult len, int64_t block,
+                                             StringRef message) {
+  if (!getConstantIntValue(len)) {
+    Value rem = arith::RemUIOp::create(b, loc, sizeValue(b, loc, len),
+                                       constIndex(b, loc, block));
+    assertShape(b, loc,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem,
+                                      constIndex(b, loc, 0)),
+                message);
+  }
+  return divSize(b, loc, len, b.getIndexAttr(block));
+}
+
 Value attn::detail::constI32Tensor(OpBuilder &b, Location loc,
                                    ArrayRef<int64_t> values) {
   SmallVector<int32_t> v(values.begin(), values.end());

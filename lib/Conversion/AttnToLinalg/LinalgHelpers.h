@@ -45,6 +45,11 @@ void assertShape(OpBuilder &b, Location loc, Value cond, StringRef message);
 void assertSizesEqual(OpBuilder &b, Location loc, OpFoldResult a,
                       OpFoldResult c, StringRef message);
 
+/// `len / block` after checking at run time (when `len` is dynamic) that
+/// `len` is a whole number of blocks.
+OpFoldResult assertWholeBlocks(OpBuilder &b, Location loc, OpFoldResult len,
+                               int64_t block, StringRef message);
+
 /// A constant 1-D i32 tensor.
 Value constI32Tensor(OpBuilder &b, Location loc, ArrayRef<int64_t> values);
 

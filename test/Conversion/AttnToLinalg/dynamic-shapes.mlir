@@ -82,10 +82,42 @@ func.func @block_sparse_dynamic(%q: tensor<?x?x?x8xf32>, %k: tensor<?x?x?x8xf32>
 
 // -----
 
-// The ops without a dynamic lowering yet are reported, not lowered wrongly.
+// Dynamic attn.block_mean: N = S / block checked and computed at run time,
+// the blocks viewed through a dynamic tensor.expand_shape; without
+// block_sizes every block counts `block` tokens (a filled tensor, not a
+// constant of unknown length).
+// CHECK-LABEL: func.func @block_mean_dynamic
+// CHECK: cf.assert %{{.*}}, "attn.block_mean: sequence length must be a multiple of 'block'"
+// CHECK: %[[N:.*]] = arith.divui %{{.*}}, %c4
+// CHECK: tensor.empty(%[[N]]) : tensor<?xi32>
+// CHECK: tensor.expand_shape %arg0 {{\[\[}}0], [1], [2, 3], [4]] output_shape [1, 1, %[[N]], 4, 8]
+// CHECK-NOT: attn.block_mean
 func.func @block_mean_dynamic(%x: tensor<1x1x?x8xf32>) -> tensor<1x1x?x8xf32> {
-  // expected-error @+2 {{lowering 'attn.block_mean' needs statically shaped tensors}}
-  // expected-error @+1 {{failed to legalize operation 'attn.block_mean' that was explicitly marked illegal}}
   %o = attn.block_mean %x block 4 : tensor<1x1x?x8xf32>
   return %o : tensor<1x1x?x8xf32>
+}
+
+// -----
+
+// Dynamic attn.block_topk: K = min(k, Nkv) at run time, and the counts are
+// filled with it.
+// CHECK-LABEL: func.func @block_topk_dynamic_nkv
+// CHECK: %[[NKV:.*]] = tensor.dim %arg0, %c3
+// CHECK: %[[K:.*]] = arith.minui %[[NKV]], %c3
+// CHECK: %[[K32:.*]] = arith.index_cast %[[K]] : index to i32
+// CHECK: linalg.fill ins(%[[K32]] : i32)
+// CHECK-NOT: attn.block_topk
+func.func @block_topk_dynamic_nkv(%s: tensor<1x2x?x?xf32>) -> (tensor<1x2x?x?xi32>, tensor<1x2x?xi32>) {
+  %i, %c = attn.block_topk %s k 3 : tensor<1x2x?x?xf32>
+  return %i, %c : tensor<1x2x?x?xi32>, tensor<1x2x?xi32>
+}
+
+// -----
+
+// The ops without a dynamic lowering yet are reported, not lowered wrongly.
+func.func @tile_dynamic(%x: tensor<?x1x16x8xf32>) -> tensor<?x1x16x8xf32> {
+  // expected-error @+2 {{lowering 'attn.tile' needs statically shaped tensors}}
+  // expected-error @+1 {{failed to legalize operation 'attn.tile' that was explicitly marked illegal}}
+  %t = attn.tile %x grid [1, 4, 4] tile [1, 2, 2] : tensor<?x1x16x8xf32>
+  return %t : tensor<?x1x16x8xf32>
 }

@@ -194,22 +194,56 @@ static void printCountAttrOrValue(OpAsmPrinter &printer, Operation *,
     printer << attr.getInt();
 }
 
-/// `[text_length (N | %n)]`: absent is the default 0.
-static ParseResult
-parseOptionalTextLength(OpAsmParser &parser, IntegerAttr &attr,
-                        std::optional<OpAsmParser::UnresolvedOperand> &value) {
-  if (failed(parser.parseOptionalKeyword("text_length")))
-    return success();
-  return parseCountAttrOrValue(parser, attr, value);
+/// `[1, 2, 3]` as a DenseI64ArrayAttr.
+static ParseResult parseI64List(OpAsmParser &parser, DenseI64ArrayAttr &attr) {
+  SmallVector<int64_t> values;
+  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&]() {
+        return parser.parseInteger(values.emplace_back());
+      }))
+    return failure();
+  attr = parser.getBuilder().getDenseI64ArrayAttr(values);
+  return success();
 }
 
-static void printOptionalTextLength(OpAsmPrinter &printer, Operation *op,
-                                    IntegerAttr attr, Value value) {
-  // The default (absent, or 0) is elided, as the optional group did.
-  if (!value && (!attr || attr.getInt() == 0))
+/// `(window [..] | windows [..]) [text_length (N | %n)]` of sliding_tile:
+/// the verifier requires exactly one of the windows; an absent text length
+/// is 0.
+static ParseResult parseWindowsAndTextLength(
+    OpAsmParser &parser, DenseI64ArrayAttr &window, DenseI64ArrayAttr &windows,
+    IntegerAttr &textLength,
+    std::optional<OpAsmParser::UnresolvedOperand> &textLengthValue) {
+  if (succeeded(parser.parseOptionalKeyword("window")) &&
+      parseI64List(parser, window))
+    return failure();
+  if (succeeded(parser.parseOptionalKeyword("windows")) &&
+      parseI64List(parser, windows))
+    return failure();
+  if (failed(parser.parseOptionalKeyword("text_length")))
+    return success();
+  return parseCountAttrOrValue(parser, textLength, textLengthValue);
+}
+
+static void printWindowsAndTextLength(OpAsmPrinter &printer, Operation *op,
+                                      DenseI64ArrayAttr window,
+                                      DenseI64ArrayAttr windows,
+                                      IntegerAttr textLength,
+                                      Value textLengthValue) {
+  StringRef sep = "";
+  auto list = [&](StringRef name, DenseI64ArrayAttr attr) {
+    if (!attr)
+      return;
+    printer << sep << name << " [";
+    llvm::interleaveComma(attr.asArrayRef(), printer);
+    printer << "]";
+    sep = " ";
+  };
+  list("window", window);
+  list("windows", windows);
+  // The default (absent, or 0) is elided, as before operands existed.
+  if (!textLengthValue && (!textLength || textLength.getInt() == 0))
     return;
-  printer << "text_length ";
-  printCountAttrOrValue(printer, op, attr, value);
+  printer << sep << "text_length ";
+  printCountAttrOrValue(printer, op, textLength, textLengthValue);
 }
 
 //===----------------------------------------------------------------------===//

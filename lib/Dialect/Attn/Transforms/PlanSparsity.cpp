@@ -6,6 +6,8 @@
 #include "attn/Dialect/Attn/Utils/SlidingTilePlan.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "PassUtils.h"
 
@@ -32,20 +34,88 @@ int64_t staticTextLength(SlidingTileOp op) {
   return op.getTextLengthAttr() ? op.getTextLengthAttr().getInt() : 0;
 }
 
-/// The op's plan, or std::nullopt without static shapes or with a run-time
-/// text length (the plan's tables are constants).
+/// Dims the plan needs static: heads and sequence of q and k (the batch may
+/// be dynamic: the per-head tables are broadcast over it).
+bool plannable(SlidingTileOp op) {
+  auto qt = cast<RankedTensorType>(op.getQ().getType());
+  auto kt = cast<RankedTensorType>(op.getK().getType());
+  for (int i = 1; i < 4; ++i)
+    if (qt.isDynamicDim(i) || kt.isDynamicDim(i))
+      return false;
+  return true;
+}
+
+/// The op's plan, or std::nullopt where a needed dim is dynamic. With a
+/// run-time text length every text block is planned (as for text_length =
+/// S_text); only kv_block_sizes then depend on the run (runTimeBlockSizes).
 std::optional<SlidingTilePlan> planOf(SlidingTileOp op) {
   auto qt = cast<RankedTensorType>(op.getQ().getType());
-  if (op.getTextLengthValue() || !qt.hasStaticShape() ||
-      !cast<RankedTensorType>(op.getK().getType()).hasStaticShape())
+  if (!plannable(op))
     return std::nullopt;
   SmallVector<std::array<int64_t, 3>> windows;
   ArrayRef<int64_t> w = op.getWindow() ? *op.getWindow() : *op.getWindows();
   for (size_t i = 0; i + 2 < w.size(); i += 3)
     windows.push_back({w[i], w[i + 1], w[i + 2]});
-  return SlidingTilePlan::build(op.getTileGrid(), op.getTile(), windows,
-                                qt.getDimSize(1), qt.getDimSize(2),
-                                staticTextLength(op));
+  ArrayRef<int64_t> g = op.getTileGrid(), t = op.getTile();
+  int64_t textTokens =
+      qt.getDimSize(2) - g[0] * g[1] * g[2] * t[0] * t[1] * t[2];
+  return SlidingTilePlan::build(
+      g, t, windows, qt.getDimSize(1), qt.getDimSize(2),
+      op.getTextLengthValue() ? textTokens : staticTextLength(op));
+}
+
+/// kv_block_sizes for a run-time text length L: P for image tiles,
+/// clamp(L - t*P, 0, P) for text block t; L is checked against S_text first.
+Value runTimeBlockSizes(PatternRewriter &b, Location loc, SlidingTileOp op,
+                        const SlidingTilePlan &plan, int64_t textTokens) {
+  Type i64 = b.getI64Type();
+  Value len = op.getTextLengthValue();
+  if (len.getType().isIndex())
+    len = arith::IndexCastOp::create(b, loc, i64, len);
+  auto c64 = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)).getResult();
+  };
+  // Separate statements: operand evaluation order would make the IR order
+  // compiler-dependent.
+  Value atLeast0 =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, len, c64(0));
+  Value atMostText = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                           len, c64(textTokens));
+  Value inRange = arith::AndIOp::create(b, loc, atLeast0, atMostText);
+  cf::AssertOp::create(b, loc, inRange,
+                       "attn.sliding_tile: text_length must be in [0, S_text = " +
+                           std::to_string(textTokens) + "]");
+  const int64_t P = plan.blockSize, image = plan.numImageBlocks;
+  Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{plan.numBlocks},
+                                        b.getI32Type());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{empty.getType()}, ValueRange{}, ValueRange{empty},
+      ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(1, b.getContext())},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+      [&](OpBuilder &nb, Location nl, ValueRange) {
+        auto k64 = [&](int64_t v) {
+          return arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(v))
+              .getResult();
+        };
+        Value j = arith::IndexCastOp::create(nb, nl, nb.getI64Type(),
+                                             linalg::IndexOp::create(nb, nl, 0));
+        // valid = clamp(L - (j - image)*P, 0, P), and P for an image tile.
+        Value start = arith::MulIOp::create(
+            nb, nl, arith::SubIOp::create(nb, nl, j, k64(image)), k64(P));
+        Value valid = arith::MinSIOp::create(
+            nb, nl,
+            arith::MaxSIOp::create(nb, nl,
+                                   arith::SubIOp::create(nb, nl, len, start),
+                                   k64(0)),
+            k64(P));
+        Value isImage =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, j, k64(image));
+        Value size = arith::SelectOp::create(nb, nl, isImage, k64(P), valid);
+        linalg::YieldOp::create(
+            nb, nl,
+            ValueRange{arith::TruncIOp::create(nb, nl, nb.getI32Type(), size)});
+      });
+  return generic.getResult(0);
 }
 
 /// report=true: the plan as a remark (docs in Passes.td).
@@ -110,15 +180,37 @@ struct PlanSlidingTile : OpRewritePattern<SlidingTileOp> {
     int64_t B = qt.getDimSize(0), H = plan.numHeads, S = qt.getDimSize(2);
     const int64_t P = plan.blockSize, Nb = plan.numBlocks, K = plan.maxCount;
 
-    // The tables are [B, H, ...]: replicate the per-head plan over batches.
-    std::vector<int32_t> indices, counts;
-    for (int64_t b = 0; b < B; ++b) {
-      indices.insert(indices.end(), plan.indices.begin(), plan.indices.end());
-      counts.insert(counts.end(), plan.counts.begin(), plan.counts.end());
+    // The tables are [B, H, ...]: replicate the per-head plan over batches,
+    // as constants for a static batch, broadcast over a dynamic one.
+    Value idx, cnt;
+    if (!ShapedType::isDynamic(B)) {
+      std::vector<int32_t> indices, counts;
+      for (int64_t b = 0; b < B; ++b) {
+        indices.insert(indices.end(), plan.indices.begin(), plan.indices.end());
+        counts.insert(counts.end(), plan.counts.begin(), plan.counts.end());
+      }
+      idx = i32Constant(rewriter, loc, {B, H, Nb, K}, indices);
+      cnt = i32Constant(rewriter, loc, {B, H, Nb}, counts);
+    } else {
+      Value batch = tensor::DimOp::create(rewriter, loc, op.getQ(), 0);
+      auto overBatch = [&](ArrayRef<int64_t> shape, ArrayRef<int32_t> data) {
+        Value perHead = i32Constant(rewriter, loc, shape, data);
+        SmallVector<OpFoldResult> sizes = {batch};
+        for (int64_t d : shape)
+          sizes.push_back(rewriter.getIndexAttr(d));
+        Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                             rewriter.getI32Type());
+        return linalg::BroadcastOp::create(rewriter, loc, perHead, init,
+                                           ArrayRef<int64_t>{0})
+            .getResult()[0];
+      };
+      idx = overBatch({H, Nb, K}, plan.indices);
+      cnt = overBatch({H, Nb}, plan.counts);
     }
-    Value idx = i32Constant(rewriter, loc, {B, H, Nb, K}, indices);
-    Value cnt = i32Constant(rewriter, loc, {B, H, Nb}, counts);
-    Value vbs = i32Constant(rewriter, loc, {Nb}, plan.blockSizes);
+    int64_t textTokens = S - plan.numImageBlocks * P;
+    Value vbs = op.getTextLengthValue()
+                    ? runTimeBlockSizes(rewriter, loc, op, plan, textTokens)
+                    : i32Constant(rewriter, loc, {Nb}, plan.blockSizes);
 
     // Zero-pad a ragged text tail to whole blocks; the pad keys are invalid
     // (kv_block_sizes) and the pad query rows are sliced off below.
@@ -142,9 +234,9 @@ struct PlanSlidingTile : OpRewritePattern<SlidingTileOp> {
                                       vbs, P, P, op.getScaleAttr());
     if (padded != S) {
       SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes, strides(4, rewriter.getIndexAttr(1));
-      for (int64_t dim : qt.getShape())
-        sizes.push_back(rewriter.getIndexAttr(dim));
+      SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes =
+          tensor::getMixedSizes(rewriter, loc, op.getQ());
       out = tensor::ExtractSliceOp::create(rewriter, loc, qt, out, offsets,
                                            sizes, strides);
     }
@@ -165,9 +257,9 @@ struct AttnPlanSparsityPass
     RewritePatternSet patterns(&getContext());
     populatePlanSparsityPatterns(patterns);
     if (failed(rewriteAllOrReport<SlidingTileOp>(getOperation(), std::move(patterns),
-                                       "attn-plan-sparsity needs statically shaped operands and a static "
-                                       "'text_length' (dynamic shapes and a text_length operand are not yet "
-                                       "supported by this pass)")))
+                                       "attn-plan-sparsity needs static heads, sequence and head_dim (a "
+                                       "dynamic batch and a text_length operand are supported; other dynamic "
+                                       "dims are not yet)")))
       signalPassFailure();
   }
 };

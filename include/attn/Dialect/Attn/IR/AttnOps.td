@@ -340,10 +340,13 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
                        OptionalAttr<I64Attr>:$text_length,
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs AnyRankedTensor:$result);
+  // `window [..]` or `windows [..]`, then `text_length N` or
+  // `text_length %n` (absent: 0). One directive, so that an absent text
+  // length leaves no stray space in the printed form.
   let assemblyFormat = [{
     $q `,` $k `,` $v `tile_grid` $tile_grid `tile` $tile
-    (`window` $window^)? (`windows` $windows^)?
-    custom<OptionalTextLength>($text_length, $text_length_value)
+    custom<WindowsAndTextLength>($window, $windows, $text_length,
+                                 $text_length_value)
     (`scale` $scale^)? attr-dict
     `:` functional-type(operands, results)
   }];
