@@ -22,6 +22,12 @@
 // RUN: %npy rand %t/m3.npy --shape 3,5 --dtype b1
 // RUN: attn-run %s --input %t/q3.npy --input %t/k3.npy --input %t/v3.npy --input %t/m3.npy --output %t/o3.npy
 // RUN: %npy check sdpa --inputs %t/q3.npy,%t/k3.npy,%t/v3.npy,%t/m3.npy --outputs %t/o3.npy | FileCheck %s
+// The same module through attn-optimize (hoist-masks, fold-layout) and
+// without buffer reuse gives the same answer.
+// RUN: attn-run %s --optimize --input %t/q2.npy --input %t/k2.npy --input %t/v2.npy --input %t/m2.npy --output %t/o2opt.npy
+// RUN: attn-run %s --reuse-buffers=false --input %t/q2.npy --input %t/k2.npy --input %t/v2.npy --input %t/m2.npy --output %t/o2nr.npy
+// RUN: %npy check sdpa --inputs %t/q2.npy,%t/k2.npy,%t/v2.npy,%t/m2.npy --outputs %t/o2opt.npy | FileCheck %s
+// RUN: %npy check sdpa --inputs %t/q2.npy,%t/k2.npy,%t/v2.npy,%t/m2.npy --outputs %t/o2nr.npy | FileCheck %s
 // CHECK: OK out
 func.func @main(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>,
                 %m: tensor<?x?xi1>) -> tensor<?x?x?x?xf32> {

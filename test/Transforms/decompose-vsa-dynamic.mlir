@@ -38,9 +38,12 @@ func.func @dynamic_tokens_static_heads(%q: tensor<1x4x?x16xf32>, %k: tensor<1x2x
 
 // -----
 
-// A run-time topk: the decomposition needs the attribute for now.
+// A run-time topk becomes attn.block_topk's run-time k.
+// CHECK-LABEL: func.func @topk_operand
+// CHECK: attn.block_topk %{{.*}} k %arg1 : tensor<1x1x2x2xf32>, index
+// CHECK: attn.block_sparse {{.*}} : (tensor<1x1x128x16xf32>, tensor<1x1x128x16xf32>, tensor<1x1x128x16xf32>, tensor<1x1x2x?xi32>, tensor<1x1x2xi32>) -> tensor<1x1x128x16xf32>
+// CHECK-NOT: attn.vsa
 func.func @topk_operand(%q: tensor<1x1x128x16xf32>, %k: index) -> tensor<1x1x128x16xf32> {
-  // expected-error @+1 {{attn-decompose-vsa needs a static 'topk' (a topk operand is not yet supported by this pass)}}
   %o = attn.vsa %q, %q, %q block 64 topk %k
       : (tensor<1x1x128x16xf32>, tensor<1x1x128x16xf32>, tensor<1x1x128x16xf32>, index) -> tensor<1x1x128x16xf32>
   return %o : tensor<1x1x128x16xf32>

@@ -131,6 +131,16 @@ struct BlockMeanToLinalg : OpConversionPattern<BlockMeanOp> {
   }
 };
 
+/// A run-time k as an index, after checking that it is positive (as the
+/// verifier checks the attribute).
+Value runTimeK(OpBuilder &b, Location loc, Value k) {
+  if (!k.getType().isIndex())
+    k = arith::IndexCastOp::create(b, loc, b.getIndexType(), k);
+  Value positive = arith::CmpIOp::create(b, loc, P::sgt, k, constIndex(b, loc, 0));
+  assertShape(b, loc, positive, "attn.block_topk: k must be positive");
+  return k;
+}
+
 /// Exact top-k by rank: rank[j] = #{j' : s[j'] > s[j] or (s[j'] == s[j] and
 /// j' < j)} is a permutation of 0..Nkv-1, so `rank < k` selects exactly k
 /// ids and ties go to the lowest ids. The order is torch.topk's (SPEC): every
@@ -145,17 +155,20 @@ struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
     SmallVector<OpFoldResult> ss =
         mixedSizes(rewriter, loc, adaptor.getScores());
     OpFoldResult B = ss[0], H = ss[1], Nq = ss[2], Nkv = ss[3];
-    // K = min(k, Nkv): the type's when static, computed from Nkv otherwise.
-    int64_t k = op.getKAttr().getInt();
+    // K = min(k, Nkv): static when k and Nkv are, computed otherwise.
     std::optional<int64_t> staticK;
     OpFoldResult K;
     Value kI32;
-    if (std::optional<int64_t> nkv = getConstantIntValue(Nkv)) {
-      staticK = std::min(k, *nkv);
+    std::optional<int64_t> nkv = getConstantIntValue(Nkv);
+    if (op.getKAttr() && nkv) {
+      staticK = std::min<int64_t>(op.getKAttr().getInt(), *nkv);
       K = rewriter.getIndexAttr(*staticK);
     } else {
-      Value kv = arith::MinUIOp::create(rewriter, loc, sizeValue(rewriter, loc, Nkv),
-                                        constIndex(rewriter, loc, k));
+      Value k = op.getKAttr()
+                    ? constIndex(rewriter, loc, op.getKAttr().getInt())
+                    : runTimeK(rewriter, loc, adaptor.getKValue());
+      Value kv = arith::MinUIOp::create(rewriter, loc,
+                                        sizeValue(rewriter, loc, Nkv), k);
       K = kv;
       kI32 = arith::IndexCastOp::create(rewriter, loc, rewriter.getI32Type(), kv);
     }

@@ -68,3 +68,29 @@ func.func @sta_dynamic_seq_static_head_dim_mismatch(%q: tensor<1x1x?x8xf32>, %k:
   %o = attn.sliding_tile %q, %k, %k tile_grid [1, 2, 2] tile [1, 2, 2] window [1, 1, 1] : (tensor<1x1x?x8xf32>, tensor<1x1x?x16xf32>, tensor<1x1x?x16xf32>) -> tensor<1x1x?x8xf32>
   return
 }
+
+// -----
+
+func.func @block_topk_both_forms(%s: tensor<1x1x4x4xf32>, %k: index) {
+  // expected-error @+2 {{requires exactly one of attribute 'k' (a static count) and operand 'k_value' (a run-time count)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %i, %c = "attn.block_topk"(%s, %k) <{k = 2 : i64}> : (tensor<1x1x4x4xf32>, index) -> (tensor<1x1x4x?xi32>, tensor<1x1x4xi32>)
+  return
+}
+
+// -----
+
+func.func @block_topk_neither_form(%s: tensor<1x1x4x4xf32>) {
+  // expected-error @+2 {{requires exactly one of attribute 'k' (a static count) and operand 'k_value' (a run-time count)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %i, %c = "attn.block_topk"(%s) : (tensor<1x1x4x4xf32>) -> (tensor<1x1x4x4xi32>, tensor<1x1x4xi32>)
+  return
+}
+
+// -----
+
+func.func @block_topk_k_operand_i32(%s: tensor<1x1x4x4xf32>, %k: i32) {
+  // expected-error @+1 {{operand #1 must be index or i64 scalar, but got 'i32'}}
+  %i, %c = attn.block_topk %s k %k : tensor<1x1x4x4xf32>, i32
+  return
+}

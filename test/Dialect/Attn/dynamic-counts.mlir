@@ -69,3 +69,21 @@ func.func @sta_text_length_attribute(%q: tensor<1x1x20x8xf32>, %d: tensor<1x1x?x
       : (tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>) -> tensor<1x1x?x8xf32>
   return %b : tensor<1x1x?x8xf32>
 }
+
+// attn.block_topk's k as a run-time operand: the ids per row, min(k, Nkv),
+// become a dynamic dimension.
+// CHECK-LABEL: func @block_topk_k_operand
+// CHECK: %{{.*}}, %{{.*}} = attn.block_topk %{{.*}} k %{{.*}} : tensor<1x2x4x6xf32>, i64
+// GENERIC-LABEL: sym_name = "block_topk_k_operand"
+// GENERIC: "attn.block_topk"(%{{.*}}, %{{.*}}) : (tensor<1x2x4x6xf32>, i64) -> (tensor<1x2x4x?xi32>, tensor<1x2x4xi32>)
+func.func @block_topk_k_operand(%s: tensor<1x2x4x6xf32>, %k: i64) -> tensor<1x2x4x?xi32> {
+  %i, %c = attn.block_topk %s k %k : tensor<1x2x4x6xf32>, i64
+  return %i : tensor<1x2x4x?xi32>
+}
+
+// CHECK-LABEL: func @block_topk_k_attribute
+// CHECK: attn.block_topk %{{.*}} k 3 : tensor<1x2x?x6xf32>
+func.func @block_topk_k_attribute(%s: tensor<1x2x?x6xf32>) -> tensor<1x2x?x3xi32> {
+  %i, %c = attn.block_topk %s k 3 : tensor<1x2x?x6xf32>
+  return %i : tensor<1x2x?x3xi32>
+}

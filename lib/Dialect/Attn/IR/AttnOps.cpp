@@ -424,10 +424,14 @@ LogicalResult BlockTopkOp::inferReturnTypes(MLIRContext *ctx,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   auto emit = makeInferEmitter(ctx, loc, getOperationName());
-  if (!adaptor.getKAttr())
-    return emit() << "requires attribute 'k'";
-  int64_t k = adaptor.getKAttr().getInt();
-  if (failed(checkPositive(emit, "k", k)))
+  if (static_cast<bool>(adaptor.getKAttr()) ==
+      static_cast<bool>(adaptor.getKValue()))
+    return emit() << "requires exactly one of attribute 'k' (a static count) "
+                     "and operand 'k_value' (a run-time count)";
+  // A run-time k: kept = min(k, Nkv) is unknown until the run.
+  int64_t k = adaptor.getKAttr() ? adaptor.getKAttr().getInt()
+                                 : ShapedType::kDynamic;
+  if (adaptor.getKAttr() && failed(checkPositive(emit, "k", k)))
     return failure();
   Type st = adaptor.getScores().getType();
   auto t = dyn_cast<RankedTensorType>(st);
@@ -436,8 +440,8 @@ LogicalResult BlockTopkOp::inferReturnTypes(MLIRContext *ctx,
                      "tensor of f32, got "
                   << st;
   int64_t nkv = t.getDimSize(3);
-  int64_t kept = isKnown(nkv) ? std::min<int64_t>(k, nkv)
-                              : ShapedType::kDynamic;
+  int64_t kept = isKnown(nkv) && isKnown(k) ? std::min<int64_t>(k, nkv)
+                                            : ShapedType::kDynamic;
   auto i32 = IntegerType::get(ctx, 32);
   inferred.push_back(RankedTensorType::get(
       {t.getDimSize(0), t.getDimSize(1), t.getDimSize(2), kept}, i32));

@@ -33,10 +33,8 @@ struct DecomposeVsa : OpRewritePattern<VsaOp> {
   LogicalResult matchAndRewrite(VsaOp op,
                                 PatternRewriter &rewriter) const override {
     auto qt = cast<RankedTensorType>(op.getQ().getType());
-    // Dynamic shapes are fine (every piece lowers with '?' dims); a run-time
-    // topk is not yet (attn.block_topk takes k as an attribute).
-    if (op.getTopkValue())
-      return rewriter.notifyMatchFailure(op, "needs a static topk");
+    // Dynamic shapes and a run-time topk are fine: every piece lowers with
+    // '?' dims and attn.block_topk takes k as an operand too.
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
     int64_t block = op.getBlockAttr().getInt();
@@ -145,8 +143,9 @@ struct DecomposeVsa : OpRewritePattern<VsaOp> {
 
     // Coarse output: softmax(S) . vc is exactly sdpa over the block means.
     Value oc = SdpaOp::create(rewriter, loc, qc, kc, vc, Value(), FloatAttr());
-    auto topk = BlockTopkOp::create(rewriter, loc, scores,
-                                    op.getTopkAttr().getInt());
+    // The same form of topk: the attribute, or the run-time operand.
+    auto topk = BlockTopkOp::create(rewriter, loc, scores, op.getTopkValue(),
+                                    op.getTopkAttr());
     Value os = BlockSparseOp::create(
         rewriter, loc, op.getQ(), op.getK(), op.getV(), topk.getKvIndices(),
         topk.getKvCounts(), op.getKvBlockSizes(), block, block, FloatAttr());
@@ -186,8 +185,7 @@ struct AttnDecomposeVsaPass
     RewritePatternSet patterns(&getContext());
     populateDecomposeVsaPatterns(patterns);
     if (failed(rewriteAllOrReport<VsaOp>(getOperation(), std::move(patterns),
-                                       "attn-decompose-vsa needs a static 'topk' (a topk operand is not yet "
-                                       "supported by this pass)")))
+                                       "attn-decompose-vsa could not decompose this op")))
       signalPassFailure();
   }
 };

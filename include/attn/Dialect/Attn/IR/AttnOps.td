@@ -227,11 +227,21 @@ def Attn_BlockTopkOp : Attn_Op<"block_topk", [Pure, InferTypeOpAdaptor]> {
     ```
 
     The result types are inferred from `k`.
+
+    `k` is either the `k` attribute (`k 63`, the static case) or the
+    `k_value` operand, an `index` or `i64` scalar known only at run time
+    (`k %k : tensor<...>, index`), exactly one of the two; with the operand
+    the number of ids per row, `min(k, Nkv)`, is a dynamic dimension. This is
+    what `attn-decompose-vsa` makes of a run-time VSA `topk`. The operand
+    must be positive at run time (the CPU lowering checks it).
   }];
-  let arguments = (ins AnyRankedTensor:$scores, I64Attr:$k);
+  let arguments = (ins AnyRankedTensor:$scores,
+                       Optional<Attn_ScalarCount>:$k_value,
+                       OptionalAttr<I64Attr>:$k);
   let results = (outs AnyRankedTensor:$kv_indices, AnyRankedTensor:$kv_counts);
   let assemblyFormat = [{
-    $scores `k` $k attr-dict `:` type($scores)
+    $scores `k` custom<CountAttrOrValue>($k, $k_value) attr-dict `:`
+    type($scores) (`,` type($k_value)^)?
   }];
 }
 
@@ -262,9 +272,9 @@ def Attn_VsaOp : Attn_Op<"vsa", [Pure, AttrSizedOperandSegments,
     `topk_value` operand, an `index` or `i64` scalar known only at run time
     (`topk %k`, its type listed in the functional type), so that one artifact
     serves every resolution (the number of tiles, hence the topk of a
-    sparsity, changes with it); exactly one of the two is given. The operand form must be positive at run time
-    (as the attribute must be statically); the passes that need a static
-    topk (`attn-decompose-vsa`) report it as not yet supported.
+    sparsity, changes with it); exactly one of the two is given. The operand
+    must be positive at run time (as the attribute must be statically);
+    `attn-decompose-vsa` passes it to `attn.block_topk` as its run-time `k`.
 
     ```mlir
     %o = attn.vsa %q, %k, %v gate %g q_block_sizes %vbs kv_block_sizes %vbs

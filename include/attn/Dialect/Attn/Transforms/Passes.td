@@ -23,8 +23,8 @@ def AttnDecomposeVsa : Pass<"attn-decompose-vsa"> {
     Each piece then lowers on its own (CPU or GPU) and the coarse stage can
     be scheduled separately from the fine one. Dynamic shapes decompose into
     the same pieces (sizes from `tensor.dim`, a run-time GQA group and
-    `1/sqrt(D)` where those are dynamic); a run-time `topk` (`topk_value`) is
-    reported as not yet supported.
+    `1/sqrt(D)` where those are dynamic); a run-time `topk` (`topk_value`)
+    becomes `attn.block_topk`'s run-time `k`.
 
     Example:
 
