@@ -26,14 +26,15 @@ struct MaskFromLengthsToLinalg : OpConversionPattern<MaskFromLengthsOp> {
   LogicalResult
   matchAndRewrite(MaskFromLengthsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     MLIRContext *ctx = op.getContext();
     auto rt = cast<RankedTensorType>(op.getType());
+    // [B, size]: B as the lengths' (a tensor.dim when dynamic).
+    OpFoldResult B = mixedSizes(rewriter, op.getLoc(), adaptor.getLengths())[0];
     Value mask = genericOp(
         rewriter, op.getLoc(), {adaptor.getLengths()},
-        tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(),
-                                rt.getElementType()),
+        emptyTensor(rewriter, op.getLoc(),
+                    {B, rewriter.getIndexAttr(rt.getDimSize(1))},
+                    rt.getElementType()),
         {AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx),
          AffineMap::getMultiDimIdentityMap(2, ctx)},
         iterators(2), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {

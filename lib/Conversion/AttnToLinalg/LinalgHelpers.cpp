@@ -10,20 +10,6 @@
 
 using namespace mlir;
 
-LogicalResult attn::detail::requireStaticShapes(Operation *op,
-                                                PatternRewriter &rewriter) {
-  auto isStatic = [](Type t) {
-    auto rt = dyn_cast<RankedTensorType>(t);
-    return rt && rt.hasStaticShape();
-  };
-  if (llvm::all_of(op->getOperandTypes(), isStatic) &&
-      llvm::all_of(op->getResultTypes(), isStatic))
-    return success();
-  op->emitError() << "lowering '" << op->getName()
-                  << "' needs statically shaped tensors";
-  return failure();
-}
-
 Value attn::detail::filledTensor(OpBuilder &b, Location loc,
                                  ArrayRef<int64_t> shape, TypedAttr value) {
   Value empty = tensor::EmptyOp::create(b, loc, shape, value.getType());

@@ -16,10 +16,6 @@ namespace mlir {
 namespace attn {
 namespace detail {
 
-/// Fails (with a diagnostic on `op`) unless every operand and result of `op`
-/// is a statically shaped ranked tensor.
-LogicalResult requireStaticShapes(Operation *op, PatternRewriter &rewriter);
-
 /// tensor.empty + linalg.fill.
 Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                    TypedAttr value);

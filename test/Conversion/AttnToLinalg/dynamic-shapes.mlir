@@ -1,4 +1,4 @@
-// RUN: attn-opt %s --convert-attn-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s --convert-attn-to-linalg -split-input-file | FileCheck %s
 
 // Dynamic attn.sdpa lowers to linalg on tensors sized by tensor.dim; the
 // relations the verifier could not check (k/v agreement, batch, head_dim,
@@ -114,10 +114,28 @@ func.func @block_topk_dynamic_nkv(%s: tensor<1x2x?x?xf32>) -> (tensor<1x2x?x?xi3
 
 // -----
 
-// The ops without a dynamic lowering yet are reported, not lowered wrongly.
-func.func @tile_dynamic(%x: tensor<?x1x16x8xf32>) -> tensor<?x1x16x8xf32> {
-  // expected-error @+2 {{lowering 'attn.tile' needs statically shaped tensors}}
-  // expected-error @+1 {{failed to legalize operation 'attn.tile' that was explicitly marked illegal}}
-  %t = attn.tile %x grid [1, 4, 4] tile [1, 2, 2] : tensor<?x1x16x8xf32>
+// Dynamic attn.tile: the gather keeps the input's batch/heads/head_dim
+// (tensor.dim) and the layout's static token count; a dynamic sequence is
+// checked against the grid's T*H*W at run time.
+// CHECK-LABEL: func.func @tile_dynamic
+// CHECK: %[[S:.*]] = tensor.dim %arg0, %c2
+// CHECK: %[[OK:.*]] = arith.cmpi eq, %[[S]], %c16
+// CHECK: cf.assert %[[OK]], "attn.tile: sequence length must equal the grid's T*H*W"
+// CHECK: %[[B:.*]] = tensor.dim %arg0, %c0
+// CHECK: tensor.empty(%[[B]]) : tensor<?x1x16x8xf32>
+// CHECK-NOT: attn.tile
+func.func @tile_dynamic(%x: tensor<?x1x?x8xf32>) -> tensor<?x1x16x8xf32> {
+  %t = attn.tile %x grid [1, 4, 4] tile [1, 2, 2] : tensor<?x1x?x8xf32>
   return %t : tensor<?x1x16x8xf32>
+}
+
+// -----
+
+// Dynamic attn.mask_from_lengths: the batch of the lengths.
+// CHECK-LABEL: func.func @mask_dynamic_batch
+// CHECK: %[[B:.*]] = tensor.dim %arg0, %c0
+// CHECK: tensor.empty(%[[B]]) : tensor<?x7xi1>
+func.func @mask_dynamic_batch(%len: tensor<?xi32>) -> tensor<?x7xi1> {
+  %m = attn.mask_from_lengths %len size 7 : tensor<?xi32>
+  return %m : tensor<?x7xi1>
 }
