@@ -144,6 +144,31 @@ extern "C" void attnJitAbort() {
   std::longjmp(*checkFailedJump, 1);
 }
 
+/// The elements of a returned buffer in row-major order. Its strides need
+/// not be the identity's: bufferization may return a view (a slice of a
+/// padded buffer) through a memref.cast to the identity layout when the
+/// strides are dynamic.
+std::vector<char> copyStrided(const char *base, ArrayRef<int64_t> shape,
+                              ArrayRef<int64_t> strides, unsigned bytes) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  std::vector<char> out(n * bytes);
+  std::vector<int64_t> index(shape.size(), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t at = 0;
+    for (size_t d = 0; d < shape.size(); ++d)
+      at += index[d] * strides[d];
+    std::memcpy(out.data() + i * bytes, base + at * bytes, bytes);
+    for (int d = static_cast<int>(shape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
 double seconds(std::chrono::steady_clock::time_point a,
                std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -334,11 +359,10 @@ mlir::attn::CpuExecutable::run(ArrayRef<NpyArray> inputs, double *secondsOut) {
       int64_t offset = returned[at + 2];
       std::vector<int64_t> shape(returned.begin() + at + 3,
                                  returned.begin() + at + 3 + rank);
-      int64_t n = 1;
-      for (int64_t d : shape)
-        n *= d;
-      const char *data = aligned + offset * r.bytes;
-      storage.emplace_back(data, data + n * r.bytes);
+      std::vector<int64_t> strides(returned.begin() + at + 3 + rank,
+                                   returned.begin() + at + 3 + 2 * rank);
+      storage.push_back(
+          copyStrided(aligned + offset * r.bytes, shape, strides, r.bytes));
       std::free(allocated);
       resultShapes.push_back(std::move(shape));
       at += 3 + 2 * rank;

@@ -35,11 +35,37 @@ func.func @text_length_operand(%q: tensor<1x1x20x4xf32>, %n: i64) -> tensor<1x1x
 
 // -----
 
-// The plan is static in heads and sequence: those dynamic are reported, and
-// the op is left alone rather than planned wrongly.
+// Dynamic query heads with one window for all heads (and a dynamic
+// head_dim): one head is planned and its rows broadcast over [B, H].
+// CHECK-LABEL: func.func @dynamic_heads_one_window
+// CHECK-DAG: %[[IDX:.*]] = arith.constant dense<{{.*}}> : tensor<4x1xi32>
+// CHECK-DAG: %[[H:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[E:.*]] = tensor.empty(%[[H]]) : tensor<2x?x4x1xi32>
+// CHECK: linalg.broadcast ins(%[[IDX]] : tensor<4x1xi32>) outs(%[[E]] : tensor<2x?x4x1xi32>) dimensions = [0, 1]
+// CHECK-NOT: attn.sliding_tile
+func.func @dynamic_heads_one_window(%q: tensor<2x?x16x?xf32>) -> tensor<2x?x16x?xf32> {
+  %o = attn.sliding_tile %q, %q, %q tile_grid [1, 2, 2] tile [1, 2, 2] window [1, 1, 1]
+      : (tensor<2x?x16x?xf32>, tensor<2x?x16x?xf32>, tensor<2x?x16x?xf32>) -> tensor<2x?x16x?xf32>
+  return %o : tensor<2x?x16x?xf32>
+}
+
+// -----
+
+// The plan needs the sequence (it fixes the text blocks), and the heads when
+// each has its own window: those dynamic are reported, and the op is left
+// alone rather than planned wrongly.
 func.func @dynamic_sequence(%q: tensor<1x1x?x4xf32>) -> tensor<1x1x?x4xf32> {
-  // expected-error @+1 {{attn-plan-sparsity needs static heads, sequence and head_dim (a dynamic batch and a text_length operand are supported; other dynamic dims are not yet)}}
+  // expected-error @+1 {{attn-plan-sparsity needs a static sequence, and static query heads with per-head 'windows' (a dynamic sequence is not yet supported by this pass)}}
   %o = attn.sliding_tile %q, %q, %q tile_grid [1, 2, 2] tile [1, 2, 2] window [1, 1, 1]
       : (tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>) -> tensor<1x1x?x4xf32>
   return %o : tensor<1x1x?x4xf32>
+}
+
+// -----
+
+func.func @dynamic_heads_per_head_windows(%q: tensor<1x?x16x4xf32>) -> tensor<1x?x16x4xf32> {
+  // expected-error @+1 {{attn-plan-sparsity needs a static sequence, and static query heads with per-head 'windows'}}
+  %o = attn.sliding_tile %q, %q, %q tile_grid [1, 2, 2] tile [1, 2, 2] windows [1, 1, 1, 3, 3, 3]
+      : (tensor<1x?x16x4xf32>, tensor<1x?x16x4xf32>, tensor<1x?x16x4xf32>) -> tensor<1x?x16x4xf32>
+  return %o : tensor<1x?x16x4xf32>
 }

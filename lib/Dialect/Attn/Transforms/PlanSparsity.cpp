@@ -34,15 +34,16 @@ int64_t staticTextLength(SlidingTileOp op) {
   return op.getTextLengthAttr() ? op.getTextLengthAttr().getInt() : 0;
 }
 
-/// Dims the plan needs static: heads and sequence of q and k (the batch may
-/// be dynamic: the per-head tables are broadcast over it).
+/// Dims the plan needs static: the sequence (it fixes the text blocks), and
+/// the query heads when each head has its own window (`windows`). The
+/// batch, head_dim, kv heads and, with one `window` for all heads, the
+/// query heads may be dynamic: the tables are broadcast over them.
 bool plannable(SlidingTileOp op) {
   auto qt = cast<RankedTensorType>(op.getQ().getType());
   auto kt = cast<RankedTensorType>(op.getK().getType());
-  for (int i = 1; i < 4; ++i)
-    if (qt.isDynamicDim(i) || kt.isDynamicDim(i))
-      return false;
-  return true;
+  if (qt.isDynamicDim(2) || kt.isDynamicDim(2))
+    return false;
+  return !qt.isDynamicDim(1) || op.getWindow().has_value();
 }
 
 /// The op's plan, or std::nullopt where a needed dim is dynamic. With a
@@ -59,8 +60,10 @@ std::optional<SlidingTilePlan> planOf(SlidingTileOp op) {
   ArrayRef<int64_t> g = op.getTileGrid(), t = op.getTile();
   int64_t textTokens =
       qt.getDimSize(2) - g[0] * g[1] * g[2] * t[0] * t[1] * t[2];
+  // Dynamic heads share one window: plan one head, broadcast over them.
+  int64_t heads = qt.isDynamicDim(1) ? 1 : qt.getDimSize(1);
   return SlidingTilePlan::build(
-      g, t, windows, qt.getDimSize(1), qt.getDimSize(2),
+      g, t, windows, heads, qt.getDimSize(2),
       op.getTextLengthValue() ? textTokens : staticTextLength(op));
 }
 
@@ -181,9 +184,11 @@ struct PlanSlidingTile : OpRewritePattern<SlidingTileOp> {
     const int64_t P = plan.blockSize, Nb = plan.numBlocks, K = plan.maxCount;
 
     // The tables are [B, H, ...]: replicate the per-head plan over batches,
-    // as constants for a static batch, broadcast over a dynamic one.
+    // as constants for static B and H, broadcast over the dynamic ones
+    // (dynamic H: the one planned head's rows, see planOf).
     Value idx, cnt;
-    if (!ShapedType::isDynamic(B)) {
+    bool dynamicHeads = qt.isDynamicDim(1);
+    if (!ShapedType::isDynamic(B) && !dynamicHeads) {
       std::vector<int32_t> indices, counts;
       for (int64_t b = 0; b < B; ++b) {
         indices.insert(indices.end(), plan.indices.begin(), plan.indices.end());
@@ -192,20 +197,27 @@ struct PlanSlidingTile : OpRewritePattern<SlidingTileOp> {
       idx = i32Constant(rewriter, loc, {B, H, Nb, K}, indices);
       cnt = i32Constant(rewriter, loc, {B, H, Nb}, counts);
     } else {
-      Value batch = tensor::DimOp::create(rewriter, loc, op.getQ(), 0);
-      auto overBatch = [&](ArrayRef<int64_t> shape, ArrayRef<int32_t> data) {
-        Value perHead = i32Constant(rewriter, loc, shape, data);
-        SmallVector<OpFoldResult> sizes = {batch};
-        for (int64_t d : shape)
+      SmallVector<OpFoldResult> bh =
+          tensor::getMixedSizes(rewriter, loc, op.getQ());
+      bh.resize(2);
+      // Constants over the static trailing dims, broadcast over [B] or [B, H].
+      SmallVector<int64_t> newDims =
+          dynamicHeads ? SmallVector<int64_t>{0, 1} : SmallVector<int64_t>{0};
+      auto broadcast = [&](ArrayRef<int64_t> tail, ArrayRef<int32_t> data) {
+        SmallVector<int64_t> shape(tail);
+        if (!dynamicHeads)
+          shape.insert(shape.begin(), H);
+        Value table = i32Constant(rewriter, loc, shape, data);
+        SmallVector<OpFoldResult> sizes(bh);
+        for (int64_t d : tail)
           sizes.push_back(rewriter.getIndexAttr(d));
         Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
                                              rewriter.getI32Type());
-        return linalg::BroadcastOp::create(rewriter, loc, perHead, init,
-                                           ArrayRef<int64_t>{0})
+        return linalg::BroadcastOp::create(rewriter, loc, table, init, newDims)
             .getResult()[0];
       };
-      idx = overBatch({H, Nb, K}, plan.indices);
-      cnt = overBatch({H, Nb}, plan.counts);
+      idx = broadcast({Nb, K}, plan.indices);
+      cnt = broadcast({Nb}, plan.counts);
     }
     int64_t textTokens = S - plan.numImageBlocks * P;
     Value vbs = op.getTextLengthValue()
@@ -257,9 +269,9 @@ struct AttnPlanSparsityPass
     RewritePatternSet patterns(&getContext());
     populatePlanSparsityPatterns(patterns);
     if (failed(rewriteAllOrReport<SlidingTileOp>(getOperation(), std::move(patterns),
-                                       "attn-plan-sparsity needs static heads, sequence and head_dim (a "
-                                       "dynamic batch and a text_length operand are supported; other dynamic "
-                                       "dims are not yet)")))
+                                       "attn-plan-sparsity needs a static sequence, and static query heads "
+                                       "with per-head 'windows' (a dynamic sequence is not yet supported by "
+                                       "this pass)")))
       signalPassFailure();
   }
 };

@@ -62,12 +62,13 @@ def AttnPlanSparsity : Pass<"attn-plan-sparsity"> {
     - When `S_text` is not a multiple of `P`, q/k/v are zero-padded to whole
       blocks and the result is sliced back.
     - A dynamic batch broadcasts the per-head tables (`[H, Nb, K]`
-      constants) over the run's batch.
+      constants) over the run's batch; dynamic query heads with one
+      `window` plan one head and broadcast its `[Nb, K]` rows over `[B, H]`.
     - A run-time text length (`text_length %n`) plans every text block and
       computes only `kv_block_sizes` per call (a text block with 0 valid
-      keys adds nothing), after a run-time check `0 <= n <= S_text`. Heads
-      and the sequence length must be static; other dynamic shapes are
-      reported as not yet supported.
+      keys adds nothing), after a run-time check `0 <= n <= S_text`. The
+      sequence (and the heads, with per-head `windows`) must be static; a
+      dynamic one is reported as not yet supported.
 
     Example (2x2x2 tiles of 4 tokens, window 1x1x1, no text):
 
