@@ -114,14 +114,16 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
     auto rt = dyn_cast<RankedTensorType>(t);
     if (!rt || !rt.hasStaticShape() || dtypeName(rt.getElementType()).empty())
       return error(llvm::formatv("argument #{0} must be a statically shaped "
-                                 "tensor of bf16, f16, f32, i32 or i1",
+                                 "tensor of bf16, f16, f32, i32 or i1 (dynamic "
+                                 "shapes are not yet supported by the GPU path)",
                                  i));
   }
   for (auto [i, t] : llvm::enumerate(entry.getFunctionType().getResults())) {
     auto rt = dyn_cast<RankedTensorType>(t);
     if (!rt || !rt.hasStaticShape() || dtypeName(rt.getElementType()).empty())
       return error(llvm::formatv("result #{0} must be a statically shaped "
-                                 "tensor of bf16, f16, f32, i32 or i1",
+                                 "tensor of bf16, f16, f32, i32 or i1 (dynamic "
+                                 "shapes are not yet supported by the GPU path)",
                                  i));
   }
 

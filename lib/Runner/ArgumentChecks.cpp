@@ -56,10 +56,10 @@ static std::string typeString(Type t) {
 static llvm::Error checkSignature(func::FuncOp entry) {
   auto check = [&](Type t, StringRef what, unsigned i) -> llvm::Error {
     auto rt = dyn_cast<RankedTensorType>(t);
-    if (!rt || !rt.hasStaticShape() || npyDtypeFor(rt.getElementType()).empty())
+    if (!rt || npyDtypeFor(rt.getElementType()).empty())
       return error(llvm::formatv(
-          "{0} #{1} of '{2}' has type {3}; attn-run supports statically "
-          "shaped tensors of f32, f16, bf16, i32, i64 and i1",
+          "{0} #{1} of '{2}' has type {3}; attn-run supports ranked "
+          "tensors of f32, f16, bf16, i32, i64 and i1",
           what, i, entry.getSymName(), typeString(t)));
     return llvm::Error::success();
   };
@@ -71,6 +71,195 @@ static llvm::Error checkSignature(func::FuncOp entry) {
       return e;
   return llvm::Error::success();
 }
+
+/// `(2, ?, 8)`: a shape as .npy headers write it, `?` for a dynamic dim.
+static std::string shapeText(ArrayRef<int64_t> shape) {
+  if (llvm::none_of(shape, ShapedType::isDynamic))
+    return npyShapeString(std::vector<int64_t>(shape.begin(), shape.end()));
+  std::string s = "(";
+  for (auto [i, d] : llvm::enumerate(shape))
+    s += (i ? ", " : "") +
+         (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d));
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+namespace {
+/// Concrete shapes known before running: an entry argument has its input's
+/// shape, a statically typed value its type's.
+struct ShapeEnv {
+  llvm::DenseMap<Value, std::vector<int64_t>> arguments;
+  std::optional<std::vector<int64_t>> operator()(Value v) const {
+    auto it = arguments.find(v);
+    if (it != arguments.end())
+      return it->second;
+    auto t = cast<RankedTensorType>(v.getType());
+    if (!t.hasStaticShape())
+      return std::nullopt;
+    return std::vector<int64_t>(t.getShape().begin(), t.getShape().end());
+  }
+};
+
+std::string opWhere(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << op->getName() << " at " << op->getLoc();
+  return s;
+}
+
+/// Fails with "<op>: <relation> (<a> vs <b>)" unless a == b.
+llvm::Error expectEqual(Operation *op, int64_t a, int64_t b,
+                        const llvm::Twine &relation) {
+  if (a == b)
+    return llvm::Error::success();
+  return error(llvm::formatv("{0}: {1}, got {2} and {3}", opWhere(op),
+                             relation.str(), a, b));
+}
+
+/// The relations between q, k and v that a dynamic dim hid from the
+/// verifier, on the shapes of this run (each is also checked at run time).
+llvm::Error checkQKVShapes(Operation *op, ArrayRef<int64_t> q,
+                           ArrayRef<int64_t> k, ArrayRef<int64_t> v) {
+  static const char *names[] = {"batch", "heads", "sequence", "head_dim"};
+  for (int i = 0; i < 4; ++i)
+    if (llvm::Error e = expectEqual(op, k[i], v[i],
+                                    llvm::Twine(names[i]) +
+                                        " of 'k' and 'v' must match"))
+      return e;
+  if (llvm::Error e =
+          expectEqual(op, q[0], k[0], "batch of 'q' and 'k' must match"))
+    return e;
+  if (llvm::Error e =
+          expectEqual(op, q[3], k[3], "head_dim of 'q' and 'k' must match"))
+    return e;
+  if (k[1] == 0 || q[1] % k[1] != 0)
+    return error(llvm::formatv("{0}: query heads ({1}) must be a multiple of "
+                               "kv heads ({2})",
+                               opWhere(op), q[1], k[1]));
+  return llvm::Error::success();
+}
+
+llvm::Error checkSdpaShapes(SdpaOp op, const ShapeEnv &shapes) {
+  auto q = shapes(op.getQ()), k = shapes(op.getK()), v = shapes(op.getV());
+  if (!q || !k || !v)
+    return llvm::Error::success();
+  if (llvm::Error e = checkQKVShapes(op, *q, *k, *v))
+    return e;
+  if (Value mask = op.getKeyMask())
+    if (auto m = shapes(mask)) {
+      if (llvm::Error e = expectEqual(op, (*m)[0], (*k)[0],
+                                      "dim 0 of 'key_mask' and batch of 'k' "
+                                      "must match"))
+        return e;
+      if (llvm::Error e = expectEqual(op, (*m)[1], (*k)[2],
+                                      "dim 1 of 'key_mask' and sequence of "
+                                      "'k' must match"))
+        return e;
+    }
+  return llvm::Error::success();
+}
+
+llvm::Error checkBlockSparseShapes(BlockSparseOp op, const ShapeEnv &shapes) {
+  auto q = shapes(op.getQ()), k = shapes(op.getK()), v = shapes(op.getV());
+  if (!q || !k || !v)
+    return llvm::Error::success();
+  if (llvm::Error e = checkQKVShapes(op, *q, *k, *v))
+    return e;
+  int64_t bq = op.getBlockQAttr().getInt(), bkv = op.getBlockKvAttr().getInt();
+  if ((*q)[2] % bq != 0)
+    return error(llvm::formatv("{0}: query length ({1}) must be a multiple "
+                               "of 'block_q' ({2})",
+                               opWhere(op), (*q)[2], bq));
+  if ((*k)[2] % bkv != 0)
+    return error(llvm::formatv("{0}: key length ({1}) must be a multiple of "
+                               "'block_kv' ({2})",
+                               opWhere(op), (*k)[2], bkv));
+  int64_t nq = (*q)[2] / bq, nkv = (*k)[2] / bkv;
+  if (auto idx = shapes(op.getKvIndices())) {
+    std::vector<int64_t> want = {(*q)[0], (*q)[1], nq, (*idx)[3]};
+    if (*idx != want)
+      return error(llvm::formatv("{0}: 'kv_indices' must have shape [B, Hq, "
+                                 "Nq, K] = {1}, got {2}",
+                                 opWhere(op), npyShapeString(want),
+                                 npyShapeString(*idx)));
+    if ((*idx)[3] > nkv)
+      return error(llvm::formatv("{0}: 'kv_indices' lists K = {1} blocks per "
+                                 "row, more than the Nkv = {2} kv blocks",
+                                 opWhere(op), (*idx)[3], nkv));
+  }
+  if (auto cnt = shapes(op.getKvCounts())) {
+    std::vector<int64_t> want = {(*q)[0], (*q)[1], nq};
+    if (*cnt != want)
+      return error(llvm::formatv("{0}: 'kv_counts' must have shape [B, Hq, "
+                                 "Nq] = {1}, got {2}",
+                                 opWhere(op), npyShapeString(want),
+                                 npyShapeString(*cnt)));
+  }
+  if (Value sizes = op.getKvBlockSizes())
+    if (auto s = shapes(sizes))
+      if (llvm::Error e = expectEqual(op, (*s)[0], nkv,
+                                      "entries of 'kv_block_sizes' and Nkv "
+                                      "must match"))
+        return e;
+  return llvm::Error::success();
+}
+
+llvm::Error checkVsaShapes(VsaOp op, const ShapeEnv &shapes) {
+  auto q = shapes(op.getQ()), k = shapes(op.getK()), v = shapes(op.getV());
+  if (!q || !k || !v)
+    return llvm::Error::success();
+  if (llvm::Error e = checkQKVShapes(op, *q, *k, *v))
+    return e;
+  int64_t P = op.getBlockAttr().getInt();
+  if ((*q)[2] % P != 0 || (*k)[2] % P != 0)
+    return error(llvm::formatv("{0}: query and key lengths ({1}, {2}) must be "
+                               "multiples of 'block' ({3})",
+                               opWhere(op), (*q)[2], (*k)[2], P));
+  if (Value gate = op.getGate())
+    if (auto g = shapes(gate); g && *g != *q)
+      return error(llvm::formatv("{0}: 'gate' must have the shape of 'q' {1}, "
+                                 "got {2}",
+                                 opWhere(op), npyShapeString(*q),
+                                 npyShapeString(*g)));
+  auto entries = [&](Value sizes, StringRef name, int64_t n) -> llvm::Error {
+    if (!sizes)
+      return llvm::Error::success();
+    auto s = shapes(sizes);
+    if (!s || (*s)[0] == n)
+      return llvm::Error::success();
+    return error(llvm::formatv("{0}: '{1}' must have one entry per block "
+                               "({2}), got {3}",
+                               opWhere(op), name, n, (*s)[0]));
+  };
+  if (llvm::Error e = entries(op.getQBlockSizes(), "q_block_sizes", (*q)[2] / P))
+    return e;
+  return entries(op.getKvBlockSizes(), "kv_block_sizes", (*k)[2] / P);
+}
+
+/// Checks, on the shapes of this run, the relations of the attn ops of
+/// `entry` that dynamic dims hid from the verifier, so that a bad shape is
+/// reported with its values before anything runs.
+llvm::Error checkShapeRelations(func::FuncOp entry,
+                                ArrayRef<NpyArray> inputs) {
+  ShapeEnv shapes;
+  for (auto [i, arg] : llvm::enumerate(entry.getArguments()))
+    shapes.arguments[arg] = inputs[i].shape;
+  std::string failure;
+  entry.walk([&](Operation *op) {
+    llvm::Error e = llvm::Error::success();
+    if (auto sdpa = dyn_cast<SdpaOp>(op))
+      e = checkSdpaShapes(sdpa, shapes);
+    else if (auto bs = dyn_cast<BlockSparseOp>(op))
+      e = checkBlockSparseShapes(bs, shapes);
+    else if (auto vsa = dyn_cast<VsaOp>(op))
+      e = checkVsaShapes(vsa, shapes);
+    if (!e)
+      return WalkResult::advance();
+    failure = llvm::toString(std::move(e));
+    return WalkResult::interrupt();
+  });
+  return failure.empty() ? llvm::Error::success() : error(failure);
+}
+} // namespace
 
 llvm::Error mlir::attn::checkInputs(func::FuncOp entry,
                                     ArrayRef<NpyArray> inputs) {
@@ -85,17 +274,18 @@ llvm::Error mlir::attn::checkInputs(func::FuncOp entry,
     auto t = cast<RankedTensorType>(entry.getArgumentTypes()[i]);
     std::string dtype = npyDtypeFor(t.getElementType());
     const NpyArray &a = inputs[i];
-    if (a.dtype != dtype || a.shape != std::vector<int64_t>(t.getShape().begin(),
-                                                            t.getShape().end()))
+    // A dynamic dim (`?`) takes the input's size.
+    bool shapeOk = a.shape.size() == static_cast<size_t>(t.getRank());
+    for (size_t d = 0; shapeOk && d < a.shape.size(); ++d)
+      shapeOk = t.isDynamicDim(d) || t.getDimSize(d) == a.shape[d];
+    if (a.dtype != dtype || !shapeOk)
       return error(llvm::formatv(
           "argument #{0} expects {1} (.npy dtype {2}, shape {3}), got dtype "
           "{4} with shape {5}",
-          i, typeString(t), dtype,
-          npyShapeString(std::vector<int64_t>(t.getShape().begin(), t.getShape().end())),
-          a.dtype,
+          i, typeString(t), dtype, shapeText(t.getShape()), a.dtype,
           a.shapeString()));
   }
-  return llvm::Error::success();
+  return checkShapeRelations(entry, inputs);
 }
 
 namespace {
@@ -171,12 +361,17 @@ llvm::Error checkRange(const KnownInts &k, StringRef operand, Operation *op,
   return llvm::Error::success();
 }
 
-llvm::Error checkBlockSparse(BlockSparseOp op, const KnownValues &known) {
-  auto idxT = cast<RankedTensorType>(op.getKvIndices().getType());
-  auto kT = cast<RankedTensorType>(op.getK().getType());
-  int64_t K = idxT.getDimSize(3);
+llvm::Error checkBlockSparse(BlockSparseOp op, const KnownValues &known,
+                             const ShapeEnv &shapes) {
+  // K and Nkv from the types, or from this run's shapes where dynamic;
+  // unknown (an op deeper in a call with dynamic types): nothing to judge.
+  auto idxShape = shapes(op.getKvIndices());
+  auto kShape = shapes(op.getK());
+  if (!idxShape || !kShape)
+    return llvm::Error::success();
+  int64_t K = (*idxShape)[3];
   int64_t blockKv = op.getBlockKvAttr().getInt();
-  int64_t nkv = kT.getDimSize(2) / blockKv;
+  int64_t nkv = (*kShape)[2] / blockKv;
   auto counts = knownInts(op.getKvCounts(), known);
   if (counts)
     if (llvm::Error e = checkRange(*counts, "kv_counts", op, 0, K))
@@ -213,7 +408,7 @@ llvm::Error checkBlockSparse(BlockSparseOp op, const KnownValues &known) {
 /// Checks the attn ops of `f` (and of the functions it calls, with the
 /// values known at each call) against the index values known so far.
 static std::string checkFunction(func::FuncOp f, const KnownValues &known,
-                                 unsigned depth) {
+                                 const ShapeEnv &shapes, unsigned depth) {
   std::string failure;
   auto record = [&](llvm::Error e) {
     if (!e)
@@ -231,7 +426,7 @@ static std::string checkFunction(func::FuncOp f, const KnownValues &known,
   f.walk([&](Operation *op) {
     bool bad = false;
     if (auto bs = dyn_cast<BlockSparseOp>(op)) {
-      bad = record(checkBlockSparse(bs, known));
+      bad = record(checkBlockSparse(bs, known, shapes));
     } else if (auto m = dyn_cast<BlockMeanOp>(op)) {
       bad = sizes(op, m.getBlockSizes(), "block_sizes", m.getBlockAttr().getInt());
     } else if (auto v = dyn_cast<VsaOp>(op)) {
@@ -247,7 +442,7 @@ static std::string checkFunction(func::FuncOp f, const KnownValues &known,
              llvm::zip(callee.getArguments(), call.getOperands()))
           if (auto k = knownInts(operand, known))
             inner[arg] = std::move(*k);
-        failure = checkFunction(callee, inner, depth + 1);
+        failure = checkFunction(callee, inner, ShapeEnv(), depth + 1);
         bad = !failure.empty();
       }
     }
@@ -262,6 +457,9 @@ llvm::Error mlir::attn::checkIndexInputs(func::FuncOp entry,
   for (auto [i, arg] : llvm::enumerate(entry.getArguments()))
     if (auto k = fromArray(inputs[i], i))
       known[arg] = std::move(*k);
-  std::string failure = checkFunction(entry, known, 0);
+  ShapeEnv shapes;
+  for (auto [i, arg] : llvm::enumerate(entry.getArguments()))
+    shapes.arguments[arg] = inputs[i].shape;
+  std::string failure = checkFunction(entry, known, shapes, 0);
   return failure.empty() ? llvm::Error::success() : error(failure);
 }

@@ -15,6 +15,9 @@
 #include "llvm/Support/TargetSelect.h"
 
 #include <chrono>
+#include <csetjmp>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 using namespace mlir;
@@ -30,8 +33,18 @@ static llvm::Error error(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
+static bool hasDynamicResult(func::FuncOp entry) {
+  return llvm::any_of(entry.getResultTypes(), [](Type t) {
+    return !cast<RankedTensorType>(t).hasStaticShape();
+  });
+}
+
 /// Adds `func @__attn_run_entry(inputs..., outputs...)` taking memrefs, with
 /// a C interface, that calls the entry and writes its results in place.
+/// When a result has a dynamic dim its size is unknown before the run, so the
+/// wrapper is `(inputs...) -> (results...)` instead: one-shot bufferization
+/// returns them as fresh buffers (the deallocation pipeline hands their
+/// ownership to the caller), which CpuExecutable::run copies and frees.
 static void addEntryWrapper(ModuleOp module, func::FuncOp entry) {
   module.getContext()->getOrLoadDialect<bufferization::BufferizationDialect>();
   OpBuilder b(module.getBodyRegion());
@@ -42,12 +55,16 @@ static void addEntryWrapper(ModuleOp module, func::FuncOp entry) {
     auto rt = cast<RankedTensorType>(t);
     return MemRefType::get(rt.getShape(), rt.getElementType());
   };
+  bool returns = hasDynamicResult(entry);
   for (Type t : entry.getArgumentTypes())
     argTypes.push_back(toMemref(t));
-  for (Type t : entry.getResultTypes())
-    argTypes.push_back(toMemref(t));
-  auto wrapper = func::FuncOp::create(b, loc, kWrapperName,
-                                      b.getFunctionType(argTypes, {}));
+  if (!returns)
+    for (Type t : entry.getResultTypes())
+      argTypes.push_back(toMemref(t));
+  auto wrapper = func::FuncOp::create(
+      b, loc, kWrapperName,
+      b.getFunctionType(argTypes, returns ? entry.getResultTypes()
+                                          : TypeRange()));
   wrapper->setAttr("llvm.emit_c_interface", b.getUnitAttr());
   Block *body = wrapper.addEntryBlock();
   b.setInsertionPointToStart(body);
@@ -58,6 +75,10 @@ static void addEntryWrapper(ModuleOp module, func::FuncOp entry) {
         b, loc, entry.getArgumentTypes()[i], body->getArgument(i),
         /*restrict=*/true, /*writable=*/false));
   auto call = func::CallOp::create(b, loc, entry, tensors);
+  if (returns) {
+    func::ReturnOp::create(b, loc, call.getResults());
+    return;
+  }
   for (auto [i, r] : llvm::enumerate(call.getResults())) {
     auto m = bufferization::MaterializeInDestinationOp::create(
         b, loc, Type(), r, body->getArgument(nIn + i));
@@ -99,6 +120,53 @@ float bf16ToF32(uint16_t h) {
   float f;
   std::memcpy(&f, &u, 4);
   return f;
+}
+
+/// A run-time shape check (cf.assert, lowered to `puts(msg); abort()`) that
+/// fails inside the JIT code: the JIT resolves `puts` and `abort` to these,
+/// which keep the message and jump back to CpuExecutable::run, so a bad shape
+/// is an llvm::Error for the caller (attn-run: a message and exit code 1)
+/// rather than a crash. The checks of an op run before it computes anything;
+/// buffers of ops that already ran are leaked on this path.
+thread_local std::jmp_buf *checkFailedJump = nullptr;
+thread_local std::string checkFailedMessage;
+
+extern "C" int attnJitPuts(const char *msg) {
+  if (!checkFailedJump)
+    return std::puts(msg);
+  checkFailedMessage = msg;
+  return 0;
+}
+
+extern "C" void attnJitAbort() {
+  if (!checkFailedJump)
+    std::abort();
+  std::longjmp(*checkFailedJump, 1);
+}
+
+/// The elements of a returned buffer in row-major order. Its strides need
+/// not be the identity's: bufferization may return a view (a slice of a
+/// padded buffer) through a memref.cast to the identity layout when the
+/// strides are dynamic.
+std::vector<char> copyStrided(const char *base, ArrayRef<int64_t> shape,
+                              ArrayRef<int64_t> strides, unsigned bytes) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  std::vector<char> out(n * bytes);
+  std::vector<int64_t> index(shape.size(), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t at = 0;
+    for (size_t d = 0; d < shape.size(); ++d)
+      at += index[d] * strides[d];
+    std::memcpy(out.data() + i * bytes, base + at * bytes, bytes);
+    for (int d = static_cast<int>(shape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
 }
 
 double seconds(std::chrono::steady_clock::time_point a,
@@ -171,6 +239,7 @@ mlir::attn::CpuExecutable::create(ModuleOp lowered, func::FuncOp entry) {
     exe->args.push_back(slot(t));
   for (Type t : entry.getResultTypes())
     exe->results.push_back(slot(t));
+  exe->returnsResults = hasDynamicResult(entry);
 
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
@@ -191,6 +260,14 @@ mlir::attn::CpuExecutable::create(ModuleOp lowered, func::FuncOp entry) {
     return error("JIT compilation failed: " +
                  llvm::toString(engineOr.takeError()));
   exe->engine = std::move(*engineOr);
+  exe->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap map;
+    map[interner("puts")] = {llvm::orc::ExecutorAddr::fromPtr(&attnJitPuts),
+                             llvm::JITSymbolFlags::Exported};
+    map[interner("abort")] = {llvm::orc::ExecutorAddr::fromPtr(&attnJitAbort),
+                              llvm::JITSymbolFlags::Exported};
+    return map;
+  });
   return exe;
 }
 
@@ -217,39 +294,87 @@ mlir::attn::CpuExecutable::run(ArrayRef<NpyArray> inputs, double *secondsOut) {
     }
     storage.push_back(std::move(buf));
   }
-  for (const Slot &r : results) {
-    int64_t n = 1;
-    for (int64_t d : r.shape)
-      n *= d;
-    storage.emplace_back(n * r.bytes, 0);
+  if (!returnsResults)
+    for (const Slot &r : results) {
+      int64_t n = 1;
+      for (int64_t d : r.shape)
+        n *= d;
+      storage.emplace_back(n * r.bytes, 0);
+    }
+  // Argument shapes come from the inputs (they may fill dynamic dims).
+  for (auto [i, in] : llvm::enumerate(inputs))
+    descriptors.emplace_back(storage[i].data(), in.shape);
+  if (!returnsResults)
+    for (auto [i, r] : llvm::enumerate(results))
+      descriptors.emplace_back(storage[args.size() + i].data(), r.shape);
+  // Returned results: one descriptor per result, laid out as the LLVM struct
+  // of descriptors that the C interface writes through its first argument.
+  std::vector<int64_t> returned;
+  size_t returnedWords = 0;
+  if (returnsResults) {
+    for (const Slot &r : results)
+      returnedWords += 3 + 2 * r.shape.size();
+    returned.assign(returnedWords, 0);
   }
-  std::vector<const Slot *> all;
-  for (const Slot &a : args)
-    all.push_back(&a);
-  for (const Slot &r : results)
-    all.push_back(&r);
-  for (auto [i, s] : llvm::enumerate(all))
-    descriptors.emplace_back(storage[i].data(), s->shape);
   std::vector<void *> descPtrs;
+  if (returnsResults)
+    descPtrs.push_back(returned.data());
   for (Descriptor &d : descriptors)
     descPtrs.push_back(d.ptr());
   SmallVector<void *> packedArgs;
   for (void *&p : descPtrs)
     packedArgs.push_back(&p);
 
+  auto fn = engine->lookupPacked(std::string("_mlir_ciface_") + kWrapperName);
+  if (!fn)
+    return error(llvm::toString(fn.takeError()));
   auto a = std::chrono::steady_clock::now();
-  if (llvm::Error e = engine->invokePacked(
-          std::string("_mlir_ciface_") + kWrapperName, packedArgs))
-    return error(llvm::toString(std::move(e)));
+  // A failed run-time shape check jumps back here (see attnJitAbort); no
+  // C++ frame with a destructor lies between this point and the JIT code.
+  std::jmp_buf jump;
+  if (setjmp(jump)) {
+    checkFailedJump = nullptr;
+    std::string msg = checkFailedMessage;
+    while (!msg.empty() && msg.back() == '\n')
+      msg.pop_back();
+    return error("run-time shape check failed: " + msg);
+  }
+  checkFailedJump = &jump;
+  (*fn)(packedArgs.data());
+  checkFailedJump = nullptr;
   if (secondsOut)
     *secondsOut = seconds(a, std::chrono::steady_clock::now());
+
+  // Take the returned buffers: their shapes, then their data, then free
+  // them (each is a fresh allocation owned by the caller).
+  std::vector<std::vector<int64_t>> resultShapes;
+  if (returnsResults) {
+    size_t at = 0;
+    for (const Slot &r : results) {
+      size_t rank = r.shape.size();
+      char *aligned;
+      void *allocated;
+      std::memcpy(&allocated, &returned[at], sizeof(void *));
+      std::memcpy(&aligned, &returned[at + 1], sizeof(void *));
+      int64_t offset = returned[at + 2];
+      std::vector<int64_t> shape(returned.begin() + at + 3,
+                                 returned.begin() + at + 3 + rank);
+      std::vector<int64_t> strides(returned.begin() + at + 3 + rank,
+                                   returned.begin() + at + 3 + 2 * rank);
+      storage.push_back(
+          copyStrided(aligned + offset * r.bytes, shape, strides, r.bytes));
+      std::free(allocated);
+      resultShapes.push_back(std::move(shape));
+      at += 3 + 2 * rank;
+    }
+  }
 
   std::vector<NpyArray> outs;
   size_t nIn = args.size();
   for (auto [i, r] : llvm::enumerate(results)) {
     NpyArray out;
     out.dtype = r.npyDtype;
-    out.shape = r.shape;
+    out.shape = returnsResults ? resultShapes[i] : r.shape;
     std::vector<char> &buf = storage[nIn + i];
     if (r.bf16) {
       size_t n = buf.size() / 2;

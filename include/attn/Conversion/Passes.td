@@ -44,8 +44,9 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "ModuleOp"> {
     ```
   }];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
-    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+    "::mlir::arith::ArithDialect", "::mlir::cf::ControlFlowDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect"
   ];
   let options = [
     Option<"foldGathers", "fold-gathers", "bool", /*default=*/"true",

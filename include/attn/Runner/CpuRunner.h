@@ -81,7 +81,7 @@ public:
                                             double *seconds = nullptr);
 
   struct Slot {
-    std::vector<int64_t> shape;
+    std::vector<int64_t> shape; ///< ShapedType::kDynamic for a dynamic dim.
     unsigned bytes = 0; ///< Element bytes in memory (bf16: 2).
     bool bf16 = false;  ///< Carried as f32 outside (rounded to nearest even).
     std::string npyDtype;
@@ -91,6 +91,10 @@ private:
   CpuExecutable() = default;
   std::unique_ptr<ExecutionEngine> engine;
   std::vector<Slot> args, results;
+  /// Some result has a dynamic dim: the entry wrapper returns the results as
+  /// memrefs that the JIT code allocated (their shapes are known only after
+  /// the run) instead of writing them into buffers sized here.
+  bool returnsResults = false;
 };
 
 /// Compiles `entry` of (a clone of) `module` through attn-to-cpu and runs it.

@@ -62,6 +62,9 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
   int64_t rows = st.getDimSize(0) * st.getDimSize(1) * st.getDimSize(2);
   int64_t nkv = st.getDimSize(3);
   int64_t K = cast<RankedTensorType>(op.getResult(0).getType()).getDimSize(3);
+  if (ShapedType::isDynamic(K))
+    return op->emitError("attn-to-gpu: block_topk with a run-time k is not "
+                         "yet supported by the GPU path");
   KernelContract topk = blockTopkContract(rows, nkv);
   if (topk.sharedBytes > opts.target()->maxSharedBytes)
     return op->emitError() << "attn-to-gpu: block_topk over " << nkv

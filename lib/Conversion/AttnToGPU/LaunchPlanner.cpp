@@ -114,7 +114,9 @@ LogicalResult Planner::run() {
     auto t = dyn_cast<RankedTensorType>(a.getType());
     if (!t || !t.hasStaticShape())
       return entry.emitError() << "attn-to-gpu: argument #" << a.getArgNumber()
-                               << " must be a statically shaped tensor";
+                               << " must be a statically shaped tensor "
+                                  "(dynamic shapes are not yet supported by "
+                                  "the GPU path)";
     Buf arg{Buf::Arg};
     arg.index = a.getArgNumber();
     bufOf[a] = newBuf(arg);
@@ -126,7 +128,9 @@ LogicalResult Planner::run() {
     auto t = dyn_cast<RankedTensorType>(v.getType());
     if (!t || !t.hasStaticShape())
       return ret.emitError() << "attn-to-gpu: result #" << i
-                             << " must be a statically shaped tensor";
+                             << " must be a statically shaped tensor "
+                                "(dynamic shapes are not yet supported by "
+                                "the GPU path)";
     returnSlot.try_emplace(v, i);
   }
   if (failed(planBlock(entry.getBody().front())))

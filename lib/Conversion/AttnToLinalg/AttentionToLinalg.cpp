@@ -42,8 +42,9 @@ struct AttentionInputs {
   Value q, k, v;
   Value rowTable;
   RowMapFn rowMap;
-  int64_t numKeys; // T
-  float scale;
+  OpFoldResult numKeys; // T
+  float scale;          // used when dynScale is null
+  Value dynScale;       // 1/sqrt(D) computed at run time when D is dynamic
 };
 
 float resolveScale(std::optional<APFloat> scale, Value q) {
@@ -53,14 +54,59 @@ float resolveScale(std::optional<APFloat> scale, Value q) {
   return 1.0f / std::sqrt(static_cast<float>(d));
 }
 
+/// The default scale 1/sqrt(D) as a run-time f32 when D is dynamic; null
+/// otherwise (the scale is then a constant, as for static shapes).
+Value resolveDynamicScale(OpBuilder &b, Location loc,
+                          std::optional<APFloat> scale, Value q) {
+  if (scale || !cast<RankedTensorType>(q.getType()).isDynamicDim(3))
+    return Value();
+  Value d = tensor::DimOp::create(b, loc, q, 3);
+  Value di = arith::IndexCastOp::create(b, loc, b.getI64Type(), d);
+  Value df = arith::SIToFPOp::create(b, loc, b.getF32Type(), di);
+  return arith::DivFOp::create(b, loc, constF32(b, loc, 1.0f),
+                               math::SqrtOp::create(b, loc, df));
+}
+
+/// Run-time checks of the q/k/v relations the verifier could not check
+/// because a dimension is dynamic (static pairs were verified already and
+/// emit nothing). They run before any compute of the op.
+void assertQKVAgree(OpBuilder &b, Location loc, StringRef opName, Value q,
+                    Value k, Value v) {
+  SmallVector<OpFoldResult> qs = mixedSizes(b, loc, q),
+                            ks = mixedSizes(b, loc, k),
+                            vs = mixedSizes(b, loc, v);
+  std::string prefix = (opName + ": ").str();
+  static const char *dimNames[] = {"batch", "heads", "sequence", "head_dim"};
+  for (int i = 0; i < 4; ++i)
+    assertSizesEqual(b, loc, ks[i], vs[i],
+                     prefix + dimNames[i] + " of 'v' must match 'k'");
+  assertSizesEqual(b, loc, qs[0], ks[0],
+                   prefix + "batch of 'k' must match batch of 'q'");
+  assertSizesEqual(b, loc, qs[3], ks[3],
+                   prefix + "head_dim of 'k' must match head_dim of 'q'");
+  if (getConstantIntValue(qs[1]) && getConstantIntValue(ks[1]))
+    return;
+  // Hq % Hkv == 0 with Hkv > 0 (a zero Hkv would divide by zero below).
+  Value hq = sizeValue(b, loc, qs[1]), hkv = sizeValue(b, loc, ks[1]);
+  Value zero = constIndex(b, loc, 0);
+  Value pos = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, hkv, zero);
+  Value safe = arith::MaxUIOp::create(b, loc, hkv, constIndex(b, loc, 1));
+  Value rem = arith::RemUIOp::create(b, loc, hq, safe);
+  Value divides =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem, zero);
+  assertShape(b, loc, arith::AndIOp::create(b, loc, pos, divides),
+              prefix + "query heads must be a multiple of kv heads (> 0)");
+}
+
 Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
                      RankedTensorType resultType) {
   MLIRContext *ctx = b.getContext();
-  auto qt = cast<RankedTensorType>(in.q.getType());
-  auto kt = cast<RankedTensorType>(in.k.getType());
-  int64_t B = qt.getDimSize(0), H = qt.getDimSize(1), S = qt.getDimSize(2),
-          D = qt.getDimSize(3), T = in.numKeys;
-  int64_t groups = H / kt.getDimSize(1);
+  SmallVector<OpFoldResult> qs = mixedSizes(b, loc, in.q);
+  OpFoldResult B = qs[0], H = qs[1], S = qs[2], D = qs[3], T = in.numKeys;
+  // GQA group size; a Value only when a head count is dynamic.
+  OpFoldResult groups = divSize(b, loc, H, mixedSizes(b, loc, in.k)[1]);
+  std::optional<int64_t> staticGroups = getConstantIntValue(groups);
+  Value groupsValue = staticGroups ? Value() : sizeValue(b, loc, groups);
   Type f32 = b.getF32Type();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   auto map = [&](unsigned n, ArrayRef<AffineExpr> e) {
@@ -74,10 +120,11 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
     Value safe = arith::MaxSIOp::create(nb, nl, row, constI32(nb, nl, 0));
     Value r = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), safe);
     Value h = linalg::IndexOp::create(nb, nl, 1);
-    Value g = groups == 1 ? h
-                          : arith::DivUIOp::create(nb, nl, h,
-                                                   constIndex(nb, nl, groups))
-                                .getResult();
+    Value g = h;
+    if (groupsValue)
+      g = arith::DivUIOp::create(nb, nl, h, groupsValue);
+    else if (*staticGroups != 1)
+      g = arith::DivUIOp::create(nb, nl, h, constIndex(nb, nl, *staticGroups));
     SmallVector<Value> idx = {linalg::IndexOp::create(nb, nl, 0), g, r,
                               linalg::IndexOp::create(nb, nl, dimPos)};
     return toF32(nb, nl, tensor::ExtractOp::create(nb, nl, kv, idx));
@@ -90,8 +137,8 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
 
   // 1. scores over (b, h, i, t, d), reduction d.
   Value scores = genericOp(
-      b, loc, {in.q, in.rowTable}, filledTensor(b, loc, {B, H, S, T},
-                                                b.getF32FloatAttr(0)),
+      b, loc, {in.q, in.rowTable},
+      filledTensor(b, loc, {B, H, S, T}, b.getF32FloatAttr(0)),
       {map(5, {d(0), d(1), d(2), d(4)}), in.rowMap(ctx, 5, 0, 1, 2, 3),
        map(5, {d(0), d(1), d(2), d(3)})},
       iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
@@ -104,8 +151,8 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
   AffineMap row4 = in.rowMap(ctx, 4, 0, 1, 2, 3);
   AffineMap bhi4 = map(4, {d(0), d(1), d(2)});
   auto scaled = [&](OpBuilder &nb, Location nl, Value s) {
-    return arith::MulFOp::create(nb, nl, s, constF32(nb, nl, in.scale))
-        .getResult();
+    Value scale = in.dynScale ? in.dynScale : constF32(nb, nl, in.scale);
+    return arith::MulFOp::create(nb, nl, s, scale).getResult();
   };
 
   // 2. row max of the valid scaled scores.
@@ -123,7 +170,7 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
   // 3. unnormalized probabilities.
   Value probs = genericOp(
       b, loc, {scores, in.rowTable, rowMax},
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{B, H, S, T}, f32),
+      emptyTensor(b, loc, {B, H, S, T}, f32),
       {id4, row4, bhi4, id4}, iterators(4),
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Value e = math::ExpOp::create(
@@ -157,7 +204,7 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
   Type elt = resultType.getElementType();
   return genericOp(
       b, loc, {acc, rowSum},
-      tensor::EmptyOp::create(b, loc, resultType.getShape(), elt),
+      emptyTensor(b, loc, {B, H, S, D}, elt),
       {id4, bhi4, id4}, iterators(4),
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Value zero = constF32(nb, nl, 0);
@@ -174,12 +221,19 @@ struct SdpaToLinalg : OpConversionPattern<SdpaOp> {
   LogicalResult
   matchAndRewrite(SdpaOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    auto kt = cast<RankedTensorType>(adaptor.getK().getType());
-    int64_t B = kt.getDimSize(0), T = kt.getDimSize(2);
+    assertQKVAgree(rewriter, loc, "attn.sdpa", adaptor.getQ(), adaptor.getK(),
+                   adaptor.getV());
+    SmallVector<OpFoldResult> ks = mixedSizes(rewriter, loc, adaptor.getK());
+    OpFoldResult B = ks[0], T = ks[2];
+    if (Value mask = adaptor.getKeyMask()) {
+      SmallVector<OpFoldResult> ms = mixedSizes(rewriter, loc, mask);
+      assertSizesEqual(rewriter, loc, ms[0], B,
+                       "attn.sdpa: dim 0 of 'key_mask' must match batch of 'k'");
+      assertSizesEqual(rewriter, loc, ms[1], T,
+                       "attn.sdpa: dim 1 of 'key_mask' must match sequence of 'k'");
+    }
     // rows[b, t] = key_mask[b, t] ? t : -1.
     SmallVector<Value> ins;
     SmallVector<AffineMap> maps;
@@ -190,8 +244,7 @@ struct SdpaToLinalg : OpConversionPattern<SdpaOp> {
     maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
     Value rows = genericOp(
         rewriter, loc, ins,
-        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{B, T},
-                                rewriter.getI32Type()),
+        emptyTensor(rewriter, loc, {B, T}, rewriter.getI32Type()),
         maps, iterators(2),
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value t = arith::IndexCastOp::create(
@@ -212,37 +265,90 @@ struct SdpaToLinalg : OpConversionPattern<SdpaOp> {
                              c);
                        },
                        T,
-                       resolveScale(op.getScale(), op.getQ())};
+                       resolveScale(op.getScale(), op.getQ()),
+                       resolveDynamicScale(rewriter, loc, op.getScale(),
+                                           adaptor.getQ())};
     rewriter.replaceOp(op, buildAttention(rewriter, loc, in,
                                           cast<RankedTensorType>(op.getType())));
     return success();
   }
 };
 
+/// Run-time checks of block_sparse's table and sequence relations where a
+/// dimension is dynamic; returns Nkv = Skv / block_kv.
+OpFoldResult assertBlockSparseShapes(OpBuilder &b, Location loc,
+                                     BlockSparseOp op, Value q, Value k,
+                                     Value idx, Value cnt, Value sizes) {
+  int64_t bq = op.getBlockQAttr().getInt(), bkv = op.getBlockKvAttr().getInt();
+  SmallVector<OpFoldResult> qs = mixedSizes(b, loc, q), ks = mixedSizes(b, loc, k),
+                            is = mixedSizes(b, loc, idx),
+                            cs = mixedSizes(b, loc, cnt);
+  auto multipleOf = [&](OpFoldResult len, int64_t block, StringRef msg) {
+    if (getConstantIntValue(len))
+      return;
+    Value rem = arith::RemUIOp::create(b, loc, sizeValue(b, loc, len),
+                                       constIndex(b, loc, block));
+    assertShape(b, loc,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem,
+                                      constIndex(b, loc, 0)),
+                msg);
+  };
+  multipleOf(qs[2], bq, "attn.block_sparse: query length must be a multiple of 'block_q'");
+  multipleOf(ks[2], bkv, "attn.block_sparse: key length must be a multiple of 'block_kv'");
+  OpFoldResult nq = divSize(b, loc, qs[2], b.getIndexAttr(bq));
+  OpFoldResult nkv = divSize(b, loc, ks[2], b.getIndexAttr(bkv));
+  const char *idxMsg = "attn.block_sparse: 'kv_indices' must have shape [B, Hq, Nq, K]";
+  assertSizesEqual(b, loc, is[0], qs[0], idxMsg);
+  assertSizesEqual(b, loc, is[1], qs[1], idxMsg);
+  assertSizesEqual(b, loc, is[2], nq, idxMsg);
+  const char *cntMsg = "attn.block_sparse: 'kv_counts' must have shape [B, Hq, Nq]";
+  for (int i = 0; i < 3; ++i)
+    assertSizesEqual(b, loc, cs[i], is[i], cntMsg);
+  if (!getConstantIntValue(is[3]) || !getConstantIntValue(nkv))
+    assertShape(b, loc,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                                      sizeValue(b, loc, is[3]),
+                                      sizeValue(b, loc, nkv)),
+                "attn.block_sparse: K (ids per row of 'kv_indices') must be <= Nkv");
+  if (sizes)
+    assertSizesEqual(b, loc, mixedSizes(b, loc, sizes)[0], nkv,
+                     "attn.block_sparse: 'kv_block_sizes' must have Nkv entries");
+  return nkv;
+}
+
 struct BlockSparseToLinalg : OpConversionPattern<BlockSparseOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(BlockSparseOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    auto it = cast<RankedTensorType>(adaptor.getKvIndices().getType());
-    auto kt = cast<RankedTensorType>(adaptor.getK().getType());
-    int64_t B = it.getDimSize(0), H = it.getDimSize(1), Nq = it.getDimSize(2),
-            K = it.getDimSize(3);
-    int64_t bq = op.getBlockQAttr().getInt(), bkv = op.getBlockKvAttr().getInt();
-    int64_t nkv = kt.getDimSize(2) / bkv, T = K * bkv;
+    assertQKVAgree(rewriter, loc, "attn.block_sparse", adaptor.getQ(),
+                   adaptor.getK(), adaptor.getV());
     Value sizes = adaptor.getKvBlockSizes();
+    OpFoldResult nkvSize = assertBlockSparseShapes(
+        rewriter, loc, op, adaptor.getQ(), adaptor.getK(),
+        adaptor.getKvIndices(), adaptor.getKvCounts(), sizes);
+    SmallVector<OpFoldResult> is =
+        mixedSizes(rewriter, loc, adaptor.getKvIndices());
+    OpFoldResult B = is[0], H = is[1], Nq = is[2];
+    int64_t bq = op.getBlockQAttr().getInt(), bkv = op.getBlockKvAttr().getInt();
+    OpFoldResult T = mulSize(rewriter, loc, is[3], bkv);
+    // Nkv and Nkv - 1 as i32 for the id clamp: constants when static.
+    std::optional<int64_t> staticNkv = getConstantIntValue(nkvSize);
+    Value nkvI32, lastI32;
+    if (!staticNkv) {
+      nkvI32 = arith::IndexCastOp::create(rewriter, loc, rewriter.getI32Type(),
+                                          sizeValue(rewriter, loc, nkvSize));
+      lastI32 = arith::SubIOp::create(rewriter, loc, nkvI32,
+                                      constI32(rewriter, loc, 1));
+    }
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
 
     // rows[b,h,n,t]: key token of position t of query block n's key list.
     Value rows = genericOp(
         rewriter, loc, {adaptor.getKvIndices(), adaptor.getKvCounts()},
-        tensor::EmptyOp::create(rewriter, loc,
-                                ArrayRef<int64_t>{B, H, Nq, T},
-                                rewriter.getI32Type()),
+        emptyTensor(rewriter, loc, {B, H, Nq, T}, rewriter.getI32Type()),
         {AffineMap::get(4, 0, {d(0), d(1), d(2), d(3).floorDiv(bkv)}, ctx),
          AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx),
          AffineMap::getMultiDimIdentityMap(4, ctx)},
@@ -261,10 +367,11 @@ struct BlockSparseToLinalg : OpConversionPattern<BlockSparseOp> {
               nb, nl,
               arith::CmpIOp::create(nb, nl, P::sge, id, constI32(nb, nl, 0)),
               arith::CmpIOp::create(nb, nl, P::slt, id,
-                                    constI32(nb, nl, nkv)));
+                                    staticNkv ? constI32(nb, nl, *staticNkv)
+                                              : nkvI32));
           Value safeId = arith::MinSIOp::create(
               nb, nl, arith::MaxSIOp::create(nb, nl, id, constI32(nb, nl, 0)),
-              constI32(nb, nl, nkv - 1));
+              staticNkv ? constI32(nb, nl, *staticNkv - 1) : lastI32);
           Value size = bkvC;
           if (sizes)
             size = tensor::ExtractOp::create(
@@ -293,7 +400,8 @@ struct BlockSparseToLinalg : OpConversionPattern<BlockSparseOp> {
                                 c);
         },
         T,
-        resolveScale(op.getScale(), op.getQ())};
+        resolveScale(op.getScale(), op.getQ()),
+        resolveDynamicScale(rewriter, loc, op.getScale(), adaptor.getQ())};
     rewriter.replaceOp(op, buildAttention(rewriter, loc, in,
                                           cast<RankedTensorType>(op.getType())));
     return success();

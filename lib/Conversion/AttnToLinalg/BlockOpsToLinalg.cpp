@@ -26,14 +26,15 @@ struct MaskFromLengthsToLinalg : OpConversionPattern<MaskFromLengthsOp> {
   LogicalResult
   matchAndRewrite(MaskFromLengthsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     MLIRContext *ctx = op.getContext();
     auto rt = cast<RankedTensorType>(op.getType());
+    // [B, size]: B as the lengths' (a tensor.dim when dynamic).
+    OpFoldResult B = mixedSizes(rewriter, op.getLoc(), adaptor.getLengths())[0];
     Value mask = genericOp(
         rewriter, op.getLoc(), {adaptor.getLengths()},
-        tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(),
-                                rt.getElementType()),
+        emptyTensor(rewriter, op.getLoc(),
+                    {B, rewriter.getIndexAttr(rt.getDimSize(1))},
+                    rt.getElementType()),
         {AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx),
          AffineMap::getMultiDimIdentityMap(2, ctx)},
         iterators(2), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
@@ -51,22 +52,30 @@ struct BlockMeanToLinalg : OpConversionPattern<BlockMeanOp> {
   LogicalResult
   matchAndRewrite(BlockMeanOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
     auto rt = cast<RankedTensorType>(op.getType());
-    int64_t B = rt.getDimSize(0), H = rt.getDimSize(1), N = rt.getDimSize(2),
-            D = rt.getDimSize(3), blk = op.getBlockAttr().getInt();
+    int64_t blk = op.getBlockAttr().getInt();
+    SmallVector<OpFoldResult> xs = mixedSizes(rewriter, loc, adaptor.getInput());
+    OpFoldResult B = xs[0], H = xs[1], D = xs[3];
+    OpFoldResult N = assertWholeBlocks(rewriter, loc, xs[2], blk,
+                                       "attn.block_mean: sequence length must "
+                                       "be a multiple of 'block'");
+    if (Value sizes = adaptor.getBlockSizes())
+      assertSizesEqual(rewriter, loc, mixedSizes(rewriter, loc, sizes)[0], N,
+                       "attn.block_mean: 'block_sizes' must have N entries");
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     // Valid slots per block, clamped to [0, P] (attn-run rejects others).
     Value sizes = adaptor.getBlockSizes();
-    if (!sizes)
-      sizes = constI32Tensor(rewriter, loc, SmallVector<int64_t>(N, blk));
+    if (!sizes) {
+      std::optional<int64_t> n = getConstantIntValue(N);
+      sizes = n ? constI32Tensor(rewriter, loc, SmallVector<int64_t>(*n, blk))
+                : filledTensor(rewriter, loc, {N},
+                               rewriter.getI32IntegerAttr(blk));
+    }
     Value counts = genericOp(
         rewriter, loc, {sizes},
-        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{N},
-                                rewriter.getI32Type()),
+        emptyTensor(rewriter, loc, {N}, rewriter.getI32Type()),
         {AffineMap::getMultiDimIdentityMap(1, ctx),
          AffineMap::getMultiDimIdentityMap(1, ctx)},
         iterators(1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
@@ -77,10 +86,20 @@ struct BlockMeanToLinalg : OpConversionPattern<BlockMeanOp> {
     // View the input as [B, H, N, P, D] and sum over (b, h, n, d, p),
     // reduction p.
     auto it = cast<RankedTensorType>(adaptor.getInput().getType());
-    Value blocks = tensor::ExpandShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get({B, H, N, blk, D}, it.getElementType()),
-        adaptor.getInput(), ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4}});
+    SmallVector<OpFoldResult> blockShape = {B, H, N, rewriter.getIndexAttr(blk),
+                                            D};
+    auto blocksType = RankedTensorType::get(
+        {rt.getDimSize(0), rt.getDimSize(1), rt.getDimSize(2), blk,
+         rt.getDimSize(3)},
+        it.getElementType());
+    SmallVector<ReassociationIndices> groups = {{0}, {1}, {2, 3}, {4}};
+    Value blocks =
+        blocksType.hasStaticShape()
+            ? tensor::ExpandShapeOp::create(rewriter, loc, blocksType,
+                                            adaptor.getInput(), groups)
+            : tensor::ExpandShapeOp::create(rewriter, loc, blocksType,
+                                            adaptor.getInput(), groups,
+                                            blockShape);
     Value sum = genericOp(
         rewriter, loc, {blocks, counts},
         filledTensor(rewriter, loc, {B, H, N, D}, rewriter.getF32FloatAttr(0)),
@@ -97,7 +116,7 @@ struct BlockMeanToLinalg : OpConversionPattern<BlockMeanOp> {
     Type elt = rt.getElementType();
     Value mean = genericOp(
         rewriter, loc, {sum, counts},
-        tensor::EmptyOp::create(rewriter, loc, rt.getShape(), elt),
+        emptyTensor(rewriter, loc, {B, H, N, D}, elt),
         {AffineMap::getMultiDimIdentityMap(4, ctx),
          AffineMap::get(4, 0, {d(2)}, ctx),
          AffineMap::getMultiDimIdentityMap(4, ctx)},
@@ -113,6 +132,16 @@ struct BlockMeanToLinalg : OpConversionPattern<BlockMeanOp> {
   }
 };
 
+/// A run-time k as an index, after checking that it is positive (as the
+/// verifier checks the attribute).
+Value runTimeK(OpBuilder &b, Location loc, Value k) {
+  if (!k.getType().isIndex())
+    k = arith::IndexCastOp::create(b, loc, b.getIndexType(), k);
+  Value positive = arith::CmpIOp::create(b, loc, P::sgt, k, constIndex(b, loc, 0));
+  assertShape(b, loc, positive, "attn.block_topk: k must be positive");
+  return k;
+}
+
 /// Exact top-k by rank: rank[j] = #{j' : s[j'] > s[j] or (s[j'] == s[j] and
 /// j' < j)} is a permutation of 0..Nkv-1, so `rank < k` selects exactly k
 /// ids and ties go to the lowest ids. The order is torch.topk's (SPEC): every
@@ -122,19 +151,33 @@ struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
   LogicalResult
   matchAndRewrite(BlockTopkOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    auto st = cast<RankedTensorType>(adaptor.getScores().getType());
-    int64_t B = st.getDimSize(0), H = st.getDimSize(1), Nq = st.getDimSize(2),
-            Nkv = st.getDimSize(3);
-    int64_t K = cast<RankedTensorType>(op.getKvIndices().getType()).getDimSize(3);
+    SmallVector<OpFoldResult> ss =
+        mixedSizes(rewriter, loc, adaptor.getScores());
+    OpFoldResult B = ss[0], H = ss[1], Nq = ss[2], Nkv = ss[3];
+    // K = min(k, Nkv): static when k and Nkv are, computed otherwise.
+    std::optional<int64_t> staticK;
+    OpFoldResult K;
+    Value kI32;
+    std::optional<int64_t> nkv = getConstantIntValue(Nkv);
+    if (op.getKAttr() && nkv) {
+      staticK = std::min<int64_t>(op.getKAttr().getInt(), *nkv);
+      K = rewriter.getIndexAttr(*staticK);
+    } else {
+      Value k = op.getKAttr()
+                    ? constIndex(rewriter, loc, op.getKAttr().getInt())
+                    : runTimeK(rewriter, loc, adaptor.getKValue());
+      Value kv = arith::MinUIOp::create(rewriter, loc,
+                                        sizeValue(rewriter, loc, Nkv), k);
+      K = kv;
+      kI32 = arith::IndexCastOp::create(rewriter, loc, rewriter.getI32Type(), kv);
+    }
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     AffineMap at3 = AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx);
     AffineMap at4 = AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx);
-    auto zeroI32 = [&](ArrayRef<int64_t> shape) {
-      return filledTensor(rewriter, loc, shape, rewriter.getI32IntegerAttr(0));
+    auto zeroI32 = [&](ArrayRef<OpFoldResult> sizes) {
+      return filledTensor(rewriter, loc, sizes, rewriter.getI32IntegerAttr(0));
     };
     auto boolToI32 = [&](OpBuilder &nb, Location nl, Value c) {
       return arith::ExtUIOp::create(nb, nl, nb.getI32Type(), c).getResult();
@@ -170,7 +213,8 @@ struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
           return arith::AddIOp::create(nb, nl, a[2], boolToI32(nb, nl, before));
         });
     auto selected = [&](OpBuilder &nb, Location nl, Value r) {
-      return arith::CmpIOp::create(nb, nl, P::slt, r, constI32(nb, nl, K))
+      return arith::CmpIOp::create(nb, nl, P::slt, r,
+                                   staticK ? constI32(nb, nl, *staticK) : kI32)
           .getResult();
     };
     // pos[j] = #{j2 < j selected}: the slot of j in the ascending list.
@@ -195,8 +239,14 @@ struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
                                             constI32(nb, nl, 0));
           return arith::AddIOp::create(nb, nl, a[2], j);
         });
-    Value counts = filledTensor(rewriter, loc, {B, H, Nq},
-                                rewriter.getI32IntegerAttr(K));
+    Value counts =
+        staticK ? filledTensor(rewriter, loc, {B, H, Nq},
+                               rewriter.getI32IntegerAttr(*staticK))
+                : linalg::FillOp::create(
+                      rewriter, loc, ValueRange{kI32},
+                      ValueRange{emptyTensor(rewriter, loc, {B, H, Nq},
+                                             rewriter.getI32Type())})
+                      .getResult(0);
     rewriter.replaceOp(op, {indices, counts});
     return success();
   }

@@ -3,24 +3,12 @@
 #include "LinalgHelpers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
 
 using namespace mlir;
-
-LogicalResult attn::detail::requireStaticShapes(Operation *op,
-                                                PatternRewriter &rewriter) {
-  auto isStatic = [](Type t) {
-    auto rt = dyn_cast<RankedTensorType>(t);
-    return rt && rt.hasStaticShape();
-  };
-  if (llvm::all_of(op->getOperandTypes(), isStatic) &&
-      llvm::all_of(op->getResultTypes(), isStatic))
-    return success();
-  op->emitError() << "lowering '" << op->getName()
-                  << "' needs statically shaped tensors";
-  return failure();
-}
 
 Value attn::detail::filledTensor(OpBuilder &b, Location loc,
                                  ArrayRef<int64_t> shape, TypedAttr value) {
@@ -28,6 +16,77 @@ Value attn::detail::filledTensor(OpBuilder &b, Location loc,
   Value v = arith::ConstantOp::create(b, loc, value);
   return linalg::FillOp::create(b, loc, ValueRange{v}, ValueRange{empty})
       .getResult(0);
+}
+
+Value attn::detail::emptyTensor(OpBuilder &b, Location loc,
+                                ArrayRef<OpFoldResult> sizes,
+                                Type elementType) {
+  return tensor::EmptyOp::create(b, loc, sizes, elementType);
+}
+
+Value attn::detail::filledTensor(OpBuilder &b, Location loc,
+                                 ArrayRef<OpFoldResult> sizes,
+                                 TypedAttr value) {
+  Value empty = emptyTensor(b, loc, sizes, value.getType());
+  Value v = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, ValueRange{v}, ValueRange{empty})
+      .getResult(0);
+}
+
+SmallVector<OpFoldResult> attn::detail::mixedSizes(OpBuilder &b, Location loc,
+                                                   Value v) {
+  return tensor::getMixedSizes(b, loc, v);
+}
+
+Value attn::detail::sizeValue(OpBuilder &b, Location loc, OpFoldResult size) {
+  return getValueOrCreateConstantIndexOp(b, loc, size);
+}
+
+OpFoldResult attn::detail::mulSize(OpBuilder &b, Location loc, OpFoldResult a,
+                                   int64_t c) {
+  if (std::optional<int64_t> s = getConstantIntValue(a))
+    return b.getIndexAttr(*s * c);
+  return arith::MulIOp::create(b, loc, sizeValue(b, loc, a), constIndex(b, loc, c))
+      .getResult();
+}
+
+OpFoldResult attn::detail::divSize(OpBuilder &b, Location loc, OpFoldResult a,
+                                   OpFoldResult c) {
+  std::optional<int64_t> sa = getConstantIntValue(a), sc = getConstantIntValue(c);
+  if (sa && sc)
+    return b.getIndexAttr(*sa / *sc);
+  return arith::DivUIOp::create(b, loc, sizeValue(b, loc, a),
+                                sizeValue(b, loc, c))
+      .getResult();
+}
+
+void attn::detail::assertShape(OpBuilder &b, Location loc, Value cond,
+                               StringRef message) {
+  cf::AssertOp::create(b, loc, cond, message);
+}
+
+void attn::detail::assertSizesEqual(OpBuilder &b, Location loc, OpFoldResult a,
+                                    OpFoldResult c, StringRef message) {
+  std::optional<int64_t> sa = getConstantIntValue(a), sc = getConstantIntValue(c);
+  if (sa && sc)
+    return; // static: the verifier has checked it
+  Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                   sizeValue(b, loc, a), sizeValue(b, loc, c));
+  assertShape(b, loc, eq, message);
+}
+
+OpFoldResult attn::detail::assertWholeBlocks(OpBuilder &b, Location loc,
+                                             OpFoldResult len, int64_t block,
+                                             StringRef message) {
+  if (!getConstantIntValue(len)) {
+    Value rem = arith::RemUIOp::create(b, loc, sizeValue(b, loc, len),
+                                       constIndex(b, loc, block));
+    assertShape(b, loc,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem,
+                                      constIndex(b, loc, 0)),
+                message);
+  }
+  return divSize(b, loc, len, b.getIndexAttr(block));
 }
 
 Value attn::detail::constI32Tensor(OpBuilder &b, Location loc,

@@ -16,13 +16,36 @@ namespace mlir {
 namespace attn {
 namespace detail {
 
-/// Fails (with a diagnostic on `op`) unless every operand and result of `op`
-/// is a statically shaped ranked tensor.
-LogicalResult requireStaticShapes(Operation *op, PatternRewriter &rewriter);
-
 /// tensor.empty + linalg.fill.
 Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                    TypedAttr value);
+/// The same with sizes that may be dynamic (an Attribute for a static size,
+/// a Value of index type otherwise); static sizes build the same IR as above.
+Value filledTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                   TypedAttr value);
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                  Type elementType);
+/// Sizes of `v`'s dims; a dynamic dim becomes a tensor.dim.
+SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, Location loc, Value v);
+/// `a * b` and `a / b` (b > 0) on sizes, folded when both are static.
+OpFoldResult mulSize(OpBuilder &b, Location loc, OpFoldResult a, int64_t c);
+OpFoldResult divSize(OpBuilder &b, Location loc, OpFoldResult a,
+                     OpFoldResult c);
+/// An index Value for a size (an arith.constant for a static one).
+Value sizeValue(OpBuilder &b, Location loc, OpFoldResult size);
+
+/// Stops the program with `message` unless `cond` (i1) holds: the runtime
+/// check of a shape relation that the verifier could not check statically.
+void assertShape(OpBuilder &b, Location loc, Value cond, StringRef message);
+/// assertShape(a == b).
+void assertSizesEqual(OpBuilder &b, Location loc, OpFoldResult a,
+                      OpFoldResult c, StringRef message);
+
+/// `len / block` after checking at run time (when `len` is dynamic) that
+/// `len` is a whole number of blocks.
+OpFoldResult assertWholeBlocks(OpBuilder &b, Location loc, OpFoldResult len,
+                               int64_t block, StringRef message);
+
 /// A constant 1-D i32 tensor.
 Value constI32Tensor(OpBuilder &b, Location loc, ArrayRef<int64_t> values);
 

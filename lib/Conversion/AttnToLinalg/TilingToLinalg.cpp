@@ -24,8 +24,11 @@ Value mlir::attn::buildTokenGather(OpBuilder &b, Location loc, Value input,
                                   ArrayRef<int64_t> table) {
   MLIRContext *ctx = b.getContext();
   Value tableT = constI32Tensor(b, loc, table);
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType());
+  // Batch, heads and head_dim as the input's (dynamic ones via tensor.dim);
+  // the token count is the layout's, always static.
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, input);
+  sizes[2] = b.getIndexAttr(resultType.getDimSize(2));
+  Value init = emptyTensor(b, loc, sizes, resultType.getElementType());
   AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
   AffineMap seq = AffineMap::get(4, 0, {getAffineDimExpr(2, ctx)}, ctx);
   bool hasPads = llvm::any_of(table, [](int64_t v) { return v < 0; });
@@ -61,15 +64,23 @@ struct TilingToLinalg : OpConversionPattern<OpT> {
   LogicalResult
   matchAndRewrite(OpT op, typename OpT::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     std::optional<TileGeometry> geo =
         TileGeometry::get(op.getGrid(), op.getTile());
     if (!geo)
       return failure(); // The verifier has rejected such IR already.
-    SmallVector<int64_t> table = std::is_same_v<OpT, TileOp>
-                                     ? geo->slotToRaster()
-                                     : geo->rasterToSlot();
+    // A dynamic sequence must be the layout's length: checked at run time
+    // (the verifier checks a static one).
+    constexpr bool isTile = std::is_same_v<OpT, TileOp>;
+    int64_t expected = isTile ? geo->numTokens() : geo->paddedLength();
+    assertSizesEqual(rewriter, op.getLoc(),
+                     mixedSizes(rewriter, op.getLoc(), adaptor.getInput())[2],
+                     rewriter.getIndexAttr(expected),
+                     isTile ? "attn.tile: sequence length must equal the "
+                              "grid's T*H*W"
+                            : "attn.untile: sequence length must equal the "
+                              "tiled length N*P");
+    SmallVector<int64_t> table =
+        isTile ? geo->slotToRaster() : geo->rasterToSlot();
     rewriter.replaceOp(op, buildTokenGather(rewriter, op.getLoc(),
                                         adaptor.getInput(),
                                         cast<RankedTensorType>(op.getType()),

@@ -335,7 +335,7 @@ func.func @vsa_q_sizes_shape(%q: tensor<1x1x128x8xf32>, %s: tensor<2xi32>, %t: t
 
 func.func @vsa_missing_segments(%q: tensor<1x1x128x8xf32>) {
   // expected-error @+1 {{'attn.vsa' op operand count (3) does not match with the total size (0) specified in attribute 'operandSegmentSizes'}}
-  %o = "attn.vsa"(%q, %q, %q) <{block = 64 : i64, topk = 1 : i64, operandSegmentSizes = array<i32: 0, 0, 0, 0, 0, 0>}> : (tensor<1x1x128x8xf32>, tensor<1x1x128x8xf32>, tensor<1x1x128x8xf32>) -> tensor<1x1x128x8xf32>
+  %o = "attn.vsa"(%q, %q, %q) <{block = 64 : i64, topk = 1 : i64, operandSegmentSizes = array<i32: 0, 0, 0, 0, 0, 0, 0>}> : (tensor<1x1x128x8xf32>, tensor<1x1x128x8xf32>, tensor<1x1x128x8xf32>) -> tensor<1x1x128x8xf32>
   return
 }
 

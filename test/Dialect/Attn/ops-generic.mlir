@@ -9,9 +9,9 @@
 // CHECK: attn.vsa %{{.*}}, %{{.*}}, %{{.*}} gate %{{.*}} block 4 topk 2
 func.func @generic_properties(%x: tensor<1x2x15x8xf32>, %q: tensor<1x2x24x8xf32>, %vbs: tensor<6xi32>) -> tensor<1x2x24x8xf32> {
   %t = "attn.tile"(%x) <{grid = array<i64: 1, 3, 5>, tile = array<i64: 1, 2, 2>}> : (tensor<1x2x15x8xf32>) -> tensor<1x2x24x8xf32>
-  %a = "attn.vsa"(%t, %q, %q, %vbs, %vbs) <{block = 4 : i64, topk = 2 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 1>}>
+  %a = "attn.vsa"(%t, %q, %q, %vbs, %vbs) <{block = 4 : i64, topk = 2 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 1, 0>}>
       : (tensor<1x2x24x8xf32>, tensor<1x2x24x8xf32>, tensor<1x2x24x8xf32>, tensor<6xi32>, tensor<6xi32>) -> tensor<1x2x24x8xf32>
-  %b = "attn.vsa"(%a, %q, %q, %t) <{block = 4 : i64, topk = 2 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0>}>
+  %b = "attn.vsa"(%a, %q, %q, %t) <{block = 4 : i64, topk = 2 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0>}>
       : (tensor<1x2x24x8xf32>, tensor<1x2x24x8xf32>, tensor<1x2x24x8xf32>, tensor<1x2x24x8xf32>) -> tensor<1x2x24x8xf32>
   return %b : tensor<1x2x24x8xf32>
 }

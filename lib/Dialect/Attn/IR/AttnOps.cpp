@@ -163,6 +163,90 @@ std::optional<TileGeometry> inferTileGeometry(EmitFn emit, Type inputType,
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// Counts given as an attribute or an operand (VSA topk, STA text_length)
+//===----------------------------------------------------------------------===//
+
+/// `63` (the attribute) or `%k` (the operand; its type comes from the
+/// functional type), after the keyword.
+static ParseResult
+parseCountAttrOrValue(OpAsmParser &parser, IntegerAttr &attr,
+                      std::optional<OpAsmParser::UnresolvedOperand> &value) {
+  OpAsmParser::UnresolvedOperand operand;
+  OptionalParseResult isOperand = parser.parseOptionalOperand(operand);
+  if (isOperand.has_value()) {
+    if (failed(*isOperand))
+      return failure();
+    value = operand;
+    return success();
+  }
+  int64_t n = 0;
+  if (parser.parseInteger(n))
+    return failure();
+  attr = parser.getBuilder().getI64IntegerAttr(n);
+  return success();
+}
+
+static void printCountAttrOrValue(OpAsmPrinter &printer, Operation *,
+                                  IntegerAttr attr, Value value) {
+  if (value)
+    printer << value;
+  else if (attr)
+    printer << attr.getInt();
+}
+
+/// `[1, 2, 3]` as a DenseI64ArrayAttr.
+static ParseResult parseI64List(OpAsmParser &parser, DenseI64ArrayAttr &attr) {
+  SmallVector<int64_t> values;
+  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&]() {
+        return parser.parseInteger(values.emplace_back());
+      }))
+    return failure();
+  attr = parser.getBuilder().getDenseI64ArrayAttr(values);
+  return success();
+}
+
+/// `(window [..] | windows [..]) [text_length (N | %n)]` of sliding_tile:
+/// the verifier requires exactly one of the windows; an absent text length
+/// is 0.
+static ParseResult parseWindowsAndTextLength(
+    OpAsmParser &parser, DenseI64ArrayAttr &window, DenseI64ArrayAttr &windows,
+    IntegerAttr &textLength,
+    std::optional<OpAsmParser::UnresolvedOperand> &textLengthValue) {
+  if (succeeded(parser.parseOptionalKeyword("window")) &&
+      parseI64List(parser, window))
+    return failure();
+  if (succeeded(parser.parseOptionalKeyword("windows")) &&
+      parseI64List(parser, windows))
+    return failure();
+  if (failed(parser.parseOptionalKeyword("text_length")))
+    return success();
+  return parseCountAttrOrValue(parser, textLength, textLengthValue);
+}
+
+static void printWindowsAndTextLength(OpAsmPrinter &printer, Operation *op,
+                                      DenseI64ArrayAttr window,
+                                      DenseI64ArrayAttr windows,
+                                      IntegerAttr textLength,
+                                      Value textLengthValue) {
+  StringRef sep = "";
+  auto list = [&](StringRef name, DenseI64ArrayAttr attr) {
+    if (!attr)
+      return;
+    printer << sep << name << " [";
+    llvm::interleaveComma(attr.asArrayRef(), printer);
+    printer << "]";
+    sep = " ";
+  };
+  list("window", window);
+  list("windows", windows);
+  // The default (absent, or 0) is elided, as before operands existed.
+  if (!textLengthValue && (!textLength || textLength.getInt() == 0))
+    return;
+  printer << sep << "text_length ";
+  printCountAttrOrValue(printer, op, textLength, textLengthValue);
+}
+
+//===----------------------------------------------------------------------===//
 // TileOp / UntileOp
 //===----------------------------------------------------------------------===//
 
@@ -340,10 +424,14 @@ LogicalResult BlockTopkOp::inferReturnTypes(MLIRContext *ctx,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   auto emit = makeInferEmitter(ctx, loc, getOperationName());
-  if (!adaptor.getKAttr())
-    return emit() << "requires attribute 'k'";
-  int64_t k = adaptor.getKAttr().getInt();
-  if (failed(checkPositive(emit, "k", k)))
+  if (static_cast<bool>(adaptor.getKAttr()) ==
+      static_cast<bool>(adaptor.getKValue()))
+    return emit() << "requires exactly one of attribute 'k' (a static count) "
+                     "and operand 'k_value' (a run-time count)";
+  // A run-time k: kept = min(k, Nkv) is unknown until the run.
+  int64_t k = adaptor.getKAttr() ? adaptor.getKAttr().getInt()
+                                 : ShapedType::kDynamic;
+  if (adaptor.getKAttr() && failed(checkPositive(emit, "k", k)))
     return failure();
   Type st = adaptor.getScores().getType();
   auto t = dyn_cast<RankedTensorType>(st);
@@ -352,8 +440,8 @@ LogicalResult BlockTopkOp::inferReturnTypes(MLIRContext *ctx,
                      "tensor of f32, got "
                   << st;
   int64_t nkv = t.getDimSize(3);
-  int64_t kept = isKnown(nkv) ? std::min<int64_t>(k, nkv)
-                              : ShapedType::kDynamic;
+  int64_t kept = isKnown(nkv) && isKnown(k) ? std::min<int64_t>(k, nkv)
+                                            : ShapedType::kDynamic;
   auto i32 = IntegerType::get(ctx, 32);
   inferred.push_back(RankedTensorType::get(
       {t.getDimSize(0), t.getDimSize(1), t.getDimSize(2), kept}, i32));
@@ -369,9 +457,14 @@ LogicalResult BlockTopkOp::inferReturnTypes(MLIRContext *ctx,
 LogicalResult VsaOp::verify() {
   auto emit = [&]() { return emitOpError(); };
   int64_t block = getBlockAttr().getInt();
+  if (static_cast<bool>(getTopkAttr()) == static_cast<bool>(getTopkValue()))
+    return emitOpError() << "requires exactly one of attribute 'topk' (a "
+                            "static count) and operand 'topk_value' (a "
+                            "run-time count)";
   if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
       failed(checkPositive(emit, "block", block)) ||
-      failed(checkPositive(emit, "topk", getTopkAttr().getInt())))
+      (getTopkAttr() &&
+       failed(checkPositive(emit, "topk", getTopkAttr().getInt()))))
     return failure();
   auto qt = cast<RankedTensorType>(getQ().getType());
   auto kt = cast<RankedTensorType>(getK().getType());
@@ -447,7 +540,12 @@ LogicalResult SlidingTileOp::verify() {
     if (failed(checkTriple(emit, "windows", windows, windows.size())))
       return failure();
   }
-  int64_t textLength = getTextLengthAttr().getInt();
+  if (getTextLengthAttr() && getTextLengthValue())
+    return emitOpError() << "takes either attribute 'text_length' (a static "
+                            "count) or operand 'text_length_value' (a "
+                            "run-time count), not both";
+  // A run-time text length is checked against S_text where it is known.
+  int64_t textLength = getTextLengthAttr() ? getTextLengthAttr().getInt() : 0;
   if (textLength < 0)
     return emitOpError() << "attribute 'text_length' must be >= 0, got "
                          << textLength;

@@ -15,6 +15,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 
+// A run-time count (VSA's topk, STA's text length): an index or i64 scalar.
+def Attn_ScalarCount : AnyTypeOf<[Index, I64], "index or i64 scalar">;
+
 //===----------------------------------------------------------------------===//
 // Video tiling
 //===----------------------------------------------------------------------===//
@@ -224,11 +227,21 @@ def Attn_BlockTopkOp : Attn_Op<"block_topk", [Pure, InferTypeOpAdaptor]> {
     ```
 
     The result types are inferred from `k`.
+
+    `k` is either the `k` attribute (`k 63`, the static case) or the
+    `k_value` operand, an `index` or `i64` scalar known only at run time
+    (`k %k : tensor<...>, index`), exactly one of the two; with the operand
+    the number of ids per row, `min(k, Nkv)`, is a dynamic dimension. This is
+    what `attn-decompose-vsa` makes of a run-time VSA `topk`. The operand
+    must be positive at run time (the CPU lowering checks it).
   }];
-  let arguments = (ins AnyRankedTensor:$scores, I64Attr:$k);
+  let arguments = (ins AnyRankedTensor:$scores,
+                       Optional<Attn_ScalarCount>:$k_value,
+                       OptionalAttr<I64Attr>:$k);
   let results = (outs AnyRankedTensor:$kv_indices, AnyRankedTensor:$kv_counts);
   let assemblyFormat = [{
-    $scores `k` $k attr-dict `:` type($scores)
+    $scores `k` custom<CountAttrOrValue>($k, $k_value) attr-dict `:`
+    type($scores) (`,` type($k_value)^)?
   }];
 }
 
@@ -255,6 +268,14 @@ def Attn_VsaOp : Attn_Op<"vsa", [Pure, AttrSizedOperandSegments,
     a `topk` above `Nkv` selects all blocks. `attn-decompose-vsa` rewrites the
     op into the ops above.
 
+    `topk` is either the `topk` attribute (`topk 63`, the static case) or the
+    `topk_value` operand, an `index` or `i64` scalar known only at run time
+    (`topk %k`, its type listed in the functional type), so that one artifact
+    serves every resolution (the number of tiles, hence the topk of a
+    sparsity, changes with it); exactly one of the two is given. The operand
+    must be positive at run time (as the attribute must be statically);
+    `attn-decompose-vsa` passes it to `attn.block_topk` as its run-time `k`.
+
     ```mlir
     %o = attn.vsa %q, %k, %v gate %g q_block_sizes %vbs kv_block_sizes %vbs
         block 64 topk 63
@@ -267,11 +288,14 @@ def Attn_VsaOp : Attn_Op<"vsa", [Pure, AttrSizedOperandSegments,
                        AnyRankedTensor:$v, Optional<AnyRankedTensor>:$gate,
                        Optional<AnyRankedTensor>:$q_block_sizes,
                        Optional<AnyRankedTensor>:$kv_block_sizes,
-                       I64Attr:$block, I64Attr:$topk);
+                       Optional<Attn_ScalarCount>:$topk_value,
+                       I64Attr:$block, OptionalAttr<I64Attr>:$topk);
   let results = (outs AnyRankedTensor:$result);
+  // `topk 63` or `topk %k` (the operand's type in the functional type).
   let assemblyFormat = [{
     $q `,` $k `,` $v (`gate` $gate^)? (`q_block_sizes` $q_block_sizes^)?
-    (`kv_block_sizes` $kv_block_sizes^)? `block` $block `topk` $topk attr-dict
+    (`kv_block_sizes` $kv_block_sizes^)? `block` $block
+    `topk` custom<CountAttrOrValue>($topk, $topk_value) attr-dict
     `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
@@ -300,6 +324,15 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
     Windows are static: `attn-plan-sparsity` turns the op into
     `attn.block_sparse` with constant tables, so nothing is computed per call.
 
+    `text_length` is either the `text_length` attribute (`text_length 256`,
+    default 0: the static case) or the `text_length_value` operand, an `index`
+    or `i64` scalar known only at run time (`text_length %n`, its type listed in the functional
+    type), for one
+    artifact that serves every prompt length; never both. The operand must be
+    in `[0, S_text]` at run time (the attribute is checked statically);
+    `attn-plan-sparsity` needs the attribute and reports the operand form as
+    not yet supported.
+
     ```mlir
     %o = attn.sliding_tile %q, %k, %v tile_grid [5, 6, 10] tile [6, 8, 8]
         window [3, 3, 3] text_length 256
@@ -308,17 +341,23 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
     ```
   }];
   let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
-                       AnyRankedTensor:$v, DenseI64ArrayAttr:$tile_grid,
+                       AnyRankedTensor:$v,
+                       Optional<Attn_ScalarCount>:$text_length_value,
+                       DenseI64ArrayAttr:$tile_grid,
                        DenseI64ArrayAttr:$tile,
                        OptionalAttr<DenseI64ArrayAttr>:$window,
                        OptionalAttr<DenseI64ArrayAttr>:$windows,
-                       DefaultValuedAttr<I64Attr, "0">:$text_length,
+                       OptionalAttr<I64Attr>:$text_length,
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs AnyRankedTensor:$result);
+  // `window [..]` or `windows [..]`, then `text_length N` or
+  // `text_length %n` (absent: 0). One directive, so that an absent text
+  // length leaves no stray space in the printed form.
   let assemblyFormat = [{
     $q `,` $k `,` $v `tile_grid` $tile_grid `tile` $tile
-    (`window` $window^)? (`windows` $windows^)?
-    (`text_length` $text_length^)? (`scale` $scale^)? attr-dict
+    custom<WindowsAndTextLength>($window, $windows, $text_length,
+                                 $text_length_value)
+    (`scale` $scale^)? attr-dict
     `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;

@@ -21,7 +21,10 @@ def AttnDecomposeVsa : Pass<"attn-decompose-vsa"> {
     ```
 
     Each piece then lowers on its own (CPU or GPU) and the coarse stage can
-    be scheduled separately from the fine one. Needs static shapes.
+    be scheduled separately from the fine one. Dynamic shapes decompose into
+    the same pieces (sizes from `tensor.dim`, a run-time GQA group and
+    `1/sqrt(D)` where those are dynamic); a run-time `topk` (`topk_value`)
+    becomes `attn.block_topk`'s run-time `k`.
 
     Example:
 
@@ -36,7 +39,7 @@ def AttnDecomposeVsa : Pass<"attn-decompose-vsa"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
   ];
 }
 
@@ -58,6 +61,14 @@ def AttnPlanSparsity : Pass<"attn-plan-sparsity"> {
     - Per-head `windows` give per-head rows.
     - When `S_text` is not a multiple of `P`, q/k/v are zero-padded to whole
       blocks and the result is sliced back.
+    - A dynamic batch broadcasts the per-head tables (`[H, Nb, K]`
+      constants) over the run's batch; dynamic query heads with one
+      `window` plan one head and broadcast its `[Nb, K]` rows over `[B, H]`.
+    - A run-time text length (`text_length %n`) plans every text block and
+      computes only `kv_block_sizes` per call (a text block with 0 valid
+      keys adds nothing), after a run-time check `0 <= n <= S_text`. The
+      sequence (and the heads, with per-head `windows`) must be static; a
+      dynamic one is reported as not yet supported.
 
     Example (2x2x2 tiles of 4 tokens, window 1x1x1, no text):
 
@@ -93,7 +104,8 @@ def AttnPlanSparsity : Pass<"attn-plan-sparsity"> {
            "Emit each plan (geometry, density, block pattern as text) as a remark">
   ];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect"
+    "::mlir::arith::ArithDialect", "::mlir::cf::ControlFlowDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"
   ];
 }
 
