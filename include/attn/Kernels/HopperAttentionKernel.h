@@ -64,12 +64,13 @@ struct HopperKernelConfig : FlashKernelConfig {
   int64_t stages = 2;
   /// Intra-warpgroup overlap: S_j = Q.K_j^T and O += P_{j-1}.V_{j-1} are
   /// issued together and softmax_j runs while the P.V wgmmas do (false:
-  /// every wgmma group is waited for before the next step). Off by default
-  /// until checked on a GPU (docs/GPU.md).
+  /// every wgmma group is waited for before the next step). Off by default:
+  /// 4% faster on dense (H100), not yet measured in the planner's kernels
+  /// (bench/RESULTS.md).
   bool overlap = false;
   /// With two consumer warpgroups, they take turns issuing their wgmmas
   /// (named barriers), so one's softmax overlaps the other's matrix work.
-  /// Off by default until checked on a GPU.
+  /// Off by default: correct, but slower than without at boost clock.
   bool pingPong = false;
   /// The raster-tile operand form (see above); set with withRasterTile().
   RasterTile rasterTile;
