@@ -283,20 +283,10 @@ OpFoldResult assertBlockSparseShapes(OpBuilder &b, Location loc,
   SmallVector<OpFoldResult> qs = mixedSizes(b, loc, q), ks = mixedSizes(b, loc, k),
                             is = mixedSizes(b, loc, idx),
                             cs = mixedSizes(b, loc, cnt);
-  auto multipleOf = [&](OpFoldResult len, int64_t block, StringRef msg) {
-    if (getConstantIntValue(len))
-      return;
-    Value rem = arith::RemUIOp::create(b, loc, sizeValue(b, loc, len),
-                                       constIndex(b, loc, block));
-    assertShape(b, loc,
-                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem,
-                                      constIndex(b, loc, 0)),
-                msg);
-  };
-  multipleOf(qs[2], bq, "attn.block_sparse: query length must be a multiple of 'block_q'");
-  multipleOf(ks[2], bkv, "attn.block_sparse: key length must be a multiple of 'block_kv'");
-  OpFoldResult nq = divSize(b, loc, qs[2], b.getIndexAttr(bq));
-  OpFoldResult nkv = divSize(b, loc, ks[2], b.getIndexAttr(bkv));
+  OpFoldResult nq = assertWholeBlocks(
+      b, loc, qs[2], bq, "attn.block_sparse: query length must be a multiple of 'block_q'");
+  OpFoldResult nkv = assertWholeBlocks(
+      b, loc, ks[2], bkv, "attn.block_sparse: key length must be a multiple of 'block_kv'");
   const char *idxMsg = "attn.block_sparse: 'kv_indices' must have shape [B, Hq, Nq, K]";
   assertSizesEqual(b, loc, is[0], qs[0], idxMsg);
   assertSizesEqual(b, loc, is[1], qs[1], idxMsg);
