@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <csetjmp>
+#include <unordered_set>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -127,9 +128,25 @@ float bf16ToF32(uint16_t h) {
 /// which keep the message and jump back to CpuExecutable::run, so a bad shape
 /// is an llvm::Error for the caller (attn-run: a message and exit code 1)
 /// rather than a crash. The checks of an op run before it computes anything;
-/// buffers of ops that already ran are leaked on this path.
+/// the buffers of ops that already ran are freed on that path: the JIT's
+/// `malloc` and `free` are attnJitMalloc / attnJitFree, which track what a
+/// run holds (LeakSanitizer found them leaked before).
 thread_local std::jmp_buf *checkFailedJump = nullptr;
 thread_local std::string checkFailedMessage;
+thread_local std::unordered_set<void *> *jitLive = nullptr;
+
+extern "C" void *attnJitMalloc(size_t n) {
+  void *p = std::malloc(n);
+  if (p && jitLive)
+    jitLive->insert(p);
+  return p;
+}
+
+extern "C" void attnJitFree(void *p) {
+  if (jitLive)
+    jitLive->erase(p);
+  std::free(p);
+}
 
 extern "C" int attnJitPuts(const char *msg) {
   if (!checkFailedJump)
@@ -266,6 +283,10 @@ mlir::attn::CpuExecutable::create(ModuleOp lowered, func::FuncOp entry) {
                              llvm::JITSymbolFlags::Exported};
     map[interner("abort")] = {llvm::orc::ExecutorAddr::fromPtr(&attnJitAbort),
                               llvm::JITSymbolFlags::Exported};
+    map[interner("malloc")] = {llvm::orc::ExecutorAddr::fromPtr(&attnJitMalloc),
+                               llvm::JITSymbolFlags::Exported};
+    map[interner("free")] = {llvm::orc::ExecutorAddr::fromPtr(&attnJitFree),
+                             llvm::JITSymbolFlags::Exported};
     return map;
   });
   return exe;
@@ -332,8 +353,15 @@ mlir::attn::CpuExecutable::run(ArrayRef<NpyArray> inputs, double *secondsOut) {
   // A failed run-time shape check jumps back here (see attnJitAbort); no
   // C++ frame with a destructor lies between this point and the JIT code.
   std::jmp_buf jump;
+  // What the JIT code holds while it runs (set before setjmp, so that the
+  // failure path below sees it unchanged).
+  std::unordered_set<void *> live;
+  jitLive = &live;
   if (setjmp(jump)) {
     checkFailedJump = nullptr;
+    jitLive = nullptr;
+    for (void *p : live)
+      std::free(p);
     std::string msg = checkFailedMessage;
     while (!msg.empty() && msg.back() == '\n')
       msg.pop_back();
@@ -342,6 +370,7 @@ mlir::attn::CpuExecutable::run(ArrayRef<NpyArray> inputs, double *secondsOut) {
   checkFailedJump = &jump;
   (*fn)(packedArgs.data());
   checkFailedJump = nullptr;
+  jitLive = nullptr; // what is left is the returned results, freed below
   if (secondsOut)
     *secondsOut = seconds(a, std::chrono::steady_clock::now());
 
