@@ -123,8 +123,7 @@ StreamSet *streamSet(attnrt_artifact *a, CUstream stream) {
       return s.get();
   if (a->maxStreamSets > 0 && a->streams.size() >= size_t(a->maxStreamSets)) {
     uint64_t bytes = 0;
-    for (uint64_t b : a->plan.scratchBytes)
-      bytes += b;
+    attnrt_scratch_bytes(a, &bytes);
     fail("attnrt_run: stream " + streamText(stream) + " would need a new scratch set (" +
          std::to_string(bytes) + " bytes) but the artifact has " +
          plural(a->streams.size(), "set") +
@@ -201,14 +200,6 @@ CUdeviceptr bind(const attnrt_artifact *a, const StreamSet &set, const Param &p,
   case Param::Err: return set.errDev;
   default: return 0;
   }
-}
-
-/// How many of launch `l`'s parameters before `i` are tensor maps.
-size_t mapsBefore(const Launch &l, size_t i) {
-  size_t n = 0;
-  for (size_t j = 0; j < i; ++j)
-    n += l.params[j].tensorMap;
-  return n;
 }
 
 /// Encodes `slot` for `p` (a `tmap:` parameter) over device address `addr`
@@ -366,6 +357,7 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
     ints.assign(n, 0);
     floats.assign(n, 0.0f);
     kernelParams.assign(n, nullptr);
+    size_t mapSlot = a->mapBase[at]; // this launch's tensor maps, in order
     for (size_t i = 0; i < n; ++i) {
       const Param &p = l.params[i];
       if (p.kind == Param::I32) {
@@ -375,7 +367,7 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
         floats[i] = p.f;
         kernelParams[i] = &floats[i];
       } else if (p.tensorMap) {
-        TensorMapSlot &slot = set->maps[a->mapBase[at] + mapsBefore(l, i)];
+        TensorMapSlot &slot = set->maps[mapSlot++];
         if (!encodeTensorMap(d, p, bind(a, *set, p, args, results), slot))
           return 1;
         kernelParams[i] = slot.bytes;
@@ -393,10 +385,11 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
                  "cuMemsetD32Async(check error buffer)"))
         return 1;
     }
-    if (!check(d, d->cuLaunchKernel(a->functions[at], l.grid[0], l.grid[1], l.grid[2],
-                                    l.block[0], l.block[1], l.block[2], l.smem, s,
-                                    kernelParams.data(), nullptr),
-               "cuLaunchKernel(" + l.kernel + ")"))
+    // The message is built only on failure (a heap string per launch else).
+    CUresult r = d->cuLaunchKernel(a->functions[at], l.grid[0], l.grid[1], l.grid[2],
+                                   l.block[0], l.block[1], l.block[2], l.smem, s,
+                                   kernelParams.data(), nullptr);
+    if (r != 0 && !check(d, r, "cuLaunchKernel(" + l.kernel + ")"))
       return 1;
     if (l.isCheck) {
       uint32_t err[ATTNRT_CHECK_ERR_WORDS] = {};
