@@ -55,6 +55,11 @@ constexpr int64_t kBoxCols = 64;      // elements of a box row (128 bytes)
 constexpr int64_t kRowBytes = 128;    // a swizzled tile row
 constexpr int64_t kConsumerRows = 64; // query rows per consumer warpgroup
 constexpr int64_t kWarpgroup = 128;   // threads
+
+/// Ping-pong takes effect with two consumer warpgroups only (block_q 128).
+bool pingPongOn(const HopperKernelConfig &cfg) {
+  return cfg.pingPong && cfg.blockQ == 2 * kConsumerRows;
+}
 // setmaxnreg budgets: the producer keeps few registers, consumers take the
 // rest of the CTA's share (C = 1: two CTAs per SM, 24 + 232 = 2 * 128;
 // C = 2: one CTA, 24 + 2 * 240 <= 512).
@@ -180,18 +185,13 @@ private:
   SmallVector<Value> inlinePtx(StringRef text, StringRef cons,
                                ValueRange operands, Type ty = Type(),
                                int64_t n = 0) {
-    MLIRContext *ctx = b.getContext();
-    Type res = n ? LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(n, ty))
+    Type res = n ? LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                   SmallVector<Type>(n, ty))
                  : Type();
-    auto op = LLVM::InlineAsmOp::create(
-        b, loc, res, operands, b.getStringAttr(text), b.getStringAttr(cons),
-        b.getUnitAttr(), UnitAttr(),
-        LLVM::TailCallKindAttr::get(ctx, LLVM::tailcallkind::TailCallKind::None),
-        LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
+    Value all = inlineAsm(text, cons, operands, res, /*sideEffects=*/true);
     SmallVector<Value> out;
     for (int64_t i = 0; i < n; ++i)
-      out.push_back(LLVM::ExtractValueOp::create(b, loc, op.getRes(),
-                                                 ArrayRef<int64_t>{i}));
+      out.push_back(LLVM::ExtractValueOp::create(b, loc, all, ArrayRef<int64_t>{i}));
     return out;
   }
   void asmVoid(StringRef text, StringRef cons, ValueRange operands) {
@@ -642,7 +642,7 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   // Ping-pong: the two consumer warpgroups take turns issuing their
   // wgmmas (named barriers 3 + c), so that one's softmax overlaps the
   // other's matrix work.
-  const bool pingPong = cfg.pingPong && L.C == 2;
+  const bool pingPong = pingPongOn(cfg);
   auto turnBegin = [&] {
     if (pingPong)
       namedBarrier(add(c, ci32(3)), 2 * kWarpgroup);
@@ -650,12 +650,12 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   auto turnEnd = [&](Value last) {
     if (!pingPong)
       return;
+    auto handOver = [&] { namedBarrierArrive(sub(ci32(4), c), 2 * kWarpgroup); };
+    if (!last)
+      return handOver();
     // The second warpgroup's last turn hands over to nobody.
-    Value skip = last ? andI(last, cmp(P::eq, c, ci32(1)))
-                      : arith::ConstantIntOp::create(b, loc, i1(), 0);
-    ifThen(arith::XOrIOp::create(b, loc, skip, cTrue()), [&] {
-      namedBarrierArrive(sub(ci32(4), c), 2 * kWarpgroup);
-    });
+    Value skip = andI(last, cmp(P::eq, c, ci32(1)));
+    ifThen(arith::XOrIOp::create(b, loc, skip, cTrue()), handOver);
   };
 
   // One turn that computes S = Q.K^T alone and waits for it.
@@ -1004,19 +1004,6 @@ int64_t mlir::attn::hopperTensorMapBoxRows(const HopperKernelConfig &cfg,
   return query ? kConsumerRows : cfg.blockKv;
 }
 
-std::array<int64_t, 5>
-mlir::attn::hopperRasterBox(const HopperKernelConfig &cfg, bool query) {
-  const RasterTile &t = cfg.rasterTile;
-  int64_t rows = hopperTensorMapBoxRows(cfg, query);
-  return {kBoxCols, t.w, t.h, rows / (t.h * t.w), 1};
-}
-
-int64_t mlir::attn::hopperRasterTokens(const HopperKernelConfig &cfg, int64_t T,
-                                       int64_t Hh, int64_t W) {
-  const RasterTile &t = cfg.rasterTile;
-  return ceilDiv(T, t.t) * ceilDiv(Hh, t.h) * ceilDiv(W, t.w) * t.size();
-}
-
 KernelContract mlir::attn::hopperKernelContract(const HopperKernelConfig &cfg,
                                                 AttentionShape shape) {
   KernelContract c = attentionContract(
@@ -1044,7 +1031,7 @@ std::string mlir::attn::hopperKernelName(const HopperKernelConfig &cfg) {
   return "attn_wgmma_" + flash.substr(std::string("attn_flash_").size()) +
          raster + "_s" + std::to_string(cfg.stages) +
          (cfg.overlap ? "_ov" : "") +
-         (cfg.pingPong && cfg.blockQ == 2 * kConsumerRows ? "_pp" : "");
+         (pingPongOn(cfg) ? "_pp" : "");
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitHopperAttentionKernel(

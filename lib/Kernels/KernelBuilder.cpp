@@ -129,12 +129,13 @@ Value KernelBuilder::exp2(Value x) { return LLVM::Exp2Op::create(b, loc, x); }
 Value KernelBuilder::exp2Ftz(Value x) {
   return inlinePure("ex2.approx.ftz.f32 $0, $1;", "=f,f", {x}, b.getF32Type());
 }
-Value KernelBuilder::inlinePure(StringRef text, StringRef constraints,
-                                ValueRange operands, Type res) {
+Value KernelBuilder::inlineAsm(StringRef text, StringRef constraints,
+                               ValueRange operands, Type res, bool sideEffects) {
   auto op = LLVM::InlineAsmOp::create(
       b, loc, res ? TypeRange(res) : TypeRange(), operands,
       b.getStringAttr(text), b.getStringAttr(constraints),
-      /*has_side_effects=*/UnitAttr(), /*is_align_stack=*/UnitAttr(),
+      /*has_side_effects=*/sideEffects ? b.getUnitAttr() : UnitAttr(),
+      /*is_align_stack=*/UnitAttr(),
       LLVM::TailCallKindAttr::get(b.getContext(), LLVM::tailcallkind::TailCallKind::None),
       LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT), ArrayAttr());
   return res ? op.getRes() : Value();

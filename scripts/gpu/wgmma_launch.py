@@ -182,7 +182,7 @@ class RasterKernel:
         self.module, self.fn = _load(path, name, self.smem)
 
     def tokens(self, grid):
-        """hopperRasterTokens: the tile-major sequence length N * P."""
+        """The tile-major sequence length N * P of the grid."""
         (T, H, W), (a, b, c) = grid, self.tile
         return -(-T // a) * -(-H // b) * -(-W // c) * a * b * c
 

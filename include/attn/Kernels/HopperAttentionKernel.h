@@ -99,20 +99,10 @@ int64_t hopperKernelSharedBytes(const HopperKernelConfig &cfg);
 /// k and v. The box's inner size is 64 elements (128 bytes).
 int64_t hopperTensorMapBoxRows(const HopperKernelConfig &cfg, bool query);
 
-/// The raster-tile form's box (innermost first: 64 of D, tw, th, t-slices,
-/// 1) of a 64-row query tile (`query`) or of a kv block.
-std::array<int64_t, 5> hopperRasterBox(const HopperKernelConfig &cfg,
-                                       bool query);
-
-/// The raster-tile form's tile-major sequence length for a video grid
-/// (T, Hh, W): N * P, the query rows of its launch shape.
-int64_t hopperRasterTokens(const HopperKernelConfig &cfg, int64_t T, int64_t Hh,
-                           int64_t W);
-
 /// attentionSignature() plus the three tensor maps (raster-tile form: and
 /// out's map, i32 T, Hh, W), grid (ceil(Sq / block_q), Hq, B) (raster-tile
-/// form: shape.queryRows = hopperRasterTokens()), (block_q / 64 + 1) * 128
-/// threads.
+/// form: shape.queryRows = the tile-major length N * P), (block_q / 64 + 1)
+/// * 128 threads.
 KernelContract hopperKernelContract(const HopperKernelConfig &cfg,
                                     AttentionShape shape = {});
 

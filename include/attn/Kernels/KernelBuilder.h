@@ -83,9 +83,15 @@ public:
   /// per element; the tensor-core kernels' softmax, issue-bound, uses this
   /// (results below 2^-126 flush to 0, as in FlashAttention).
   Value exp2Ftz(Value x);
-  /// Inline PTX without side effects: one `res`-typed result (null: none).
+  /// Inline PTX with a `res`-typed result (null: none); `sideEffects` keeps
+  /// it in program order and alive without uses.
+  Value inlineAsm(StringRef text, StringRef constraints, ValueRange operands,
+                  Type res, bool sideEffects);
+  /// Inline PTX without side effects (CSE'd, dropped when unused).
   Value inlinePure(StringRef text, StringRef constraints, ValueRange operands,
-                   Type res);
+                   Type res) {
+    return inlineAsm(text, constraints, operands, res, /*sideEffects=*/false);
+  }
   Type i1() { return b.getI1Type(); }
 
   // Memory: element `index` (i64) of `type` from a global/shared pointer.
