@@ -170,6 +170,14 @@ std::vector<char> copyStrided(const char *base, ArrayRef<int64_t> shape,
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
+  // The usual case, a dense row-major buffer: one copy.
+  bool rowMajor = true;
+  for (int64_t d = int64_t(shape.size()) - 1, want = 1; d >= 0; --d) {
+    rowMajor &= shape[d] == 1 || strides[d] == want;
+    want *= shape[d];
+  }
+  if (rowMajor)
+    return std::vector<char>(base, base + n * bytes);
   std::vector<char> out(n * bytes);
   std::vector<int64_t> index(shape.size(), 0);
   for (int64_t i = 0; i < n; ++i) {

@@ -52,7 +52,8 @@ struct DecomposeVsa : OpRewritePattern<VsaOp> {
     OpFoldResult B = qs[0], H = qs[1];
     OpFoldResult nq = divBy(qs[2], rewriter.getIndexAttr(block));
     OpFoldResult nkv = divBy(ks[2], rewriter.getIndexAttr(block));
-    std::optional<int64_t> groups = getConstantIntValue(divBy(H, ks[1]));
+    OpFoldResult groupsOfr = divBy(H, ks[1]);
+    std::optional<int64_t> groups = getConstantIntValue(groupsOfr);
     Type f32 = rewriter.getF32Type();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
 
@@ -73,11 +74,7 @@ struct DecomposeVsa : OpRewritePattern<VsaOp> {
     Value init = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
                                         ValueRange{empty})
                      .getResult(0);
-    Value groupsValue;
-    if (!groups)
-      groupsValue = arith::DivUIOp::create(
-          rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, H),
-          getValueOrCreateConstantIndexOp(rewriter, loc, ks[1]));
+    Value groupsValue = groups ? Value() : cast<Value>(groupsOfr);
     SmallVector<Value> dotIns = {qc};
     SmallVector<AffineMap> dotMaps = {
         AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx)};

@@ -326,9 +326,9 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
 
     `text_length` is either the `text_length` attribute (`text_length 256`,
     default 0: the static case) or the `text_length_value` operand, an `index`
-    or `i64` scalar known only at run time (`text_length %n`, its type listed in the functional
-    type), for one
-    artifact that serves every prompt length; never both. The operand must be
+    or `i64` scalar known only at run time (`text_length %n`, its type listed
+    in the functional type), for one artifact that serves every prompt length;
+    never both. The operand must be
     in `[0, S_text]` at run time (the attribute is checked statically);
     `attn-plan-sparsity` needs the attribute and reports the operand form as
     not yet supported.
