@@ -93,13 +93,8 @@ struct BlockMeanToLinalg : OpConversionPattern<BlockMeanOp> {
          rt.getDimSize(3)},
         it.getElementType());
     SmallVector<ReassociationIndices> groups = {{0}, {1}, {2, 3}, {4}};
-    Value blocks =
-        blocksType.hasStaticShape()
-            ? tensor::ExpandShapeOp::create(rewriter, loc, blocksType,
-                                            adaptor.getInput(), groups)
-            : tensor::ExpandShapeOp::create(rewriter, loc, blocksType,
-                                            adaptor.getInput(), groups,
-                                            blockShape);
+    Value blocks = tensor::ExpandShapeOp::create(
+        rewriter, loc, blocksType, adaptor.getInput(), groups, blockShape);
     Value sum = genericOp(
         rewriter, loc, {blocks, counts},
         filledTensor(rewriter, loc, {B, H, N, D}, rewriter.getF32FloatAttr(0)),

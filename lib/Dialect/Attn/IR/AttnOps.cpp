@@ -91,6 +91,17 @@ LogicalResult checkScale(EmitFn emit, std::optional<APFloat> scale) {
   return success();
 }
 
+/// A count given as an attribute (static) or an operand (run time):
+/// exactly one of the two.
+LogicalResult checkOneCount(EmitFn emit, Attribute attr, Value value,
+                            StringRef attrName, StringRef operandName) {
+  if (static_cast<bool>(attr) != static_cast<bool>(value))
+    return success();
+  return emit() << "requires exactly one of attribute '" << attrName
+                << "' (a static count) and operand '" << operandName
+                << "' (a run-time count)";
+}
+
 LogicalResult checkPositive(EmitFn emit, StringRef name, int64_t value) {
   if (value <= 0)
     return emit() << "attribute '" << name << "' must be positive, got "
@@ -424,10 +435,9 @@ LogicalResult BlockTopkOp::inferReturnTypes(MLIRContext *ctx,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   auto emit = makeInferEmitter(ctx, loc, getOperationName());
-  if (static_cast<bool>(adaptor.getKAttr()) ==
-      static_cast<bool>(adaptor.getKValue()))
-    return emit() << "requires exactly one of attribute 'k' (a static count) "
-                     "and operand 'k_value' (a run-time count)";
+  if (failed(checkOneCount(emit, adaptor.getKAttr(), adaptor.getKValue(), "k",
+                           "k_value")))
+    return failure();
   // A run-time k: kept = min(k, Nkv) is unknown until the run.
   int64_t k = adaptor.getKAttr() ? adaptor.getKAttr().getInt()
                                  : ShapedType::kDynamic;
@@ -457,10 +467,9 @@ LogicalResult BlockTopkOp::inferReturnTypes(MLIRContext *ctx,
 LogicalResult VsaOp::verify() {
   auto emit = [&]() { return emitOpError(); };
   int64_t block = getBlockAttr().getInt();
-  if (static_cast<bool>(getTopkAttr()) == static_cast<bool>(getTopkValue()))
-    return emitOpError() << "requires exactly one of attribute 'topk' (a "
-                            "static count) and operand 'topk_value' (a "
-                            "run-time count)";
+  if (failed(checkOneCount(emit, getTopkAttr(), getTopkValue(), "topk",
+                           "topk_value")))
+    return failure();
   if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
       failed(checkPositive(emit, "block", block)) ||
       (getTopkAttr() &&
