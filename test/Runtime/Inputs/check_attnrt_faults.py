@@ -16,23 +16,12 @@ import shutil
 import struct
 import sys
 
-from fake_driver_log import LogCursor, err as last_error, lib, load
+from fake_driver_log import LogCursor, alloc, err as last_error, lib, load, put
 
 v2, streams, ptx, tmp = sys.argv[2:6]
 err = functools.partial(last_error, tmp)
 log = LogCursor()
 show = log.show
-
-
-def alloc(n):
-    p = ctypes.c_uint64()
-    assert lib.attnrt_device_alloc(n, ctypes.byref(p)) == 0, err()
-    return p.value
-
-
-def put(ptr, values):
-    data = struct.pack(f"<{len(values)}i", *values)
-    assert lib.attnrt_copy_to_device(ptr, data, len(data)) == 0
 
 
 class Runner:

@@ -14,10 +14,9 @@ its own error buffer."""
 import ctypes
 import functools
 import os
-import struct
 import sys
 
-from fake_driver_log import LogCursor, err as last_error, lib, load
+from fake_driver_log import LogCursor, alloc, err as last_error, lib, load, put
 
 fixture, v2, tmp = sys.argv[2], sys.argv[3], sys.argv[4]
 err = functools.partial(last_error, tmp)
@@ -28,12 +27,6 @@ def load_ok(d):
     rc, h = load(d)
     assert rc == 0, err()
     return h
-
-
-def alloc(n):
-    p = ctypes.c_uint64()
-    assert lib.attnrt_device_alloc(n, ctypes.byref(p)) == 0, err()
-    return p.value
 
 
 def runner(h, args, results):
@@ -83,8 +76,7 @@ show("attnrt_free")
 h = load_ok(v2)
 bufs = [alloc(n) for n in (2 * 2 * 128 * 64, 4 * 12, 4 * 4, 128, 4 * 2 * 128 * 64)]
 for i, values in ((1, [0, 1, 2, 3, 2, 1, 1, 1, 1, 3, 3, 3]), (2, [3, 1, 0, 2])):
-    data = struct.pack(f"<{len(values)}i", *values)
-    assert lib.attnrt_copy_to_device(bufs[i], data, len(data)) == 0
+    put(bufs[i], values)
 lib.attnrt_set_checked(h, 1)
 run = runner(h, bufs[:4], bufs[4:])
 show("v2: caller's buffers")

@@ -13,11 +13,7 @@ import re
 import shutil
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                "python"))
-from attn_mlir.runtime import library  # noqa: E402  (the package's one attnrt binding)
-
-lib = library(sys.argv[1])
+from fake_driver_log import lib  # attnrt from sys.argv[1]
 fixture, cubin_path, tmp = sys.argv[2:5]
 image = open(cubin_path, "rb").read()
 d = os.path.join(tmp, "artifact")

@@ -1,9 +1,11 @@
 """What the runtime test drivers (check_attnrt_*.py) share: attnrt loaded
 through the package's one binding, its last error with the test's temporary
-directory shown as TMP, attnrt_load into a handle, and a cursor over the fake
-driver's log (fake_cuda.c, writing to $FAKE_CUDA_LOG)."""
+directory shown as TMP, attnrt_load into a handle, device buffers (allocate,
+write i32 values), and a cursor over the fake driver's log (fake_cuda.c,
+writing to $FAKE_CUDA_LOG)."""
 import ctypes
 import os
+import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
@@ -23,6 +25,19 @@ def load(d):
     h = ctypes.c_void_p()
     rc = lib.attnrt_load(d.encode(), ctypes.byref(h))
     return rc, h
+
+
+def alloc(n):
+    """A device buffer of n bytes (its address)."""
+    p = ctypes.c_uint64()
+    assert lib.attnrt_device_alloc(n, ctypes.byref(p)) == 0, lib.attnrt_last_error()
+    return p.value
+
+
+def put(ptr, values):
+    """Writes the i32 values at device address ptr."""
+    data = struct.pack(f"<{len(values)}i", *values)
+    assert lib.attnrt_copy_to_device(ptr, data, len(data)) == 0
 
 
 class LogCursor:
