@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "test", "reference"))
 import errcheck  # noqa: E402
 
 sys.path.insert(0, HERE)
+import model_ref  # noqa: E402  (the model checks' tiling: tile_map)
 import wgmma_launch  # noqa: E402  (ctypes; opens libcuda only when launching)
 
 DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16}
@@ -48,23 +49,11 @@ DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16}
 def tile_index(grid, tile):
     """attn.tile's gather (SPEC): for each slot of the tile-major sequence the
     raster index of its token, -1 for a pad slot; and vbs, the valid tokens
-    per tile. Tile j = (i_t * n_h + i_h) * n_w + i_w; inside a tile the
-    tokens are row-major over its clipped extents, pad slots last."""
-    (T, H, W), (a, b, c) = grid, tile
-    nt, nh, nw = -(-T // a), -(-H // b), -(-W // c)
-    P = a * b * c
-    idx = torch.full((nt * nh * nw * P,), -1, dtype=torch.long)
-    vbs = torch.zeros(nt * nh * nw, dtype=torch.long)
-    for it in range(nt):
-        for ih in range(nh):
-            for iw in range(nw):
-                j = (it * nh + ih) * nw + iw
-                ts = torch.arange(it * a, min(T, it * a + a))
-                hs = torch.arange(ih * b, min(H, ih * b + b))
-                ws = torch.arange(iw * c, min(W, iw * c + c))
-                r = ((ts[:, None, None] * H + hs[None, :, None]) * W + ws[None, None, :]).reshape(-1)
-                idx[j * P: j * P + r.numel()] = r
-                vbs[j] = r.numel()
+    per tile (model_ref.tile_map inverted: tile j = (i_t * n_h + i_h) * n_w +
+    i_w, tokens row-major over the tile's clipped extents, pad slots last)."""
+    slot, vbs, N, P = model_ref.tile_map(grid, tile)
+    idx = torch.full((N * P,), -1, dtype=torch.long)
+    idx[slot] = torch.arange(slot.numel())
     return idx, vbs
 
 
