@@ -107,7 +107,7 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     Option<"stages", "stages", "int64_t", /*default=*/"0", "K/V ring stages (0: the deepest that fits)">,
     Option<"overlap", "overlap", "bool", /*default=*/"false", "Overlap softmax_j with the P_{j-1}.V_{j-1} wgmmas (name suffix _ov; checked on an H100, 4% faster on dense; off until the planner's kernels are measured with it)">,
     Option<"pingPong", "ping-pong", "bool", /*default=*/"false", "Two consumer warpgroups take turns issuing wgmmas (block-q 128; name suffix _pp; checked on an H100, slower than without at boost clock)">,
-    ListOption<"rasterTile", "raster-tile", "int64_t", "Video tile T,H,W: raster q/k/v/out through 5-D TMA boxes, keys masked by grid coordinate (name suffix _rt<T>x<H>x<W>; needs block-sizes=false; not yet checked on a GPU)">,
+    ListOption<"rasterTile", "raster-tile", "int64_t", "Video tile T,H,W: raster q/k/v/out through 5-D TMA boxes, keys masked by grid coordinate (name suffix _rt<T>x<H>x<W>; needs block-sizes=false; checked on an H100, 2026-12-06)">,
     Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
   ];
   let dependentDialects = [
