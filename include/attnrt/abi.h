@@ -46,7 +46,17 @@ enum attnrt_attention_param {
   ATTNRT_ATTN_GRID_T = 17,
   ATTNRT_ATTN_GRID_H = 18,
   ATTNRT_ATTN_GRID_W = 19,
-  ATTNRT_ATTN_RASTER_NUM_PARAMS = 20
+  ATTNRT_ATTN_RASTER_NUM_PARAMS = 20,
+  /* The raster-tile form with a text segment (STA's text tokens after the
+   * image tiles, [B, H, S_text, D] tensors of their own): 3-D maps of the
+   * text q, k, v and out, then S_text and the valid text keys (<= S_text). */
+  ATTNRT_ATTN_TEXT_Q_MAP = 20,
+  ATTNRT_ATTN_TEXT_K_MAP = 21,
+  ATTNRT_ATTN_TEXT_V_MAP = 22,
+  ATTNRT_ATTN_TEXT_O_MAP = 23,
+  ATTNRT_ATTN_TEXT_TOKENS = 24,
+  ATTNRT_ATTN_TEXT_LENGTH = 25,
+  ATTNRT_ATTN_RASTER_TEXT_NUM_PARAMS = 26
 };
 
 /* The checked-mode kernel that validates kv_indices/kv_counts before the

@@ -135,6 +135,8 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
   if (failed(pm.run(*module)))
     return fail("attn-to-nvvm failed");
 
+  if (options.report)
+    llvm::errs() << diagnostics;
   auto host = module->lookupSymbol<func::FuncOp>(entryName);
   auto numArgsAttr =
       host ? host->getAttrOfType<IntegerAttr>(kNumArgsAttr) : IntegerAttr();

@@ -102,6 +102,12 @@ public:
         vMap(arg(ATTNRT_ATTN_V_MAP)), raster(cfg.rasterTile) {
     if (raster.enabled())
       oMap = arg(ATTNRT_ATTN_O_MAP);
+    if (raster.enabled() && cfg.rasterText) {
+      textQMap = arg(ATTNRT_ATTN_TEXT_Q_MAP);
+      textKMap = arg(ATTNRT_ATTN_TEXT_K_MAP);
+      textVMap = arg(ATTNRT_ATTN_TEXT_V_MAP);
+      textOMap = arg(ATTNRT_ATTN_TEXT_O_MAP);
+    }
   }
 
   void emit();
@@ -281,6 +287,51 @@ private:
   SmallVector<Value> rasterCoords(int64_t d, const Origin &o, Value n) {
     return {ci32(d * kBoxCols), o.w, o.h, o.t, n};
   }
+  /// With a text segment: whether `rows`-row block `id` lies past the image
+  /// tiles, and its first row in the text tensors.
+  Value isTextBlock(Value id, int64_t rows) {
+    return cmp(arith::CmpIPredicate::sge, mul(id, ci32(rows)), imageSlots);
+  }
+  Value textRow(Value id, int64_t rows) {
+    return sub(mul(id, ci32(rows)), imageSlots);
+  }
+  /// TMA of the `rows`-row block `id` of the tile-major sequence in head
+  /// slab `n`, for each tensor i: between shared memory at byte offs[i]
+  /// (its D / 64 column boxes `tileBytes` apart) and a raster box of
+  /// maps[i], or with a text segment, a 3-D box of textMaps[i] for a block
+  /// past the image tiles. `bar`: loads completing on it; null: stores.
+  void tmaBlock(ArrayRef<Value> offs, int64_t tileBytes, ArrayRef<Value> maps,
+                ArrayRef<Value> textMaps, Value id, int64_t rows, Value n,
+                Value bar) {
+    auto boxes = [&](ArrayRef<Value> ms,
+                     function_ref<SmallVector<Value>(int64_t)> at) {
+      for (int64_t d = 0; d < L.NB; ++d) {
+        SmallVector<Value> coords = at(d);
+        for (auto [off, m] : llvm::zip(offs, ms)) {
+          Value dst = sptrAt(add(off, ci32(d * tileBytes)));
+          if (bar)
+            tmaLoad(dst, m, coords, bar);
+          else
+            tmaStore(dst, m, coords);
+        }
+      }
+    };
+    auto image = [&] {
+      Origin o = rasterOrigin(id, rows);
+      boxes(maps, [&](int64_t d) { return rasterCoords(d, o, n); });
+    };
+    if (!cfg.rasterText)
+      return image();
+    ifThenElse(
+        isTextBlock(id, rows),
+        [&] {
+          Value row = textRow(id, rows);
+          boxes(textMaps, [&](int64_t d) {
+            return SmallVector<Value>{ci32(d * kBoxCols), row, n};
+          });
+        },
+        image);
+  }
 
   void producer(Value J, Value h, Value bb, Value hk, KvBlockList &list);
   void consumer(Value c, Value J, Value h, Value bb, KvBlockList &list);
@@ -294,6 +345,9 @@ private:
   // along h and w.
   RasterTile raster;
   Value oMap, gridT, gridH, gridW, tilesH, tilesW;
+  // With a text segment: the text maps, the image tiles' slots (N * P) and
+  // the valid text keys.
+  Value textQMap, textKMap, textVMap, textOMap, imageSlots, textLength;
 };
 
 void Emitter::rasterSetup() {
@@ -303,7 +357,14 @@ void Emitter::rasterSetup() {
   tilesH = ceilDivPos(gridH, raster.h);
   tilesW = ceilDivPos(gridW, raster.w);
   Value tiles = mul(mul(ceilDivPos(gridT, raster.t), tilesH), tilesW);
-  Sq = Skv = mul(tiles, ci32(raster.size()));
+  imageSlots = mul(tiles, ci32(raster.size()));
+  Sq = Skv = imageSlots;
+  if (cfg.rasterText) {
+    Value textTokens = arg(ATTNRT_ATTN_TEXT_TOKENS);
+    textLength = minS(maxS(arg(ATTNRT_ATTN_TEXT_LENGTH), ci32(0)), textTokens);
+    Value textTiles = ceilDivPos(textTokens, raster.size());
+    Sq = Skv = mul(add(tiles, textTiles), ci32(raster.size()));
+  }
 }
 
 Emitter::Origin Emitter::rasterOrigin(Value id, int64_t rows) {
@@ -332,9 +393,8 @@ void Emitter::producer(Value J, Value h, Value bb, Value hk,
   for (int64_t c = 0; c < L.C; ++c) {
     if (raster.enabled()) {
       // Consumer c's 64 rows are 64-row block J * C + c of the sequence.
-      Origin o = rasterOrigin(add(mul(J, ci32(L.C)), ci32(c)), kConsumerRows);
-      for (int64_t d = 0; d < L.NB; ++d)
-        tmaLoad(sptrAt(L.q(c, d)), qMap, rasterCoords(d, o, qHead), qBar);
+      tmaBlock({ci32(L.q(c, 0))}, L.qTile(), {qMap}, {textQMap},
+               add(mul(J, ci32(L.C)), ci32(c)), kConsumerRows, qHead, qBar);
       continue;
     }
     for (int64_t d = 0; d < L.NB; ++d)
@@ -363,14 +423,9 @@ void Emitter::producer(Value J, Value h, Value bb, Value hk,
              b.getBoolAttr(false), Value());
          Value stageOff = add(ci32(L.ring()), mul(s, ci32(L.stage())));
          if (raster.enabled()) {
-           Origin o = rasterOrigin(id, BKV);
-           for (int64_t d = 0; d < L.NB; ++d) {
-             SmallVector<Value> box = rasterCoords(d, o, kvHead);
-             tmaLoad(sptrAt(add(stageOff, ci32(d * L.kvTile()))), kMap, box,
-                     full);
-             tmaLoad(sptrAt(add(stageOff, ci32((L.NB + d) * L.kvTile()))), vMap,
-                     box, full);
-           }
+           tmaBlock({stageOff, add(stageOff, ci32(L.NB * L.kvTile()))},
+                    L.kvTile(), {kMap, vMap}, {textKMap, textVMap}, id, BKV,
+                    kvHead, full);
            return {};
          }
          Value row = mul(id, ci32(BKV));
@@ -450,13 +505,23 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
                andI(round, ci32(1)));
     auto [id, size] = list.blockAt(j);
     blk.size = size;
+    Value text; // with a text segment: the block is a text block
+    if (raster.enabled() && cfg.rasterText) {
+      // Text keys at or past the text length are invalid (their V rows
+      // are zeroed below, like a partial block's).
+      text = isTextBlock(id, BKV);
+      Value valid = minS(maxS(sub(textLength, textRow(id, BKV)), ci32(0)),
+                         ci32(BKV));
+      blk.size = select(text, minS(size, valid), size);
+    }
     Value vOff = vOffOf(blk.s);
     blk.maskOff = add(ci32(L.maskBytes()),
                       mul(add(mul(c, ci32(S)), blk.s), ci32(BKV)));
-    blk.partial = cfg.hasKeyMask ? cTrue() : cmp(P::slt, size, ci32(BKV));
+    blk.partial =
+        cfg.hasKeyMask ? cTrue() : cmp(P::slt, blk.size, ci32(BKV));
     ifThen(blk.partial, [&] {
       ifThen(cmp(P::slt, ctid, ci32(BKV)), [&] {
-        Value valid = cmp(P::slt, ctid, size);
+        Value valid = cmp(P::slt, ctid, blk.size);
         if (cfg.hasKeyMask) {
           Value key = minS(add(mul(id, ci32(BKV)), ctid), lastKey);
           Value m = load(i8, keyMask, add(maskRow, toI64(key)), 1);
@@ -491,6 +556,14 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
       blk.limT = sub(gridT, o.t);
       blk.limH = sub(gridH, o.h);
       blk.limW = sub(gridW, o.w);
+      if (text) {
+        // A text block lies inside no grid: every slot passes the
+        // coordinate test (its size masks it).
+        Value all = ci32(1 << 20);
+        blk.limT = select(text, all, blk.limT);
+        blk.limH = select(text, all, blk.limH);
+        blk.limW = select(text, all, blk.limW);
+      }
       Value edge = arith::OrIOp::create(
           b, loc,
           arith::OrIOp::create(
@@ -846,11 +919,8 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   fenceProxyAsync();
   namedBarrier(barId, kWarpgroup);
   ifThen(cmp(P::eq, ctid, ci32(0)), [&] {
-    Origin o = rasterOrigin(add(mul(J, ci32(L.C)), c), kConsumerRows);
-    Value n = add(mul(bb, Hq), h);
-    for (int64_t d = 0; d < L.NB; ++d)
-      tmaStore(sptrAt(add(qOff, ci32(d * L.qTile()))), oMap,
-               rasterCoords(d, o, n));
+    tmaBlock({qOff}, L.qTile(), {oMap}, {textOMap}, add(mul(J, ci32(L.C)), c),
+             kConsumerRows, add(mul(bb, Hq), h), Value());
     NVVM::CpAsyncBulkCommitGroupOp::create(b, loc);
     NVVM::CpAsyncBulkWaitGroupOp::create(b, loc, 0, b.getUnitAttr());
   });
@@ -990,6 +1060,9 @@ LogicalResult mlir::attn::verifyHopperKernelConfig(
   if (cfg.stages < 2 || cfg.stages > 4)
     return emitError() << "wgmma kernel: stages must be in [2, 4], got "
                        << cfg.stages;
+  if (cfg.rasterText && !cfg.rasterTile.enabled())
+    return emitError() << "wgmma kernel: a text segment needs the raster-tile "
+                          "form";
   if (cfg.rasterTile.enabled() || cfg.rasterTile.h || cfg.rasterTile.w)
     return verifyRasterTile(cfg, emitError);
   return success();
@@ -1017,6 +1090,15 @@ KernelContract mlir::attn::hopperKernelContract(const HopperKernelConfig &cfg,
                   "attnrt/abi.h: out's map, then T, Hh, W");
     c.params.push_back(ParamKind::TensorMap);
     c.params.append(3, ParamKind::I32);
+    if (cfg.rasterText) {
+      static_assert(ATTNRT_ATTN_TEXT_Q_MAP == ATTNRT_ATTN_RASTER_NUM_PARAMS &&
+                        ATTNRT_ATTN_TEXT_O_MAP == ATTNRT_ATTN_TEXT_Q_MAP + 3 &&
+                        ATTNRT_ATTN_TEXT_LENGTH ==
+                            ATTNRT_ATTN_RASTER_TEXT_NUM_PARAMS - 1,
+                    "attnrt/abi.h: the text maps, then S_text, text length");
+      c.params.append(4, ParamKind::TensorMap);
+      c.params.append(2, ParamKind::I32);
+    }
   }
   return c;
 }
@@ -1026,7 +1108,9 @@ std::string mlir::attn::hopperKernelName(const HopperKernelConfig &cfg) {
   const RasterTile &t = cfg.rasterTile;
   std::string raster = t.enabled()
                            ? "_rt" + std::to_string(t.t) + "x" +
-                                 std::to_string(t.h) + "x" + std::to_string(t.w)
+                                 std::to_string(t.h) + "x" +
+                                 std::to_string(t.w) +
+                                 (cfg.rasterText ? "_txt" : "")
                            : "";
   return "attn_wgmma_" + flash.substr(std::string("attn_flash_").size()) +
          raster + "_s" + std::to_string(cfg.stages) +

@@ -174,6 +174,16 @@ void KernelBuilder::ifThen(Value cond, const std::function<void()> &then) {
   then();
 }
 
+void KernelBuilder::ifThenElse(Value cond, const std::function<void()> &then,
+                               const std::function<void()> &otherwise) {
+  auto op = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&op.getThenRegion().front());
+  then();
+  b.setInsertionPointToStart(&op.getElseRegion().front());
+  otherwise();
+}
+
 Value KernelBuilder::ifElse(Value cond, Type type,
                             const std::function<Value()> &then,
                             const std::function<Value()> &otherwise) {

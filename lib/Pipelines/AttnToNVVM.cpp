@@ -13,8 +13,11 @@ using namespace mlir;
 
 void mlir::attn::buildAttnToNVVMPipeline(OpPassManager &pm,
                                          const AttnToNVVMOptions &options) {
-  if (options.optimize)
-    buildAttnOptimizePipeline(pm, AttnOptimizeOptions());
+  if (options.optimize) {
+    AttnOptimizeOptions optimize;
+    optimize.report = options.report;
+    buildAttnOptimizePipeline(pm, optimize);
+  }
   ConvertAttnToGPULaunchesOptions plan;
   plan.entry = options.entry;
   setGpuCompileOptions(plan, gpuCompileOptionsOf(options));

@@ -34,6 +34,16 @@ static cl::opt<bool> wgmma("wgmma",
                            cl::desc("On sm_90a, the wgmma/TMA attention kernel "
                                     "where shapes allow (--wgmma=false: mma.sync)"),
                            cl::init(true));
+static cl::opt<bool> foldLayout(
+    "fold-layout",
+    cl::desc("On sm_90a, fold tile/untile around block-sparse attention into "
+             "the raster-tile kernel's TMA boxes (--fold-layout=false: "
+             "gathers into tiled copies)"),
+    cl::init(true));
+static cl::opt<bool> report(
+    "report", cl::desc("Print the passes' and the launch planner's decisions "
+                       "(layout folded or why not, plans) as remarks"),
+    cl::init(false));
 static cl::opt<std::string> ptxas("ptxas", cl::desc("ptxas for the cubin (empty: PTX only)"),
                                   cl::init("/usr/local/cuda/bin/ptxas"));
 
@@ -62,6 +72,8 @@ int main(int argc, char **argv) {
   options->ptxas = ptxas;
   options->blockQ = blockQ;
   options->wgmma = wgmma;
+  options->foldLayout = foldLayout;
+  options->report = report;
   if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, *options))
     return fail(llvm::toString(std::move(e)));
   return 0;

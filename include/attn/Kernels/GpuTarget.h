@@ -57,6 +57,12 @@ struct GpuCompileOptions {
   bool wgmma = true;
   /// Emit checked-mode launches that validate dynamic kv tables.
   bool checks = true;
+  /// On sm_90a with the wgmma kernel: attn.tile / attn.untile (and STA's
+  /// text concat and slices) around block-sparse attention become the
+  /// raster-tile kernel's TMA boxes instead of gathers into tiled copies.
+  bool foldLayout = true;
+  /// The planner's layout decisions (folded, or why not) as remarks.
+  bool report = false;
 
   /// The defaults for `chip` with the chip's PTX features, or std::nullopt
   /// for a chip not in gpuChips().
@@ -79,6 +85,8 @@ GpuCompileOptions gpuCompileOptionsOf(const Options &o) {
   g.tensorCores = o.tensorCores;
   g.wgmma = o.wgmma;
   g.checks = o.checks;
+  g.foldLayout = o.foldLayout;
+  g.report = o.report;
   return g;
 }
 /// Sets the GPU fields of such a struct from `g`.
@@ -91,6 +99,8 @@ void setGpuCompileOptions(Options &o, const GpuCompileOptions &g) {
   o.tensorCores = g.tensorCores;
   o.wgmma = g.wgmma;
   o.checks = g.checks;
+  o.foldLayout = g.foldLayout;
+  o.report = g.report;
 }
 
 } // namespace attn

@@ -38,6 +38,16 @@
 // (ATTNRT_ATTN_GRID_*); Sq and Skv are not read. Grid (N * P / block_q, Hq,
 // B).
 //
+// With a text segment (cfg.rasterText; STA's text tokens): the tile-major
+// sequence goes on past the N image tiles with ceil(S_text / P) text tiles
+// of P slots, rows of their own [B, H, S_text, D] tensors (q, k, v, out),
+// read and written through 3-D maps as in the plain form (rows past S_text
+// arrive as zeros, stores clip them). Keys of text tile slots at or past the
+// valid text length are masked (their V rows zeroed in shared memory).
+// Parameters after the grid: the maps of text q, k, v, out
+// (ATTNRT_ATTN_TEXT_*_MAP) and i32 S_text, text length. The tables name
+// text tiles N, N + 1, ...; grid ((N + text tiles) * P / block_q, Hq, B).
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTN_KERNELS_HOPPERATTENTIONKERNEL_H
@@ -74,6 +84,8 @@ struct HopperKernelConfig : FlashKernelConfig {
   bool pingPong = false;
   /// The raster-tile operand form (see above); set with withRasterTile().
   RasterTile rasterTile;
+  /// Raster-tile form only: text tiles follow the image tiles (see above).
+  bool rasterText = false;
 };
 
 /// The flash configuration on the wgmma kernel (same tables and semantics),
@@ -100,15 +112,16 @@ int64_t hopperKernelSharedBytes(const HopperKernelConfig &cfg);
 int64_t hopperTensorMapBoxRows(const HopperKernelConfig &cfg, bool query);
 
 /// attentionSignature() plus the three tensor maps (raster-tile form: and
-/// out's map, i32 T, Hh, W), grid (ceil(Sq / block_q), Hq, B) (raster-tile
+/// out's map, i32 T, Hh, W; with text: the four text maps, i32 S_text and
+/// text length), grid (ceil(Sq / block_q), Hq, B) (raster-tile
 /// form: shape.queryRows = the tile-major length N * P), (block_q / 64 + 1)
 /// * 128 threads.
 KernelContract hopperKernelContract(const HopperKernelConfig &cfg,
                                     AttentionShape shape = {});
 
 /// attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km][_t<R>]
-/// [_r<RQ>][_rt<tt>x<th>x<tw>]_s<stages>[_ov][_pp] (the suffixes: raster
-/// tile, overlap, ping-pong on).
+/// [_r<RQ>][_rt<tt>x<th>x<tw>[_txt]]_s<stages>[_ov][_pp] (the suffixes:
+/// raster tile, text segment, overlap, ping-pong on).
 std::string hopperKernelName(const HopperKernelConfig &cfg);
 
 /// Appends the kernel to `module` (an sm_90a gpu.module).

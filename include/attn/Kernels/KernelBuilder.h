@@ -114,6 +114,9 @@ public:
 
   /// `then()` runs when `cond` holds.
   void ifThen(Value cond, const std::function<void()> &then);
+  /// `then()` runs when `cond` holds, else `otherwise()`.
+  void ifThenElse(Value cond, const std::function<void()> &then,
+                  const std::function<void()> &otherwise);
   /// A value computed by one of two branches.
   Value ifElse(Value cond, Type type, const std::function<Value()> &then,
                const std::function<Value()> &otherwise);

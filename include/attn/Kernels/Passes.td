@@ -83,6 +83,10 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     `attn-emit-hopper-kernel{block-q=128 block-kv=128 block-sizes=false raster-tile=6,8,8}`
     emits `attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_s3` (STA's 384-token
     tiles as 3 query blocks and 3 kv blocks of 2 x 8 x 8 tokens).
+    `raster-text=true` adds STA's text segment: text tiles after the image
+    tiles, read and written through 3-D maps of separate [B, H, S_text, D]
+    tensors, keys at or past the text length masked (name suffix `_txt`;
+    four more maps and i32 S_text, text length).
 
     ```sh
     attn-opt empty.mlir --pass-pipeline="builtin.module(
@@ -108,6 +112,7 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     Option<"overlap", "overlap", "bool", /*default=*/"false", "Overlap softmax_j with the P_{j-1}.V_{j-1} wgmmas (name suffix _ov; checked on an H100, 4% faster on dense; off until the planner's kernels are measured with it)">,
     Option<"pingPong", "ping-pong", "bool", /*default=*/"false", "Two consumer warpgroups take turns issuing wgmmas (block-q 128; name suffix _pp; checked on an H100, slower than without at boost clock)">,
     ListOption<"rasterTile", "raster-tile", "int64_t", "Video tile T,H,W: raster q/k/v/out through 5-D TMA boxes, keys masked by grid coordinate (name suffix _rt<T>x<H>x<W>; needs block-sizes=false; checked on an H100, 2026-12-06)">,
+    Option<"rasterText", "raster-text", "bool", /*default=*/"false", "Raster-tile form: text tiles after the image tiles, through 3-D maps of separate text tensors (name suffix _txt)">,
     Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
   ];
   let dependentDialects = [

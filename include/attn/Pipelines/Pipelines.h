@@ -87,6 +87,16 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
       *this, "checks",
       llvm::cl::desc("Emit checked-mode launches for dynamic kv tables"),
       llvm::cl::init(GpuCompileOptions().checks)};
+  PassOptions::Option<bool> foldLayout{
+      *this, "fold-layout",
+      llvm::cl::desc("On sm_90a with the wgmma kernel, fold attn.tile / "
+                     "attn.untile around block-sparse attention into the "
+                     "raster-tile kernel's TMA boxes (false: gathers)"),
+      llvm::cl::init(GpuCompileOptions().foldLayout)};
+  PassOptions::Option<bool> report{
+      *this, "report",
+      llvm::cl::desc("The launch planner's layout decisions as remarks"),
+      llvm::cl::init(GpuCompileOptions().report)};
   PassOptions::Option<bool> optimize{
       *this, "optimize", llvm::cl::desc("Run attn-optimize first"),
       llvm::cl::init(true)};

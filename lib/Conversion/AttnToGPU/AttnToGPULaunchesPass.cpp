@@ -30,7 +30,9 @@ struct ConvertAttnToGPULaunchesPass
       ConvertAttnToGPULaunchesBase::blockQ,
       ConvertAttnToGPULaunchesBase::tensorCores,
       ConvertAttnToGPULaunchesBase::wgmma,
-      ConvertAttnToGPULaunchesBase::checks;
+      ConvertAttnToGPULaunchesBase::checks,
+      ConvertAttnToGPULaunchesBase::foldLayout,
+      ConvertAttnToGPULaunchesBase::report;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fn = module.lookupSymbol<func::FuncOp>(entry);

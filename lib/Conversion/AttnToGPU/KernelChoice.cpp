@@ -131,7 +131,43 @@ LogicalResult Planner::planLinalg(linalg::LinalgOp op) {
   return success();
 }
 
+LogicalResult plan::validateConstTables(BlockSparseOp bs) {
+  auto kt = cast<RankedTensorType>(bs.getK().getType());
+  int64_t bkv = bs.getBlockKvAttr().getInt();
+  int64_t K = cast<RankedTensorType>(bs.getKvIndices().getType()).getDimSize(3);
+  int64_t nkv = kt.getDimSize(2) / bkv;
+  auto idx = constInts(bs.getKvIndices()), cnt = constInts(bs.getKvCounts());
+  auto vbs = constInts(bs.getKvBlockSizes());
+  if (cnt)
+    for (size_t r = 0; r < cnt->size(); ++r)
+      if ((*cnt)[r] < 0 || (*cnt)[r] > K)
+        return bs->emitError()
+               << "attn-to-gpu: kv_counts entry " << r << " = " << (*cnt)[r]
+               << " is outside [0, " << K << "]";
+  if (idx && cnt)
+    for (size_t r = 0; r < cnt->size(); ++r)
+      for (int64_t e = 0; e < (*cnt)[r]; ++e) {
+        int32_t x = (*idx)[r * K + e];
+        if (x < 0 || x >= nkv)
+          return bs->emitError()
+                 << "attn-to-gpu: kv_indices row " << r << " entry " << e
+                 << " = " << x << " is outside [0, " << nkv << ")";
+      }
+  if (vbs)
+    for (size_t j = 0; j < vbs->size(); ++j)
+      if ((*vbs)[j] < 0 || (*vbs)[j] > bkv)
+        return bs->emitError()
+               << "attn-to-gpu: kv_block_sizes[" << j << "] = " << (*vbs)[j]
+               << " is outside [0, " << bkv << "]";
+  return success();
+}
+
 LogicalResult Planner::planAttention(Operation *op) {
+  if (auto bs = dyn_cast<BlockSparseOp>(op)) {
+    FailureOr<bool> folded = planRasterAttention(bs);
+    if (failed(folded) || *folded)
+      return failure(failed(folded));
+  }
   Value q = op->getOperand(0), k = op->getOperand(1), v = op->getOperand(2);
   auto qt = cast<RankedTensorType>(q.getType());
   auto kt = cast<RankedTensorType>(k.getType());
@@ -187,30 +223,9 @@ LogicalResult Planner::planAttention(Operation *op) {
     int64_t nq = Sq / bq;
     nkv = Skv / bkv;
     auto idx = constInts(bs.getKvIndices()), cnt = constInts(bs.getKvCounts());
-    auto vbs = constInts(bs.getKvBlockSizes());
     hasSizes = bool(bs.getKvBlockSizes());
-    // Constant tables are validated here, once.
-    if (cnt)
-      for (size_t r = 0; r < cnt->size(); ++r)
-        if ((*cnt)[r] < 0 || (*cnt)[r] > K)
-          return op->emitError()
-                 << "attn-to-gpu: kv_counts entry " << r << " = " << (*cnt)[r]
-                 << " is outside [0, " << K << "]";
-    if (idx && cnt)
-      for (size_t r = 0; r < cnt->size(); ++r)
-        for (int64_t e = 0; e < (*cnt)[r]; ++e) {
-          int32_t x = (*idx)[r * K + e];
-          if (x < 0 || x >= nkv)
-            return op->emitError()
-                   << "attn-to-gpu: kv_indices row " << r << " entry " << e
-                   << " = " << x << " is outside [0, " << nkv << ")";
-        }
-    if (vbs)
-      for (size_t j = 0; j < vbs->size(); ++j)
-        if ((*vbs)[j] < 0 || (*vbs)[j] > bkv)
-          return op->emitError()
-                 << "attn-to-gpu: kv_block_sizes[" << j << "] = " << (*vbs)[j]
-                 << " is outside [0, " << bkv << "]";
+    if (failed(validateConstTables(bs)))
+      return failure();
     bool direct = tc && bq == 64 && bkv % 16 == 0 && bkv <= 128;
     bool split = tc && !direct && bq == bkv && bq % 64 == 0 && bq / 64 <= 64;
     if (split && hopper && bq % 128 == 0) {

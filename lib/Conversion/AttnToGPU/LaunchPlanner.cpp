@@ -140,6 +140,8 @@ LogicalResult Planner::run() {
 
 LogicalResult Planner::planBlock(Block &block) {
   for (Operation &op : block) {
+    if (foldedOps.contains(&op))
+      continue;
     LogicalResult r =
         llvm::TypeSwitch<Operation *, LogicalResult>(&op)
             .Case<TileOp, UntileOp, tensor::ConcatOp, tensor::ExtractSliceOp,

@@ -8,6 +8,8 @@
 //    slice, pad) and the gathers that write a view;
 //  - KernelChoice.cpp: the kernel and launch each compute op gets (flash or
 //    SIMT attention, sub-blocks, checks, utility kernels);
+//  - RasterFold.cpp: on sm_90a, tile/untile around block-sparse attention
+//    folded into the raster-tile kernel's TMA boxes;
 //  - BufferPacking.cpp: scratch buffers packed into slots by lifetime;
 //  - HostIR.cpp: the host function (allocs, tables, launches, loops).
 //
@@ -22,6 +24,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -47,6 +50,30 @@ inline std::optional<std::vector<int32_t>> constInts(Value v) {
     out.push_back(int32_t(x.getSExtValue()));
   return out;
 }
+
+/// The rows [offset, offset + size) of dim 2 that `s` takes, when it takes
+/// whole [.., S, D] rows of a static 4-D tensor (unit strides, all of dims
+/// 0, 1 and 3).
+inline std::optional<std::pair<int64_t, int64_t>>
+rowSlice(tensor::ExtractSliceOp s) {
+  auto st = s.getSourceType();
+  if (!s.hasUnitStride() || !st.hasStaticShape() || st.getRank() != 4 ||
+      s.getStaticOffsets().size() != 4)
+    return std::nullopt;
+  for (int d : {0, 1, 3})
+    if (s.getStaticOffsets()[d] != 0 ||
+        s.getStaticSizes()[d] != st.getDimSize(d))
+      return std::nullopt;
+  if (ShapedType::isDynamic(s.getStaticOffsets()[2]) ||
+      ShapedType::isDynamic(s.getStaticSizes()[2]) ||
+      s.getResultType().getRank() != 4)
+    return std::nullopt;
+  return std::make_pair(s.getStaticOffsets()[2], s.getStaticSizes()[2]);
+}
+
+/// Checks the constant tables of `op` (kv_counts in [0, K], listed
+/// kv_indices in [0, nkv), kv_block_sizes in [0, block_kv]), once.
+LogicalResult validateConstTables(BlockSparseOp op);
 
 struct Buf {
   enum Kind { Arg, Result, Scratch, Const, Err } kind;
@@ -182,6 +209,22 @@ private:
   LogicalResult planMask(MaskFromLengthsOp op);
   LogicalResult planLinalg(linalg::LinalgOp op);
   LogicalResult planAttention(Operation *op);
+  /// On sm_90a: `op` as the raster-tile kernel, its tile/untile (and STA's
+  /// text concat/slices) folded into TMA boxes (RasterFold.cpp). false: not
+  /// folded (why: a remark with opts.report), the caller plans the gathers.
+  FailureOr<bool> planRasterAttention(BlockSparseOp op);
+  /// A 5-D tensor map over raster buffer `buf` ([B * H, T * Hh * W, D]),
+  /// read in boxes of `rows` tokens of `tile` (whole t-slices).
+  Param rasterMap(int buf, Type elt, int64_t D, ArrayRef<int64_t> grid,
+                  int64_t BH, ArrayRef<int64_t> tile, int64_t rows) {
+    Param pr{buf};
+    pr.tensorMap =
+        llvm::formatv("{0}:{1},{2},{3},{4},{5}:box=64,{6},{7},{8},1",
+                      elt.isBF16() ? "bf16" : "f16", D, grid[2], grid[1],
+                      grid[0], BH, tile[2], tile[1], rows / (tile[1] * tile[2]))
+            .str();
+    return pr;
+  }
   LogicalResult planReturn(func::ReturnOp ret);
   LogicalResult planFor(scf::ForOp loop);
   LogicalResult planBlock(Block &block);
@@ -206,6 +249,8 @@ private:
   DenseSet<int> resultWritten;
   int errBuf = -1;
   std::vector<std::pair<size_t, size_t>> loops; // [begin, end] launch indices
+  /// Layout ops a kernel's loads or stores took over (not planned).
+  DenseSet<Operation *> foldedOps;
 };
 
 /// Scratch buffers packed into physical slots: a buffer's lifetime is the

@@ -138,14 +138,8 @@ LogicalResult Planner::planLayout(Operation *op) {
       }
     }
   } else if (auto s = dyn_cast<tensor::ExtractSliceOp>(op)) {
-    auto st = s.getSourceType();
-    bool ok = s.hasUnitStride() && st.hasStaticShape() &&
-              s.getStaticOffsets().size() == 4;
-    for (int d : {0, 1, 3})
-      ok = ok && s.getStaticOffsets()[d] == 0 &&
-           s.getStaticSizes()[d] == st.getDimSize(d);
-    if (!ok || ShapedType::isDynamic(s.getStaticOffsets()[2]) ||
-        rt.getRank() != 4)
+    auto slice = rowSlice(s);
+    if (!slice)
       return op->emitError("attn-to-gpu: tensor.extract_slice only of whole "
                            "rows (static offset/size along dim 2, unit "
                            "strides)");
@@ -154,7 +148,7 @@ LogicalResult Planner::planLayout(Operation *op) {
       return failure();
     SmallVector<int64_t> rows;
     for (int64_t i = 0; i < S; ++i)
-      rows.push_back(s.getStaticOffsets()[2] + i);
+      rows.push_back(slice->first + i);
     pick(*in, rows);
   } else if (auto pad = dyn_cast<tensor::PadOp>(op)) {
     Value cst = pad.getConstantPaddingValue();

@@ -1,0 +1,343 @@
+//===- RasterFold.cpp - tile/untile folded into the raster-tile kernel ----===//
+//
+// On sm_90a, attn.block_sparse over the tiles of raster video tensors runs
+// as the raster-tile wgmma kernel (HopperAttentionKernel.h): its TMA boxes
+// read q, k, v straight from raster order and write the output back in
+// raster order, so neither the tiled copies nor the gathers exist. What
+// folds is STA as attn-plan-sparsity leaves it:
+//
+//   q = pad(concat(tile(q_raster), q_text))          (k, v the same)
+//   o = block_sparse(q, k, v, constant tables)        block_q = block_kv = P
+//   out = untile(slice(o, image rows)); out_text = slice(o, text rows)
+//
+// checked on the planner's row views (RowView.cpp): rows [0, N*P) of q, k
+// and v must be exactly attn.tile's slots of one raster buffer over the
+// geometry of the untile (pad slots zero), the next S_text rows one text
+// buffer in order, the rest zero padding; the output must be read only
+// through whole-row extract_slices into that untile and into the text rows.
+// Keys: a partial image tile's kv_block_sizes must be its in-grid count
+// (the kernel masks pad slots by coordinate, the same keys); text tiles'
+// sizes must describe one text length L (clamp(L - t * P, 0, P)). Anything
+// else keeps the gathers; with `report` a remark says why.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Plan.h"
+
+#include "attn/Dialect/Attn/Utils/TileGeometry.h"
+#include "attn/Kernels/HopperAttentionKernel.h"
+#include "attnrt/abi.h"
+
+#include "llvm/ADT/bit.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::plan;
+
+namespace {
+
+/// Where the rows of one attention operand come from, when they are the
+/// folded layout: the raster buffer and the text buffer (-1: none).
+struct FoldedOperand {
+  int raster = -1, text = -1;
+  int64_t textRows = 0;
+};
+
+/// `view` as [tile slots of a raster buffer | text rows | zero rows], or
+/// std::nullopt with `why`.
+std::optional<FoldedOperand> matchOperand(const RowView &view,
+                                          ArrayRef<int64_t> slotToRaster,
+                                          int64_t rasterRows,
+                                          std::string &why) {
+  const int64_t image = slotToRaster.size();
+  const int64_t rows = view.src.size();
+  if (rows < image) {
+    why = "it has fewer rows than the tiles";
+    return std::nullopt;
+  }
+  int rasterSrc = -1, textSrc = -1;
+  for (int64_t i = 0; i < image; ++i) {
+    int s = view.src[i];
+    if (slotToRaster[i] < 0) {
+      if (s >= 0) {
+        why = "a pad slot of a tile is not zero";
+        return std::nullopt;
+      }
+      continue;
+    }
+    if (s < 0 || (rasterSrc >= 0 && s != rasterSrc) ||
+        view.row[i] != slotToRaster[i]) {
+      why = "its image rows are not attn.tile of one raster tensor with the "
+            "untile's geometry";
+      return std::nullopt;
+    }
+    rasterSrc = s;
+  }
+  if (rasterSrc < 0 || view.sourceRows[rasterSrc] != rasterRows) {
+    why = "its image rows are not read from a raster tensor of the grid";
+    return std::nullopt;
+  }
+  int64_t i = image;
+  for (; i < rows && view.src[i] >= 0; ++i) {
+    int s = view.src[i];
+    if ((textSrc >= 0 && s != textSrc) || view.row[i] != i - image) {
+      why = "the rows after the tiles are not one text tensor in order";
+      return std::nullopt;
+    }
+    textSrc = s;
+  }
+  FoldedOperand out;
+  out.raster = view.sources[rasterSrc];
+  if (textSrc >= 0) {
+    out.text = view.sources[textSrc];
+    out.textRows = view.sourceRows[textSrc];
+    if (out.textRows != i - image) {
+      why = "only part of the text tensor follows the tiles";
+      return std::nullopt;
+    }
+  }
+  for (; i < rows; ++i)
+    if (view.src[i] >= 0) {
+      why = "rows after the text are not zero padding";
+      return std::nullopt;
+    }
+  return out;
+}
+
+} // namespace
+
+FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
+  std::string why;
+  auto notFolded = [&]() -> FailureOr<bool> {
+    if (opts.report)
+      op->emitRemark() << "attn-to-gpu: tile/untile not folded into the "
+                          "attention kernel: "
+                       << why;
+    return false;
+  };
+  auto qt = cast<RankedTensorType>(op.getQ().getType());
+  auto kt = cast<RankedTensorType>(op.getK().getType());
+  Type elt = qt.getElementType();
+  const int64_t B = qt.getDimSize(0), Hq = qt.getDimSize(1),
+                Sq = qt.getDimSize(2), D = qt.getDimSize(3),
+                Hkv = kt.getDimSize(1), Skv = kt.getDimSize(2);
+  const int64_t P = op.getBlockQAttr().getInt();
+  if (!opts.foldLayout || !opts.tensorCores || !opts.wgmma ||
+      opts.chip != "sm_90a") {
+    why = "the raster-tile kernel is sm_90a's wgmma kernel (fold-layout, "
+          "wgmma, chip sm_90a)";
+    return notFolded();
+  }
+  if (!(elt.isBF16() || elt.isF16()) || !(D == 64 || D == 128)) {
+    why = "the raster-tile kernel takes bf16/f16 with head dim 64 or 128";
+    return notFolded();
+  }
+  // The output: whole-row slices into one untile and the text rows.
+  UntileOp untile;
+  SmallVector<std::tuple<Value, int64_t, int64_t>> terminals; // value, at, rows
+  SmallVector<Operation *> folded;
+  SmallVector<std::pair<Value, int64_t>> work = {{op.getResult(), 0}};
+  while (!work.empty()) {
+    auto [val, at] = work.pop_back_val();
+    bool terminal = false;
+    for (Operation *user : val.getUsers()) {
+      if (auto s = dyn_cast<tensor::ExtractSliceOp>(user)) {
+        auto rs = rowSlice(s);
+        if (!rs) {
+          why = "its output is read by a slice that is not whole rows";
+          return notFolded();
+        }
+        folded.push_back(s);
+        work.push_back({s.getResult(), at + rs->first});
+      } else if (auto u = dyn_cast<UntileOp>(user)) {
+        if (untile || at != 0) {
+          why = "its output is untiled more than once or not from row 0";
+          return notFolded();
+        }
+        untile = u;
+        folded.push_back(u);
+      } else {
+        terminal = true;
+      }
+    }
+    if (terminal)
+      terminals.push_back(
+          {val, at, cast<RankedTensorType>(val.getType()).getDimSize(2)});
+  }
+  if (!untile) {
+    why = "its output is not untiled (attn.untile) to a raster tensor";
+    return notFolded();
+  }
+  auto geo = TileGeometry::get(untile.getGrid(), untile.getTile());
+  if (!geo || geo->slotsPerTile() != P ||
+      op.getBlockKvAttr().getInt() != P) {
+    why = "its blocks are not the untile's tiles (block_q = block_kv = P)";
+    return notFolded();
+  }
+  ArrayRef<int64_t> grid = untile.getGrid(), tile = untile.getTile();
+  const int64_t rows = P % 128 == 0 ? 128 : 64;
+  if (P % 64 || 64 % (tile[1] * tile[2]) || P / rows > 64 || tile[0] > 256 ||
+      tile[1] > 256 || tile[2] > 256) {
+    why = "a TMA box is whole t-slices of the tile: h * w must divide 64 and "
+          "64 divide P";
+    return notFolded();
+  }
+  // The inputs.
+  SmallVector<int64_t> slots = geo->slotToRaster();
+  FoldedOperand in[3];
+  const char *names[3] = {"q", "k", "v"};
+  for (int i = 0; i < 3; ++i) {
+    Value x = op->getOperand(i);
+    auto vit = views.find(x);
+    if (bufOf.count(x) || vit == views.end()) {
+      why = std::string(names[i]) + " is not a tiled view (tile, concat, pad)";
+      return notFolded();
+    }
+    auto m = matchOperand(vit->second, slots, geo->numTokens(), why);
+    if (!m) {
+      why = std::string(names[i]) + ": " + why;
+      return notFolded();
+    }
+    in[i] = *m;
+  }
+  const int64_t St = in[0].textRows;
+  const int64_t image = geo->paddedLength();
+  if (in[1].textRows != St || in[2].textRows != St || Sq != Skv ||
+      Sq != image + (St + P - 1) / P * P) {
+    why = "q, k and v do not have the same text rows padded to whole tiles";
+    return notFolded();
+  }
+  for (auto [val, at, n] : terminals)
+    if (at != image || n != St || (St && val != std::get<0>(terminals[0]))) {
+      why = "its output is read other than through the untile and the text "
+            "rows";
+      return notFolded();
+    }
+  // Tables: constant; key sizes the kernel's masks reproduce.
+  auto idx = constInts(op.getKvIndices()), cnt = constInts(op.getKvCounts());
+  if (!idx || !cnt) {
+    why = "its kv tables are computed at run time";
+    return notFolded();
+  }
+  if (failed(validateConstTables(op)))
+    return failure();
+  const int64_t N = geo->numTiles();
+  int64_t textLength = St;
+  SmallVector<int64_t> inGrid = geo->validBlockSizes();
+  if (Value vbsV = op.getKvBlockSizes()) {
+    auto vbs = constInts(vbsV);
+    if (!vbs) {
+      why = "its kv_block_sizes are computed at run time";
+      return notFolded();
+    }
+    for (int64_t t = 0; t < N; ++t)
+      if ((*vbs)[t] != inGrid[t]) {
+        why = "kv_block_sizes of image tile " + std::to_string(t) +
+              " is not its in-grid token count";
+        return notFolded();
+      }
+    textLength = 0;
+    for (size_t t = N; t < vbs->size(); ++t)
+      textLength += (*vbs)[t];
+    for (size_t t = N; t < vbs->size(); ++t)
+      if ((*vbs)[t] != std::clamp<int64_t>(textLength - (t - N) * P, 0, P)) {
+        why = "the text tiles' kv_block_sizes are not one text length";
+        return notFolded();
+      }
+    if (textLength > St) {
+      why = "the text length exceeds the text rows";
+      return notFolded();
+    }
+  } else if (!geo->isExact() || Sq != image + St) {
+    why = "without kv_block_sizes, pad slots and pad rows are keys";
+    return notFolded();
+  }
+
+  // The kernel.
+  auto scaleAttr = op.getScale();
+  float scale =
+      scaleAttr ? scaleAttr->convertToFloat() : 1.0f / std::sqrt(float(D));
+  FlashKernelConfig flash;
+  flash.headDim = D;
+  flash.blockQ = flash.blockKv = rows;
+  flash.indexed = true;
+  flash.hasBlockSizes = flash.hasKeyMask = false;
+  flash.scale = scale;
+  flash.elementType =
+      elt.isBF16() ? FlashElementType::BF16 : FlashElementType::F16;
+  HopperKernelConfig cfg =
+      withRasterTile(hopperConfigFor(flash), {tile[0], tile[1], tile[2]});
+  cfg.rasterText = St > 0;
+  if (failed(verifyHopperKernelConfig(cfg, [&] { return op->emitError(); })))
+    return failure();
+  std::string name =
+      hopperKernelName(cfg) +
+      llvm::formatv("_s{0:x}", llvm::bit_cast<uint32_t>(scale)).str();
+  ensureKernel(name, [&](gpu::GPUModuleOp m) {
+    emitHopperAttentionKernel(b, op->getLoc(), m, cfg, name);
+  });
+  KernelContract contract = hopperKernelContract(cfg, {B, Hq, Sq});
+  if (contract.sharedBytes > opts.target()->maxSharedBytes)
+    return op->emitError() << "attn-to-gpu: the wgmma kernel needs "
+                           << contract.sharedBytes
+                           << " bytes of shared memory, more than "
+                           << opts.chip << "'s "
+                           << opts.target()->maxSharedBytes;
+
+  // Its parameters: raster and text buffers, the output written in place.
+  LogicalResult ok = success();
+  Param idxP = optionalBuf(op.getKvIndices(), op, ok);
+  Param cntP = optionalBuf(op.getKvCounts(), op, ok);
+  if (failed(ok))
+    return failure();
+  int out = outputFor(untile.getResult());
+  int textOut = -1;
+  if (St)
+    textOut = terminals.empty()
+                  ? scratch(B * Hq * St * D * elementBytes(elt))
+                  : outputFor(std::get<0>(terminals[0]));
+  std::vector<Param> ps(cfg.rasterText ? ATTNRT_ATTN_RASTER_TEXT_NUM_PARAMS
+                                       : ATTNRT_ATTN_RASTER_NUM_PARAMS);
+  ps[ATTNRT_ATTN_Q] = p(in[0].raster);
+  ps[ATTNRT_ATTN_K] = p(in[1].raster);
+  ps[ATTNRT_ATTN_V] = p(in[2].raster);
+  ps[ATTNRT_ATTN_OUT] = p(out);
+  ps[ATTNRT_ATTN_KV_INDICES] = idxP;
+  ps[ATTNRT_ATTN_KV_COUNTS] = cntP;
+  ps[ATTNRT_ATTN_KV_BLOCK_SIZES] = null();
+  ps[ATTNRT_ATTN_KEY_MASK] = null();
+  ps[ATTNRT_ATTN_SQ] = i32(Sq);
+  ps[ATTNRT_ATTN_SKV] = i32(Skv);
+  ps[ATTNRT_ATTN_HQ] = i32(Hq);
+  ps[ATTNRT_ATTN_HKV] = i32(Hkv);
+  ps[ATTNRT_ATTN_TABLE_K] =
+      i32(cast<RankedTensorType>(op.getKvIndices().getType()).getDimSize(3));
+  const int64_t qRows = hopperTensorMapBoxRows(cfg, /*query=*/true);
+  const int64_t kvRows = hopperTensorMapBoxRows(cfg, /*query=*/false);
+  ps[ATTNRT_ATTN_Q_MAP] = rasterMap(in[0].raster, elt, D, grid, B * Hq, tile, qRows);
+  ps[ATTNRT_ATTN_K_MAP] = rasterMap(in[1].raster, elt, D, grid, B * Hkv, tile, kvRows);
+  ps[ATTNRT_ATTN_V_MAP] = rasterMap(in[2].raster, elt, D, grid, B * Hkv, tile, kvRows);
+  ps[ATTNRT_ATTN_O_MAP] = rasterMap(out, elt, D, grid, B * Hq, tile, qRows);
+  ps[ATTNRT_ATTN_GRID_T] = i32(grid[0]);
+  ps[ATTNRT_ATTN_GRID_H] = i32(grid[1]);
+  ps[ATTNRT_ATTN_GRID_W] = i32(grid[2]);
+  if (cfg.rasterText) {
+    ps[ATTNRT_ATTN_TEXT_Q_MAP] = tensorMap(in[0].text, elt, D, St, B * Hq, qRows);
+    ps[ATTNRT_ATTN_TEXT_K_MAP] = tensorMap(in[1].text, elt, D, St, B * Hkv, kvRows);
+    ps[ATTNRT_ATTN_TEXT_V_MAP] = tensorMap(in[2].text, elt, D, St, B * Hkv, kvRows);
+    ps[ATTNRT_ATTN_TEXT_O_MAP] = tensorMap(textOut, elt, D, St, B * Hq, qRows);
+    ps[ATTNRT_ATTN_TEXT_TOKENS] = i32(St);
+    ps[ATTNRT_ATTN_TEXT_LENGTH] = i32(textLength);
+  }
+  launches.push_back(launchOf(name, contract, std::move(ps)));
+  foldedOps.insert(folded.begin(), folded.end());
+  if (opts.report)
+    op->emitRemark() << "attn-to-gpu: folded into " << name
+                     << ": the tiles of q, k, v and the untile of the output "
+                        "are its TMA boxes over the raster tensors"
+                     << (St ? " (text rows: 3-D boxes of the text tensors)" : "")
+                     << "; no tiled copies";
+  return true;
+}
