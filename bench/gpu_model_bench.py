@@ -94,9 +94,10 @@ def header(title):
     print(f"\n{title}\n{'workload':58s} {'ms':>9s} {'TFLOP/s':>8s} {'x ours':>8s}", flush=True)
 
 
-def ours_row(rt, root, name, inputs, outputs, label, useful):
+def ours_row(rt, root, name, inputs, outputs, label, useful, ours_ms=None):
     """Times artifact `name` on the inputs (outputs written in place) and
-    reports it; None when the artifact is missing or the run fails."""
+    reports it (a variant: with its ratio to `ours_ms`); None when the
+    artifact is missing or the run fails."""
     h = load_artifact(rt, root, name)
     if h is None:
         return None
@@ -108,7 +109,8 @@ def ours_row(rt, root, name, inputs, outputs, label, useful):
         return bench(run)
     ms = try_row(timed)
     if ms:
-        report(label, ms, useful, note=f"scratch {rt.scratch_bytes(h) / 2**20:.0f} MiB")
+        report(label, ms, useful, ours_ms,
+               note=f"scratch {rt.scratch_bytes(h) / 2**20:.0f} MiB")
     return ms
 
 
@@ -266,6 +268,8 @@ def bench_vsa(rt, root):
     out = torch.empty_like(q)
     ours_ms = ours_row(rt, root, "wan_vsa_1.3b", [q, k, v, gate], [out],
                        "VSA whole layer: attn-mlir artifact", useful)
+    ours_row(rt, root, "wan_vsa_1.3b_ov", [q, k, v, gate], [out],
+             "VSA whole layer: attn-mlir, --overlap kernels", useful, ours_ms)
 
     compiled_ms = peer_rows("VSA whole layer: torch + FlexAttention (mask per call)", peer,
                             (q, k, v, gate), useful, ours_ms, out,
@@ -352,6 +356,10 @@ def bench_sta(rt, root):
             torch.empty(B, H, S_text, D, device=dev, dtype=dt)]
     ours_ms = ours_row(rt, root, "hunyuan_sta_720p", [qi, ki, vi, qx, kx, vx], outs,
                        "STA whole layer: attn-mlir artifact", useful)
+    for variant, label in (("_gathers", "layout as gathers (--fold-layout=false)"),
+                           ("_ov", "--overlap kernels")):
+        ours_row(rt, root, "hunyuan_sta_720p" + variant, [qi, ki, vi, qx, kx, vx], outs,
+                 "STA whole layer: attn-mlir, " + label, useful, ours_ms)
 
     print(f"STA block mask built once in {build_s:.2f} s, outside every timing", flush=True)
     compiled_ms = peer_rows("STA whole layer: torch tile + FlexAttention (mask prebuilt) + untile",

@@ -199,7 +199,7 @@ done
 tally "artifacts under memcheck" sanitized memcheck scripts/gpu/check_artifacts.py "$lib" .device/art
 # (prepare.sh compiles both small models; sanitized() fails when one is
 # missing: check_models.py then reports it as skipped.)
-for tool in memcheck racecheck; do
+for tool in memcheck racecheck synccheck; do
   tally "small models under $tool" sanitized "$tool" scripts/gpu/check_models.py "$lib" .device/art --quick
 done
 if [ "$failed" -ne 0 ]; then

@@ -21,8 +21,12 @@ margin is printed and checked).
 
 usage: check_models.py LIBATTNRT ART_ROOT [--models a,b,...] [--quick] [--trials N]
   ART_ROOT/<name> for name in wan_vsa_small, hunyuan_sta_small, wan_vsa_1.3b,
-  hunyuan_sta_720p (default: all; a missing artifact is reported as skipped).
-  --quick: the small models only, one trial (for compute-sanitizer)."""
+  hunyuan_sta_720p (examples/), sta_raster_text (test/GPU/Inputs/: STA with
+  a partial text tile and text length < text rows, folded into the
+  raster-tile kernel on sm_90a) (default: all; a missing artifact is
+  reported as skipped).
+  --quick: the small models and sta_raster_text only, one trial (for
+  compute-sanitizer)."""
 import argparse
 import math
 import os
@@ -39,7 +43,8 @@ import errcheck  # noqa: E402
 import model_ref  # noqa: E402
 from attn_mlir.runtime import DTYPES, Runtime  # noqa: E402
 
-MODELS = ["wan_vsa_small", "hunyuan_sta_small", "wan_vsa_1.3b", "hunyuan_sta_720p"]
+MODELS = ["wan_vsa_small", "hunyuan_sta_small", "wan_vsa_1.3b", "hunyuan_sta_720p",
+          "sta_raster_text"]
 dev = "cuda"
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
@@ -93,7 +98,10 @@ def reference(cfg, ins, dtype):
 
 def check_model(rt, name, art, trials):
     """Returns (passed, failed)."""
-    cfg = model_ref.parse_model(os.path.join(ROOT, "examples", name + ".mlir"))
+    path = os.path.join(ROOT, "examples", name + ".mlir")
+    if not os.path.exists(path):  # GPU-only check models
+        path = os.path.join(ROOT, "test", "GPU", "Inputs", name + ".mlir")
+    cfg = model_ref.parse_model(path)
     h = rt.load(art)
     args, results = rt.signature(h)
     dtype = DTYPES[args[0][0]]
@@ -180,7 +188,7 @@ def main():
     models = [m for m in a.models.split(",") if m]
     trials = a.trials
     if a.quick:
-        models = [m for m in models if m.endswith("_small")]
+        models = [m for m in models if m.endswith("_small") or m == "sta_raster_text"]
         trials = 1
     print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}")
     passed = failed = skipped = 0

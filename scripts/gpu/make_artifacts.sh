@@ -13,6 +13,7 @@ mkdir -p "$ROOT"
 "$BIN/attn-compile" test/GPU/Inputs/sta_bf16_d64.mlir -o "$ROOT/sta_bf16_d64"
 "$BIN/attn-compile" test/GPU/Inputs/topk_ties.mlir -o "$ROOT/topk_ties"
 "$BIN/attn-compile" test/GPU/Inputs/loop_swap.mlir -o "$ROOT/loop_swap"
+"$BIN/attn-compile" test/GPU/Inputs/sta_raster_text.mlir -o "$ROOT/sta_raster_text"
 for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_sta_720p; do
   rm -rf "${ROOT:?}/$m"
   if ! "$BIN/attn-compile" "examples/$m.mlir" -o "$ROOT/$m" 2> "$ROOT/$m.log"; then
@@ -22,4 +23,9 @@ for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_st
   fi
   rm -f "$ROOT/$m.log"
 done
+# The whole-layer benchmark's variants, timed in the same run: the layout as
+# gathers into tiled copies (fold-layout off), and the overlapped kernels.
+"$BIN/attn-compile" examples/hunyuan_sta_720p.mlir -o "$ROOT/hunyuan_sta_720p_gathers" --fold-layout=false
+"$BIN/attn-compile" examples/hunyuan_sta_720p.mlir -o "$ROOT/hunyuan_sta_720p_ov" --overlap
+"$BIN/attn-compile" examples/wan_vsa_1.3b.mlir -o "$ROOT/wan_vsa_1.3b_ov" --overlap
 echo "artifacts in $ROOT: $(ls "$ROOT" | tr '\n' ' ')"

@@ -44,6 +44,10 @@ static cl::opt<bool> report(
     "report", cl::desc("Print the passes' and the launch planner's decisions "
                        "(layout folded or why not, plans) as remarks"),
     cl::init(false));
+static cl::opt<bool> overlap(
+    "overlap", cl::desc("The wgmma kernels overlap each block's softmax with "
+                        "the previous block's P.V (kernel suffix _ov)"),
+    cl::init(false));
 static cl::opt<std::string> ptxas("ptxas", cl::desc("ptxas for the cubin (empty: PTX only)"),
                                   cl::init("/usr/local/cuda/bin/ptxas"));
 
@@ -74,6 +78,7 @@ int main(int argc, char **argv) {
   options->wgmma = wgmma;
   options->foldLayout = foldLayout;
   options->report = report;
+  options->overlap = overlap;
   if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, *options))
     return fail(llvm::toString(std::move(e)));
   return 0;

@@ -63,6 +63,9 @@ struct GpuCompileOptions {
   bool foldLayout = true;
   /// The planner's layout decisions (folded, or why not) as remarks.
   bool report = false;
+  /// The wgmma kernels overlap softmax_j with the previous block's P.V
+  /// (HopperKernelConfig::overlap, name suffix _ov).
+  bool overlap = false;
 
   /// The defaults for `chip` with the chip's PTX features, or std::nullopt
   /// for a chip not in gpuChips().
@@ -87,6 +90,7 @@ GpuCompileOptions gpuCompileOptionsOf(const Options &o) {
   g.checks = o.checks;
   g.foldLayout = o.foldLayout;
   g.report = o.report;
+  g.overlap = o.overlap;
   return g;
 }
 /// Sets the GPU fields of such a struct from `g`.
@@ -101,6 +105,7 @@ void setGpuCompileOptions(Options &o, const GpuCompileOptions &g) {
   o.checks = g.checks;
   o.foldLayout = g.foldLayout;
   o.report = g.report;
+  o.overlap = g.overlap;
 }
 
 } // namespace attn

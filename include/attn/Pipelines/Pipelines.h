@@ -97,6 +97,11 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
       *this, "report",
       llvm::cl::desc("The launch planner's layout decisions as remarks"),
       llvm::cl::init(GpuCompileOptions().report)};
+  PassOptions::Option<bool> overlap{
+      *this, "overlap",
+      llvm::cl::desc("The wgmma kernels overlap each block's softmax with the "
+                     "previous block's P.V (kernel suffix _ov)"),
+      llvm::cl::init(GpuCompileOptions().overlap)};
   PassOptions::Option<bool> optimize{
       *this, "optimize", llvm::cl::desc("Run attn-optimize first"),
       llvm::cl::init(true)};

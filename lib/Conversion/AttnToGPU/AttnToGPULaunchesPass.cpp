@@ -32,7 +32,8 @@ struct ConvertAttnToGPULaunchesPass
       ConvertAttnToGPULaunchesBase::wgmma,
       ConvertAttnToGPULaunchesBase::checks,
       ConvertAttnToGPULaunchesBase::foldLayout,
-      ConvertAttnToGPULaunchesBase::report;
+      ConvertAttnToGPULaunchesBase::report,
+      ConvertAttnToGPULaunchesBase::overlap;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fn = module.lookupSymbol<func::FuncOp>(entry);

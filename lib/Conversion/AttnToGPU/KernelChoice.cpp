@@ -294,6 +294,7 @@ LogicalResult Planner::planAttention(Operation *op) {
   flash.subBlocks = subBlocks;
   flash.qSubBlocks = qSubBlocks == subBlocks ? 0 : qSubBlocks;
   HopperKernelConfig hcfg = hopperConfigFor(flash);
+  hcfg.overlap = opts.overlap;
   if (useWgmma) {
     if (failed(verifyHopperKernelConfig(hcfg, diag)))
       return failure();

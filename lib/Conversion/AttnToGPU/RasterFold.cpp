@@ -270,6 +270,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   HopperKernelConfig cfg =
       withRasterTile(hopperConfigFor(flash), {tile[0], tile[1], tile[2]});
   cfg.rasterText = St > 0;
+  cfg.overlap = opts.overlap;
   if (failed(verifyHopperKernelConfig(cfg, [&] { return op->emitError(); })))
     return failure();
   std::string name =
