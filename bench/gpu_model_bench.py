@@ -268,8 +268,8 @@ def bench_vsa(rt, root):
     out = torch.empty_like(q)
     ours_ms = ours_row(rt, root, "wan_vsa_1.3b", [q, k, v, gate], [out],
                        "VSA whole layer: attn-mlir artifact", useful)
-    ours_row(rt, root, "wan_vsa_1.3b_ov", [q, k, v, gate], [out],
-             "VSA whole layer: attn-mlir, --overlap kernels", useful, ours_ms)
+    ours_row(rt, root, "wan_vsa_1.3b_serial", [q, k, v, gate], [out],
+             "VSA whole layer: attn-mlir, --overlap=false kernels", useful, ours_ms)
 
     compiled_ms = peer_rows("VSA whole layer: torch + FlexAttention (mask per call)", peer,
                             (q, k, v, gate), useful, ours_ms, out,
@@ -357,7 +357,7 @@ def bench_sta(rt, root):
     ours_ms = ours_row(rt, root, "hunyuan_sta_720p", [qi, ki, vi, qx, kx, vx], outs,
                        "STA whole layer: attn-mlir artifact", useful)
     for variant, label in (("_gathers", "layout as gathers (--fold-layout=false)"),
-                           ("_ov", "--overlap kernels")):
+                           ("_serial", "--overlap=false kernels")):
         ours_row(rt, root, "hunyuan_sta_720p" + variant, [qi, ki, vi, qx, kx, vx], outs,
                  "STA whole layer: attn-mlir, " + label, useful, ours_ms)
 

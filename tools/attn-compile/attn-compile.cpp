@@ -46,8 +46,9 @@ static cl::opt<bool> report(
     cl::init(false));
 static cl::opt<bool> overlap(
     "overlap", cl::desc("The wgmma kernels overlap each block's softmax with "
-                        "the previous block's P.V (kernel suffix _ov)"),
-    cl::init(false));
+                        "the previous block's P.V (kernel suffix _ov; "
+                        "--overlap=false: serial)"),
+    cl::init(attn::GpuCompileOptions().overlap));
 static cl::opt<std::string> ptxas("ptxas", cl::desc("ptxas for the cubin (empty: PTX only)"),
                                   cl::init("/usr/local/cuda/bin/ptxas"));
 

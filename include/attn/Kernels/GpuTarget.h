@@ -64,8 +64,10 @@ struct GpuCompileOptions {
   /// The planner's layout decisions (folded, or why not) as remarks.
   bool report = false;
   /// The wgmma kernels overlap softmax_j with the previous block's P.V
-  /// (HopperKernelConfig::overlap, name suffix _ov).
-  bool overlap = false;
+  /// (HopperKernelConfig::overlap, name suffix _ov). On: faster in every
+  /// layer measured on an H100 (dense 4%, STA layer 2%, VSA layer 1.4%;
+  /// bench/RESULTS.md).
+  bool overlap = true;
 
   /// The defaults for `chip` with the chip's PTX features, or std::nullopt
   /// for a chip not in gpuChips().

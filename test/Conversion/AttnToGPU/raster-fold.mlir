@@ -17,7 +17,7 @@
 // CHECK-LABEL: func.func @main(
 // CHECK-NOT: memref.alloc
 // CHECK-NOT: attn_gather
-// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_s{{[0-9a-fx]+}} blocks in (%c27, %c2, %c1) threads in (%c384, %c1, %c1)
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_ov_s{{[0-9a-fx]+}} blocks in (%c27, %c2, %c1) threads in (%c384, %c1, %c1)
 // CHECK-SAME: args(%arg0 : memref<1x2x3072x128xbf16>, %arg1 : memref<1x2x3072x128xbf16>, %arg2 : memref<1x2x3072x128xbf16>, %arg6 : memref<1x2x3072x128xbf16>,
 // CHECK-SAME: %c12_i32 : i32, %c16_i32 : i32, %c16_i32 : i32, %arg3 : memref<1x2x100x128xbf16>, %arg4 : memref<1x2x100x128xbf16>, %arg5 : memref<1x2x100x128xbf16>, %arg7 : memref<1x2x100x128xbf16>, %c100_i32 : i32, %c77_i32 : i32)
 // CHECK-SAME: "bf16:128,16,16,12,2:box=64,8,8,1,1", "bf16:128,16,16,12,2:box=64,8,8,2,1", "bf16:128,16,16,12,2:box=64,8,8,2,1", "bf16:128,16,16,12,2:box=64,8,8,1,1", "", "", "", "bf16:128,100,2:64", "bf16:128,100,2:128", "bf16:128,100,2:128", "bf16:128,100,2:64", "", ""]
@@ -35,7 +35,7 @@ func.func @main(%qi: tensor<1x2x3072x128xbf16>, %ki: tensor<1x2x3072x128xbf16>, 
   %q = tensor.concat dim(2) %qa, %qt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %k = tensor.concat dim(2) %ka, %kt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %v = tensor.concat dim(2) %va, %vt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
-  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_s0x3db504f3}}
+  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_ov_s0x3db504f3}}
   %o = attn.sliding_tile %q, %k, %v tile_grid [2, 2, 2] tile [6, 8, 8]
       window [1, 3, 3] text_length 77 : (tensor<1x2x3172x128xbf16>, tensor<1x2x3172x128xbf16>, tensor<1x2x3172x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %oi = tensor.extract_slice %o[0, 0, 0, 0] [1, 2, 3072, 128] [1, 1, 1, 1] : tensor<1x2x3172x128xbf16> to tensor<1x2x3072x128xbf16>
@@ -50,7 +50,7 @@ func.func @main(%qi: tensor<1x2x3072x128xbf16>, %ki: tensor<1x2x3072x128xbf16>, 
 // take part (kv_block_sizes 384), the kernel would mask them by coordinate.
 // CHECK-LABEL: func.func @main(
 // CHECK: attn_gather_rows
-// CHECK: @attn_wgmma_bf16_d128_q128_kv128_idx_vbs_t3_s3_
+// CHECK: @attn_wgmma_bf16_d128_q128_kv128_idx_vbs_t3_s3_ov_
 func.func @main(%qi: tensor<1x2x2400x128xbf16>, %ki: tensor<1x2x2400x128xbf16>, %vi: tensor<1x2x2400x128xbf16>, %qt: tensor<1x2x100x128xbf16>, %kt: tensor<1x2x100x128xbf16>, %vt: tensor<1x2x100x128xbf16>)
     -> (tensor<1x2x2400x128xbf16>, tensor<1x2x100x128xbf16>) {
   %qa = attn.tile %qi grid [10, 12, 20] tile [6, 8, 8] : tensor<1x2x2400x128xbf16>
@@ -72,7 +72,7 @@ func.func @main(%qi: tensor<1x2x2400x128xbf16>, %ki: tensor<1x2x2400x128xbf16>, 
 
 // A second reader of the tiled output (it is returned too): not folded.
 // CHECK-LABEL: func.func @main(
-// CHECK: @attn_wgmma_bf16_d128_q128_kv128_idx_vbs_t3_s3_
+// CHECK: @attn_wgmma_bf16_d128_q128_kv128_idx_vbs_t3_s3_ov_
 // CHECK: attn_gather_rows
 func.func @main(%qi: tensor<1x2x3072x128xbf16>, %ki: tensor<1x2x3072x128xbf16>, %vi: tensor<1x2x3072x128xbf16>, %qt: tensor<1x2x100x128xbf16>, %kt: tensor<1x2x100x128xbf16>, %vt: tensor<1x2x100x128xbf16>)
     -> (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>, tensor<1x2x3072x128xbf16>) {
@@ -108,7 +108,7 @@ func.func @main(%qi: tensor<1x2x3072x128xbf16>, %ki: tensor<1x2x3072x128xbf16>, 
   %q = tensor.concat dim(2) %qa, %qt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %k = tensor.concat dim(2) %ka, %kt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %v = tensor.concat dim(2) %va, %vt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
-  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_s0x3db504f3}}
+  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_ov_s0x3db504f3}}
   %o = attn.sliding_tile %q, %k, %v tile_grid [2, 2, 2] tile [6, 8, 8]
       window [1, 3, 3] text_length 77 : (tensor<1x2x3172x128xbf16>, tensor<1x2x3172x128xbf16>, tensor<1x2x3172x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %oi = tensor.extract_slice %o[0, 0, 0, 0] [1, 2, 3072, 128] [1, 1, 1, 1] : tensor<1x2x3172x128xbf16> to tensor<1x2x3072x128xbf16>
@@ -121,7 +121,7 @@ func.func @main(%qi: tensor<1x2x3072x128xbf16>, %ki: tensor<1x2x3072x128xbf16>, 
 
 // No tiles at all (STA on an already tiled sequence): nothing to fold.
 // CHECK-LABEL: func.func @main(
-// CHECK: @attn_wgmma_bf16_d128_q128_kv128_idx_vbs_t3_s3_
+// CHECK: @attn_wgmma_bf16_d128_q128_kv128_idx_vbs_t3_s3_ov_
 func.func @main(%q: tensor<1x2x3456x128xbf16>) -> tensor<1x2x3456x128xbf16> {
   // expected-remark @+1 {{not folded into the attention kernel: its output is not untiled (attn.untile) to a raster tensor}}
   %o = attn.sliding_tile %q, %q, %q tile_grid [2, 2, 2] tile [6, 8, 8] window [1, 1, 1] text_length 200
