@@ -42,8 +42,12 @@ LLVM::LLVMFuncOp emitGatherRowsKernel(OpBuilder &b, Location loc,
 
 /// attn.block_mean: out[bh, n, d] = sum_{r < valid(n)} x[bh, n*P + r, d] /
 /// max(valid(n), 1), valid(n) = clamp(sizes[n], 0, P) (P without sizes),
-/// accumulated in f32. `elt` is the element type of x and out.
-/// Params: x, sizes (or null), out; i32 N, P, D, hasSizes. Grid
+/// accumulated in f32. `elt` is the element type of x and out. With a row
+/// table (the input a row view, e.g. attn.tile of a raster tensor, read in
+/// place): row n*P + r of the input is row rows[n*P + r] of x's [srcRows,
+/// D] slabs, or zero when it is < 0.
+/// Params: x, sizes (or null), out, rows (i32[N*P], or null); i32 N, P, D,
+/// hasSizes, srcRows (x's rows per slab; N*P without a table). Grid
 /// (ceil(N*D/128), B*H), 128 threads.
 constexpr int kBlockMeanThreads = 128;
 KernelContract blockMeanContract(int64_t N = 1, int64_t D = 1,

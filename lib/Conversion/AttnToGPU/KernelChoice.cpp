@@ -27,7 +27,25 @@ using namespace mlir::attn;
 using namespace mlir::attn::plan;
 
 LogicalResult Planner::planBlockMean(BlockMeanOp op) {
-  auto x = materialize(op.getInput(), op);
+  // A row view of one source (VSA's means of attn.tile'd q/k/v) is read in
+  // place through a row table instead of being gathered into a copy.
+  Value in = op.getInput();
+  int64_t srcRows = cast<RankedTensorType>(in.getType()).getDimSize(2);
+  Param rowsP = null();
+  FailureOr<int> x = failure();
+  auto vit = views.find(in);
+  if (!bufOf.count(in) && vit != views.end() &&
+      vit->second.sources.size() == 1) {
+    const RowView &view = vit->second;
+    std::vector<int32_t> table(view.src.size());
+    for (size_t i = 0; i < table.size(); ++i)
+      table[i] = view.src[i] < 0 ? -1 : view.row[i];
+    rowsP = p(constTable(std::move(table)));
+    x = view.sources[0];
+    srcRows = view.sourceRows[0];
+  } else {
+    x = materialize(in, op);
+  }
   if (failed(x))
     return failure();
   LogicalResult ok = success();
@@ -47,8 +65,9 @@ LogicalResult Planner::planBlockMean(BlockMeanOp op) {
   });
   int out = outputFor(op.getResult());
   launches.push_back(launchOf(name, blockMeanContract(N, D, BH),
-                              {p(*x), sizes, p(out), i32(N), i32(P), i32(D),
-                               i32(sizes.isNull ? 0 : 1)}));
+                              {p(*x), sizes, p(out), rowsP, i32(N), i32(P),
+                               i32(D), i32(sizes.isNull ? 0 : 1),
+                               i32(srcRows)}));
   return success();
 }
 
