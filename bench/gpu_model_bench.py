@@ -268,8 +268,10 @@ def bench_vsa(rt, root):
     out = torch.empty_like(q)
     ours_ms = ours_row(rt, root, "wan_vsa_1.3b", [q, k, v, gate], [out],
                        "VSA whole layer: attn-mlir artifact", useful)
-    ours_row(rt, root, "wan_vsa_1.3b_serial", [q, k, v, gate], [out],
-             "VSA whole layer: attn-mlir, --overlap=false kernels", useful, ours_ms)
+    for variant, label in (("_gathers", "layout as gathers (--fold-layout=false)"),
+                           ("_serial", "--overlap=false kernels")):
+        ours_row(rt, root, "wan_vsa_1.3b" + variant, [q, k, v, gate], [out],
+                 "VSA whole layer: attn-mlir, " + label, useful, ours_ms)
 
     compiled_ms = peer_rows("VSA whole layer: torch + FlexAttention (mask per call)", peer,
                             (q, k, v, gate), useful, ours_ms, out,

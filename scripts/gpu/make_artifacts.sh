@@ -14,6 +14,7 @@ mkdir -p "$ROOT"
 "$BIN/attn-compile" test/GPU/Inputs/topk_ties.mlir -o "$ROOT/topk_ties"
 "$BIN/attn-compile" test/GPU/Inputs/loop_swap.mlir -o "$ROOT/loop_swap"
 "$BIN/attn-compile" test/GPU/Inputs/sta_raster_text.mlir -o "$ROOT/sta_raster_text"
+"$BIN/attn-compile" test/GPU/Inputs/vsa_raster.mlir -o "$ROOT/vsa_raster"
 for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_sta_720p; do
   rm -rf "${ROOT:?}/$m"
   if ! "$BIN/attn-compile" "examples/$m.mlir" -o "$ROOT/$m" 2> "$ROOT/$m.log"; then
@@ -29,4 +30,5 @@ done
 "$BIN/attn-compile" examples/hunyuan_sta_720p.mlir -o "$ROOT/hunyuan_sta_720p_gathers" --fold-layout=false
 "$BIN/attn-compile" examples/hunyuan_sta_720p.mlir -o "$ROOT/hunyuan_sta_720p_serial" --overlap=false
 "$BIN/attn-compile" examples/wan_vsa_1.3b.mlir -o "$ROOT/wan_vsa_1.3b_serial" --overlap=false
+"$BIN/attn-compile" examples/wan_vsa_1.3b.mlir -o "$ROOT/wan_vsa_1.3b_gathers" --fold-layout=false
 echo "artifacts in $ROOT: $(ls "$ROOT" | tr '\n' ' ')"

@@ -181,6 +181,27 @@ LogicalResult plan::validateConstTables(BlockSparseOp bs) {
   return success();
 }
 
+void Planner::checkKvLaunch(Operation *op, Param idx, Param cnt, int64_t rows,
+                            int64_t K, int64_t nkv,
+                            SmallVector<int64_t> dims) {
+  if (errBuf < 0)
+    errBuf = newBuf(Buf{Buf::Err});
+  std::string name = "attn_check_kv";
+  ensureKernel(name, [&](gpu::GPUModuleOp m) {
+    emitCheckKvKernel(b, op->getLoc(), m, name);
+  });
+  std::vector<Param> ps(ATTNRT_CHECK_KV_NUM_PARAMS);
+  ps[ATTNRT_CHECK_KV_INDICES] = idx;
+  ps[ATTNRT_CHECK_KV_COUNTS] = cnt;
+  ps[ATTNRT_CHECK_KV_ERR] = p(errBuf);
+  ps[ATTNRT_CHECK_KV_ROWS] = i32(rows);
+  ps[ATTNRT_CHECK_KV_K] = i32(K);
+  ps[ATTNRT_CHECK_KV_NKV] = i32(nkv);
+  Launch c = launchOf(name, checkKvContract(rows), std::move(ps));
+  c.checkDims = std::move(dims);
+  launches.push_back(std::move(c));
+}
+
 LogicalResult Planner::planAttention(Operation *op) {
   if (auto bs = dyn_cast<BlockSparseOp>(op)) {
     FailureOr<bool> folded = planRasterAttention(bs);
@@ -271,25 +292,8 @@ LogicalResult Planner::planAttention(Operation *op) {
     vbsP = optionalBuf(bs.getKvBlockSizes(), op, ok);
     if (failed(ok))
       return failure();
-    if (opts.checks && (!idx || !cnt)) {
-      if (errBuf < 0)
-        errBuf = newBuf(Buf{Buf::Err});
-      std::string name = "attn_check_kv";
-      ensureKernel(name, [&](gpu::GPUModuleOp m) {
-        emitCheckKvKernel(b, op->getLoc(), m, name);
-      });
-      int64_t rows = B * Hq * nq;
-      std::vector<Param> ps(ATTNRT_CHECK_KV_NUM_PARAMS);
-      ps[ATTNRT_CHECK_KV_INDICES] = idxP;
-      ps[ATTNRT_CHECK_KV_COUNTS] = cntP;
-      ps[ATTNRT_CHECK_KV_ERR] = p(errBuf);
-      ps[ATTNRT_CHECK_KV_ROWS] = i32(rows);
-      ps[ATTNRT_CHECK_KV_K] = i32(K);
-      ps[ATTNRT_CHECK_KV_NKV] = i32(nkv);
-      Launch c = launchOf(name, checkKvContract(rows), std::move(ps));
-      c.checkDims = {B, Hq, nq};
-      launches.push_back(std::move(c));
-    }
+    if (opts.checks && (!idx || !cnt))
+      checkKvLaunch(op, idxP, cntP, B * Hq * nq, K, nkv, {B, Hq, nq});
     if (split) {
       bkv = useWgmma ? 128 : 64;
       bq = bq / qSubBlocks;

@@ -209,6 +209,11 @@ private:
   LogicalResult planMask(MaskFromLengthsOp op);
   LogicalResult planLinalg(linalg::LinalgOp op);
   LogicalResult planAttention(Operation *op);
+  /// The checked-mode launch that validates run-time kv tables (`rows`
+  /// kv_counts rows of up to K ids in [0, nkv)) before the kernel reads
+  /// them; `dims` name a bad row's (b, h, block) in the error.
+  void checkKvLaunch(Operation *op, Param idx, Param cnt, int64_t rows,
+                     int64_t K, int64_t nkv, SmallVector<int64_t> dims);
   /// On sm_90a: `op` as the raster-tile kernel, its tile/untile (and STA's
   /// text concat/slices) folded into TMA boxes (RasterFold.cpp). false: not
   /// folded (why: a remark with opts.report), the caller plans the gathers.

@@ -17,8 +17,18 @@
 // through whole-row extract_slices into that untile and into the text rows.
 // Keys: a partial image tile's kv_block_sizes must be its in-grid count
 // (the kernel masks pad slots by coordinate, the same keys); text tiles'
-// sizes must describe one text length L (clamp(L - t * P, 0, P)). Anything
-// else keeps the gathers; with `report` a remark says why.
+// sizes must describe one text length L (clamp(L - t * P, 0, P)).
+//
+// VSA's fine stage folds too: its output is read by the gated combine
+// (linalg.generic out = coarse[row / P] * gate + fine, as attn-decompose-vsa
+// builds it, the gate a tile view of a raster tensor) whose result is
+// untiled. The raster-tile kernel writes the fine output in raster order
+// into the untile's buffer and a raster-order combine kernel
+// (VsaCombineKernel.cpp) updates it in place with the raster gate; the
+// block means read the raster tensors through row tables (KernelChoice.cpp),
+// so no tiled copy is left. Run-time kv tables get the checked-mode launch.
+//
+// Anything else keeps the gathers; with `report` a remark says why.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +38,9 @@
 #include "attn/Kernels/HopperAttentionKernel.h"
 #include "attnrt/abi.h"
 
+#include "attn/Kernels/UtilityKernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/bit.h"
 
 #include <cmath>
@@ -106,6 +119,60 @@ std::optional<FoldedOperand> matchOperand(const RowView &view,
   return out;
 }
 
+/// The (coarse, gate) inputs of `g` when it is VSA's gated combine of the
+/// fine output `fine` with P-row tiles: identity maps except coarse's
+/// (d0, d1, d2 floordiv P, d3), payload round(ext(c) * ext(g) + ext(f)).
+std::optional<std::pair<Value, Value>> matchCombine(linalg::GenericOp g,
+                                                    Value fine, int64_t P) {
+  if (g.getNumDpsInputs() != 3 || g.getNumDpsInits() != 1 ||
+      g.getNumLoops() != 4 || g.getNumReductionLoops() != 0)
+    return std::nullopt;
+  MLIRContext *ctx = g.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+  AffineExpr d2 = getAffineDimExpr(2, ctx);
+  AffineMap perTile = AffineMap::get(
+      4, 0,
+      {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx), d2.floorDiv(P),
+       getAffineDimExpr(3, ctx)},
+      ctx);
+  if (g.getIndexingMapsArray().back() != id)
+    return std::nullopt;
+  int fineArg = -1, coarseArg = -1, gateArg = -1;
+  for (auto [i, in] : llvm::enumerate(g.getDpsInputs())) {
+    AffineMap m = g.getIndexingMapsArray()[i];
+    if (in == fine && m == id && fineArg < 0)
+      fineArg = i;
+    else if (m == perTile && coarseArg < 0)
+      coarseArg = i;
+    else if (m == id && gateArg < 0)
+      gateArg = i;
+  }
+  if (fineArg < 0 || coarseArg < 0 || gateArg < 0)
+    return std::nullopt;
+  Block &body = g.getRegion().front();
+  auto extOf = [&](Value v) -> int {
+    auto e = v.getDefiningOp<arith::ExtFOp>();
+    auto a = e ? dyn_cast<BlockArgument>(e.getIn()) : BlockArgument();
+    return a && a.getOwner() == &body ? int(a.getArgNumber()) : -1;
+  };
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto trunc = yield.getOperand(0).getDefiningOp<arith::TruncFOp>();
+  auto add = trunc ? trunc.getIn().getDefiningOp<arith::AddFOp>() : nullptr;
+  if (!add)
+    return std::nullopt;
+  for (auto [x, y] : {std::pair(add.getLhs(), add.getRhs()),
+                      std::pair(add.getRhs(), add.getLhs())}) {
+    auto mul = x.getDefiningOp<arith::MulFOp>();
+    if (!mul || extOf(y) != fineArg)
+      continue;
+    int a = extOf(mul.getLhs()), b = extOf(mul.getRhs());
+    if ((a == coarseArg && b == gateArg) || (a == gateArg && b == coarseArg))
+      return std::make_pair(g.getDpsInputs()[coarseArg],
+                            g.getDpsInputs()[gateArg]);
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
@@ -134,11 +201,25 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
     why = "the raster-tile kernel takes bf16/f16 with head dim 64 or 128";
     return notFolded();
   }
+  // VSA: the fine output feeds the gated combine, which is untiled.
+  SmallVector<Operation *> folded;
+  Value outVal = op.getResult();
+  std::optional<std::pair<Value, Value>> combine;
+  if (outVal.hasOneUse())
+    if (auto g = dyn_cast<linalg::GenericOp>(*outVal.getUsers().begin())) {
+      combine = matchCombine(g, outVal, P);
+      if (!combine) {
+        why = "its output is read by a linalg op that is not VSA's gated "
+              "combine";
+        return notFolded();
+      }
+      folded.push_back(g);
+      outVal = g->getResult(0);
+    }
   // The output: whole-row slices into one untile and the text rows.
   UntileOp untile;
   SmallVector<std::tuple<Value, int64_t, int64_t>> terminals; // value, at, rows
-  SmallVector<Operation *> folded;
-  SmallVector<std::pair<Value, int64_t>> work = {{op.getResult(), 0}};
+  SmallVector<std::pair<Value, int64_t>> work = {{outVal, 0}};
   while (!work.empty()) {
     auto [val, at] = work.pop_back_val();
     bool terminal = false;
@@ -215,12 +296,26 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
             "rows";
       return notFolded();
     }
-  // Tables: constant; key sizes the kernel's masks reproduce.
-  auto idx = constInts(op.getKvIndices()), cnt = constInts(op.getKvCounts());
-  if (!idx || !cnt) {
-    why = "its kv tables are computed at run time";
-    return notFolded();
+  // The combine's gate in raster order, its coarse output per tile.
+  FoldedOperand gate;
+  if (combine) {
+    auto vit = views.find(combine->second);
+    auto ct = cast<RankedTensorType>(combine->first.getType());
+    if (St || bufOf.count(combine->second) || vit == views.end() ||
+        ct.getDimSize(2) != geo->numTiles()) {
+      why = "the combine's gate is not a tiled view or its coarse output "
+            "not per tile";
+      return notFolded();
+    }
+    auto m = matchOperand(vit->second, slots, geo->numTokens(), why);
+    if (!m || m->text >= 0) {
+      why = "the combine's gate: " + why;
+      return notFolded();
+    }
+    gate = *m;
   }
+  // Key sizes the kernel's masks reproduce; constant tables validated once,
+  // run-time ones checked in checked mode.
   if (failed(validateConstTables(op)))
     return failure();
   const int64_t N = geo->numTiles();
@@ -293,6 +388,12 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   Param cntP = optionalBuf(op.getKvCounts(), op, ok);
   if (failed(ok))
     return failure();
+  const int64_t K =
+      cast<RankedTensorType>(op.getKvIndices().getType()).getDimSize(3);
+  if (opts.checks && (!constInts(op.getKvIndices()) ||
+                      !constInts(op.getKvCounts())))
+    checkKvLaunch(op, idxP, cntP, B * Hq * (Sq / P), K, Skv / P,
+                  {B, Hq, Sq / P});
   int out = outputFor(untile.getResult());
   int textOut = -1;
   if (St)
@@ -313,8 +414,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   ps[ATTNRT_ATTN_SKV] = i32(Skv);
   ps[ATTNRT_ATTN_HQ] = i32(Hq);
   ps[ATTNRT_ATTN_HKV] = i32(Hkv);
-  ps[ATTNRT_ATTN_TABLE_K] =
-      i32(cast<RankedTensorType>(op.getKvIndices().getType()).getDimSize(3));
+  ps[ATTNRT_ATTN_TABLE_K] = i32(K);
   const int64_t qRows = hopperTensorMapBoxRows(cfg, /*query=*/true);
   const int64_t kvRows = hopperTensorMapBoxRows(cfg, /*query=*/false);
   ps[ATTNRT_ATTN_Q_MAP] = rasterMap(in[0].raster, elt, D, grid, B * Hq, tile, qRows);
@@ -333,12 +433,29 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
     ps[ATTNRT_ATTN_TEXT_LENGTH] = i32(textLength);
   }
   launches.push_back(launchOf(name, contract, std::move(ps)));
+  if (combine) {
+    auto coarse = materialize(combine->first, op);
+    if (failed(coarse))
+      return failure();
+    std::string kernel = "attn_vsa_combine_raster_";
+    llvm::raw_string_ostream(kernel) << elt;
+    ensureKernel(kernel, [&](gpu::GPUModuleOp m) {
+      emitVsaCombineRasterKernel(b, op->getLoc(), m, elt, kernel);
+    });
+    launches.push_back(launchOf(
+        kernel, vsaCombineRasterContract(geo->numTokens(), D, B * Hq),
+        {p(out), p(gate.raster), p(*coarse), i32(grid[0]), i32(grid[1]),
+         i32(grid[2]), i32(tile[0]), i32(tile[1]), i32(tile[2]), i32(D)}));
+  }
   foldedOps.insert(folded.begin(), folded.end());
   if (opts.report)
     op->emitRemark() << "attn-to-gpu: folded into " << name
                      << ": the tiles of q, k, v and the untile of the output "
                         "are its TMA boxes over the raster tensors"
                      << (St ? " (text rows: 3-D boxes of the text tensors)" : "")
+                     << (combine ? "; the gated combine runs in raster order "
+                                   "on its output"
+                                 : "")
                      << "; no tiled copies";
   return true;
 }

@@ -4,7 +4,8 @@
 // boxes of the raster tensors and 3-D boxes of the text tensors, and the
 // output's untile and text slice are its TMA stores. Where something else
 // reads a tiled value, or the keys would differ, the gathers stay and a
-// remark (report=true) says why.
+// remark (report=true) says why. VSA's fine stage folds with its gated
+// combine (last cases).
 // RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches="report=true" -verify-diagnostics | FileCheck %s
 // RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches="fold-layout=false" | FileCheck %s --check-prefix=GATHER
 // RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches="chip=sm_80 features=+ptx70" | FileCheck %s --check-prefix=GATHER
@@ -127,4 +128,53 @@ func.func @main(%q: tensor<1x2x3456x128xbf16>) -> tensor<1x2x3456x128xbf16> {
   %o = attn.sliding_tile %q, %q, %q tile_grid [2, 2, 2] tile [6, 8, 8] window [1, 1, 1] text_length 200
       : (tensor<1x2x3456x128xbf16>, tensor<1x2x3456x128xbf16>, tensor<1x2x3456x128xbf16>) -> tensor<1x2x3456x128xbf16>
   return %o : tensor<1x2x3456x128xbf16>
+}
+
+// -----
+
+// VSA (after attn-decompose-vsa): the block means read the raster q, k, v
+// through row tables, the fine stage is the raster-tile kernel (4x4x4
+// boxes, 64-row blocks; the top-k tables are checked first in checked
+// mode), writing the result in raster order, and the gated combine updates
+// it in place from the raster gate and the per-tile coarse output. No
+// gather, and the only scratch is the coarse stage's.
+// CHECK-LABEL: func.func @main(
+// CHECK-NOT: attn_gather
+// CHECK-COUNT-3: gpu.launch_func @attn_kernels::@attn_block_mean_bf16 {{.*}} args(%arg{{[0-2]}} :
+// CHECK: gpu.launch_func @attn_kernels::@attn_block_topk
+// CHECK: gpu.launch_func @attn_kernels::@attn_check_kv
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_s3_ov_s{{[0-9a-fx]+}} blocks in (%c24, %c2, %c1)
+// CHECK-SAME: args(%arg0 : memref<1x2x840x128xbf16>, %arg1 : memref<1x2x840x128xbf16>, %arg2 : memref<1x2x840x128xbf16>, %arg4 : memref<1x2x840x128xbf16>,
+// CHECK-SAME: "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1"
+// CHECK: gpu.launch_func @attn_kernels::@attn_vsa_combine_raster_bf16 blocks in (%c53, %c2, %c1) threads in (%c256, %c1, %c1) {{.*}} args(%arg4 : memref<1x2x840x128xbf16>, %arg3 : memref<1x2x840x128xbf16>, %{{.*}}, %c6_i32 : i32, %c10_i32 : i32, %c14_i32 : i32, %c4_i32 : i32, %c4_i32 : i32, %c4_i32 : i32, %c128_i32 : i32)
+// CHECK-NOT: gpu.launch_func
+// CHECK: return
+func.func @main(%q: tensor<1x2x840x128xbf16>, %k: tensor<1x2x840x128xbf16>, %v: tensor<1x2x840x128xbf16>, %gate: tensor<1x2x840x128xbf16>) -> tensor<1x2x840x128xbf16> {
+  %qt = attn.tile %q grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x840x128xbf16>
+  %kt = attn.tile %k grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x840x128xbf16>
+  %vt = attn.tile %v grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x840x128xbf16>
+  %gt = attn.tile %gate grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x840x128xbf16>
+  %vbs = arith.constant dense<[64, 64, 64, 32, 64, 64, 64, 32, 32, 32, 32, 16, 32, 32, 32, 16, 32, 32, 32, 16, 16, 16, 16, 8]> : tensor<24xi32>
+  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_s3_ov_s0x3db504f3: the tiles of q, k, v and the untile of the output are its TMA boxes over the raster tensors; the gated combine runs in raster order on its output}}
+  %o = attn.vsa %qt, %kt, %vt gate %gt q_block_sizes %vbs kv_block_sizes %vbs block 64 topk 6
+      : (tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<24xi32>, tensor<24xi32>) -> tensor<1x2x1536x128xbf16>
+  %out = attn.untile %o grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x1536x128xbf16>
+  return %out : tensor<1x2x840x128xbf16>
+}
+
+// -----
+
+// VSA whose combined output is also returned in tiled order: not folded,
+// the gathers stay.
+// CHECK-LABEL: func.func @main(
+// CHECK: attn_gather_rows
+// CHECK: @attn_wgmma_bf16_d128_q64_kv64_idx_vbs_s3_ov_
+func.func @main(%q: tensor<1x2x840x128xbf16>) -> (tensor<1x2x840x128xbf16>, tensor<1x2x1536x128xbf16>) {
+  %qt = attn.tile %q grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x840x128xbf16>
+  %vbs = arith.constant dense<[64, 64, 64, 32, 64, 64, 64, 32, 32, 32, 32, 16, 32, 32, 32, 16, 32, 32, 32, 16, 16, 16, 16, 8]> : tensor<24xi32>
+  // expected-remark @+1 {{not folded into the attention kernel: its output is read other than through the untile and the text rows}}
+  %o = attn.vsa %qt, %qt, %qt gate %qt q_block_sizes %vbs kv_block_sizes %vbs block 64 topk 6
+      : (tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<24xi32>, tensor<24xi32>) -> tensor<1x2x1536x128xbf16>
+  %out = attn.untile %o grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x1536x128xbf16>
+  return %out, %o : tensor<1x2x840x128xbf16>, tensor<1x2x1536x128xbf16>
 }
