@@ -160,6 +160,7 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
   DenseMap<Value, std::string> param;
   Block &body = host.getBody().front();
   std::string argLines, scratchLines;
+  int64_t scratchBytes = 0, scratchSlots = 0, numLaunches = 0;
   for (BlockArgument a : body.getArguments()) {
     auto mt = cast<MemRefType>(a.getType());
     bool isArg = a.getArgNumber() < numArgs;
@@ -194,6 +195,8 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
         if (!slot)
           return error("unexpected allocation in the host function");
         int64_t bytes = alloc.getType().getNumElements();
+        scratchBytes += bytes;
+        ++scratchSlots;
         scratchLines +=
             llvm::formatv("scratch {0} {1}\n", slot.getInt(), bytes).str();
         param[alloc] = "scratch:" + std::to_string(slot.getInt());
@@ -211,6 +214,7 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
         constShapes.push_back(shapeList(get.getType().getShape()));
         consts.push_back(std::move(data));
       } else if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op)) {
+        ++numLaunches;
         auto dim = [&](Value v) { return constantInt(v).value_or(-1); };
         auto g = launch.getGridSizeOperandValues();
         auto t = launch.getBlockSizeOperandValues();
@@ -326,5 +330,11 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
   for (auto [i, shape] : llvm::enumerate(constShapes))
     os << "const " << i << " const" << i << ".bin i32 " << shape << "\n";
   os << scratchLines << launchLines;
+  if (options.report)
+    llvm::errs() << llvm::formatv(
+        "attn-compile: {0}: {1} launches, scratch {2} bytes ({3:f1} MiB) in "
+        "{4} slots\n",
+        entryName, numLaunches, scratchBytes, scratchBytes / 1048576.0,
+        scratchSlots);
   return writeFile(path("plan.txt"), text);
 }
