@@ -1,6 +1,7 @@
 //===- BufferPacking.cpp - scratch buffers packed by lifetime -------------===//
 //
-// See packScratch in Plan.h. Lifetimes are launch indices; loop begin/end
+// See packScratch in Plan.h (best fit, in order of first use). Lifetimes
+// are launch indices; loop begin/end
 // markers are launches too, so a buffer that must survive every trip of a
 // loop is stretched over the whole loop.
 //
@@ -46,10 +47,24 @@ mlir::attn::plan::packScratch(ArrayRef<Buf> bufs, ArrayRef<Launch> launches,
     if (buf.kind == Buf::Scratch && first[i] >= 0)
       order.push_back(i);
   llvm::stable_sort(order, [&](int x, int y) { return first[x] < first[y]; });
+  // Best fit among the free slots: the smallest one that holds the buffer,
+  // else the largest (it grows least). First fit let small buffers (VSA's
+  // means, kv tables) take slots that the tiled copies then grew, one
+  // tiled copy's worth more in all.
   for (int id : order) {
     int slot = -1;
-    for (size_t s = 0; s < slotBytes.size() && slot < 0; ++s)
-      if (slotFree[s] < first[id])
+    const int64_t need = bufs[id].bytes;
+    auto better = [&](size_t s) {
+      if (slot < 0)
+        return true;
+      bool fits = slotBytes[s] >= need, fitsNow = slotBytes[slot] >= need;
+      if (fits != fitsNow)
+        return fits;
+      return fits ? slotBytes[s] < slotBytes[slot]
+                  : slotBytes[s] > slotBytes[slot];
+    };
+    for (size_t s = 0; s < slotBytes.size(); ++s)
+      if (slotFree[s] < first[id] && better(s))
         slot = s;
     if (slot < 0) {
       slot = slotBytes.size();

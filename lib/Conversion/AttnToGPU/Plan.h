@@ -262,8 +262,9 @@ private:
 /// launches from its first to its last use (a buffer used inside a loop but
 /// defined before it lives to the loop's end; one defined inside a loop and
 /// used after it lives from the loop's start); buffers whose lifetimes do
-/// not overlap share a slot (first fit, in order of first use), and a slot
-/// is as large as its largest buffer.
+/// not overlap share a slot (in order of first use, each buffer into the
+/// smallest free slot that holds it, else the largest free one), and a
+/// slot is as large as its largest buffer.
 struct ScratchPacking {
   std::vector<int> slotOf;          ///< per buffer; -1: not scratch or unused
   std::vector<int64_t> slotBytes;   ///< per slot
