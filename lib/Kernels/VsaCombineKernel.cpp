@@ -1,6 +1,7 @@
 //===- VsaCombineKernel.cpp - VSA's gated combine in raster order ---------===//
 //
-// out = coarse * gate + fine, elementwise, with every tensor in raster order
+// out = coarse * gate + fine (or coarse + fine without a gate),
+// elementwise, with every tensor in raster order
 // (the fine kernel's TMA stores wrote `out`, the gate is the raster input)
 // and the coarse output per tile: the tile of raster token (t, h, w) is
 // found by arithmetic, so neither the gate nor the output is tiled. A
@@ -24,7 +25,7 @@ KernelContract mlir::attn::vsaCombineRasterContract(int64_t tokens, int64_t D,
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitVsaCombineRasterKernel(
-    OpBuilder &b, Location loc, gpu::GPUModuleOp module, Type elt,
+    OpBuilder &b, Location loc, gpu::GPUModuleOp module, Type elt, bool gated,
     StringRef name) {
   KernelBuilder k(b, loc, module, name, vsaCombineRasterContract());
   Value out = k.arg(0), gate = k.arg(1), coarse = k.arg(2);
@@ -50,7 +51,7 @@ LLVM::LLVMFuncOp mlir::attn::emitVsaCombineRasterKernel(
                      d);
     auto vec = VectorType::get({V}, elt);
     Value o = k.loadFrom(vec, k.at(out, elt, at), 16);
-    Value g = k.loadFrom(vec, k.at(gate, elt, at), 16);
+    Value g = gated ? k.loadFrom(vec, k.at(gate, elt, at), 16) : Value();
     Value c = k.loadFrom(vec, k.at(coarse, elt, ct), 16);
     Value res = o;
     for (int64_t i = 0; i < V; ++i) {
@@ -59,7 +60,7 @@ LLVM::LLVMFuncOp mlir::attn::emitVsaCombineRasterKernel(
         Value x = LLVM::ExtractElementOp::create(b, loc, v, idx);
         return arith::ExtFOp::create(b, loc, k.f32, x).getResult();
       };
-      Value y = k.fadd(k.fmul(f32Of(c), f32Of(g)), f32Of(o));
+      Value y = k.fadd(gated ? k.fmul(f32Of(c), f32Of(g)) : f32Of(c), f32Of(o));
       res = LLVM::InsertElementOp::create(
           b, loc, res, arith::TruncFOp::create(b, loc, elt, y), idx);
     }

@@ -21,12 +21,12 @@ margin is printed and checked).
 
 usage: check_models.py LIBATTNRT ART_ROOT [--models a,b,...] [--quick] [--trials N]
   ART_ROOT/<name> for name in wan_vsa_small, hunyuan_sta_small, wan_vsa_1.3b,
-  hunyuan_sta_720p (examples/), sta_raster_text and vsa_raster
-  (test/GPU/Inputs/: STA with a partial text tile and text length < text
-  rows; VSA with partial tiles in every dimension; both folded into the
-  raster-tile kernel on sm_90a) (default: all; a missing artifact is
-  reported as skipped).
-  --quick: the small models, sta_raster_text and vsa_raster only, one trial
+  hunyuan_sta_720p (examples/), sta_raster_text, vsa_raster and
+  vsa_raster_nogate (test/GPU/Inputs/: STA with a partial text tile and text
+  length < text rows; VSA with partial tiles, with and without a gate; all
+  folded into the raster-tile kernel on sm_90a) (default: all; a missing
+  artifact is reported as skipped).
+  --quick: the small models and the raster test models only, one trial
   (for compute-sanitizer)."""
 import argparse
 import math
@@ -45,7 +45,7 @@ import model_ref  # noqa: E402
 from attn_mlir.runtime import DTYPES, Runtime  # noqa: E402
 
 MODELS = ["wan_vsa_small", "hunyuan_sta_small", "wan_vsa_1.3b", "hunyuan_sta_720p",
-          "sta_raster_text", "vsa_raster"]
+          "sta_raster_text", "vsa_raster", "vsa_raster_nogate"]
 dev = "cuda"
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
@@ -190,7 +190,7 @@ def main():
     trials = a.trials
     if a.quick:
         models = [m for m in models
-                  if m.endswith("_small") or m in ("sta_raster_text", "vsa_raster")]
+                  if m.endswith("_small") or m.startswith(("sta_raster", "vsa_raster"))]
         trials = 1
     print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}")
     passed = failed = skipped = 0

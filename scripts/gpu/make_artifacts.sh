@@ -15,6 +15,7 @@ mkdir -p "$ROOT"
 "$BIN/attn-compile" test/GPU/Inputs/loop_swap.mlir -o "$ROOT/loop_swap"
 "$BIN/attn-compile" test/GPU/Inputs/sta_raster_text.mlir -o "$ROOT/sta_raster_text"
 "$BIN/attn-compile" test/GPU/Inputs/vsa_raster.mlir -o "$ROOT/vsa_raster"
+"$BIN/attn-compile" test/GPU/Inputs/vsa_raster_nogate.mlir -o "$ROOT/vsa_raster_nogate"
 for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_sta_720p; do
   rm -rf "${ROOT:?}/$m"
   if ! "$BIN/attn-compile" "examples/$m.mlir" -o "$ROOT/$m" 2> "$ROOT/$m.log"; then

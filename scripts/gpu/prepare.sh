@@ -61,7 +61,7 @@ bash scripts/gpu/make_artifacts.sh .device/art
 # The same models on the mma.sync kernel (--wgmma=false) with 128-row CTAs
 # where the shapes allow (bench, checks): the sm_80 family stays checked.
 mkdir -p .device/art_q128
-for m in hunyuan_sta_720p hunyuan_sta_small wan_vsa_1.3b sta_raster_text vsa_raster; do
+for m in hunyuan_sta_720p hunyuan_sta_small wan_vsa_1.3b sta_raster_text vsa_raster vsa_raster_nogate; do
   f=examples/$m.mlir; [ -f "$f" ] || f=test/GPU/Inputs/$m.mlir
   "$BIN/attn-compile" "$f" -o ".device/art_q128/$m" --block-q 128 --wgmma=false
 done

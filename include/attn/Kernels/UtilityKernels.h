@@ -60,7 +60,8 @@ LLVM::LLVMFuncOp emitBlockMeanKernel(OpBuilder &b, Location loc,
 /// raster-tile kernel): out[bh, r, :] = round(coarse[bh, tile(r), :] *
 /// gate[bh, r, :] + out[bh, r, :]) in f32, raster token r = (t, h, w) of a
 /// T x Hh x W grid in (tt, th, tw) tiles numbered row-major over the tile
-/// grid (attn.tile's order); bf16/f16, D a multiple of 8.
+/// grid (attn.tile's order); bf16/f16, D a multiple of 8. Not `gated`:
+/// out = round(coarse + out), the gate parameter unused (null).
 /// Params: out (read and written), gate, coarse ([B*H, N, D]); i32 T, Hh,
 /// W, tt, th, tw, D. Grid (ceil(T*Hh*W*D / 8 / 256), B*H), 256 threads.
 constexpr int kVsaCombineThreads = 256;
@@ -69,7 +70,7 @@ KernelContract vsaCombineRasterContract(int64_t tokens = 1, int64_t D = 8,
                                         int64_t slabs = 1);
 LLVM::LLVMFuncOp emitVsaCombineRasterKernel(OpBuilder &b, Location loc,
                                             gpu::GPUModuleOp module, Type elt,
-                                            StringRef name);
+                                            bool gated, StringRef name);
 /// attn.block_topk on f32 scores [rows, Nkv]: the K highest per row
 /// (-0.0 equals +0.0, NaN above +inf, as on the CPU path; ties to the
 /// lower id), written in ascending id order;

@@ -21,7 +21,8 @@
 //
 // VSA's fine stage folds too: its output is read by the gated combine
 // (linalg.generic out = coarse[row / P] * gate + fine, as attn-decompose-vsa
-// builds it, the gate a tile view of a raster tensor) whose result is
+// builds it, the gate a tile view of a raster tensor; without a gate
+// coarse[row / P] + fine) whose result is
 // untiled. The raster-tile kernel writes the fine output in raster order
 // into the untile's buffer and a raster-order combine kernel
 // (VsaCombineKernel.cpp) updates it in place with the raster gate; the
@@ -119,12 +120,14 @@ std::optional<FoldedOperand> matchOperand(const RowView &view,
   return out;
 }
 
-/// The (coarse, gate) inputs of `g` when it is VSA's gated combine of the
-/// fine output `fine` with P-row tiles: identity maps except coarse's
-/// (d0, d1, d2 floordiv P, d3), payload round(ext(c) * ext(g) + ext(f)).
+/// The (coarse, gate) inputs of `g` when it is VSA's combine of the fine
+/// output `fine` with P-row tiles: identity maps except coarse's (d0, d1,
+/// d2 floordiv P, d3), payload round(ext(c) * ext(g) + ext(f)), or without
+/// a gate (null) round(ext(c) + ext(f)).
 std::optional<std::pair<Value, Value>> matchCombine(linalg::GenericOp g,
                                                     Value fine, int64_t P) {
-  if (g.getNumDpsInputs() != 3 || g.getNumDpsInits() != 1 ||
+  const bool gated = g.getNumDpsInputs() == 3;
+  if (!(gated || g.getNumDpsInputs() == 2) || g.getNumDpsInits() != 1 ||
       g.getNumLoops() != 4 || g.getNumReductionLoops() != 0)
     return std::nullopt;
   MLIRContext *ctx = g.getContext();
@@ -147,7 +150,7 @@ std::optional<std::pair<Value, Value>> matchCombine(linalg::GenericOp g,
     else if (m == id && gateArg < 0)
       gateArg = i;
   }
-  if (fineArg < 0 || coarseArg < 0 || gateArg < 0)
+  if (fineArg < 0 || coarseArg < 0 || (gated != (gateArg >= 0)))
     return std::nullopt;
   Block &body = g.getRegion().front();
   auto extOf = [&](Value v) -> int {
@@ -162,6 +165,11 @@ std::optional<std::pair<Value, Value>> matchCombine(linalg::GenericOp g,
     return std::nullopt;
   for (auto [x, y] : {std::pair(add.getLhs(), add.getRhs()),
                       std::pair(add.getRhs(), add.getLhs())}) {
+    if (!gated) {
+      if (extOf(x) == coarseArg && extOf(y) == fineArg)
+        return std::make_pair(g.getDpsInputs()[coarseArg], Value());
+      continue;
+    }
     auto mul = x.getDefiningOp<arith::MulFOp>();
     if (!mul || extOf(y) != fineArg)
       continue;
@@ -299,12 +307,16 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   // The combine's gate in raster order, its coarse output per tile.
   FoldedOperand gate;
   if (combine) {
-    auto vit = views.find(combine->second);
     auto ct = cast<RankedTensorType>(combine->first.getType());
-    if (St || bufOf.count(combine->second) || vit == views.end() ||
-        ct.getDimSize(2) != geo->numTiles()) {
-      why = "the combine's gate is not a tiled view or its coarse output "
-            "not per tile";
+    if (St || ct.getDimSize(2) != geo->numTiles()) {
+      why = "the combine's coarse output is not per tile";
+      return notFolded();
+    }
+  }
+  if (combine && combine->second) {
+    auto vit = views.find(combine->second);
+    if (bufOf.count(combine->second) || vit == views.end()) {
+      why = "the combine's gate is not a tiled view";
       return notFolded();
     }
     auto m = matchOperand(vit->second, slots, geo->numTokens(), why);
@@ -437,14 +449,16 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
     auto coarse = materialize(combine->first, op);
     if (failed(coarse))
       return failure();
+    const bool gated = gate.raster >= 0;
     std::string kernel = "attn_vsa_combine_raster_";
-    llvm::raw_string_ostream(kernel) << elt;
+    llvm::raw_string_ostream(kernel) << elt << (gated ? "" : "_nogate");
     ensureKernel(kernel, [&](gpu::GPUModuleOp m) {
-      emitVsaCombineRasterKernel(b, op->getLoc(), m, elt, kernel);
+      emitVsaCombineRasterKernel(b, op->getLoc(), m, elt, gated, kernel);
     });
     launches.push_back(launchOf(
         kernel, vsaCombineRasterContract(geo->numTokens(), D, B * Hq),
-        {p(out), p(gate.raster), p(*coarse), i32(grid[0]), i32(grid[1]),
+        {p(out), gated ? p(gate.raster) : null(), p(*coarse), i32(grid[0]),
+         i32(grid[1]),
          i32(grid[2]), i32(tile[0]), i32(tile[1]), i32(tile[2]), i32(D)}));
   }
   foldedOps.insert(folded.begin(), folded.end());
@@ -453,9 +467,12 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
                      << ": the tiles of q, k, v and the untile of the output "
                         "are its TMA boxes over the raster tensors"
                      << (St ? " (text rows: 3-D boxes of the text tensors)" : "")
-                     << (combine ? "; the gated combine runs in raster order "
-                                   "on its output"
-                                 : "")
+                     << (!combine ? ""
+                         : gate.raster >= 0
+                             ? "; the gated combine runs in raster order on "
+                               "its output"
+                             : "; the combine runs in raster order on its "
+                               "output")
                      << "; no tiled copies";
   return true;
 }

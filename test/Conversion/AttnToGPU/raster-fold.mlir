@@ -178,3 +178,21 @@ func.func @main(%q: tensor<1x2x840x128xbf16>) -> (tensor<1x2x840x128xbf16>, tens
   %out = attn.untile %o grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x1536x128xbf16>
   return %out, %o : tensor<1x2x840x128xbf16>, tensor<1x2x1536x128xbf16>
 }
+
+// -----
+
+// VSA without a gate: the combine is coarse + fine, folded the same way
+// (the _nogate combine kernel takes no gate).
+// CHECK-LABEL: func.func @main(
+// CHECK-NOT: attn_gather
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_s3_ov_
+// CHECK: gpu.launch_func @attn_kernels::@attn_vsa_combine_raster_bf16_nogate {{.*}} args(%arg1 : memref<1x2x840x128xbf16>, %{{[0-9]+}} : !llvm.ptr,
+func.func @main(%q: tensor<1x2x840x128xbf16>) -> tensor<1x2x840x128xbf16> {
+  %qt = attn.tile %q grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x840x128xbf16>
+  %vbs = arith.constant dense<[64, 64, 64, 32, 64, 64, 64, 32, 32, 32, 32, 16, 32, 32, 32, 16, 32, 32, 32, 16, 16, 16, 16, 8]> : tensor<24xi32>
+  // expected-remark @+1 {{; the combine runs in raster order on its output; no tiled copies}}
+  %o = attn.vsa %qt, %qt, %qt q_block_sizes %vbs kv_block_sizes %vbs block 64 topk 6
+      : (tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<24xi32>, tensor<24xi32>) -> tensor<1x2x1536x128xbf16>
+  %out = attn.untile %o grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x1536x128xbf16>
+  return %out : tensor<1x2x840x128xbf16>
+}
