@@ -56,7 +56,13 @@ enum attnrt_attention_param {
   ATTNRT_ATTN_TEXT_O_MAP = 23,
   ATTNRT_ATTN_TEXT_TOKENS = 24,
   ATTNRT_ATTN_TEXT_LENGTH = 25,
-  ATTNRT_ATTN_RASTER_TEXT_NUM_PARAMS = 26
+  ATTNRT_ATTN_RASTER_TEXT_NUM_PARAMS = 26,
+  /* The raster-tile form with VSA's combine in the epilogue (no text): the
+   * gate's map (raster, like out's; unused without a gate) and the coarse
+   * output [B*H, N tiles, D]. */
+  ATTNRT_ATTN_COMBINE_GATE_MAP = 20,
+  ATTNRT_ATTN_COMBINE_COARSE = 21,
+  ATTNRT_ATTN_RASTER_COMBINE_NUM_PARAMS = 22
 };
 
 /* The checked-mode kernel that validates kv_indices/kv_counts before the

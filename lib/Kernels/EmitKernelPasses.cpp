@@ -117,6 +117,7 @@ struct AttnEmitHopperKernelPass
       cfg = withRasterTile(cfg, {rasterTile[0], rasterTile[1], rasterTile[2]});
     }
     cfg.rasterText = rasterText;
+    cfg.gatedCombine = gatedCombine;
     if (failed(emitKernelModule(module, chip, features, cfg,
                                 verifyHopperKernelConfig,
                                 emitHopperAttentionKernel)))

@@ -102,6 +102,10 @@ public:
         vMap(arg(ATTNRT_ATTN_V_MAP)), raster(cfg.rasterTile) {
     if (raster.enabled())
       oMap = arg(ATTNRT_ATTN_O_MAP);
+    if (raster.enabled() && cfg.gatedCombine) {
+      gateMap = arg(ATTNRT_ATTN_COMBINE_GATE_MAP);
+      coarse = arg(ATTNRT_ATTN_COMBINE_COARSE);
+    }
     if (raster.enabled() && cfg.rasterText) {
       textQMap = arg(ATTNRT_ATTN_TEXT_Q_MAP);
       textKMap = arg(ATTNRT_ATTN_TEXT_K_MAP);
@@ -348,6 +352,8 @@ private:
   // With a text segment: the text maps, the image tiles' slots (N * P) and
   // the valid text keys.
   Value textQMap, textKMap, textVMap, textOMap, imageSlots, textLength;
+  // With the gated combine: the gate's map and the coarse output.
+  Value gateMap, coarse;
 };
 
 void Emitter::rasterSetup() {
@@ -874,6 +880,44 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   // wait.
   if (raster.enabled())
     namedBarrier(barId, kWarpgroup);
+  // The gated combine: the gate's box into the (now free) Q tile on the q
+  // mbarrier's second phase, and this tile's coarse row, a column pair per
+  // 8-column group.
+  SmallVector<Value> coarsePair;
+  auto f32Pair = [&](Value packed) {
+    Value v = LLVM::BitcastOp::create(b, loc, VectorType::get({2}, elt), packed);
+    SmallVector<Value> out;
+    for (int i = 0; i < 2; ++i)
+      out.push_back(arith::ExtFOp::create(
+          b, loc, f32,
+          LLVM::ExtractElementOp::create(b, loc, v, ci32(i)).getResult()));
+    return out;
+  };
+  if (cfg.gatedCombine) {
+    Value qBar = barrierAt(ci32(barBase + 16 * S));
+    Value block = add(mul(J, ci32(L.C)), c);
+    ifThen(cmp(P::eq, ctid, ci32(0)), [&] {
+      NVVM::MBarrierArriveExpectTxOp::create(
+          b, loc, Type(), qBar, ci32(L.NB * L.qTile()),
+          NVVM::MemScopeKindAttr::get(b.getContext(), NVVM::MemScopeKind::CTA),
+          b.getBoolAttr(false), Value());
+      tmaBlock({qOff}, L.qTile(), {gateMap}, {Value()}, block, kConsumerRows,
+               add(mul(bb, Hq), h), qBar);
+    });
+    Value tile = div(mul(block, ci32(kConsumerRows)), ci32(raster.size()));
+    Value tiles = div(Sq, ci32(raster.size()));
+    Value row = mul(add(mul(toI64(add(mul(bb, Hq), h)), toI64(tiles)),
+                        toI64(tile)),
+                    ci64(D));
+    for (int64_t nt = 0; nt < nO; ++nt)
+      coarsePair.push_back(load(i32, coarse,
+                                arith::ShRUIOp::create(
+                                    b, loc,
+                                    add(row, toI64(add(ci32(nt * 8), t2))),
+                                    ci64(1)),
+                                4));
+    waitParity(qBar, ci32(1));
+  }
   // Normalize (a row without a valid key has l == 0 and writes 0) and store
   // rows < Sq, a pair of columns per 32-bit store.
   for (int r = 0; r < 2; ++r) {
@@ -895,6 +939,14 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
                         add(mul(chunk, ci32(16)), mul(t, ci32(4))));
         Value x0 = fmul(res[nt * 4 + 2 * r], inv);
         Value x1 = fmul(res[nt * 4 + 2 * r + 1], inv);
+        if (cfg.gatedCombine) {
+          // out = O + coarse * gate, the gate read where O goes.
+          SmallVector<Value> gv =
+              f32Pair(LLVM::LoadOp::create(b, loc, i32, sptrAt(off), 4));
+          SmallVector<Value> cv = f32Pair(coarsePair[nt]);
+          x0 = fadd(x0, fmul(cv[0], gv[0]));
+          x1 = fadd(x1, fmul(cv[1], gv[1]));
+        }
         LLVM::StoreOp::create(b, loc, frag.pack(x0, x1), sptrAt(off), 4);
       }
       continue;
@@ -1063,6 +1115,10 @@ LogicalResult mlir::attn::verifyHopperKernelConfig(
   if (cfg.rasterText && !cfg.rasterTile.enabled())
     return emitError() << "wgmma kernel: a text segment needs the raster-tile "
                           "form";
+  if (cfg.gatedCombine &&
+      (!cfg.rasterTile.enabled() || cfg.rasterText || cfg.blockQ != 64))
+    return emitError() << "wgmma kernel: the gated combine needs the "
+                          "raster-tile form with block_q 64 and no text";
   if (cfg.rasterTile.enabled() || cfg.rasterTile.h || cfg.rasterTile.w)
     return verifyRasterTile(cfg, emitError);
   return success();
@@ -1099,6 +1155,14 @@ KernelContract mlir::attn::hopperKernelContract(const HopperKernelConfig &cfg,
       c.params.append(4, ParamKind::TensorMap);
       c.params.append(2, ParamKind::I32);
     }
+    if (cfg.gatedCombine) {
+      static_assert(ATTNRT_ATTN_COMBINE_GATE_MAP == ATTNRT_ATTN_RASTER_NUM_PARAMS &&
+                        ATTNRT_ATTN_COMBINE_COARSE ==
+                            ATTNRT_ATTN_RASTER_COMBINE_NUM_PARAMS - 1,
+                    "attnrt/abi.h: the gate's map, then the coarse output");
+      c.params.push_back(ParamKind::TensorMap);
+      c.params.push_back(ParamKind::Ptr);
+    }
   }
   return c;
 }
@@ -1110,7 +1174,8 @@ std::string mlir::attn::hopperKernelName(const HopperKernelConfig &cfg) {
                            ? "_rt" + std::to_string(t.t) + "x" +
                                  std::to_string(t.h) + "x" +
                                  std::to_string(t.w) +
-                                 (cfg.rasterText ? "_txt" : "")
+                                 (cfg.rasterText ? "_txt" : "") +
+                                 (cfg.gatedCombine ? "_cg" : "")
                            : "";
   return "attn_wgmma_" + flash.substr(std::string("attn_flash_").size()) +
          raster + "_s" + std::to_string(cfg.stages) +

@@ -103,6 +103,20 @@
 // DENSE: .visible .entry attn_wgmma_f16_d64_q64_kv64_dense_rt4x4x4_s4(
 // RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.dense.ptx -o %t.dense.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 --implicit-check-not=C7508 %}
 
+// VSA's gated combine in the epilogue (_cg): the gate's 5-D box is loaded
+// into the Q tile on the q mbarrier's second phase, then the staged O is
+// O + coarse * gate; the gate's map and the coarse pointer follow the grid.
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-hopper-kernel{block-q=64 block-kv=64 block-sizes=false raster-tile=4,4,4 gated-combine=true overlap=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
+// RUN:   | %python %S/Inputs/extract_ptx.py > %t.cg.ptx
+// RUN: FileCheck %s --check-prefix=CG < %t.cg.ptx
+// CG: .visible .entry attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_cg_s3_ov(
+// CG: .param .align 64 .b8 attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_cg_s3_ov_param_20[128],
+// CG-NEXT: .param .u64 {{.*}}_param_21
+// CG: mbarrier.try_wait.parity{{.*}}
+// RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.cg.ptx -o %t.cg.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 --implicit-check-not=C7508 %}
+// RUN: not attn-opt %s --attn-emit-hopper-kernel="block-sizes=false raster-tile=6,8,8 gated-combine=true" 2>&1 | FileCheck %s --check-prefix=BADCG
+// BADCG: wgmma kernel: the gated combine needs the raster-tile form with block_q 64 and no text
+
 // What the form does not take is rejected with a message.
 // RUN: not attn-opt %s --attn-emit-hopper-kernel="raster-tile=6,8,8" 2>&1 | FileCheck %s --check-prefix=BADVBS
 // BADVBS: wgmma kernel: the raster-tile form masks keys by their grid coordinates and takes no kv_block_sizes or key_mask

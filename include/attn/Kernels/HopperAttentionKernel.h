@@ -48,6 +48,15 @@
 // (ATTNRT_ATTN_TEXT_*_MAP) and i32 S_text, text length. The tables name
 // text tiles N, N + 1, ...; grid ((N + text tiles) * P / block_q, Hq, B).
 //
+// With VSA's gated combine (cfg.gatedCombine; block_q 64, no text): before
+// the TMA store, O = O / l + coarse[b, h, tile, :] * gate[token, :] in f32:
+// the gate's box is loaded by TMA into the consumer's Q tile (free once
+// every warp passed its last wait; the q mbarrier's second phase) and read
+// at the very positions the thread stages O to; the coarse row (its tile's,
+// one per CTA) is read from global memory. Parameters after the grid: the
+// gate's map (ATTNRT_ATTN_COMBINE_GATE_MAP, raster like out's) and the
+// coarse pointer (ATTNRT_ATTN_COMBINE_COARSE). Name suffix _cg.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTN_KERNELS_HOPPERATTENTIONKERNEL_H
@@ -86,6 +95,9 @@ struct HopperKernelConfig : FlashKernelConfig {
   RasterTile rasterTile;
   /// Raster-tile form only: text tiles follow the image tiles (see above).
   bool rasterText = false;
+  /// Raster-tile form with one consumer (block_q 64), no text: VSA's gated
+  /// combine in the epilogue, out = O + coarse[tile] * gate (see above).
+  bool gatedCombine = false;
 };
 
 /// The flash configuration on the wgmma kernel (same tables and semantics),
@@ -120,8 +132,9 @@ KernelContract hopperKernelContract(const HopperKernelConfig &cfg,
                                     AttentionShape shape = {});
 
 /// attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km][_t<R>]
-/// [_r<RQ>][_rt<tt>x<th>x<tw>[_txt]]_s<stages>[_ov][_pp] (the suffixes:
-/// raster tile, text segment, overlap, ping-pong on).
+/// [_r<RQ>][_rt<tt>x<th>x<tw>[_txt|_cg]]_s<stages>[_ov][_pp] (the
+/// suffixes: raster tile, text segment or gated combine, overlap, ping-pong
+/// on).
 std::string hopperKernelName(const HopperKernelConfig &cfg);
 
 /// Appends the kernel to `module` (an sm_90a gpu.module).

@@ -113,6 +113,7 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     Option<"pingPong", "ping-pong", "bool", /*default=*/"false", "Two consumer warpgroups take turns issuing wgmmas (block-q 128; name suffix _pp; checked on an H100, slower than without at boost clock)">,
     ListOption<"rasterTile", "raster-tile", "int64_t", "Video tile T,H,W: raster q/k/v/out through 5-D TMA boxes, keys masked by grid coordinate (name suffix _rt<T>x<H>x<W>; needs block-sizes=false; checked on an H100, 2026-12-06)">,
     Option<"rasterText", "raster-text", "bool", /*default=*/"false", "Raster-tile form: text tiles after the image tiles, through 3-D maps of separate text tensors (name suffix _txt)">,
+    Option<"gatedCombine", "gated-combine", "bool", /*default=*/"false", "Raster-tile form, block-q 64, no text: VSA's gated combine out = O + coarse[tile] * gate in the epilogue (name suffix _cg; the gate's map and the coarse pointer after the grid)">,
     Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
   ];
   let dependentDialects = [

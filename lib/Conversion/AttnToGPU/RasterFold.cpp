@@ -378,6 +378,10 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
       withRasterTile(hopperConfigFor(flash), {tile[0], tile[1], tile[2]});
   cfg.rasterText = St > 0;
   cfg.overlap = opts.overlap;
+  // The gated combine in the kernel's epilogue (one consumer, a tile of
+  // whole 64-row blocks); otherwise a raster-order pass after it.
+  const bool epilogue = combine && gate.raster >= 0 && rows == 64;
+  cfg.gatedCombine = epilogue;
   if (failed(verifyHopperKernelConfig(cfg, [&] { return op->emitError(); })))
     return failure();
   std::string name =
@@ -412,8 +416,9 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
     textOut = terminals.empty()
                   ? scratch(B * Hq * St * D * elementBytes(elt))
                   : outputFor(std::get<0>(terminals[0]));
-  std::vector<Param> ps(cfg.rasterText ? ATTNRT_ATTN_RASTER_TEXT_NUM_PARAMS
-                                       : ATTNRT_ATTN_RASTER_NUM_PARAMS);
+  std::vector<Param> ps(cfg.rasterText     ? ATTNRT_ATTN_RASTER_TEXT_NUM_PARAMS
+                        : cfg.gatedCombine ? ATTNRT_ATTN_RASTER_COMBINE_NUM_PARAMS
+                                           : ATTNRT_ATTN_RASTER_NUM_PARAMS);
   ps[ATTNRT_ATTN_Q] = p(in[0].raster);
   ps[ATTNRT_ATTN_K] = p(in[1].raster);
   ps[ATTNRT_ATTN_V] = p(in[2].raster);
@@ -444,11 +449,19 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
     ps[ATTNRT_ATTN_TEXT_TOKENS] = i32(St);
     ps[ATTNRT_ATTN_TEXT_LENGTH] = i32(textLength);
   }
-  launches.push_back(launchOf(name, contract, std::move(ps)));
+  FailureOr<int> coarse = failure();
   if (combine) {
-    auto coarse = materialize(combine->first, op);
+    coarse = materialize(combine->first, op);
     if (failed(coarse))
       return failure();
+  }
+  if (epilogue) {
+    ps[ATTNRT_ATTN_COMBINE_GATE_MAP] =
+        rasterMap(gate.raster, elt, D, grid, B * Hq, tile, qRows);
+    ps[ATTNRT_ATTN_COMBINE_COARSE] = p(*coarse);
+  }
+  launches.push_back(launchOf(name, contract, std::move(ps)));
+  if (combine && !epilogue) {
     const bool gated = gate.raster >= 0;
     std::string kernel = "attn_vsa_combine_raster_";
     llvm::raw_string_ostream(kernel) << elt << (gated ? "" : "_nogate");
@@ -468,6 +481,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
                         "are its TMA boxes over the raster tensors"
                      << (St ? " (text rows: 3-D boxes of the text tensors)" : "")
                      << (!combine ? ""
+                         : epilogue ? "; the gated combine is its epilogue"
                          : gate.raster >= 0
                              ? "; the gated combine runs in raster order on "
                                "its output"

@@ -135,18 +135,19 @@ func.func @main(%q: tensor<1x2x3456x128xbf16>) -> tensor<1x2x3456x128xbf16> {
 // VSA (after attn-decompose-vsa): the block means read the raster q, k, v
 // through row tables, the fine stage is the raster-tile kernel (4x4x4
 // boxes, 64-row blocks; the top-k tables are checked first in checked
-// mode), writing the result in raster order, and the gated combine updates
-// it in place from the raster gate and the per-tile coarse output. No
-// gather, and the only scratch is the coarse stage's.
+// mode) with the gated combine in its epilogue (_cg: the raster gate's map
+// and the per-tile coarse output after the grid), writing the result in
+// raster order. No gather, no combine kernel, and the only scratch is the
+// coarse stage's.
 // CHECK-LABEL: func.func @main(
 // CHECK-NOT: attn_gather
 // CHECK-COUNT-3: gpu.launch_func @attn_kernels::@attn_block_mean_bf16 {{.*}} args(%arg{{[0-2]}} :
 // CHECK: gpu.launch_func @attn_kernels::@attn_block_topk
 // CHECK: gpu.launch_func @attn_kernels::@attn_check_kv
-// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_s3_ov_s{{[0-9a-fx]+}} blocks in (%c24, %c2, %c1)
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_cg_s3_ov_s{{[0-9a-fx]+}} blocks in (%c24, %c2, %c1)
 // CHECK-SAME: args(%arg0 : memref<1x2x840x128xbf16>, %arg1 : memref<1x2x840x128xbf16>, %arg2 : memref<1x2x840x128xbf16>, %arg4 : memref<1x2x840x128xbf16>,
-// CHECK-SAME: "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1"
-// CHECK: gpu.launch_func @attn_kernels::@attn_vsa_combine_raster_bf16 blocks in (%c53, %c2, %c1) threads in (%c256, %c1, %c1) {{.*}} args(%arg4 : memref<1x2x840x128xbf16>, %arg3 : memref<1x2x840x128xbf16>, %{{.*}}, %c6_i32 : i32, %c10_i32 : i32, %c14_i32 : i32, %c4_i32 : i32, %c4_i32 : i32, %c4_i32 : i32, %c128_i32 : i32)
+// CHECK-SAME: %c6_i32 : i32, %c10_i32 : i32, %c14_i32 : i32, %arg3 : memref<1x2x840x128xbf16>, %alloc{{.*}} : memref<12288xi8>)
+// CHECK-SAME: "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1", "", "", "", "bf16:128,14,10,6,2:box=64,4,4,4,1", ""]
 // CHECK-NOT: gpu.launch_func
 // CHECK: return
 func.func @main(%q: tensor<1x2x840x128xbf16>, %k: tensor<1x2x840x128xbf16>, %v: tensor<1x2x840x128xbf16>, %gate: tensor<1x2x840x128xbf16>) -> tensor<1x2x840x128xbf16> {
@@ -155,7 +156,7 @@ func.func @main(%q: tensor<1x2x840x128xbf16>, %k: tensor<1x2x840x128xbf16>, %v: 
   %vt = attn.tile %v grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x840x128xbf16>
   %gt = attn.tile %gate grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x840x128xbf16>
   %vbs = arith.constant dense<[64, 64, 64, 32, 64, 64, 64, 32, 32, 32, 32, 16, 32, 32, 32, 16, 32, 32, 32, 16, 16, 16, 16, 8]> : tensor<24xi32>
-  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_s3_ov_s0x3db504f3: the tiles of q, k, v and the untile of the output are its TMA boxes over the raster tensors; the gated combine runs in raster order on its output}}
+  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_cg_s3_ov_s0x3db504f3: the tiles of q, k, v and the untile of the output are its TMA boxes over the raster tensors; the gated combine is its epilogue}}
   %o = attn.vsa %qt, %kt, %vt gate %gt q_block_sizes %vbs kv_block_sizes %vbs block 64 topk 6
       : (tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<24xi32>, tensor<24xi32>) -> tensor<1x2x1536x128xbf16>
   %out = attn.untile %o grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x1536x128xbf16>
