@@ -465,7 +465,8 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
                    add(mul(warp, ci32(16)), g));
   Value row1 = add(row0, ci32(8));
   Value rowIn[2] = {cmp(P::slt, row0, Sq), cmp(P::slt, row1, Sq)};
-  Value qHead = toI64(add(mul(bb, Hq), h));
+  Value qSlab = add(mul(bb, Hq), h); // this (batch, head)'s slab
+  Value qHead = toI64(qSlab);
   Value qRow[2] = {mul(add(mul(qHead, toI64(Sq)), toI64(row0)), ci64(D)),
                    mul(add(mul(qHead, toI64(Sq)), toI64(row1)), ci64(D))};
 
@@ -902,20 +903,14 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
           NVVM::MemScopeKindAttr::get(b.getContext(), NVVM::MemScopeKind::CTA),
           b.getBoolAttr(false), Value());
       tmaBlock({qOff}, L.qTile(), {gateMap}, {Value()}, block, kConsumerRows,
-               add(mul(bb, Hq), h), qBar);
+               qSlab, qBar);
     });
     Value tile = div(mul(block, ci32(kConsumerRows)), ci32(raster.size()));
     Value tiles = div(Sq, ci32(raster.size()));
-    Value row = mul(add(mul(toI64(add(mul(bb, Hq), h)), toI64(tiles)),
-                        toI64(tile)),
-                    ci64(D));
+    Value row = mul(add(mul(qHead, toI64(tiles)), toI64(tile)), ci64(D));
     for (int64_t nt = 0; nt < nO; ++nt)
-      coarsePair.push_back(load(i32, coarse,
-                                arith::ShRUIOp::create(
-                                    b, loc,
-                                    add(row, toI64(add(ci32(nt * 8), t2))),
-                                    ci64(1)),
-                                4));
+      coarsePair.push_back(loadFrom(
+          i32, at(coarse, elt, add(row, toI64(add(ci32(nt * 8), t2)))), 4));
     waitParity(qBar, ci32(1));
   }
   // Normalize (a row without a valid key has l == 0 and writes 0) and store
@@ -972,7 +967,7 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   namedBarrier(barId, kWarpgroup);
   ifThen(cmp(P::eq, ctid, ci32(0)), [&] {
     tmaBlock({qOff}, L.qTile(), {oMap}, {textOMap}, add(mul(J, ci32(L.C)), c),
-             kConsumerRows, add(mul(bb, Hq), h), Value());
+             kConsumerRows, qSlab, Value());
     NVVM::CpAsyncBulkCommitGroupOp::create(b, loc);
     NVVM::CpAsyncBulkWaitGroupOp::create(b, loc, 0, b.getUnitAttr());
   });

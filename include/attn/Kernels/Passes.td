@@ -87,6 +87,12 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     tiles, read and written through 3-D maps of separate [B, H, S_text, D]
     tensors, keys at or past the text length masked (name suffix `_txt`;
     four more maps and i32 S_text, text length).
+    `gated-combine=true` (block-q 64, no text) puts VSA's gated combine in
+    the epilogue: out = O + coarse[tile] * gate, the gate's box TMA-loaded
+    into the freed Q tile (name suffix `_cg`; the gate's map and the coarse
+    pointer after the grid), e.g.
+    `attn-emit-hopper-kernel{block-q=64 block-kv=64 block-sizes=false raster-tile=4,4,4 gated-combine=true}`
+    emits `attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_cg_s3`.
 
     ```sh
     attn-opt empty.mlir --pass-pipeline="builtin.module(

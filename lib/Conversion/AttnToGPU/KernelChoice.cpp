@@ -33,10 +33,9 @@ LogicalResult Planner::planBlockMean(BlockMeanOp op) {
   int64_t srcRows = cast<RankedTensorType>(in.getType()).getDimSize(2);
   Param rowsP = null();
   FailureOr<int> x = failure();
-  auto vit = views.find(in);
-  if (!bufOf.count(in) && vit != views.end() &&
-      vit->second.sources.size() == 1) {
-    const RowView &view = vit->second;
+  const RowView *lazy = lazyView(in);
+  if (lazy && lazy->sources.size() == 1) {
+    const RowView &view = *lazy;
     std::vector<int32_t> table(view.src.size());
     for (size_t i = 0; i < table.size(); ++i)
       table[i] = view.src[i] < 0 ? -1 : view.row[i];
@@ -181,6 +180,32 @@ LogicalResult plan::validateConstTables(BlockSparseOp bs) {
   return success();
 }
 
+LogicalResult Planner::checkShared(Operation *op,
+                                  const KernelContract &contract,
+                                  StringRef kind) {
+  if (contract.sharedBytes <= opts.target()->maxSharedBytes)
+    return success();
+  return op->emitError() << "attn-to-gpu: the " << kind << " kernel needs "
+                         << contract.sharedBytes
+                         << " bytes of shared memory, more than " << opts.chip
+                         << "'s " << opts.target()->maxSharedBytes;
+}
+
+FailureOr<std::pair<std::string, KernelContract>>
+Planner::hopperKernel(Operation *op, const HopperKernelConfig &cfg,
+                      AttentionShape shape) {
+  if (failed(verifyHopperKernelConfig(cfg, [&] { return op->emitError(); })))
+    return failure();
+  std::string name = hopperKernelName(cfg) + scaleSuffix(cfg.scale);
+  ensureKernel(name, [&](gpu::GPUModuleOp m) {
+    emitHopperAttentionKernel(b, op->getLoc(), m, cfg, name);
+  });
+  KernelContract contract = hopperKernelContract(cfg, shape);
+  if (failed(checkShared(op, contract, "wgmma")))
+    return failure();
+  return std::make_pair(std::move(name), std::move(contract));
+}
+
 void Planner::checkKvLaunch(Operation *op, Param idx, Param cnt, int64_t rows,
                             int64_t K, int64_t nkv,
                             SmallVector<int64_t> dims) {
@@ -301,10 +326,8 @@ LogicalResult Planner::planAttention(Operation *op) {
   }
   if (failed(ok))
     return failure();
-  float scale =
-      scaleAttr ? scaleAttr->convertToFloat() : 1.0f / std::sqrt(float(D));
-  std::string scaleSuffix =
-      llvm::formatv("_s{0:x}", llvm::bit_cast<uint32_t>(scale)).str();
+  float scale = softmaxScale(scaleAttr, D);
+  const std::string suffix = scaleSuffix(scale);
   AttentionShape shape{B, Hq, Sq};
   KernelContract contract;
   std::string name;
@@ -319,32 +342,21 @@ LogicalResult Planner::planAttention(Operation *op) {
   HopperKernelConfig hcfg = hopperConfigFor(flash);
   hcfg.overlap = opts.overlap;
   if (useWgmma) {
-    if (failed(verifyHopperKernelConfig(hcfg, diag)))
+    auto kernel = hopperKernel(op, hcfg, shape);
+    if (failed(kernel))
       return failure();
-    name = hopperKernelName(hcfg) + scaleSuffix;
-    ensureKernel(name, [&](gpu::GPUModuleOp m) {
-      emitHopperAttentionKernel(b, op->getLoc(), m, hcfg, name);
-    });
-    contract = hopperKernelContract(hcfg, shape);
-    if (contract.sharedBytes > opts.target()->maxSharedBytes)
-      return op->emitError()
-             << "attn-to-gpu: the wgmma kernel needs " << contract.sharedBytes
-             << " bytes of shared memory, more than " << opts.chip << "'s "
-             << opts.target()->maxSharedBytes;
+    std::tie(name, contract) = *kernel;
   } else if (tc) {
     FlashKernelConfig &cfg = flash;
     if (failed(verifyFlashKernelConfig(cfg, diag)))
       return failure();
-    name = flashKernelName(cfg) + scaleSuffix;
+    name = flashKernelName(cfg) + suffix;
     ensureKernel(name, [&](gpu::GPUModuleOp m) {
       emitFlashAttentionKernel(b, op->getLoc(), m, cfg, name);
     });
     contract = flashKernelContract(cfg, shape);
-    if (contract.sharedBytes > opts.target()->maxSharedBytes)
-      return op->emitError()
-             << "attn-to-gpu: the flash kernel needs " << contract.sharedBytes
-             << " bytes of shared memory, more than " << opts.chip << "'s "
-             << opts.target()->maxSharedBytes;
+    if (failed(checkShared(op, contract, "flash")))
+      return failure();
   } else {
     SimtKernelConfig cfg;
     static_cast<AttentionKernelConfig &>(cfg) = common;
@@ -353,7 +365,7 @@ LogicalResult Planner::planAttention(Operation *op) {
                                      : SimtElementType::F16;
     if (failed(verifySimtKernelConfig(cfg, diag)))
       return failure();
-    name = simtKernelName(cfg) + scaleSuffix;
+    name = simtKernelName(cfg) + suffix;
     ensureKernel(name, [&](gpu::GPUModuleOp m) {
       emitSimtAttentionKernel(b, op->getLoc(), m, cfg, name);
     });

@@ -20,13 +20,17 @@
 
 #include "attn/Conversion/AttnToGPU/LaunchPlan.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Kernels/HopperAttentionKernel.h"
 #include "attn/Kernels/KernelContract.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/bit.h"
 #include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
 
 #include <set>
 #include <vector>
@@ -69,6 +73,15 @@ rowSlice(tensor::ExtractSliceOp s) {
       s.getResultType().getRank() != 4)
     return std::nullopt;
   return std::make_pair(s.getStaticOffsets()[2], s.getStaticSizes()[2]);
+}
+
+/// The softmax scale of an attention op: its attribute, else 1 / sqrt(D).
+inline float softmaxScale(std::optional<APFloat> attr, int64_t D) {
+  return attr ? attr->convertToFloat() : 1.0f / std::sqrt(float(D));
+}
+/// The kernel-name suffix of a scale (its bits: kernels differ by scale).
+inline std::string scaleSuffix(float scale) {
+  return llvm::formatv("_s{0:x}", llvm::bit_cast<uint32_t>(scale)).str();
 }
 
 /// Checks the constant tables of `op` (kv_counts in [0, K], listed
@@ -145,6 +158,12 @@ private:
     c.data = std::move(data);
     return newBuf(std::move(c));
   }
+  /// The row view `v` is while no kernel has needed it as a buffer (a
+  /// layout chain not yet gathered), else null.
+  const RowView *lazyView(Value v) const {
+    auto it = views.find(v);
+    return it == views.end() || bufOf.count(v) ? nullptr : &it->second;
+  }
   /// `v` as a row view (identity for buffers).
   FailureOr<RowView> viewOf(Value v, Operation *user);
   Param p(int buf) { return Param{buf}; }
@@ -209,6 +228,15 @@ private:
   LogicalResult planMask(MaskFromLengthsOp op);
   LogicalResult planLinalg(linalg::LinalgOp op);
   LogicalResult planAttention(Operation *op);
+  /// Fails with a diagnostic on `op` when `contract` needs more shared
+  /// memory than the chip has (`kind`: the kernel family, for the message).
+  LogicalResult checkShared(Operation *op, const KernelContract &contract,
+                            StringRef kind);
+  /// The wgmma kernel `cfg` for `op`: verified, emitted once under its name
+  /// (with the scale suffix), and its launch contract over `shape`.
+  FailureOr<std::pair<std::string, KernelContract>>
+  hopperKernel(Operation *op, const HopperKernelConfig &cfg,
+               AttentionShape shape);
   /// The checked-mode launch that validates run-time kv tables (`rows`
   /// kv_counts rows of up to K ids in [0, nkv)) before the kernel reads
   /// them; `dims` name a bad row's (b, h, block) in the error.

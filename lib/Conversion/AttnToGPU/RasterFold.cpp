@@ -24,10 +24,12 @@
 // builds it, the gate a tile view of a raster tensor; without a gate
 // coarse[row / P] + fine) whose result is
 // untiled. The raster-tile kernel writes the fine output in raster order
-// into the untile's buffer and a raster-order combine kernel
-// (VsaCombineKernel.cpp) updates it in place with the raster gate; the
-// block means read the raster tensors through row tables (KernelChoice.cpp),
-// so no tiled copy is left. Run-time kv tables get the checked-mode launch.
+// into the untile's buffer; with a gate and 64-row tiles the combine is the
+// kernel's epilogue (`_cg`, reading the raster gate by TMA), otherwise a
+// raster-order kernel (VsaCombineKernel.cpp) updates the output in place.
+// The block means read the raster tensors through row tables
+// (KernelChoice.cpp), so no tiled copy is left. Run-time kv tables get the
+// checked-mode launch.
 //
 // Anything else keeps the gathers; with `report` a remark says why.
 //
@@ -42,9 +44,6 @@
 #include "attn/Kernels/UtilityKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "llvm/ADT/bit.h"
-
-#include <cmath>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -278,13 +277,12 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   FoldedOperand in[3];
   const char *names[3] = {"q", "k", "v"};
   for (int i = 0; i < 3; ++i) {
-    Value x = op->getOperand(i);
-    auto vit = views.find(x);
-    if (bufOf.count(x) || vit == views.end()) {
+    const RowView *view = lazyView(op->getOperand(i));
+    if (!view) {
       why = std::string(names[i]) + " is not a tiled view (tile, concat, pad)";
       return notFolded();
     }
-    auto m = matchOperand(vit->second, slots, geo->numTokens(), why);
+    auto m = matchOperand(*view, slots, geo->numTokens(), why);
     if (!m) {
       why = std::string(names[i]) + ": " + why;
       return notFolded();
@@ -294,7 +292,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   const int64_t St = in[0].textRows;
   const int64_t image = geo->paddedLength();
   if (in[1].textRows != St || in[2].textRows != St || Sq != Skv ||
-      Sq != image + (St + P - 1) / P * P) {
+      Sq != image + ceilDiv(St, P) * P) {
     why = "q, k and v do not have the same text rows padded to whole tiles";
     return notFolded();
   }
@@ -314,22 +312,21 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
     }
   }
   if (combine && combine->second) {
-    auto vit = views.find(combine->second);
-    if (bufOf.count(combine->second) || vit == views.end()) {
+    const RowView *view = lazyView(combine->second);
+    if (!view) {
       why = "the combine's gate is not a tiled view";
       return notFolded();
     }
-    auto m = matchOperand(vit->second, slots, geo->numTokens(), why);
+    auto m = matchOperand(*view, slots, geo->numTokens(), why);
     if (!m || m->text >= 0) {
       why = "the combine's gate: " + why;
       return notFolded();
     }
     gate = *m;
   }
-  // Key sizes the kernel's masks reproduce; constant tables validated once,
-  // run-time ones checked in checked mode.
-  if (failed(validateConstTables(op)))
-    return failure();
+  // Key sizes the kernel's masks reproduce (the tables themselves are
+  // validated once, below, when the op folds; run-time ones are checked in
+  // checked mode).
   const int64_t N = geo->numTiles();
   int64_t textLength = St;
   SmallVector<int64_t> inGrid = geo->validBlockSizes();
@@ -363,15 +360,14 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   }
 
   // The kernel.
-  auto scaleAttr = op.getScale();
-  float scale =
-      scaleAttr ? scaleAttr->convertToFloat() : 1.0f / std::sqrt(float(D));
+  if (failed(validateConstTables(op)))
+    return failure();
   FlashKernelConfig flash;
   flash.headDim = D;
   flash.blockQ = flash.blockKv = rows;
   flash.indexed = true;
   flash.hasBlockSizes = flash.hasKeyMask = false;
-  flash.scale = scale;
+  flash.scale = softmaxScale(op.getScale(), D);
   flash.elementType =
       elt.isBF16() ? FlashElementType::BF16 : FlashElementType::F16;
   HopperKernelConfig cfg =
@@ -382,21 +378,10 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   // whole 64-row blocks); otherwise a raster-order pass after it.
   const bool epilogue = combine && gate.raster >= 0 && rows == 64;
   cfg.gatedCombine = epilogue;
-  if (failed(verifyHopperKernelConfig(cfg, [&] { return op->emitError(); })))
+  auto kernel = hopperKernel(op, cfg, {B, Hq, Sq});
+  if (failed(kernel))
     return failure();
-  std::string name =
-      hopperKernelName(cfg) +
-      llvm::formatv("_s{0:x}", llvm::bit_cast<uint32_t>(scale)).str();
-  ensureKernel(name, [&](gpu::GPUModuleOp m) {
-    emitHopperAttentionKernel(b, op->getLoc(), m, cfg, name);
-  });
-  KernelContract contract = hopperKernelContract(cfg, {B, Hq, Sq});
-  if (contract.sharedBytes > opts.target()->maxSharedBytes)
-    return op->emitError() << "attn-to-gpu: the wgmma kernel needs "
-                           << contract.sharedBytes
-                           << " bytes of shared memory, more than "
-                           << opts.chip << "'s "
-                           << opts.target()->maxSharedBytes;
+  auto &[name, contract] = *kernel;
 
   // Its parameters: raster and text buffers, the output written in place.
   LogicalResult ok = success();
