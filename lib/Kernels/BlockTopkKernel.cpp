@@ -2,14 +2,17 @@
 //
 // One CTA per row. Scores are staged in shared memory as order-preserving
 // unsigned keys (-0.0 as +0.0, every NaN as the largest key: torch.topk's
-// order, which SPEC and the CPU path follow). A radix select
-// over the 32 key bits finds T, the K-th largest key (per bit: a block-wide
-// count of keys >= the candidate prefix). Every key above T is selected; of
-// the keys equal to T, the lowest ids fill the remaining places, so exactly
-// K ids are chosen and ties at the threshold go to the lowest ids, as SPEC
-// requires. A last pass writes the selected ids in ascending order (slot of
-// j = number of selected ids below j). O(32 * Nkv / threads) for the select
-// instead of ranking every pair.
+// order, which SPEC and the CPU path follow). A radix select over the 32 key
+// bits finds T, the K-th largest key (per bit: a block-wide count of keys >=
+// the candidate prefix: per-thread counts, a warp sum with redux.sync, the
+// four warp sums through shared memory, one barrier per bit). Every key
+// above T is selected; of the keys equal to T, the lowest ids fill the
+// remaining places, so exactly K ids are chosen and ties at the threshold go
+// to the lowest ids, as SPEC requires. A last pass over the ids in rounds of
+// 128, in ascending order, ranks the ties and the selected ids with ballots
+// and popc (a block-wide exclusive scan, two barriers per round) and writes
+// each selected id at its rank: O(Nkv / threads) per thread after the
+// select, no pairwise ranking.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,7 +24,17 @@ using namespace mlir;
 using namespace mlir::attn;
 using P = arith::CmpIPredicate;
 
-int64_t mlir::attn::blockTopkSharedBytes(int64_t nkv) { return 8 * nkv + 16; }
+// Shared memory (i32 words): the radix counts' two buffers (4 warp sums
+// each, alternating by bit so one barrier per bit suffices), the per-warp
+// tie and selection counts of a round, then the keys.
+static constexpr int64_t kWarps = kTopkThreads / 32;
+static constexpr int64_t kCountWords = 2 * kWarps, kTieWords = kWarps,
+                         kSelWords = kWarps;
+static constexpr int64_t kHeaderWords = kCountWords + kTieWords + kSelWords;
+
+int64_t mlir::attn::blockTopkSharedBytes(int64_t nkv) {
+  return 4 * (kHeaderWords + nkv);
+}
 
 KernelContract mlir::attn::blockTopkContract(int64_t rows, int64_t nkv) {
   return KernelContract::make(3, 2, {rows, 1, 1}, kTopkThreads,
@@ -38,12 +51,18 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
   Value K32 = k.arg(4);
   Value row = k.toI64(k.bidX());
   Value tid = k.toI64(k.tidX());
+  Value warp = k.div(tid, k.ci64(32));
+  Value lane0 = k.cmp(P::eq, k.rem(tid, k.ci64(32)), k.ci64(0));
   Value step = k.ci64(kTopkThreads);
   Value smem = k.shared();
-  Value keys = smem;                                        // u32 [nkv]
-  Value flags = k.at(smem, k.i32, nkv);                     // i32 [nkv]
-  Value counter = k.at(smem, k.i32, k.mul(nkv, k.ci64(2))); // i32
+  Value countBuf = smem;                                       // i32 [2][4]
+  Value tieBuf = k.at(smem, k.i32, k.ci64(kCountWords));       // i32 [4]
+  Value selBuf = k.at(smem, k.i32, k.ci64(kCountWords + kTieWords));
+  Value keys = k.at(smem, k.i32, k.ci64(kHeaderWords));        // u32 [nkv]
   auto u32 = [&](P pred, Value x, Value y) { return k.cmp(pred, x, y); };
+  auto asI32 = [&](Value flag) {
+    return arith::ExtUIOp::create(b, loc, k.i32, flag).getResult();
+  };
 
   // Stage order-preserving keys: x >= 0 -> bits | 2^31, x < 0 -> ~bits.
   k.loop(tid, nkv, step, {}, [&](Value j, ValueRange) -> SmallVector<Value> {
@@ -60,24 +79,32 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
     k.store(key, keys, j, 4);
     return {};
   });
-  // Block-wide count of the keys satisfying `pred(key, x)`.
-  auto countKeys = [&](P pred, Value x) -> Value {
-    k.ifThen(k.cmp(P::eq, tid, k.ci64(0)),
-             [&] { k.store(k.ci32(0), counter, k.ci64(0), 4); });
-    k.barrier();
+  k.barrier();
+  // Sum of the kWarps words at `buf` (all of them, and those of the warps
+  // below this one: the block-wide exclusive prefix of a warp count).
+  auto warpTotals = [&](Value buf) -> std::pair<Value, Value> {
+    Value total = k.ci32(0), below = k.ci32(0);
+    for (int64_t w = 0; w < kWarps; ++w) {
+      Value c = k.load(k.i32, buf, k.ci64(w), 4);
+      total = k.add(total, c);
+      below = k.add(below, k.select(k.cmp(P::ult, k.ci64(w), warp), c,
+                                    k.ci32(0)));
+    }
+    return {total, below};
+  };
+  // Block-wide count of the keys satisfying `pred(key, x)`, through count
+  // buffer `parity` (0/1, i64; consecutive counts alternate).
+  auto countKeys = [&](P pred, Value x, Value parity) -> Value {
     Value mine = k.loop(tid, nkv, step, ValueRange{k.ci32(0)},
                         [&](Value j, ValueRange acc) -> SmallVector<Value> {
                           Value key = k.load(k.i32, keys, j, 4);
-                          Value hit = arith::ExtUIOp::create(b, loc, k.i32,
-                                                             u32(pred, key, x));
-                          return {k.add(acc[0], hit)};
+                          return {k.add(acc[0], asI32(u32(pred, key, x)))};
                         })[0];
-    LLVM::AtomicRMWOp::create(b, loc, LLVM::AtomicBinOp::add, counter, mine,
-                              LLVM::AtomicOrdering::monotonic);
+    Value sum = k.warpSum(mine);
+    Value buf = k.at(countBuf, k.i32, k.mul(parity, k.ci64(kWarps)));
+    k.ifThen(lane0, [&] { k.store(sum, buf, warp, 4); });
     k.barrier();
-    Value total = k.load(k.i32, counter, k.ci64(0), 4);
-    k.barrier();
-    return total;
+    return warpTotals(buf).first;
   };
   // Radix select: the largest T with count(key >= T) >= K.
   Value T = k.loop(k.ci32(0), k.ci32(32), k.ci32(1), ValueRange{k.ci32(0)},
@@ -85,47 +112,48 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
                      Value bit = arith::ShLIOp::create(b, loc, k.ci32(1),
                                                        k.sub(k.ci32(31), i));
                      Value cand = arith::OrIOp::create(b, loc, prefix[0], bit);
-                     Value n = countKeys(P::uge, cand);
+                     Value parity = k.toI64(k.andI(i, k.ci32(1)));
+                     Value n = countKeys(P::uge, cand, parity);
                      return {k.select(k.cmp(P::sge, n, K32), cand, prefix[0])};
                    })[0];
-  Value above = countKeys(P::ugt, T);
+  // 32 counts used buffers 0,1,...,1: the next one is buffer 0.
+  Value above = countKeys(P::ugt, T, k.ci64(0));
   Value need = k.sub(K32, above); // ties at T to take, lowest ids first
-  k.loop(tid, nkv, step, {}, [&](Value j, ValueRange) -> SmallVector<Value> {
-    Value key = k.load(k.i32, keys, j, 4);
-    Value sel = k.ifElse(
-        k.cmp(P::eq, key, T), k.i1(),
-        [&] {
-          Value before =
-              k.loop(k.ci64(0), j, k.ci64(1), ValueRange{k.ci32(0)},
-                     [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                       Value ki = k.load(k.i32, keys, i, 4);
-                       Value eq = arith::ExtUIOp::create(b, loc, k.i32,
-                                                         k.cmp(P::eq, ki, T));
-                       return {k.add(acc[0], eq)};
-                     })[0];
-          return k.cmp(P::slt, before, need);
-        },
-        [&] { return u32(P::ugt, key, T); });
-    k.store(arith::ExtUIOp::create(b, loc, k.i32, sel), flags, j, 4);
-    return {};
-  });
-  k.barrier();
-  // Write the selected ids in ascending order.
-  k.loop(tid, nkv, step, {}, [&](Value j, ValueRange) -> SmallVector<Value> {
-    Value sel = k.load(k.i32, flags, j, 4);
-    k.ifThen(k.cmp(P::ne, sel, k.ci32(0)), [&] {
-      Value pos = k.loop(k.ci64(0), j, k.ci64(1), ValueRange{k.ci64(0)},
-                         [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                           Value f = k.toI64(k.load(k.i32, flags, i, 4));
-                           return {k.add(acc[0], f)};
-                         })[0];
-      k.ifThen(k.cmp(P::ult, pos, K), [&] {
-        Value jj = arith::TruncIOp::create(b, loc, k.i32, j);
-        k.store(jj, indices, k.add(k.mul(row, K), pos), 4);
-      });
-    });
-    return {};
-  });
+  // Ascending rounds of kTopkThreads ids: rank the ties, select, rank the
+  // selected ids, write each at its rank. A round's tie (selection) counts
+  // are read before the round's second (the next round's first) barrier,
+  // which every writer of the next round's counts has passed.
+  Value lt = k.laneMaskLt();
+  k.loop(k.ci64(0), nkv, step, ValueRange{k.ci32(0), k.ci32(0)},
+         [&](Value base, ValueRange bases) -> SmallVector<Value> {
+           Value j = k.add(base, tid);
+           Value valid = k.cmp(P::slt, j, nkv);
+           Value key = k.ifElse(
+               valid, k.i32, [&] { return k.load(k.i32, keys, j, 4); },
+               [&] { return k.ci32(0); });
+           Value eq = k.andI(valid, k.cmp(P::eq, key, T));
+           Value gt = k.andI(valid, u32(P::ugt, key, T));
+           Value eqVotes = k.ballot(asI32(eq));
+           Value eqRank = k.popc(k.andI(eqVotes, lt));
+           k.ifThen(lane0, [&] { k.store(k.popc(eqVotes), tieBuf, warp, 4); });
+           k.barrier();
+           auto [eqTotal, eqBelow] = warpTotals(tieBuf);
+           Value tieOk = k.cmp(P::slt, k.add(k.add(bases[0], eqBelow), eqRank),
+                               need);
+           Value sel = arith::OrIOp::create(b, loc, gt, k.andI(eq, tieOk));
+           Value selVotes = k.ballot(asI32(sel));
+           Value selRank = k.popc(k.andI(selVotes, lt));
+           k.ifThen(lane0,
+                    [&] { k.store(k.popc(selVotes), selBuf, warp, 4); });
+           k.barrier();
+           auto [selTotal, selBelow] = warpTotals(selBuf);
+           Value pos = k.toI64(k.add(k.add(bases[1], selBelow), selRank));
+           k.ifThen(k.andI(sel, k.cmp(P::slt, pos, K)), [&] {
+             Value jj = arith::TruncIOp::create(b, loc, k.i32, j);
+             k.store(jj, indices, k.add(k.mul(row, K), pos), 4);
+           });
+           return {k.add(bases[0], eqTotal), k.add(bases[1], selTotal)};
+         });
   k.ifThen(k.cmp(P::eq, tid, k.ci64(0)), [&] { k.store(K32, counts, row, 4); });
   k.finish();
   return k.func();

@@ -141,6 +141,20 @@ Value KernelBuilder::inlineAsm(StringRef text, StringRef constraints,
   return res ? op.getRes() : Value();
 }
 
+Value KernelBuilder::warpSum(Value x) {
+  return inlineAsm("redux.sync.add.u32 $0, $1, 0xffffffff;", "=r,r", {x}, i32,
+                   /*sideEffects=*/true);
+}
+Value KernelBuilder::ballot(Value flag) {
+  return inlineAsm("{ .reg .pred p; setp.ne.u32 p, $1, 0; "
+                   "vote.sync.ballot.b32 $0, p, 0xffffffff; }",
+                   "=r,r", {flag}, i32, /*sideEffects=*/true);
+}
+Value KernelBuilder::laneMaskLt() {
+  return inlinePure("mov.u32 $0, %lanemask_lt;", "=r", {}, i32);
+}
+Value KernelBuilder::popc(Value x) { return LLVM::CtPopOp::create(b, loc, x); }
+
 Value KernelBuilder::at(Value base, Type type, Value index) {
   return LLVM::GEPOp::create(b, loc, base.getType(), type, base,
                              ValueRange{index});

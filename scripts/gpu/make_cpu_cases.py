@@ -18,8 +18,9 @@ CASES = {
     "model_vsa_steps": [(1, 1, 15, 8), "len", (1, 1, 4, 8)],
 }
 RESULTS = {"wan_vsa_small": 1, "hunyuan_sta_small": 2, "model_vsa_steps": 1, "topk_ties": 2,
-           "loop_swap": 2}
-SOURCES = {"topk_ties": "test/GPU/Inputs/topk_ties.mlir", "loop_swap": "test/GPU/Inputs/loop_swap.mlir"}
+           "loop_swap": 2, "block_ops_wide": 6}
+SOURCES = {"topk_ties": "test/GPU/Inputs/topk_ties.mlir", "loop_swap": "test/GPU/Inputs/loop_swap.mlir",
+           "block_ops_wide": "test/GPU/Inputs/block_ops_wide.mlir"}
 t = 0.0196533203125
 # Ties, -0/+0, and NaN of both signs beside +-inf: NaN ranks above +inf (SPEC),
 # so rows 4 and 7 pick different ids than a NaN-as--inf kernel would.
@@ -30,6 +31,20 @@ TIES = np.array([[10, t, t, t, t, t, -10], [t] * 7, [-1, -1, 5, -1, -1, -1, 5],
                 dtype=np.float32).reshape(1, 2, 4, 7)
 CASES["topk_ties"] = ["ties"]
 CASES["loop_swap"] = [(1, 1, 64, 64)] * 2
+# block_ops_wide: ("tied", shape) scores on 8 levels with ~2% specials;
+# block sizes with an empty and a partial block.
+CASES["block_ops_wide"] = [("tied", (1, 3, 5, 700)), ("tied", (1, 1, 4, 300)),
+                           ("tied", (1, 2, 3, 33)), (1, 2, 96, 10), "sizes", (1, 1, 12, 520)]
+
+
+def tied_scores(shape):
+    x = np.round(rng.standard_normal(shape) * 2) / 2
+    specials = np.array([np.nan, -np.nan, np.inf, -np.inf, -0.0, 0.0])
+    hit = rng.random(shape) < 0.02
+    x[hit] = rng.choice(specials, size=int(hit.sum()))
+    return x.astype(np.float32)
+
+
 for name, shapes in CASES.items():
     d = os.path.join(out_root, name)
     os.makedirs(d, exist_ok=True)
@@ -41,6 +56,10 @@ for name, shapes in CASES.items():
             np.save(path, TIES)
         elif s == "len":
             np.save(path, np.array([3], dtype=np.int32))
+        elif s == "sizes":
+            np.save(path, np.array([16, 0, 5, 16, 1, 9], dtype=np.int32))
+        elif isinstance(s, tuple) and s[0] == "tied":
+            np.save(path, tied_scores(s[1]))
         else:
             np.save(path, rng.standard_normal(s).astype(np.float32))
         cmd += ["--input", path]

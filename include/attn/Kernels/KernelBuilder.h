@@ -94,6 +94,16 @@ public:
   }
   Type i1() { return b.getI1Type(); }
 
+  // Warp collectives (every lane of the warp must execute them; sm_80+).
+  /// redux.sync.add.u32: the sum of an i32 over the 32 lanes.
+  Value warpSum(Value x);
+  /// vote.sync.ballot.b32 of `flag != 0` (an i32): bit l is lane l's vote.
+  Value ballot(Value flag);
+  /// %lanemask_lt: the bits of the lanes below this one.
+  Value laneMaskLt();
+  /// Number of set bits of an i32.
+  Value popc(Value x);
+
   // Memory: element `index` (i64) of `type` from a global/shared pointer.
   Value at(Value base, Type type, Value index);
   Value load(Type type, Value base, Value index, unsigned align = 0);

@@ -63,7 +63,7 @@ LogicalResult Planner::planBlockMean(BlockMeanOp op) {
     emitBlockMeanKernel(b, op->getLoc(), m, elt, name);
   });
   int out = outputFor(op.getResult());
-  launches.push_back(launchOf(name, blockMeanContract(N, D, BH),
+  launches.push_back(launchOf(name, blockMeanContract(N, BH, blockMeanSharedBytes(elt)),
                               {p(*x), sizes, p(out), rowsP, i32(N), i32(P),
                                i32(D), i32(sizes.isNull ? 0 : 1),
                                i32(srcRows)}));

@@ -1,0 +1,26 @@
+// The coarse stage's utility kernels at shapes that take every path of
+// their GPU kernels, compared on the GPU against the CPU path
+// (gpu-check.sh, "small examples vs the CPU path"; inputs from
+// scripts/gpu/make_cpu_cases.py: scores quantized to a few levels, so many
+// ties at the threshold, with NaN of both signs, +-inf and -0.0 mixed in):
+//  - block_topk over 700 kv blocks (six 128-id rounds, the last one partial:
+//    warps with no id), K 37; over 300 blocks with K = Nkv (every id); over
+//    33 blocks with K 1;
+//  - block_mean of f32 with D 10 (not a multiple of the 4-element chunk: the
+//    scalar path; 3 chunks a row, 42 row groups, two idle threads) and
+//    block sizes including 0; with D 520 (130 chunks a row, more than the
+//    128 threads: one row group, a thread takes two chunks), block 4.
+func.func @main(%s1: tensor<1x3x5x700xf32>, %s2: tensor<1x1x4x300xf32>,
+                %s3: tensor<1x2x3x33xf32>, %x1: tensor<1x2x96x10xf32>,
+                %bs: tensor<6xi32>, %x2: tensor<1x1x12x520xf32>)
+    -> (tensor<1x3x5x37xi32>, tensor<1x3x5xi32>, tensor<1x1x4x300xi32>,
+        tensor<1x2x3x1xi32>, tensor<1x2x6x10xf32>, tensor<1x1x3x520xf32>) {
+  %i1, %c1 = attn.block_topk %s1 k 37 : tensor<1x3x5x700xf32>
+  %i2, %c2 = attn.block_topk %s2 k 300 : tensor<1x1x4x300xf32>
+  %i3, %c3 = attn.block_topk %s3 k 1 : tensor<1x2x3x33xf32>
+  %m1 = attn.block_mean %x1, %bs block 16 : tensor<1x2x96x10xf32>, tensor<6xi32>
+  %m2 = attn.block_mean %x2 block 4 : tensor<1x1x12x520xf32>
+  return %i1, %c1, %i2, %i3, %m1, %m2
+      : tensor<1x3x5x37xi32>, tensor<1x3x5xi32>, tensor<1x1x4x300xi32>,
+        tensor<1x2x3x1xi32>, tensor<1x2x6x10xf32>, tensor<1x1x3x520xf32>
+}
