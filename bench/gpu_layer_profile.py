@@ -7,14 +7,12 @@ Runs each named artifact (from attn-compile) through attnrt on random bf16
 inputs of its argument shapes, warms up, then records REPS runs with
 torch.profiler (CUPTI sees the driver-API launches of attnrt like any other
 kernel in the process) and prints, per kernel name, the mean time per run
-and its share of the run's kernel time. Kernels are grouped into stages by
-name: `wgmma ... idx` / `raster` / `dense` attention kernels are "attention"
-unless their grid is the coarse one; block means, the coarse score
-contraction (`attn_linalg_*`), top-k and the coarse attention are "coarse";
-the rest (checks, gathers, combines) "other". The stage of each launch
-comes from plan.txt (launch order and grid), not from guessing at names:
-for VSA the coarse stage is every launch before the first `attn_block_topk`
-inclusive, the fine stage the launches after it.
+and its share of the run's kernel time. The stage of a kernel comes from
+plan.txt's launch order: in a plan with a top-k, every launch up to and
+including the last `attn_block_topk` is the coarse stage; after it,
+attention kernels are the fine stage and the rest (combines, gathers)
+"other". A kernel the profiler did not see (a checked-mode launch) is
+listed as such.
 
 usage: gpu_layer_profile.py LIBATTNRT ART_ROOT NAME... [--reps N]"""
 import argparse

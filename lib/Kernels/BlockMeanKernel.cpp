@@ -80,6 +80,36 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockMeanKernel(OpBuilder &b, Location loc,
   Type vecT = VectorType::get({vec}, elt);
   SmallVector<Type> accTypes(vec, k.f32);
   SmallVector<Value> zeros(vec, k.cf32(0));
+  // acc + the chunk of `vec` channels at element `base` of x (channels from
+  // d0): one vector load where D is a multiple of the chunk, else one load
+  // per channel below D.
+  auto addChunk = [&](Value base, Value d0, ValueRange acc) {
+    return k.ifElse(
+        whole, accTypes,
+        [&] {
+          Value v = k.loadFrom(vecT, k.at(x, elt, base), 16);
+          SmallVector<Value> res;
+          for (int64_t e = 0; e < vec; ++e) {
+            Value s = LLVM::ExtractElementOp::create(b, loc, v, k.ci32(e));
+            res.push_back(k.fadd(acc[e], toF32(k, s)));
+          }
+          return res;
+        },
+        [&] {
+          SmallVector<Value> res;
+          for (int64_t e = 0; e < vec; ++e) {
+            Value in = k.cmp(P::slt, k.add(d0, k.ci64(e)), D);
+            res.push_back(k.ifElse(
+                in, k.f32,
+                [&] {
+                  Value s = k.load(elt, x, k.add(base, k.ci64(e)));
+                  return k.fadd(acc[e], toF32(k, s));
+                },
+                [&] { return acc[e]; }));
+          }
+          return res;
+        });
+  };
   // Only when a row has more than 128 chunks (rowsPar == 1) does a thread
   // take several chunks; threads beyond the last whole row group take none.
   Value first = k.select(k.cmp(P::ult, rg, rowsPar), cl, cpr);
@@ -96,35 +126,7 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockMeanKernel(OpBuilder &b, Location loc,
           Value base = k.add(k.mul(k.add(slab, row), D), d0);
           return k.ifElse(
               k.cmp(P::sge, row, k.ci64(0)), accTypes,
-              [&] {
-                return k.ifElse(
-                    whole, accTypes,
-                    [&] {
-                      Value v = k.loadFrom(vecT, k.at(x, elt, base), 16);
-                      SmallVector<Value> res;
-                      for (int64_t e = 0; e < vec; ++e) {
-                        Value s = LLVM::ExtractElementOp::create(b, loc, v,
-                                                                 k.ci32(e));
-                        res.push_back(k.fadd(a[e], toF32(k, s)));
-                      }
-                      return res;
-                    },
-                    [&] {
-                      SmallVector<Value> res;
-                      for (int64_t e = 0; e < vec; ++e) {
-                        Value in = k.cmp(P::slt, k.add(d0, k.ci64(e)), D);
-                        res.push_back(k.ifElse(
-                            in, k.f32,
-                            [&] {
-                              Value s =
-                                  k.load(elt, x, k.add(base, k.ci64(e)));
-                              return k.fadd(a[e], toF32(k, s));
-                            },
-                            [&] { return a[e]; }));
-                      }
-                      return res;
-                    });
-              },
+              [&] { return addChunk(base, d0, a); },
               [&] { return SmallVector<Value>(a.begin(), a.end()); });
         });
     k.ifThenElse(

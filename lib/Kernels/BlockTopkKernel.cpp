@@ -92,6 +92,13 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
     }
     return {total, below};
   };
+  // Publishes this warp's `warpCount` at buf[warp]; after a barrier, the
+  // block's total and the sum over the warps below this one.
+  auto blockCount = [&](Value warpCount, Value buf) {
+    k.ifThen(lane0, [&] { k.store(warpCount, buf, warp, 4); });
+    k.barrier();
+    return warpTotals(buf);
+  };
   // Block-wide count of the keys satisfying `pred(key, x)`, through count
   // buffer `parity` (0/1, i64; consecutive counts alternate).
   auto countKeys = [&](P pred, Value x, Value parity) -> Value {
@@ -100,11 +107,16 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
                           Value key = k.load(k.i32, keys, j, 4);
                           return {k.add(acc[0], asI32(u32(pred, key, x)))};
                         })[0];
-    Value sum = k.warpSum(mine);
     Value buf = k.at(countBuf, k.i32, k.mul(parity, k.ci64(kWarps)));
-    k.ifThen(lane0, [&] { k.store(sum, buf, warp, 4); });
-    k.barrier();
-    return warpTotals(buf).first;
+    return blockCount(k.warpSum(mine), buf).first;
+  };
+  // Rank of this thread's `flag` among the set flags of lower threads (its
+  // exclusive block-wide prefix), and the block's count of set flags.
+  Value lt = k.laneMaskLt();
+  auto blockRank = [&](Value flag, Value buf) -> std::pair<Value, Value> {
+    Value votes = k.ballot(asI32(flag));
+    auto [total, below] = blockCount(k.popc(votes), buf);
+    return {k.add(below, k.popc(k.andI(votes, lt))), total};
   };
   // Radix select: the largest T with count(key >= T) >= K.
   Value T = k.loop(k.ci32(0), k.ci32(32), k.ci32(1), ValueRange{k.ci32(0)},
@@ -123,7 +135,6 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
   // selected ids, write each at its rank. A round's tie (selection) counts
   // are read before the round's second (the next round's first) barrier,
   // which every writer of the next round's counts has passed.
-  Value lt = k.laneMaskLt();
   k.loop(k.ci64(0), nkv, step, ValueRange{k.ci32(0), k.ci32(0)},
          [&](Value base, ValueRange bases) -> SmallVector<Value> {
            Value j = k.add(base, tid);
@@ -133,21 +144,11 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
                [&] { return k.ci32(0); });
            Value eq = k.andI(valid, k.cmp(P::eq, key, T));
            Value gt = k.andI(valid, u32(P::ugt, key, T));
-           Value eqVotes = k.ballot(asI32(eq));
-           Value eqRank = k.popc(k.andI(eqVotes, lt));
-           k.ifThen(lane0, [&] { k.store(k.popc(eqVotes), tieBuf, warp, 4); });
-           k.barrier();
-           auto [eqTotal, eqBelow] = warpTotals(tieBuf);
-           Value tieOk = k.cmp(P::slt, k.add(k.add(bases[0], eqBelow), eqRank),
-                               need);
+           auto [eqRank, eqTotal] = blockRank(eq, tieBuf);
+           Value tieOk = k.cmp(P::slt, k.add(bases[0], eqRank), need);
            Value sel = arith::OrIOp::create(b, loc, gt, k.andI(eq, tieOk));
-           Value selVotes = k.ballot(asI32(sel));
-           Value selRank = k.popc(k.andI(selVotes, lt));
-           k.ifThen(lane0,
-                    [&] { k.store(k.popc(selVotes), selBuf, warp, 4); });
-           k.barrier();
-           auto [selTotal, selBelow] = warpTotals(selBuf);
-           Value pos = k.toI64(k.add(k.add(bases[1], selBelow), selRank));
+           auto [selRank, selTotal] = blockRank(sel, selBuf);
+           Value pos = k.toI64(k.add(bases[1], selRank));
            k.ifThen(k.andI(sel, k.cmp(P::slt, pos, K)), [&] {
              Value jj = arith::TruncIOp::create(b, loc, k.i32, j);
              k.store(jj, indices, k.add(k.mul(row, K), pos), 4);
