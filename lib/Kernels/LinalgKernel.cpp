@@ -50,22 +50,16 @@ KernelContract mlir::attn::linalgKernelContract(linalg::LinalgOp op) {
       {ceilDiv(linalgKernelThreads(op), kLinalgThreads), 1, 1}, kLinalgThreads);
 }
 
-/// Elements per shared row of a contraction operand: kContractionChunk plus
-/// one 32-bit word of padding, so the row stride is an odd number of words
-/// and the 16 rows one warp reads at a time fall in 16 different banks.
-static int64_t contractionRowElems(int64_t eltBytes) {
-  return kContractionChunk + 4 / eltBytes;
-}
-static int64_t operandBytes(linalg::LinalgOp op, unsigned i) {
-  return cast<ShapedType>(op.getDpsInputOperand(i)->get().getType())
-             .getElementTypeBitWidth() /
-         8;
-}
-/// Bytes of the contraction's shared a tile (kContractionTile padded rows,
-/// rounded up to 16 bytes); the b tile follows.
-static int64_t contractionTileBytes(linalg::LinalgOp op, unsigned i) {
-  int64_t e = operandBytes(op, i);
-  return (kContractionTile * contractionRowElems(e) * e + 15) / 16 * 16;
+/// Bytes of the contraction's shared a tile (kContractionTile rows of
+/// kContractionChunk + 1 elements, padded to 16 bytes); the b tile follows.
+static int64_t contractionATileBytes(linalg::LinalgOp op) {
+  auto bytes = [&](unsigned i) {
+    return int64_t(cast<ShapedType>(op.getDpsInputOperand(i)->get().getType())
+                       .getElementTypeBitWidth() /
+                   8);
+  };
+  return (kContractionTile * (kContractionChunk + 1) * bytes(0) + 15) / 16 *
+         16;
 }
 
 std::optional<KernelContract>
@@ -75,11 +69,16 @@ mlir::attn::contractionKernelContract(linalg::LinalgOp op) {
     return std::nullopt;
   auto [P, I, J, R] = *sizes;
   (void)R;
+  int64_t bBytes =
+      cast<ShapedType>(op.getDpsInputOperand(1)->get().getType())
+          .getElementTypeBitWidth() /
+      8;
   return KernelContract::make(
       linalgKernelNumPtrs(op), 0,
       {ceilDiv(J, kContractionTile), ceilDiv(I, kContractionTile), P},
       kContractionThreads,
-      contractionTileBytes(op, 0) + contractionTileBytes(op, 1));
+      contractionATileBytes(op) +
+          kContractionTile * (kContractionChunk + 1) * bBytes);
 }
 
 static Type memoryType(Type t, OpBuilder &b) {
@@ -327,56 +326,41 @@ mlir::attn::emitContractionKernel(OpBuilder &b, Location loc,
     return op->emitError("attn-to-gpu: not a tiled contraction");
   auto [Pn, I, J, R] = *sizes;
   (void)Pn;
-  constexpr int64_t T = kContractionTile, C = kContractionChunk;
-  // Threads as a G x G grid; each owns an F x F register tile of outputs,
-  // rows ty + G*m and columns tx + G*n (strided: a warp's b reads are 16
-  // different padded rows, its a reads two broadcast ones).
-  constexpr int64_t G = 16, F = T / G;
-  static_assert(G * G == kContractionThreads && F * G == T,
-                "contraction thread grid");
+  constexpr int64_t T = kContractionTile, C = kContractionChunk, W = C + 1;
   bool readsInit = linalgKernelReadsInit(op);
   OpOperand *aOp = op.getDpsInputOperand(0), *bOp = op.getDpsInputOperand(1);
   OpOperand &init = *op.getDpsInitOperand(0);
   Type aT = cast<ShapedType>(aOp->get().getType()).getElementType();
   Type bT = cast<ShapedType>(bOp->get().getType()).getElementType();
   Type oT = cast<ShapedType>(init.get().getType()).getElementType();
-  const int64_t WA = contractionRowElems(operandBytes(op, 0));
-  const int64_t WB = contractionRowElems(operandBytes(op, 1));
   KernelBuilder k(b, loc, module, name, *contract, (name + "_smem").str());
   Value A = k.arg(0), Bm = k.arg(1), out = k.arg(readsInit ? 3 : 2);
   Value tid = k.toI64(k.tidX());
-  Value tx = k.rem(tid, k.ci64(G)), ty = k.div(tid, k.ci64(G));
+  Value tx = k.rem(tid, k.ci64(T)), ty = k.div(tid, k.ci64(T));
   Value j0 = k.mul(k.toI64(k.bidX()), k.ci64(T));
   Value i0 = k.mul(k.toI64(k.bidY()), k.ci64(T));
   Value p = k.toI64(k.bidZ());
   Value smem = k.shared();
+  int64_t aBytes = contractionATileBytes(op);
   Value As = smem;
   Value Bs = LLVM::GEPOp::create(b, loc, k.sptr, k.i8, smem,
-                                 ValueRange{k.ci64(contractionTileBytes(op, 0))});
-  SmallVector<Value> iRows, jCols, acc;
-  for (int64_t m = 0; m < F; ++m) {
-    iRows.push_back(k.add(i0, k.add(ty, k.ci64(G * m))));
-    jCols.push_back(k.add(j0, k.add(tx, k.ci64(G * m))));
+                                 ValueRange{k.ci64(aBytes)});
+  const int rowsPerThread = T / (kContractionThreads / T); // 4
+  SmallVector<Value> iRows, acc;
+  Value j = k.add(j0, tx);
+  Value jIn = k.cmp(arith::CmpIPredicate::slt, j, k.ci64(J));
+  for (int m = 0; m < rowsPerThread; ++m) {
+    Value i = k.add(i0, k.add(k.mul(ty, k.ci64(rowsPerThread)), k.ci64(m)));
+    iRows.push_back(i);
+    Value in = k.andI(k.cmp(arith::CmpIPredicate::slt, i, k.ci64(I)), jIn);
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(oT));
+    Value off = k.add(k.mul(k.add(k.mul(p, k.ci64(I)), i), k.ci64(J)), j);
+    acc.push_back(readsInit
+                      ? k.ifElse(
+                            in, oT, [&] { return k.load(oT, k.arg(2), off); },
+                            [&] { return zero; })
+                      : zero);
   }
-  auto inside = [&](int64_t m, int64_t n) {
-    return k.andI(k.cmp(P::slt, iRows[m], k.ci64(I)),
-                  k.cmp(P::slt, jCols[n], k.ci64(J)));
-  };
-  auto outOffset = [&](int64_t m, int64_t n) {
-    return k.add(k.mul(k.add(k.mul(p, k.ci64(I)), iRows[m]), k.ci64(J)),
-                 jCols[n]);
-  };
-  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(oT));
-  for (int64_t m = 0; m < F; ++m)
-    for (int64_t n = 0; n < F; ++n)
-      acc.push_back(readsInit ? k.ifElse(
-                                    inside(m, n), oT,
-                                    [&] {
-                                      return k.load(oT, k.arg(2),
-                                                    outOffset(m, n));
-                                    },
-                                    [&] { return zero; })
-                              : zero);
   Block &payload = op->getRegion(0).front();
   auto apply = [&](Value av, Value bv, Value accIn) -> Value {
     IRMapping map;
@@ -389,17 +373,15 @@ mlir::attn::emitContractionKernel(OpBuilder &b, Location loc,
       b.clone(inner, map);
     return map.lookup(payload.getTerminator()->getOperand(0));
   };
-  // Rows [rowBase, rowBase + T) x reduction [r0, r0 + C) of src into dst
-  // (row stride W), zero outside the operand.
-  auto stage = [&](Value src, Type t, Value dst, int64_t W, Value rowBase,
-                   int64_t rows, Value r0) {
+  auto stage = [&](Value src, Type t, Value dst, Value rowBase, int64_t rows,
+                   Value r0) {
     for (int64_t e0 = 0; e0 < T * C; e0 += kContractionThreads) {
       Value e = k.add(tid, k.ci64(e0));
       Value row = k.div(e, k.ci64(C)), col = k.rem(e, k.ci64(C));
       Value gr = k.add(rowBase, row), r = k.add(r0, col);
-      Value in = k.andI(k.cmp(P::slt, gr, k.ci64(rows)),
-                        k.cmp(P::slt, r, k.ci64(R)));
-      Value z = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+      Value in = k.andI(k.cmp(arith::CmpIPredicate::slt, gr, k.ci64(rows)),
+                        k.cmp(arith::CmpIPredicate::slt, r, k.ci64(R)));
+      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
       Value v = k.ifElse(
           in, t,
           [&] {
@@ -407,39 +389,41 @@ mlir::attn::emitContractionKernel(OpBuilder &b, Location loc,
                 k.add(k.mul(k.add(k.mul(p, k.ci64(rows)), gr), k.ci64(R)), r);
             return k.load(t, src, off);
           },
-          [&] { return z; });
+          [&] { return zero; });
       k.store(v, dst, k.add(k.mul(row, k.ci64(W)), col));
     }
   };
   acc = k.loop(
       k.ci64(0), k.ci64(R), k.ci64(C), acc,
       [&](Value r0, ValueRange carried) -> SmallVector<Value> {
-        stage(A, aT, As, WA, i0, I, r0);
-        stage(Bm, bT, Bs, WB, j0, J, r0);
+        stage(A, aT, As, i0, I, r0);
+        stage(Bm, bT, Bs, j0, J, r0);
         k.barrier();
         Value n = k.minS(k.ci64(C), k.sub(k.ci64(R), r0));
         SmallVector<Value> res = k.loop(
             k.ci64(0), n, k.ci64(1), carried,
             [&](Value c, ValueRange a) -> SmallVector<Value> {
-              SmallVector<Value> av, bv, next;
-              for (int64_t m = 0; m < F; ++m) {
-                Value ar = k.add(ty, k.ci64(G * m));
-                av.push_back(k.load(aT, As, k.add(k.mul(ar, k.ci64(WA)), c)));
-                Value br = k.add(tx, k.ci64(G * m));
-                bv.push_back(k.load(bT, Bs, k.add(k.mul(br, k.ci64(WB)), c)));
+              Value bv = k.load(bT, Bs, k.add(k.mul(tx, k.ci64(W)), c));
+              SmallVector<Value> next;
+              for (int m = 0; m < rowsPerThread; ++m) {
+                Value row = k.add(k.mul(ty, k.ci64(rowsPerThread)), k.ci64(m));
+                Value av = k.load(aT, As, k.add(k.mul(row, k.ci64(W)), c));
+                next.push_back(apply(av, bv, a[m]));
               }
-              for (int64_t m = 0; m < F; ++m)
-                for (int64_t nn = 0; nn < F; ++nn)
-                  next.push_back(apply(av[m], bv[nn], a[m * F + nn]));
               return next;
             });
         k.barrier();
         return res;
       });
-  for (int64_t m = 0; m < F; ++m)
-    for (int64_t n = 0; n < F; ++n)
-      k.ifThen(inside(m, n),
-               [&] { k.store(acc[m * F + n], out, outOffset(m, n)); });
+  for (int m = 0; m < rowsPerThread; ++m) {
+    Value in =
+        k.andI(k.cmp(arith::CmpIPredicate::slt, iRows[m], k.ci64(I)), jIn);
+    k.ifThen(in, [&] {
+      Value off =
+          k.add(k.mul(k.add(k.mul(p, k.ci64(I)), iRows[m]), k.ci64(J)), j);
+      k.store(acc[m], out, off);
+    });
+  }
   k.finish();
   return k.func();
 }

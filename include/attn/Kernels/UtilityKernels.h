@@ -125,15 +125,13 @@ FailureOr<LLVM::LLVMFuncOp> emitLinalgKernel(OpBuilder &b, Location loc,
 
 /// The contraction out[p, i, j] = reduce_r f(a[p, i, r], b[p, j, r], out)
 /// (VSA's coarse scores q_mean . k_mean^T), with p the leading parallel
-/// dims: tiled instead of one thread per element. A CTA computes a 64 x 64
-/// tile of (i, j), staging 64 rows of a and of b in shared memory 64 values
+/// dims: tiled instead of one thread per element. A CTA computes a 32 x 32
+/// tile of (i, j), staging 32 rows of a and of b in shared memory 64 values
 /// of r at a time (padded rows: no bank conflicts), so each input element is
-/// read from global memory once per tile rather than once per output; each
-/// thread accumulates a 4 x 4 register tile (8 shared loads per 16 payload
-/// applications). The payload is applied per r in order, as the generic
-/// kernel does. Params: a, b, [init], out. Grid (ceil(J/64), ceil(I/64), P),
-/// 256 threads.
-constexpr int kContractionTile = 64;
+/// read from global memory once per tile rather than once per output.
+/// The payload is applied per r in order, as the generic kernel does.
+/// Params: a, b, [init], out. Grid (ceil(J/32), ceil(I/32), P), 256 threads.
+constexpr int kContractionTile = 32;
 constexpr int kContractionChunk = 64;
 constexpr int kContractionThreads = 256;
 /// The sizes (P, I, J, R) when `op` has that form, else std::nullopt.
