@@ -64,30 +64,7 @@ private:
   /// d = a*b + c on tensor cores; c and d are 4 f32 values.
   SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bb,
                          ArrayRef<Value> c) {
-    auto st = LLVM::LLVMStructType::getLiteral(b.getContext(),
-                                               {f32, f32, f32, f32});
-    bool bf16 = cfg.elementType == FlashElementType::BF16;
-    NVVM::MMATypes t = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
-    // bf16 operands are packed i32 registers; f16 ones are vector<2xf16>.
-    auto operand = [&](ArrayRef<Value> regs) {
-      SmallVector<Value> out;
-      for (Value r : regs)
-        out.push_back(bf16 ? r
-                           : LLVM::BitcastOp::create(
-                                 b, loc, VectorType::get({2}, b.getF16Type()), r)
-                                 .getResult());
-      return out;
-    };
-    auto op = NVVM::MmaOp::create(
-        b, loc, st, operand(a), operand(bb), c, ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
-        std::nullopt, std::array<NVVM::MMATypes, 2>{t, t},
-        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                       NVVM::MMALayout::col});
-    SmallVector<Value> d;
-    for (int i = 0; i < 4; ++i)
-      d.push_back(LLVM::ExtractValueOp::create(b, loc, op.getResult(),
-                                               ArrayRef<int64_t>{i}));
-    return d;
+    return mma16816(cfg.elementType == FlashElementType::BF16, a, bb, c);
   }
   /// Four 32-bit fragments from shared memory (ldmatrix.x4); lane L gives
   /// the address of row L % 8 of matrix L / 8.

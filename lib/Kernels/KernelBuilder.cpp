@@ -159,6 +159,34 @@ Value KernelBuilder::at(Value base, Type type, Value index) {
   return LLVM::GEPOp::create(b, loc, base.getType(), type, base,
                              ValueRange{index});
 }
+SmallVector<Value> KernelBuilder::mma16816(bool bf16, ArrayRef<Value> a,
+                                           ArrayRef<Value> bm,
+                                           ArrayRef<Value> c) {
+  auto st = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                             {f32, f32, f32, f32});
+  NVVM::MMATypes t = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  // bf16 operands are packed i32 registers; f16 ones are vector<2xf16>.
+  auto operand = [&](ArrayRef<Value> regs) {
+    SmallVector<Value> out;
+    for (Value r : regs)
+      out.push_back(bf16 ? r
+                         : LLVM::BitcastOp::create(
+                               b, loc, VectorType::get({2}, b.getF16Type()), r)
+                               .getResult());
+    return out;
+  };
+  auto op = NVVM::MmaOp::create(
+      b, loc, st, operand(a), operand(bm), c, ArrayRef<int64_t>{16, 8, 16},
+      std::nullopt, std::nullopt, std::array<NVVM::MMATypes, 2>{t, t},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> d;
+  for (int i = 0; i < 4; ++i)
+    d.push_back(LLVM::ExtractValueOp::create(b, loc, op.getResult(),
+                                             ArrayRef<int64_t>{i}));
+  return d;
+}
+
 Value KernelBuilder::load(Type type, Value base, Value index, unsigned align) {
   return loadFrom(type, at(base, type, index), align);
 }

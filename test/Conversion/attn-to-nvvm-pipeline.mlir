@@ -7,19 +7,20 @@
 // RUN: not attn-opt %S/../../examples/hunyuan_sta_small.mlir --attn-to-nvvm="dense-block-kv=96" 2>&1 | FileCheck %s --check-prefix=BKV
 
 // The host function (mma.sync: no layout folding): block means of the
-// raster q/k/v through row tables, the coarse contraction, top-k, the tile
+// raster q/k/v through row tables, the coarse scores (fill, contraction
+// and scale as one tensor-core kernel), top-k, the tile
 // gathers the fine kernel reads, its check, the fine tensor-core kernel,
 // combine, untile.
 // CHECK-LABEL: func.func @main(
 // CHECK-SAME: attributes {attn.num_args = 4 : i64}
 // CHECK: gpu.launch_func @attn_kernels::@attn_block_mean_bf16 {{.*}} args(%arg0 : memref<1x12x32760x128xbf16>
-// CHECK: gpu.launch_func @attn_kernels::@attn_linalg_1_contract
+// CHECK: gpu.launch_func @attn_kernels::@attn_contract_mma_bf16_s0x3db504f3
 // CHECK: gpu.launch_func @attn_kernels::@attn_flash_bf16_d128_q64_kv64_dense_
 // CHECK: gpu.launch_func @attn_kernels::@attn_block_topk
 // CHECK: gpu.launch_func @attn_kernels::@attn_gather_rows_c16
 // CHECK: gpu.launch_func @attn_kernels::@attn_check_kv {{.*}} {attn.check_dims = array<i64: 1, 12, 624>}
 // CHECK: gpu.launch_func @attn_kernels::@attn_flash_bf16_d128_q64_kv64_idx_vbs_
-// CHECK: gpu.launch_func @attn_kernels::@attn_linalg_3
+// CHECK: gpu.launch_func @attn_kernels::@attn_linalg_0
 // CHECK: gpu.launch_func @attn_kernels::@attn_gather_rows_c16 {{.*}} args({{.*}}, %arg4 : memref<1x12x32760x128xbf16>
 // CHECK: gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // CHECK-SAME: .target sm_90a

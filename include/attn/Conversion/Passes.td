@@ -77,8 +77,9 @@ def ConvertAttnToGPULaunches : Pass<"convert-attn-to-gpu-launches", "ModuleOp"> 
       checked-mode launch (`attn.check_dims`) that the runtime runs when
       asked to;
     - `attn.block_mean`, `attn.block_topk`, `attn.mask_from_lengths` and
-      static linalg ops (the coarse score matmul and the gated combine of the
-      VSA decomposition) get their own kernels.
+      static linalg ops (the gated combine of the VSA decomposition) get
+      their own kernels; VSA's coarse scores (zero fill, bf16/f16
+      contraction into f32, scale) become one tensor-core kernel.
 
     Example:
     ```mlir

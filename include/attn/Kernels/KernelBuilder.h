@@ -104,6 +104,14 @@ public:
   /// Number of set bits of an i32.
   Value popc(Value x);
 
+  /// d = a*b + c on tensor cores: mma.sync m16n8k16 row.col, bf16 (`bf16`)
+  /// or f16 operands as packed 32-bit registers (4 of A, 2 of B), f32
+  /// accumulators (4 of c and d). Fragments as the PTX ISA gives them:
+  /// lane = 4*g + t; A holds rows g, g+8 and columns 2t, 2t+1 (+8); B holds
+  /// k rows 2t, 2t+1 (+8) of column g; C rows g, g+8, columns 2t, 2t+1.
+  SmallVector<Value> mma16816(bool bf16, ArrayRef<Value> a, ArrayRef<Value> bm,
+                              ArrayRef<Value> c);
+
   // Memory: element `index` (i64) of `type` from a global/shared pointer.
   Value at(Value base, Type type, Value index);
   Value load(Type type, Value base, Value index, unsigned align = 0);

@@ -144,6 +144,25 @@ FailureOr<LLVM::LLVMFuncOp> emitContractionKernel(OpBuilder &b, Location loc,
                                                   linalg::LinalgOp op,
                                                   StringRef name);
 
+/// The contraction above on tensor cores, for VSA's coarse scores:
+/// out[p, i, j] = scale * sum_r a[p, i, r] * b[p, j, r], a and b bf16
+/// (`bf16`) or f16, out f32, the sum starting at zero (the planner folds a
+/// zero fill of the init and a following multiplication by a constant into
+/// it). A CTA computes a 64 x 64 tile of (i, j) with mma.sync m16n8k16,
+/// fragments loaded from global memory. Params: a, b, out; i32 I, J, R
+/// (R a multiple of 16). Grid (ceil(J/64), ceil(I/64), P), 128 threads.
+constexpr int kMmaContractionTile = 64;
+constexpr int kMmaContractionThreads = 128;
+KernelContract mmaContractionContract(int64_t P = 1, int64_t I = 1,
+                                      int64_t J = 1);
+/// Whether `op` is a tiled contraction the mma kernel computes: the payload
+/// out + ext(a) * ext(b) (either order), a and b of one 16-bit float type,
+/// out f32, R a multiple of 16.
+bool isMmaContraction(linalg::LinalgOp op);
+LLVM::LLVMFuncOp emitMmaContractionKernel(OpBuilder &b, Location loc,
+                                          gpu::GPUModuleOp module, bool bf16,
+                                          float scale, StringRef name);
+
 } // namespace attn
 } // namespace mlir
 

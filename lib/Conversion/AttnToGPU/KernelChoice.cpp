@@ -116,6 +116,10 @@ LogicalResult Planner::planMask(MaskFromLengthsOp op) {
 }
 
 LogicalResult Planner::planLinalg(linalg::LinalgOp op) {
+  if (isFillOfMmaContraction(op))
+    return success(); // the mma contraction starts from zero itself
+  if (foldsIntoMmaContraction(op))
+    return planMmaContraction(op);
   std::string name = "attn_linalg_" + std::to_string(linalgCount++);
   KernelContract contract;
   if (auto c = contractionKernelContract(op)) {

@@ -84,6 +84,12 @@ inline std::string scaleSuffix(float scale) {
   return llvm::formatv("_s{0:x}", llvm::bit_cast<uint32_t>(scale)).str();
 }
 
+/// Whether the tiled contraction `op` is planned as the mma contraction
+/// kernel, its zero-filled init folded (CoarseScores.cpp).
+bool foldsIntoMmaContraction(linalg::LinalgOp op);
+/// Whether `op` is the zero fill of such a contraction's init (no launch).
+bool isFillOfMmaContraction(linalg::LinalgOp op);
+
 /// Checks the constant tables of `op` (kv_counts in [0, K], listed
 /// kv_indices in [0, nkv), kv_block_sizes in [0, block_kv]), once.
 LogicalResult validateConstTables(BlockSparseOp op);
@@ -227,6 +233,8 @@ private:
   LogicalResult planTopk(BlockTopkOp op);
   LogicalResult planMask(MaskFromLengthsOp op);
   LogicalResult planLinalg(linalg::LinalgOp op);
+  /// VSA's coarse scores on tensor cores, a following scale folded.
+  LogicalResult planMmaContraction(linalg::LinalgOp op);
   LogicalResult planAttention(Operation *op);
   /// Fails with a diagnostic on `op` when `contract` needs more shared
   /// memory than the chip has (`kind`: the kernel family, for the message).
