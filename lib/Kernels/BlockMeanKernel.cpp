@@ -4,10 +4,11 @@
 // channels (8 bf16/f16 or 4 f32: one vector load per row where D is a
 // multiple of the chunk) over every rowsPar-th row of the block, rowsPar =
 // 128 / chunks-per-row row groups in parallel; the row groups' partial sums
-// meet in shared memory. Every row's loads are independent of the last
-// one's, so a thread keeps several 16-byte loads in flight: the kernel
-// streams x near memory bandwidth (the former one-channel-per-thread form
-// made 64 dependent 2-byte loads per thread and reached ~40% of it).
+// meet in shared memory. A thread issues the row-table loads of 8 rows,
+// then their 8 vector loads, then the adds, with no branch between them:
+// 8 loads in flight per thread. (Row by row, with the table load and a
+// branch before each data load, the Wan 1.3B means took 39 us a launch on
+// an H200, ~1.6 TB/s: two dependent memory latencies per row.)
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +45,10 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockMeanKernel(OpBuilder &b, Location loc,
   KernelBuilder k(b, loc, module, name,
                   blockMeanContract(1, 1, blockMeanSharedBytes(elt)),
                   (name + "_smem").str());
+  // ptxas (CUDA 13) would cap the kernel at 64 registers and spill the
+  // unrolled loads for occupancy; 4 CTAs (512 threads, 4096 loads of 16
+  // bytes in flight) an SM as the floor leaves it 128.
+  k.func()->setAttr("nvvm.minctasm", b.getI32IntegerAttr(4));
   Value x = k.arg(0), sizes = k.arg(1), out = k.arg(2), rows = k.arg(3);
   Value N = k.toI64(k.arg(4)), Pb = k.toI64(k.arg(5)), D = k.toI64(k.arg(6));
   Value hasSizes = k.arg(7), srcRows = k.toI64(k.arg(8));
@@ -80,33 +85,55 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockMeanKernel(OpBuilder &b, Location loc,
   Type vecT = VectorType::get({vec}, elt);
   SmallVector<Type> accTypes(vec, k.f32);
   SmallVector<Value> zeros(vec, k.cf32(0));
-  // acc + the chunk of `vec` channels at element `base` of x (channels from
-  // d0): one vector load where D is a multiple of the chunk, else one load
-  // per channel below D.
+  // acc + the channels below D of the chunk at element `base` of x
+  // (channels from d0), one scalar load each: the path where D is not a
+  // multiple of the chunk.
   auto addChunk = [&](Value base, Value d0, ValueRange acc) {
-    return k.ifElse(
-        whole, accTypes,
-        [&] {
-          Value v = k.loadFrom(vecT, k.at(x, elt, base), 16);
-          SmallVector<Value> res;
-          for (int64_t e = 0; e < vec; ++e) {
-            Value s = LLVM::ExtractElementOp::create(b, loc, v, k.ci32(e));
-            res.push_back(k.fadd(acc[e], toF32(k, s)));
+    SmallVector<Value> res;
+    for (int64_t e = 0; e < vec; ++e) {
+      Value in = k.cmp(P::slt, k.add(d0, k.ci64(e)), D);
+      res.push_back(k.ifElse(
+          in, k.f32,
+          [&] {
+            Value s = k.load(elt, x, k.add(base, k.ci64(e)));
+            return k.fadd(acc[e], toF32(k, s));
+          },
+          [&] { return acc[e]; }));
+    }
+    return res;
+  };
+  // The rows of a whole-chunk sum, kUnroll at a time: first every row's
+  // table entry, then every row's 16-byte load, then the adds, with no
+  // branch between them, so a thread has kUnroll loads in flight (a row
+  // past `valid` or a pad slot reads row 0 of the slab and adds zero).
+  // `table`: rows come from the row table (a kernel-uniform choice).
+  constexpr int64_t kUnroll = 8;
+  auto wholeRows = [&](Value d0, bool table) {
+    return k.loop(
+        rg, valid, k.mul(rowsPar, k.ci64(kUnroll)), zeros,
+        [&](Value r0, ValueRange a) -> SmallVector<Value> {
+          SmallVector<Value> row, ok;
+          for (int64_t u = 0; u < kUnroll; ++u) {
+            Value r = k.add(r0, k.mul(rowsPar, k.ci64(u)));
+            Value in = k.cmp(P::slt, r, valid);
+            Value slot = k.add(k.mul(n, Pb), k.select(in, r, rg));
+            row.push_back(table ? k.toI64(k.load(k.i32, rows, slot, 4)) : slot);
+            ok.push_back(in);
           }
-          return res;
-        },
-        [&] {
-          SmallVector<Value> res;
-          for (int64_t e = 0; e < vec; ++e) {
-            Value in = k.cmp(P::slt, k.add(d0, k.ci64(e)), D);
-            res.push_back(k.ifElse(
-                in, k.f32,
-                [&] {
-                  Value s = k.load(elt, x, k.add(base, k.ci64(e)));
-                  return k.fadd(acc[e], toF32(k, s));
-                },
-                [&] { return acc[e]; }));
+          SmallVector<Value> vals;
+          for (int64_t u = 0; u < kUnroll; ++u) {
+            ok[u] = k.andI(ok[u], k.cmp(P::sge, row[u], k.ci64(0)));
+            Value at = k.select(ok[u], row[u], k.ci64(0));
+            Value base = k.add(k.mul(k.add(slab, at), D), d0);
+            vals.push_back(k.loadFrom(vecT, k.at(x, elt, base), 16));
           }
+          SmallVector<Value> res(a.begin(), a.end());
+          for (int64_t u = 0; u < kUnroll; ++u)
+            for (int64_t e = 0; e < vec; ++e) {
+              Value s = toF32(
+                  k, LLVM::ExtractElementOp::create(b, loc, vals[u], k.ci32(e)));
+              res[e] = k.fadd(res[e], k.select(ok[u], s, k.cf32(0)));
+            }
           return res;
         });
   };
@@ -115,19 +142,28 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockMeanKernel(OpBuilder &b, Location loc,
   Value first = k.select(k.cmp(P::ult, rg, rowsPar), cl, cpr);
   k.loop(first, cpr, cw, {}, [&](Value c, ValueRange) -> SmallVector<Value> {
     Value d0 = k.mul(c, k.ci64(vec));
-    SmallVector<Value> acc = k.loop(
-        rg, valid, rowsPar, zeros,
-        [&](Value r, ValueRange a) -> SmallVector<Value> {
-          Value slot = k.add(k.mul(n, Pb), r);
-          Value row = k.ifElse(
-              hasRows, k.i64,
-              [&] { return k.toI64(k.load(k.i32, rows, slot, 4)); },
-              [&] { return slot; });
-          Value base = k.add(k.mul(k.add(slab, row), D), d0);
+    SmallVector<Value> acc = k.ifElse(
+        whole, accTypes,
+        [&] {
           return k.ifElse(
-              k.cmp(P::sge, row, k.ci64(0)), accTypes,
-              [&] { return addChunk(base, d0, a); },
-              [&] { return SmallVector<Value>(a.begin(), a.end()); });
+              hasRows, accTypes, [&] { return wholeRows(d0, true); },
+              [&] { return wholeRows(d0, false); });
+        },
+        [&] {
+          return k.loop(
+              rg, valid, rowsPar, zeros,
+              [&](Value r, ValueRange a) -> SmallVector<Value> {
+                Value slot = k.add(k.mul(n, Pb), r);
+                Value row = k.ifElse(
+                    hasRows, k.i64,
+                    [&] { return k.toI64(k.load(k.i32, rows, slot, 4)); },
+                    [&] { return slot; });
+                Value base = k.add(k.mul(k.add(slab, row), D), d0);
+                return k.ifElse(
+                    k.cmp(P::sge, row, k.ci64(0)), accTypes,
+                    [&] { return addChunk(base, d0, a); },
+                    [&] { return SmallVector<Value>(a.begin(), a.end()); });
+              });
         });
     k.ifThenElse(
         k.cmp(P::eq, rowsPar, k.ci64(1)),

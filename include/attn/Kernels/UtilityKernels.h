@@ -75,13 +75,17 @@ LLVM::LLVMFuncOp emitVsaCombineRasterKernel(OpBuilder &b, Location loc,
                                             bool gated, StringRef name);
 /// attn.block_topk on f32 scores [rows, Nkv]: the K highest per row
 /// (-0.0 equals +0.0, NaN above +inf, as on the CPU path; ties to the
-/// lower id), written in ascending id order;
-/// counts = K. Params: scores, indices (i32[rows, K]), counts (i32[rows]);
-/// i32 Nkv, K (1 <= K <= Nkv). Grid (rows), 128 threads,
-/// blockTopkSharedBytes(Nkv) of dynamic shared memory.
-constexpr int kTopkThreads = 128;
-int64_t blockTopkSharedBytes(int64_t nkv);
-KernelContract blockTopkContract(int64_t rows = 1, int64_t nkv = 1);
+/// lower id), written in ascending id order; counts = K. One warp a row,
+/// its keys in shared memory (4 bytes a kv block), `warps` rows a CTA.
+/// Params: scores, indices (i32[rows, K]), counts (i32[rows]); i32 Nkv, K
+/// (1 <= K <= Nkv), rows. Grid (ceil(rows / warps)), 32 * warps threads,
+/// 4 * warps * Nkv bytes of dynamic shared memory.
+constexpr int kTopkWarps = 4;
+/// Rows a CTA for `nkv` kv blocks: kTopkWarps, fewer where their keys would
+/// not fit `maxSharedBytes` (at least 1).
+int64_t blockTopkWarps(int64_t nkv, int64_t maxSharedBytes);
+KernelContract blockTopkContract(int64_t rows = 1, int64_t nkv = 1,
+                                 int64_t warps = kTopkWarps);
 LLVM::LLVMFuncOp emitBlockTopkKernel(OpBuilder &b, Location loc,
                                      gpu::GPUModuleOp module, StringRef name);
 

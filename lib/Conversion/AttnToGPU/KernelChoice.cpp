@@ -83,19 +83,22 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
   if (ShapedType::isDynamic(K))
     return op->emitError("attn-to-gpu: block_topk with a run-time k is not "
                          "yet supported by the GPU path");
-  KernelContract topk = blockTopkContract(rows, nkv);
-  if (topk.sharedBytes > opts.target()->maxSharedBytes)
+  int64_t maxShared = opts.target()->maxSharedBytes;
+  KernelContract topk =
+      blockTopkContract(rows, nkv, blockTopkWarps(nkv, maxShared));
+  if (topk.sharedBytes > maxShared)
     return op->emitError() << "attn-to-gpu: block_topk over " << nkv
                            << " blocks needs " << topk.sharedBytes
                            << " bytes of shared memory, more than " << opts.chip
-                           << "'s " << opts.target()->maxSharedBytes;
+                           << "'s " << maxShared;
   std::string name = "attn_block_topk";
   ensureKernel(name, [&](gpu::GPUModuleOp m) {
     emitBlockTopkKernel(b, op->getLoc(), m, name);
   });
   int idx = outputFor(op.getResult(0)), cnt = outputFor(op.getResult(1));
   launches.push_back(launchOf(name, topk,
-                              {p(*scores), p(idx), p(cnt), i32(nkv), i32(K)}));
+                              {p(*scores), p(idx), p(cnt), i32(nkv), i32(K),
+                               i32(rows)}));
   return success();
 }
 

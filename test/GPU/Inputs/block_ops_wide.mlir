@@ -3,9 +3,10 @@
 // (gpu-check.sh, "small examples vs the CPU path"; inputs from
 // scripts/gpu/make_cpu_cases.py: scores quantized to a few levels, so many
 // ties at the threshold, with NaN of both signs, +-inf and -0.0 mixed in):
-//  - block_topk over 700 kv blocks (six 128-id rounds, the last one partial:
-//    warps with no id), K 37; over 300 blocks with K = Nkv (every id); over
-//    33 blocks with K 1;
+//  - block_topk (a warp a row, 4 rows a CTA) over 700 kv blocks (22 rounds
+//    of 32 ids, the last partial), K 37, 15 rows (the last CTA with an idle
+//    warp); over 300 blocks with K = Nkv (every id); over 33 blocks with
+//    K 1 (a second round of one id), 6 rows;
 //  - block_mean of f32 with D 10 (not a multiple of the 4-element chunk: the
 //    scalar path; 3 chunks a row, 42 row groups, two idle threads) and
 //    block sizes including 0; with D 520 (130 chunks a row, more than the
