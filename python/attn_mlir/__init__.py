@@ -8,6 +8,7 @@ native module is loaded on the first call that compiles). Modules:
                       torch_sdpa) with sglang-diffusion / FastVideo semantics
   attn_mlir.compiler  verify, compile-once caches (memory and disk), stats
   attn_mlir.runtime   the GPU runtime (libattnrt.so via ctypes)
+  attn_mlir.parallel  Ulysses sequence parallelism on torch.distributed
 See docs/Python.md.
 """
 from .api import (TensorSpec, precompile_for, sdpa, sliding_tile_attn, tile,

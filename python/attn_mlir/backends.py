@@ -18,6 +18,13 @@ For STA this is the full window (the whole tile grid), which is exactly dense
 attention over the image and the valid text tokens; for VSA, whose gated coarse
 branch is part of the model, it is sparsity 0 (every tile selected).
 q/k/v are BHSD; tokens in raster order for the image (then text, for STA).
+
+Head subsets (sequence parallelism: attn_mlir.parallel): ``forward(...,
+head_offset=o)`` says q holds the model's heads ``o .. o + H - 1`` (None, the
+default: q holds every head); STA then
+takes those heads' windows from the mask strategy (or from a per-head
+``window_size`` list), as sglang's ``start_head = rank * heads_per_rank``.
+VSA and dense attention have no per-head state and only check the offset.
 """
 import math
 from typing import Optional, Sequence
@@ -59,7 +66,7 @@ class AttentionBackend:
         return s is not None and step is not None and step < s
 
     def forward(self, q, k, v, *, step: Optional[int] = None, layer: Optional[int] = None,
-                gate=None, grid=None, text_length: int = 0):
+                gate=None, grid=None, text_length: int = 0, head_offset: Optional[int] = None):
         raise NotImplementedError
 
     __call__ = lambda self, *a, **kw: self.forward(*a, **kw)  # noqa: E731
@@ -74,7 +81,8 @@ class TorchSDPABackend(AttentionBackend):
     name = "torch_sdpa"
 
     def forward(self, q, k, v, *, step=None, layer=None, gate=None, grid=None,
-                text_length: int = 0):
+                text_length: int = 0, head_offset: Optional[int] = None):
+        _check_head_offset(head_offset)
         qs, ks = api._check_qkv(q, k, v, same_seq=False)
         valid = None
         if text_length:
@@ -86,6 +94,16 @@ class TorchSDPABackend(AttentionBackend):
                 raise ValueError(f"text_length {text_length} must be in [0, {ks[2] - s_img}]")
             valid = s_img + int(text_length)
         return dense_attention(q, k, v, valid_keys=valid)
+
+
+def _check_head_offset(head_offset) -> Optional[int]:
+    if head_offset is None:
+        return None
+    if isinstance(head_offset, bool) or not isinstance(head_offset, (int, np.integer)):
+        raise TypeError(f"head_offset must be an integer, got {head_offset!r}")
+    if head_offset < 0:
+        raise ValueError(f"head_offset must be >= 0, got {head_offset}")
+    return int(head_offset)
 
 
 def dense_attention(q, k, v, valid_keys: Optional[int] = None):
@@ -135,7 +153,8 @@ class VideoSparseAttnBackend(AttentionBackend):
         return 0.0 if self.is_dense_step(step) else self.sparsity
 
     def forward(self, q, k, v, *, step=None, layer=None, gate=None, grid=None,
-                text_length: int = 0):
+                text_length: int = 0, head_offset: Optional[int] = None):
+        _check_head_offset(head_offset)
         if grid is None:
             raise ValueError("video_sparse_attn needs grid=(T, H, W), the latent token grid")
         if text_length:
@@ -171,29 +190,44 @@ class SlidingTileAttnBackend(AttentionBackend):
             raise ConfigError("sliding_tile_attn needs mask_strategy_file_path in its config "
                               "or a window_size")
 
-    def windows_for(self, step: Optional[int], layer: Optional[int], heads: int, tile_grid):
-        """One window (3 ints) or per-head windows (list of `heads` triples)."""
+    def windows_for(self, step: Optional[int], layer: Optional[int], heads: int, tile_grid,
+                    head_offset: Optional[int] = None):
+        """One window (3 ints) or per-head windows (list of `heads` triples) for
+        the model's heads head_offset .. head_offset + heads - 1."""
+        head_offset = _check_head_offset(head_offset)
         if self.is_dense_step(step):
             return list(tile_grid)
         if self.mask_strategy is not None:
             if step is None or layer is None:
                 raise ValueError("sliding_tile_attn with a mask strategy needs step= and layer=")
-            if heads != self.mask_strategy.heads:
-                raise ValueError(f"the mask strategy has {self.mask_strategy.heads} heads but "
-                                 f"q has {heads}")
+            total = self.mask_strategy.heads
+            if head_offset is None:
+                if heads != total:
+                    raise ValueError(f"the mask strategy has {total} heads but q has {heads}")
+                head_offset = 0
+            if head_offset + heads > total:
+                raise ValueError(f"heads {head_offset}..{head_offset + heads - 1} are outside "
+                                 f"the mask strategy's {total} heads")
             flat = self.mask_strategy.windows_for(step, layer)
-            return [flat[3 * h:3 * h + 3] for h in range(heads)]
+            return [flat[3 * h:3 * h + 3] for h in range(head_offset, head_offset + heads)]
         if self.window_size is None:
             raise ValueError(f"no window for step {step}: give window_size or a mask strategy")
-        return list(self.window_size)
+        ws = list(self.window_size)
+        if head_offset is not None and ws and isinstance(ws[0], (list, tuple)):
+            # One window per model head: this subset's.
+            if head_offset + heads > len(ws):
+                raise ValueError(f"heads {head_offset}..{head_offset + heads - 1} are outside "
+                                 f"window_size's {len(ws)} per-head windows")
+            return [list(w) for w in ws[head_offset:head_offset + heads]]
+        return ws
 
     def forward(self, q, k, v, *, step=None, layer=None, gate=None, grid=None,
-                text_length: int = 0):
+                text_length: int = 0, head_offset: Optional[int] = None):
         if grid is None:
             raise ValueError("sliding_tile_attn needs grid=(T, H, W), the latent token grid")
         g = api.parse_grid(grid)
         tile_grid = [g[i] // self.tile[i] for i in range(3)]
-        windows = self.windows_for(step, layer, api._shape(q)[1], tile_grid)
+        windows = self.windows_for(step, layer, api._shape(q)[1], tile_grid, head_offset)
         return api.sliding_tile_attn(q, k, v, windows, text_length, g, tile=self.tile,
                                      per_head=self.per_head)
 
