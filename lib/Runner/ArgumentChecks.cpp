@@ -9,6 +9,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cstring>
+#include <type_traits>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -138,11 +139,29 @@ llvm::Error checkQKVShapes(Operation *op, ArrayRef<int64_t> q,
   return llvm::Error::success();
 }
 
-llvm::Error checkSdpaShapes(SdpaOp op, const ShapeEnv &shapes) {
+/// The gradient ops' dout has q's shape.
+template <typename OpT>
+llvm::Error checkDoutShape(OpT op, ArrayRef<int64_t> q, const ShapeEnv &shapes) {
+  if constexpr (std::is_same_v<OpT, SdpaGradOp> ||
+                std::is_same_v<OpT, BlockSparseGradOp>) {
+    if (auto d = shapes(op.getDout()); d && ArrayRef<int64_t>(*d) != q)
+      return error(llvm::formatv("{0}: 'dout' must have the shape of 'q' {1}, "
+                                 "got {2}",
+                                 opWhere(op), npyShapeString(q),
+                                 npyShapeString(*d)));
+  }
+  return llvm::Error::success();
+}
+
+/// attn.sdpa and attn.sdpa_grad.
+template <typename OpT>
+llvm::Error checkSdpaShapes(OpT op, const ShapeEnv &shapes) {
   auto q = shapes(op.getQ()), k = shapes(op.getK()), v = shapes(op.getV());
   if (!q || !k || !v)
     return llvm::Error::success();
   if (llvm::Error e = checkQKVShapes(op, *q, *k, *v))
+    return e;
+  if (llvm::Error e = checkDoutShape(op, *q, shapes))
     return e;
   if (Value mask = op.getKeyMask())
     if (auto m = shapes(mask)) {
@@ -158,11 +177,15 @@ llvm::Error checkSdpaShapes(SdpaOp op, const ShapeEnv &shapes) {
   return llvm::Error::success();
 }
 
-llvm::Error checkBlockSparseShapes(BlockSparseOp op, const ShapeEnv &shapes) {
+/// attn.block_sparse and attn.block_sparse_grad.
+template <typename OpT>
+llvm::Error checkBlockSparseShapes(OpT op, const ShapeEnv &shapes) {
   auto q = shapes(op.getQ()), k = shapes(op.getK()), v = shapes(op.getV());
   if (!q || !k || !v)
     return llvm::Error::success();
   if (llvm::Error e = checkQKVShapes(op, *q, *k, *v))
+    return e;
+  if (llvm::Error e = checkDoutShape(op, *q, shapes))
     return e;
   int64_t bq = op.getBlockQAttr().getInt(), bkv = op.getBlockKvAttr().getInt();
   if ((*q)[2] % bq != 0)
@@ -248,8 +271,12 @@ llvm::Error checkShapeRelations(func::FuncOp entry,
     llvm::Error e = llvm::Error::success();
     if (auto sdpa = dyn_cast<SdpaOp>(op))
       e = checkSdpaShapes(sdpa, shapes);
+    else if (auto sg = dyn_cast<SdpaGradOp>(op))
+      e = checkSdpaShapes(sg, shapes);
     else if (auto bs = dyn_cast<BlockSparseOp>(op))
       e = checkBlockSparseShapes(bs, shapes);
+    else if (auto bg = dyn_cast<BlockSparseGradOp>(op))
+      e = checkBlockSparseShapes(bg, shapes);
     else if (auto vsa = dyn_cast<VsaOp>(op))
       e = checkVsaShapes(vsa, shapes);
     if (!e)
@@ -361,7 +388,9 @@ llvm::Error checkRange(const KnownInts &k, StringRef operand, Operation *op,
   return llvm::Error::success();
 }
 
-llvm::Error checkBlockSparse(BlockSparseOp op, const KnownValues &known,
+/// attn.block_sparse and attn.block_sparse_grad.
+template <typename OpT>
+llvm::Error checkBlockSparse(OpT op, const KnownValues &known,
                              const ShapeEnv &shapes) {
   // K and Nkv from the types, or from this run's shapes where dynamic;
   // unknown (an op deeper in a call with dynamic types): nothing to judge.
@@ -427,6 +456,8 @@ static std::string checkFunction(func::FuncOp f, const KnownValues &known,
     bool bad = false;
     if (auto bs = dyn_cast<BlockSparseOp>(op)) {
       bad = record(checkBlockSparse(bs, known, shapes));
+    } else if (auto bg = dyn_cast<BlockSparseGradOp>(op)) {
+      bad = record(checkBlockSparse(bg, known, shapes));
     } else if (auto m = dyn_cast<BlockMeanOp>(op)) {
       bad = sizes(op, m.getBlockSizes(), "block_sizes", m.getBlockAttr().getInt());
     } else if (auto v = dyn_cast<VsaOp>(op)) {

@@ -156,6 +156,12 @@ LogicalResult Planner::planBlock(Block &block) {
             .Case<arith::ConstantOp, tensor::EmptyOp, scf::YieldOp>(
                 [&](Operation *) { return success(); })
             .Case<func::ReturnOp>([&](auto o) { return planReturn(o); })
+            .Case<SdpaGradOp, BlockSparseGradOp>([&](Operation *o) {
+              return o->emitError()
+                     << "attn-to-gpu: '" << o->getName()
+                     << "' (the backward) has no GPU kernels yet; it runs "
+                        "on the CPU path (attn-run --device cpu)";
+            })
             .Default([&](Operation *o) {
               return o->emitError()
                      << "attn-to-gpu: '" << o->getName()

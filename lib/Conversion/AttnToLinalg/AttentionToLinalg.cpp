@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttentionLowering.h"
 #include "LinalgHelpers.h"
 #include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
@@ -29,25 +30,7 @@ using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::detail;
 
-namespace {
-
-/// Builds the indexing map of the key-row table for an iteration space of
-/// `numDims` dims in which b, h, i (query token) and t (key position) sit at
-/// the given positions.
-using RowMapFn = std::function<AffineMap(MLIRContext *, unsigned numDims,
-                                         unsigned b, unsigned h, unsigned i,
-                                         unsigned t)>;
-
-struct AttentionInputs {
-  Value q, k, v;
-  Value rowTable;
-  RowMapFn rowMap;
-  OpFoldResult numKeys; // T
-  float scale;          // used when dynScale is null
-  Value dynScale;       // 1/sqrt(D) computed at run time when D is dynamic
-};
-
-float resolveScale(std::optional<APFloat> scale, Value q) {
+float mlir::attn::detail::resolveScale(std::optional<APFloat> scale, Value q) {
   if (scale)
     return scale->convertToFloat();
   int64_t d = cast<RankedTensorType>(q.getType()).getDimSize(3);
@@ -56,7 +39,7 @@ float resolveScale(std::optional<APFloat> scale, Value q) {
 
 /// The default scale 1/sqrt(D) as a run-time f32 when D is dynamic; null
 /// otherwise (the scale is then a constant, as for static shapes).
-Value resolveDynamicScale(OpBuilder &b, Location loc,
+Value mlir::attn::detail::resolveDynamicScale(OpBuilder &b, Location loc,
                           std::optional<APFloat> scale, Value q) {
   if (scale || !cast<RankedTensorType>(q.getType()).isDynamicDim(3))
     return Value();
@@ -70,7 +53,7 @@ Value resolveDynamicScale(OpBuilder &b, Location loc,
 /// Run-time checks of the q/k/v relations the verifier could not check
 /// because a dimension is dynamic (static pairs were verified already and
 /// emit nothing). They run before any compute of the op.
-void assertQKVAgree(OpBuilder &b, Location loc, StringRef opName, Value q,
+void mlir::attn::detail::assertQKVAgree(OpBuilder &b, Location loc, StringRef opName, Value q,
                     Value k, Value v) {
   SmallVector<OpFoldResult> qs = mixedSizes(b, loc, q),
                             ks = mixedSizes(b, loc, k),
@@ -98,42 +81,49 @@ void assertQKVAgree(OpBuilder &b, Location loc, StringRef opName, Value q,
               prefix + "query heads must be a multiple of kv heads (> 0)");
 }
 
-Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
-                     RankedTensorType resultType) {
+Groups mlir::attn::detail::gqaGroups(OpBuilder &b, Location loc, Value q, Value k) {
+  OpFoldResult groups = divSize(b, loc, mixedSizes(b, loc, q)[1],
+                                mixedSizes(b, loc, k)[1]);
+  Groups g;
+  g.constant = getConstantIntValue(groups);
+  if (!g.constant)
+    g.value = sizeValue(b, loc, groups);
+  return g;
+}
+
+Value mlir::attn::detail::readKV(OpBuilder &nb, Location nl, const Groups &groups,
+                     Value kv, Value row, unsigned dimPos) {
+  Value safe = arith::MaxSIOp::create(nb, nl, row, constI32(nb, nl, 0));
+  Value r = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), safe);
+  Value h = linalg::IndexOp::create(nb, nl, 1);
+  Value g = h;
+  if (groups.value)
+    g = arith::DivUIOp::create(nb, nl, h, groups.value);
+  else if (*groups.constant != 1)
+    g = arith::DivUIOp::create(nb, nl, h, constIndex(nb, nl, *groups.constant));
+  SmallVector<Value> idx = {linalg::IndexOp::create(nb, nl, 0), g, r,
+                            linalg::IndexOp::create(nb, nl, dimPos)};
+  return toF32(nb, nl, tensor::ExtractOp::create(nb, nl, kv, idx));
+}
+
+Value mlir::attn::detail::isValidRow(OpBuilder &nb, Location nl, Value row) {
+  return arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, row,
+                               constI32(nb, nl, 0))
+      .getResult();
+}
+
+std::pair<Value, Value> mlir::attn::detail::attentionProbs(OpBuilder &b, Location loc,
+                                               const AttentionInputs &in,
+                                               const Groups &groups) {
   MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> qs = mixedSizes(b, loc, in.q);
-  OpFoldResult B = qs[0], H = qs[1], S = qs[2], D = qs[3], T = in.numKeys;
-  // GQA group size; a Value only when a head count is dynamic.
-  OpFoldResult groups = divSize(b, loc, H, mixedSizes(b, loc, in.k)[1]);
-  std::optional<int64_t> staticGroups = getConstantIntValue(groups);
-  Value groupsValue = staticGroups ? Value() : sizeValue(b, loc, groups);
+  OpFoldResult B = qs[0], H = qs[1], S = qs[2], T = in.numKeys;
   Type f32 = b.getF32Type();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   auto map = [&](unsigned n, ArrayRef<AffineExpr> e) {
     return AffineMap::get(n, 0, e, ctx);
   };
   const float negInf = -std::numeric_limits<float>::infinity();
-
-  // Reads k or v at (b, h / groups, max(row, 0), dimIndex) inside a body.
-  auto readKV = [&](OpBuilder &nb, Location nl, Value kv, Value row,
-                    unsigned dimPos) {
-    Value safe = arith::MaxSIOp::create(nb, nl, row, constI32(nb, nl, 0));
-    Value r = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), safe);
-    Value h = linalg::IndexOp::create(nb, nl, 1);
-    Value g = h;
-    if (groupsValue)
-      g = arith::DivUIOp::create(nb, nl, h, groupsValue);
-    else if (*staticGroups != 1)
-      g = arith::DivUIOp::create(nb, nl, h, constIndex(nb, nl, *staticGroups));
-    SmallVector<Value> idx = {linalg::IndexOp::create(nb, nl, 0), g, r,
-                              linalg::IndexOp::create(nb, nl, dimPos)};
-    return toF32(nb, nl, tensor::ExtractOp::create(nb, nl, kv, idx));
-  };
-  auto isValid = [](OpBuilder &nb, Location nl, Value row) {
-    return arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, row,
-                                 constI32(nb, nl, 0))
-        .getResult();
-  };
 
   // 1. scores over (b, h, i, t, d), reduction d.
   Value scores = genericOp(
@@ -142,7 +132,7 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
       {map(5, {d(0), d(1), d(2), d(4)}), in.rowMap(ctx, 5, 0, 1, 2, 3),
        map(5, {d(0), d(1), d(2), d(3)})},
       iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value kv = readKV(nb, nl, in.k, a[1], 4);
+        Value kv = readKV(nb, nl, groups, in.k, a[1], 4);
         Value prod = arith::MulFOp::create(nb, nl, toF32(nb, nl, a[0]), kv);
         return arith::AddFOp::create(nb, nl, a[2], prod);
       });
@@ -161,7 +151,7 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
       filledTensor(b, loc, {B, H, S}, b.getF32FloatAttr(negInf)),
       {id4, row4, bhi4}, iterators(3, 1),
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value s = arith::SelectOp::create(nb, nl, isValid(nb, nl, a[1]),
+        Value s = arith::SelectOp::create(nb, nl, isValidRow(nb, nl, a[1]),
                                           scaled(nb, nl, a[0]),
                                           constF32(nb, nl, negInf));
         return arith::MaximumFOp::create(nb, nl, a[2], s);
@@ -176,7 +166,7 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
         Value e = math::ExpOp::create(
             nb, nl,
             arith::SubFOp::create(nb, nl, scaled(nb, nl, a[0]), a[2]));
-        return arith::SelectOp::create(nb, nl, isValid(nb, nl, a[1]), e,
+        return arith::SelectOp::create(nb, nl, isValidRow(nb, nl, a[1]), e,
                                        constF32(nb, nl, 0));
       });
 
@@ -187,6 +177,60 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         return arith::AddFOp::create(nb, nl, a[0], a[1]);
       });
+  return {probs, rowSum};
+}
+
+Value mlir::attn::detail::sdpaKeyRows(OpBuilder &b, Location loc, StringRef opName,
+                         Value keyMask, Value k) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> ks = mixedSizes(b, loc, k);
+  OpFoldResult B = ks[0], T = ks[2];
+  if (keyMask) {
+    SmallVector<OpFoldResult> ms = mixedSizes(b, loc, keyMask);
+    assertSizesEqual(b, loc, ms[0], B,
+                     (opName + ": dim 0 of 'key_mask' must match batch of 'k'").str());
+    assertSizesEqual(b, loc, ms[1], T,
+                     (opName + ": dim 1 of 'key_mask' must match sequence of 'k'").str());
+  }
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  if (keyMask) {
+    ins.push_back(keyMask);
+    maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
+  return genericOp(
+      b, loc, ins, emptyTensor(b, loc, {B, T}, b.getI32Type()), maps,
+      iterators(2), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value t = arith::IndexCastOp::create(
+            nb, nl, nb.getI32Type(), linalg::IndexOp::create(nb, nl, 1));
+        if (a.size() == 1)
+          return t;
+        return arith::SelectOp::create(nb, nl, a[0], t, constI32(nb, nl, -1));
+      });
+}
+
+AffineMap mlir::attn::detail::sdpaRowMap(MLIRContext *c, unsigned n, unsigned b, unsigned,
+                             unsigned, unsigned t) {
+  return AffineMap::get(n, 0, {getAffineDimExpr(b, c), getAffineDimExpr(t, c)},
+                        c);
+}
+
+namespace {
+
+Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
+                     RankedTensorType resultType) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> qs = mixedSizes(b, loc, in.q);
+  OpFoldResult B = qs[0], H = qs[1], S = qs[2], D = qs[3];
+  Groups groups = gqaGroups(b, loc, in.q, in.k);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto map = [&](unsigned n, ArrayRef<AffineExpr> e) {
+    return AffineMap::get(n, 0, e, ctx);
+  };
+  AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
+  AffineMap bhi4 = map(4, {d(0), d(1), d(2)});
+  auto [probs, rowSum] = attentionProbs(b, loc, in, groups);
 
   // 5. weighted values over (b, h, i, d, t), reduction t.
   Value acc = genericOp(
@@ -195,7 +239,7 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
       {map(5, {d(0), d(1), d(2), d(4)}), in.rowMap(ctx, 5, 0, 1, 2, 4),
        map(5, {d(0), d(1), d(2), d(3)})},
       iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value vv = readKV(nb, nl, in.v, a[1], 3);
+        Value vv = readKV(nb, nl, groups, in.v, a[1], 3);
         return arith::AddFOp::create(nb, nl, a[2],
                                      arith::MulFOp::create(nb, nl, a[0], vv));
       });
@@ -222,48 +266,16 @@ struct SdpaToLinalg : OpConversionPattern<SdpaOp> {
   matchAndRewrite(SdpaOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
     assertQKVAgree(rewriter, loc, "attn.sdpa", adaptor.getQ(), adaptor.getK(),
                    adaptor.getV());
-    SmallVector<OpFoldResult> ks = mixedSizes(rewriter, loc, adaptor.getK());
-    OpFoldResult B = ks[0], T = ks[2];
-    if (Value mask = adaptor.getKeyMask()) {
-      SmallVector<OpFoldResult> ms = mixedSizes(rewriter, loc, mask);
-      assertSizesEqual(rewriter, loc, ms[0], B,
-                       "attn.sdpa: dim 0 of 'key_mask' must match batch of 'k'");
-      assertSizesEqual(rewriter, loc, ms[1], T,
-                       "attn.sdpa: dim 1 of 'key_mask' must match sequence of 'k'");
-    }
-    // rows[b, t] = key_mask[b, t] ? t : -1.
-    SmallVector<Value> ins;
-    SmallVector<AffineMap> maps;
-    if (Value mask = adaptor.getKeyMask()) {
-      ins.push_back(mask);
-      maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
-    }
-    maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
-    Value rows = genericOp(
-        rewriter, loc, ins,
-        emptyTensor(rewriter, loc, {B, T}, rewriter.getI32Type()),
-        maps, iterators(2),
-        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value t = arith::IndexCastOp::create(
-              nb, nl, nb.getI32Type(), linalg::IndexOp::create(nb, nl, 1));
-          if (a.size() == 1)
-            return t;
-          return arith::SelectOp::create(nb, nl, a[0], t,
-                                         constI32(nb, nl, -1));
-        });
+    OpFoldResult T = mixedSizes(rewriter, loc, adaptor.getK())[2];
+    Value rows = sdpaKeyRows(rewriter, loc, "attn.sdpa", adaptor.getKeyMask(),
+                             adaptor.getK());
     AttentionInputs in{adaptor.getQ(),
                        adaptor.getK(),
                        adaptor.getV(),
                        rows,
-                       [](MLIRContext *c, unsigned n, unsigned b, unsigned,
-                          unsigned, unsigned t) {
-                         return AffineMap::get(
-                             n, 0, {getAffineDimExpr(b, c), getAffineDimExpr(t, c)},
-                             c);
-                       },
+                       sdpaRowMap,
                        T,
                        resolveScale(op.getScale(), op.getQ()),
                        resolveDynamicScale(rewriter, loc, op.getScale(),
@@ -274,12 +286,12 @@ struct SdpaToLinalg : OpConversionPattern<SdpaOp> {
   }
 };
 
-/// Run-time checks of block_sparse's table and sequence relations where a
-/// dimension is dynamic; returns Nkv = Skv / block_kv.
-OpFoldResult assertBlockSparseShapes(OpBuilder &b, Location loc,
-                                     BlockSparseOp op, Value q, Value k,
-                                     Value idx, Value cnt, Value sizes) {
-  int64_t bq = op.getBlockQAttr().getInt(), bkv = op.getBlockKvAttr().getInt();
+} // namespace
+
+OpFoldResult mlir::attn::detail::assertBlockSparseShapes(OpBuilder &b, Location loc,
+                                             int64_t bq, int64_t bkv, Value q,
+                                             Value k, Value idx, Value cnt,
+                                             Value sizes) {
   SmallVector<OpFoldResult> qs = mixedSizes(b, loc, q), ks = mixedSizes(b, loc, k),
                             is = mixedSizes(b, loc, idx),
                             cs = mixedSizes(b, loc, cnt);
@@ -306,6 +318,8 @@ OpFoldResult assertBlockSparseShapes(OpBuilder &b, Location loc,
   return nkv;
 }
 
+namespace {
+
 struct BlockSparseToLinalg : OpConversionPattern<BlockSparseOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -317,7 +331,8 @@ struct BlockSparseToLinalg : OpConversionPattern<BlockSparseOp> {
                    adaptor.getK(), adaptor.getV());
     Value sizes = adaptor.getKvBlockSizes();
     OpFoldResult nkvSize = assertBlockSparseShapes(
-        rewriter, loc, op, adaptor.getQ(), adaptor.getK(),
+        rewriter, loc, op.getBlockQAttr().getInt(),
+        op.getBlockKvAttr().getInt(), adaptor.getQ(), adaptor.getK(),
         adaptor.getKvIndices(), adaptor.getKvCounts(), sizes);
     SmallVector<OpFoldResult> is =
         mixedSizes(rewriter, loc, adaptor.getKvIndices());

@@ -23,6 +23,7 @@ using namespace mlir;
 void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   populateTilingToLinalgPatterns(patterns);
   populateAttentionToLinalgPatterns(patterns);
+  populateAttentionGradToLinalgPatterns(patterns);
   populateBlockOpsToLinalgPatterns(patterns);
 }
 

@@ -16,6 +16,9 @@ void populateTilingToLinalgPatterns(RewritePatternSet &patterns);
 /// attn.sdpa / attn.block_sparse -> masked softmax attention in linalg
 /// (scores, row max, exp-sum, weighted values; f32 throughout).
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
+/// attn.sdpa_grad, attn.block_sparse_grad -> linalg (the backward on the
+/// CPU path: dense intermediates, P recomputed).
+void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns);
 /// attn.mask_from_lengths, attn.block_mean, attn.block_topk -> linalg.
 void populateBlockOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// Marks the linalg.generic that buildTokenGather creates.

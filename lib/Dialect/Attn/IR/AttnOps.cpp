@@ -317,13 +317,14 @@ OpFoldResult UntileOp::fold(FoldAdaptor) {
 // SdpaOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult SdpaOp::verify() {
-  auto emit = [&]() { return emitOpError(); };
-  if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
-      failed(checkScale(emit, getScale())))
+/// The operand checks of attn.sdpa, shared by its gradient op.
+template <typename OpT> static LogicalResult verifySdpaOperands(OpT op) {
+  auto emit = [&]() { return op.emitOpError(); };
+  if (failed(verifyQKV(emit, op.getQ(), op.getK(), op.getV())) ||
+      failed(checkScale(emit, op.getScale())))
     return failure();
-  if (Value mask = getKeyMask()) {
-    auto kt = cast<RankedTensorType>(getK().getType());
+  if (Value mask = op.getKeyMask()) {
+    auto kt = cast<RankedTensorType>(op.getK().getType());
     if (failed(checkIndexTensor(emit, "key_mask", mask.getType(), 1,
                                 {kt.getDimSize(0), kt.getDimSize(2)},
                                 "[B, Skv]")))
@@ -331,6 +332,10 @@ LogicalResult SdpaOp::verify() {
   }
   return success();
 }
+
+LogicalResult SdpaOp::verify() { return verifySdpaOperands(*this); }
+
+LogicalResult SdpaGradOp::verify() { return verifySdpaOperands(*this); }
 
 //===----------------------------------------------------------------------===//
 // MaskFromLengthsOp
@@ -359,44 +364,53 @@ LogicalResult MaskFromLengthsOp::inferReturnTypes(
 // BlockSparseOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult BlockSparseOp::verify() {
-  auto emit = [&]() { return emitOpError(); };
-  int64_t blockQ = getBlockQAttr().getInt();
-  int64_t blockKv = getBlockKvAttr().getInt();
-  if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
-      failed(checkScale(emit, getScale())) ||
+/// The operand checks of attn.block_sparse, shared by its gradient op.
+template <typename OpT> static LogicalResult verifyBlockSparseOperands(OpT op) {
+  auto emit = [&]() { return op.emitOpError(); };
+  int64_t blockQ = op.getBlockQAttr().getInt();
+  int64_t blockKv = op.getBlockKvAttr().getInt();
+  if (failed(verifyQKV(emit, op.getQ(), op.getK(), op.getV())) ||
+      failed(checkScale(emit, op.getScale())) ||
       failed(checkPositive(emit, "block_q", blockQ)) ||
       failed(checkPositive(emit, "block_kv", blockKv)))
     return failure();
-  auto qt = cast<RankedTensorType>(getQ().getType());
-  auto kt = cast<RankedTensorType>(getK().getType());
+  auto qt = cast<RankedTensorType>(op.getQ().getType());
+  auto kt = cast<RankedTensorType>(op.getK().getType());
   int64_t sq = qt.getDimSize(2), skv = kt.getDimSize(2);
   if (isKnown(sq) && sq % blockQ != 0)
-    return emitOpError() << "query length " << sq
+    return op.emitOpError() << "query length " << sq
                          << " must be a multiple of 'block_q' = " << blockQ;
   if (isKnown(skv) && skv % blockKv != 0)
-    return emitOpError() << "key length " << skv
+    return op.emitOpError() << "key length " << skv
                          << " must be a multiple of 'block_kv' = " << blockKv;
   int64_t b = qt.getDimSize(0), hq = qt.getDimSize(1);
   int64_t nq = ceilDivOrDyn(sq, blockQ);
   int64_t nkv = ceilDivOrDyn(skv, blockKv);
-  if (failed(checkIndexTensor(emit, "kv_indices", getKvIndices().getType(), 32,
+  if (failed(checkIndexTensor(emit, "kv_indices", op.getKvIndices().getType(), 32,
                               {b, hq, nq, ShapedType::kDynamic},
                               "[B, Hq, Nq, K]")))
     return failure();
-  int64_t kmax = cast<RankedTensorType>(getKvIndices().getType()).getDimSize(3);
+  int64_t kmax = cast<RankedTensorType>(op.getKvIndices().getType()).getDimSize(3);
   if (isKnown(kmax) && isKnown(nkv) && kmax > nkv)
-    return emitOpError() << "operand 'kv_indices' lists K = " << kmax
+    return op.emitOpError() << "operand 'kv_indices' lists K = " << kmax
                          << " blocks per row, more than the Nkv = " << nkv
                          << " kv blocks";
-  if (failed(checkIndexTensor(emit, "kv_counts", getKvCounts().getType(), 32,
+  if (failed(checkIndexTensor(emit, "kv_counts", op.getKvCounts().getType(), 32,
                               {b, hq, nq}, "[B, Hq, Nq]")))
     return failure();
-  if (Value sizes = getKvBlockSizes())
+  if (Value sizes = op.getKvBlockSizes())
     if (failed(checkIndexTensor(emit, "kv_block_sizes", sizes.getType(), 32,
                                 {nkv}, "[Nkv]")))
       return failure();
   return success();
+}
+
+LogicalResult BlockSparseOp::verify() {
+  return verifyBlockSparseOperands(*this);
+}
+
+LogicalResult BlockSparseGradOp::verify() {
+  return verifyBlockSparseOperands(*this);
 }
 
 //===----------------------------------------------------------------------===//

@@ -175,6 +175,89 @@ def Attn_BlockSparseOp : Attn_Op<"block_sparse", [Pure, AllTypesMatch<["q", "res
 }
 
 //===----------------------------------------------------------------------===//
+// Gradients (training)
+//===----------------------------------------------------------------------===//
+
+def Attn_SdpaGradOp : Attn_Op<"sdpa_grad", [Pure,
+    AllTypesMatch<["q", "dout", "dq"]>, AllTypesMatch<["k", "dk"]>,
+    AllTypesMatch<["v", "dv"]>]> {
+  let summary = "gradients of attn.sdpa with respect to q, k and v";
+  let description = [{
+    The backward of `attn.sdpa %q, %k, %v [key_mask %m] [scale s]`: given
+    `dout`, the gradient of a loss with respect to that op's result, returns
+    `dq`, `dk`, `dv`, the loss's gradients with respect to q, k and v. With
+    `P` the forward's softmax (0 at masked keys; a row with no valid key is
+    all 0), recomputed in f32 from q and k:
+
+    `dP = dout . v^T`, `Di = sum_j P[i,j] dP[i,j]`, `dS = P * (dP - Di)`,
+    `dq = scale * dS . k`, `dk = scale * dS^T . q`, `dv = P^T . dout`,
+
+    where `dk` and `dv` of kv head `g` sum over the `Hq / Hkv` query heads
+    that read it (GQA). Accumulation in f32; results in the operands' types.
+    Operands as for `attn.sdpa`, plus `dout` shaped like q.
+
+    ```mlir
+    %dq, %dk, %dv = attn.sdpa_grad %q, %k, %v, %do
+        : (tensor<1x8x64x64xf32>, tensor<1x2x80x64xf32>, tensor<1x2x80x64xf32>,
+           tensor<1x8x64x64xf32>)
+        -> (tensor<1x8x64x64xf32>, tensor<1x2x80x64xf32>, tensor<1x2x80x64xf32>)
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, AnyRankedTensor:$dout,
+                       Optional<AnyRankedTensor>:$key_mask,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$dq, AnyRankedTensor:$dk,
+                      AnyRankedTensor:$dv);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $dout (`key_mask` $key_mask^)? (`scale` $scale^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_BlockSparseGradOp : Attn_Op<"block_sparse_grad", [Pure,
+    AllTypesMatch<["q", "dout", "dq"]>, AllTypesMatch<["k", "dk"]>,
+    AllTypesMatch<["v", "dv"]>]> {
+  let summary = "gradients of attn.block_sparse with respect to q, k and v";
+  let description = [{
+    The backward of `attn.block_sparse` with the same operands and
+    attributes (plus `dout`, the loss's gradient with respect to its
+    result): `dq`, `dk`, `dv` as for `attn.sdpa_grad`, with `P` the forward's
+    softmax over the valid keys of the listed kv blocks of each query block
+    (the first `kv_counts` ids of its `kv_indices` row, the first
+    `kv_block_sizes[j]` tokens of block `j`). A kv token's `dk`/`dv` sums
+    over every query block that selected its block: the transposed block
+    pattern, derived from the tables at run time. The listed ids of a row
+    must be distinct (as for the forward).
+
+    ```mlir
+    %dq, %dk, %dv = attn.block_sparse_grad %q, %k, %v, %do, %idx, %cnt
+        block_q 64 block_kv 64
+        : (tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>,
+           tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>,
+           tensor<1x2x4x2xi32>, tensor<1x2x4xi32>)
+        -> (tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>,
+            tensor<1x2x256x64xf32>)
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, AnyRankedTensor:$dout,
+                       AnyRankedTensor:$kv_indices, AnyRankedTensor:$kv_counts,
+                       Optional<AnyRankedTensor>:$kv_block_sizes,
+                       I64Attr:$block_q, I64Attr:$block_kv,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$dq, AnyRankedTensor:$dk,
+                      AnyRankedTensor:$dv);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $dout `,` $kv_indices `,` $kv_counts
+    (`,` $kv_block_sizes^)? `block_q` $block_q `block_kv` $block_kv
+    (`scale` $scale^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Video Sparse Attention
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,88 @@
+//===- AttentionLowering.h - shared pieces of the attention lowerings -----===//
+//
+// The forward ops (AttentionToLinalg.cpp) and their gradients
+// (AttentionGradToLinalg.cpp) read keys through the same key-row tables and
+// compute the same softmax; these are the pieces they share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_LIB_CONVERSION_ATTNTOLINALG_ATTENTIONLOWERING_H
+#define ATTN_LIB_CONVERSION_ATTNTOLINALG_ATTENTIONLOWERING_H
+
+#include "mlir/IR/Builders.h"
+
+#include <functional>
+#include <optional>
+#include <utility>
+
+namespace mlir {
+namespace attn {
+namespace detail {
+
+/// Builds the indexing map of the key-row table for an iteration space of
+/// `numDims` dims in which b, h, i (query token) and t (key position) sit at
+/// the given positions.
+using RowMapFn = std::function<AffineMap(MLIRContext *, unsigned numDims,
+                                         unsigned b, unsigned h, unsigned i,
+                                         unsigned t)>;
+
+/// Softmax attention over a key axis of length `numKeys`: position t of
+/// query token i's axis holds key token rowTable[rowMap(b, h, i, t)], or no
+/// key when that entry is < 0.
+struct AttentionInputs {
+  Value q, k, v;
+  Value rowTable;
+  RowMapFn rowMap;
+  OpFoldResult numKeys; // T
+  float scale;          // used when dynScale is null
+  Value dynScale;       // 1/sqrt(D) computed at run time when D is dynamic
+};
+
+/// The scale attribute, else 1/sqrt(D) of q's static D.
+float resolveScale(std::optional<APFloat> scale, Value q);
+/// The default scale 1/sqrt(D) as a run-time f32 when D is dynamic; null
+/// otherwise (the scale is then a constant, as for static shapes).
+Value resolveDynamicScale(OpBuilder &b, Location loc,
+                          std::optional<APFloat> scale, Value q);
+/// Run-time checks of the q/k/v relations the verifier could not check
+/// because a dimension is dynamic (static pairs emit nothing).
+void assertQKVAgree(OpBuilder &b, Location loc, StringRef opName, Value q,
+                    Value k, Value v);
+/// Run-time checks of block_sparse's table and sequence relations where a
+/// dimension is dynamic; returns Nkv = Skv / block_kv.
+OpFoldResult assertBlockSparseShapes(OpBuilder &b, Location loc, int64_t bq,
+                                     int64_t bkv, Value q, Value k, Value idx,
+                                     Value cnt, Value sizes);
+
+/// attn.sdpa's key rows: rows[b, t] = key_mask[b, t] ? t : -1 (all t
+/// without a mask), read through sdpaRowMap; the mask's shape checked
+/// against k's at run time where a size is dynamic.
+Value sdpaKeyRows(OpBuilder &b, Location loc, StringRef opName, Value keyMask,
+                  Value k);
+AffineMap sdpaRowMap(MLIRContext *c, unsigned n, unsigned b, unsigned h,
+                     unsigned i, unsigned t);
+
+/// The GQA group size Hq / Hkv: a constant when static, else a Value.
+struct Groups {
+  std::optional<int64_t> constant;
+  Value value;
+};
+Groups gqaGroups(OpBuilder &b, Location loc, Value q, Value k);
+/// Inside a linalg body whose dims 0 and 1 are b and the query head h:
+/// k or v at (b, h / groups, max(row, 0), dim `dimPos`), as f32.
+Value readKV(OpBuilder &nb, Location nl, const Groups &groups, Value kv,
+             Value row, unsigned dimPos);
+/// row >= 0 (a key sits at that position).
+Value isValidRow(OpBuilder &nb, Location nl, Value row);
+/// The softmax's unnormalized probabilities p[b,h,i,t] = exp(scale*s - m)
+/// (0 at positions without a key; m the row max of the valid scaled
+/// scores) and their row sums l[b,h,i], both f32.
+std::pair<Value, Value> attentionProbs(OpBuilder &b, Location loc,
+                                       const AttentionInputs &in,
+                                       const Groups &groups);
+
+} // namespace detail
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_LIB_CONVERSION_ATTNTOLINALG_ATTENTIONLOWERING_H

@@ -1,0 +1,60 @@
+// The gradient ops parse, verify and print back; their operand checks are
+// the forward ops' (shared verifiers), and dq/dk/dv must have the types of
+// q/k/v (dout q's).
+// RUN: attn-opt %s -split-input-file -verify-diagnostics | FileCheck %s
+
+// CHECK-LABEL: func.func @sdpa_grad(
+// CHECK: attn.sdpa_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} key_mask %{{.*}} scale 1.250000e-01 :
+func.func @sdpa_grad(%q: tensor<1x4x8x16xbf16>, %k: tensor<1x2x6x16xbf16>, %v: tensor<1x2x6x16xbf16>, %do: tensor<1x4x8x16xbf16>, %m: tensor<1x6xi1>) -> (tensor<1x4x8x16xbf16>, tensor<1x2x6x16xbf16>, tensor<1x2x6x16xbf16>) {
+  %dq, %dk, %dv = attn.sdpa_grad %q, %k, %v, %do key_mask %m scale 0.125 : (tensor<1x4x8x16xbf16>, tensor<1x2x6x16xbf16>, tensor<1x2x6x16xbf16>, tensor<1x4x8x16xbf16>, tensor<1x6xi1>) -> (tensor<1x4x8x16xbf16>, tensor<1x2x6x16xbf16>, tensor<1x2x6x16xbf16>)
+  return %dq, %dk, %dv : tensor<1x4x8x16xbf16>, tensor<1x2x6x16xbf16>, tensor<1x2x6x16xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @block_sparse_grad(
+// CHECK: attn.block_sparse_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} block_q 4 block_kv 4 :
+func.func @block_sparse_grad(%q: tensor<1x2x8x4xf32>, %do: tensor<1x2x8x4xf32>, %idx: tensor<1x2x2x2xi32>, %cnt: tensor<1x2x2xi32>, %vbs: tensor<2xi32>) -> (tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) {
+  %dq, %dk, %dv = attn.block_sparse_grad %q, %q, %q, %do, %idx, %cnt, %vbs block_q 4 block_kv 4 : (tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x2x2xi32>, tensor<1x2x2xi32>, tensor<2xi32>) -> (tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>)
+  return %dq, %dk, %dv : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @dout_not_like_q(%q: tensor<1x1x8x4xf32>, %do: tensor<1x1x8x8xf32>) -> tensor<1x1x8x4xf32> {
+  // expected-error @+1 {{all of {q, dout, dq} have same type}}
+  %dq, %dk, %dv = attn.sdpa_grad %q, %q, %q, %do : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x8xf32>) -> (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>)
+  return %dq : tensor<1x1x8x4xf32>
+}
+
+// -----
+
+func.func @dk_not_like_k(%q: tensor<1x2x8x4xf32>, %k: tensor<1x1x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{all of {k, dk} have same type}}
+  %dq, %dk, %dv = attn.sdpa_grad %q, %k, %k, %q : (tensor<1x2x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x2x8x4xf32>) -> (tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x1x8x4xf32>)
+  return %dq : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @gqa_heads(%q: tensor<1x3x8x4xf32>, %k: tensor<1x2x8x4xf32>) -> tensor<1x3x8x4xf32> {
+  // expected-error @+1 {{query heads}}
+  %dq, %dk, %dv = attn.sdpa_grad %q, %k, %k, %q : (tensor<1x3x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x3x8x4xf32>) -> (tensor<1x3x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>)
+  return %dq : tensor<1x3x8x4xf32>
+}
+
+// -----
+
+func.func @counts_shape(%q: tensor<1x2x8x4xf32>, %idx: tensor<1x2x2x2xi32>, %cnt: tensor<1x2x3xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'kv_counts'}}
+  %dq, %dk, %dv = attn.block_sparse_grad %q, %q, %q, %q, %idx, %cnt block_q 4 block_kv 4 : (tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x2x2xi32>, tensor<1x2x3xi32>) -> (tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>)
+  return %dq : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @block_q(%q: tensor<1x2x8x4xf32>, %idx: tensor<1x2x2x2xi32>, %cnt: tensor<1x2x2xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{query length 8 must be a multiple of 'block_q' = 3}}
+  %dq, %dk, %dv = attn.block_sparse_grad %q, %q, %q, %q, %idx, %cnt block_q 3 block_kv 4 : (tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x2x2xi32>, tensor<1x2x2xi32>) -> (tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>)
+  return %dq : tensor<1x2x8x4xf32>
+}

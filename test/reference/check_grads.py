@@ -1,0 +1,113 @@
+"""The CPU path's attention gradients (attn.sdpa_grad, attn.block_sparse_grad
+run by attn-run) against central finite differences of the NumPy reference
+forward (attn_ref.py, float64) of L = sum(out * dout): every element of dq,
+dk and dv, on fresh random inputs. Cases: GQA (2 query heads a kv head),
+key masks, a custom scale, block lists with counts of 0 (empty rows), block
+sizes that cut blocks short (a 0-size block), ids in any order.
+
+usage: check_grads.py ATTN_RUN WORK_DIR   (prints one PASS/FAIL line a case)"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import attn_ref  # noqa: E402
+
+attn_run, work = sys.argv[1], sys.argv[2]
+rng = np.random.default_rng()
+
+
+def ty(shape, elt):
+    return "tensor<" + "x".join(map(str, shape)) + "x" + elt + ">"
+
+
+def finite_differences(fwd, args, wrt, dout, eps=1e-6):
+    """dL/d args[wrt] by central differences, L = sum(fwd(*args) * dout)."""
+    x = args[wrt].astype(np.float64)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        for sign in (1, -1):
+            y = x.copy()
+            y[i] += sign * eps
+            a = list(args)
+            a[wrt] = y
+            g[i] += sign * float(np.sum(fwd(*a) * dout))
+    return g / (2 * eps)
+
+
+def run_case(name, mlir, inputs, fwd, diff_args):
+    d = os.path.join(work, name)
+    os.makedirs(d, exist_ok=True)
+    src = os.path.join(d, "m.mlir")
+    with open(src, "w") as f:
+        f.write(mlir)
+    cmd = [attn_run, src]
+    for i, x in enumerate(inputs):
+        p = os.path.join(d, f"in{i}.npy")
+        np.save(p, x)
+        cmd += ["--input", p]
+    outs = [os.path.join(d, f"d{n}.npy") for n in "qkv"]
+    for p in outs:
+        cmd += ["--output", p]
+    subprocess.run(cmd, check=True)
+    ok = True
+    dout = inputs[3].astype(np.float64)
+    for wrt, p in zip(range(3), outs):
+        got = np.load(p).astype(np.float64)
+        want = finite_differences(fwd, diff_args, wrt, dout)
+        err = np.abs(got - want).max() / max(np.abs(want).max(), 1e-30)
+        good = err < 1e-4 and np.isfinite(got).all()
+        ok = ok and good
+        print(f"  {name} d{'qkv'[wrt]}: max err {err:.2e} (of max |grad| "
+              f"{np.abs(want).max():.3g})")
+    print(("PASS " if ok else "FAIL ") + name)
+    return ok
+
+
+def sdpa_case():
+    qs, ks = (1, 4, 6, 8), (1, 2, 5, 8)
+    q, k, v, do = (rng.standard_normal(s).astype(np.float32) for s in (qs, ks, ks, qs))
+    m = np.array([[True, False, True, True, False]])
+    args = ", ".join([f"%q: {ty(qs, 'f32')}", f"%k: {ty(ks, 'f32')}", f"%v: {ty(ks, 'f32')}",
+                      f"%do: {ty(qs, 'f32')}", f"%m: {ty((1, 5), 'i1')}"])
+    res = f"{ty(qs, 'f32')}, {ty(ks, 'f32')}, {ty(ks, 'f32')}"
+    mlir = (f"func.func @main({args}) -> ({res}) {{\n"
+            f"  %dq, %dk, %dv = attn.sdpa_grad %q, %k, %v, %do key_mask %m scale 0.3 : "
+            f"({ty(qs, 'f32')}, {ty(ks, 'f32')}, {ty(ks, 'f32')}, {ty(qs, 'f32')}, "
+            f"{ty((1, 5), 'i1')}) -> ({res})\n"
+            f"  return %dq, %dk, %dv : {res}\n}}\n")
+    fwd = lambda q_, k_, v_: attn_ref.sdpa(q_, k_, v_, key_mask=m, scale=0.3)  # noqa: E731
+    return run_case("sdpa_gqa_mask_scale", mlir, [q, k, v, do, m], fwd, [q, k, v])
+
+
+def block_sparse_case():
+    # Sq 12 in 3 query blocks of 4, Skv 12 in 4 kv blocks of 3; K 3.
+    qs, ks = (1, 4, 12, 8), (1, 2, 12, 8)
+    q, k, v, do = (rng.standard_normal(s).astype(np.float32) for s in (qs, ks, ks, qs))
+    idx = np.zeros((1, 4, 3, 3), dtype=np.int32)
+    cnt = np.zeros((1, 4, 3), dtype=np.int32)
+    for h in range(4):
+        for n in range(3):
+            c = int(rng.integers(0, 4)) if (h, n) != (0, 0) else 0  # (0,0): empty row
+            cnt[0, h, n] = c
+            idx[0, h, n] = rng.permutation(4)[:3]
+    vbs = np.array([3, 1, 0, 2], dtype=np.int32)
+    T = lambda s, e: ty(s, e)  # noqa: E731
+    ins = [("q", qs, "f32"), ("k", ks, "f32"), ("v", ks, "f32"), ("do", qs, "f32"),
+           ("idx", idx.shape, "i32"), ("cnt", cnt.shape, "i32"), ("vbs", vbs.shape, "i32")]
+    args = ", ".join(f"%{n}: {T(s, e)}" for n, s, e in ins)
+    res = f"{T(qs, 'f32')}, {T(ks, 'f32')}, {T(ks, 'f32')}"
+    mlir = (f"func.func @main({args}) -> ({res}) {{\n"
+            f"  %dq, %dk, %dv = attn.block_sparse_grad %q, %k, %v, %do, %idx, %cnt, %vbs "
+            f"block_q 4 block_kv 3 : ({', '.join(T(s, e) for _, s, e in ins)}) -> ({res})\n"
+            f"  return %dq, %dk, %dv : {res}\n}}\n")
+    fwd = lambda q_, k_, v_: attn_ref.block_sparse(  # noqa: E731
+        q_, k_, v_, idx, cnt, 4, 3, kv_block_sizes=vbs)
+    return run_case("block_sparse_gqa_sizes_empty_rows", mlir, [q, k, v, do, idx, cnt, vbs],
+                    fwd, [q, k, v])
+
+
+ok = all([sdpa_case(), block_sparse_case()])
+sys.exit(0 if ok else 1)
