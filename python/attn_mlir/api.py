@@ -570,6 +570,43 @@ def sdpa(q, k, v, scale: Optional[float] = None):
     return _run(lambda elem: ir.sdpa_module(qs, ks, elem, scale), [q, k, v], ["q", "k", "v"])
 
 
+def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
+    """The gradients (dq, dk, dv) of ``sdpa(q, k, v, scale)`` for the output
+    gradient ``dout`` (shaped like q): attn.sdpa_grad on the CPU path, for
+    NumPy arrays or CPU torch tensors (results of the inputs' kind and dtype;
+    P recomputed in f32). CUDA tensors: the GPU backward kernels do not exist
+    yet (AttnError)."""
+    qs, ks = _check_qkv(q, k, v, same_seq=False)
+    if _shape(dout, "dout") != qs:
+        raise ValueError(f"dout shape {list(_shape(dout, 'dout'))} must equal q shape "
+                         f"{list(qs)}")
+    inputs, names = [q, k, v, dout], ["q", "k", "v", "dout"]
+    kind = _classify(inputs, names)
+    if kind == "cuda":
+        from .errors import AttnError
+        raise AttnError("sdpa_grad: the backward has no GPU kernels yet; move the "
+                        "tensors to the CPU (the CPU path computes it)")
+    if kind == "spec":
+        raise TypeError("sdpa_grad takes arrays or tensors, not TensorSpecs")
+    if kind == "torch-cpu":
+        import torch
+        dt = q.dtype
+        elem = runtime.torch_dtype_name(q)
+        if elem not in ir.ELEMENT_TYPES:
+            raise TypeError(f"q: dtype {dt} is not supported; use float32, float16 or "
+                            "bfloat16")
+        conv = torch.float32 if elem == "bf16" else dt
+        arrays = [x.detach().to(conv).contiguous().numpy() for x in inputs]
+        outs = compiler.run_cpu(ir.sdpa_grad_module(qs, ks, elem, scale), arrays)
+        return tuple(torch.from_numpy(o).to(dt) for o in outs)
+    arrays = [np.ascontiguousarray(np.asarray(x)) for x in inputs]
+    elem = _NUMPY_ELEMS.get(arrays[0].dtype)
+    if elem is None:
+        raise TypeError(f"q: dtype {arrays[0].dtype} is not supported; use float32 or "
+                        "float16")
+    return tuple(compiler.run_cpu(ir.sdpa_grad_module(qs, ks, elem, scale), arrays))
+
+
 # ---------------------------------------------------------------------------
 # Pre-tiled entry points (what FastVideo's kernels take; adapters.py)
 # ---------------------------------------------------------------------------

@@ -79,9 +79,23 @@ def sdpa_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:
             f"  return %o : {qt}\n}}\n")
 
 
+def sdpa_grad_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:
+    """attn.sdpa_grad: (q, k, v, dout) -> (dq, dk, dv)."""
+    _check_elem(elem)
+    qt, kt = tensor_type(q_shape, elem), tensor_type(kv_shape, elem)
+    sc = "" if scale is None else f" scale {_f32(scale)}"
+    res = f"{qt}, {kt}, {kt}"
+    return (f"func.func @main(%q: {qt}, %k: {kt}, %v: {kt}, %do: {qt}) -> ({res}) {{\n"
+            f"  %dq, %dk, %dv = attn.sdpa_grad %q, %k, %v, %do{sc} : "
+            f"({qt}, {kt}, {kt}, {qt}) -> ({res})\n"
+            f"  return %dq, %dk, %dv : {res}\n}}\n")
+
+
 def _f32(x: float) -> str:
-    # MLIR float literals need a '.', so no "1e-05"; 9 digits round-trip f32.
-    return f"{float(x):.9e} : f32"
+    # An F32Attr operand attribute: a bare literal (a ": f32" suffix would
+    # read as the start of the op's type). MLIR float literals need a '.',
+    # so no "1e-05"; 9 digits round-trip f32.
+    return f"{float(x):.9e}"
 
 
 def vsa_module(q_shape, kv_shape, elem, grid, topk: int, gate: bool,

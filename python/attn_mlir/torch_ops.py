@@ -199,10 +199,14 @@ def _register_library():
             lib.impl(name, kernel, key)
             lib.impl(f"{name}_out", kernel_out, key)
         # torch 1.13 has no autograd fallthrough for Meta: the shape kernel
-        # serves both (these operators have no backward).
+        # serves both.
         for key in ("Meta", "AutogradMeta"):
             lib.impl(name, meta, key)
             lib.impl(f"{name}_out", meta_out, key)
+    # sdpa's backward (the CPU path's attn.sdpa_grad): an autograd.Function
+    # at the Autograd keys whose forward runs the operator's kernel.
+    for key in ("AutogradCPU", "AutogradCUDA"):
+        lib.impl("sdpa", lambda q, k, v, scale: _SdpaFunction.apply(q, k, v, scale), key)
     _library = lib
 
 
@@ -229,9 +233,41 @@ def _register_custom_op():
                                          schema=f"({params}, Tensor(a!) out) -> ()")
         op_out.register_fake(fake_out)
         _custom_ops[name] = (op, op_out)
+        if name == "sdpa":
+            op.register_autograd(_sdpa_backward, setup_context=_sdpa_setup)
 
 
 _custom_ops = {}
+
+
+# ---------------------------------------------------------------------------
+# Gradients: sdpa (the other operators' backward is issue 16's next slice)
+# ---------------------------------------------------------------------------
+
+def _sdpa_setup(ctx, inputs, output):
+    q, k, v, scale = inputs
+    ctx.save_for_backward(q, k, v)
+    ctx.scale = scale
+
+
+def _sdpa_backward(ctx, grad):
+    q, k, v = ctx.saved_tensors
+    dq, dk, dv = api.sdpa_grad(q, k, v, grad.contiguous(), ctx.scale)
+    return dq, dk, dv, None
+
+
+class _SdpaFunction(torch.autograd.Function):
+    """torch < 2.4: sdpa with its backward (attn.sdpa_grad on the CPU path)."""
+
+    @staticmethod
+    def forward(ctx, q, k, v, scale):
+        out = _run("sdpa", (q, k, v, scale))  # the CPU/CUDA kernel itself
+        _sdpa_setup(ctx, (q, k, v, scale), out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _sdpa_backward(ctx, grad)
 
 
 def register():
