@@ -33,9 +33,18 @@ def _dist():
     return dist
 
 
+def _exchange(chunks, group):
+    """all_to_all_single of dim-0 chunks: chunk j to rank j, chunk i of the
+    result from rank i."""
+    import torch
+    send = chunks.contiguous()
+    recv = torch.empty_like(send)
+    _dist().all_to_all_single(recv, send, group=group)
+    return recv
+
+
 def seq_to_heads(x, group=None):
     """[B, H, S/P, D] sequence shards -> [B, H/P, S, D] head shards (all-to-all)."""
-    import torch
     dist = _dist()
     world = dist.get_world_size(group)
     B, H, s, D = x.shape
@@ -43,16 +52,13 @@ def seq_to_heads(x, group=None):
         raise ValueError(f"{H} heads do not split over {world} ranks")
     hp = H // world
     # Chunk j (dim 0) goes to rank j: our sequence shard of its heads.
-    send = x.reshape(B, world, hp, s, D).permute(1, 0, 2, 3, 4).contiguous()
-    recv = torch.empty_like(send)
-    dist.all_to_all_single(recv, send, group=group)
+    recv = _exchange(x.reshape(B, world, hp, s, D).permute(1, 0, 2, 3, 4), group)
     # Chunk i came from rank i: sequence shard i of our heads.
     return recv.permute(1, 2, 0, 3, 4).reshape(B, hp, world * s, D)
 
 
 def heads_to_seq(x, group=None):
     """[B, H/P, S, D] head shards -> [B, H, S/P, D] sequence shards (all-to-all)."""
-    import torch
     dist = _dist()
     world = dist.get_world_size(group)
     B, hp, S, D = x.shape
@@ -60,9 +66,7 @@ def heads_to_seq(x, group=None):
         raise ValueError(f"sequence {S} does not split over {world} ranks")
     s = S // world
     # Chunk j goes to rank j: its sequence shard of our heads.
-    send = x.reshape(B, hp, world, s, D).permute(2, 0, 1, 3, 4).contiguous()
-    recv = torch.empty_like(send)
-    dist.all_to_all_single(recv, send, group=group)
+    recv = _exchange(x.reshape(B, hp, world, s, D).permute(2, 0, 1, 3, 4), group)
     # Chunk i came from rank i: our sequence shard of its heads.
     return recv.permute(1, 0, 2, 3, 4).reshape(B, world * hp, s, D)
 

@@ -3,7 +3,6 @@ gloo processes give one process's output (f32), for VSA (with its gate), STA
 (per-head windows from a mask strategy, each rank its heads' windows; text
 tokens replicated) and dense attention; head subsets in the backends."""
 import json
-import os
 
 import pytest
 

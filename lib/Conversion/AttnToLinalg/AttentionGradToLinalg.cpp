@@ -127,18 +127,9 @@ SmallVector<Value> buildAttentionGrad(OpBuilder &b, Location loc,
             nb, nl, a[0], arith::SubFOp::create(nb, nl, a[1], a[2]));
         return arith::MulFOp::create(nb, nl, g, scale);
       });
-  // dq over (b, h, i, d, t), reduction t.
+  // dq = sum_t dS k.
   Type qElt = cast<RankedTensorType>(in.q.getType()).getElementType();
-  Value dqAcc = genericOp(
-      b, loc, {dS, in.rowTable},
-      filledTensor(b, loc, {B, H, S, D}, b.getF32FloatAttr(0)),
-      {map(5, {d(0), d(1), d(2), d(4)}), in.rowMap(ctx, 5, 0, 1, 2, 4),
-       map(5, {d(0), d(1), d(2), d(3)})},
-      iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value kk = readKV(nb, nl, groups, in.k, a[1], 3);
-        return arith::AddFOp::create(nb, nl, a[2],
-                                     arith::MulFOp::create(nb, nl, a[0], kk));
-      });
+  Value dqAcc = sumOverKeys(b, loc, in, groups, dS, in.k);
   Value dq = genericOp(b, loc, {dqAcc}, emptyTensor(b, loc, qs, qElt),
                        {id4, id4}, iterators(4),
                        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
@@ -189,15 +180,10 @@ struct SdpaGradToLinalg : OpConversionPattern<SdpaGradOp> {
                     adaptor.getQ());
     Value rows = sdpaKeyRows(rewriter, loc, "attn.sdpa_grad",
                              adaptor.getKeyMask(), adaptor.getK());
-    AttentionInputs in{adaptor.getQ(),
-                       adaptor.getK(),
-                       adaptor.getV(),
-                       rows,
-                       sdpaRowMap,
-                       mixedSizes(rewriter, loc, adaptor.getK())[2],
-                       resolveScale(op.getScale(), op.getQ()),
-                       resolveDynamicScale(rewriter, loc, op.getScale(),
-                                           adaptor.getQ())};
+    AttentionInputs in =
+        attentionInputs(rewriter, loc, adaptor.getQ(), adaptor.getK(),
+                        adaptor.getV(), rows, sdpaRowMap, mixedSizes(rewriter, loc, adaptor.getK())[2],
+                        op.getScale());
     rewriter.replaceOp(op, buildAttentionGrad(rewriter, loc, in,
                                               adaptor.getDout()));
     return success();
@@ -259,22 +245,9 @@ struct BlockSparseGradToLinalg : OpConversionPattern<BlockSparseGradOp> {
               nb, nl, listed, arith::CmpIOp::create(nb, nl, P::slt, off, size));
           return arith::SelectOp::create(nb, nl, valid, t, acc);
         });
-    AttentionInputs in{
-        adaptor.getQ(),
-        adaptor.getK(),
-        adaptor.getV(),
-        rows,
-        [bq](MLIRContext *c, unsigned n, unsigned b, unsigned h, unsigned i,
-             unsigned t) {
-          return AffineMap::get(n, 0,
-                                {getAffineDimExpr(b, c), getAffineDimExpr(h, c),
-                                 getAffineDimExpr(i, c).floorDiv(bq),
-                                 getAffineDimExpr(t, c)},
-                                c);
-        },
-        T,
-        resolveScale(op.getScale(), op.getQ()),
-        resolveDynamicScale(rewriter, loc, op.getScale(), adaptor.getQ())};
+    AttentionInputs in =
+        attentionInputs(rewriter, loc, adaptor.getQ(), adaptor.getK(),
+                        adaptor.getV(), rows, blockRowMap(bq), T, op.getScale());
     rewriter.replaceOp(op, buildAttentionGrad(rewriter, loc, in,
                                               adaptor.getDout()));
     return success();

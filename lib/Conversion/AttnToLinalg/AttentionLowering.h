@@ -38,6 +38,14 @@ struct AttentionInputs {
   Value dynScale;       // 1/sqrt(D) computed at run time when D is dynamic
 };
 
+/// rowMap of a [B, H, Nq, T] table read per query block of `bq` tokens.
+RowMapFn blockRowMap(int64_t bq);
+/// The inputs of attention over `rows` (read through `rowMap`, T keys),
+/// the scale from the op's attribute or 1/sqrt(D).
+AttentionInputs attentionInputs(OpBuilder &b, Location loc, Value q, Value k,
+                                Value v, Value rows, RowMapFn rowMap,
+                                OpFoldResult T, std::optional<APFloat> scale);
+
 /// The scale attribute, else 1/sqrt(D) of q's static D.
 float resolveScale(std::optional<APFloat> scale, Value q);
 /// The default scale 1/sqrt(D) as a run-time f32 when D is dynamic; null
@@ -80,6 +88,11 @@ Value isValidRow(OpBuilder &nb, Location nl, Value row);
 std::pair<Value, Value> attentionProbs(OpBuilder &b, Location loc,
                                        const AttentionInputs &in,
                                        const Groups &groups);
+
+/// sum_t w[b,h,i,t] * kv[b,g,row(t),:] as f32 [B, H, S, D] (the forward's
+/// P.V, the backward's dS.K).
+Value sumOverKeys(OpBuilder &b, Location loc, const AttentionInputs &in,
+                  const Groups &groups, Value w, Value kv);
 
 } // namespace detail
 } // namespace attn

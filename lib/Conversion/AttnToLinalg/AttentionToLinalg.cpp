@@ -81,6 +81,30 @@ void mlir::attn::detail::assertQKVAgree(OpBuilder &b, Location loc, StringRef op
               prefix + "query heads must be a multiple of kv heads (> 0)");
 }
 
+RowMapFn mlir::attn::detail::blockRowMap(int64_t bq) {
+  return [bq](MLIRContext *c, unsigned n, unsigned b, unsigned h, unsigned i,
+              unsigned t) {
+    return AffineMap::get(n, 0,
+                          {getAffineDimExpr(b, c), getAffineDimExpr(h, c),
+                           getAffineDimExpr(i, c).floorDiv(bq),
+                           getAffineDimExpr(t, c)},
+                          c);
+  };
+}
+
+AttentionInputs mlir::attn::detail::attentionInputs(
+    OpBuilder &b, Location loc, Value q, Value k, Value v, Value rows,
+    RowMapFn rowMap, OpFoldResult T, std::optional<APFloat> scale) {
+  return AttentionInputs{q,
+                         k,
+                         v,
+                         rows,
+                         std::move(rowMap),
+                         T,
+                         resolveScale(scale, q),
+                         resolveDynamicScale(b, loc, scale, q)};
+}
+
 Groups mlir::attn::detail::gqaGroups(OpBuilder &b, Location loc, Value q, Value k) {
   OpFoldResult groups = divSize(b, loc, mixedSizes(b, loc, q)[1],
                                 mixedSizes(b, loc, k)[1]);
@@ -216,6 +240,26 @@ AffineMap mlir::attn::detail::sdpaRowMap(MLIRContext *c, unsigned n, unsigned b,
                         c);
 }
 
+Value mlir::attn::detail::sumOverKeys(OpBuilder &b, Location loc,
+                                      const AttentionInputs &in,
+                                      const Groups &groups, Value w, Value kv) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> qs = mixedSizes(b, loc, in.q);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // Over (b, h, i, d, t), reduction t.
+  return genericOp(
+      b, loc, {w, in.rowTable},
+      filledTensor(b, loc, {qs[0], qs[1], qs[2], qs[3]}, b.getF32FloatAttr(0)),
+      {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
+       in.rowMap(ctx, 5, 0, 1, 2, 4),
+       AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
+      iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value x = readKV(nb, nl, groups, kv, a[1], 3);
+        return arith::AddFOp::create(nb, nl, a[2],
+                                     arith::MulFOp::create(nb, nl, a[0], x));
+      });
+}
+
 namespace {
 
 Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
@@ -232,17 +276,8 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
   AffineMap bhi4 = map(4, {d(0), d(1), d(2)});
   auto [probs, rowSum] = attentionProbs(b, loc, in, groups);
 
-  // 5. weighted values over (b, h, i, d, t), reduction t.
-  Value acc = genericOp(
-      b, loc, {probs, in.rowTable},
-      filledTensor(b, loc, {B, H, S, D}, b.getF32FloatAttr(0)),
-      {map(5, {d(0), d(1), d(2), d(4)}), in.rowMap(ctx, 5, 0, 1, 2, 4),
-       map(5, {d(0), d(1), d(2), d(3)})},
-      iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value vv = readKV(nb, nl, groups, in.v, a[1], 3);
-        return arith::AddFOp::create(nb, nl, a[2],
-                                     arith::MulFOp::create(nb, nl, a[0], vv));
-      });
+  // 5. weighted values.
+  Value acc = sumOverKeys(b, loc, in, groups, probs, in.v);
 
   // 6. normalize; empty rows give 0.
   Type elt = resultType.getElementType();
@@ -271,15 +306,10 @@ struct SdpaToLinalg : OpConversionPattern<SdpaOp> {
     OpFoldResult T = mixedSizes(rewriter, loc, adaptor.getK())[2];
     Value rows = sdpaKeyRows(rewriter, loc, "attn.sdpa", adaptor.getKeyMask(),
                              adaptor.getK());
-    AttentionInputs in{adaptor.getQ(),
-                       adaptor.getK(),
-                       adaptor.getV(),
-                       rows,
-                       sdpaRowMap,
-                       T,
-                       resolveScale(op.getScale(), op.getQ()),
-                       resolveDynamicScale(rewriter, loc, op.getScale(),
-                                           adaptor.getQ())};
+    AttentionInputs in =
+        attentionInputs(rewriter, loc, adaptor.getQ(), adaptor.getK(),
+                        adaptor.getV(), rows, sdpaRowMap, T,
+                        op.getScale());
     rewriter.replaceOp(op, buildAttention(rewriter, loc, in,
                                           cast<RankedTensorType>(op.getType())));
     return success();
@@ -391,22 +421,9 @@ struct BlockSparseToLinalg : OpConversionPattern<BlockSparseOp> {
           return arith::SelectOp::create(nb, nl, valid, row,
                                          constI32(nb, nl, -1));
         });
-    AttentionInputs in{
-        adaptor.getQ(),
-        adaptor.getK(),
-        adaptor.getV(),
-        rows,
-        [bq](MLIRContext *c, unsigned n, unsigned b, unsigned h, unsigned i,
-             unsigned t) {
-          return AffineMap::get(n, 0,
-                                {getAffineDimExpr(b, c), getAffineDimExpr(h, c),
-                                 getAffineDimExpr(i, c).floorDiv(bq),
-                                 getAffineDimExpr(t, c)},
-                                c);
-        },
-        T,
-        resolveScale(op.getScale(), op.getQ()),
-        resolveDynamicScale(rewriter, loc, op.getScale(), adaptor.getQ())};
+    AttentionInputs in =
+        attentionInputs(rewriter, loc, adaptor.getQ(), adaptor.getK(),
+                        adaptor.getV(), rows, blockRowMap(bq), T, op.getScale());
     rewriter.replaceOp(op, buildAttention(rewriter, loc, in,
                                           cast<RankedTensorType>(op.getType())));
     return success();
