@@ -3,7 +3,8 @@ run by attn-run) against central finite differences of the NumPy reference
 forward (attn_ref.py, float64) of L = sum(out * dout): every element of dq,
 dk and dv, on fresh random inputs. Cases: GQA (2 query heads a kv head),
 key masks, a custom scale, block lists with counts of 0 (empty rows), block
-sizes that cut blocks short (a 0-size block), ids in any order.
+sizes that cut blocks short (a 0-size block), ids in any order; STA with
+per-head windows and a ragged text tail (planned into block_sparse_grad).
 
 usage: check_grads.py ATTN_RUN WORK_DIR   (prints one PASS/FAIL line a case)"""
 import os
@@ -109,5 +110,24 @@ def block_sparse_case():
                     fwd, [q, k, v])
 
 
-ok = all([sdpa_case(), block_sparse_case()])
+def sliding_tile_case():
+    # A 2x2x2 tile grid of 2x2x2 tiles (64 image tokens, tile-major), then 9
+    # text tokens of which 5 are valid (a ragged text tail: padded to whole
+    # blocks by attn-plan-sparsity); per-head windows, 2 heads.
+    shape = (1, 2, 64 + 9, 4)
+    q, k, v, do = (rng.standard_normal(shape).astype(np.float32) for _ in range(4))
+    windows = [1, 1, 1, 2, 1, 2]
+    t = ty(shape, "f32")
+    args = ", ".join(f"%{n}: {t}" for n in ("q", "k", "v", "do"))
+    mlir = (f"func.func @main({args}) -> ({t}, {t}, {t}) {{\n"
+            f"  %dq, %dk, %dv = attn.sliding_tile_grad %q, %k, %v, %do tile_grid [2, 2, 2] "
+            f"tile [2, 2, 2] windows [{', '.join(map(str, windows))}] text_length 5 : "
+            f"({t}, {t}, {t}, {t}) -> ({t}, {t}, {t})\n"
+            f"  return %dq, %dk, %dv : {t}, {t}, {t}\n}}\n")
+    fwd = lambda q_, k_, v_: attn_ref.sliding_tile(  # noqa: E731
+        q_, k_, v_, (2, 2, 2), (2, 2, 2), windows=windows, text_length=5)
+    return run_case("sliding_tile_windows_text", mlir, [q, k, v, do], fwd, [q, k, v])
+
+
+ok = all([sdpa_case(), block_sparse_case(), sliding_tile_case()])
 sys.exit(0 if ok else 1)

@@ -58,3 +58,20 @@ func.func @block_q(%q: tensor<1x2x8x4xf32>, %idx: tensor<1x2x2x2xi32>, %cnt: ten
   %dq, %dk, %dv = attn.block_sparse_grad %q, %q, %q, %q, %idx, %cnt block_q 3 block_kv 4 : (tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x2x2xi32>, tensor<1x2x2xi32>) -> (tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>)
   return %dq : tensor<1x2x8x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @sliding_tile_grad(
+// CHECK: attn.sliding_tile_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} tile_grid [2, 2, 2] tile [2, 2, 2] window [1, 1, 1] text_length 5 :
+func.func @sliding_tile_grad(%q: tensor<1x2x73x4xf32>) -> tensor<1x2x73x4xf32> {
+  %dq, %dk, %dv = attn.sliding_tile_grad %q, %q, %q, %q tile_grid [2, 2, 2] tile [2, 2, 2] window [1, 1, 1] text_length 5 : (tensor<1x2x73x4xf32>, tensor<1x2x73x4xf32>, tensor<1x2x73x4xf32>, tensor<1x2x73x4xf32>) -> (tensor<1x2x73x4xf32>, tensor<1x2x73x4xf32>, tensor<1x2x73x4xf32>)
+  return %dq : tensor<1x2x73x4xf32>
+}
+
+// -----
+
+func.func @sliding_tile_grad_text(%q: tensor<1x2x73x4xf32>) -> tensor<1x2x73x4xf32> {
+  // expected-error @+1 {{attribute 'text_length' (10) exceeds the 9 text tokens after the image tokens}}
+  %dq, %dk, %dv = attn.sliding_tile_grad %q, %q, %q, %q tile_grid [2, 2, 2] tile [2, 2, 2] window [1, 1, 1] text_length 10 : (tensor<1x2x73x4xf32>, tensor<1x2x73x4xf32>, tensor<1x2x73x4xf32>, tensor<1x2x73x4xf32>) -> (tensor<1x2x73x4xf32>, tensor<1x2x73x4xf32>, tensor<1x2x73x4xf32>)
+  return %dq : tensor<1x2x73x4xf32>
+}

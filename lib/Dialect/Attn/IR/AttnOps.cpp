@@ -537,64 +537,74 @@ static LogicalResult checkTriple(EmitFn emit, StringRef name,
   return success();
 }
 
-LogicalResult SlidingTileOp::verify() {
-  auto emit = [&]() { return emitOpError(); };
-  if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
-      failed(checkScale(emit, getScale())) ||
-      failed(checkTriple(emit, "tile_grid", getTileGrid(), 3)) ||
-      failed(checkTriple(emit, "tile", getTile(), 3)))
+/// The operand checks of attn.sliding_tile, shared by its gradient op.
+template <typename OpT>
+static LogicalResult verifySlidingTileOperands(OpT op) {
+  auto emit = [&]() { return op.emitOpError(); };
+  if (failed(verifyQKV(emit, op.getQ(), op.getK(), op.getV())) ||
+      failed(checkScale(emit, op.getScale())) ||
+      failed(checkTriple(emit, "tile_grid", op.getTileGrid(), 3)) ||
+      failed(checkTriple(emit, "tile", op.getTile(), 3)))
     return failure();
-  auto qt = cast<RankedTensorType>(getQ().getType());
-  auto kt = cast<RankedTensorType>(getK().getType());
-  if (getWindow().has_value() == getWindows().has_value())
-    return emitOpError() << "requires exactly one of 'window' (3 values) and "
+  auto qt = cast<RankedTensorType>(op.getQ().getType());
+  auto kt = cast<RankedTensorType>(op.getK().getType());
+  if (op.getWindow().has_value() == op.getWindows().has_value())
+    return op.emitOpError() << "requires exactly one of 'window' (3 values) and "
                             "'windows' (3 values per query head)";
-  if (auto window = getWindow()) {
+  if (auto window = op.getWindow()) {
     if (failed(checkTriple(emit, "window", *window, 3)))
       return failure();
   } else {
     int64_t hq = qt.getDimSize(1);
-    ArrayRef<int64_t> windows = *getWindows();
+    ArrayRef<int64_t> windows = *op.getWindows();
     if (windows.size() % 3 != 0 ||
         (isKnown(hq) && static_cast<int64_t>(windows.size()) != 3 * hq))
-      return emitOpError() << "attribute 'windows' must have 3 values per "
+      return op.emitOpError() << "attribute 'windows' must have 3 values per "
                               "query head (3 * "
                            << hq << "), got " << windows.size();
     if (failed(checkTriple(emit, "windows", windows, windows.size())))
       return failure();
   }
-  if (getTextLengthAttr() && getTextLengthValue())
-    return emitOpError() << "takes either attribute 'text_length' (a static "
+  if (op.getTextLengthAttr() && op.getTextLengthValue())
+    return op.emitOpError() << "takes either attribute 'text_length' (a static "
                             "count) or operand 'text_length_value' (a "
                             "run-time count), not both";
   // A run-time text length is checked against S_text where it is known.
-  int64_t textLength = getTextLengthAttr() ? getTextLengthAttr().getInt() : 0;
+  int64_t textLength = op.getTextLengthAttr() ? op.getTextLengthAttr().getInt() : 0;
   if (textLength < 0)
-    return emitOpError() << "attribute 'text_length' must be >= 0, got "
+    return op.emitOpError() << "attribute 'text_length' must be >= 0, got "
                          << textLength;
   int64_t sq = qt.getDimSize(2), skv = kt.getDimSize(2);
   if (!dimsAgree(sq, skv))
-    return emitOpError() << "'q' and 'k' must have the same sequence length "
+    return op.emitOpError() << "'q' and 'k' must have the same sequence length "
                             "(self-attention), got "
                          << sq << " and " << skv;
-  ArrayRef<int64_t> g = getTileGrid(), t = getTile();
+  ArrayRef<int64_t> g = op.getTileGrid(), t = op.getTile();
   // Bounded by checkTriple's positivity; guard the product against overflow.
   double imageD = double(g[0]) * g[1] * g[2] * t[0] * t[1] * t[2];
   if (imageD > double(int64_t(1) << 40))
-    return emitOpError() << "image token count exceeds 2^40";
+    return op.emitOpError() << "image token count exceeds 2^40";
   int64_t image = g[0] * g[1] * g[2] * t[0] * t[1] * t[2];
   int64_t s = isKnown(sq) ? sq : skv;
   if (isKnown(s)) {
     if (s < image)
-      return emitOpError() << "sequence length " << s
+      return op.emitOpError() << "sequence length " << s
                            << " is shorter than the " << image
                            << " image tokens of 'tile_grid' x 'tile'";
     if (textLength > s - image)
-      return emitOpError() << "attribute 'text_length' (" << textLength
+      return op.emitOpError() << "attribute 'text_length' (" << textLength
                            << ") exceeds the " << s - image
                            << " text tokens after the image tokens";
   }
   return success();
+}
+
+LogicalResult SlidingTileOp::verify() {
+  return verifySlidingTileOperands(*this);
+}
+
+LogicalResult SlidingTileGradOp::verify() {
+  return verifySlidingTileOperands(*this);
 }
 
 #define GET_OP_CLASSES

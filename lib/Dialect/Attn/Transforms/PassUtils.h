@@ -13,16 +13,18 @@
 namespace mlir {
 namespace attn {
 
-/// Applies `patterns` to `root`; any `OpT` left afterwards is one the
+/// Applies `patterns` to `root`; any `OpTs` op left afterwards is one the
 /// patterns declined (they need static shapes) and is reported with
 /// `message`. Fails if the driver failed or an op was left.
-template <typename OpT>
+template <typename... OpTs>
 LogicalResult rewriteAllOrReport(Operation *root, RewritePatternSet &&patterns,
                                  StringRef message) {
   if (failed(applyPatternsGreedily(root, std::move(patterns))))
     return failure();
-  WalkResult left = root->walk([&](OpT op) {
-    op.emitError() << message;
+  WalkResult left = root->walk([&](Operation *op) {
+    if (!isa<OpTs...>(op))
+      return WalkResult::advance();
+    op->emitError() << message;
     return WalkResult::interrupt();
   });
   return failure(left.wasInterrupted());

@@ -30,7 +30,7 @@ Value i32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 }
 
 /// The attribute text length (absent: 0).
-int64_t staticTextLength(SlidingTileOp op) {
+template <typename OpT> int64_t staticTextLength(OpT op) {
   return op.getTextLengthAttr() ? op.getTextLengthAttr().getInt() : 0;
 }
 
@@ -38,7 +38,7 @@ int64_t staticTextLength(SlidingTileOp op) {
 /// the query heads when each head has its own window (`windows`). The
 /// batch, head_dim, kv heads and, with one `window` for all heads, the
 /// query heads may be dynamic: the tables are broadcast over them.
-bool plannable(SlidingTileOp op) {
+template <typename OpT> bool plannable(OpT op) {
   auto qt = cast<RankedTensorType>(op.getQ().getType());
   auto kt = cast<RankedTensorType>(op.getK().getType());
   if (qt.isDynamicDim(2) || kt.isDynamicDim(2))
@@ -49,7 +49,7 @@ bool plannable(SlidingTileOp op) {
 /// The op's plan, or std::nullopt where a needed dim is dynamic. With a
 /// run-time text length every text block is planned (as for text_length =
 /// S_text); only kv_block_sizes then depend on the run (runTimeBlockSizes).
-std::optional<SlidingTilePlan> planOf(SlidingTileOp op) {
+template <typename OpT> std::optional<SlidingTilePlan> planOf(OpT op) {
   auto qt = cast<RankedTensorType>(op.getQ().getType());
   if (!plannable(op))
     return std::nullopt;
@@ -69,7 +69,8 @@ std::optional<SlidingTilePlan> planOf(SlidingTileOp op) {
 
 /// kv_block_sizes for a run-time text length L: P for image tiles,
 /// clamp(L - t*P, 0, P) for text block t; L is checked against S_text first.
-Value runTimeBlockSizes(PatternRewriter &b, Location loc, SlidingTileOp op,
+template <typename OpT>
+Value runTimeBlockSizes(PatternRewriter &b, Location loc, OpT op,
                         const SlidingTilePlan &plan, int64_t textTokens) {
   Type i64 = b.getI64Type();
   Value len = op.getTextLengthValue();
@@ -170,9 +171,13 @@ void reportPlan(SlidingTileOp op, const SlidingTilePlan &plan) {
   op.emitRemark() << text;
 }
 
-struct PlanSlidingTile : OpRewritePattern<SlidingTileOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(SlidingTileOp op,
+/// attn.sliding_tile -> attn.block_sparse, attn.sliding_tile_grad ->
+/// attn.block_sparse_grad: the same tables.
+template <typename OpT>
+struct PlanSlidingTile : OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
+  static constexpr bool kGrad = std::is_same_v<OpT, SlidingTileGradOp>;
+  LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {
     auto qt = cast<RankedTensorType>(op.getQ().getType());
     std::optional<SlidingTilePlan> maybePlan = planOf(op);
@@ -241,18 +246,35 @@ struct PlanSlidingTile : OpRewritePattern<SlidingTileOp> {
       hi[2] = rewriter.getIndexAttr(padded - S);
       return tensor::PadOp::create(rewriter, loc, pt, x, lo, hi, zero);
     };
-    Value out = BlockSparseOp::create(rewriter, loc, pad(op.getQ()),
-                                      pad(op.getK()), pad(op.getV()), idx, cnt,
-                                      vbs, P, P, op.getScaleAttr());
-    if (padded != S) {
-      SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
-      SmallVector<OpFoldResult> sizes =
-          tensor::getMixedSizes(rewriter, loc, op.getQ());
-      out = tensor::ExtractSliceOp::create(rewriter, loc, qt, out, offsets,
-                                           sizes, strides);
+    // One statement each: argument evaluation order would make the IR
+    // order compiler-dependent.
+    Value q = pad(op.getQ());
+    Value k = pad(op.getK());
+    Value v = pad(op.getV());
+    SmallVector<Value> outs;
+    if constexpr (kGrad) {
+      Value dout = pad(op.getDout());
+      outs = BlockSparseGradOp::create(rewriter, loc, q, k, v, dout, idx, cnt,
+                                       vbs, P, P, op.getScaleAttr())
+                 .getResults();
+    } else {
+      outs = {BlockSparseOp::create(rewriter, loc, q, k, v, idx, cnt, vbs, P,
+                                    P, op.getScaleAttr())};
     }
-    rewriter.replaceOp(op, out);
+    if (padded != S) {
+      // Each result back to its operand's rows (q for out/dq, k, v).
+      Value like[] = {op.getQ(), op.getK(), op.getV()};
+      for (auto [i, out] : llvm::enumerate(outs)) {
+        SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
+        SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
+        SmallVector<OpFoldResult> sizes =
+            tensor::getMixedSizes(rewriter, loc, like[i]);
+        out = tensor::ExtractSliceOp::create(
+            rewriter, loc, cast<RankedTensorType>(like[i].getType()), out,
+            offsets, sizes, strides);
+      }
+    }
+    rewriter.replaceOp(op, outs);
     return success();
   }
 };
@@ -268,7 +290,7 @@ struct AttnPlanSparsityPass
       });
     RewritePatternSet patterns(&getContext());
     populatePlanSparsityPatterns(patterns);
-    if (failed(rewriteAllOrReport<SlidingTileOp>(getOperation(), std::move(patterns),
+    if (failed(rewriteAllOrReport<SlidingTileOp, SlidingTileGradOp>(getOperation(), std::move(patterns),
                                        "attn-plan-sparsity needs a static sequence, and static query heads "
                                        "with per-head 'windows' (a dynamic sequence is not yet supported by "
                                        "this pass)")))
@@ -279,5 +301,6 @@ struct AttnPlanSparsityPass
 } // namespace
 
 void mlir::attn::populatePlanSparsityPatterns(RewritePatternSet &patterns) {
-  patterns.add<PlanSlidingTile>(patterns.getContext());
+  patterns.add<PlanSlidingTile<SlidingTileOp>, PlanSlidingTile<SlidingTileGradOp>>(
+      patterns.getContext());
 }

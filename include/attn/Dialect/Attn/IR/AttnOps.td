@@ -446,4 +446,45 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
   let hasVerifier = 1;
 }
 
+def Attn_SlidingTileGradOp : Attn_Op<"sliding_tile_grad", [Pure,
+    AllTypesMatch<["q", "dout", "dq"]>, AllTypesMatch<["k", "dk"]>,
+    AllTypesMatch<["v", "dv"]>]> {
+  let summary = "gradients of attn.sliding_tile with respect to q, k and v";
+  let description = [{
+    The backward of `attn.sliding_tile` with the same operands and
+    attributes, plus `dout` (the loss's gradient with respect to its result,
+    shaped like q): `dq`, `dk`, `dv` as for `attn.sdpa_grad` with `P` the
+    forward's softmax over the keys its windows and text length allow.
+    `attn-plan-sparsity` turns it into `attn.block_sparse_grad` on the same
+    constant tables as the forward (the static text-length case).
+
+    ```mlir
+    %dq, %dk, %dv = attn.sliding_tile_grad %q, %k, %v, %do tile_grid [2, 2, 2]
+        tile [2, 2, 2] window [1, 1, 1] text_length 5
+        : (tensor<1x2x72x16xf32>, tensor<1x2x72x16xf32>, tensor<1x2x72x16xf32>,
+           tensor<1x2x72x16xf32>)
+        -> (tensor<1x2x72x16xf32>, tensor<1x2x72x16xf32>, tensor<1x2x72x16xf32>)
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, AnyRankedTensor:$dout,
+                       Optional<Attn_ScalarCount>:$text_length_value,
+                       DenseI64ArrayAttr:$tile_grid,
+                       DenseI64ArrayAttr:$tile,
+                       OptionalAttr<DenseI64ArrayAttr>:$window,
+                       OptionalAttr<DenseI64ArrayAttr>:$windows,
+                       OptionalAttr<I64Attr>:$text_length,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$dq, AnyRankedTensor:$dk,
+                      AnyRankedTensor:$dv);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $dout `tile_grid` $tile_grid `tile` $tile
+    custom<WindowsAndTextLength>($window, $windows, $text_length,
+                                 $text_length_value)
+    (`scale` $scale^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ATTN_OPS_TD
