@@ -467,6 +467,20 @@ def sliding_tile_attn(q, k, v, window_size, text_length: int = 0, grid=None, *,
     """
     if per_head not in ("windows", "split"):
         raise ValueError(f"per_head must be 'windows' or 'split', got {per_head!r}")
+    qs, ks, grid, tile, text_length, window, windows = _sta_args(
+        q, k, v, window_size, text_length, grid, tile_grid, tile)
+    ops = _torch_op(q, k, v) if per_head == "windows" or windows is None else None
+    if ops is not None:
+        return ops.sliding_tile_attn(q, k, v, window_size, text_length, grid, tile=tile)
+    if windows is not None and per_head == "split":
+        return _split_heads(q, k, v, qs, ks, windows, text_length, grid, tile)
+    return _run(lambda elem: ir.sta_module(qs, elem, grid, tile, window, windows, text_length),
+                [q, k, v], ["q", "k", "v"])
+
+
+def _sta_args(q, k, v, window_size, text_length, grid, tile_grid, tile):
+    """sliding_tile_attn's argument checks: (qs, ks, grid, tile, text_length,
+    window, windows) normalized."""
     qs, ks = _check_qkv(q, k, v)
     tile = ir.triple("tile", tile)
     if (grid is None) == (tile_grid is None):
@@ -490,13 +504,21 @@ def sliding_tile_attn(q, k, v, window_size, text_length: int = 0, grid=None, *,
         raise ValueError(f"text_length {text_length} must be in [0, {qs[2] - s_img}] (the "
                          f"{qs[2] - s_img} tokens after the {s_img} image tokens)")
     window, windows = normalize_windows(window_size, qs[1])
-    ops = _torch_op(q, k, v) if per_head == "windows" or windows is None else None
-    if ops is not None:
-        return ops.sliding_tile_attn(q, k, v, window_size, text_length, grid, tile=tile)
-    if windows is not None and per_head == "split":
-        return _split_heads(q, k, v, qs, ks, windows, text_length, grid, tile)
-    return _run(lambda elem: ir.sta_module(qs, elem, grid, tile, window, windows, text_length),
-                [q, k, v], ["q", "k", "v"])
+    return qs, ks, grid, tile, text_length, window, windows
+
+
+def sliding_tile_grad(q, k, v, dout, window_size, text_length: int = 0, grid=None, *,
+                      tile_grid=None, tile=STA_TILE):
+    """The gradients (dq, dk, dv) of ``sliding_tile_attn(q, k, v, window_size,
+    text_length, grid)`` for the output gradient ``dout`` (shaped like q):
+    tile, attn.sliding_tile_grad (planned into attn.block_sparse_grad on the
+    forward's tables), untile, on the CPU path; NumPy arrays or CPU torch
+    tensors (CUDA: AttnError, no GPU backward yet)."""
+    qs, _, grid, tile, text_length, window, windows = _sta_args(
+        q, k, v, window_size, text_length, grid, tile_grid, tile)
+    return _run_grad(q, k, v, dout, qs,
+                     lambda elem: ir.sta_module(qs, elem, grid, tile, window, windows,
+                                                text_length, grad=True))
 
 
 def _take_heads(x, idx):
@@ -577,6 +599,13 @@ def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
     P recomputed in f32). CUDA tensors: the GPU backward kernels do not exist
     yet (AttnError)."""
     qs, ks = _check_qkv(q, k, v, same_seq=False)
+    return _run_grad(q, k, v, dout, qs,
+                     lambda elem: ir.sdpa_grad_module(qs, ks, elem, scale))
+
+
+def _run_grad(q, k, v, dout, qs, build):
+    """Runs the gradient module build(elem) (q, k, v, dout) -> (dq, dk, dv)
+    on the CPU path."""
     if _shape(dout, "dout") != qs:
         raise ValueError(f"dout shape {list(_shape(dout, 'dout'))} must equal q shape "
                          f"{list(qs)}")
@@ -584,10 +613,10 @@ def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
     kind = _classify(inputs, names)
     if kind == "cuda":
         from .errors import AttnError
-        raise AttnError("sdpa_grad: the backward has no GPU kernels yet; move the "
-                        "tensors to the CPU (the CPU path computes it)")
+        raise AttnError("the backward has no GPU kernels yet; move the tensors to the "
+                        "CPU (the CPU path computes it)")
     if kind == "spec":
-        raise TypeError("sdpa_grad takes arrays or tensors, not TensorSpecs")
+        raise TypeError("gradients take arrays or tensors, not TensorSpecs")
     if kind == "torch-cpu":
         import torch
         dt = q.dtype
@@ -597,14 +626,14 @@ def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
                             "bfloat16")
         conv = torch.float32 if elem == "bf16" else dt
         arrays = [x.detach().to(conv).contiguous().numpy() for x in inputs]
-        outs = compiler.run_cpu(ir.sdpa_grad_module(qs, ks, elem, scale), arrays)
+        outs = compiler.run_cpu(build(elem), arrays)
         return tuple(torch.from_numpy(o).to(dt) for o in outs)
     arrays = [np.ascontiguousarray(np.asarray(x)) for x in inputs]
     elem = _NUMPY_ELEMS.get(arrays[0].dtype)
     if elem is None:
         raise TypeError(f"q: dtype {arrays[0].dtype} is not supported; use float32 or "
                         "float16")
-    return tuple(compiler.run_cpu(ir.sdpa_grad_module(qs, ks, elem, scale), arrays))
+    return tuple(compiler.run_cpu(build(elem), arrays))
 
 
 # ---------------------------------------------------------------------------

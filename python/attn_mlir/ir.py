@@ -129,10 +129,12 @@ def vsa_module(q_shape, kv_shape, elem, grid, topk: int, gate: bool,
 
 
 def sta_module(shape, elem, grid, tile, window: Optional[Sequence[int]],
-               windows: Optional[Sequence[int]], text_length: int) -> str:
+               windows: Optional[Sequence[int]], text_length: int, grad: bool = False) -> str:
     """Image tokens (raster) tiled, text appended, attn.sliding_tile, image part
     untiled: q/k/v/out are [B,H,T*H*W + S_text,D] with the text after the image
-    (SPEC "Sliding tile attention"; examples/hunyuan_sta_*.mlir)."""
+    (SPEC "Sliding tile attention"; examples/hunyuan_sta_*.mlir). ``grad``: the
+    backward instead, @main(q, k, v, dout) -> (dq, dk, dv) through
+    attn.sliding_tile_grad (tile's adjoint is untile: the results are untiled)."""
     _check_elem(elem)
     g, t = triple("grid", grid), triple("tile", tile)
     tile_grid = tuple(g[i] // t[i] for i in range(3))
@@ -147,30 +149,35 @@ def sta_module(shape, elem, grid, tile, window: Optional[Sequence[int]],
     if text_length:
         attrs += f" text_length {int(text_length)}"
     gl, tl = _list(g), _list(t)
-    lines = [f"func.func @main(%q: {full}, %k: {full}, %v: {full}) -> {full} {{"]
-    if s_text == 0:
-        for x in "qkv":
-            lines.append(f"  %{x}a = attn.tile %{x} grid {gl} tile {tl} : {full}")
-        lines += [f"  %o = attn.sliding_tile %qa, %ka, %va {attrs}",
-                  f"      : ({full}, {full}, {full}) -> {full}",
-                  f"  %out = attn.untile %o grid {gl} tile {tl} : {full}",
-                  f"  return %out : {full}", "}"]
-        return "\n".join(lines) + "\n"
+    ins = "qkvd" if grad else "qkv"
+    outs = ["dq", "dk", "dv"] if grad else ["o"]
+    params = ", ".join(f"%{x}: {full}" for x in ins)
+    results = ", ".join([full] * len(outs))
+    lines = [f"func.func @main({params}) -> ({results}) {{"]
     off = "[0, 0, 0, 0]"
     toff = f"[0, 0, {s_img}, 0]"
     isz, tsz, st = f"[{b}, {h}, {s_img}, {d}]", f"[{b}, {h}, {s_text}, {d}]", "[1, 1, 1, 1]"
-    for x in "qkv":
+    for x in ins:  # %{x}c: tiled image, then the text
+        if s_text == 0:
+            lines.append(f"  %{x}c = attn.tile %{x} grid {gl} tile {tl} : {full}")
+            continue
         lines += [f"  %{x}i = tensor.extract_slice %{x}{off} {isz} {st} : {full} to {img}",
                   f"  %{x}t = tensor.extract_slice %{x}{toff} {tsz} {st} : {full} to {txt}",
                   f"  %{x}a = attn.tile %{x}i grid {gl} tile {tl} : {img}",
                   f"  %{x}c = tensor.concat dim(2) %{x}a, %{x}t : ({img}, {txt}) -> {full}"]
-    lines += [f"  %o = attn.sliding_tile %qc, %kc, %vc {attrs}",
-              f"      : ({full}, {full}, {full}) -> {full}",
-              f"  %oi = tensor.extract_slice %o{off} {isz} {st} : {full} to {img}",
-              f"  %ot = tensor.extract_slice %o{toff} {tsz} {st} : {full} to {txt}",
-              f"  %ou = attn.untile %oi grid {gl} tile {tl} : {img}",
-              f"  %out = tensor.concat dim(2) %ou, %ot : ({img}, {txt}) -> {full}",
-              f"  return %out : {full}", "}"]
+    op = "attn.sliding_tile_grad" if grad else "attn.sliding_tile"
+    lines += [f"  {', '.join('%' + o for o in outs)} = {op} "
+              f"{', '.join('%' + x + 'c' for x in ins)} {attrs}",
+              f"      : ({', '.join([full] * len(ins))}) -> ({results})"]
+    for o in outs:  # the image part untiled, the text after it
+        if s_text == 0:
+            lines.append(f"  %{o}r = attn.untile %{o} grid {gl} tile {tl} : {full}")
+            continue
+        lines += [f"  %{o}i = tensor.extract_slice %{o}{off} {isz} {st} : {full} to {img}",
+                  f"  %{o}t = tensor.extract_slice %{o}{toff} {tsz} {st} : {full} to {txt}",
+                  f"  %{o}u = attn.untile %{o}i grid {gl} tile {tl} : {img}",
+                  f"  %{o}r = tensor.concat dim(2) %{o}u, %{o}t : ({img}, {txt}) -> {full}"]
+    lines += [f"  return {', '.join('%' + o + 'r' for o in outs)} : {results}", "}"]
     return "\n".join(lines) + "\n"
 
 

@@ -203,10 +203,11 @@ def _register_library():
         for key in ("Meta", "AutogradMeta"):
             lib.impl(name, meta, key)
             lib.impl(f"{name}_out", meta_out, key)
-    # sdpa's backward (the CPU path's attn.sdpa_grad): an autograd.Function
-    # at the Autograd keys whose forward runs the operator's kernel.
-    for key in ("AutogradCPU", "AutogradCUDA"):
-        lib.impl("sdpa", lambda q, k, v, scale: _SdpaFunction.apply(q, k, v, scale), key)
+    # Backward (the CPU path's gradient ops): an autograd.Function at the
+    # Autograd keys whose forward runs the operator's kernel.
+    for name in _BACKWARD:
+        for key in ("AutogradCPU", "AutogradCUDA"):
+            lib.impl(name, lambda *a, _n=name: _GradFunction.apply(_n, *a), key)
     _library = lib
 
 
@@ -233,41 +234,54 @@ def _register_custom_op():
                                          schema=f"({params}, Tensor(a!) out) -> ()")
         op_out.register_fake(fake_out)
         _custom_ops[name] = (op, op_out)
-        if name == "sdpa":
-            op.register_autograd(_sdpa_backward, setup_context=_sdpa_setup)
+        if name in _BACKWARD:
+            op.register_autograd(lambda ctx, grad, _n=name: _BACKWARD[_n](ctx, grad),
+                                 setup_context=_grad_setup)
 
 
 _custom_ops = {}
 
 
 # ---------------------------------------------------------------------------
-# Gradients: sdpa (the other operators' backward is issue 16's next slice)
+# Gradients: sdpa and sliding_tile_attn (the others' backward is issue 16's
+# next slice)
 # ---------------------------------------------------------------------------
 
-def _sdpa_setup(ctx, inputs, output):
-    q, k, v, scale = inputs
-    ctx.save_for_backward(q, k, v)
-    ctx.scale = scale
+def _grad_setup(ctx, inputs, output):
+    ctx.save_for_backward(*inputs[:3])
+    ctx.rest = inputs[3:]
 
 
 def _sdpa_backward(ctx, grad):
     q, k, v = ctx.saved_tensors
-    dq, dk, dv = api.sdpa_grad(q, k, v, grad.contiguous(), ctx.scale)
-    return dq, dk, dv, None
+    return api.sdpa_grad(q, k, v, grad.contiguous(), ctx.rest[0]) + (None,)
 
 
-class _SdpaFunction(torch.autograd.Function):
-    """torch < 2.4: sdpa with its backward (attn.sdpa_grad on the CPU path)."""
+def _sta_backward(ctx, grad):
+    q, k, v = ctx.saved_tensors
+    window, text_length, grid, tile = ctx.rest
+    grads = api.sliding_tile_grad(q, k, v, grad.contiguous(), list(window), text_length,
+                                  list(grid), tile=list(tile))
+    return grads + (None,) * 4
+
+
+# operator -> backward(ctx, grad): the gradients of its inputs
+_BACKWARD = {"sdpa": _sdpa_backward, "sliding_tile_attn": _sta_backward}
+
+
+class _GradFunction(torch.autograd.Function):
+    """torch < 2.4: an operator of _BACKWARD with its backward."""
 
     @staticmethod
-    def forward(ctx, q, k, v, scale):
-        out = _run("sdpa", (q, k, v, scale))  # the CPU/CUDA kernel itself
-        _sdpa_setup(ctx, (q, k, v, scale), out)
+    def forward(ctx, name, *args):
+        out = _run(name, args)  # the CPU/CUDA kernel itself
+        ctx.name = name
+        _grad_setup(ctx, args, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return _sdpa_backward(ctx, grad)
+        return (None,) + _BACKWARD[ctx.name](ctx, grad)
 
 
 def register():
