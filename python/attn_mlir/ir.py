@@ -157,26 +157,25 @@ def sta_module(shape, elem, grid, tile, window: Optional[Sequence[int]],
     off = "[0, 0, 0, 0]"
     toff = f"[0, 0, {s_img}, 0]"
     isz, tsz, st = f"[{b}, {h}, {s_img}, {d}]", f"[{b}, {h}, {s_text}, {d}]", "[1, 1, 1, 1]"
-    for x in ins:  # %{x}c: tiled image, then the text
+
+    def relayout(src, dst, layout_op):
+        """%dst = %src with its image part through attn.tile/untile, the
+        text after it unchanged."""
         if s_text == 0:
-            lines.append(f"  %{x}c = attn.tile %{x} grid {gl} tile {tl} : {full}")
-            continue
-        lines += [f"  %{x}i = tensor.extract_slice %{x}{off} {isz} {st} : {full} to {img}",
-                  f"  %{x}t = tensor.extract_slice %{x}{toff} {tsz} {st} : {full} to {txt}",
-                  f"  %{x}a = attn.tile %{x}i grid {gl} tile {tl} : {img}",
-                  f"  %{x}c = tensor.concat dim(2) %{x}a, %{x}t : ({img}, {txt}) -> {full}"]
+            return [f"  %{dst} = {layout_op} %{src} grid {gl} tile {tl} : {full}"]
+        return [f"  %{src}_i = tensor.extract_slice %{src}{off} {isz} {st} : {full} to {img}",
+                f"  %{src}_t = tensor.extract_slice %{src}{toff} {tsz} {st} : {full} to {txt}",
+                f"  %{src}_l = {layout_op} %{src}_i grid {gl} tile {tl} : {img}",
+                f"  %{dst} = tensor.concat dim(2) %{src}_l, %{src}_t : ({img}, {txt}) -> {full}"]
+
+    for x in ins:
+        lines += relayout(x, x + "c", "attn.tile")
     op = "attn.sliding_tile_grad" if grad else "attn.sliding_tile"
     lines += [f"  {', '.join('%' + o for o in outs)} = {op} "
               f"{', '.join('%' + x + 'c' for x in ins)} {attrs}",
               f"      : ({', '.join([full] * len(ins))}) -> ({results})"]
-    for o in outs:  # the image part untiled, the text after it
-        if s_text == 0:
-            lines.append(f"  %{o}r = attn.untile %{o} grid {gl} tile {tl} : {full}")
-            continue
-        lines += [f"  %{o}i = tensor.extract_slice %{o}{off} {isz} {st} : {full} to {img}",
-                  f"  %{o}t = tensor.extract_slice %{o}{toff} {tsz} {st} : {full} to {txt}",
-                  f"  %{o}u = attn.untile %{o}i grid {gl} tile {tl} : {img}",
-                  f"  %{o}r = tensor.concat dim(2) %{o}u, %{o}t : ({img}, {txt}) -> {full}"]
+    for o in outs:
+        lines += relayout(o, o + "r", "attn.untile")
     lines += [f"  return {', '.join('%' + o + 'r' for o in outs)} : {results}", "}"]
     return "\n".join(lines) + "\n"
 
