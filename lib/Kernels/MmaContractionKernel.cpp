@@ -97,15 +97,13 @@ LLVM::LLVMFuncOp mlir::attn::emitMmaContractionKernel(
     return k.add(k.mul(k.add(k.mul(p, rows), r), R), t2);
   };
   Value rowA0 = k.add(i0, g), rowA1 = k.add(rowA0, k.ci64(8));
-  Value aBase0 = rowBase(rowA0, I), aBase1 = rowBase(rowA1, I);
-  SmallVector<Value> bBase;
-  for (int64_t n = 0; n < nTiles; ++n)
-    bBase.push_back(rowBase(k.add(j0, k.add(k.ci64(8 * n), g)), J));
   // Row pointers once; the loop adds r0.
-  Value aPtr0 = k.at(A, elt, aBase0), aPtr1 = k.at(A, elt, aBase1);
+  Value aPtr0 = k.at(A, elt, rowBase(rowA0, I));
+  Value aPtr1 = k.at(A, elt, rowBase(rowA1, I));
   SmallVector<Value> bPtr;
-  for (Value base : bBase)
-    bPtr.push_back(k.at(Bm, elt, base));
+  for (int64_t n = 0; n < nTiles; ++n)
+    bPtr.push_back(
+        k.at(Bm, elt, rowBase(k.add(j0, k.add(k.ci64(8 * n), g)), J)));
   auto pair = [&](Value rowPtr, Value off) {
     return k.loadFrom(k.i32, k.at(rowPtr, elt, off), 4);
   };

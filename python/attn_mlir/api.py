@@ -196,6 +196,13 @@ def _run(build, inputs, names, index_args=()):
         return _run_spec(build, inputs)
     if kind == "cuda":
         return _run_gpu(build, inputs, names)
+    return _run_cpu(build, inputs, names, kind)[0]
+
+
+def _run_cpu(build, inputs, names, kind):
+    """Every result of build(elem) on the CPU path, for CPU torch tensors
+    (kind "torch-cpu": results as torch tensors of the inputs' dtype) or
+    NumPy / host DLPack arrays."""
     if kind == "torch-cpu":
         import torch
         dt = inputs[0].dtype
@@ -205,15 +212,14 @@ def _run(build, inputs, names, index_args=()):
                             "float16 or bfloat16")
         conv = torch.float32 if elem == "bf16" else dt
         arrays = [x.detach().to(conv).contiguous().numpy() for x in inputs]
-        out = compiler.run_cpu(build(elem), arrays)[0]
-        return torch.from_numpy(out).to(dt)
+        return [torch.from_numpy(o).to(dt) for o in compiler.run_cpu(build(elem), arrays)]
     arrays = [np.asarray(x) if not hasattr(x, "__dlpack_device__") or isinstance(x, np.ndarray)
               else np.from_dlpack(x) for x in inputs]
     elem = _NUMPY_ELEMS.get(arrays[0].dtype)
     if elem is None:
         raise TypeError(f"{names[0]}: dtype {arrays[0].dtype} is not supported; use float32 "
                         "or float16 (bf16 goes through torch tensors)")
-    return compiler.run_cpu(build(elem), [np.ascontiguousarray(a) for a in arrays])[0]
+    return compiler.run_cpu(build(elem), [np.ascontiguousarray(a) for a in arrays])
 
 
 def _as_index_array(x, name):
@@ -617,23 +623,7 @@ def _run_grad(q, k, v, dout, qs, build):
                         "CPU (the CPU path computes it)")
     if kind == "spec":
         raise TypeError("gradients take arrays or tensors, not TensorSpecs")
-    if kind == "torch-cpu":
-        import torch
-        dt = q.dtype
-        elem = runtime.torch_dtype_name(q)
-        if elem not in ir.ELEMENT_TYPES:
-            raise TypeError(f"q: dtype {dt} is not supported; use float32, float16 or "
-                            "bfloat16")
-        conv = torch.float32 if elem == "bf16" else dt
-        arrays = [x.detach().to(conv).contiguous().numpy() for x in inputs]
-        outs = compiler.run_cpu(build(elem), arrays)
-        return tuple(torch.from_numpy(o).to(dt) for o in outs)
-    arrays = [np.ascontiguousarray(np.asarray(x)) for x in inputs]
-    elem = _NUMPY_ELEMS.get(arrays[0].dtype)
-    if elem is None:
-        raise TypeError(f"q: dtype {arrays[0].dtype} is not supported; use float32 or "
-                        "float16")
-    return tuple(compiler.run_cpu(build(elem), arrays))
+    return tuple(_run_cpu(build, inputs, names, kind))
 
 
 # ---------------------------------------------------------------------------

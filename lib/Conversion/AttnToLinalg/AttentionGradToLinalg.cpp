@@ -32,10 +32,21 @@ using namespace mlir::attn::detail;
 
 namespace {
 
-/// [B, Hq, T, D] per-query-head sums -> [B, Hkv, T, D] of `elt`, summing
-/// the `groups` query heads of each kv head.
+/// An f32 [B, H, S, D] tensor in the element type (and sizes) of `like`.
+Value castLike(OpBuilder &b, Location loc, Value x, Value like) {
+  Type elt = cast<RankedTensorType>(like.getType()).getElementType();
+  AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+  return genericOp(b, loc, {x}, emptyTensor(b, loc, mixedSizes(b, loc, like), elt),
+                   {id4, id4}, iterators(4),
+                   [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                     return fromF32(nb, nl, a[0], elt);
+                   });
+}
+
+/// [B, Hq, T, D] per-query-head sums -> [B, Hkv, T, D] in kv's type,
+/// summing the `groups` query heads of each kv head.
 Value sumGroups(OpBuilder &b, Location loc, Value perHead, Value kv,
-                const Groups &groups, Type elt) {
+                const Groups &groups) {
   MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> ks = mixedSizes(b, loc, kv);
   OpFoldResult G = groups.value ? OpFoldResult(groups.value)
@@ -61,12 +72,7 @@ Value sumGroups(OpBuilder &b, Location loc, Value perHead, Value kv,
         Value x = tensor::ExtractOp::create(nb, nl, perHead, idx);
         return arith::AddFOp::create(nb, nl, a[1], x);
       });
-  AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
-  return genericOp(b, loc, {sum}, emptyTensor(b, loc, ks, elt), {id4, id4},
-                   iterators(4),
-                   [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                     return fromF32(nb, nl, a[0], elt);
-                   });
+  return castLike(b, loc, sum, kv);
 }
 
 /// dq, dk, dv of attention over the dense key axis described by `in`
@@ -128,13 +134,7 @@ SmallVector<Value> buildAttentionGrad(OpBuilder &b, Location loc,
         return arith::MulFOp::create(nb, nl, g, scale);
       });
   // dq = sum_t dS k.
-  Type qElt = cast<RankedTensorType>(in.q.getType()).getElementType();
-  Value dqAcc = sumOverKeys(b, loc, in, groups, dS, in.k);
-  Value dq = genericOp(b, loc, {dqAcc}, emptyTensor(b, loc, qs, qElt),
-                       {id4, id4}, iterators(4),
-                       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                         return fromF32(nb, nl, a[0], qElt);
-                       });
+  Value dq = castLike(b, loc, sumOverKeys(b, loc, in, groups, dS, in.k), in.q);
   // Per query head over (b, h, t, d, i), reduction i: sum_i w[b,h,i,t] *
   // x[b,h,i,d] (dk from dS and q, dv from P and dout).
   auto keySide = [&](Value w, Value x) {
@@ -150,11 +150,8 @@ SmallVector<Value> buildAttentionGrad(OpBuilder &b, Location loc,
               arith::MulFOp::create(nb, nl, a[0], toF32(nb, nl, a[1])));
         });
   };
-  auto eltOf = [](Value v) {
-    return cast<RankedTensorType>(v.getType()).getElementType();
-  };
-  Value dk = sumGroups(b, loc, keySide(dS, in.q), in.k, groups, eltOf(in.k));
-  Value dv = sumGroups(b, loc, keySide(P, dout), in.v, groups, eltOf(in.v));
+  Value dk = sumGroups(b, loc, keySide(dS, in.q), in.k, groups);
+  Value dv = sumGroups(b, loc, keySide(P, dout), in.v, groups);
   return {dq, dk, dv};
 }
 
