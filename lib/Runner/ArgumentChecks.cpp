@@ -143,7 +143,8 @@ llvm::Error checkQKVShapes(Operation *op, ArrayRef<int64_t> q,
 template <typename OpT>
 llvm::Error checkDoutShape(OpT op, ArrayRef<int64_t> q, const ShapeEnv &shapes) {
   if constexpr (std::is_same_v<OpT, SdpaGradOp> ||
-                std::is_same_v<OpT, BlockSparseGradOp>) {
+                std::is_same_v<OpT, BlockSparseGradOp> ||
+                std::is_same_v<OpT, VsaGradOp>) {
     if (auto d = shapes(op.getDout()); d && ArrayRef<int64_t>(*d) != q)
       return error(llvm::formatv("{0}: 'dout' must have the shape of 'q' {1}, "
                                  "got {2}",
@@ -226,11 +227,15 @@ llvm::Error checkBlockSparseShapes(OpT op, const ShapeEnv &shapes) {
   return llvm::Error::success();
 }
 
-llvm::Error checkVsaShapes(VsaOp op, const ShapeEnv &shapes) {
+/// attn.vsa and attn.vsa_grad.
+template <typename OpT>
+llvm::Error checkVsaShapes(OpT op, const ShapeEnv &shapes) {
   auto q = shapes(op.getQ()), k = shapes(op.getK()), v = shapes(op.getV());
   if (!q || !k || !v)
     return llvm::Error::success();
   if (llvm::Error e = checkQKVShapes(op, *q, *k, *v))
+    return e;
+  if (llvm::Error e = checkDoutShape(op, *q, shapes))
     return e;
   int64_t P = op.getBlockAttr().getInt();
   if ((*q)[2] % P != 0 || (*k)[2] % P != 0)
@@ -279,6 +284,8 @@ llvm::Error checkShapeRelations(func::FuncOp entry,
       e = checkBlockSparseShapes(bg, shapes);
     else if (auto vsa = dyn_cast<VsaOp>(op))
       e = checkVsaShapes(vsa, shapes);
+    else if (auto vg = dyn_cast<VsaGradOp>(op))
+      e = checkVsaShapes(vg, shapes);
     if (!e)
       return WalkResult::advance();
     failure = llvm::toString(std::move(e));
@@ -436,6 +443,12 @@ llvm::Error checkBlockSparse(OpT op, const KnownValues &known,
 
 /// Checks the attn ops of `f` (and of the functions it calls, with the
 /// values known at each call) against the index values known so far.
+/// attn.vsa's and attn.vsa_grad's block-size tables and block.
+template <typename OpT>
+static std::tuple<Value, Value, int64_t> vsaSizes(OpT op) {
+  return {op.getQBlockSizes(), op.getKvBlockSizes(), op.getBlockAttr().getInt()};
+}
+
 static std::string checkFunction(func::FuncOp f, const KnownValues &known,
                                  const ShapeEnv &shapes, unsigned depth) {
   std::string failure;
@@ -460,10 +473,13 @@ static std::string checkFunction(func::FuncOp f, const KnownValues &known,
       bad = record(checkBlockSparse(bg, known, shapes));
     } else if (auto m = dyn_cast<BlockMeanOp>(op)) {
       bad = sizes(op, m.getBlockSizes(), "block_sizes", m.getBlockAttr().getInt());
-    } else if (auto v = dyn_cast<VsaOp>(op)) {
-      int64_t P = v.getBlockAttr().getInt();
-      bad = sizes(op, v.getQBlockSizes(), "q_block_sizes", P) ||
-            sizes(op, v.getKvBlockSizes(), "kv_block_sizes", P);
+    } else if (isa<VsaOp, VsaGradOp>(op)) {
+      auto [qSizes, kvSizes, P] =
+          isa<VsaOp>(op)
+              ? vsaSizes(cast<VsaOp>(op))
+              : vsaSizes(cast<VsaGradOp>(op));
+      bad = sizes(op, qSizes, "q_block_sizes", P) ||
+            sizes(op, kvSizes, "kv_block_sizes", P);
     } else if (auto call = dyn_cast<func::CallOp>(op)) {
       auto callee = module ? module.lookupSymbol<func::FuncOp>(call.getCallee())
                            : func::FuncOp();

@@ -431,6 +431,32 @@ def video_sparse_attn(q, k, v, grid, sparsity: float, gate=None, *, tile=VSA_TIL
                 inputs, names)
 
 
+def video_sparse_attn_grad(q, k, v, dout, grid, sparsity: float, gate=None, *,
+                           tile=VSA_TILE):
+    """The gradients (dq, dk, dv), and dgate when a gate is given, of
+    ``video_sparse_attn(q, k, v, grid, sparsity, gate)`` for the output
+    gradient ``dout`` (shaped like q): tile, attn.vsa_grad (the forward's
+    top-k selection held constant, as upstream's backward does), untile, on
+    the CPU path; NumPy arrays or CPU torch tensors (CUDA: AttnError, no GPU
+    backward yet)."""
+    qs, ks = _check_qkv(q, k, v)
+    grid = parse_grid(grid)
+    tile = ir.triple("tile", tile)
+    _check_grid_matches(grid, qs[2])
+    topk = vsa_topk(grid, sparsity, tile)
+    if gate is None:
+        return _run_grad(q, k, v, dout, qs,
+                         lambda elem: ir.vsa_module(qs, ks, elem, grid, topk, False, tile,
+                                                    grad=True))
+    if _check_rank4(gate, "gate") != qs:
+        raise ValueError(f"gate shape {list(_shape(gate, 'gate'))} must equal q shape "
+                         f"{list(qs)}")
+    return _run_grad(q, k, v, dout, qs,
+                     lambda elem: ir.vsa_module(qs, ks, elem, grid, topk, True, tile,
+                                                grad=True),
+                     extra=[(gate, "gate")])
+
+
 def normalize_windows(window_size, heads: int):
     """(window, None) for one [kt, kh, kw]; (None, flat per-head list) for a list of
     `heads` windows (collapsed to one window when all are equal)."""
@@ -609,13 +635,14 @@ def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
                      lambda elem: ir.sdpa_grad_module(qs, ks, elem, scale))
 
 
-def _run_grad(q, k, v, dout, qs, build):
-    """Runs the gradient module build(elem) (q, k, v, dout) -> (dq, dk, dv)
-    on the CPU path."""
+def _run_grad(q, k, v, dout, qs, build, extra=()):
+    """Runs the gradient module build(elem) (q, k, v, *extra, dout) -> (dq,
+    dk, dv, d(extra)...) on the CPU path; `extra`: (tensor, name) pairs."""
     if _shape(dout, "dout") != qs:
         raise ValueError(f"dout shape {list(_shape(dout, 'dout'))} must equal q shape "
                          f"{list(qs)}")
-    inputs, names = [q, k, v, dout], ["q", "k", "v", "dout"]
+    inputs = [q, k, v] + [x for x, _ in extra] + [dout]
+    names = ["q", "k", "v"] + [n for _, n in extra] + ["dout"]
     kind = _classify(inputs, names)
     if kind == "cuda":
         from .errors import AttnError

@@ -99,8 +99,11 @@ def _f32(x: float) -> str:
 
 
 def vsa_module(q_shape, kv_shape, elem, grid, topk: int, gate: bool,
-               tile=(4, 4, 4)) -> str:
-    """tile q/k/v(/gate) -> attn.vsa (block P, topk) -> untile (SPEC "VSA pieces")."""
+               tile=(4, 4, 4), grad: bool = False) -> str:
+    """tile q/k/v(/gate) -> attn.vsa (block P, topk) -> untile (SPEC "VSA pieces").
+    ``grad``: the backward instead, @main(q, k, v, [gate,] dout) -> (dq, dk, dv
+    [, dgate]) through attn.vsa_grad (dout tiled like q, the gradients
+    untiled: tile and untile are each other's adjoints)."""
     _check_elem(elem)
     _, n, p, vbs = tile_geometry(grid, tile)
     b, hq, _, d = q_shape
@@ -110,21 +113,27 @@ def vsa_module(q_shape, kv_shape, elem, grid, topk: int, gate: bool,
     ktt = tensor_type((b, hkv, n * p, d), elem)
     vbs_t = tensor_type((n,), "i32")
     g, tl = _list(grid), _list(tile)
-    args = [f"%q: {qt}", f"%k: {kt}", f"%v: {kt}"] + ([f"%gate: {qt}"] if gate else [])
-    lines = [f"func.func @main({', '.join(args)}) -> {qt} {{",
-             f"  %qt = attn.tile %q grid {g} tile {tl} : {qt}",
-             f"  %kt = attn.tile %k grid {g} tile {tl} : {kt}",
-             f"  %vt = attn.tile %v grid {g} tile {tl} : {kt}"]
-    if gate:
-        lines.append(f"  %gt = attn.tile %gate grid {g} tile {tl} : {qt}")
+    # (name, raster type, tiled type) of each tensor argument, in order.
+    ins = [("q", qt, qtt), ("k", kt, ktt), ("v", kt, ktt)]
+    ins += [("gate", qt, qtt)] if gate else []
+    ins += [("dout", qt, qtt)] if grad else []
+    outs = [("dq", qt, qtt), ("dk", kt, ktt), ("dv", kt, ktt)] if grad else [("o", qt, qtt)]
+    outs += [("dgate", qt, qtt)] if grad and gate else []
+    args = ", ".join(f"%{x}: {t}" for x, t, _ in ins)
+    results = ", ".join(t for _, t, _ in outs)
+    lines = [f"func.func @main({args}) -> ({results}) {{"]
+    lines += [f"  %{x}_t = attn.tile %{x} grid {g} tile {tl} : {t}" for x, t, _ in ins]
     lines.append(f"  %vbs = arith.constant dense<{_list(vbs)}> : {vbs_t}")
-    gate_txt = " gate %gt" if gate else ""
-    types = [qtt, ktt, ktt] + ([qtt] if gate else []) + [vbs_t, vbs_t]
-    lines += [f"  %o = attn.vsa %qt, %kt, %vt{gate_txt} q_block_sizes %vbs kv_block_sizes %vbs"
-              f" block {p} topk {int(topk)}",
-              f"      : ({', '.join(types)}) -> {qtt}",
-              f"  %out = attn.untile %o grid {g} tile {tl} : {qtt}",
-              f"  return %out : {qt}", "}"]
+    operands = ", ".join(f"%{x}_t" for x in ("q", "k", "v") + (("dout",) if grad else ()))
+    gate_txt = " gate %gate_t" if gate else ""
+    types = ([qtt, ktt, ktt] + ([qtt] if grad else []) + ([qtt] if gate else [])
+             + [vbs_t, vbs_t])
+    op = "attn.vsa_grad" if grad else "attn.vsa"
+    lines += [f"  {', '.join('%' + o + '_t' for o, _, _ in outs)} = {op} {operands}{gate_txt}"
+              f" q_block_sizes %vbs kv_block_sizes %vbs block {p} topk {int(topk)}",
+              f"      : ({', '.join(types)}) -> ({', '.join(tt for _, _, tt in outs)})"]
+    lines += [f"  %{o} = attn.untile %{o}_t grid {g} tile {tl} : {tt}" for o, _, tt in outs]
+    lines += [f"  return {', '.join('%' + o for o, _, _ in outs)} : {results}", "}"]
     return "\n".join(lines) + "\n"
 
 

@@ -235,21 +235,29 @@ def _register_custom_op():
         op_out.register_fake(fake_out)
         _custom_ops[name] = (op, op_out)
         if name in _BACKWARD:
-            op.register_autograd(lambda ctx, grad, _n=name: _BACKWARD[_n](ctx, grad),
-                                 setup_context=_grad_setup)
+            op.register_autograd(
+                lambda ctx, grad, _n=name: _BACKWARD[_n](ctx, grad),
+                setup_context=lambda ctx, inputs, output, _n=name: _grad_setup(
+                    ctx, _n, inputs))
 
 
 _custom_ops = {}
 
 
 # ---------------------------------------------------------------------------
-# Gradients: sdpa and sliding_tile_attn (the others' backward is issue 16's
-# next slice)
+# Gradients: sdpa, sliding_tile_attn and video_sparse_attn (the pre-tiled
+# operators' backward is issue 16's next slice)
 # ---------------------------------------------------------------------------
 
-def _grad_setup(ctx, inputs, output):
-    ctx.save_for_backward(*inputs[:3])
-    ctx.rest = inputs[3:]
+# operator -> how many leading inputs are tensors its backward reads (q, k,
+# v, and VSA's optional gate)
+_SAVED = {"video_sparse_attn": 4}
+
+
+def _grad_setup(ctx, name, inputs):
+    n = _SAVED.get(name, 3)
+    ctx.save_for_backward(*inputs[:n])
+    ctx.rest = inputs[n:]
 
 
 def _sdpa_backward(ctx, grad):
@@ -265,8 +273,19 @@ def _sta_backward(ctx, grad):
     return grads + (None,) * 4
 
 
+def _vsa_backward(ctx, grad):
+    q, k, v, gate = ctx.saved_tensors
+    grid, sparsity, tile = ctx.rest
+    grads = api.video_sparse_attn_grad(q, k, v, grad.contiguous(), list(grid), sparsity,
+                                       gate, tile=list(tile))
+    if gate is None:
+        grads = grads + (None,)
+    return grads + (None,) * 3
+
+
 # operator -> backward(ctx, grad): the gradients of its inputs
-_BACKWARD = {"sdpa": _sdpa_backward, "sliding_tile_attn": _sta_backward}
+_BACKWARD = {"sdpa": _sdpa_backward, "sliding_tile_attn": _sta_backward,
+             "video_sparse_attn": _vsa_backward}
 
 
 class _GradFunction(torch.autograd.Function):
@@ -276,7 +295,7 @@ class _GradFunction(torch.autograd.Function):
     def forward(ctx, name, *args):
         out = _run(name, args)  # the CPU/CUDA kernel itself
         ctx.name = name
-        _grad_setup(ctx, args, out)
+        _grad_setup(ctx, name, args)
         return out
 
     @staticmethod

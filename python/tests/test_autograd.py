@@ -1,8 +1,10 @@
-"""Gradients through the Python API (issue 16, first slice): attn_mlir.sdpa
-and attn_mlir.sliding_tile_attn under torch.autograd on CPU tensors
-(attn.sdpa_grad / attn.sliding_tile_grad on the CPU path), api.sdpa_grad on
-NumPy arrays and api.sliding_tile_grad, against torch's own autograd in
-float64 (STA: raster order, per-head windows, a ragged text tail)."""
+"""Gradients through the Python API (issue 16): attn_mlir.sdpa,
+attn_mlir.sliding_tile_attn and attn_mlir.video_sparse_attn under
+torch.autograd on CPU tensors (attn.sdpa_grad / attn.sliding_tile_grad /
+attn.vsa_grad on the CPU path), the api.*_grad functions on NumPy arrays,
+against torch's own autograd in float64 (STA: raster order, per-head
+windows, a ragged text tail; VSA: partial tiles, GQA, with and without a
+gate, the forward's top-k selection held constant)."""
 import numpy as np
 import pytest
 
@@ -111,3 +113,76 @@ def test_sliding_tile_attn_backward_through_autograd():
     want = sta_reference_grads(q, k, v, dout, grid, tile, [x for w in windows for x in w], L)
     for got, w in zip((q.grad, k.grad, v.grad), want):
         torch.testing.assert_close(got.double(), w, rtol=1e-5, atol=1e-5)
+
+
+def vsa_reference_grads(q, k, v, dout, grid, tile, topk, gate=None):
+    """torch float64 autograd of VSA in raster order: tile (zero pads), block
+    means over the valid tokens, coarse attention broadcast to the slots, the
+    fine attention over the kv tiles the NumPy reference selects (held
+    constant, as the backward treats it), times the gate, untile."""
+    import attn_ref
+    tpi, npi, comb, vbs = attn_ref.tile_indices(grid, tile)
+    _, n, p = attn_ref.tile_geometry(grid, tile)
+    b, hq, _, d = q.shape
+    group = hq // k.shape[1]
+    leaves = [t.detach().double().requires_grad_() for t in (q, k, v)]
+    if gate is not None:
+        leaves.append(gate.detach().double().requires_grad_())
+
+    def tiled(x):
+        out = x.new_zeros(x.shape[:2] + (n * p, d))
+        return out.index_copy(2, torch.from_numpy(npi), x[:, :, torch.from_numpy(tpi)])
+
+    qt, kt, vt = (tiled(x) for x in leaves[:3])
+    sizes = torch.from_numpy(vbs).double()
+
+    def means(x):
+        return x.reshape(x.shape[0], x.shape[1], n, p, d).sum(3) / sizes[:, None]
+
+    qc, kc, vc = means(qt), means(kt).repeat_interleave(group, 1), means(vt).repeat_interleave(group, 1)
+    oc = torch.softmax(qc @ kc.transpose(-1, -2) * d ** -0.5, -1) @ vc
+    oc = oc.repeat_interleave(p, 2)
+    idx, cnt = attn_ref.vsa_selection(*(x.detach().numpy() for x in (qt, kt, vt)), p, topk,
+                                      vbs, vbs)
+    chosen = np.zeros((b, hq, n, n), bool)
+    for bi, h, i in np.ndindex(b, hq, n):
+        chosen[bi, h, i, idx[bi, h, i, :cnt[bi, h, i]]] = True
+    valid_key = np.arange(n * p) % p < np.repeat(vbs, p)
+    mask = torch.from_numpy(np.repeat(np.repeat(chosen, p, 2), p, 3) & valid_key)
+    s = qt @ kt.repeat_interleave(group, 1).transpose(-1, -2) * d ** -0.5
+    os_ = torch.softmax(s.masked_fill(~mask, float("-inf")), -1) @ vt.repeat_interleave(group, 1)
+    out = (oc * tiled(leaves[3]) if gate is not None else oc) + os_
+    (out[:, :, torch.from_numpy(comb)] * dout.double()).sum().backward()
+    return tuple(x.grad for x in leaves)
+
+
+@pytest.mark.parametrize("with_gate", [True, False])
+def test_video_sparse_attn_backward_through_autograd(with_gate):
+    # A 5x6x7 grid in 4x4x4 tiles: 2x2x2 tiles, all partial but one dimension
+    # of the first; GQA (4 query heads, 2 kv heads); sparsity 0.5 -> topk 4 of 8.
+    grid, tile = (5, 6, 7), (4, 4, 4)
+    q = torch.randn(1, 4, 210, 8, requires_grad=True)
+    k, v = (torch.randn(1, 2, 210, 8, requires_grad=True) for _ in range(2))
+    gate = torch.randn(1, 4, 210, 8, requires_grad=True) if with_gate else None
+    out = attn_mlir.video_sparse_attn(q, k, v, grid, 0.5, gate)
+    assert out.requires_grad
+    dout = torch.randn_like(out)
+    (out * dout).sum().backward()
+    want = vsa_reference_grads(q, k, v, dout, grid, tile, 4, gate)
+    got = (q.grad, k.grad, v.grad) + ((gate.grad,) if with_gate else ())
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        torch.testing.assert_close(g.double(), w, rtol=1e-5, atol=1e-5)
+
+
+def test_video_sparse_attn_grad_numpy_and_bad_gate():
+    rng = np.random.default_rng(1)
+    q, k, v, do, g = (rng.standard_normal((1, 2, 64, 8)).astype(np.float32) for _ in range(5))
+    dq, dk, dv, dg = api.video_sparse_attn_grad(q, k, v, do, (4, 4, 4), 0.0, g)
+    want = vsa_reference_grads(*(torch.from_numpy(x) for x in (q, k, v, do)), (4, 4, 4),
+                               (4, 4, 4), 1, torch.from_numpy(g))
+    for got, w in zip((dq, dk, dv, dg), want):
+        assert isinstance(got, np.ndarray) and got.dtype == np.float32
+        np.testing.assert_allclose(got, w.numpy(), rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="gate shape"):
+        api.video_sparse_attn_grad(q, k, v, do, (4, 4, 4), 0.0, g[:, :1])

@@ -353,8 +353,26 @@ def _round(x, mode, name):
     raise ValueError(f"{name} must be None, 'f32' or 'bf16', got {mode!r}")
 
 
+def _vsa_coarse(q, k, v, block, q_block_sizes, kv_block_sizes, round_means, round_scores):
+    """VSA's coarse stage: (scores S [B,Hq,Nq,Nkv], Oc [B,Hq,Nq,D]) in float64."""
+    group = _kv_groups(q, k, v)
+    p = int(block)
+    b, hq, sq, d = q.shape
+    skv = k.shape[2]
+    if p < 1 or sq % p or skv % p:
+        raise ValueError(f"q seq {sq} and kv seq {skv} must be multiples of block {p}")
+    qc = _round(block_mean(q, p, q_block_sizes), round_means, "round_means")
+    kc = _round(block_mean(k, p, kv_block_sizes), round_means, "round_means")
+    vc = _round(block_mean(v, p, kv_block_sizes), round_means, "round_means")
+    kc = np.repeat(kc, group, axis=1)
+    vc = np.repeat(vc, group, axis=1)
+    scores = np.matmul(qc, kc.transpose(0, 1, 3, 2)) / math.sqrt(d)   # [B,Hq,Nq,Nkv]
+    scores = _round(scores, round_scores, "round_scores")
+    return scores, np.matmul(_softmax_last(scores), vc)
+
+
 def vsa(q, k, v, block, topk, gate=None, q_block_sizes=None, kv_block_sizes=None,
-        round_means=None, round_scores=None):
+        round_means=None, round_scores=None, selection=None):
     """attn.vsa on tiled tokens (Sq = Nq*P, Skv = Nkv*P), scale 1/sqrt(D) (SPEC pseudocode):
 
         qc, kc, vc = block_mean(q, vbs_q), block_mean(k, vbs_kv), block_mean(v, vbs_kv)
@@ -368,30 +386,29 @@ def vsa(q, k, v, block, topk, gate=None, q_block_sizes=None, kv_block_sizes=None
                    compiler that keeps block_mean's result in bf16).
       round_scores None: coarse scores in float64; 'f32' or 'bf16': S rounded before both the
                    softmax and the top-k selection.
+      selection    None: the top-k of S; (kv_indices, kv_counts): these kv blocks instead (the
+                   backward's view: attn.vsa_grad treats the selection as a constant, so its
+                   finite differences hold the selection of the unperturbed inputs, which
+                   vsa_selection returns).
     Returns float64 [B,Hq,Sq,D].
     """
-    group = _kv_groups(q, k, v)
-    p = int(block)
-    b, hq, sq, d = q.shape
-    skv = k.shape[2]
-    if p < 1 or sq % p or skv % p:
-        raise ValueError(f"q seq {sq} and kv seq {skv} must be multiples of block {p}")
     if gate is not None and np.shape(gate) != q.shape:
         raise ValueError(f"gate shape {np.shape(gate)} != q shape {q.shape}")
-    qc = _round(block_mean(q, p, q_block_sizes), round_means, "round_means")
-    kc = _round(block_mean(k, p, kv_block_sizes), round_means, "round_means")
-    vc = _round(block_mean(v, p, kv_block_sizes), round_means, "round_means")
-    kc = np.repeat(kc, group, axis=1)
-    vc = np.repeat(vc, group, axis=1)
-    scores = np.matmul(qc, kc.transpose(0, 1, 3, 2)) / math.sqrt(d)   # [B,Hq,Nq,Nkv]
-    scores = _round(scores, round_scores, "round_scores")
-    oc = np.matmul(_softmax_last(scores), vc)                          # [B,Hq,Nq,D]
+    scores, oc = _vsa_coarse(q, k, v, block, q_block_sizes, kv_block_sizes, round_means,
+                             round_scores)
+    p = int(block)
     oc = np.repeat(oc, p, axis=2)                                      # [B,Hq,Sq,D]
-    idx, cnt = block_topk(scores, topk)
+    idx, cnt = block_topk(scores, topk) if selection is None else selection
     os_ = block_sparse(q, k, v, idx, cnt, p, p, kv_block_sizes, scale=None)
     if gate is None:
         return oc + os_
     return oc * np.asarray(gate, dtype=np.float64) + os_
+
+
+def vsa_selection(q, k, v, block, topk, q_block_sizes=None, kv_block_sizes=None):
+    """The (kv_indices, kv_counts) that vsa(...) selects on these inputs."""
+    scores, _ = _vsa_coarse(q, k, v, block, q_block_sizes, kv_block_sizes, None, None)
+    return block_topk(scores, topk)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ forward (attn_ref.py, float64) of L = sum(out * dout): every element of dq,
 dk and dv, on fresh random inputs. Cases: GQA (2 query heads a kv head),
 key masks, a custom scale, block lists with counts of 0 (empty rows), block
 sizes that cut blocks short (a 0-size block), ids in any order; STA with
-per-head windows and a ragged text tail (planned into block_sparse_grad).
+per-head windows and a ragged text tail (planned into block_sparse_grad);
+VSA (attn.vsa_grad: fine and coarse branches, the gate, partial tiles, GQA,
+a dynamic sequence) with the forward's top-k selection held fixed.
 
 usage: check_grads.py ATTN_RUN WORK_DIR   (prints one PASS/FAIL line a case)"""
 import os
@@ -38,7 +40,10 @@ def finite_differences(fwd, args, wrt, dout, eps=1e-6):
     return g / (2 * eps)
 
 
-def run_case(name, mlir, inputs, fwd, diff_args):
+def run_case(name, mlir, inputs, fwd, diff_args, wrt_names="qkv", dout_at=3):
+    """Runs `mlir` on `inputs` with one output a name of `wrt_names` (the
+    gradients of diff_args, in order) and compares each with the finite
+    differences of fwd; inputs[dout_at] is dout."""
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
     src = os.path.join(d, "m.mlir")
@@ -49,19 +54,19 @@ def run_case(name, mlir, inputs, fwd, diff_args):
         p = os.path.join(d, f"in{i}.npy")
         np.save(p, x)
         cmd += ["--input", p]
-    outs = [os.path.join(d, f"d{n}.npy") for n in "qkv"]
+    outs = [os.path.join(d, f"d{n}.npy") for n in wrt_names]
     for p in outs:
         cmd += ["--output", p]
     subprocess.run(cmd, check=True)
     ok = True
-    dout = inputs[3].astype(np.float64)
-    for wrt, p in zip(range(3), outs):
+    dout = inputs[dout_at].astype(np.float64)
+    for wrt, p in enumerate(outs):
         got = np.load(p).astype(np.float64)
         want = finite_differences(fwd, diff_args, wrt, dout)
         err = np.abs(got - want).max() / max(np.abs(want).max(), 1e-30)
         good = err < 1e-4 and np.isfinite(got).all()
         ok = ok and good
-        print(f"  {name} d{'qkv'[wrt]}: max err {err:.2e} (of max |grad| "
+        print(f"  {name} d{wrt_names[wrt]}: max err {err:.2e} (of max |grad| "
               f"{np.abs(want).max():.3g})")
     print(("PASS " if ok else "FAIL ") + name)
     return ok
@@ -129,5 +134,47 @@ def sliding_tile_case():
     return run_case("sliding_tile_windows_text", mlir, [q, k, v, do], fwd, [q, k, v])
 
 
-ok = all([sdpa_case(), block_sparse_case(), sliding_tile_case()])
+def vsa_gate_sizes_case():
+    # 3 query tiles and 3 kv tiles of P = 4 slots (valid tokens 4, 2, 3 and
+    # 3, 4, 1), GQA (4 query heads, 2 kv heads), a gate; topk 2 of 3. The
+    # selection is the forward's (a constant of the backward).
+    P, qs, ks = 4, (1, 4, 12, 8), (1, 2, 12, 8)
+    q, k, v, do, g = (rng.standard_normal(s).astype(np.float32) for s in (qs, ks, ks, qs, qs))
+    qbs, kbs = np.array([4, 2, 3], np.int32), np.array([3, 4, 1], np.int32)
+    for x, sizes in ((q, qbs), (g, qbs), (do, qbs), (k, kbs), (v, kbs)):
+        for j, n in enumerate(sizes):  # pads zero, as attn.tile leaves them
+            x[:, :, j * P + n:(j + 1) * P] = 0
+    sel = attn_ref.vsa_selection(q, k, v, P, 2, qbs, kbs)
+    ins = [("q", qs, "f32"), ("k", ks, "f32"), ("v", ks, "f32"), ("do", qs, "f32"),
+           ("g", qs, "f32"), ("qbs", (3,), "i32"), ("kbs", (3,), "i32")]
+    args = ", ".join(f"%{n}: {ty(s, e)}" for n, s, e in ins)
+    res = ", ".join(ty(s, "f32") for s in (qs, ks, ks, qs))
+    mlir = (f"func.func @main({args}) -> ({res}) {{\n"
+            f"  %dq, %dk, %dv, %dg = attn.vsa_grad %q, %k, %v, %do gate %g q_block_sizes %qbs "
+            f"kv_block_sizes %kbs block {P} topk 2 : "
+            f"({', '.join(ty(s, e) for _, s, e in ins)}) -> ({res})\n"
+            f"  return %dq, %dk, %dv, %dg : {res}\n}}\n")
+    fwd = lambda q_, k_, v_, g_: attn_ref.vsa(  # noqa: E731
+        q_, k_, v_, P, 2, gate=g_, q_block_sizes=qbs, kv_block_sizes=kbs, selection=sel)
+    return run_case("vsa_gqa_gate_block_sizes", mlir, [q, k, v, do, g, qbs, kbs], fwd,
+                    [q, k, v, g], wrt_names=["q", "k", "v", "gate"])
+
+
+def vsa_dynamic_case():
+    # No gate, full tiles, a dynamic sequence (16 tokens: 4 tiles of 4) and
+    # topk 3 of 4.
+    P, shape = 4, (1, 2, 16, 4)
+    q, k, v, do = (rng.standard_normal(shape).astype(np.float32) for _ in range(4))
+    sel = attn_ref.vsa_selection(q, k, v, P, 3)
+    t = ty((1, 2, "?", 4), "f32")
+    mlir = (f"func.func @main(%q: {t}, %k: {t}, %v: {t}, %do: {t}) -> ({t}, {t}, {t}) {{\n"
+            f"  %dq, %dk, %dv = attn.vsa_grad %q, %k, %v, %do block {P} topk 3 : "
+            f"({t}, {t}, {t}, {t}) -> ({t}, {t}, {t})\n"
+            f"  return %dq, %dk, %dv : {t}, {t}, {t}\n}}\n")
+    fwd = lambda q_, k_, v_: attn_ref.vsa(q_, k_, v_, P, 3, selection=sel)  # noqa: E731
+    return run_case("vsa_dynamic_seq", mlir, [q, k, v, do], fwd, [q, k, v])
+
+
+ok = all([sdpa_case(), block_sparse_case(), sliding_tile_case(), vsa_gate_sizes_case(),
+          vsa_dynamic_case()])
 sys.exit(0 if ok else 1)

@@ -156,7 +156,8 @@ LogicalResult Planner::planBlock(Block &block) {
             .Case<arith::ConstantOp, tensor::EmptyOp, scf::YieldOp>(
                 [&](Operation *) { return success(); })
             .Case<func::ReturnOp>([&](auto o) { return planReturn(o); })
-            .Case<SdpaGradOp, BlockSparseGradOp>([&](Operation *o) {
+            .Case<SdpaGradOp, BlockSparseGradOp, SlidingTileGradOp, VsaGradOp>(
+                [&](Operation *o) {
               return o->emitError()
                      << "attn-to-gpu: '" << o->getName()
                      << "' (the backward) has no GPU kernels yet; it runs "

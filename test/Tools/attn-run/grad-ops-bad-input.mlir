@@ -1,7 +1,8 @@
 // The gradient ops' run-time inputs are checked like the forward's before
-// anything runs: an out-of-range kv_indices id of attn.block_sparse_grad, and
-// (dynamic shapes) a dout whose shape is not q's. The GPU path names the
-// backward as CPU-only.
+// anything runs: an out-of-range kv_indices id of attn.block_sparse_grad,
+// (dynamic shapes) a dout whose shape is not q's (attn.sdpa_grad,
+// attn.vsa_grad), a block size of attn.vsa_grad above its block. The GPU path
+// names the backward as CPU-only.
 // Nkv = 8/4 = 2 kv blocks, K = 2 ids per row, block_kv = 4.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %npy rand %t/q.npy --shape 1,1,8,4
@@ -19,6 +20,17 @@
 // RUN:   --output %t/o.npy --output %t/o1.npy --output %t/o2.npy | FileCheck %s --check-prefix=DOUT
 // DOUT: attn-run: error: attn.sdpa_grad at {{.*}}: 'dout' must have the shape of 'q' (1, 1, 8, 4), got (1, 1, 6, 4)
 // DOUT: expect_exit: OK exit code 1
+// RUN: %expect_exit --absent %t/o.npy --no-partial %t -- \
+// RUN:   attn-run %s --entry vsa_grad_dyn --input %t/q.npy --input %t/q6.npy \
+// RUN:   --output %t/o.npy --output %t/o1.npy --output %t/o2.npy | FileCheck %s --check-prefix=VSADOUT
+// VSADOUT: attn-run: error: attn.vsa_grad at {{.*}}: 'dout' must have the shape of 'q' (1, 1, 8, 4), got (1, 1, 6, 4)
+// VSADOUT: expect_exit: OK exit code 1
+// RUN: %mknpy values %t/sizes.npy --dtype i4 --shape 2 --values=4,5
+// RUN: %expect_exit --absent %t/o.npy --no-partial %t -- \
+// RUN:   attn-run %s --entry vsa_grad_sizes --input %t/q.npy --input %t/q.npy --input %t/sizes.npy \
+// RUN:   --output %t/o.npy --output %t/o1.npy --output %t/o2.npy | FileCheck %s --check-prefix=VSASIZES
+// VSASIZES: attn-run: error: argument #2 ('q_block_sizes' of attn.vsa_grad at {{.*}}): entry 1 is 5, expected a value in [0, 4]
+// VSASIZES: expect_exit: OK exit code 1
 // RUN: not attn-opt %s --convert-attn-to-gpu-launches 2>&1 | FileCheck %s --check-prefix=GPU
 // GPU: error: attn-to-gpu: 'attn.block_sparse_grad' (the backward) has no GPU kernels yet; it runs on the CPU path (attn-run --device cpu)
 func.func @main(%q: tensor<1x1x8x4xf32>, %do: tensor<1x1x8x4xf32>, %idx: tensor<1x1x2x2xi32>, %cnt: tensor<1x1x2xi32>) -> (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) {
@@ -28,4 +40,12 @@ func.func @main(%q: tensor<1x1x8x4xf32>, %do: tensor<1x1x8x4xf32>, %idx: tensor<
 func.func @sdpa_grad_dyn(%q: tensor<1x1x?x4xf32>, %do: tensor<1x1x?x4xf32>) -> (tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>) {
   %dq, %dk, %dv = attn.sdpa_grad %q, %q, %q, %do : (tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>) -> (tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>)
   return %dq, %dk, %dv : tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>
+}
+func.func @vsa_grad_dyn(%q: tensor<1x1x?x4xf32>, %do: tensor<1x1x?x4xf32>) -> (tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>) {
+  %dq, %dk, %dv = attn.vsa_grad %q, %q, %q, %do block 2 topk 1 : (tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>) -> (tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>)
+  return %dq, %dk, %dv : tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>
+}
+func.func @vsa_grad_sizes(%q: tensor<1x1x8x4xf32>, %do: tensor<1x1x8x4xf32>, %s: tensor<2xi32>) -> (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) {
+  %dq, %dk, %dv = attn.vsa_grad %q, %q, %q, %do q_block_sizes %s kv_block_sizes %s block 4 topk 1 : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<2xi32>, tensor<2xi32>) -> (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>)
+  return %dq, %dk, %dv : tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>
 }

@@ -478,45 +478,61 @@ LogicalResult BlockTopkOp::inferReturnTypes(MLIRContext *ctx,
 // VsaOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult VsaOp::verify() {
-  auto emit = [&]() { return emitOpError(); };
-  int64_t block = getBlockAttr().getInt();
-  if (failed(checkOneCount(emit, getTopkAttr(), getTopkValue(), "topk",
+/// The operand checks of attn.vsa, shared by its gradient op.
+template <typename OpT> static LogicalResult verifyVsaOperands(OpT op) {
+  auto emit = [&]() { return op.emitOpError(); };
+  int64_t block = op.getBlockAttr().getInt();
+  if (failed(checkOneCount(emit, op.getTopkAttr(), op.getTopkValue(), "topk",
                            "topk_value")))
     return failure();
-  if (failed(verifyQKV(emit, getQ(), getK(), getV())) ||
+  if (failed(verifyQKV(emit, op.getQ(), op.getK(), op.getV())) ||
       failed(checkPositive(emit, "block", block)) ||
-      (getTopkAttr() &&
-       failed(checkPositive(emit, "topk", getTopkAttr().getInt()))))
+      (op.getTopkAttr() &&
+       failed(checkPositive(emit, "topk", op.getTopkAttr().getInt()))))
     return failure();
-  auto qt = cast<RankedTensorType>(getQ().getType());
-  auto kt = cast<RankedTensorType>(getK().getType());
+  auto qt = cast<RankedTensorType>(op.getQ().getType());
+  auto kt = cast<RankedTensorType>(op.getK().getType());
   int64_t sq = qt.getDimSize(2), skv = kt.getDimSize(2);
   if (isKnown(sq) && sq % block != 0)
-    return emitOpError() << "query length " << sq
-                         << " must be a multiple of 'block' = " << block;
+    return op.emitOpError() << "query length " << sq
+                            << " must be a multiple of 'block' = " << block;
   if (isKnown(skv) && skv % block != 0)
-    return emitOpError() << "key length " << skv
-                         << " must be a multiple of 'block' = " << block;
-  if (Value gate = getGate()) {
+    return op.emitOpError() << "key length " << skv
+                            << " must be a multiple of 'block' = " << block;
+  if (Value gate = op.getGate()) {
     auto gt = dyn_cast<RankedTensorType>(gate.getType());
     if (!gt || gt.getElementType() != qt.getElementType() ||
         failed(verifyCompatibleShape(gt.getShape(), qt.getShape())))
-      return emitOpError() << "operand 'gate' must have the type of 'q' ("
-                           << qt << "), got " << gate.getType();
+      return op.emitOpError() << "operand 'gate' must have the type of 'q' ("
+                              << qt << "), got " << gate.getType();
   }
-  if (static_cast<bool>(getQBlockSizes()) !=
-      static_cast<bool>(getKvBlockSizes()))
-    return emitOpError() << "operands 'q_block_sizes' and 'kv_block_sizes' "
-                            "must be given together or not at all";
-  if (Value sizes = getQBlockSizes())
+  if (static_cast<bool>(op.getQBlockSizes()) !=
+      static_cast<bool>(op.getKvBlockSizes()))
+    return op.emitOpError() << "operands 'q_block_sizes' and 'kv_block_sizes' "
+                               "must be given together or not at all";
+  if (Value sizes = op.getQBlockSizes())
     if (failed(checkIndexTensor(emit, "q_block_sizes", sizes.getType(), 32,
                                 {ceilDivOrDyn(sq, block)}, "[Nq]")))
       return failure();
-  if (Value sizes = getKvBlockSizes())
+  if (Value sizes = op.getKvBlockSizes())
     if (failed(checkIndexTensor(emit, "kv_block_sizes", sizes.getType(), 32,
                                 {ceilDivOrDyn(skv, block)}, "[Nkv]")))
       return failure();
+  return success();
+}
+
+LogicalResult VsaOp::verify() { return verifyVsaOperands(*this); }
+
+LogicalResult VsaGradOp::verify() {
+  if (failed(verifyVsaOperands(*this)))
+    return failure();
+  Value gate = getGate(), dgate = getDgate();
+  if (static_cast<bool>(gate) != static_cast<bool>(dgate))
+    return emitOpError() << (gate ? "has a 'gate' but no 'dgate' result"
+                                  : "has a 'dgate' result but no 'gate'");
+  if (gate && gate.getType() != dgate.getType())
+    return emitOpError() << "result 'dgate' must have the type of 'gate' ("
+                         << gate.getType() << "), got " << dgate.getType();
   return success();
 }
 

@@ -384,6 +384,56 @@ def Attn_VsaOp : Attn_Op<"vsa", [Pure, AttrSizedOperandSegments,
   let hasVerifier = 1;
 }
 
+def Attn_VsaGradOp : Attn_Op<"vsa_grad", [Pure, AttrSizedOperandSegments,
+    AllTypesMatch<["q", "dout", "dq"]>, AllTypesMatch<["k", "dk"]>,
+    AllTypesMatch<["v", "dv"]>]> {
+  let summary = "gradients of attn.vsa with respect to q, k, v and the gate";
+  let description = [{
+    The backward of `attn.vsa` with the same operands and attributes, plus
+    `dout`, the loss's gradient with respect to its result. Returns `dq`,
+    `dk`, `dv` and, when the forward has a gate, `dgate`. The top-k
+    selection is a constant of the backward (as upstream treats it): the
+    kv blocks are the ones the forward picked, recomputed from the same
+    coarse scores. With `Oc`, `Os` and `idx` as in `attn.vsa`:
+
+    ```
+    dq, dk, dv  = block_sparse_grad(q, k, v, dout, idx, ...)      // fine branch
+                + mean_adjoint(sdpa_grad(qc, kc, vc, dOc))         // coarse branch
+    dOc[b,h,J]  = sum over the P slots s of query block J of dout[s] * gate[s]
+    dgate[s]    = Oc[b,h,s/P] * dout[s]
+    ```
+
+    where `mean_adjoint` gives token `t` of block `j` the gradient of its
+    block mean divided by the block's valid count (0 at padding slots and in
+    blocks with no valid token). The coarse branch is computed in f32 (the
+    block means are exact in f32); results in the operands' types.
+
+    ```mlir
+    %dq, %dk, %dv, %dg = attn.vsa_grad %q, %k, %v, %do gate %g block 64 topk 2
+        : (tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>,
+           tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>)
+        -> (tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>,
+            tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>)
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, AnyRankedTensor:$dout,
+                       Optional<AnyRankedTensor>:$gate,
+                       Optional<AnyRankedTensor>:$q_block_sizes,
+                       Optional<AnyRankedTensor>:$kv_block_sizes,
+                       Optional<Attn_ScalarCount>:$topk_value,
+                       I64Attr:$block, OptionalAttr<I64Attr>:$topk);
+  let results = (outs AnyRankedTensor:$dq, AnyRankedTensor:$dk,
+                      AnyRankedTensor:$dv, Optional<AnyRankedTensor>:$dgate);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $dout (`gate` $gate^)?
+    (`q_block_sizes` $q_block_sizes^)? (`kv_block_sizes` $kv_block_sizes^)?
+    `block` $block `topk` custom<CountAttrOrValue>($topk, $topk_value)
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Sliding Tile Attention
 //===----------------------------------------------------------------------===//

@@ -6,7 +6,7 @@
 include "mlir/Pass/PassBase.td"
 
 def AttnDecomposeVsa : Pass<"attn-decompose-vsa"> {
-  let summary = "Rewrite attn.vsa into its coarse and fine stages";
+  let summary = "Rewrite attn.vsa (and attn.vsa_grad) into coarse and fine stages";
   let description = [{
     Replaces each `attn.vsa` by the computation the SPEC defines for it:
 
@@ -25,6 +25,13 @@ def AttnDecomposeVsa : Pass<"attn-decompose-vsa"> {
     the same pieces (sizes from `tensor.dim`, a run-time GQA group and
     `1/sqrt(D)` where those are dynamic); a run-time `topk` (`topk_value`)
     becomes `attn.block_topk`'s run-time `k`.
+
+    `attn.vsa_grad` decomposes the same way (docs/Training.md): the same
+    block means, scores and top-k, then `attn.block_sparse_grad` on that
+    selection (fine branch), `attn.sdpa_grad` on f32 block means with
+    `dOc` = dout (times the gate) summed over each query block's slots
+    (coarse branch), the block mean's adjoint added to the fine gradients,
+    and `dgate = Oc[s / block] * dout`.
 
     Example:
 
