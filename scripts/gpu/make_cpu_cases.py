@@ -18,7 +18,7 @@ CASES = {
     "model_vsa_steps": [(1, 1, 15, 8), "len", (1, 1, 4, 8)],
 }
 RESULTS = {"wan_vsa_small": 1, "hunyuan_sta_small": 2, "model_vsa_steps": 1, "topk_ties": 2,
-           "loop_swap": 2, "block_ops_wide": 6, "coarse_scores": 2}
+           "loop_swap": 2, "block_ops_wide": 8, "coarse_scores": 2}
 SOURCES = {"topk_ties": "test/GPU/Inputs/topk_ties.mlir", "loop_swap": "test/GPU/Inputs/loop_swap.mlir",
            "block_ops_wide": "test/GPU/Inputs/block_ops_wide.mlir",
            "coarse_scores": "test/GPU/Inputs/coarse_scores.mlir"}
@@ -35,7 +35,8 @@ CASES["loop_swap"] = [(1, 1, 64, 64)] * 2
 # block_ops_wide: ("tied", shape) scores on 8 levels with ~2% specials;
 # block sizes with an empty and a partial block.
 CASES["block_ops_wide"] = [("tied", (1, 3, 5, 700)), ("tied", (1, 1, 4, 300)),
-                           ("tied", (1, 2, 3, 33)), (1, 2, 96, 10), "sizes", (1, 1, 12, 520)]
+                           ("tied", (1, 2, 3, 33)), (1, 2, 96, 10), "sizes", (1, 1, 12, 520),
+                           ("tied", (1, 1, 6, 1500)), (1, 2, 7, 624)]
 # coarse_scores: the tensor-core contraction at partial 64 x 64 tiles.
 CASES["coarse_scores"] = [(1, 2, 70, 32), (1, 2, 33, 32), (1, 3, 20, 48), (1, 3, 65, 48)]
 

@@ -80,14 +80,24 @@ LLVM::LLVMFuncOp emitVsaCombineRasterKernel(OpBuilder &b, Location loc,
 /// Params: scores, indices (i32[rows, K]), counts (i32[rows]); i32 Nkv, K
 /// (1 <= K <= Nkv), rows. Grid (ceil(rows / warps)), 32 * warps threads,
 /// 4 * warps * Nkv bytes of dynamic shared memory.
+/// With `regKeys` > 0 (the variant attn_block_topk_r<regKeys>, for Nkv <=
+/// 32 * regKeys) each lane keeps its keys in registers and no shared memory
+/// is used.
 constexpr int kTopkWarps = 4;
+/// The most keys a lane keeps in registers (Nkv <= 1024).
+constexpr int kTopkMaxRegisterKeys = 32;
 /// Rows a CTA for `nkv` kv blocks: kTopkWarps, fewer where their keys would
 /// not fit `maxSharedBytes` (at least 1).
 int64_t blockTopkWarps(int64_t nkv, int64_t maxSharedBytes);
+/// Keys a lane keeps in registers for `nkv` kv blocks: ceil(nkv / 32), or 0
+/// (the shared-memory variant) above kTopkMaxRegisterKeys.
+int64_t blockTopkRegisterKeys(int64_t nkv);
 KernelContract blockTopkContract(int64_t rows = 1, int64_t nkv = 1,
-                                 int64_t warps = kTopkWarps);
+                                 int64_t warps = kTopkWarps,
+                                 int64_t regKeys = 0);
 LLVM::LLVMFuncOp emitBlockTopkKernel(OpBuilder &b, Location loc,
-                                     gpu::GPUModuleOp module, StringRef name);
+                                     gpu::GPUModuleOp module, StringRef name,
+                                     int64_t regKeys = 0);
 
 /// attn.mask_from_lengths: out[b, j] = j < lengths[b] (one byte per
 /// element). Params: lengths, out; i32 S, total (= B*S). Grid

@@ -84,16 +84,20 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
     return op->emitError("attn-to-gpu: block_topk with a run-time k is not "
                          "yet supported by the GPU path");
   int64_t maxShared = opts.target()->maxSharedBytes;
-  KernelContract topk =
-      blockTopkContract(rows, nkv, blockTopkWarps(nkv, maxShared));
+  // Keys in registers where they fit (the variant's name says how many).
+  int64_t regKeys = blockTopkRegisterKeys(nkv);
+  KernelContract topk = blockTopkContract(
+      rows, nkv, regKeys ? kTopkWarps : blockTopkWarps(nkv, maxShared), regKeys);
   if (topk.sharedBytes > maxShared)
     return op->emitError() << "attn-to-gpu: block_topk over " << nkv
                            << " blocks needs " << topk.sharedBytes
                            << " bytes of shared memory, more than " << opts.chip
                            << "'s " << maxShared;
   std::string name = "attn_block_topk";
+  if (regKeys)
+    name += "_r" + std::to_string(regKeys);
   ensureKernel(name, [&](gpu::GPUModuleOp m) {
-    emitBlockTopkKernel(b, op->getLoc(), m, name);
+    emitBlockTopkKernel(b, op->getLoc(), m, name, regKeys);
   });
   int idx = outputFor(op.getResult(0)), cnt = outputFor(op.getResult(1));
   launches.push_back(launchOf(name, topk,

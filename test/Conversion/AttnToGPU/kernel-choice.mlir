@@ -100,16 +100,23 @@ func.func @main(%q: tensor<1x1x64x512xf32>) -> tensor<1x1x64x512xf32> {
 
 // -----
 
-// block_topk: a warp a row, its keys in shared memory (4 bytes a kv
-// block), 4 rows a CTA where they fit: 624 blocks (Wan 1.3B) take 4 warps
-// and 9984 bytes; 42000 blocks one warp (168000 bytes), which fits sm_90a's
-// 227 KiB but not sm_80's 163 KiB. The row count is the last parameter.
+// block_topk: a warp a row, 4 rows a CTA. Up to 1024 kv blocks a lane
+// keeps its keys in registers (attn_block_topk_r<keys a lane>, no shared
+// memory): 624 blocks (Wan 1.3B) are r20, 1024 r32. Above, the keys sit in
+// shared memory (4 bytes a kv block), fewer rows a CTA where they would not
+// fit: 1025 blocks take 4 warps and 16400 bytes, 42000 blocks one warp
+// (168000 bytes), which fits sm_90a's 227 KiB but not sm_80's 163 KiB. The
+// row count is the last parameter.
 // CHECK-LABEL: func.func @main(
 // CHECK: gpu.launch_func @attn_kernels::@attn_block_topk blocks in (%c2, %c1, %c1) threads in (%c32, %c1, %c1) dynamic_shared_memory_size %c168000_i32
-// CHECK: gpu.launch_func @attn_kernels::@attn_block_topk blocks in (%c3, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c9984_i32 args({{.*}}, %c624_i32 : i32, %c5_i32 : i32, %c9_i32 : i32)
+// CHECK: gpu.launch_func @attn_kernels::@attn_block_topk_r20 blocks in (%c3, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c0_i32 args({{.*}}, %c624_i32 : i32, %c5_i32 : i32, %c9_i32 : i32)
+// CHECK: gpu.launch_func @attn_kernels::@attn_block_topk_r32 blocks in (%c1, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c0_i32 args({{.*}}, %c1024_i32 : i32, %c5_i32 : i32, %c1_i32 : i32)
+// CHECK: gpu.launch_func @attn_kernels::@attn_block_topk blocks in (%c1, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c16400_i32 args({{.*}}, %c1025_i32 : i32, %c5_i32 : i32, %c1_i32 : i32)
 // SM80: error: attn-to-gpu: block_topk over 42000 blocks needs 168000 bytes of shared memory, more than sm_80's 166912
-func.func @main(%s: tensor<1x1x2x42000xf32>, %w: tensor<1x3x3x624xf32>) -> (tensor<1x1x2x4xi32>, tensor<1x1x2xi32>, tensor<1x3x3x5xi32>) {
+func.func @main(%s: tensor<1x1x2x42000xf32>, %w: tensor<1x3x3x624xf32>, %r: tensor<1x1x1x1024xf32>, %t: tensor<1x1x1x1025xf32>) -> (tensor<1x1x2x4xi32>, tensor<1x1x2xi32>, tensor<1x3x3x5xi32>, tensor<1x1x1x5xi32>, tensor<1x1x1x5xi32>) {
   %i, %c = attn.block_topk %s k 4 : tensor<1x1x2x42000xf32>
   %wi, %wc = attn.block_topk %w k 5 : tensor<1x3x3x624xf32>
-  return %i, %c, %wi : tensor<1x1x2x4xi32>, tensor<1x1x2xi32>, tensor<1x3x3x5xi32>
+  %ri, %rc = attn.block_topk %r k 5 : tensor<1x1x1x1024xf32>
+  %ti, %tc = attn.block_topk %t k 5 : tensor<1x1x1x1025xf32>
+  return %i, %c, %wi, %ri, %ti : tensor<1x1x2x4xi32>, tensor<1x1x2xi32>, tensor<1x3x3x5xi32>, tensor<1x1x1x5xi32>, tensor<1x1x1x5xi32>
 }
