@@ -199,10 +199,11 @@ def _run(build, inputs, names, index_args=()):
     return _run_cpu(build, inputs, names, kind)[0]
 
 
-def _run_cpu(build, inputs, names, kind):
+def _run_cpu(build, inputs, names, kind, f32_results=()):
     """Every result of build(elem) on the CPU path, for CPU torch tensors
-    (kind "torch-cpu": results as torch tensors of the inputs' dtype) or
-    NumPy / host DLPack arrays."""
+    (kind "torch-cpu": results as torch tensors of the inputs' dtype, except
+    the indices in `f32_results`, which stay float32) or NumPy / host DLPack
+    arrays."""
     if kind == "torch-cpu":
         import torch
         dt = inputs[0].dtype
@@ -212,7 +213,8 @@ def _run_cpu(build, inputs, names, kind):
                             "float16 or bfloat16")
         conv = torch.float32 if elem == "bf16" else dt
         arrays = [x.detach().to(conv).contiguous().numpy() for x in inputs]
-        return [torch.from_numpy(o).to(dt) for o in compiler.run_cpu(build(elem), arrays)]
+        return [torch.from_numpy(o).to(torch.float32 if i in f32_results else dt)
+                for i, o in enumerate(compiler.run_cpu(build(elem), arrays))]
     arrays = [np.asarray(x) if not hasattr(x, "__dlpack_device__") or isinstance(x, np.ndarray)
               else np.from_dlpack(x) for x in inputs]
     elem = _NUMPY_ELEMS.get(arrays[0].dtype)
@@ -622,6 +624,25 @@ def sdpa(q, k, v, scale: Optional[float] = None):
         return ops.sdpa(q, k, v, scale)
     qs, ks = _check_qkv(q, k, v, same_seq=False)
     return _run(lambda elem: ir.sdpa_module(qs, ks, elem, scale), [q, k, v], ["q", "k", "v"])
+
+
+def sdpa_with_lse(q, k, v, scale: Optional[float] = None):
+    """``(out, lse)``: ``sdpa(q, k, v, scale)`` and each query row's
+    log-sum-exp of its scaled scores (float32 ``[B, Hq, Sq]``; what ring
+    attention or a log-sum-exp merge of partial attentions needs), from
+    attn.sdpa's lse result on the CPU path (NumPy arrays or CPU tensors;
+    CUDA tensors: AttnError, the GPU kernels do not write it yet)."""
+    qs, ks = _check_qkv(q, k, v, same_seq=False)
+    inputs, names = [q, k, v], ["q", "k", "v"]
+    kind = _classify(inputs, names)
+    if kind == "cuda":
+        from .errors import AttnError
+        raise AttnError("the lse result has no GPU kernel yet; move the tensors to the CPU "
+                        "(the CPU path computes it)")
+    if kind == "spec":
+        raise TypeError("sdpa_with_lse takes arrays or tensors, not TensorSpecs")
+    return tuple(_run_cpu(lambda elem: ir.sdpa_module(qs, ks, elem, scale, lse=True),
+                          inputs, names, kind, f32_results=(1,)))
 
 
 def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):

@@ -70,13 +70,20 @@ def untile_module(shape, elem, grid, tile) -> str:
             f"  return %t : {ot}\n}}\n")
 
 
-def sdpa_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:
+def sdpa_module(q_shape, kv_shape, elem, scale: Optional[float] = None,
+                lse: bool = False) -> str:
+    """attn.sdpa: (q, k, v) -> out, or (out, lse) with ``lse``."""
     _check_elem(elem)
     qt, kt = tensor_type(q_shape, elem), tensor_type(kv_shape, elem)
     sc = "" if scale is None else f" scale {_f32(scale)}"
-    return (f"func.func @main(%q: {qt}, %k: {kt}, %v: {kt}) -> {qt} {{\n"
-            f"  %o = attn.sdpa %q, %k, %v{sc} : ({qt}, {kt}, {kt}) -> {qt}\n"
-            f"  return %o : {qt}\n}}\n")
+    if not lse:
+        return (f"func.func @main(%q: {qt}, %k: {kt}, %v: {kt}) -> {qt} {{\n"
+                f"  %o = attn.sdpa %q, %k, %v{sc} : ({qt}, {kt}, {kt}) -> {qt}\n"
+                f"  return %o : {qt}\n}}\n")
+    res = f"{qt}, {tensor_type(q_shape[:3], 'f32')}"
+    return (f"func.func @main(%q: {qt}, %k: {kt}, %v: {kt}) -> ({res}) {{\n"
+            f"  %o, %lse = attn.sdpa %q, %k, %v{sc} : ({qt}, {kt}, {kt}) -> ({res})\n"
+            f"  return %o, %lse : {res}\n}}\n")
 
 
 def sdpa_grad_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:

@@ -4,7 +4,8 @@ torch.autograd on CPU tensors (attn.sdpa_grad / attn.sliding_tile_grad /
 attn.vsa_grad on the CPU path), the api.*_grad functions on NumPy arrays,
 against torch's own autograd in float64 (STA: raster order, per-head
 windows, a ragged text tail; VSA: partial tiles, GQA, with and without a
-gate, the forward's top-k selection held constant)."""
+gate, the forward's top-k selection held constant); api.sdpa_with_lse's
+row log-sum-exp against torch.logsumexp."""
 import numpy as np
 import pytest
 
@@ -186,3 +187,15 @@ def test_video_sparse_attn_grad_numpy_and_bad_gate():
         np.testing.assert_allclose(got, w.numpy(), rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match="gate shape"):
         api.video_sparse_attn_grad(q, k, v, do, (4, 4, 4), 0.0, g[:, :1])
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_sdpa_with_lse_matches_torch_logsumexp(dtype):
+    q = torch.randn(2, 4, 6, 8).to(dtype)
+    k, v = (torch.randn(2, 2, 5, 8).to(dtype) for _ in range(2))
+    out, lse = api.sdpa_with_lse(q, k, v, 0.3)
+    assert out.dtype == dtype and lse.dtype == torch.float32 and lse.shape == (2, 4, 6)
+    s = q.double() @ k.double().repeat_interleave(2, 1).transpose(-1, -2) * 0.3
+    want = torch.logsumexp(s, -1)
+    torch.testing.assert_close(lse.double(), want, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(out, attn_mlir.sdpa(q, k, v, 0.3))

@@ -75,11 +75,13 @@ def _kv_groups(q, k, v):
     return hq // hkv
 
 
-def _attend(q, k, v, scale, mask_fn=None):
+def _attend(q, k, v, scale, mask_fn=None, with_lse=False):
     """Masked softmax attention in float64.
 
     mask_fn(i0, i1) returns a bool array broadcastable to [B, Hq, i1-i0, Skv] (true = attend)
     for query rows i0:i1, or None for "all keys". Rows with no valid key give 0.
+    with_lse: returns (out, lse) with lse [B, Hq, Sq] the row log-sum-exp of the valid scaled
+    scores (-inf for a row with no valid key; the ops' optional lse result).
     """
     group = _kv_groups(q, k, v)
     b, hq, sq, d = q.shape
@@ -90,8 +92,9 @@ def _attend(q, k, v, scale, mask_fn=None):
     kt = np.repeat(k.astype(np.float64), group, axis=1).transpose(0, 1, 3, 2)  # [B,Hq,D,Skv]
     v64 = np.repeat(v.astype(np.float64), group, axis=1)                       # [B,Hq,Skv,Dv]
     out = np.zeros((b, hq, sq, dv), dtype=np.float64)
+    lse = np.full((b, hq, sq), -np.inf)
     if skv == 0:
-        return out
+        return (out, lse) if with_lse else out
     rows = max(1, _CHUNK_ELEMS // max(1, b * hq * skv))
     for i0 in range(0, sq, rows):
         i1 = min(sq, i0 + rows)
@@ -108,7 +111,9 @@ def _attend(q, k, v, scale, mask_fn=None):
         num = np.matmul(p, v64)
         with np.errstate(invalid="ignore", divide="ignore"):
             out[:, :, i0:i1] = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-    return out
+            lse[:, :, i0:i1] = np.where(den[..., 0] > 0, mx[..., 0] + np.log(den[..., 0]),
+                                        -np.inf)
+    return (out, lse) if with_lse else out
 
 
 def _softmax_last(x):
@@ -188,15 +193,16 @@ def untile(x, grid, tile):
 # attn.sdpa / attn.mask_from_lengths
 # ----------------------------------------------------------------------------------------------
 
-def sdpa(q, k, v, key_mask=None, scale=None):
-    """attn.sdpa: dense attention, optional key_mask [B,Skv] bool (true = attend). float64."""
+def sdpa(q, k, v, key_mask=None, scale=None, return_lse=False):
+    """attn.sdpa: dense attention, optional key_mask [B,Skv] bool (true = attend). float64.
+    return_lse: (out, lse) (see _attend)."""
     _kv_groups(q, k, v)
     if key_mask is None:
-        return _attend(q, k, v, scale)
+        return _attend(q, k, v, scale, with_lse=return_lse)
     km = np.asarray(key_mask).astype(bool)
     if km.shape != (q.shape[0], k.shape[2]):
         raise ValueError(f"key_mask shape {km.shape} != (B, Skv) = {(q.shape[0], k.shape[2])}")
-    return _attend(q, k, v, scale, lambda i0, i1: km[:, None, None, :])
+    return _attend(q, k, v, scale, lambda i0, i1: km[:, None, None, :], with_lse=return_lse)
 
 
 def mask_from_lengths(lengths, size):
@@ -228,7 +234,7 @@ def _block_sizes(sizes, nblocks, block, name, min_size=0):
 
 
 def block_sparse(q, k, v, kv_indices, kv_counts, block_q, block_kv, kv_block_sizes=None,
-                 scale=None):
+                 scale=None, return_lse=False):
     """attn.block_sparse: query block J attends to the valid keys of blocks
     kv_indices[b,h,J,:kv_counts[b,h,J]]. float64 result; count 0 gives 0 rows.
 
@@ -287,7 +293,7 @@ def block_sparse(q, k, v, kv_indices, kv_counts, block_q, block_kv, kv_block_siz
         rb = np.arange(i0, i1) // block_q
         return bmap[:, :, rb][:, :, :, col_block] & col_valid
 
-    return _attend(q, k, v, scale, mask_fn)
+    return _attend(q, k, v, scale, mask_fn, with_lse=return_lse)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -496,7 +502,7 @@ def sliding_tile_mask(tile_grid, tile, seq, window=None, windows=None, text_leng
 
 
 def sliding_tile(q, k, v, tile_grid, tile, window=None, windows=None, text_length=0,
-                 scale=None):
+                 scale=None, return_lse=False):
     """attn.sliding_tile: q/k/v [B,H,S,D] with S = N*P image tokens (tile-major) followed by
     S - N*P >= text_length text tokens. `window` (3 values) or `windows` (3 per query head).
     float64 result."""
@@ -504,7 +510,7 @@ def sliding_tile(q, k, v, tile_grid, tile, window=None, windows=None, text_lengt
     if k.shape[2] != q.shape[2]:
         raise ValueError(f"kv seq {k.shape[2]} != q seq {q.shape[2]} (STA is self-attention)")
     fn = _sta_mask_fn(tile_grid, tile, q.shape[2], window, windows, text_length, q.shape[1])
-    return _attend(q, k, v, scale, fn)
+    return _attend(q, k, v, scale, fn, with_lse=return_lse)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -239,6 +239,11 @@ void Planner::checkKvLaunch(Operation *op, Param idx, Param cnt, int64_t rows,
 }
 
 LogicalResult Planner::planAttention(Operation *op) {
+  if (op->getNumResults() > 1)
+    return op->emitError() << "attn-to-gpu: the 'lse' result of '"
+                           << op->getName()
+                           << "' has no GPU kernel yet (the flash kernels do "
+                              "not write it); the CPU path computes it";
   if (auto bs = dyn_cast<BlockSparseOp>(op)) {
     FailureOr<bool> folded = planRasterAttention(bs);
     if (failed(folded) || *folded)

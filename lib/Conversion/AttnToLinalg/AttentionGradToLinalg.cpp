@@ -90,7 +90,8 @@ SmallVector<Value> buildAttentionGrad(OpBuilder &b, Location loc,
   };
   AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
   AffineMap bhi4 = map(4, {d(0), d(1), d(2)});
-  auto [probs, rowSum] = attentionProbs(b, loc, in, groups);
+  auto [probs, rowSum, rowMax] = attentionProbs(b, loc, in, groups);
+  (void)rowMax;
 
   // P normalized (empty rows: 0).
   Value P = genericOp(

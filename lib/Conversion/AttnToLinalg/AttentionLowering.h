@@ -83,11 +83,14 @@ Value readKV(OpBuilder &nb, Location nl, const Groups &groups, Value kv,
 /// row >= 0 (a key sits at that position).
 Value isValidRow(OpBuilder &nb, Location nl, Value row);
 /// The softmax's unnormalized probabilities p[b,h,i,t] = exp(scale*s - m)
-/// (0 at positions without a key; m the row max of the valid scaled
-/// scores) and their row sums l[b,h,i], both f32.
-std::pair<Value, Value> attentionProbs(OpBuilder &b, Location loc,
-                                       const AttentionInputs &in,
-                                       const Groups &groups);
+/// (0 at positions without a key), their row sums l[b,h,i] and the row max
+/// m[b,h,i] of the valid scaled scores (-inf for a row without a key), all
+/// f32.
+struct AttentionProbs {
+  Value probs, rowSum, rowMax;
+};
+AttentionProbs attentionProbs(OpBuilder &b, Location loc,
+                              const AttentionInputs &in, const Groups &groups);
 
 /// sum_t w[b,h,i,t] * kv[b,g,row(t),:] as f32 [B, H, S, D] (the forward's
 /// P.V, the backward's dS.K).

@@ -136,9 +136,9 @@ Value mlir::attn::detail::isValidRow(OpBuilder &nb, Location nl, Value row) {
       .getResult();
 }
 
-std::pair<Value, Value> mlir::attn::detail::attentionProbs(OpBuilder &b, Location loc,
-                                               const AttentionInputs &in,
-                                               const Groups &groups) {
+AttentionProbs mlir::attn::detail::attentionProbs(OpBuilder &b, Location loc,
+                                                  const AttentionInputs &in,
+                                                  const Groups &groups) {
   MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> qs = mixedSizes(b, loc, in.q);
   OpFoldResult B = qs[0], H = qs[1], S = qs[2], T = in.numKeys;
@@ -201,7 +201,7 @@ std::pair<Value, Value> mlir::attn::detail::attentionProbs(OpBuilder &b, Locatio
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         return arith::AddFOp::create(nb, nl, a[0], a[1]);
       });
-  return {probs, rowSum};
+  return {probs, rowSum, rowMax};
 }
 
 Value mlir::attn::detail::sdpaKeyRows(OpBuilder &b, Location loc, StringRef opName,
@@ -262,8 +262,11 @@ Value mlir::attn::detail::sumOverKeys(OpBuilder &b, Location loc,
 
 namespace {
 
-Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
-                     RankedTensorType resultType) {
+/// The attention output in `resultType`, and with `withLse` the row
+/// log-sum-exp m + log(l) (-inf where l = 0: a row without a key), f32.
+SmallVector<Value> buildAttention(OpBuilder &b, Location loc,
+                                  const AttentionInputs &in,
+                                  RankedTensorType resultType, bool withLse) {
   MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> qs = mixedSizes(b, loc, in.q);
   OpFoldResult B = qs[0], H = qs[1], S = qs[2], D = qs[3];
@@ -274,14 +277,14 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
   };
   AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
   AffineMap bhi4 = map(4, {d(0), d(1), d(2)});
-  auto [probs, rowSum] = attentionProbs(b, loc, in, groups);
+  auto [probs, rowSum, rowMax] = attentionProbs(b, loc, in, groups);
 
   // 5. weighted values.
   Value acc = sumOverKeys(b, loc, in, groups, probs, in.v);
 
   // 6. normalize; empty rows give 0.
   Type elt = resultType.getElementType();
-  return genericOp(
+  SmallVector<Value> results = {genericOp(
       b, loc, {acc, rowSum},
       emptyTensor(b, loc, {B, H, S, D}, elt),
       {id4, bhi4, id4}, iterators(4),
@@ -292,7 +295,24 @@ Value buildAttention(OpBuilder &b, Location loc, const AttentionInputs &in,
         Value q = arith::DivFOp::create(nb, nl, a[0], a[1]);
         Value r = arith::SelectOp::create(nb, nl, pos, q, zero);
         return fromF32(nb, nl, r, elt);
-      });
+      })};
+  if (withLse) {
+    AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+    results.push_back(genericOp(
+        b, loc, {rowMax, rowSum}, emptyTensor(b, loc, {B, H, S}, b.getF32Type()),
+        {id3, id3, id3}, iterators(3),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value zero = constF32(nb, nl, 0);
+          Value pos = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
+                                            a[1], zero);
+          Value lse = arith::AddFOp::create(nb, nl, a[0],
+                                            math::LogOp::create(nb, nl, a[1]));
+          return arith::SelectOp::create(
+              nb, nl, pos, lse,
+              constF32(nb, nl, -std::numeric_limits<float>::infinity()));
+        }));
+  }
+  return results;
 }
 
 struct SdpaToLinalg : OpConversionPattern<SdpaOp> {
@@ -311,7 +331,8 @@ struct SdpaToLinalg : OpConversionPattern<SdpaOp> {
                         adaptor.getV(), rows, sdpaRowMap, T,
                         op.getScale());
     rewriter.replaceOp(op, buildAttention(rewriter, loc, in,
-                                          cast<RankedTensorType>(op.getType())));
+                                          op.getResult().getType(),
+                                          static_cast<bool>(op.getLse())));
     return success();
   }
 };
@@ -425,7 +446,8 @@ struct BlockSparseToLinalg : OpConversionPattern<BlockSparseOp> {
         attentionInputs(rewriter, loc, adaptor.getQ(), adaptor.getK(),
                         adaptor.getV(), rows, blockRowMap(bq), T, op.getScale());
     rewriter.replaceOp(op, buildAttention(rewriter, loc, in,
-                                          cast<RankedTensorType>(op.getType())));
+                                          op.getResult().getType(),
+                                          static_cast<bool>(op.getLse())));
     return success();
   }
 };

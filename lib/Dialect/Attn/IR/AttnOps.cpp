@@ -333,7 +333,28 @@ template <typename OpT> static LogicalResult verifySdpaOperands(OpT op) {
   return success();
 }
 
-LogicalResult SdpaOp::verify() { return verifySdpaOperands(*this); }
+/// The optional lse result of the forward attention ops: f32 [B, Hq, Sq].
+template <typename OpT> static LogicalResult verifyLse(OpT op) {
+  Value lse = op.getLse();
+  if (!lse)
+    return success();
+  auto qt = cast<RankedTensorType>(op.getQ().getType());
+  auto want = RankedTensorType::get(qt.getShape().take_front(3),
+                                    Float32Type::get(op.getContext()));
+  auto got = dyn_cast<RankedTensorType>(lse.getType());
+  if (!got || !got.getElementType().isF32() ||
+      failed(verifyCompatibleShape(got.getShape(), want.getShape())))
+    return op.emitOpError() << "result 'lse' must be the [B, Hq, Sq] f32 "
+                               "tensor "
+                            << want << " (one log-sum-exp a query row), got "
+                            << lse.getType();
+  return success();
+}
+
+LogicalResult SdpaOp::verify() {
+  return failure(failed(verifySdpaOperands(*this)) ||
+                 failed(verifyLse(*this)));
+}
 
 LogicalResult SdpaGradOp::verify() { return verifySdpaOperands(*this); }
 
@@ -406,7 +427,8 @@ template <typename OpT> static LogicalResult verifyBlockSparseOperands(OpT op) {
 }
 
 LogicalResult BlockSparseOp::verify() {
-  return verifyBlockSparseOperands(*this);
+  return failure(failed(verifyBlockSparseOperands(*this)) ||
+                 failed(verifyLse(*this)));
 }
 
 LogicalResult BlockSparseGradOp::verify() {
@@ -616,7 +638,8 @@ static LogicalResult verifySlidingTileOperands(OpT op) {
 }
 
 LogicalResult SlidingTileOp::verify() {
-  return verifySlidingTileOperands(*this);
+  return failure(failed(verifySlidingTileOperands(*this)) ||
+                 failed(verifyLse(*this)));
 }
 
 LogicalResult SlidingTileGradOp::verify() {

@@ -179,11 +179,13 @@ struct DecomposeVsa : OpRewritePattern<VsaOp> {
     int64_t block = op.getBlockAttr().getInt();
     CoarseStage c = buildCoarseStage(op, rewriter);
     // Coarse output: softmax(S) . vc is exactly sdpa over the block means.
-    Value oc = SdpaOp::create(rewriter, loc, c.qc, c.kc, c.vc, Value(), FloatAttr());
+    Value oc = SdpaOp::create(rewriter, loc, c.qc, c.kc, c.vc, Value(), FloatAttr())
+                   .getResult();
     BlockTopkOp topk = selectTopk(op, c, rewriter);
     Value os = BlockSparseOp::create(
         rewriter, loc, op.getQ(), op.getK(), op.getV(), topk.getKvIndices(),
-        topk.getKvCounts(), op.getKvBlockSizes(), block, block, FloatAttr());
+        topk.getKvCounts(), op.getKvBlockSizes(), block, block, FloatAttr())
+        .getResult();
 
     // out = Oc[b,h,s/block] * gate + Os.
     auto d = [&](unsigned i) { return dim(ctx, i); };
@@ -332,7 +334,8 @@ struct DecomposeVsaGrad : OpRewritePattern<VsaGradOp> {
         addMeanAdjoint(fine.getDv(), coarse.getDv(), op.getKvBlockSizes())};
     if (op.getGate()) {
       // dgate = Oc[b,h,s/P] * dout, Oc as the forward computed it.
-      Value oc = SdpaOp::create(rewriter, loc, c.qc, c.kc, c.vc, Value(), FloatAttr());
+      Value oc = SdpaOp::create(rewriter, loc, c.qc, c.kc, c.vc, Value(), FloatAttr())
+                     .getResult();
       results.push_back(elementwise(
           rewriter, loc, c.qSizes, elt, ValueRange{oc, op.getDout()},
           {perBlock, id4}, [&](OpBuilder &b, Location l, ValueRange a) {

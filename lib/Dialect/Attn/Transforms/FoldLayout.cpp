@@ -126,7 +126,10 @@ private:
              sizesAreValid(vsa.getQBlockSizes()) &&
              sizesAreValid(vsa.getKvBlockSizes()) && insensitive(vsa.getResult());
     }
+    // An lse result has q's row order too; such ops keep their layout ops.
     if (auto bs = dyn_cast<BlockSparseOp>(user)) {
+      if (bs.getLse())
+        return false;
       if (&use == &bs.getQMutable())
         return bs.getBlockQAttr().getInt() == P && insensitive(bs.getResult());
       if (&use == &bs.getKMutable() || &use == &bs.getVMutable())
@@ -135,7 +138,8 @@ private:
       return false;
     }
     if (auto sdpa = dyn_cast<SdpaOp>(user))
-      return &use == &sdpa.getQMutable() && insensitive(sdpa.getResult());
+      return !sdpa.getLse() && &use == &sdpa.getQMutable() &&
+             insensitive(sdpa.getResult());
     if (auto g = dyn_cast<linalg::GenericOp>(user))
       return isTokenwiseGeneric(g) &&
              g.getMatchingIndexingMap(&use).isIdentity() &&
@@ -249,7 +253,7 @@ struct CommuteTileThroughTokenwise : OpRewritePattern<TileOp> {
       return success();
     }
     if (auto sdpa = dyn_cast<SdpaOp>(f)) {
-      if (!PadAnalysis(l).insensitive(tile.getResult()))
+      if (sdpa.getLse() || !PadAnalysis(l).insensitive(tile.getResult()))
         return failure();
       Value q = makeTile(rewriter, loc, sdpa.getQ(), l);
       auto ns = SdpaOp::create(rewriter, loc, q, sdpa.getK(), sdpa.getV(),

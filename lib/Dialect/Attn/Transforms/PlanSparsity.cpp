@@ -258,20 +258,32 @@ struct PlanSlidingTile : OpRewritePattern<OpT> {
                                        vbs, P, P, op.getScaleAttr())
                  .getResults();
     } else {
-      outs = {BlockSparseOp::create(rewriter, loc, q, k, v, idx, cnt, vbs, P,
-                                    P, op.getScaleAttr())};
+      // The lse result, when the op has one, padded like q's rows.
+      Type lseType;
+      if (Value lse = op.getLse()) {
+        SmallVector<int64_t> shape(cast<RankedTensorType>(lse.getType()).getShape());
+        shape[2] = padded;
+        lseType = RankedTensorType::get(shape, rewriter.getF32Type());
+      }
+      outs = BlockSparseOp::create(rewriter, loc, q.getType(), lseType, q, k, v,
+                                   idx, cnt, vbs, rewriter.getI64IntegerAttr(P),
+                                   rewriter.getI64IntegerAttr(P),
+                                   op.getScaleAttr())
+                 ->getResults();
     }
     if (padded != S) {
-      // Each result back to its operand's rows (q for out/dq, k, v).
-      Value like[] = {op.getQ(), op.getK(), op.getV()};
+      // Each result back to its operand's rows (q for out/dq/lse, k, v).
+      Value like[] = {op.getQ(), kGrad ? op.getK() : op.getQ(), op.getV()};
       for (auto [i, out] : llvm::enumerate(outs)) {
-        SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
-        SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
+        auto want = cast<RankedTensorType>(op->getResult(i).getType());
+        unsigned rank = want.getRank();
+        SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+        SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
         SmallVector<OpFoldResult> sizes =
             tensor::getMixedSizes(rewriter, loc, like[i]);
-        out = tensor::ExtractSliceOp::create(
-            rewriter, loc, cast<RankedTensorType>(like[i].getType()), out,
-            offsets, sizes, strides);
+        sizes.resize(rank);
+        out = tensor::ExtractSliceOp::create(rewriter, loc, want, out, offsets,
+                                             sizes, strides);
       }
     }
     rewriter.replaceOp(op, outs);

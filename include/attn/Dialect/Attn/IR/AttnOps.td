@@ -97,15 +97,29 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure, AllTypesMatch<["q", "result"]>]> {
         : (tensor<2x8x64x64xbf16>, tensor<2x2x80x64xbf16>,
            tensor<2x2x80x64xbf16>, tensor<2x80xi1>) -> tensor<2x8x64x64xbf16>
     ```
+
+    An optional second result `lse : tensor<B x Hq x Sq x f32>` is each
+    query row's log-sum-exp, `lse = max_j s_j + log(sum_j exp(s_j - max_j
+    s_j))` over the row's valid scaled scores `s_j` (natural log; `-inf` for
+    a row with no valid key): what a backward pass, ring attention or a
+    log-sum-exp merge of partial attentions needs from the forward. With it
+    the op is written `%o, %lse = ... -> (type(result), type(lse))`.
   }];
   let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
                        AnyRankedTensor:$v, Optional<AnyRankedTensor>:$key_mask,
                        OptionalAttr<F32Attr>:$scale);
-  let results = (outs AnyRankedTensor:$result);
+  let results = (outs AnyRankedTensor:$result,
+                      Optional<AnyRankedTensor>:$lse);
   let assemblyFormat = [{
     $q `,` $k `,` $v (`key_mask` $key_mask^)? (`scale` $scale^)? attr-dict
     `:` functional-type(operands, results)
   }];
+  // Without the lse result (its type from q).
+  let builders = [OpBuilder<(ins "Value":$q, "Value":$k, "Value":$v,
+                                 "Value":$key_mask, "FloatAttr":$scale), [{
+    build($_builder, $_state, q.getType(), /*lse=*/Type(), q, k, v, key_mask,
+          scale);
+  }]>];
   let hasVerifier = 1;
 }
 
@@ -158,6 +172,13 @@ def Attn_BlockSparseOp : Attn_Op<"block_sparse", [Pure, AllTypesMatch<["q", "res
            tensor<1x12x4096x128xbf16>, tensor<1x12x64x8xi32>,
            tensor<1x12x64xi32>, tensor<64xi32>) -> tensor<1x12x4096x128xbf16>
     ```
+
+    An optional second result `lse : tensor<B x Hq x Sq x f32>` is each
+    query row's log-sum-exp, `lse = max_j s_j + log(sum_j exp(s_j - max_j
+    s_j))` over the row's valid scaled scores `s_j` (natural log; `-inf` for
+    a row with no valid key): what a backward pass, ring attention or a
+    log-sum-exp merge of partial attentions needs from the forward. With it
+    the op is written `%o, %lse = ... -> (type(result), type(lse))`.
   }];
   let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
                        AnyRankedTensor:$v, AnyRankedTensor:$kv_indices,
@@ -165,12 +186,22 @@ def Attn_BlockSparseOp : Attn_Op<"block_sparse", [Pure, AllTypesMatch<["q", "res
                        Optional<AnyRankedTensor>:$kv_block_sizes,
                        I64Attr:$block_q, I64Attr:$block_kv,
                        OptionalAttr<F32Attr>:$scale);
-  let results = (outs AnyRankedTensor:$result);
+  let results = (outs AnyRankedTensor:$result,
+                      Optional<AnyRankedTensor>:$lse);
   let assemblyFormat = [{
     $q `,` $k `,` $v `,` $kv_indices `,` $kv_counts (`,` $kv_block_sizes^)?
     `block_q` $block_q `block_kv` $block_kv (`scale` $scale^)? attr-dict
     `:` functional-type(operands, results)
   }];
+  // Without the lse result (its type from q).
+  let builders = [OpBuilder<(ins "Value":$q, "Value":$k, "Value":$v,
+                                 "Value":$kv_indices, "Value":$kv_counts,
+                                 "Value":$kv_block_sizes, "int64_t":$block_q,
+                                 "int64_t":$block_kv, "FloatAttr":$scale), [{
+    build($_builder, $_state, q.getType(), /*lse=*/Type(), q, k, v, kv_indices,
+          kv_counts, kv_block_sizes, $_builder.getI64IntegerAttr(block_q),
+          $_builder.getI64IntegerAttr(block_kv), scale);
+  }]>];
   let hasVerifier = 1;
 }
 
@@ -472,6 +503,13 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
         : (tensor<1x24x115456x128xbf16>, tensor<1x24x115456x128xbf16>,
            tensor<1x24x115456x128xbf16>) -> tensor<1x24x115456x128xbf16>
     ```
+
+    An optional second result `lse : tensor<B x Hq x Sq x f32>` is each
+    query row's log-sum-exp, `lse = max_j s_j + log(sum_j exp(s_j - max_j
+    s_j))` over the row's valid scaled scores `s_j` (natural log; `-inf` for
+    a row with no valid key): what a backward pass, ring attention or a
+    log-sum-exp merge of partial attentions needs from the forward. With it
+    the op is written `%o, %lse = ... -> (type(result), type(lse))`.
   }];
   let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
                        AnyRankedTensor:$v,
@@ -482,7 +520,8 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
                        OptionalAttr<DenseI64ArrayAttr>:$windows,
                        OptionalAttr<I64Attr>:$text_length,
                        OptionalAttr<F32Attr>:$scale);
-  let results = (outs AnyRankedTensor:$result);
+  let results = (outs AnyRankedTensor:$result,
+                      Optional<AnyRankedTensor>:$lse);
   // `window [..]` or `windows [..]`, then `text_length N` or
   // `text_length %n` (absent: 0). One directive, so that an absent text
   // length leaves no stray space in the printed form.
