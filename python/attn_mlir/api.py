@@ -634,15 +634,23 @@ def sdpa_with_lse(q, k, v, scale: Optional[float] = None):
     CUDA tensors: AttnError, the GPU kernels do not write it yet)."""
     qs, ks = _check_qkv(q, k, v, same_seq=False)
     inputs, names = [q, k, v], ["q", "k", "v"]
+    kind = _cpu_only_kind(inputs, names, "the lse result has no GPU kernel yet",
+                          "sdpa_with_lse takes")
+    return tuple(_run_cpu(lambda elem: ir.sdpa_module(qs, ks, elem, scale, lse=True),
+                          inputs, names, kind, f32_results=(1,)))
+
+
+def _cpu_only_kind(inputs, names, no_gpu, takes):
+    """The inputs' kind (_classify) for a CPU-path-only function: CUDA
+    tensors raise AttnError(no_gpu + how to get it), TensorSpecs
+    TypeError(takes + ...)."""
     kind = _classify(inputs, names)
     if kind == "cuda":
         from .errors import AttnError
-        raise AttnError("the lse result has no GPU kernel yet; move the tensors to the CPU "
-                        "(the CPU path computes it)")
+        raise AttnError(f"{no_gpu}; move the tensors to the CPU (the CPU path computes it)")
     if kind == "spec":
-        raise TypeError("sdpa_with_lse takes arrays or tensors, not TensorSpecs")
-    return tuple(_run_cpu(lambda elem: ir.sdpa_module(qs, ks, elem, scale, lse=True),
-                          inputs, names, kind, f32_results=(1,)))
+        raise TypeError(f"{takes} arrays or tensors, not TensorSpecs")
+    return kind
 
 
 def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
@@ -664,13 +672,8 @@ def _run_grad(q, k, v, dout, qs, build, extra=()):
                          f"{list(qs)}")
     inputs = [q, k, v] + [x for x, _ in extra] + [dout]
     names = ["q", "k", "v"] + [n for _, n in extra] + ["dout"]
-    kind = _classify(inputs, names)
-    if kind == "cuda":
-        from .errors import AttnError
-        raise AttnError("the backward has no GPU kernels yet; move the tensors to the "
-                        "CPU (the CPU path computes it)")
-    if kind == "spec":
-        raise TypeError("gradients take arrays or tensors, not TensorSpecs")
+    kind = _cpu_only_kind(inputs, names, "the backward has no GPU kernels yet",
+                          "gradients take")
     return tuple(_run_cpu(build, inputs, names, kind))
 
 
