@@ -443,12 +443,6 @@ llvm::Error checkBlockSparse(OpT op, const KnownValues &known,
 
 /// Checks the attn ops of `f` (and of the functions it calls, with the
 /// values known at each call) against the index values known so far.
-/// attn.vsa's and attn.vsa_grad's block-size tables and block.
-template <typename OpT>
-static std::tuple<Value, Value, int64_t> vsaSizes(OpT op) {
-  return {op.getQBlockSizes(), op.getKvBlockSizes(), op.getBlockAttr().getInt()};
-}
-
 static std::string checkFunction(func::FuncOp f, const KnownValues &known,
                                  const ShapeEnv &shapes, unsigned depth) {
   std::string failure;
@@ -464,6 +458,12 @@ static std::string checkFunction(func::FuncOp f, const KnownValues &known,
     auto k = knownInts(v, known);
     return k && record(checkRange(*k, name, op, 0, block));
   };
+  // attn.vsa's and attn.vsa_grad's block-size tables.
+  auto vsaSizes = [&](auto v) {
+    int64_t P = v.getBlockAttr().getInt();
+    return sizes(v, v.getQBlockSizes(), "q_block_sizes", P) ||
+           sizes(v, v.getKvBlockSizes(), "kv_block_sizes", P);
+  };
   auto module = f->getParentOfType<ModuleOp>();
   f.walk([&](Operation *op) {
     bool bad = false;
@@ -473,13 +473,10 @@ static std::string checkFunction(func::FuncOp f, const KnownValues &known,
       bad = record(checkBlockSparse(bg, known, shapes));
     } else if (auto m = dyn_cast<BlockMeanOp>(op)) {
       bad = sizes(op, m.getBlockSizes(), "block_sizes", m.getBlockAttr().getInt());
-    } else if (isa<VsaOp, VsaGradOp>(op)) {
-      auto [qSizes, kvSizes, P] =
-          isa<VsaOp>(op)
-              ? vsaSizes(cast<VsaOp>(op))
-              : vsaSizes(cast<VsaGradOp>(op));
-      bad = sizes(op, qSizes, "q_block_sizes", P) ||
-            sizes(op, kvSizes, "kv_block_sizes", P);
+    } else if (auto v = dyn_cast<VsaOp>(op)) {
+      bad = vsaSizes(v);
+    } else if (auto vg = dyn_cast<VsaGradOp>(op)) {
+      bad = vsaSizes(vg);
     } else if (auto call = dyn_cast<func::CallOp>(op)) {
       auto callee = module ? module.lookupSymbol<func::FuncOp>(call.getCallee())
                            : func::FuncOp();

@@ -90,8 +90,8 @@ SmallVector<Value> buildAttentionGrad(OpBuilder &b, Location loc,
   };
   AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
   AffineMap bhi4 = map(4, {d(0), d(1), d(2)});
-  auto [probs, rowSum, rowMax] = attentionProbs(b, loc, in, groups);
-  (void)rowMax;
+  AttentionProbs softmax = attentionProbs(b, loc, in, groups);
+  Value probs = softmax.probs, rowSum = softmax.rowSum;
 
   // P normalized (empty rows: 0).
   Value P = genericOp(
@@ -201,13 +201,13 @@ struct BlockSparseGradToLinalg : OpConversionPattern<BlockSparseGradOp> {
                     adaptor.getDout(), adaptor.getQ());
     int64_t bq = op.getBlockQAttr().getInt(), bkv = op.getBlockKvAttr().getInt();
     Value sizes = adaptor.getKvBlockSizes();
-    OpFoldResult nkv = assertBlockSparseShapes(
-        rewriter, loc, bq, bkv, adaptor.getQ(), adaptor.getK(),
-        adaptor.getKvIndices(), adaptor.getKvCounts(), sizes);
+    // Checked; t / block_kv < Nkv for every key token t.
+    assertBlockSparseShapes(rewriter, loc, bq, bkv, adaptor.getQ(),
+                            adaptor.getK(), adaptor.getKvIndices(),
+                            adaptor.getKvCounts(), sizes);
     SmallVector<OpFoldResult> is =
         mixedSizes(rewriter, loc, adaptor.getKvIndices());
     OpFoldResult T = mixedSizes(rewriter, loc, adaptor.getK())[2];
-    (void)nkv; // checked; t / block_kv < Nkv for every key token t
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     // rows[b,h,n,t] = t when a listed id of row (b,h,n) is t's block and
     // t is within its valid size, else -1: over (b, h, n, t, s), reduction
