@@ -126,7 +126,9 @@ private:
              sizesAreValid(vsa.getQBlockSizes()) &&
              sizesAreValid(vsa.getKvBlockSizes()) && insensitive(vsa.getResult());
     }
-    // An lse result has q's row order too; such ops keep their layout ops.
+    // An lse result has a row per query slot, pad slots included: it sees
+    // what the pads hold, so a query read by an op with an lse is
+    // pad-sensitive.
     if (auto bs = dyn_cast<BlockSparseOp>(user)) {
       if (bs.getLse())
         return false;
@@ -253,7 +255,8 @@ struct CommuteTileThroughTokenwise : OpRewritePattern<TileOp> {
       return success();
     }
     if (auto sdpa = dyn_cast<SdpaOp>(f)) {
-      if (sdpa.getLse() || !PadAnalysis(l).insensitive(tile.getResult()))
+      // (A used lse result is a second use: f->hasOneUse() refused it.)
+      if (!PadAnalysis(l).insensitive(tile.getResult()))
         return failure();
       Value q = makeTile(rewriter, loc, sdpa.getQ(), l);
       auto ns = SdpaOp::create(rewriter, loc, q, sdpa.getK(), sdpa.getV(),
