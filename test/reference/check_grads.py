@@ -10,20 +10,16 @@ a dynamic sequence) with the forward's top-k selection held fixed.
 
 usage: check_grads.py ATTN_RUN WORK_DIR   (prints one PASS/FAIL line a case)"""
 import os
-import subprocess
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attn_ref  # noqa: E402
+from attn_run_case import run, ty  # noqa: E402
 
 attn_run, work = sys.argv[1], sys.argv[2]
 rng = np.random.default_rng()
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join(map(str, shape)) + "x" + elt + ">"
 
 
 def finite_differences(fwd, args, wrt, dout, eps=1e-6):
@@ -44,24 +40,11 @@ def run_case(name, mlir, inputs, fwd, diff_args, wrt_names="qkv", dout_at=3):
     """Runs `mlir` on `inputs` with one output a name of `wrt_names` (the
     gradients of diff_args, in order) and compares each with the finite
     differences of fwd; inputs[dout_at] is dout."""
-    d = os.path.join(work, name)
-    os.makedirs(d, exist_ok=True)
-    src = os.path.join(d, "m.mlir")
-    with open(src, "w") as f:
-        f.write(mlir)
-    cmd = [attn_run, src]
-    for i, x in enumerate(inputs):
-        p = os.path.join(d, f"in{i}.npy")
-        np.save(p, x)
-        cmd += ["--input", p]
-    outs = [os.path.join(d, f"d{n}.npy") for n in wrt_names]
-    for p in outs:
-        cmd += ["--output", p]
-    subprocess.run(cmd, check=True)
+    grads = run(attn_run, os.path.join(work, name), mlir, inputs, len(wrt_names))
     ok = True
     dout = inputs[dout_at].astype(np.float64)
-    for wrt, p in enumerate(outs):
-        got = np.load(p).astype(np.float64)
+    for wrt, got in enumerate(grads):
+        got = got.astype(np.float64)
         want = finite_differences(fwd, diff_args, wrt, dout)
         err = np.abs(got - want).max() / max(np.abs(want).max(), 1e-30)
         good = err < 1e-4 and np.isfinite(got).all()

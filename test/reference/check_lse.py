@@ -9,42 +9,28 @@ beside the lse is checked too.
 
 usage: check_lse.py ATTN_RUN WORK_DIR   (prints one PASS/FAIL line a case)"""
 import os
-import subprocess
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attn_ref  # noqa: E402
+from attn_run_case import run, ty  # noqa: E402
 
 attn_run, work = sys.argv[1], sys.argv[2]
 rng = np.random.default_rng()
 
 
-def ty(shape, elt):
-    return "tensor<" + "x".join(map(str, shape)) + "x" + elt + ">"
-
-
 def run_case(name, op_line, ins, want_out, want_lse):
     """ins: (name, array, elt); op_line: the op, '%o, %lse = ...'."""
-    d = os.path.join(work, name)
-    os.makedirs(d, exist_ok=True)
     q_shape = ins[0][1].shape
     res = f"{ty(q_shape, 'f32')}, {ty(q_shape[:3], 'f32')}"
     args = ", ".join(f"%{n}: {ty(x.shape, e)}" for n, x, e in ins)
     types = ", ".join(ty(x.shape, e) for _, x, e in ins)
-    src = os.path.join(d, "m.mlir")
-    with open(src, "w") as f:
-        f.write(f"func.func @main({args}) -> ({res}) {{\n"
-                f"  %o, %lse = {op_line} : ({types}) -> ({res})\n"
-                f"  return %o, %lse : {res}\n}}\n")
-    cmd = [attn_run, src]
-    for n, x, _ in ins:
-        np.save(os.path.join(d, n + ".npy"), x)
-        cmd += ["--input", os.path.join(d, n + ".npy")]
-    cmd += ["--output", os.path.join(d, "o.npy"), "--output", os.path.join(d, "lse.npy")]
-    subprocess.run(cmd, check=True)
-    out, lse = np.load(os.path.join(d, "o.npy")), np.load(os.path.join(d, "lse.npy"))
+    mlir = (f"func.func @main({args}) -> ({res}) {{\n"
+            f"  %o, %lse = {op_line} : ({types}) -> ({res})\n"
+            f"  return %o, %lse : {res}\n}}\n")
+    out, lse = run(attn_run, os.path.join(work, name), mlir, [x for _, x, _ in ins], 2)
     out_err = np.abs(out - want_out).max() / max(np.abs(want_out).max(), 1e-30)
     empty = np.isneginf(want_lse)
     same_inf = np.array_equal(np.isneginf(lse), empty)
