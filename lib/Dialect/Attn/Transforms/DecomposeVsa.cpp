@@ -307,11 +307,10 @@ struct DecomposeVsaGrad : OpRewritePattern<VsaGradOp> {
           rewriter, loc, tensor::getMixedSizes(rewriter, loc, fineGrad), elt,
           ins, maps, [&](OpBuilder &b, Location l, ValueRange a) {
             Value fineValue = f32Of(b, l, a[0]);
-            Value n = arith::ConstantOp::create(b, l, b.getF32FloatAttr(P));
             Value share;
             if (sizes) {
               Value count = a[2];
-              n = arith::SIToFPOp::create(b, l, f32, count);
+              Value n = arith::SIToFPOp::create(b, l, f32, count);
               Value slot = arith::RemUIOp::create(
                   b, l, linalg::IndexOp::create(b, l, 2),
                   arith::ConstantIndexOp::create(b, l, P));
@@ -323,7 +322,8 @@ struct DecomposeVsaGrad : OpRewritePattern<VsaGradOp> {
                   b, l, valid, arith::DivFOp::create(b, l, a[1], n),
                   arith::ConstantOp::create(b, l, b.getF32FloatAttr(0)));
             } else {
-              share = arith::DivFOp::create(b, l, a[1], n);
+              share = arith::DivFOp::create(
+                  b, l, a[1], arith::ConstantOp::create(b, l, b.getF32FloatAttr(P)));
             }
             return convertTo(b, l, elt, arith::AddFOp::create(b, l, fineValue, share));
           });
