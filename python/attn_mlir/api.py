@@ -199,28 +199,32 @@ def _run(build, inputs, names, index_args=()):
     return _run_cpu(build, inputs, names, kind)[0]
 
 
-def _run_cpu(build, inputs, names, kind, f32_results=()):
+def _run_cpu(build, inputs, names, kind, f32_results=(), index_args=()):
     """Every result of build(elem) on the CPU path, for CPU torch tensors
-    (kind "torch-cpu": results as torch tensors of the inputs' dtype, except
-    the indices in `f32_results`, which stay float32) or NumPy / host DLPack
-    arrays."""
+    (kind "torch-cpu": results as torch tensors of the data inputs' dtype,
+    except the indices in `f32_results`, which stay float32) or NumPy / host
+    DLPack arrays. Inputs named in `index_args` are int32 index tables: they
+    go as int32 arrays and do not decide the element type."""
+    first = next(i for i, n in enumerate(names) if n not in index_args)
     if kind == "torch-cpu":
         import torch
-        dt = inputs[0].dtype
-        elem = runtime.torch_dtype_name(inputs[0])
+        dt = inputs[first].dtype
+        elem = runtime.torch_dtype_name(inputs[first])
         if elem not in ir.ELEMENT_TYPES:
-            raise TypeError(f"{names[0]}: dtype {dt} is not supported; use float32, "
+            raise TypeError(f"{names[first]}: dtype {dt} is not supported; use float32, "
                             "float16 or bfloat16")
         conv = torch.float32 if elem == "bf16" else dt
-        arrays = [x.detach().to(conv).contiguous().numpy() for x in inputs]
+        arrays = [_as_index_array(x, n) if n in index_args
+                  else x.detach().to(conv).contiguous().numpy() for x, n in zip(inputs, names)]
         return [torch.from_numpy(o).to(torch.float32 if i in f32_results else dt)
                 for i, o in enumerate(compiler.run_cpu(build(elem), arrays))]
-    arrays = [np.asarray(x) if not hasattr(x, "__dlpack_device__") or isinstance(x, np.ndarray)
-              else np.from_dlpack(x) for x in inputs]
-    elem = _NUMPY_ELEMS.get(arrays[0].dtype)
+    arrays = [_as_index_array(x, n) if n in index_args
+              else np.asarray(x) if not hasattr(x, "__dlpack_device__") or isinstance(x, np.ndarray)
+              else np.from_dlpack(x) for x, n in zip(inputs, names)]
+    elem = _NUMPY_ELEMS.get(arrays[first].dtype)
     if elem is None:
-        raise TypeError(f"{names[0]}: dtype {arrays[0].dtype} is not supported; use float32 "
-                        "or float16 (bf16 goes through torch tensors)")
+        raise TypeError(f"{names[first]}: dtype {arrays[first].dtype} is not supported; use "
+                        "float32 or float16 (bf16 goes through torch tensors)")
     return compiler.run_cpu(build(elem), [np.ascontiguousarray(a) for a in arrays])
 
 
@@ -246,25 +250,7 @@ def _run_with_index(build, inputs, names, index_args):
         return _run_gpu(build, inputs, names, index_args)
     if kind == "spec":
         return _run_spec(build, [x for x, _ in data])
-    first = data[0][0]
-    if kind == "torch-cpu":
-        import torch
-        elem = runtime.torch_dtype_name(first)
-        if elem not in ir.ELEMENT_TYPES:
-            raise TypeError(f"{data[0][1]}: dtype {first.dtype} is not supported; use float32, "
-                            "float16 or bfloat16")
-        conv = torch.float32 if elem == "bf16" else first.dtype
-        arrays = [_as_index_array(x, n) if n in index_args
-                  else x.detach().to(conv).contiguous().numpy() for x, n in zip(inputs, names)]
-        out = compiler.run_cpu(build(elem), arrays)[0]
-        return torch.from_numpy(out).to(first.dtype)
-    arrays = [_as_index_array(x, n) if n in index_args else np.ascontiguousarray(x)
-              for x, n in zip(inputs, names)]
-    elem = _NUMPY_ELEMS.get(arrays[names.index(data[0][1])].dtype)
-    if elem is None:
-        raise TypeError(f"{data[0][1]}: dtype {np.asarray(first).dtype} is not supported; use "
-                        "float32 or float16 (bf16 goes through torch tensors)")
-    return compiler.run_cpu(build(elem), arrays)[0]
+    return _run_cpu(build, inputs, names, kind, index_args=index_args)[0]
 
 
 def chip_for_device(device: int) -> str:
