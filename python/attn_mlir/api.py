@@ -650,17 +650,19 @@ def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
                      lambda elem: ir.sdpa_grad_module(qs, ks, elem, scale))
 
 
-def _run_grad(q, k, v, dout, qs, build, extra=()):
-    """Runs the gradient module build(elem) (q, k, v, *extra, dout) -> (dq,
-    dk, dv, d(extra)...) on the CPU path; `extra`: (tensor, name) pairs."""
+def _run_grad(q, k, v, dout, qs, build, extra=(), index=()):
+    """Runs the gradient module build(elem) (q, k, v, *extra, dout, *index)
+    -> (dq, dk, dv, d(extra)...) on the CPU path; `extra`: (tensor, name)
+    pairs; `index`: (int32 table, name) pairs."""
     if _shape(dout, "dout") != qs:
         raise ValueError(f"dout shape {list(_shape(dout, 'dout'))} must equal q shape "
                          f"{list(qs)}")
-    inputs = [q, k, v] + [x for x, _ in extra] + [dout]
+    data = [q, k, v] + [x for x, _ in extra] + [dout]
     names = ["q", "k", "v"] + [n for _, n in extra] + ["dout"]
-    kind = _cpu_only_kind(inputs, names, "the backward has no GPU kernels yet",
+    kind = _cpu_only_kind(data, names, "the backward has no GPU kernels yet",
                           "gradients take")
-    return tuple(_run_cpu(build, inputs, names, kind))
+    return tuple(_run_cpu(build, data + [x for x, _ in index], names + [n for _, n in index],
+                          kind, index_args=tuple(n for _, n in index)))
 
 
 # ---------------------------------------------------------------------------
@@ -676,6 +678,34 @@ def vsa_tiled(q, k, v, kv_block_sizes, q_block_sizes, topk: int, block: int = 64
     ops = _torch_op(q, k, v, gate, kv_block_sizes, q_block_sizes)
     if ops is not None:
         return ops.vsa_tiled(q, k, v, kv_block_sizes, q_block_sizes, topk, block, gate)
+    qs, ks, topk = _vsa_tiled_args(q, k, v, kv_block_sizes, q_block_sizes, topk, block, gate)
+    inputs, names = [q, k, v], ["q", "k", "v"]
+    if gate is not None:
+        inputs.append(gate)
+        names.append("compress_attn_weight")
+    inputs += [q_block_sizes, kv_block_sizes]
+    names += ["q_block_sizes", "kv_block_sizes"]
+    return _run(lambda elem: ir.vsa_tiled_module(qs, ks, elem, block, topk, gate is not None),
+                inputs, names, index_args=("q_block_sizes", "kv_block_sizes"))
+
+
+def vsa_tiled_grad(q, k, v, dout, kv_block_sizes, q_block_sizes, topk: int, block: int = 64,
+                   gate=None):
+    """The gradients (dq, dk, dv), and dgate with a gate, of ``vsa_tiled(q, k,
+    v, kv_block_sizes, q_block_sizes, topk, block, gate)`` for the output
+    gradient ``dout`` (shaped like q): attn.vsa_grad on the CPU path (the
+    top-k selection a constant); NumPy arrays or CPU tensors."""
+    qs, ks, topk = _vsa_tiled_args(q, k, v, kv_block_sizes, q_block_sizes, topk, block, gate)
+    return _run_grad(q, k, v, dout, qs,
+                     lambda elem: ir.vsa_tiled_module(qs, ks, elem, block, topk,
+                                                      gate is not None, grad=True),
+                     extra=[] if gate is None else [(gate, "compress_attn_weight")],
+                     index=[(q_block_sizes, "q_block_sizes"),
+                            (kv_block_sizes, "kv_block_sizes")])
+
+
+def _vsa_tiled_args(q, k, v, kv_block_sizes, q_block_sizes, topk, block, gate):
+    """vsa_tiled's argument checks: (q shape, k shape, topk clamped to Nkv)."""
     qs, ks = _check_qkv(q, k, v, same_seq=False)
     if isinstance(block, bool) or not isinstance(block, numbers.Integral) or block < 1:
         raise ValueError(f"block must be a positive integer (tokens per tile), got {block!r}")
@@ -691,19 +721,12 @@ def vsa_tiled(q, k, v, kv_block_sizes, q_block_sizes, topk: int, block: int = 64
             raise ValueError(f"{name} must have shape [{n}] (one entry per tile), got {list(s)}")
     if isinstance(topk, bool) or not isinstance(topk, numbers.Integral) or topk < 1:
         raise ValueError(f"topk must be an integer >= 1, got {topk!r}")
-    topk = min(int(topk), nkv)
-    inputs, names = [q, k, v], ["q", "k", "v"]
     if gate is not None:
         gs = _check_rank4(gate, "compress_attn_weight")
         if gs != qs:
             raise ValueError(f"compress_attn_weight shape {list(gs)} must equal q shape "
                              f"{list(qs)}")
-        inputs.append(gate)
-        names.append("compress_attn_weight")
-    inputs += [q_block_sizes, kv_block_sizes]
-    names += ["q_block_sizes", "kv_block_sizes"]
-    return _run(lambda elem: ir.vsa_tiled_module(qs, ks, elem, block, topk, gate is not None),
-                inputs, names, index_args=("q_block_sizes", "kv_block_sizes"))
+    return qs, ks, min(int(topk), nkv)
 
 
 def sta_tiled(q, k, v, window_size, text_length: int, tile_grid, tile=STA_TILE):
@@ -713,6 +736,26 @@ def sta_tiled(q, k, v, window_size, text_length: int, tile_grid, tile=STA_TILE):
     ops = _torch_op(q, k, v)
     if ops is not None:
         return ops.sta_tiled(q, k, v, window_size, text_length, tile_grid, tile)
+    qs, tg, t, window, windows = _sta_tiled_args(q, k, v, window_size, text_length,
+                                                 tile_grid, tile)
+    return _run(lambda elem: ir.sta_tiled_module(qs, elem, tg, t, window, windows,
+                                                 int(text_length)), [q, k, v], ["q", "k", "v"])
+
+
+def sta_tiled_grad(q, k, v, dout, window_size, text_length: int, tile_grid, tile=STA_TILE):
+    """The gradients (dq, dk, dv) of ``sta_tiled(q, k, v, window_size,
+    text_length, tile_grid, tile)`` for the output gradient ``dout`` (shaped
+    like q): attn.sliding_tile_grad on the CPU path; NumPy arrays or CPU
+    tensors."""
+    qs, tg, t, window, windows = _sta_tiled_args(q, k, v, window_size, text_length,
+                                                 tile_grid, tile)
+    return _run_grad(q, k, v, dout, qs,
+                     lambda elem: ir.sta_tiled_module(qs, elem, tg, t, window, windows,
+                                                      int(text_length), grad=True))
+
+
+def _sta_tiled_args(q, k, v, window_size, text_length, tile_grid, tile):
+    """sta_tiled's argument checks: (q shape, tile grid, tile, window, windows)."""
     qs, _ = _check_qkv(q, k, v)
     ks = _shape(k)
     if ks != qs:
@@ -729,5 +772,4 @@ def sta_tiled(q, k, v, window_size, text_length: int, tile_grid, tile=STA_TILE):
         raise ValueError(f"text_length {text_length} must be in [0, {qs[2] - s_img}] (the "
                          f"{qs[2] - s_img} tokens after the {s_img} image tokens)")
     window, windows = normalize_windows(window_size, qs[1])
-    return _run(lambda elem: ir.sta_tiled_module(qs, elem, tg, t, window, windows,
-                                                 int(text_length)), [q, k, v], ["q", "k", "v"])
+    return qs, tg, t, window, windows

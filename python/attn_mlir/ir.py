@@ -196,39 +196,56 @@ def sta_module(shape, elem, grid, tile, window: Optional[Sequence[int]],
     return "\n".join(lines) + "\n"
 
 
-def vsa_tiled_module(q_shape, kv_shape, elem, block: int, topk: int, gate: bool) -> str:
+def vsa_tiled_module(q_shape, kv_shape, elem, block: int, topk: int, gate: bool,
+                     grad: bool = False) -> str:
     """attn.vsa on pre-tiled q/k/v(/gate) with the block sizes as int32
     arguments (FastVideo's fastvideo_kernel.video_sparse_attn): @main(q, k, v,
-    [gate,] q_block_sizes, kv_block_sizes)."""
+    [gate,] q_block_sizes, kv_block_sizes). ``grad``: attn.vsa_grad,
+    @main(q, k, v, [gate,] dout, q_block_sizes, kv_block_sizes) -> (dq, dk,
+    dv [, dgate])."""
     _check_elem(elem)
     nq, nkv = q_shape[2] // block, kv_shape[2] // block
     qt, kt = tensor_type(q_shape, elem), tensor_type(kv_shape, elem)
     qb, kb = tensor_type((nq,), "i32"), tensor_type((nkv,), "i32")
-    args = [f"%q: {qt}", f"%k: {kt}", f"%v: {kt}"] + ([f"%gate: {qt}"] if gate else [])
-    args += [f"%qbs: {qb}", f"%kbs: {kb}"]
-    types = [qt, kt, kt] + ([qt] if gate else []) + [qb, kb]
+    data = [("q", qt), ("k", kt), ("v", kt)] + ([("gate", qt)] if gate else [])
+    data += [("dout", qt)] if grad else []
+    args = ", ".join([f"%{n}: {t}" for n, t in data] + [f"%qbs: {qb}", f"%kbs: {kb}"])
+    outs = ([("dq", qt), ("dk", kt), ("dv", kt)] + ([("dgate", qt)] if gate else [])
+            if grad else [("o", qt)])
+    operands = "%q, %k, %v" + (", %dout" if grad else "")
+    # The functional type lists dout before the gate (the ops' operand order).
+    types = [qt, kt, kt] + ([qt] if grad else []) + ([qt] if gate else []) + [qb, kb]
+    results = ", ".join(t for _, t in outs)
+    op = "attn.vsa_grad" if grad else "attn.vsa"
     gate_txt = " gate %gate" if gate else ""
-    return (f"func.func @main({', '.join(args)}) -> {qt} {{\n"
-            f"  %o = attn.vsa %q, %k, %v{gate_txt} q_block_sizes %qbs kv_block_sizes %kbs"
-            f" block {int(block)} topk {int(topk)}\n"
-            f"      : ({', '.join(types)}) -> {qt}\n"
-            f"  return %o : {qt}\n}}\n")
+    return (f"func.func @main({args}) -> ({results}) {{\n"
+            f"  {', '.join('%' + n for n, _ in outs)} = {op} {operands}{gate_txt}"
+            f" q_block_sizes %qbs kv_block_sizes %kbs block {int(block)} topk {int(topk)}\n"
+            f"      : ({', '.join(types)}) -> ({results})\n"
+            f"  return {', '.join('%' + n for n, _ in outs)} : {results}\n}}\n")
 
 
 def sta_tiled_module(shape, elem, tile_grid, tile, window: Optional[Sequence[int]],
-                     windows: Optional[Sequence[int]], text_length: int) -> str:
+                     windows: Optional[Sequence[int]], text_length: int,
+                     grad: bool = False) -> str:
     """attn.sliding_tile on pre-tiled image tokens followed by the text
-    (FastVideo's sliding_tile_attention): q/k/v/out [B,H,N*P + S_text,D]."""
+    (FastVideo's sliding_tile_attention): q/k/v/out [B,H,N*P + S_text,D].
+    ``grad``: attn.sliding_tile_grad, @main(q, k, v, dout) -> (dq, dk, dv)."""
     _check_elem(elem)
     full = tensor_type(shape, elem)
     attrs = f"tile_grid {_list(tile_grid)} tile {_list(tile)}"
     attrs += f" window {_list(window)}" if window is not None else f" windows {_list(windows)}"
     if text_length:
         attrs += f" text_length {int(text_length)}"
-    return (f"func.func @main(%q: {full}, %k: {full}, %v: {full}) -> {full} {{\n"
-            f"  %o = attn.sliding_tile %q, %k, %v {attrs}\n"
-            f"      : ({full}, {full}, {full}) -> {full}\n"
-            f"  return %o : {full}\n}}\n")
+    ins = "qkvd" if grad else "qkv"
+    outs = ["dq", "dk", "dv"] if grad else ["o"]
+    results = ", ".join([full] * len(outs))
+    op = "attn.sliding_tile_grad" if grad else "attn.sliding_tile"
+    return (f"func.func @main({', '.join(f'%{x}: {full}' for x in ins)}) -> ({results}) {{\n"
+            f"  {', '.join('%' + o for o in outs)} = {op} "
+            f"{', '.join('%' + x for x in ins)} {attrs}\n"
+            f"      : ({', '.join([full] * len(ins))}) -> ({results})\n"
+            f"  return {', '.join('%' + o for o in outs)} : {results}\n}}\n")
 
 
 def topk_for(sparsity: float, num_tiles: int) -> int:

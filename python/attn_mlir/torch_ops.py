@@ -245,13 +245,13 @@ _custom_ops = {}
 
 
 # ---------------------------------------------------------------------------
-# Gradients: sdpa, sliding_tile_attn and video_sparse_attn (the pre-tiled
-# operators' backward is issue 16's next slice)
+# Gradients: every attention operator (sdpa, sliding_tile_attn,
+# video_sparse_attn, vsa_tiled, sta_tiled), on the CPU path
 # ---------------------------------------------------------------------------
 
 # operator -> how many leading inputs are tensors its backward reads (q, k,
-# v, and VSA's optional gate)
-_SAVED = {"video_sparse_attn": 4}
+# v, VSA's optional gate, vsa_tiled's block-size tables)
+_SAVED = {"video_sparse_attn": 4, "vsa_tiled": 6}
 
 
 def _grad_setup(ctx, name, inputs):
@@ -283,9 +283,27 @@ def _vsa_backward(ctx, grad):
     return grads + (None,) * 3
 
 
+def _vsa_tiled_backward(ctx, grad):
+    q, k, v, gate, qbs, kbs = ctx.saved_tensors
+    topk, block = ctx.rest
+    grads = api.vsa_tiled_grad(q, k, v, grad.contiguous(), kbs, qbs, topk, block, gate)
+    if gate is None:
+        grads = grads + (None,)
+    return grads + (None,) * 4
+
+
+def _sta_tiled_backward(ctx, grad):
+    q, k, v = ctx.saved_tensors
+    window, text_length, tile_grid, tile = ctx.rest
+    grads = api.sta_tiled_grad(q, k, v, grad.contiguous(), list(window), text_length,
+                               list(tile_grid), list(tile))
+    return grads + (None,) * 4
+
+
 # operator -> backward(ctx, grad): the gradients of its inputs
 _BACKWARD = {"sdpa": _sdpa_backward, "sliding_tile_attn": _sta_backward,
-             "video_sparse_attn": _vsa_backward}
+             "video_sparse_attn": _vsa_backward, "vsa_tiled": _vsa_tiled_backward,
+             "sta_tiled": _sta_tiled_backward}
 
 
 class _GradFunction(torch.autograd.Function):

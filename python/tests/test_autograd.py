@@ -1,6 +1,6 @@
 """Gradients through the Python API (issue 16): attn_mlir.sdpa,
-attn_mlir.sliding_tile_attn and attn_mlir.video_sparse_attn under
-torch.autograd on CPU tensors (attn.sdpa_grad / attn.sliding_tile_grad /
+attn_mlir.sliding_tile_attn, attn_mlir.video_sparse_attn and the pre-tiled
+api.vsa_tiled / api.sta_tiled under torch.autograd on CPU tensors (attn.sdpa_grad / attn.sliding_tile_grad /
 attn.vsa_grad on the CPU path), the api.*_grad functions on NumPy arrays,
 against torch's own autograd in float64 (STA: raster order, per-head
 windows, a ragged text tail; VSA: partial tiles, GQA, with and without a
@@ -116,45 +116,60 @@ def test_sliding_tile_attn_backward_through_autograd():
         torch.testing.assert_close(got.double(), w, rtol=1e-5, atol=1e-5)
 
 
-def vsa_reference_grads(q, k, v, dout, grid, tile, topk, gate=None):
-    """torch float64 autograd of VSA in raster order: tile (zero pads), block
-    means over the valid tokens, coarse attention broadcast to the slots, the
-    fine attention over the kv tiles the NumPy reference selects (held
-    constant, as the backward treats it), times the gate, untile."""
+def vsa_tiled_torch(qt, kt, vt, gt, qbs, kbs, p, topk):
+    """VSA in torch float64 on tiled tensors (pads zero): block means over
+    the valid tokens, the coarse attention broadcast to the slots, the fine
+    attention over the kv tiles the NumPy reference selects (held constant,
+    as the backward treats it), the gate. Differentiable in q, k, v, gate."""
     import attn_ref
-    tpi, npi, comb, vbs = attn_ref.tile_indices(grid, tile)
-    _, n, p = attn_ref.tile_geometry(grid, tile)
-    b, hq, _, d = q.shape
-    group = hq // k.shape[1]
-    leaves = [t.detach().double().requires_grad_() for t in (q, k, v)]
-    if gate is not None:
-        leaves.append(gate.detach().double().requires_grad_())
+    b, hq, sq, d = qt.shape
+    nq, nkv = sq // p, kt.shape[2] // p
+    group = hq // kt.shape[1]
 
-    def tiled(x):
-        out = x.new_zeros(x.shape[:2] + (n * p, d))
-        return out.index_copy(2, torch.from_numpy(npi), x[:, :, torch.from_numpy(tpi)])
+    def means(x, sizes):
+        # Over the valid slots only (a pad slot is not read: no gradient).
+        n = x.shape[2] // p
+        valid = torch.from_numpy(np.arange(p)[None, :] < sizes[:, None])[:, :, None]
+        x = x.reshape(x.shape[0], x.shape[1], n, p, d) * valid
+        return x.sum(3) / torch.from_numpy(sizes).double()[:, None]
 
-    qt, kt, vt = (tiled(x) for x in leaves[:3])
-    sizes = torch.from_numpy(vbs).double()
-
-    def means(x):
-        return x.reshape(x.shape[0], x.shape[1], n, p, d).sum(3) / sizes[:, None]
-
-    qc, kc, vc = means(qt), means(kt).repeat_interleave(group, 1), means(vt).repeat_interleave(group, 1)
-    oc = torch.softmax(qc @ kc.transpose(-1, -2) * d ** -0.5, -1) @ vc
-    oc = oc.repeat_interleave(p, 2)
+    qc = means(qt, qbs)
+    kc = means(kt, kbs).repeat_interleave(group, 1)
+    vc = means(vt, kbs).repeat_interleave(group, 1)
+    oc = (torch.softmax(qc @ kc.transpose(-1, -2) * d ** -0.5, -1) @ vc).repeat_interleave(p, 2)
     idx, cnt = attn_ref.vsa_selection(*(x.detach().numpy() for x in (qt, kt, vt)), p, topk,
-                                      vbs, vbs)
-    chosen = np.zeros((b, hq, n, n), bool)
-    for bi, h, i in np.ndindex(b, hq, n):
+                                      qbs, kbs)
+    chosen = np.zeros((b, hq, nq, nkv), bool)
+    for bi, h, i in np.ndindex(b, hq, nq):
         chosen[bi, h, i, idx[bi, h, i, :cnt[bi, h, i]]] = True
-    valid_key = np.arange(n * p) % p < np.repeat(vbs, p)
+    valid_key = np.arange(nkv * p) % p < np.repeat(kbs, p)
     mask = torch.from_numpy(np.repeat(np.repeat(chosen, p, 2), p, 3) & valid_key)
     s = qt @ kt.repeat_interleave(group, 1).transpose(-1, -2) * d ** -0.5
     os_ = torch.softmax(s.masked_fill(~mask, float("-inf")), -1) @ vt.repeat_interleave(group, 1)
-    out = (oc * tiled(leaves[3]) if gate is not None else oc) + os_
+    return (oc * gt if gt is not None else oc) + os_
+
+
+def leaves64(*xs):
+    """float64 leaf copies of the tensors (None stays None)."""
+    return [None if x is None else x.detach().double().requires_grad_() for x in xs]
+
+
+def vsa_reference_grads(q, k, v, dout, grid, tile, topk, gate=None):
+    """torch float64 autograd of VSA in raster order: tile (zero pads),
+    vsa_tiled_torch, untile."""
+    import attn_ref
+    tpi, npi, comb, vbs = attn_ref.tile_indices(grid, tile)
+    _, n, p = attn_ref.tile_geometry(grid, tile)
+    leaves = leaves64(q, k, v, gate)
+
+    def tiled(x):
+        out = x.new_zeros(x.shape[:2] + (n * p, x.shape[3]))
+        return out.index_copy(2, torch.from_numpy(npi), x[:, :, torch.from_numpy(tpi)])
+
+    gt = tiled(leaves[3]) if gate is not None else None
+    out = vsa_tiled_torch(*(tiled(x) for x in leaves[:3]), gt, vbs, vbs, p, topk)
     (out[:, :, torch.from_numpy(comb)] * dout.double()).sum().backward()
-    return tuple(x.grad for x in leaves)
+    return tuple(x.grad for x in leaves if x is not None)
 
 
 @pytest.mark.parametrize("with_gate", [True, False])
@@ -199,3 +214,52 @@ def test_sdpa_with_lse_matches_torch_logsumexp(dtype):
     want = torch.logsumexp(s, -1)
     torch.testing.assert_close(lse.double(), want, rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(out, attn_mlir.sdpa(q, k, v, 0.3))
+
+
+@pytest.mark.parametrize("with_gate", [True, False])
+def test_vsa_tiled_backward_through_autograd(with_gate):
+    # FastVideo's pre-tiled layout: 4 query and 4 kv tiles of 8 slots with
+    # partial tiles (pads zero), GQA, topk 2.
+    p, qbs = 8, np.array([8, 5, 8, 3], np.int32)
+    kbs = np.array([8, 8, 2, 6], np.int32)
+
+    def padded(shape, sizes):
+        x = torch.randn(shape)
+        for j, n in enumerate(sizes):
+            x[:, :, j * p + n:(j + 1) * p] = 0
+        return x.requires_grad_()
+
+    q = padded((1, 4, 32, 8), qbs)
+    k, v = padded((1, 2, 32, 8), kbs), padded((1, 2, 32, 8), kbs)
+    gate = padded((1, 4, 32, 8), qbs) if with_gate else None
+    out = attn_mlir.api.vsa_tiled(q, k, v, torch.from_numpy(kbs), torch.from_numpy(qbs), 2, p,
+                                  gate)
+    dout = torch.randn_like(out)
+    (out * dout).sum().backward()
+    leaves = leaves64(q, k, v, gate)
+    (vsa_tiled_torch(*leaves[:3], leaves[3], qbs, kbs, p, 2) * dout.double()).sum().backward()
+    got = (q.grad, k.grad, v.grad) + ((gate.grad,) if with_gate else ())
+    want = tuple(x.grad for x in leaves if x is not None)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        torch.testing.assert_close(g.double(), w, rtol=1e-5, atol=1e-5)
+
+
+def test_sta_tiled_backward_through_autograd():
+    # Tile-major image tokens (2x2x2 tiles of 2x2x2), 9 text tokens of which
+    # 5 are valid, per-head windows.
+    import attn_ref
+    windows = [1, 1, 1, 2, 1, 2]
+    q, k, v = (torch.randn(1, 2, 64 + 9, 8, requires_grad=True) for _ in range(3))
+    out = attn_mlir.api.sta_tiled(q, k, v, windows, 5, (2, 2, 2), (2, 2, 2))
+    dout = torch.randn_like(out)
+    (out * dout).sum().backward()
+    mask = torch.from_numpy(attn_ref.sliding_tile_mask((2, 2, 2), (2, 2, 2), 73,
+                                                       windows=windows, text_length=5,
+                                                       heads=2))
+    qd, kd, vd = leaves64(q, k, v)
+    s = (qd @ kd.transpose(-1, -2)) * 8 ** -0.5
+    ref = torch.softmax(s.masked_fill(~mask.unsqueeze(0), float("-inf")), -1) @ vd
+    (ref * dout.double()).sum().backward()
+    for g, w in zip((q.grad, k.grad, v.grad), (qd.grad, kd.grad, vd.grad)):
+        torch.testing.assert_close(g.double(), w, rtol=1e-5, atol=1e-5)
