@@ -51,20 +51,39 @@ func.func @dynamic_heads_one_window(%q: tensor<2x?x16x?xf32>) -> tensor<2x?x16x?
 
 // -----
 
-// The plan needs the sequence (it fixes the text blocks), and the heads when
-// each has its own window: those dynamic are reported, and the op is left
-// alone rather than planned wrongly.
+// A dynamic sequence: the image part (the tile grid) is static, the text
+// tokens S_text = S - N_img*P only known at run time, so the block count
+// Nb = N_img + ceil(S_text / P) is too. The image tiles' window lists are a
+// [H, N_img, W] constant; idx [B, H, Nb, Nb], cnt [B, H, Nb] and
+// kv_block_sizes [Nb] are computed per call from it (here each tile's window is itself: counts 1; image rows: windows,
+// then every text block; text rows: every block); S >= N_img*P, k/v's
+// sequence and the text length are checked at run time; q, k, v padded to
+// Nb*P rows, the result sliced back to S.
+// CHECK-LABEL: func.func @dynamic_sequence
+// CHECK-DAG: arith.constant dense<{{\[\[\[}}0], [1], [2], [3]]]> : tensor<1x4x1xi32>
+// CHECK: tensor.dim %arg0, %c2
+// CHECK: cf.assert %{{.*}}, "attn.sliding_tile: the sequence is shorter than the 16 image tokens"
+// CHECK: cf.assert %{{.*}}, "attn.sliding_tile: k and v must have q's sequence length"
+// CHECK: cf.assert %{{.*}}, "attn.sliding_tile: text_length must be in [0, S_text]"
+// CHECK: %[[CNT:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x?xi32>)
+// CHECK: %[[IDX:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x?x?xi32>)
+// CHECK: %[[VBS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?xi32>)
+// CHECK: %[[QP:.*]] = tensor.pad %arg0 low[0, 0, 0, 0] high[0, 0, %{{.*}}, 0]
+// CHECK: %[[O:.*]] = attn.block_sparse %[[QP]], %{{.*}}, %{{.*}}, %[[IDX]], %[[CNT]], %[[VBS]] block_q 4 block_kv 4 : (tensor<1x1x?x4xf32>
+// CHECK: tensor.extract_slice %[[O]][0, 0, 0, 0] [1, 1, %{{.*}}, 4] [1, 1, 1, 1]
+// CHECK-NOT: attn.sliding_tile
 func.func @dynamic_sequence(%q: tensor<1x1x?x4xf32>) -> tensor<1x1x?x4xf32> {
-  // expected-error @+1 {{attn-plan-sparsity needs a static sequence, and static query heads with per-head 'windows' (a dynamic sequence is not yet supported by this pass)}}
-  %o = attn.sliding_tile %q, %q, %q tile_grid [1, 2, 2] tile [1, 2, 2] window [1, 1, 1]
+  %o = attn.sliding_tile %q, %q, %q tile_grid [1, 2, 2] tile [1, 2, 2] window [1, 1, 1] text_length 3
       : (tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>) -> tensor<1x1x?x4xf32>
   return %o : tensor<1x1x?x4xf32>
 }
 
 // -----
 
+// Each head its own window needs the heads: dynamic heads with `windows`
+// are reported, and the op is left alone rather than planned wrongly.
 func.func @dynamic_heads_per_head_windows(%q: tensor<1x?x16x4xf32>) -> tensor<1x?x16x4xf32> {
-  // expected-error @+1 {{attn-plan-sparsity needs a static sequence, and static query heads with per-head 'windows'}}
+  // expected-error @+1 {{attn-plan-sparsity needs static query heads with per-head 'windows'}}
   %o = attn.sliding_tile %q, %q, %q tile_grid [1, 2, 2] tile [1, 2, 2] windows [1, 1, 1, 3, 3, 3]
       : (tensor<1x?x16x4xf32>, tensor<1x?x16x4xf32>, tensor<1x?x16x4xf32>) -> tensor<1x?x16x4xf32>
   return %o : tensor<1x?x16x4xf32>

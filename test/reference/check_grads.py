@@ -4,7 +4,8 @@ forward (attn_ref.py, float64) of L = sum(out * dout): every element of dq,
 dk and dv, on fresh random inputs. Cases: GQA (2 query heads a kv head),
 key masks, a custom scale, block lists with counts of 0 (empty rows), block
 sizes that cut blocks short (a 0-size block), ids in any order; STA with
-per-head windows and a ragged text tail (planned into block_sparse_grad);
+per-head windows and a ragged text tail (planned into block_sparse_grad),
+and with a dynamic sequence (tables computed per call);
 VSA (attn.vsa_grad: fine and coarse branches, the gate, partial tiles, GQA,
 a dynamic sequence) with the forward's top-k selection held fixed.
 
@@ -158,6 +159,22 @@ def vsa_dynamic_case():
     return run_case("vsa_dynamic_seq", mlir, [q, k, v, do], fwd, [q, k, v])
 
 
-ok = all([sdpa_case(), block_sparse_case(), sliding_tile_case(), vsa_gate_sizes_case(),
-          vsa_dynamic_case()])
+def sliding_tile_dynamic_case():
+    # The STA gradient with a dynamic sequence (tables computed per call):
+    # 64 image tokens and 7 text tokens of which 3 are valid.
+    shape = (1, 2, 64 + 7, 4)
+    q, k, v, do = (rng.standard_normal(shape).astype(np.float32) for _ in range(4))
+    t = ty((1, 2, "?", 4), "f32")
+    mlir = (f"func.func @main(%q: {t}, %k: {t}, %v: {t}, %do: {t}) -> ({t}, {t}, {t}) {{\n"
+            f"  %dq, %dk, %dv = attn.sliding_tile_grad %q, %k, %v, %do tile_grid [2, 2, 2] "
+            f"tile [2, 2, 2] window [1, 2, 1] text_length 3 : ({t}, {t}, {t}, {t}) -> "
+            f"({t}, {t}, {t})\n"
+            f"  return %dq, %dk, %dv : {t}, {t}, {t}\n}}\n")
+    fwd = lambda q_, k_, v_: attn_ref.sliding_tile(  # noqa: E731
+        q_, k_, v_, (2, 2, 2), (2, 2, 2), window=[1, 2, 1], text_length=3)
+    return run_case("sliding_tile_dynamic_seq", mlir, [q, k, v, do], fwd, [q, k, v])
+
+
+ok = all([sdpa_case(), block_sparse_case(), sliding_tile_case(), sliding_tile_dynamic_case(),
+          vsa_gate_sizes_case(), vsa_dynamic_case()])
 sys.exit(0 if ok else 1)

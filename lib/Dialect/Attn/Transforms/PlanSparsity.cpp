@@ -67,6 +67,42 @@ template <typename OpT> std::optional<SlidingTilePlan> planOf(OpT op) {
       op.getTextLengthValue() ? textTokens : staticTextLength(op));
 }
 
+/// kv_block_sizes [nb] for the i64 text length `len`: P for the `image`
+/// image tiles, clamp(len - t*P, 0, P) for text block t.
+Value kvBlockSizes(OpBuilder &b, Location loc, Value len, int64_t image,
+                   int64_t P, OpFoldResult nb) {
+  Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{nb},
+                                        b.getI32Type());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{empty.getType()}, ValueRange{}, ValueRange{empty},
+      ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(1, b.getContext())},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+      [&](OpBuilder &nb_, Location nl, ValueRange) {
+        auto k64 = [&](int64_t v) {
+          return arith::ConstantOp::create(nb_, nl, nb_.getI64IntegerAttr(v))
+              .getResult();
+        };
+        Value j = arith::IndexCastOp::create(nb_, nl, nb_.getI64Type(),
+                                             linalg::IndexOp::create(nb_, nl, 0));
+        // valid = clamp(L - (j - image)*P, 0, P), and P for an image tile.
+        Value start = arith::MulIOp::create(
+            nb_, nl, arith::SubIOp::create(nb_, nl, j, k64(image)), k64(P));
+        Value valid = arith::MinSIOp::create(
+            nb_, nl,
+            arith::MaxSIOp::create(nb_, nl,
+                                   arith::SubIOp::create(nb_, nl, len, start),
+                                   k64(0)),
+            k64(P));
+        Value isImage =
+            arith::CmpIOp::create(nb_, nl, arith::CmpIPredicate::slt, j, k64(image));
+        Value size = arith::SelectOp::create(nb_, nl, isImage, k64(P), valid);
+        linalg::YieldOp::create(
+            nb_, nl,
+            ValueRange{arith::TruncIOp::create(nb_, nl, nb_.getI32Type(), size)});
+      });
+  return generic.getResult(0);
+}
+
 /// kv_block_sizes for a run-time text length L: P for image tiles,
 /// clamp(L - t*P, 0, P) for text block t; L is checked against S_text first.
 template <typename OpT>
@@ -89,37 +125,8 @@ Value runTimeBlockSizes(PatternRewriter &b, Location loc, OpT op,
   cf::AssertOp::create(b, loc, inRange,
                        "attn.sliding_tile: text_length must be in [0, S_text = " +
                            std::to_string(textTokens) + "]");
-  const int64_t P = plan.blockSize, image = plan.numImageBlocks;
-  Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{plan.numBlocks},
-                                        b.getI32Type());
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{empty.getType()}, ValueRange{}, ValueRange{empty},
-      ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(1, b.getContext())},
-      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
-      [&](OpBuilder &nb, Location nl, ValueRange) {
-        auto k64 = [&](int64_t v) {
-          return arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(v))
-              .getResult();
-        };
-        Value j = arith::IndexCastOp::create(nb, nl, nb.getI64Type(),
-                                             linalg::IndexOp::create(nb, nl, 0));
-        // valid = clamp(L - (j - image)*P, 0, P), and P for an image tile.
-        Value start = arith::MulIOp::create(
-            nb, nl, arith::SubIOp::create(nb, nl, j, k64(image)), k64(P));
-        Value valid = arith::MinSIOp::create(
-            nb, nl,
-            arith::MaxSIOp::create(nb, nl,
-                                   arith::SubIOp::create(nb, nl, len, start),
-                                   k64(0)),
-            k64(P));
-        Value isImage =
-            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, j, k64(image));
-        Value size = arith::SelectOp::create(nb, nl, isImage, k64(P), valid);
-        linalg::YieldOp::create(
-            nb, nl,
-            ValueRange{arith::TruncIOp::create(nb, nl, nb.getI32Type(), size)});
-      });
-  return generic.getResult(0);
+  return kvBlockSizes(b, loc, len, plan.numImageBlocks, plan.blockSize,
+                      b.getIndexAttr(plan.numBlocks));
 }
 
 /// report=true: the plan as a remark (docs in Passes.td).
@@ -171,18 +178,237 @@ void reportPlan(SlidingTileOp op, const SlidingTilePlan &plan) {
   op.emitRemark() << text;
 }
 
+/// Replaces `op` by attn.block_sparse (or _grad) on the planned tables:
+/// q, k, v (and dout) zero-padded by `padRows` rows to whole blocks (the
+/// pad keys are invalid through kv_block_sizes), each result sliced back to
+/// its operand's rows. No pad or slice when padRows is the constant 0.
+template <typename OpT>
+void replaceWithBlockSparse(OpT op, PatternRewriter &b, Value idx, Value cnt,
+                            Value vbs, int64_t P, OpFoldResult padRows) {
+  static constexpr bool kGrad = std::is_same_v<OpT, SlidingTileGradOp>;
+  Location loc = op.getLoc();
+  std::optional<int64_t> staticPad = getConstantIntValue(padRows);
+  bool padded = !staticPad || *staticPad != 0;
+  auto pad = [&](Value x) -> Value {
+    if (!padded)
+      return x;
+    auto t = cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> shape(t.getShape());
+    if (!staticPad || ShapedType::isDynamic(shape[2]))
+      shape[2] = ShapedType::kDynamic;
+    else
+      shape[2] += *staticPad;
+    Value zero = arith::ConstantOp::create(
+        b, loc, cast<TypedAttr>(b.getZeroAttr(t.getElementType())));
+    SmallVector<OpFoldResult> lo(4, b.getIndexAttr(0)), hi(4, b.getIndexAttr(0));
+    hi[2] = padRows;
+    return tensor::PadOp::create(
+        b, loc, RankedTensorType::get(shape, t.getElementType()), x, lo, hi, zero);
+  };
+  // One statement each: argument evaluation order would make the IR order
+  // compiler-dependent.
+  Value q = pad(op.getQ());
+  Value k = pad(op.getK());
+  Value v = pad(op.getV());
+  SmallVector<Value> outs;
+  if constexpr (kGrad) {
+    Value dout = pad(op.getDout());
+    outs = BlockSparseGradOp::create(b, loc, q, k, v, dout, idx, cnt, vbs, P, P,
+                                     op.getScaleAttr())
+               .getResults();
+  } else {
+    // The lse result, when the op has one, has a row per (padded) q row.
+    Type lseType;
+    if (op.getLse())
+      lseType = RankedTensorType::get(
+          cast<RankedTensorType>(q.getType()).getShape().take_front(3),
+          b.getF32Type());
+    outs = BlockSparseOp::create(b, loc, q.getType(), lseType, q, k, v, idx, cnt,
+                                 vbs, b.getI64IntegerAttr(P), b.getI64IntegerAttr(P),
+                                 op.getScaleAttr())
+               ->getResults();
+  }
+  if (padded) {
+    // Each result back to its operand's rows (q for out/dq/lse, k, v).
+    Value like[] = {op.getQ(), kGrad ? op.getK() : op.getQ(), op.getV()};
+    for (auto [i, out] : llvm::enumerate(outs)) {
+      auto want = cast<RankedTensorType>(op->getResult(i).getType());
+      unsigned rank = want.getRank();
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+      SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like[i]);
+      sizes.resize(rank);
+      out = tensor::ExtractSliceOp::create(b, loc, want, out, offsets, sizes,
+                                           strides);
+    }
+  }
+  b.replaceOp(op, outs);
+}
+
+/// A dynamic sequence with a static image part: S = N_img*P + S_text with
+/// S_text known only at run time, so the number of text blocks Nt =
+/// ceil(S_text / P) and the tables' extents (Nb = N_img + Nt blocks, K =
+/// Nb entries a row) are run-time values. The image tiles' window lists are
+/// planned statically (a [H, N_img, W] constant); the tables are computed
+/// per call from them: image query block i lists its window tiles, then
+/// every text block; a text query block lists every block. kv_block_sizes
+/// give P for image tiles and clamp(L - t*P, 0, P) for text block t. Only
+/// the batch (broadcast) and, with one window for all heads, the heads may
+/// be dynamic besides the sequence.
+template <typename OpT>
+LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
+  auto qt = cast<RankedTensorType>(op.getQ().getType());
+  if (qt.isDynamicDim(1) && !op.getWindow())
+    return b.notifyMatchFailure(op, "per-head windows need static heads");
+  Location loc = op.getLoc();
+  ArrayRef<int64_t> g = op.getTileGrid(), t = op.getTile();
+  const int64_t P = t[0] * t[1] * t[2];
+  const int64_t nImg = g[0] * g[1] * g[2], imageTokens = nImg * P;
+  SmallVector<std::array<int64_t, 3>> windows;
+  ArrayRef<int64_t> w = op.getWindow() ? *op.getWindow() : *op.getWindows();
+  for (size_t i = 0; i + 2 < w.size(); i += 3)
+    windows.push_back({w[i], w[i + 1], w[i + 2]});
+  const int64_t heads = qt.isDynamicDim(1) ? 1 : qt.getDimSize(1);
+  // The image rows alone: no text tokens.
+  SlidingTilePlan image =
+      SlidingTilePlan::build(g, t, windows, heads, imageTokens, 0);
+  const int64_t W = image.maxCount;
+
+  Type i64 = b.getI64Type(), idxT = b.getIndexType();
+  auto c64 = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)).getResult();
+  };
+  auto cIdx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  // S_text = S - N_img*P >= 0 and 0 <= L <= S_text, checked at run time.
+  Value S = tensor::DimOp::create(b, loc, op.getQ(), 2);
+  Value S64 = arith::IndexCastOp::create(b, loc, i64, S);
+  Value textTokens = arith::SubIOp::create(b, loc, S64, c64(imageTokens));
+  Value enough = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                       textTokens, c64(0));
+  cf::AssertOp::create(b, loc, enough,
+                       "attn.sliding_tile: the sequence is shorter than the " +
+                           std::to_string(imageTokens) + " image tokens");
+  for (Value kv : {op.getK(), op.getV()}) {
+    Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       tensor::DimOp::create(b, loc, kv, 2), S);
+    cf::AssertOp::create(b, loc, same,
+                         "attn.sliding_tile: k and v must have q's sequence length");
+  }
+  Value len = op.getTextLengthValue();
+  if (!len)
+    len = c64(staticTextLength(op));
+  else if (len.getType().isIndex())
+    len = arith::IndexCastOp::create(b, loc, i64, len);
+  Value atLeast0 =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, len, c64(0));
+  Value atMostText = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                           len, textTokens);
+  Value inRange = arith::AndIOp::create(b, loc, atLeast0, atMostText);
+  cf::AssertOp::create(b, loc, inRange,
+                       "attn.sliding_tile: text_length must be in [0, S_text]");
+  // Nt = ceil(S_text / P), Nb = N_img + Nt.
+  Value nt = arith::DivUIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, textTokens, c64(P - 1)), c64(P));
+  Value nb64 = arith::AddIOp::create(b, loc, nt, c64(nImg));
+  Value nb = arith::IndexCastOp::create(b, loc, idxT, nb64);
+
+  SmallVector<OpFoldResult> bh = tensor::getMixedSizes(b, loc, op.getQ());
+  bh.resize(2);
+  Value win = i32Constant(b, loc, {heads, nImg, W}, image.indices);
+  Value winCount = i32Constant(b, loc, {heads, nImg}, image.counts);
+  auto i32Of = [&](OpBuilder &nb_, Location nl, Value x) {
+    return arith::TruncIOp::create(nb_, nl, nb_.getI32Type(), x).getResult();
+  };
+  auto k64 = [&](OpBuilder &nb_, Location nl, int64_t v) {
+    return arith::ConstantOp::create(nb_, nl, nb_.getI64IntegerAttr(v)).getResult();
+  };
+  // The planned head of query head h (one plan for every head when heads
+  // are dynamic), the image row of query block i (clamped for text rows).
+  auto planRow = [&](OpBuilder &nb_, Location nl, Value h, Value i) {
+    Value head = heads == 1 ? arith::ConstantIndexOp::create(nb_, nl, 0).getResult() : h;
+    Value row = arith::MinUIOp::create(
+        nb_, nl, i, arith::ConstantIndexOp::create(nb_, nl, nImg - 1));
+    return std::make_pair(head, row);
+  };
+  auto table = [&](ArrayRef<OpFoldResult> sizes,
+                   function_ref<Value(OpBuilder &, Location)> body) {
+    Value init = tensor::EmptyOp::create(b, loc, sizes, b.getI32Type());
+    unsigned rank = sizes.size();
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+               ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+               SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+               [&](OpBuilder &nb_, Location nl, ValueRange) {
+                 linalg::YieldOp::create(nb_, nl, ValueRange{body(nb_, nl)});
+               })
+        .getResult(0);
+  };
+  // cnt[b,h,i] = (image row: its window count; text row: 0) + Nt, and Nb for a
+  // text row (every image tile too).
+  Value cnt = table({bh[0], bh[1], nb}, [&](OpBuilder &nb_, Location nl) {
+    Value h = linalg::IndexOp::create(nb_, nl, 1), i = linalg::IndexOp::create(nb_, nl, 2);
+    auto [head, row] = planRow(nb_, nl, h, i);
+    Value c = arith::ExtSIOp::create(
+        nb_, nl, nb_.getI64Type(),
+        tensor::ExtractOp::create(nb_, nl, winCount, ValueRange{head, row}));
+    Value isImage = arith::CmpIOp::create(
+        nb_, nl, arith::CmpIPredicate::ult, i,
+        arith::ConstantIndexOp::create(nb_, nl, nImg));
+    Value n = arith::SelectOp::create(nb_, nl, isImage,
+                                      arith::AddIOp::create(nb_, nl, c, nt), nb64);
+    return i32Of(nb_, nl, n);
+  });
+  // idx[b,h,i,s]: image row: s < c ? window[s] : N_img + (s - c) (s < c + Nt);
+  // text row: s. Entries past the count are never read (0 there).
+  Value idx = table({bh[0], bh[1], nb, nb}, [&](OpBuilder &nb_, Location nl) {
+    Value h = linalg::IndexOp::create(nb_, nl, 1), i = linalg::IndexOp::create(nb_, nl, 2);
+    Value sIdx = linalg::IndexOp::create(nb_, nl, 3);
+    auto [head, row] = planRow(nb_, nl, h, i);
+    Value c = arith::ExtSIOp::create(
+        nb_, nl, nb_.getI64Type(),
+        tensor::ExtractOp::create(nb_, nl, winCount, ValueRange{head, row}));
+    Value s64 = arith::IndexCastOp::create(nb_, nl, nb_.getI64Type(), sIdx);
+    Value inWindow = arith::CmpIOp::create(nb_, nl, arith::CmpIPredicate::slt, s64, c);
+    Value slot = arith::MinUIOp::create(
+        nb_, nl, sIdx, arith::ConstantIndexOp::create(nb_, nl, W - 1));
+    Value tile = arith::ExtSIOp::create(
+        nb_, nl, nb_.getI64Type(),
+        tensor::ExtractOp::create(nb_, nl, win, ValueRange{head, row, slot}));
+    Value text = arith::AddIOp::create(nb_, nl, k64(nb_, nl, nImg),
+                                       arith::SubIOp::create(nb_, nl, s64, c));
+    Value imageId = arith::SelectOp::create(nb_, nl, inWindow, tile, text);
+    Value isImage = arith::CmpIOp::create(
+        nb_, nl, arith::CmpIPredicate::ult, i,
+        arith::ConstantIndexOp::create(nb_, nl, nImg));
+    Value inRow = arith::CmpIOp::create(
+        nb_, nl, arith::CmpIPredicate::slt, s64,
+        arith::SelectOp::create(nb_, nl, isImage, arith::AddIOp::create(nb_, nl, c, nt),
+                                nb64));
+    Value id = arith::SelectOp::create(nb_, nl, isImage, imageId, s64);
+    return i32Of(nb_, nl, arith::SelectOp::create(nb_, nl, inRow, id, k64(nb_, nl, 0)));
+  });
+  Value vbs = kvBlockSizes(b, loc, len, nImg, P, nb);
+
+  // q, k, v (and dout) padded to Nb*P rows; results sliced back to S rows.
+  Value padRows = arith::SubIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, nb, cIdx(P)), S);
+  replaceWithBlockSparse(op, b, idx, cnt, vbs, P, padRows);
+  return success();
+}
+
 /// attn.sliding_tile -> attn.block_sparse, attn.sliding_tile_grad ->
 /// attn.block_sparse_grad: the same tables.
 template <typename OpT>
 struct PlanSlidingTile : OpRewritePattern<OpT> {
   using OpRewritePattern<OpT>::OpRewritePattern;
-  static constexpr bool kGrad = std::is_same_v<OpT, SlidingTileGradOp>;
   LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {
     auto qt = cast<RankedTensorType>(op.getQ().getType());
     std::optional<SlidingTilePlan> maybePlan = planOf(op);
     if (!maybePlan)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return planDynamicSequence(op, rewriter);
     const SlidingTilePlan &plan = *maybePlan;
     Location loc = op.getLoc();
     int64_t B = qt.getDimSize(0), H = plan.numHeads, S = qt.getDimSize(2);
@@ -229,64 +455,9 @@ struct PlanSlidingTile : OpRewritePattern<OpT> {
                     ? runTimeBlockSizes(rewriter, loc, op, plan, textTokens)
                     : i32Constant(rewriter, loc, {Nb}, plan.blockSizes);
 
-    // Zero-pad a ragged text tail to whole blocks; the pad keys are invalid
-    // (kv_block_sizes) and the pad query rows are sliced off below.
-    int64_t padded = Nb * P;
-    auto pad = [&](Value x) -> Value {
-      if (padded == S)
-        return x;
-      auto t = cast<RankedTensorType>(x.getType());
-      SmallVector<int64_t> shape(t.getShape());
-      shape[2] = padded;
-      auto pt = RankedTensorType::get(shape, t.getElementType());
-      Value zero = arith::ConstantOp::create(
-          rewriter, loc, cast<TypedAttr>(rewriter.getZeroAttr(t.getElementType())));
-      SmallVector<OpFoldResult> lo(4, rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> hi(4, rewriter.getIndexAttr(0));
-      hi[2] = rewriter.getIndexAttr(padded - S);
-      return tensor::PadOp::create(rewriter, loc, pt, x, lo, hi, zero);
-    };
-    // One statement each: argument evaluation order would make the IR
-    // order compiler-dependent.
-    Value q = pad(op.getQ());
-    Value k = pad(op.getK());
-    Value v = pad(op.getV());
-    SmallVector<Value> outs;
-    if constexpr (kGrad) {
-      Value dout = pad(op.getDout());
-      outs = BlockSparseGradOp::create(rewriter, loc, q, k, v, dout, idx, cnt,
-                                       vbs, P, P, op.getScaleAttr())
-                 .getResults();
-    } else {
-      // The lse result, when the op has one, padded like q's rows.
-      Type lseType;
-      if (Value lse = op.getLse()) {
-        SmallVector<int64_t> shape(cast<RankedTensorType>(lse.getType()).getShape());
-        shape[2] = padded;
-        lseType = RankedTensorType::get(shape, rewriter.getF32Type());
-      }
-      outs = BlockSparseOp::create(rewriter, loc, q.getType(), lseType, q, k, v,
-                                   idx, cnt, vbs, rewriter.getI64IntegerAttr(P),
-                                   rewriter.getI64IntegerAttr(P),
-                                   op.getScaleAttr())
-                 ->getResults();
-    }
-    if (padded != S) {
-      // Each result back to its operand's rows (q for out/dq/lse, k, v).
-      Value like[] = {op.getQ(), kGrad ? op.getK() : op.getQ(), op.getV()};
-      for (auto [i, out] : llvm::enumerate(outs)) {
-        auto want = cast<RankedTensorType>(op->getResult(i).getType());
-        unsigned rank = want.getRank();
-        SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-        SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-        SmallVector<OpFoldResult> sizes =
-            tensor::getMixedSizes(rewriter, loc, like[i]);
-        sizes.resize(rank);
-        out = tensor::ExtractSliceOp::create(rewriter, loc, want, out, offsets,
-                                             sizes, strides);
-      }
-    }
-    rewriter.replaceOp(op, outs);
+    // A ragged text tail is zero-padded to whole blocks.
+    replaceWithBlockSparse(op, rewriter, idx, cnt, vbs, P,
+                           rewriter.getIndexAttr(Nb * P - S));
     return success();
   }
 };
@@ -303,9 +474,8 @@ struct AttnPlanSparsityPass
     RewritePatternSet patterns(&getContext());
     populatePlanSparsityPatterns(patterns);
     if (failed(rewriteAllOrReport<SlidingTileOp, SlidingTileGradOp>(getOperation(), std::move(patterns),
-                                       "attn-plan-sparsity needs a static sequence, and static query heads "
-                                       "with per-head 'windows' (a dynamic sequence is not yet supported by "
-                                       "this pass)")))
+                                       "attn-plan-sparsity needs static query heads with per-head "
+                                       "'windows'")))
       signalPassFailure();
   }
 };

@@ -493,9 +493,9 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
     or `i64` scalar known only at run time (`text_length %n`, its type listed
     in the functional type), for one artifact that serves every prompt length;
     never both. The operand must be
-    in `[0, S_text]` at run time (the attribute is checked statically);
-    `attn-plan-sparsity` needs the attribute and reports the operand form as
-    not yet supported.
+    in `[0, S_text]` at run time (the attribute is checked statically).
+    `attn-plan-sparsity` plans both forms, and a dynamic sequence (the
+    number of text tokens known only at run time) too.
 
     ```mlir
     %o = attn.sliding_tile %q, %k, %v tile_grid [5, 6, 10] tile [6, 8, 8]

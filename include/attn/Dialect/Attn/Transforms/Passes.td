@@ -73,9 +73,15 @@ def AttnPlanSparsity : Pass<"attn-plan-sparsity"> {
       `window` plan one head and broadcast its `[Nb, K]` rows over `[B, H]`.
     - A run-time text length (`text_length %n`) plans every text block and
       computes only `kv_block_sizes` per call (a text block with 0 valid
-      keys adds nothing), after a run-time check `0 <= n <= S_text`. The
-      sequence (and the heads, with per-head `windows`) must be static; a
-      dynamic one is reported as not yet supported.
+      keys adds nothing), after a run-time check `0 <= n <= S_text`.
+    - A dynamic sequence (the image part is the tile grid's, S_text only
+      known at run time): the image tiles' window lists are a constant and
+      the tables (`[B, H, Nb, Nb]` ids, counts, kv_block_sizes, with `Nb =
+      N_img + ceil(S_text / P)` at run time) are computed per call: an
+      image query block lists its window tiles then every text block, a
+      text query block every block. `S >= N_img * P`, k/v's sequence and
+      the text length are checked at run time. Per-head `windows` need
+      static heads (reported otherwise).
 
     Example (2x2x2 tiles of 4 tokens, window 1x1x1, no text):
 
