@@ -103,28 +103,40 @@ Value kvBlockSizes(OpBuilder &b, Location loc, Value len, int64_t image,
   return generic.getResult(0);
 }
 
+/// The op's text length as an i64 (the operand, or the attribute as a
+/// constant), checked at run time to be in [0, textTokens] (`message`
+/// otherwise).
+template <typename OpT>
+Value checkedTextLength(OpBuilder &b, Location loc, OpT op, Value textTokens,
+                        const std::string &message) {
+  Type i64 = b.getI64Type();
+  Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+  Value len = op.getTextLengthValue();
+  if (!len)
+    len = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(staticTextLength(op)));
+  else if (len.getType().isIndex())
+    len = arith::IndexCastOp::create(b, loc, i64, len);
+  // Separate statements: operand evaluation order would make the IR order
+  // compiler-dependent.
+  Value atLeast0 =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, len, zero);
+  Value atMostText = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                           len, textTokens);
+  Value inRange = arith::AndIOp::create(b, loc, atLeast0, atMostText);
+  cf::AssertOp::create(b, loc, inRange, message);
+  return len;
+}
+
 /// kv_block_sizes for a run-time text length L: P for image tiles,
 /// clamp(L - t*P, 0, P) for text block t; L is checked against S_text first.
 template <typename OpT>
 Value runTimeBlockSizes(PatternRewriter &b, Location loc, OpT op,
                         const SlidingTilePlan &plan, int64_t textTokens) {
-  Type i64 = b.getI64Type();
-  Value len = op.getTextLengthValue();
-  if (len.getType().isIndex())
-    len = arith::IndexCastOp::create(b, loc, i64, len);
-  auto c64 = [&](int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)).getResult();
-  };
-  // Separate statements: operand evaluation order would make the IR order
-  // compiler-dependent.
-  Value atLeast0 =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, len, c64(0));
-  Value atMostText = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
-                                           len, c64(textTokens));
-  Value inRange = arith::AndIOp::create(b, loc, atLeast0, atMostText);
-  cf::AssertOp::create(b, loc, inRange,
-                       "attn.sliding_tile: text_length must be in [0, S_text = " +
-                           std::to_string(textTokens) + "]");
+  Value len = checkedTextLength(
+      b, loc, op,
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(textTokens)),
+      "attn.sliding_tile: text_length must be in [0, S_text = " +
+          std::to_string(textTokens) + "]");
   return kvBlockSizes(b, loc, len, plan.numImageBlocks, plan.blockSize,
                       b.getIndexAttr(plan.numBlocks));
 }
@@ -296,18 +308,8 @@ LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
     cf::AssertOp::create(b, loc, same,
                          "attn.sliding_tile: k and v must have q's sequence length");
   }
-  Value len = op.getTextLengthValue();
-  if (!len)
-    len = c64(staticTextLength(op));
-  else if (len.getType().isIndex())
-    len = arith::IndexCastOp::create(b, loc, i64, len);
-  Value atLeast0 =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, len, c64(0));
-  Value atMostText = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
-                                           len, textTokens);
-  Value inRange = arith::AndIOp::create(b, loc, atLeast0, atMostText);
-  cf::AssertOp::create(b, loc, inRange,
-                       "attn.sliding_tile: text_length must be in [0, S_text]");
+  Value len = checkedTextLength(b, loc, op, textTokens,
+                                "attn.sliding_tile: text_length must be in [0, S_text]");
   // Nt = ceil(S_text / P), Nb = N_img + Nt.
   Value nt = arith::DivUIOp::create(
       b, loc, arith::AddIOp::create(b, loc, textTokens, c64(P - 1)), c64(P));
