@@ -5,10 +5,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 using namespace mlir;
@@ -325,7 +327,9 @@ llvm::Error mlir::attn::checkInputs(func::FuncOp entry,
 namespace {
 /// Integer values of an index operand, when they are known before running:
 /// an entry argument (from its input file, also through calls), a dense
-/// constant, or the counts of an attn.block_topk (always min(k, Nkv)).
+/// constant, the counts of an attn.block_topk (always min(k, Nkv)), or a
+/// run-time count (topk, text length) extracted from a one-element known
+/// tensor, through integer casts.
 struct KnownInts {
   std::vector<int64_t> values;
   std::string origin; // "argument #3" or "a constant"
@@ -355,6 +359,14 @@ std::optional<KnownInts> knownInts(Value v, const KnownValues &known) {
   auto it = known.find(v);
   if (it != known.end())
     return it->second;
+  if (auto cast = v.getDefiningOp<arith::IndexCastOp>())
+    return knownInts(cast.getIn(), known);
+  if (auto ex = v.getDefiningOp<tensor::ExtractOp>()) {
+    std::optional<KnownInts> k = knownInts(ex.getTensor(), known);
+    if (!k || k->values.size() != 1)
+      return std::nullopt;
+    return k;
+  }
   if (auto topk = v.getDefiningOp<BlockTopkOp>()) {
     if (v != topk.getKvCounts())
       return std::nullopt;
@@ -387,11 +399,14 @@ std::string where(Operation *op) {
 
 llvm::Error checkRange(const KnownInts &k, StringRef operand, Operation *op,
                        int64_t lo, int64_t hi) {
+  bool unbounded = hi == std::numeric_limits<int64_t>::max();
   for (size_t i = 0; i < k.values.size(); ++i)
     if (k.values[i] < lo || k.values[i] > hi)
       return error(llvm::formatv(
-          "{0} ('{1}' of {2}): entry {3} is {4}, expected a value in [{5}, {6}]",
-          k.origin, operand, where(op), i, k.values[i], lo, hi));
+          "{0} ('{1}' of {2}): entry {3} is {4}, expected a value {5}",
+          k.origin, operand, where(op), i, k.values[i],
+          unbounded ? llvm::formatv(">= {0}", lo).str()
+                    : llvm::formatv("in [{0}, {1}]", lo, hi).str()));
   return llvm::Error::success();
 }
 
@@ -464,6 +479,28 @@ static std::string checkFunction(func::FuncOp f, const KnownValues &known,
     return sizes(v, v.getQBlockSizes(), "q_block_sizes", P) ||
            sizes(v, v.getKvBlockSizes(), "kv_block_sizes", P);
   };
+  // A run-time count read from an input: topk / k at least 1, an STA text
+  // length within the text tokens of the run's sequence.
+  auto count = [&](Operation *op, Value v, StringRef name, int64_t lo,
+                   int64_t hi) {
+    if (!v)
+      return false;
+    auto k = knownInts(v, known);
+    return k && record(checkRange(*k, name, op, lo, hi));
+  };
+  auto textLength = [&](auto st) {
+    auto q = shapes(st.getQ());
+    if (!q)
+      return false;
+    int64_t imageTokens = 1;
+    for (int64_t x : st.getTileGrid())
+      imageTokens *= x;
+    for (int64_t x : st.getTile())
+      imageTokens *= x;
+    return count(st, st.getTextLengthValue(), "text_length", 0,
+                 std::max<int64_t>((*q)[2] - imageTokens, 0));
+  };
+  const int64_t unbounded = std::numeric_limits<int64_t>::max();
   auto module = f->getParentOfType<ModuleOp>();
   f.walk([&](Operation *op) {
     bool bad = false;
@@ -474,9 +511,15 @@ static std::string checkFunction(func::FuncOp f, const KnownValues &known,
     } else if (auto m = dyn_cast<BlockMeanOp>(op)) {
       bad = sizes(op, m.getBlockSizes(), "block_sizes", m.getBlockAttr().getInt());
     } else if (auto v = dyn_cast<VsaOp>(op)) {
-      bad = vsaSizes(v);
+      bad = vsaSizes(v) || count(op, v.getTopkValue(), "topk", 1, unbounded);
     } else if (auto vg = dyn_cast<VsaGradOp>(op)) {
-      bad = vsaSizes(vg);
+      bad = vsaSizes(vg) || count(op, vg.getTopkValue(), "topk", 1, unbounded);
+    } else if (auto t = dyn_cast<BlockTopkOp>(op)) {
+      bad = count(op, t.getKValue(), "k", 1, unbounded);
+    } else if (auto st = dyn_cast<SlidingTileOp>(op)) {
+      bad = textLength(st);
+    } else if (auto sg = dyn_cast<SlidingTileGradOp>(op)) {
+      bad = textLength(sg);
     } else if (auto call = dyn_cast<func::CallOp>(op)) {
       auto callee = module ? module.lookupSymbol<func::FuncOp>(call.getCallee())
                            : func::FuncOp();

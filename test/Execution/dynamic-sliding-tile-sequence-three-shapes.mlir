@@ -4,8 +4,9 @@
 // (2x2x3 tiles of 1x2x4 = 96 tokens); S_text = 0 (image only), 13 (text
 // length 11: a ragged tail padded to 2 blocks) and 20 (all 20 valid, 3
 // blocks). attn-plan-sparsity computes the tables per call. Then bad runs:
-// a sequence shorter than the image part, and a text length above S_text,
-// are refused with the relation's name (exit 1).
+// a sequence shorter than the image part (by the lowered code, naming the
+// relation) and a text length above this run's S_text (by attn-run before
+// running, with the values) are refused, exit 1.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %npy rand %t/q1.npy --shape 1,2,96,8
 // RUN: %npy rand %t/k1.npy --shape 1,2,96,8
@@ -30,7 +31,7 @@
 // RUN: not attn-run %s --input %t/short.npy --input %t/short.npy --input %t/short.npy --input %t/n0.npy --output %t/bad.npy 2>&1 | FileCheck %s --check-prefix=SHORT
 // SHORT: attn-run: error: running 'main' failed: run-time shape check failed: attn.sliding_tile: the sequence is shorter than the 96 image tokens
 // RUN: not attn-run %s --input %t/q2.npy --input %t/k2.npy --input %t/v2.npy --input %t/n20.npy --output %t/bad.npy 2>&1 | FileCheck %s --check-prefix=TEXT
-// TEXT: attn-run: error: running 'main' failed: run-time shape check failed: attn.sliding_tile: text_length must be in [0, S_text]
+// TEXT: attn-run: error: argument #3 ('text_length' of attn.sliding_tile at {{.*}}): entry 0 is 20, expected a value in [0, 13]
 func.func @main(%q: tensor<?x2x?x8xf32>, %k: tensor<?x2x?x8xf32>, %v: tensor<?x2x?x8xf32>, %n: tensor<i64>) -> tensor<?x2x?x8xf32> {
   %len = tensor.extract %n[] : tensor<i64>
   %o = attn.sliding_tile %q, %k, %v tile_grid [2, 2, 3] tile [1, 2, 4] window [1, 1, 3] text_length %len

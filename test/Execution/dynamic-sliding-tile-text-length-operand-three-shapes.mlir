@@ -28,15 +28,30 @@
 // RUN: attn-run %s --input %t/q3.npy --input %t/k3.npy --input %t/v3.npy --input %t/n13.npy --output %t/o3.npy
 // RUN: %npy check sliding_tile --inputs %t/q3.npy,%t/k3.npy,%t/v3.npy --outputs %t/o3.npy --attrs '{"tile_grid":[2,2,3],"tile":[1,2,4],"window":[1,1,3],"text_length":13}' | FileCheck %s
 // CHECK: OK out
-// A text length past the 13 text tokens is refused at run time, exit 1.
+// A text length past the 13 text tokens is refused before running, with
+// the values, exit 1.
 // RUN: %python -c "import numpy as np; np.save('%t/n14.npy', np.array(14, np.int64))"
 // RUN: not attn-run %s --input %t/q1.npy --input %t/k1.npy --input %t/v1.npy --input %t/n14.npy --output %t/bad.npy 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: attn-run: error: running 'main' failed: run-time shape check failed: attn.sliding_tile: text_length must be in [0, S_text = 13]
+// BAD: attn-run: error: argument #3 ('text_length' of attn.sliding_tile at {{.*}}): entry 0 is 14, expected a value in [0, 13]
+// RUN: test ! -e %t/bad.npy
+// A text length computed in the module (not an input: attn-run cannot see
+// it before running) is checked by the lowered code: 13 + 1 is refused.
+// RUN: not attn-run %s --entry computed --input %t/q1.npy --input %t/k1.npy --input %t/v1.npy --input %t/n13.npy --output %t/bad.npy 2>&1 | FileCheck %s --check-prefix=COMPUTED
+// COMPUTED: attn-run: error: running 'computed' failed: run-time shape check failed: attn.sliding_tile: text_length must be in [0, S_text = 13]
 // RUN: test ! -e %t/bad.npy
 func.func @main(%q: tensor<?x?x109x?xf32>, %k: tensor<?x?x109x?xf32>, %v: tensor<?x?x109x?xf32>,
                 %len: tensor<i64>) -> tensor<?x?x109x?xf32> {
   %n = tensor.extract %len[] : tensor<i64>
   %o = attn.sliding_tile %q, %k, %v tile_grid [2, 2, 3] tile [1, 2, 4] window [1, 1, 3] text_length %n
+      : (tensor<?x?x109x?xf32>, tensor<?x?x109x?xf32>, tensor<?x?x109x?xf32>, i64) -> tensor<?x?x109x?xf32>
+  return %o : tensor<?x?x109x?xf32>
+}
+func.func @computed(%q: tensor<?x?x109x?xf32>, %k: tensor<?x?x109x?xf32>, %v: tensor<?x?x109x?xf32>,
+                    %len: tensor<i64>) -> tensor<?x?x109x?xf32> {
+  %n = tensor.extract %len[] : tensor<i64>
+  %c1 = arith.constant 1 : i64
+  %n1 = arith.addi %n, %c1 : i64
+  %o = attn.sliding_tile %q, %k, %v tile_grid [2, 2, 3] tile [1, 2, 4] window [1, 1, 3] text_length %n1
       : (tensor<?x?x109x?xf32>, tensor<?x?x109x?xf32>, tensor<?x?x109x?xf32>, i64) -> tensor<?x?x109x?xf32>
   return %o : tensor<?x?x109x?xf32>
 }

@@ -3,8 +3,8 @@
 // resolution, against the NumPy reference: 2 kv tiles with topk 1, GQA with
 // 4 kv tiles and topk 3, 5 kv tiles with topk 9 (above Nkv: every block).
 // attn-decompose-vsa hands the operand to attn.block_topk, whose CPU
-// lowering takes K = min(k, Nkv) at run time. A topk of 0 is refused at run
-// time, exit 1, no output.
+// lowering takes K = min(k, Nkv) at run time. A topk of 0 is refused before
+// running (attn-run's argument checks, with the value), exit 1, no output.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %npy rand %t/q1.npy --shape 1,1,32,8
 // RUN: %npy rand %t/k1.npy --shape 1,1,32,8
@@ -27,12 +27,26 @@
 // CHECK: OK out
 // RUN: %python -c "import numpy as np; np.save('%t/t0.npy', np.array(0, np.int64))"
 // RUN: not attn-run %s --input %t/q1.npy --input %t/k1.npy --input %t/v1.npy --input %t/t0.npy --output %t/bad.npy 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: attn-run: error: running 'main' failed: run-time shape check failed: attn.block_topk: k must be positive
+// BAD: attn-run: error: argument #3 ('topk' of attn.vsa at {{.*}}): entry 0 is 0, expected a value >= 1
+// RUN: test ! -e %t/bad.npy
+// A topk computed in the module (1 - 1) is checked by the lowered code.
+// RUN: %python -c "import numpy as np; np.save('%t/t1.npy', np.array(1, np.int64))"
+// RUN: not attn-run %s --entry computed --input %t/q1.npy --input %t/k1.npy --input %t/v1.npy --input %t/t1.npy --output %t/bad.npy 2>&1 | FileCheck %s --check-prefix=COMPUTED
+// COMPUTED: attn-run: error: running 'computed' failed: run-time shape check failed: attn.block_topk: k must be positive
 // RUN: test ! -e %t/bad.npy
 func.func @main(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>,
                 %topk: tensor<i64>) -> tensor<?x?x?x?xf32> {
   %t = tensor.extract %topk[] : tensor<i64>
   %o = attn.vsa %q, %k, %v block 16 topk %t
+      : (tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, i64) -> tensor<?x?x?x?xf32>
+  return %o : tensor<?x?x?x?xf32>
+}
+func.func @computed(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>,
+                    %topk: tensor<i64>) -> tensor<?x?x?x?xf32> {
+  %t = tensor.extract %topk[] : tensor<i64>
+  %c1 = arith.constant 1 : i64
+  %t1 = arith.subi %t, %c1 : i64
+  %o = attn.vsa %q, %k, %v block 16 topk %t1
       : (tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, i64) -> tensor<?x?x?x?xf32>
   return %o : tensor<?x?x?x?xf32>
 }
