@@ -63,6 +63,9 @@ enum attnrt_attention_param {
   ATTNRT_ATTN_COMBINE_GATE_MAP = 20,
   ATTNRT_ATTN_COMBINE_COARSE = 21,
   ATTNRT_ATTN_RASTER_COMBINE_NUM_PARAMS = 22
+  /* A kernel that also writes each query row's log-sum-exp (name suffix
+   * _lse; flash, SIMT and the plain wgmma form) takes one more global
+   * pointer after all of its parameters above: f32 [B, Hq, Sq]. */
 };
 
 /* The checked-mode kernel that validates kv_indices/kv_counts before the

@@ -29,6 +29,10 @@ public:
         Skv(arg(ATTNRT_ATTN_SKV)), Hq(arg(ATTNRT_ATTN_HQ)),
         Hkv(arg(ATTNRT_ATTN_HKV)), Kmax(arg(ATTNRT_ATTN_TABLE_K)) {}
 
+  /// The _lse variants' log-sum-exp output, f32 [B, Hq, Sq]: the pointer
+  /// after all other parameters (attnrt/abi.h).
+  Value lseArg() { return arg(func().getNumArguments() - 1); }
+
   /// Tensors (q, k, v, out), tables (kv_indices, kv_counts, kv_block_sizes,
   /// key_mask; null when unused) and sizes (Sq, Skv, Hq, Hkv, K).
   Value q, k, v, o, idx, cnt, vbs, keyMask, Sq, Skv, Hq, Hkv, Kmax;

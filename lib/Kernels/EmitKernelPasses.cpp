@@ -38,10 +38,10 @@ namespace {
 AttentionKernelConfig commonConfig(int64_t headDim, int64_t blockQ,
                                    int64_t blockKv, bool indexed,
                                    bool blockSizes, bool keyMask,
-                                   double scale) {
+                                   double scale, bool lse) {
   float s = scale > 0 ? float(scale)
                       : 1.0f / std::sqrt(float(std::max<int64_t>(headDim, 1)));
-  return {headDim, blockQ, blockKv, indexed, blockSizes, keyMask, s};
+  return {headDim, blockQ, blockKv, indexed, blockSizes, keyMask, s, lse};
 }
 
 /// Verifies `cfg` and appends the kernel module with `emit`'s kernel.
@@ -64,7 +64,7 @@ struct AttnEmitFlashKernelPass
     ModuleOp module = getOperation();
     FlashKernelConfig cfg;
     static_cast<AttentionKernelConfig &>(cfg) = commonConfig(
-        headDim, blockQ, blockKv, indexed, blockSizes, keyMask, scale);
+        headDim, blockQ, blockKv, indexed, blockSizes, keyMask, scale, lse);
     if (dtype == "bf16") {
       cfg.elementType = FlashElementType::BF16;
     } else if (dtype == "f16") {
@@ -89,7 +89,7 @@ struct AttnEmitHopperKernelPass
     ModuleOp module = getOperation();
     FlashKernelConfig flash;
     static_cast<AttentionKernelConfig &>(flash) = commonConfig(
-        headDim, blockQ, blockKv, indexed, blockSizes, keyMask, scale);
+        headDim, blockQ, blockKv, indexed, blockSizes, keyMask, scale, lse);
     flash.subBlocks = subBlocks;
     flash.qSubBlocks = qSubBlocks;
     if (dtype != "bf16" && dtype != "f16") {
@@ -132,7 +132,7 @@ struct AttnEmitSimtKernelPass
     ModuleOp module = getOperation();
     SimtKernelConfig cfg;
     static_cast<AttentionKernelConfig &>(cfg) = commonConfig(
-        headDim, blockQ, blockKv, indexed, blockSizes, keyMask, scale);
+        headDim, blockQ, blockKv, indexed, blockSizes, keyMask, scale, lse);
     if (dtype == "f32") {
       cfg.elementType = SimtElementType::F32;
     } else if (dtype == "bf16") {

@@ -379,9 +379,10 @@ void Emitter::emit() {
   // Normalize (a row without a valid key has l == 0 and writes 0) and store
   // each pair of columns with one 32-bit store.
   ValueRange res = loop.getResults();
-  Value inv[2];
+  Value inv[2], lTotal[2];
   for (int r = 0; r < 2; ++r) {
     Value l = quadReduce(res[nO * 4 + 2 + r], false);
+    lTotal[r] = l;
     Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, l, cf32(0));
     inv[r] = arith::SelectOp::create(
         b, loc, pos, arith::DivFOp::create(b, loc, cf32(1), l), cf32(0));
@@ -397,6 +398,16 @@ void Emitter::emit() {
       Value x1 = arith::MulFOp::create(b, loc, res[nt * 4 + 2 * r + 1], inv[r]);
       Value addr = at(o, elt, add(r == 0 ? qRow0 : qRow1, col));
       LLVM::StoreOp::create(b, loc, pack(x0, x1), addr, 4);
+    }
+    // The row's log-sum-exp, from the quad's first lane (m is the same in
+    // all four after the quad max, l is the quad sum).
+    if (cfg.hasLse) {
+      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t, ci32(0));
+      auto lseIf = scf::IfOp::create(b, loc, TypeRange{}, first, /*withElse=*/false);
+      b.setInsertionPointToStart(lseIf.thenBlock());
+      Value lse = rowLse(res[nO * 4 + r], lTotal[r]);
+      LLVM::StoreOp::create(b, loc, lse,
+                            at(lseArg(), f32, add(qHead, toI64(r == 0 ? row0 : row1))), 4);
     }
   }
 }
@@ -414,6 +425,7 @@ std::string mlir::attn::flashKernelName(const FlashKernelConfig &cfg) {
          std::to_string(cfg.headDim) + "_q" + std::to_string(cfg.blockQ) +
          "_kv" + std::to_string(cfg.blockKv) + (cfg.indexed ? "_idx" : "_dense") +
          (cfg.hasBlockSizes ? "_vbs" : "") + (cfg.hasKeyMask ? "_km" : "") +
+         (cfg.hasLse ? "_lse" : "") +
          (cfg.subBlocks > 1 ? "_t" + std::to_string(cfg.subBlocks) : "") +
          (cfg.qSubBlocks > 0 && cfg.qSubBlocks != cfg.subBlocks
               ? "_r" + std::to_string(cfg.qSubBlocks)
@@ -450,8 +462,11 @@ LogicalResult mlir::attn::verifyFlashKernelConfig(
 KernelContract mlir::attn::flashKernelContract(const FlashKernelConfig &cfg,
                                               AttentionShape shape) {
   // A warp per 16 query rows.
-  return attentionContract(cfg.blockQ, cfg.blockQ / 16 * 32,
-                           flashKernelSharedBytes(cfg), shape);
+  KernelContract c = attentionContract(cfg.blockQ, cfg.blockQ / 16 * 32,
+                                       flashKernelSharedBytes(cfg), shape);
+  if (cfg.hasLse)
+    c.params.push_back(ParamKind::Ptr);
+  return c;
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitFlashAttentionKernel(

@@ -954,6 +954,15 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
         LLVM::StoreOp::create(b, loc, frag.pack(x0, x1),
                               at(o, elt, add(qRow[r], col)), 4);
       }
+      // The row's log-sum-exp, from the quad's first lane (m is the quad's
+      // max already, l the quad sum above).
+      if (cfg.hasLse)
+        ifThen(cmp(P::eq, t, ci32(0)), [&] {
+          Value row = toI64(r == 0 ? row0 : row1);
+          LLVM::StoreOp::create(
+              b, loc, rowLse(res[nO * 4 + r], l),
+              at(lseArg(), f32, add(mul(qHead, toI64(Sq)), row)), 4);
+        });
     });
   }
   if (!raster.enabled())
@@ -1114,6 +1123,9 @@ LogicalResult mlir::attn::verifyHopperKernelConfig(
       (!cfg.rasterTile.enabled() || cfg.rasterText || cfg.blockQ != 64))
     return emitError() << "wgmma kernel: the gated combine needs the "
                           "raster-tile form with block_q 64 and no text";
+  if (cfg.hasLse && cfg.rasterTile.enabled())
+    return emitError() << "wgmma kernel: the lse output is written by the "
+                          "plain form only, not the raster-tile form";
   if (cfg.rasterTile.enabled() || cfg.rasterTile.h || cfg.rasterTile.w)
     return verifyRasterTile(cfg, emitError);
   return success();
@@ -1159,6 +1171,8 @@ KernelContract mlir::attn::hopperKernelContract(const HopperKernelConfig &cfg,
       c.params.push_back(ParamKind::Ptr);
     }
   }
+  if (cfg.hasLse)
+    c.params.push_back(ParamKind::Ptr);
   return c;
 }
 

@@ -5,6 +5,8 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::attn;
 
@@ -128,6 +130,13 @@ Value KernelBuilder::fmul(Value x, Value y) {
 Value KernelBuilder::exp2(Value x) { return LLVM::Exp2Op::create(b, loc, x); }
 Value KernelBuilder::exp2Ftz(Value x) {
   return inlinePure("ex2.approx.ftz.f32 $0, $1;", "=f,f", {x}, b.getF32Type());
+}
+Value KernelBuilder::rowLse(Value m, Value l) {
+  Type f32 = b.getF32Type();
+  Value lg = inlinePure("lg2.approx.f32 $0, $1;", "=f,f", {l}, f32);
+  Value lse = fmul(fadd(m, lg), cf32(0.6931471805599453f));
+  Value any = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, l, cf32(0));
+  return select(any, lse, cf32(-std::numeric_limits<float>::infinity()));
 }
 Value KernelBuilder::inlineAsm(StringRef text, StringRef constraints,
                                ValueRange operands, Type res, bool sideEffects) {

@@ -251,6 +251,17 @@ void SimtEmitter::emit() {
     store();
   }
 
+  // The row's log-sum-exp (m and l are the same in every lane).
+  if (cfg.hasLse) {
+    auto lseIf = scf::IfOp::create(b, loc, TypeRange{},
+                                   cmp(arith::CmpIPredicate::eq, lane, ci32(0)),
+                                   /*withElse=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(lseIf.thenBlock());
+    Value at0 = add(mul(toI64(add(mul(bb, Hq), h)), toI64(Sq)), toI64(row));
+    LLVM::StoreOp::create(b, loc, rowLse(res[0], l), at(lseArg(), f32, at0), 4);
+  }
+
   b.setInsertionPointAfter(rowIf);
 }
 
@@ -272,7 +283,8 @@ std::string mlir::attn::simtKernelName(const SimtKernelConfig &cfg) {
   return std::string("attn_simt_") + eltName(cfg.elementType) + "_d" +
          std::to_string(cfg.headDim) + "_q" + std::to_string(cfg.blockQ) +
          "_kv" + std::to_string(cfg.blockKv) + (cfg.indexed ? "_idx" : "_dense") +
-         (cfg.hasBlockSizes ? "_vbs" : "") + (cfg.hasKeyMask ? "_km" : "");
+         (cfg.hasBlockSizes ? "_vbs" : "") + (cfg.hasKeyMask ? "_km" : "") +
+         (cfg.hasLse ? "_lse" : "");
 }
 
 LogicalResult mlir::attn::verifySimtKernelConfig(
@@ -293,7 +305,10 @@ LogicalResult mlir::attn::verifySimtKernelConfig(
 
 KernelContract mlir::attn::simtKernelContract(const SimtKernelConfig &cfg,
                                              AttentionShape shape) {
-  return attentionContract(kSimtRowsPerCta, kSimtThreads, 0, shape);
+  KernelContract c = attentionContract(kSimtRowsPerCta, kSimtThreads, 0, shape);
+  if (cfg.hasLse)
+    c.params.push_back(ParamKind::Ptr);
+  return c;
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitSimtAttentionKernel(

@@ -300,7 +300,9 @@ def check_gpu_inputs(bufs, names, index_args=()):
     return elem, device
 
 
-def _run_gpu(build, inputs, names, index_args=()):
+def _run_gpu(build, inputs, names, index_args=(), every_result=False):
+    """The first result of build(elem) on the inputs' GPU (every result, as
+    a list, with every_result)."""
     bufs = [runtime.as_device_buffer(x, n) for x, n in zip(inputs, names)]
     elem, device = check_gpu_inputs(bufs, names, index_args)
     chip = chip_for_device(device)
@@ -310,8 +312,9 @@ def _run_gpu(build, inputs, names, index_args=()):
         art = runtime.Artifact(d)
         _artifacts[(d, device)] = art
     out = getattr(_mode, "out", None)
-    return runtime.launch(art, [b.owner for b in bufs], names,
-                          outs=None if out is None else [out])[0]
+    results = runtime.launch(art, [b.owner for b in bufs], names,
+                             outs=None if out is None else [out])
+    return results if every_result else results[0]
 
 
 def _torch_op(x, *others):
@@ -614,16 +617,20 @@ def sdpa(q, k, v, scale: Optional[float] = None):
 
 def sdpa_with_lse(q, k, v, scale: Optional[float] = None):
     """``(out, lse)``: ``sdpa(q, k, v, scale)`` and each query row's
-    log-sum-exp of its scaled scores (float32 ``[B, Hq, Sq]``; what ring
-    attention or a log-sum-exp merge of partial attentions needs), from
-    attn.sdpa's lse result on the CPU path (NumPy arrays or CPU tensors;
-    CUDA tensors: AttnError, the GPU kernels do not write it yet)."""
+    log-sum-exp of its scaled scores (float32 ``[B, Hq, Sq]``, -inf for a
+    row without a valid key; what ring attention or a log-sum-exp merge of
+    partial attentions needs): attn.sdpa's lse result, on the CPU path for
+    NumPy arrays and CPU tensors, on the GPU for CUDA tensors (the flash
+    kernels' _lse variants)."""
     qs, ks = _check_qkv(q, k, v, same_seq=False)
     inputs, names = [q, k, v], ["q", "k", "v"]
-    kind = _cpu_only_kind(inputs, names, "the lse result has no GPU kernel yet",
-                          "sdpa_with_lse takes")
-    return tuple(_run_cpu(lambda elem: ir.sdpa_module(qs, ks, elem, scale, lse=True),
-                          inputs, names, kind, f32_results=(1,)))
+    build = lambda elem: ir.sdpa_module(qs, ks, elem, scale, lse=True)  # noqa: E731
+    kind = _classify(inputs, names)
+    if kind == "cuda":
+        return tuple(_run_gpu(build, inputs, names, every_result=True))
+    if kind == "spec":
+        return _run_spec(build, inputs)
+    return tuple(_run_cpu(build, inputs, names, kind, f32_results=(1,)))
 
 
 def _cpu_only_kind(inputs, names, no_gpu, takes):

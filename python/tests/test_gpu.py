@@ -184,6 +184,22 @@ def test_gpu_sdpa_against_torch(dtype):
 
 
 @gpu
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_gpu_sdpa_with_lse_against_torch_logsumexp(dtype):
+    # Ragged lengths (partial last blocks) and GQA; the lse variant of the
+    # kernel the planner picks (wgmma on sm_90a, mma.sync on sm_80).
+    import torch
+    dt = getattr(torch, dtype)
+    q = torch.randn(1, 4, 200, 64, device="cuda", dtype=dt)
+    k, v = (torch.randn(1, 2, 300, 64, device="cuda", dtype=dt) for _ in range(2))
+    out, lse = am.api.sdpa_with_lse(q, k, v)
+    assert out.dtype == dt and lse.dtype == torch.float32 and lse.shape == (1, 4, 200)
+    _check(out, _torch_attention(q, k, v))
+    s = q.float() @ k.float().repeat_interleave(2, 1).transpose(-1, -2) / 8.0
+    _check(lse, torch.logsumexp(s, -1), 1e-4)
+
+
+@gpu
 def test_gpu_runs_on_the_current_stream():
     import torch
     q, k, v = (torch.randn(1, 2, 128, 64, device="cuda", dtype=torch.bfloat16) for _ in range(3))

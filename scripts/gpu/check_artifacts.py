@@ -61,6 +61,48 @@ def case_sta(rt, d):
     return out, torch.from_numpy(np.asarray(ref, dtype=np.float32)).to(dev)
 
 
+def case_lse(rt, d):
+    """An attention op with its lse result (test/GPU/Inputs/*lse*.mlir):
+    dense with a key mask, or block-sparse with random tables; (out, lse)
+    against the float32 reference's."""
+    h = rt.load(d)
+    (args, results) = rt.signature(h)
+    dt = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}[args[0][0]]
+    (_, qs), (_, ks) = args[0], args[1]
+    B, Hq, S, D = qs
+    q, k, v = (torch.randn(s, device=dev, dtype=dt) for s in (qs, ks, ks))
+    out = torch.full(results[0][1], float("nan"), device=dev, dtype=dt)
+    lse = torch.full(results[1][1], float("nan"), device=dev, dtype=torch.float32)
+    scale = 1 / math.sqrt(D)
+    if args[3][0] == "i1":  # sdpa with a key mask; the last batch fully masked
+        km = torch.rand(args[3][1], device=dev) < 0.8
+        if B > 1:
+            km[-1] = False
+        rt.run(h, [q, k, v, km], [out, lse])
+        ref, ref_lse = block_reference(q, k, v, None, None, None, 64, 64, scale, False,
+                                       False, km, return_lse=True)
+    else:  # block_sparse with ids, counts (some 0: empty rows) and block sizes
+        nq, K, nkv = args[3][1][2], args[3][1][3], args[5][1][0]
+        idx = torch.stack([torch.randperm(nkv, device=dev)[:K] for _ in range(B * Hq * nq)])
+        idx = idx.reshape(B, Hq, nq, K).to(torch.int32).contiguous()
+        cnt = torch.randint(0, K + 1, (B, Hq, nq), device=dev, dtype=torch.int32)
+        vbs = torch.randint(0, 65, (nkv,), device=dev, dtype=torch.int32)
+        rt.run(h, [q, k, v, idx, cnt, vbs], [out, lse])
+        ref, ref_lse = block_reference(q, k, v, idx, cnt, vbs, S // nq, S // nkv, scale,
+                                       True, True, return_lse=True)
+    torch.cuda.synchronize()
+    empty = torch.isinf(ref_lse)
+    same_empty = bool(torch.equal(torch.isinf(lse) & (lse < 0), empty))
+    # The lse of the rows with a valid key, as one "row" per (batch, head).
+    ok, msg = errcheck.check(lse.masked_fill(empty, 0), ref_lse.masked_fill(empty, 0),
+                             errcheck.TOL["f32"] if dt == torch.float32 else 1e-3)
+    ok_o, msg_o = errcheck.check(out, ref, errcheck.TOL["f32" if dt == torch.float32
+                                                        else "bf16"])
+    print(f"  lse {msg} (rows without a valid key: {int(empty.sum())}, all -inf "
+          f"{same_empty}); out {msg_o}")
+    return ok and ok_o and same_empty and not torch.isnan(lse).any().item()
+
+
 def main():
     rt = Runtime(sys.argv[1])
     root = sys.argv[2]
@@ -77,6 +119,19 @@ def main():
                 print("  runtime error:", e)
             print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}, all written {written}",
                   flush=True)
+            passed += ok
+            failed += not ok
+    # The lse result, on the wgmma kernel (sm_90a default) and on mma.sync /
+    # SIMT (_sm80: --wgmma=false).
+    for name in ("sdpa_lse", "sdpa_lse_sm80", "block_sparse_lse", "block_sparse_lse_sm80",
+                 "sdpa_lse_f32"):
+        for _ in range(2):
+            try:
+                ok = case_lse(rt, os.path.join(root, name))
+            except RuntimeError as e:
+                ok = False
+                print("  runtime error:", e)
+            print(f"{'PASS' if ok else 'FAIL'} {name} (out and lse)", flush=True)
             passed += ok
             failed += not ok
     # Bad input: a missing artifact is reported, not a crash.

@@ -51,10 +51,12 @@ DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16}
 
 
 def reference(q, k, v, idx, cnt, vbs, bq, bkv, scale, indexed, has_vbs, km=None,
-              return_live=False):
+              return_live=False, return_lse=False):
     """The kernels' semantics in float32 (FlashAttentionKernel.h): entries
     e < clamp(cnt, 0, K) of a row's ids, ids outside [0, nkv) dropped.
-    With return_live also the [B, H, S] mask of rows with a valid key."""
+    With return_live also the [B, H, S] mask of rows with a valid key; with
+    return_lse also each row's log-sum-exp of the scaled scores (-inf for a
+    row without a valid key)."""
     B, H, S, D = q.shape
     Hkv, Skv = k.shape[1], k.shape[2]
     g = H // Hkv
@@ -84,6 +86,8 @@ def reference(q, k, v, idx, cnt, vbs, bq, bkv, scale, indexed, has_vbs, km=None,
     s = (q.float() @ kk.transpose(-1, -2)) * scale
     s = s.masked_fill(~keymask, float("-inf"))
     p = torch.softmax(s, -1).nan_to_num(0.0)
+    if return_lse:
+        return p @ vv, torch.logsumexp(s, -1)
     if return_live:
         return p @ vv, keymask.any(-1)
     return p @ vv

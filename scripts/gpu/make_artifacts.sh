@@ -18,6 +18,12 @@ mkdir -p "$ROOT"
 "$BIN/attn-compile" test/GPU/Inputs/sta_raster_text.mlir -o "$ROOT/sta_raster_text"
 "$BIN/attn-compile" test/GPU/Inputs/vsa_raster.mlir -o "$ROOT/vsa_raster"
 "$BIN/attn-compile" test/GPU/Inputs/vsa_raster_nogate.mlir -o "$ROOT/vsa_raster_nogate"
+# The lse result: the wgmma kernel here, the mma.sync kernel (_sm80), SIMT (f32).
+for m in sdpa_lse block_sparse_lse; do
+  "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/$m"
+  "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/${m}_sm80" --wgmma=false
+done
+"$BIN/attn-compile" test/GPU/Inputs/sdpa_lse_f32.mlir -o "$ROOT/sdpa_lse_f32"
 for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_sta_720p; do
   rm -rf "${ROOT:?}/$m"
   if ! "$BIN/attn-compile" "examples/$m.mlir" -o "$ROOT/$m" 2> "$ROOT/$m.log"; then

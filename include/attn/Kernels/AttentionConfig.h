@@ -22,6 +22,11 @@ struct AttentionKernelConfig {
   bool hasBlockSizes = true;  ///< kv_block_sizes masks partial blocks
   bool hasKeyMask = false;    ///< key_mask (i8 [B, Skv], 0 = masked key)
   float scale = 0.125f;       ///< applied to q.k
+  /// Also writes each query row's log-sum-exp (f32 [B, Hq, Sq], natural
+  /// log of the sum of exp(scale * q.k) over the row's valid keys; -inf for
+  /// a row without one) through one more pointer after all of the kernel's
+  /// other parameters (attnrt/abi.h). Name suffix _lse.
+  bool hasLse = false;
 };
 
 } // namespace attn

@@ -83,6 +83,11 @@ public:
   /// per element; the tensor-core kernels' softmax, issue-bound, uses this
   /// (results below 2^-126 flush to 0, as in FlashAttention).
   Value exp2Ftz(Value x);
+  /// A softmax row's natural log-sum-exp from its running max `m` (in
+  /// log2 units: scale * log2(e) * q.k) and its sum `l` of exp2(s - m):
+  /// (m + log2 l) * ln 2, and -inf where l == 0 (no valid key). log2 is
+  /// lg2.approx.f32 (relative error < 2^-22).
+  Value rowLse(Value m, Value l);
   /// Inline PTX with a `res`-typed result (null: none); `sideEffects` keeps
   /// it in program order and alive without uses.
   Value inlineAsm(StringRef text, StringRef constraints, ValueRange operands,

@@ -44,6 +44,7 @@ def AttnEmitFlashKernel : Pass<"attn-emit-flash-kernel", "ModuleOp"> {
     Option<"indexed", "indexed", "bool", /*default=*/"true", "kv_indices/kv_counts (false: dense)">,
     Option<"blockSizes", "block-sizes", "bool", /*default=*/"true", "Mask partial kv blocks by kv_block_sizes">,
     Option<"keyMask", "key-mask", "bool", /*default=*/"false", "Take a key_mask (i8 [B, Skv], 0 = masked key)">,
+    Option<"lse", "lse", "bool", /*default=*/"false", "Also write each row's log-sum-exp (f32 [B, Hq, Sq], -inf without a valid key) through a pointer after all other parameters">,
     Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
   ];
   let dependentDialects = [
@@ -112,6 +113,7 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     Option<"indexed", "indexed", "bool", /*default=*/"true", "kv_indices/kv_counts (false: dense)">,
     Option<"blockSizes", "block-sizes", "bool", /*default=*/"true", "Mask partial kv blocks by kv_block_sizes">,
     Option<"keyMask", "key-mask", "bool", /*default=*/"false", "Take a key_mask (i8 [B, Skv], 0 = masked key)">,
+    Option<"lse", "lse", "bool", /*default=*/"false", "Also write each row's log-sum-exp (f32 [B, Hq, Sq], -inf without a valid key) through a pointer after all other parameters">,
     Option<"subBlocks", "sub-blocks", "int64_t", /*default=*/"1", "kv blocks per listed tile (STA)">,
     Option<"qSubBlocks", "q-sub-blocks", "int64_t", /*default=*/"0", "Query blocks per table row (0: sub-blocks)">,
     Option<"stages", "stages", "int64_t", /*default=*/"0", "K/V ring stages (0: the deepest that fits)">,
@@ -161,6 +163,7 @@ def AttnEmitSimtKernel : Pass<"attn-emit-simt-kernel", "ModuleOp"> {
     Option<"indexed", "indexed", "bool", /*default=*/"true", "kv_indices/kv_counts (false: dense)">,
     Option<"blockSizes", "block-sizes", "bool", /*default=*/"true", "Mask partial kv blocks by kv_block_sizes">,
     Option<"keyMask", "key-mask", "bool", /*default=*/"false", "Take a key_mask (i8 [B, Skv], 0 = masked key)">,
+    Option<"lse", "lse", "bool", /*default=*/"false", "Also write each row's log-sum-exp (f32 [B, Hq, Sq], -inf without a valid key) through a pointer after all other parameters">,
     Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
   ];
   let dependentDialects = [

@@ -239,11 +239,9 @@ void Planner::checkKvLaunch(Operation *op, Param idx, Param cnt, int64_t rows,
 }
 
 LogicalResult Planner::planAttention(Operation *op) {
-  if (op->getNumResults() > 1)
-    return op->emitError() << "attn-to-gpu: the 'lse' result of '"
-                           << op->getName()
-                           << "' has no GPU kernel yet (the flash kernels do "
-                              "not write it); the CPU path computes it";
+  // The optional second result, the rows' log-sum-exp, is written by the
+  // _lse variant of whichever kernel is chosen.
+  const bool hasLse = op->getNumResults() > 1;
   if (auto bs = dyn_cast<BlockSparseOp>(op)) {
     FailureOr<bool> folded = planRasterAttention(bs);
     if (failed(folded) || *folded)
@@ -348,7 +346,8 @@ LogicalResult Planner::planAttention(Operation *op) {
   KernelContract contract;
   std::string name;
   auto diag = [&] { return op->emitError(); };
-  AttentionKernelConfig common{D, bq, bkv, indexed, hasSizes, keyMask, scale};
+  AttentionKernelConfig common{D,        bq,      bkv,   indexed,
+                               hasSizes, keyMask, scale, hasLse};
   FlashKernelConfig flash;
   static_cast<AttentionKernelConfig &>(flash) = common;
   flash.elementType =
@@ -411,6 +410,8 @@ LogicalResult Planner::planAttention(Operation *op) {
   ps[ATTNRT_ATTN_HQ] = i32(Hq);
   ps[ATTNRT_ATTN_HKV] = i32(Hkv);
   ps[ATTNRT_ATTN_TABLE_K] = i32(K);
+  if (hasLse)
+    ps.push_back(p(outputFor(op->getResult(1))));
   launches.push_back(launchOf(name, contract, std::move(ps)));
   return success();
 }

@@ -99,10 +99,11 @@ LogicalResult Planner::planReturn(func::ReturnOp ret) {
       view = *idv;
     }
     auto t = cast<RankedTensorType>(v.getType());
-    if (t.getRank() != 4)
+    if (!isRowTensorRank(t.getRank()))
       return ret.emitError() << "attn-to-gpu: result #" << i
-                             << " must be a [B, H, S, D] tensor computed by a "
-                                "kernel when it is not returned directly";
+                             << " must be a [B, H, S, D] or [B, H, S] tensor "
+                                "computed by a kernel when it is not returned "
+                                "directly";
     writeView(view, t, dst);
   }
   return success();

@@ -55,22 +55,31 @@ inline std::optional<std::vector<int32_t>> constInts(Value v) {
   return out;
 }
 
+/// Layout ops move whole rows along dim 2 of [B, H, S, D] tensors, and of
+/// [B, H, S] ones (an attention op's lse: rows of one element).
+inline bool isRowTensorRank(int64_t rank) { return rank == 3 || rank == 4; }
+/// Elements of one row along dim 2.
+inline int64_t rowElems(RankedTensorType t) {
+  return t.getRank() == 4 ? t.getDimSize(3) : 1;
+}
+
 /// The rows [offset, offset + size) of dim 2 that `s` takes, when it takes
-/// whole [.., S, D] rows of a static 4-D tensor (unit strides, all of dims
-/// 0, 1 and 3).
+/// whole rows of a static [B, H, S, D] or [B, H, S] tensor (unit strides,
+/// all of every other dim).
 inline std::optional<std::pair<int64_t, int64_t>>
 rowSlice(tensor::ExtractSliceOp s) {
   auto st = s.getSourceType();
-  if (!s.hasUnitStride() || !st.hasStaticShape() || st.getRank() != 4 ||
-      s.getStaticOffsets().size() != 4)
+  const int64_t rank = st.getRank();
+  if (!s.hasUnitStride() || !st.hasStaticShape() || !isRowTensorRank(rank) ||
+      int64_t(s.getStaticOffsets().size()) != rank)
     return std::nullopt;
-  for (int d : {0, 1, 3})
-    if (s.getStaticOffsets()[d] != 0 ||
-        s.getStaticSizes()[d] != st.getDimSize(d))
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != 2 && (s.getStaticOffsets()[d] != 0 ||
+                   s.getStaticSizes()[d] != st.getDimSize(d)))
       return std::nullopt;
   if (ShapedType::isDynamic(s.getStaticOffsets()[2]) ||
       ShapedType::isDynamic(s.getStaticSizes()[2]) ||
-      s.getResultType().getRank() != 4)
+      s.getResultType().getRank() != rank)
     return std::nullopt;
   return std::make_pair(s.getStaticOffsets()[2], s.getStaticSizes()[2]);
 }

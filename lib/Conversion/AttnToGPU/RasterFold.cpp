@@ -208,6 +208,10 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
     why = "the raster-tile kernel takes bf16/f16 with head dim 64 or 128";
     return notFolded();
   }
+  if (op.getLse()) {
+    why = "the op's 'lse' result is written by the plain kernel form only";
+    return notFolded();
+  }
   // VSA: the fine output feeds the gated combine, which is untiled.
   SmallVector<Operation *> folded;
   Value outVal = op.getResult();

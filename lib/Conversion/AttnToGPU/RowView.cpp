@@ -43,7 +43,7 @@ RowView Planner::identityView(int buf, int64_t rows) {
 
 void Planner::writeView(const RowView &view, RankedTensorType t, int dst) {
   int64_t BH = t.getDimSize(0) * t.getDimSize(1), S = t.getDimSize(2);
-  int64_t rowBytes = t.getDimSize(3) * elementBytes(t.getElementType());
+  int64_t rowBytes = rowElems(t) * elementBytes(t.getElementType());
   int chunk = 1;
   for (int c : {16, 8, 4, 2})
     if (rowBytes % c == 0) {
@@ -86,9 +86,10 @@ void Planner::writeView(const RowView &view, RankedTensorType t, int dst) {
 LogicalResult Planner::planLayout(Operation *op) {
   Value result = op->getResult(0);
   auto rt = cast<RankedTensorType>(result.getType());
-  if (rt.getRank() != 4 || !rt.hasStaticShape())
+  if (!isRowTensorRank(rt.getRank()) || !rt.hasStaticShape() ||
+      (isa<TileOp, UntileOp>(op) && rt.getRank() != 4))
     return op->emitError("attn-to-gpu: layout ops need static [B, H, S, D] "
-                         "tensors");
+                         "tensors (slices, pads and concats also [B, H, S])");
   int64_t S = rt.getDimSize(2);
   RowView out;
   auto pick = [&](const RowView &in, ArrayRef<int64_t> rows) {
@@ -155,8 +156,9 @@ LogicalResult Planner::planLayout(Operation *op) {
     bool zero = cst && (matchPattern(cst, m_AnyZeroFloat()) ||
                         matchPattern(cst, m_Zero()));
     bool ok = zero && pad.getSourceType().hasStaticShape();
-    for (int d : {0, 1, 3})
-      ok = ok && pad.getStaticLow()[d] == 0 && pad.getStaticHigh()[d] == 0;
+    for (int64_t d = 0; d < rt.getRank(); ++d)
+      ok = ok && (d == 2 || (pad.getStaticLow()[d] == 0 &&
+                             pad.getStaticHigh()[d] == 0));
     if (!ok || ShapedType::isDynamic(pad.getStaticLow()[2]))
       return op->emitError("attn-to-gpu: tensor.pad only with zeros along "
                            "the sequence dimension (2)");
