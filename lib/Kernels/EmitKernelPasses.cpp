@@ -9,6 +9,7 @@
 #include "attn/Kernels/HopperAttentionKernel.h"
 #include "attn/Kernels/KernelBuilder.h"
 #include "attn/Kernels/Passes.h"
+#include "attn/Kernels/SimtAttentionGradKernel.h"
 #include "attn/Kernels/SimtAttentionKernel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -144,6 +145,22 @@ struct AttnEmitSimtKernelPass
                             "f16, got '"
                          << dtype << "'";
       return signalPassFailure();
+    }
+    if (!gradPass.empty()) {
+      if (gradPass != "dq" && gradPass != "dkdv") {
+        module.emitError() << "attn-emit-simt-kernel: grad-pass must be dq or "
+                              "dkdv, got '"
+                           << gradPass << "'";
+        return signalPassFailure();
+      }
+      SimtGradKernelConfig grad;
+      static_cast<SimtKernelConfig &>(grad) = cfg;
+      grad.pass = gradPass == "dq" ? SimtGradPass::DQ : SimtGradPass::DKDV;
+      if (failed(emitKernelModule(module, chip, features, grad,
+                                  verifySimtGradKernelConfig,
+                                  emitSimtGradKernel)))
+        return signalPassFailure();
+      return;
     }
     if (failed(emitKernelModule(module, chip, features, cfg,
                                 verifySimtKernelConfig,

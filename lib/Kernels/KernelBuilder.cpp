@@ -131,10 +131,12 @@ Value KernelBuilder::exp2(Value x) { return LLVM::Exp2Op::create(b, loc, x); }
 Value KernelBuilder::exp2Ftz(Value x) {
   return inlinePure("ex2.approx.ftz.f32 $0, $1;", "=f,f", {x}, b.getF32Type());
 }
+Value KernelBuilder::log2Approx(Value x) {
+  return inlinePure("lg2.approx.f32 $0, $1;", "=f,f", {x}, b.getF32Type());
+}
 Value KernelBuilder::rowLse(Value m, Value l) {
   Type f32 = b.getF32Type();
-  Value lg = inlinePure("lg2.approx.f32 $0, $1;", "=f,f", {l}, f32);
-  Value lse = fmul(fadd(m, lg), cf32(0.6931471805599453f));
+  Value lse = fmul(fadd(m, log2Approx(l)), cf32(0.6931471805599453f));
   Value any = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, l, cf32(0));
   return select(any, lse, cf32(-std::numeric_limits<float>::infinity()));
 }
@@ -153,6 +155,15 @@ Value KernelBuilder::inlineAsm(StringRef text, StringRef constraints,
 Value KernelBuilder::warpSum(Value x) {
   return inlineAsm("redux.sync.add.u32 $0, $1, 0xffffffff;", "=r,r", {x}, i32,
                    /*sideEffects=*/true);
+}
+Value KernelBuilder::warpSumF32(Value v) {
+  for (int off : {16, 8, 4, 2, 1}) {
+    Value o = NVVM::ShflOp::create(b, loc, b.getF32Type(), ci32(-1), v,
+                                   ci32(off), ci32(0x1f), NVVM::ShflKind::bfly,
+                                   UnitAttr());
+    v = fadd(v, o);
+  }
+  return v;
 }
 Value KernelBuilder::ballot(Value flag) {
   return inlineAsm("{ .reg .pred p; setp.ne.u32 p, $1, 0; "

@@ -44,19 +44,7 @@ public:
   SimtEmitter(OpBuilder &b, Location loc, gpu::GPUModuleOp module,
               StringRef name, const SimtKernelConfig &cfg)
       : AttentionEmitter(b, loc, module, name, simtKernelContract(cfg)),
-        cfg(cfg) {
-    switch (cfg.elementType) {
-    case SimtElementType::F32:
-      elt = f32;
-      break;
-    case SimtElementType::BF16:
-      elt = b.getBF16Type();
-      break;
-    case SimtElementType::F16:
-      elt = b.getF16Type();
-      break;
-    }
-  }
+        cfg(cfg), elt(simtElementType(b, cfg.elementType)) {}
 
   void emit();
 
@@ -65,17 +53,6 @@ private:
   Value loadElt(Value base, Value index) {
     Value x = load(elt, base, index, elt.getIntOrFloatBitWidth() / 8);
     return elt == f32 ? x : arith::ExtFOp::create(b, loc, f32, x).getResult();
-  }
-  /// Sum over the warp; every lane gets the same value (each butterfly step
-  /// adds the same two operands on both partner lanes).
-  Value warpSum(Value v) {
-    for (int off : {16, 8, 4, 2, 1}) {
-      Value o = NVVM::ShflOp::create(b, loc, f32, ci32(-1), v, ci32(off),
-                                     ci32(0x1f), NVVM::ShflKind::bfly,
-                                     UnitAttr());
-      v = fadd(v, o);
-    }
-    return v;
   }
 
   const SimtKernelConfig &cfg;
@@ -199,7 +176,7 @@ void SimtEmitter::emit() {
               Value mOld = st[0], lOld = st[1];
               Value mNew = mOld;
               for (int64_t u = 0; u < U; ++u) {
-                score[u] = select(valid[u], fmul(warpSum(score[u]), cf32(scaleLog2)),
+                score[u] = select(valid[u], fmul(warpSumF32(score[u]), cf32(scaleLog2)),
                                   cf32(negInf));
                 mNew = arith::MaximumFOp::create(b, loc, mNew, score[u]);
               }
@@ -264,6 +241,22 @@ void SimtEmitter::emit() {
 
   b.setInsertionPointAfter(rowIf);
 }
+
+} // namespace
+
+Type mlir::attn::simtElementType(Builder &b, SimtElementType t) {
+  switch (t) {
+  case SimtElementType::F32:
+    return b.getF32Type();
+  case SimtElementType::BF16:
+    return b.getBF16Type();
+  case SimtElementType::F16:
+    return b.getF16Type();
+  }
+  return b.getF32Type();
+}
+
+namespace {
 
 const char *eltName(SimtElementType t) {
   switch (t) {

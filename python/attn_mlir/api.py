@@ -427,9 +427,9 @@ def video_sparse_attn_grad(q, k, v, dout, grid, sparsity: float, gate=None, *,
     """The gradients (dq, dk, dv), and dgate when a gate is given, of
     ``video_sparse_attn(q, k, v, grid, sparsity, gate)`` for the output
     gradient ``dout`` (shaped like q): tile, attn.vsa_grad (the forward's
-    top-k selection held constant, as upstream's backward does), untile, on
-    the CPU path; NumPy arrays or CPU torch tensors (CUDA: AttnError, no GPU
-    backward yet)."""
+    top-k selection held constant, as upstream's backward does), untile,
+    where the inputs live (_run_grad: the CPU path, or the GPU backward
+    kernels for bf16/f16 CUDA tensors)."""
     qs, ks = _check_qkv(q, k, v)
     grid = parse_grid(grid)
     tile = ir.triple("tile", tile)
@@ -535,8 +535,8 @@ def sliding_tile_grad(q, k, v, dout, window_size, text_length: int = 0, grid=Non
     """The gradients (dq, dk, dv) of ``sliding_tile_attn(q, k, v, window_size,
     text_length, grid)`` for the output gradient ``dout`` (shaped like q):
     tile, attn.sliding_tile_grad (planned into attn.block_sparse_grad on the
-    forward's tables), untile, on the CPU path; NumPy arrays or CPU torch
-    tensors (CUDA: AttnError, no GPU backward yet)."""
+    forward's tables), untile, where the inputs live (_run_grad: the CPU path, or the GPU backward
+    kernels for bf16/f16 CUDA tensors)."""
     qs, _, grid, tile, text_length, window, windows = _sta_args(
         q, k, v, window_size, text_length, grid, tile_grid, tile)
     return _run_grad(q, k, v, dout, qs,
@@ -633,25 +633,11 @@ def sdpa_with_lse(q, k, v, scale: Optional[float] = None):
     return tuple(_run_cpu(build, inputs, names, kind, f32_results=(1,)))
 
 
-def _cpu_only_kind(inputs, names, no_gpu, takes):
-    """The inputs' kind (_classify) for a CPU-path-only function: CUDA
-    tensors raise AttnError(no_gpu + how to get it), TensorSpecs
-    TypeError(takes + ...)."""
-    kind = _classify(inputs, names)
-    if kind == "cuda":
-        from .errors import AttnError
-        raise AttnError(f"{no_gpu}; move the tensors to the CPU (the CPU path computes it)")
-    if kind == "spec":
-        raise TypeError(f"{takes} arrays or tensors, not TensorSpecs")
-    return kind
-
-
 def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
     """The gradients (dq, dk, dv) of ``sdpa(q, k, v, scale)`` for the output
-    gradient ``dout`` (shaped like q): attn.sdpa_grad on the CPU path, for
-    NumPy arrays or CPU torch tensors (results of the inputs' kind and dtype;
-    P recomputed in f32). CUDA tensors: the GPU backward kernels do not exist
-    yet (AttnError)."""
+    gradient ``dout`` (shaped like q): attn.sdpa_grad where the inputs live (_run_grad: the CPU path, or the GPU backward
+    kernels for bf16/f16 CUDA tensors); results of the
+    inputs' kind and dtype, P recomputed in f32."""
     qs, ks = _check_qkv(q, k, v, same_seq=False)
     return _run_grad(q, k, v, dout, qs,
                      lambda elem: ir.sdpa_grad_module(qs, ks, elem, scale))
@@ -659,17 +645,23 @@ def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
 
 def _run_grad(q, k, v, dout, qs, build, extra=(), index=()):
     """Runs the gradient module build(elem) (q, k, v, *extra, dout, *index)
-    -> (dq, dk, dv, d(extra)...) on the CPU path; `extra`: (tensor, name)
+    -> (dq, dk, dv, d(extra)...) where the inputs live: the CPU path for
+    NumPy arrays and CPU tensors, the GPU backward kernels for CUDA tensors
+    (bf16/f16), a precompile for TensorSpecs; `extra`: (tensor, name)
     pairs; `index`: (int32 table, name) pairs."""
     if _shape(dout, "dout") != qs:
         raise ValueError(f"dout shape {list(_shape(dout, 'dout'))} must equal q shape "
                          f"{list(qs)}")
     data = [q, k, v] + [x for x, _ in extra] + [dout]
     names = ["q", "k", "v"] + [n for _, n in extra] + ["dout"]
-    kind = _cpu_only_kind(data, names, "the backward has no GPU kernels yet",
-                          "gradients take")
-    return tuple(_run_cpu(build, data + [x for x, _ in index], names + [n for _, n in index],
-                          kind, index_args=tuple(n for _, n in index)))
+    inputs, all_names = data + [x for x, _ in index], names + [n for _, n in index]
+    index_args = tuple(n for _, n in index)
+    kind = _classify(data, names)
+    if kind == "cuda":
+        return tuple(_run_gpu(build, inputs, all_names, index_args, every_result=True))
+    if kind == "spec":
+        return _run_spec(build, data)
+    return tuple(_run_cpu(build, inputs, all_names, kind, index_args=index_args))
 
 
 # ---------------------------------------------------------------------------
@@ -700,8 +692,9 @@ def vsa_tiled_grad(q, k, v, dout, kv_block_sizes, q_block_sizes, topk: int, bloc
                    gate=None):
     """The gradients (dq, dk, dv), and dgate with a gate, of ``vsa_tiled(q, k,
     v, kv_block_sizes, q_block_sizes, topk, block, gate)`` for the output
-    gradient ``dout`` (shaped like q): attn.vsa_grad on the CPU path (the
-    top-k selection a constant); NumPy arrays or CPU tensors."""
+    gradient ``dout`` (shaped like q): attn.vsa_grad (the top-k selection a
+    constant) where the inputs live (_run_grad: the CPU path, or the GPU backward
+    kernels for bf16/f16 CUDA tensors)."""
     qs, ks, topk = _vsa_tiled_args(q, k, v, kv_block_sizes, q_block_sizes, topk, block, gate)
     return _run_grad(q, k, v, dout, qs,
                      lambda elem: ir.vsa_tiled_module(qs, ks, elem, block, topk,
@@ -752,8 +745,8 @@ def sta_tiled(q, k, v, window_size, text_length: int, tile_grid, tile=STA_TILE):
 def sta_tiled_grad(q, k, v, dout, window_size, text_length: int, tile_grid, tile=STA_TILE):
     """The gradients (dq, dk, dv) of ``sta_tiled(q, k, v, window_size,
     text_length, tile_grid, tile)`` for the output gradient ``dout`` (shaped
-    like q): attn.sliding_tile_grad on the CPU path; NumPy arrays or CPU
-    tensors."""
+    like q): attn.sliding_tile_grad where the inputs live (_run_grad: the CPU path, or the GPU backward
+    kernels for bf16/f16 CUDA tensors)."""
     qs, tg, t, window, windows = _sta_tiled_args(q, k, v, window_size, text_length,
                                                  tile_grid, tile)
     return _run_grad(q, k, v, dout, qs,

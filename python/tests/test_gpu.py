@@ -298,6 +298,66 @@ def test_gpu_sta_against_torch():
     _check(out, _torch_attention(q, k, v, mask))
 
 
+def _torch_grads(q, k, v, dout, mask=None):
+    """(dq, dk, dv) of _torch_attention in float32 by torch autograd."""
+    import torch
+    leaves = [x.detach().float().requires_grad_() for x in (q, k, v)]
+    return torch.autograd.grad(_torch_attention(*leaves, mask), leaves, dout.float())
+
+
+@gpu
+def test_gpu_autograd_sdpa_against_torch():
+    # loss.backward() through attn_mlir.sdpa on CUDA: the SIMT backward
+    # kernels (GQA: dk/dv summed over the group's query heads).
+    import torch
+    q = torch.randn(1, 4, 256, 64, device="cuda", dtype=torch.bfloat16, requires_grad=True)
+    k, v = (torch.randn(1, 2, 256, 64, device="cuda", dtype=torch.bfloat16,
+                        requires_grad=True) for _ in range(2))
+    out = am.sdpa(q, k, v)
+    dout = torch.randn_like(out)
+    out.backward(dout)
+    for got, want in zip((q.grad, k.grad, v.grad), _torch_grads(q, k, v, dout)):
+        assert got.dtype == torch.bfloat16 and got.is_cuda
+        _check(got, want)
+
+
+@gpu
+def test_gpu_autograd_sta_against_torch():
+    import torch
+    grid, tile = (6, 8, 16), (6, 8, 8)
+    s_img, s = 6 * 8 * 16, 6 * 8 * 16 + 128
+    q, k, v = (torch.randn(1, 2, s, 64, device="cuda", dtype=torch.bfloat16,
+                           requires_grad=True) for _ in range(3))
+    out = am.sliding_tile_attn(q, k, v, [1, 1, 1], 100, grid, tile=tile)
+    dout = torch.randn_like(out)
+    out.backward(dout)
+    tpi, _, comb, _ = ref.tile_indices(grid, tile)
+    m = ref.sliding_tile_mask((1, 1, 2), tile, s, window=[1, 1, 1], text_length=100)[0]
+    order = np.concatenate([comb, np.arange(s_img, s)])
+    mask = torch.from_numpy(m[np.ix_(order, order)]).cuda()
+    for got, want in zip((q.grad, k.grad, v.grad), _torch_grads(q, k, v, dout, mask)):
+        _check(got, want)
+
+
+@gpu
+def test_gpu_autograd_vsa_matches_the_cpu_path():
+    # The planted inputs fix the top-k selection (bf16 or f32 block means
+    # pick the same blocks), so the CUDA gradients (dq, dk, dv, dgate) must
+    # match the CPU path's on the same values.
+    import torch
+    grid, tile = (4, 8, 8), (4, 4, 4)
+    topk = am.vsa_topk(grid, 0.5)
+    xs = [torch.from_numpy(x).to("cuda", torch.bfloat16).requires_grad_()
+          for x in _planted_vsa_inputs(grid, tile, topk)]
+    out = am.video_sparse_attn(*xs[:3], grid, 0.5, xs[3])
+    dout = torch.randn_like(out)
+    out.backward(dout)
+    cpu = [x.detach().float().cpu() for x in xs]
+    want = am.api.video_sparse_attn_grad(*cpu[:3], dout.float().cpu(), grid, 0.5, cpu[3])
+    for got, w in zip((x.grad for x in xs), want):
+        _check(got, w)
+
+
 # --------------------------------------------------------------------------
 # Compile here, run there: the GPU machine has no LLVM/MLIR
 # --------------------------------------------------------------------------

@@ -103,6 +103,49 @@ def case_lse(rt, d):
     return ok and ok_o and same_empty and not torch.isnan(lse).any().item()
 
 
+def case_grad(rt, d):
+    """A gradient op (test/GPU/Inputs/*grad*.mlir): dense with a key mask
+    (the last batch fully masked) or without, or block-sparse with random
+    tables; (dq, dk, dv) against torch autograd through the float32
+    reference of the forward."""
+    h = rt.load(d)
+    (args, results) = rt.signature(h)
+    dt = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}[args[0][0]]
+    (_, qs), (_, ks) = args[0], args[1]
+    B, Hq, S, D = qs
+    q, k, v = (torch.randn(s, device=dev, dtype=dt) for s in (qs, ks, ks))
+    do = torch.randn(qs, device=dev, dtype=dt)
+    outs = [torch.full(r[1], float("nan"), device=dev, dtype=dt) for r in results]
+    scale = 0.2 if "f32" in os.path.basename(d) else 1 / math.sqrt(D)
+    leaves = [x.float().requires_grad_() for x in (q, k, v)]
+    if len(args) == 5:  # sdpa_grad with a key mask
+        km = torch.rand(args[4][1], device=dev) < 0.8
+        if B > 1:
+            km[-1] = False
+        rt.run(h, [q, k, v, do, km], outs)
+        ref = block_reference(*leaves, None, None, None, 64, 64, scale, False, False, km)
+    elif len(args) == 4:  # sdpa_grad
+        rt.run(h, [q, k, v, do], outs)
+        ref = block_reference(*leaves, None, None, None, 64, 64, scale, False, False)
+    else:  # block_sparse_grad
+        nq, K, nkv = args[4][1][2], args[4][1][3], args[6][1][0]
+        idx = torch.stack([torch.randperm(nkv, device=dev)[:K] for _ in range(B * Hq * nq)])
+        idx = idx.reshape(B, Hq, nq, K).to(torch.int32).contiguous()
+        cnt = torch.randint(0, K + 1, (B, Hq, nq), device=dev, dtype=torch.int32)
+        vbs = torch.randint(0, 65, (nkv,), device=dev, dtype=torch.int32)
+        rt.run(h, [q, k, v, do, idx, cnt, vbs], outs)
+        ref = block_reference(*leaves, idx, cnt, vbs, S // nq, ks[2] // nkv, scale, True, True)
+    torch.cuda.synchronize()
+    want = torch.autograd.grad(ref, leaves, do.float())
+    ok = True
+    tol = errcheck.TOL["f32" if dt == torch.float32 else "bf16"]
+    for name, got, w in zip(("dq", "dk", "dv"), outs, want):
+        good, msg = errcheck.check(got, w, tol)
+        print(f"  {name}: {msg}")
+        ok = ok and good and not torch.isnan(got).any().item()
+    return ok
+
+
 def main():
     rt = Runtime(sys.argv[1])
     root = sys.argv[2]
@@ -132,6 +175,17 @@ def main():
                 ok = False
                 print("  runtime error:", e)
             print(f"{'PASS' if ok else 'FAIL'} {name} (out and lse)", flush=True)
+            passed += ok
+            failed += not ok
+    # The backward kernels (SIMT dQ and dK/dV passes).
+    for name in ("sdpa_grad", "block_sparse_grad", "sdpa_grad_f32"):
+        for _ in range(2):
+            try:
+                ok = case_grad(rt, os.path.join(root, name))
+            except RuntimeError as e:
+                ok = False
+                print("  runtime error:", e)
+            print(f"{'PASS' if ok else 'FAIL'} {name} (dq, dk, dv vs torch autograd)", flush=True)
             passed += ok
             failed += not ok
     # Bad input: a missing artifact is reported, not a crash.

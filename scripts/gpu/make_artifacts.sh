@@ -24,6 +24,10 @@ for m in sdpa_lse block_sparse_lse; do
   "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/${m}_sm80" --wgmma=false
 done
 "$BIN/attn-compile" test/GPU/Inputs/sdpa_lse_f32.mlir -o "$ROOT/sdpa_lse_f32"
+# The backward kernels.
+for m in sdpa_grad block_sparse_grad sdpa_grad_f32; do
+  "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/$m"
+done
 for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_sta_720p; do
   rm -rf "${ROOT:?}/$m"
   if ! "$BIN/attn-compile" "examples/$m.mlir" -o "$ROOT/$m" 2> "$ROOT/$m.log"; then

@@ -18,6 +18,13 @@ with am.precompile_for("sm_90a"):
         am.api.sdpa_with_lse(S((1, 4, 200, 64), dt), S((1, 2, 300, 64), dt), S((1, 2, 300, 64), dt))
     am.video_sparse_attn(*[S((1, 2, 256, 64))] * 3, (4, 8, 8), 0.5, S((1, 2, 256, 64)))
     am.sliding_tile_attn(*[S((1, 2, 896, 64))] * 3, [1, 1, 1], 100, (6, 8, 16), tile=(6, 8, 8))
+    # test_gpu_autograd_*: the backward modules of the three above
+    am.api.sdpa_grad(S((1, 4, 256, 64)), S((1, 2, 256, 64)), S((1, 2, 256, 64)),
+                     S((1, 4, 256, 64)))
+    am.api.video_sparse_attn_grad(*[S((1, 2, 256, 64))] * 4, (4, 8, 8), 0.5,
+                                  S((1, 2, 256, 64)))
+    am.api.sliding_tile_grad(*[S((1, 2, 896, 64))] * 4, [1, 1, 1], 100, (6, 8, 16),
+                             tile=(6, 8, 8))
     # python/tests/test_torch_ops.py (torch operators, CUDA graphs, adapters)
     b = S((1, 2, 128, 64))
     am.video_sparse_attn(b, b, b, (2, 8, 8), 0.5, b)

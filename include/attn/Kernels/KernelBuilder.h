@@ -83,6 +83,9 @@ public:
   /// per element; the tensor-core kernels' softmax, issue-bound, uses this
   /// (results below 2^-126 flush to 0, as in FlashAttention).
   Value exp2Ftz(Value x);
+  /// lg2.approx.f32 (relative error < 2^-22; llvm.log2 has no NVPTX
+  /// lowering without fast-math flags).
+  Value log2Approx(Value x);
   /// A softmax row's natural log-sum-exp from its running max `m` (in
   /// log2 units: scale * log2(e) * q.k) and its sum `l` of exp2(s - m):
   /// (m + log2 l) * ln 2, and -inf where l == 0 (no valid key). log2 is
@@ -102,6 +105,9 @@ public:
   // Warp collectives (every lane of the warp must execute them; sm_80+).
   /// redux.sync.add.u32: the sum of an i32 over the 32 lanes.
   Value warpSum(Value x);
+  /// The sum of an f32 over the 32 lanes by shfl.bfly; every lane gets the
+  /// same value (each step adds the same two operands on both partners).
+  Value warpSumF32(Value x);
   /// vote.sync.ballot.b32 of `flag != 0` (an i32): bit l is lane l's vote.
   Value ballot(Value flag);
   /// %lanemask_lt: the bits of the lanes below this one.

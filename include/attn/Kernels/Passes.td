@@ -164,7 +164,8 @@ def AttnEmitSimtKernel : Pass<"attn-emit-simt-kernel", "ModuleOp"> {
     Option<"blockSizes", "block-sizes", "bool", /*default=*/"true", "Mask partial kv blocks by kv_block_sizes">,
     Option<"keyMask", "key-mask", "bool", /*default=*/"false", "Take a key_mask (i8 [B, Skv], 0 = masked key)">,
     Option<"lse", "lse", "bool", /*default=*/"false", "Also write each row's log-sum-exp (f32 [B, Hq, Sq], -inf without a valid key) through a pointer after all other parameters">,
-    Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
+    Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">,
+    Option<"gradPass", "grad-pass", "std::string", /*default=*/"\"\"", "Emit a backward kernel instead (SimtAttentionGradKernel.h): dq (dQ, lse2, delta) or dkdv (dK, dV)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

@@ -157,13 +157,10 @@ LogicalResult Planner::planBlock(Block &block) {
             .Case<arith::ConstantOp, tensor::EmptyOp, scf::YieldOp>(
                 [&](Operation *) { return success(); })
             .Case<func::ReturnOp>([&](auto o) { return planReturn(o); })
-            .Case<SdpaGradOp, BlockSparseGradOp, SlidingTileGradOp, VsaGradOp>(
-                [&](Operation *o) {
-              return o->emitError()
-                     << "attn-to-gpu: '" << o->getName()
-                     << "' (the backward) has no GPU kernels yet; it runs "
-                        "on the CPU path (attn-run --device cpu)";
-            })
+            .Case<SdpaGradOp, BlockSparseGradOp>(
+                [&](Operation *o) { return planAttentionGrad(o); })
+            .Case<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+                [&](Operation *o) { return planReshape(o); })
             .Default([&](Operation *o) {
               return o->emitError()
                      << "attn-to-gpu: '" << o->getName()
@@ -176,6 +173,19 @@ LogicalResult Planner::planBlock(Block &block) {
   return success();
 }
 
+
+LogicalResult Planner::planReshape(Operation *op) {
+  // A row-major reshape keeps every byte where it is: the result is the
+  // source's buffer (which then lives as long as either is read).
+  auto t = cast<RankedTensorType>(op->getResult(0).getType());
+  if (!t.hasStaticShape())
+    return op->emitError("attn-to-gpu: reshapes need static shapes");
+  auto src = materialize(op->getOperand(0), op);
+  if (failed(src))
+    return failure();
+  bufOf[op->getResult(0)] = *src;
+  return success();
+}
 
 LogicalResult Planner::planFor(scf::ForOp loop) {
   auto lb = getConstantIntValue(loop.getLowerBound());

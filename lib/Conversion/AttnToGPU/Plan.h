@@ -245,6 +245,11 @@ private:
   /// VSA's coarse scores on tensor cores, a following scale folded.
   LogicalResult planMmaContraction(linalg::LinalgOp op);
   LogicalResult planAttention(Operation *op);
+  /// attn.sdpa_grad / attn.block_sparse_grad: the SIMT backward kernels'
+  /// dQ and dK/dV passes (GradChoice.cpp).
+  LogicalResult planAttentionGrad(Operation *op);
+  /// tensor.expand_shape / collapse_shape: the source's buffer, no launch.
+  LogicalResult planReshape(Operation *op);
   /// Fails with a diagnostic on `op` when `contract` needs more shared
   /// memory than the chip has (`kind`: the kernel family, for the message).
   LogicalResult checkShared(Operation *op, const KernelContract &contract,
