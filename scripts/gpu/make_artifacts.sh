@@ -28,6 +28,7 @@ done
 for m in sdpa_grad block_sparse_grad sdpa_grad_f32; do
   "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/$m"
 done
+"$BIN/attn-compile" bench/inputs/vsa_fine_grad.mlir -o "$ROOT/vsa_fine_grad"  # bench/gpu_grad_bench.py
 for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_sta_720p; do
   rm -rf "${ROOT:?}/$m"
   if ! "$BIN/attn-compile" "examples/$m.mlir" -o "$ROOT/$m" 2> "$ROOT/$m.log"; then

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Times the attention backward on the GPU against FlexAttention's backward
+on the same inputs in the same run (CUDA events via triton's do_bench,
+median): VSA's fine stage (B1 H12 S32768 D128 bf16, 64x64 blocks, 12.5%
+kept, the flash bench's shape) through the vsa_fine_grad artifact
+(bench/inputs/vsa_fine_grad.mlir: attn.block_sparse_grad, dQ then dK/dV
+pass) vs torch.autograd.grad of flex_attention (compiled) with the
+equivalent block mask (forward outside the timing, its graph retained).
+Actual TFLOP/s of a backward = 10*B*H*D*(computed q x kv pairs) (five
+products, FlashAttention's convention: 2.5x the forward's 4*D); the
+recomputation our dQ pass does is not counted. The gradients are compared
+too (relative error of each against Flex's).
+
+usage: gpu_grad_bench.py LIBATTNRT ARTIFACT_ROOT   (ARTIFACT_ROOT/vsa_fine_grad
+from scripts/gpu/make_artifacts.sh)"""
+import os
+import sys
+
+import torch
+import triton.testing as tt
+from torch.nn.attention.flex_attention import BlockMask, flex_attention
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from attn_mlir.runtime import Runtime  # noqa: E402
+
+dev = "cuda"
+B, H, S, D = 1, 12, 32768, 128
+flex = torch.compile(flex_attention, dynamic=False)
+
+
+def bench(fn):
+    return tt.do_bench(fn, warmup=50, rep=300, return_mode="median")
+
+
+def rel(a, b):
+    return ((a.float() - b.float()).norm() / b.float().norm()).item()
+
+
+def main():
+    rt = Runtime(sys.argv[1])
+    root = sys.argv[2]
+    torch.manual_seed(int.from_bytes(os.urandom(4), "little"))
+    q, k, v, do = (torch.randn(B, H, S, D, device=dev, dtype=torch.bfloat16) for _ in range(4))
+    nb = S // 64
+    keep = nb // 8
+    idx = torch.rand(B, H, nb, nb, device=dev).topk(keep, -1).indices.sort(-1).values
+    idx = idx.to(torch.int32).contiguous()
+    cnt = torch.full((B, H, nb), keep, device=dev, dtype=torch.int32)
+    flops = 10.0 * B * H * D * S * keep * 64
+    print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}")
+    print(f"{'workload':56s} {'ms':>9s} {'TFLOP/s':>8s} {'vs Flex':>8s}")
+
+    pad = torch.zeros(B, H, nb, nb - keep, device=dev, dtype=torch.int32)
+    bm = BlockMask.from_kv_blocks(cnt, torch.cat([idx, pad], -1).contiguous(), BLOCK_SIZE=64)
+    ko = {"BLOCK_M": 64, "BLOCK_N": 64}
+    leaves = [x.detach().clone().requires_grad_() for x in (q, k, v)]
+    out = flex(*leaves, block_mask=bm, kernel_options=ko)
+    want = torch.autograd.grad(out, leaves, do, retain_graph=True)
+    theirs = bench(lambda: torch.autograd.grad(out, leaves, do, retain_graph=True))
+
+    ours = None
+    grads = [torch.empty_like(q) for _ in range(3)]
+    d = os.path.join(root, "vsa_fine_grad")
+    if not os.path.isfile(os.path.join(d, "plan.txt")):
+        print(f"SKIP ours: no artifact at {d}")
+    else:
+        h = rt.load(d)
+        run = rt.runner(h, [q, k, v, do, idx, cnt], grads)
+        run()
+        torch.cuda.synchronize()
+        errs = ", ".join(f"{n} {rel(g, w):.1e}" for n, g, w in zip(("dq", "dk", "dv"), grads, want))
+        ours = bench(run)
+        print(f"{'VSA fine backward 64x64 12.5%: attn-mlir (SIMT)':56s} {ours:9.3f} "
+              f"{flops / ours / 1e9:8.1f} {theirs / ours:7.3f}x  (rel err vs Flex: {errs})")
+    print(f"{'VSA fine backward 64x64 12.5%: FlexAttention':56s} {theirs:9.3f} "
+          f"{flops / theirs / 1e9:8.1f}")
+    met = ours is not None and theirs / ours >= 1.2 and flops / ours / 1e9 >= 380
+    print("target >= 1.2x FlexAttention backward, >= 380 actual TFLOP/s: "
+          + ("MET" if met else "NOT MET"))
+
+
+if __name__ == "__main__":
+    main()
