@@ -115,7 +115,9 @@ SmallVector<Value> GradEmitter::forEachKey(
         Value size = ci32(BKV);
         if (cfg.hasBlockSizes)
           size = load(i32, arg(kGradBlockSizes), toI64(id), 4);
-        size = select(inRange, minS(size, sub(Skv, kbase)), ci32(0));
+        // Capped at the block (as the dK/dV pass reads a key only inside
+        // its own block).
+        size = select(inRange, minS(minS(size, ci32(BKV)), sub(Skv, kbase)), ci32(0));
         auto keys = scf::ForOp::create(
             b, loc, ci32(0), maxS(size, ci32(0)), ci32(1), carried,
             [&](OpBuilder &kb, Location, Value t, ValueRange st) {

@@ -246,7 +246,9 @@ _custom_ops = {}
 
 # ---------------------------------------------------------------------------
 # Gradients: every attention operator (sdpa, sliding_tile_attn,
-# video_sparse_attn, vsa_tiled, sta_tiled), on the CPU path
+# video_sparse_attn, vsa_tiled, sta_tiled), where the tensors live (the
+# CPU path, or the GPU backward kernels for CUDA tensors; the backward
+# launches through ctypes, so it runs eagerly, not traced by torch.compile)
 # ---------------------------------------------------------------------------
 
 # operator -> how many leading inputs are tensors its backward reads (q, k,

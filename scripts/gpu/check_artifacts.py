@@ -165,27 +165,19 @@ def main():
             passed += ok
             failed += not ok
     # The lse result, on the wgmma kernel (sm_90a default) and on mma.sync /
-    # SIMT (_sm80: --wgmma=false).
-    for name in ("sdpa_lse", "sdpa_lse_sm80", "block_sparse_lse", "block_sparse_lse_sm80",
-                 "sdpa_lse_f32"):
+    # SIMT (_sm80: --wgmma=false); the backward kernels (SIMT dQ and dK/dV).
+    cases = [(n, case_lse, "out and lse") for n in (
+        "sdpa_lse", "sdpa_lse_sm80", "block_sparse_lse", "block_sparse_lse_sm80", "sdpa_lse_f32")]
+    cases += [(n, case_grad, "dq, dk, dv vs torch autograd")
+              for n in ("sdpa_grad", "block_sparse_grad", "sdpa_grad_f32")]
+    for name, fn, what in cases:
         for _ in range(2):
             try:
-                ok = case_lse(rt, os.path.join(root, name))
+                ok = fn(rt, os.path.join(root, name))
             except RuntimeError as e:
                 ok = False
                 print("  runtime error:", e)
-            print(f"{'PASS' if ok else 'FAIL'} {name} (out and lse)", flush=True)
-            passed += ok
-            failed += not ok
-    # The backward kernels (SIMT dQ and dK/dV passes).
-    for name in ("sdpa_grad", "block_sparse_grad", "sdpa_grad_f32"):
-        for _ in range(2):
-            try:
-                ok = case_grad(rt, os.path.join(root, name))
-            except RuntimeError as e:
-                ok = False
-                print("  runtime error:", e)
-            print(f"{'PASS' if ok else 'FAIL'} {name} (dq, dk, dv vs torch autograd)", flush=True)
+            print(f"{'PASS' if ok else 'FAIL'} {name} ({what})", flush=True)
             passed += ok
             failed += not ok
     # Bad input: a missing artifact is reported, not a crash.

@@ -25,10 +25,10 @@
 // WGMMA: st.global.b32
 // RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.wgmma.ptx -o %t.wgmma.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS %}
 
-// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-simt-kernel{head-dim=96 dtype=f32 lse=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-simt-kernel{head-dim=80 dtype=f32 lse=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
 // RUN:   | %python %S/Inputs/extract_ptx.py > %t.simt.ptx
 // RUN: FileCheck %s --check-prefix=SIMT < %t.simt.ptx
-// SIMT: .visible .entry attn_simt_f32_d96_q64_kv64_idx_vbs_lse(
+// SIMT: .visible .entry attn_simt_f32_d80_q64_kv64_idx_vbs_lse(
 // SIMT: _param_12,
 // SIMT-NEXT: .param .u64 {{.*}}_lse_param_13
 // SIMT-NEXT: )

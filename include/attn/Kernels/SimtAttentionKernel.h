@@ -42,10 +42,10 @@ namespace attn {
 
 enum class SimtElementType { F32, BF16, F16 };
 
-/// headDim 1..256, blockQ and blockKv >= 1 (any sizes).
 /// The MLIR element type of `t`.
 Type simtElementType(Builder &b, SimtElementType t);
 
+/// headDim 1..256, blockQ and blockKv >= 1 (any sizes).
 struct SimtKernelConfig : AttentionKernelConfig {
   SimtElementType elementType = SimtElementType::F32;
 };

@@ -61,6 +61,8 @@ LogicalResult Planner::planAttentionGrad(Operation *op) {
     cfg.blockKv = bs.getBlockKvAttr().getInt();
     cfg.hasBlockSizes = bool(bs.getKvBlockSizes());
     K = cast<RankedTensorType>(bs.getKvIndices().getType()).getDimSize(3);
+    if (failed(validateConstTablesOf(bs)))
+      return failure();
     idxP = optionalBuf(bs.getKvIndices(), op, ok);
     cntP = optionalBuf(bs.getKvCounts(), op, ok);
     vbsP = optionalBuf(bs.getKvBlockSizes(), op, ok);

@@ -160,13 +160,14 @@ LogicalResult Planner::planLinalg(linalg::LinalgOp op) {
   return success();
 }
 
-LogicalResult plan::validateConstTables(BlockSparseOp bs) {
-  auto kt = cast<RankedTensorType>(bs.getK().getType());
-  int64_t bkv = bs.getBlockKvAttr().getInt();
-  int64_t K = cast<RankedTensorType>(bs.getKvIndices().getType()).getDimSize(3);
+LogicalResult plan::validateConstTables(Operation *bs, Value k, Value kvIndices,
+                                       Value kvCounts, Value kvBlockSizes,
+                                       int64_t bkv) {
+  auto kt = cast<RankedTensorType>(k.getType());
+  int64_t K = cast<RankedTensorType>(kvIndices.getType()).getDimSize(3);
   int64_t nkv = kt.getDimSize(2) / bkv;
-  auto idx = constInts(bs.getKvIndices()), cnt = constInts(bs.getKvCounts());
-  auto vbs = constInts(bs.getKvBlockSizes());
+  auto idx = constInts(kvIndices), cnt = constInts(kvCounts);
+  auto vbs = constInts(kvBlockSizes);
   if (cnt)
     for (size_t r = 0; r < cnt->size(); ++r)
       if ((*cnt)[r] < 0 || (*cnt)[r] > K)
@@ -303,7 +304,7 @@ LogicalResult Planner::planAttention(Operation *op) {
     nkv = Skv / bkv;
     auto idx = constInts(bs.getKvIndices()), cnt = constInts(bs.getKvCounts());
     hasSizes = bool(bs.getKvBlockSizes());
-    if (failed(validateConstTables(bs)))
+    if (failed(validateConstTablesOf(bs)))
       return failure();
     bool direct = tc && bq == 64 && bkv % 16 == 0 && bkv <= 128;
     bool split = tc && !direct && bq == bkv && bq % 64 == 0 && bq / 64 <= 64;

@@ -99,9 +99,19 @@ bool foldsIntoMmaContraction(linalg::LinalgOp op);
 /// Whether `op` is the zero fill of such a contraction's init (no launch).
 bool isFillOfMmaContraction(linalg::LinalgOp op);
 
-/// Checks the constant tables of `op` (kv_counts in [0, K], listed
-/// kv_indices in [0, nkv), kv_block_sizes in [0, block_kv]), once.
-LogicalResult validateConstTables(BlockSparseOp op);
+/// Checks the constant tables of a block-sparse op (or its gradient) `op`
+/// over keys `k` (kv_counts in [0, K], listed kv_indices in [0, nkv),
+/// kv_block_sizes in [0, block_kv]); tables that are not constants pass.
+LogicalResult validateConstTables(Operation *op, Value k, Value kvIndices,
+                                  Value kvCounts, Value kvBlockSizes,
+                                  int64_t bkv);
+/// The same for attn.block_sparse or attn.block_sparse_grad.
+template <typename BlockSparseLike>
+LogicalResult validateConstTablesOf(BlockSparseLike op) {
+  return validateConstTables(op, op.getK(), op.getKvIndices(),
+                             op.getKvCounts(), op.getKvBlockSizes(),
+                             op.getBlockKvAttr().getInt());
+}
 
 struct Buf {
   enum Kind { Arg, Result, Scratch, Const, Err } kind;

@@ -364,7 +364,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   }
 
   // The kernel.
-  if (failed(validateConstTables(op)))
+  if (failed(validateConstTablesOf(op)))
     return failure();
   FlashKernelConfig flash;
   flash.headDim = D;

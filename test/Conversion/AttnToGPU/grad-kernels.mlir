@@ -63,3 +63,16 @@ func.func @main(%q: tensor<1x1x8x300xf32>) -> (tensor<1x1x8x300xf32>, tensor<1x1
   %dq, %dk, %dv = attn.sdpa_grad %q, %q, %q, %q : (tensor<1x1x8x300xf32>, tensor<1x1x8x300xf32>, tensor<1x1x8x300xf32>, tensor<1x1x8x300xf32>) -> (tensor<1x1x8x300xf32>, tensor<1x1x8x300xf32>, tensor<1x1x8x300xf32>)
   return %dq, %dk, %dv : tensor<1x1x8x300xf32>, tensor<1x1x8x300xf32>, tensor<1x1x8x300xf32>
 }
+
+// -----
+
+// Constant tables are checked as the forward's are: a count past K.
+func.func @main(%q: tensor<1x1x128x64xbf16>) -> (tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>) {
+  %idx = arith.constant dense<[[[[0], [1]]]]> : tensor<1x1x2x1xi32>
+  %cnt = arith.constant dense<[[[1, 2]]]> : tensor<1x1x2xi32>
+  // expected-error @+1 {{attn-to-gpu: kv_counts entry 1 = 2 is outside [0, 1]}}
+  %dq, %dk, %dv = attn.block_sparse_grad %q, %q, %q, %q, %idx, %cnt block_q 64 block_kv 64
+      : (tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x2x1xi32>, tensor<1x1x2xi32>)
+      -> (tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>)
+  return %dq, %dk, %dv : tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>
+}
