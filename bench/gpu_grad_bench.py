@@ -51,14 +51,6 @@ def main():
     print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}")
     print(f"{'workload':56s} {'ms':>9s} {'TFLOP/s':>8s} {'vs Flex':>8s}")
 
-    pad = torch.zeros(B, H, nb, nb - keep, device=dev, dtype=torch.int32)
-    bm = BlockMask.from_kv_blocks(cnt, torch.cat([idx, pad], -1).contiguous(), BLOCK_SIZE=64)
-    ko = {"BLOCK_M": 64, "BLOCK_N": 64}
-    leaves = [x.detach().clone().requires_grad_() for x in (q, k, v)]
-    out = flex(*leaves, block_mask=bm, kernel_options=ko)
-    want = torch.autograd.grad(out, leaves, do, retain_graph=True)
-    theirs = bench(lambda: torch.autograd.grad(out, leaves, do, retain_graph=True))
-
     ours = None
     grads = [torch.empty_like(q) for _ in range(3)]
     d = os.path.join(root, "vsa_fine_grad")
@@ -69,13 +61,36 @@ def main():
         run = rt.runner(h, [q, k, v, do, idx, cnt], grads)
         run()
         torch.cuda.synchronize()
-        errs = ", ".join(f"{n} {rel(g, w):.1e}" for n, g, w in zip(("dq", "dk", "dv"), grads, want))
         ours = bench(run)
         print(f"{'VSA fine backward 64x64 12.5%: attn-mlir (SIMT)':56s} {ours:9.3f} "
-              f"{flops / ours / 1e9:8.1f} {theirs / ours:7.3f}x  (rel err vs Flex: {errs})")
-    print(f"{'VSA fine backward 64x64 12.5%: FlexAttention':56s} {theirs:9.3f} "
-          f"{flops / theirs / 1e9:8.1f}")
-    met = ours is not None and theirs / ours >= 1.2 and flops / ours / 1e9 >= 380
+              f"{flops / ours / 1e9:8.1f}", flush=True)
+
+    # FlexAttention's backward kernels need their own block sizes (dK/dV:
+    # BLOCK_M1 x BLOCK_N1, dQ: BLOCK_M2 x BLOCK_N2), each dividing the
+    # mask's 64. On torch 2.11 (H100, 2026-12-07) neither these (inductor:
+    # "No choices to select") nor the defaults (block 128 does not divide
+    # 64) compiled; FLEX_BWD_BLOCKS=M1,N1,M2,N2 tries others.
+    pad = torch.zeros(B, H, nb, nb - keep, device=dev, dtype=torch.int32)
+    bm = BlockMask.from_kv_blocks(cnt, torch.cat([idx, pad], -1).contiguous(), BLOCK_SIZE=64)
+    m1, n1, m2, n2 = (int(x) for x in os.environ.get("FLEX_BWD_BLOCKS", "32,64,64,32").split(","))
+    ko = {"BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_M1": m1, "BLOCK_N1": n1, "BLOCK_M2": m2,
+          "BLOCK_N2": n2}
+    theirs = None
+    try:
+        leaves = [x.detach().clone().requires_grad_() for x in (q, k, v)]
+        out = flex(*leaves, block_mask=bm, kernel_options=ko)
+        want = torch.autograd.grad(out, leaves, do, retain_graph=True)
+        theirs = bench(lambda: torch.autograd.grad(out, leaves, do, retain_graph=True))
+        print(f"{'VSA fine backward 64x64 12.5%: FlexAttention':56s} {theirs:9.3f} "
+              f"{flops / theirs / 1e9:8.1f}")
+        if ours is not None:
+            errs = ", ".join(f"{n} {rel(g, w):.1e}"
+                             for n, g, w in zip(("dq", "dk", "dv"), grads, want))
+            print(f"ours / Flex: {theirs / ours:.3f}x (rel err vs Flex: {errs})")
+    except Exception as e:  # noqa: BLE001 - a failing peer is reported, ours still stands
+        print(f"FlexAttention backward failed: {type(e).__name__}: {str(e).splitlines()[0]}")
+    met = (ours is not None and theirs is not None and theirs / ours >= 1.2 and
+           flops / ours / 1e9 >= 380)
     print("target >= 1.2x FlexAttention backward, >= 380 actual TFLOP/s: "
           + ("MET" if met else "NOT MET"))
 

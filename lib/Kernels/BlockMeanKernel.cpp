@@ -45,10 +45,14 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockMeanKernel(OpBuilder &b, Location loc,
   KernelBuilder k(b, loc, module, name,
                   blockMeanContract(1, 1, blockMeanSharedBytes(elt)),
                   (name + "_smem").str());
-  // ptxas (CUDA 13) would cap the kernel at 64 registers and spill the
-  // unrolled loads for occupancy; 4 CTAs (512 threads, 4096 loads of 16
-  // bytes in flight) an SM as the floor leaves it 128.
-  k.func()->setAttr("nvvm.minctasm", b.getI32IntegerAttr(4));
+  // Occupancy over depth: with 8 rows in flight ptxas gave the 16-bit
+  // kernel 96 registers (5 CTAs an SM, 57% of DRAM bandwidth, stalls on
+  // global loads); 4 rows in flight with 8 CTAs an SM as the floor (56
+  // registers, no spills) measured 115 us against 160 us a Wan 1.3B launch
+  // set on an H100 (bench/RESULTS.md, 2026-12-07). f32 rows (4 elements a
+  // 16-byte load) keep the floor at 4.
+  k.func()->setAttr("nvvm.minctasm",
+                    b.getI32IntegerAttr(elt.isF32() ? 4 : 8));
   Value x = k.arg(0), sizes = k.arg(1), out = k.arg(2), rows = k.arg(3);
   Value N = k.toI64(k.arg(4)), Pb = k.toI64(k.arg(5)), D = k.toI64(k.arg(6));
   Value hasSizes = k.arg(7), srcRows = k.toI64(k.arg(8));
@@ -106,8 +110,9 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockMeanKernel(OpBuilder &b, Location loc,
   // table entry, then every row's 16-byte load, then the adds, with no
   // branch between them, so a thread has kUnroll loads in flight (a row
   // past `valid` or a pad slot reads row 0 of the slab and adds zero).
-  // `table`: rows come from the row table (a kernel-uniform choice).
-  constexpr int64_t kUnroll = 8;
+  // `table`: rows come from the row table (a kernel-uniform choice). Four
+  // rows for 16-bit elements (see the occupancy note above); f32 keeps 8.
+  const int64_t kUnroll = elt.isF32() ? 8 : 4;
   auto wholeRows = [&](Value d0, bool table) {
     return k.loop(
         rg, valid, k.mul(rowsPar, k.ci64(kUnroll)), zeros,
