@@ -26,21 +26,32 @@ dev = "cuda"
 torch.manual_seed(int.from_bytes(os.urandom(4), "little"))
 
 
-def case_block_sparse(rt, d):
-    h = rt.load(d)
-    (args, results) = rt.signature(h)
-    (_, qs), (_, ks), _, (_, ids), _, (_, vs) = args
-    B, Hq, S, D = qs
-    nq, K = ids[2], ids[3]
-    nkv = vs[0]
-    q = torch.randn(qs, device=dev, dtype=torch.bfloat16)
-    k = torch.randn(ks, device=dev, dtype=torch.bfloat16)
-    v = torch.randn(ks, device=dev, dtype=torch.bfloat16)
+def random_tables(B, Hq, nq, K, nkv):
+    """kv_indices (K distinct ids a row), kv_counts in [0, K] (0: an empty
+    row) and kv_block_sizes in [0, 64]."""
     idx = torch.stack([torch.randperm(nkv, device=dev)[:K] for _ in range(B * Hq * nq)])
     idx = idx.reshape(B, Hq, nq, K).to(torch.int32).contiguous()
     cnt = torch.randint(0, K + 1, (B, Hq, nq), device=dev, dtype=torch.int32)
     vbs = torch.randint(0, 65, (nkv,), device=dev, dtype=torch.int32)
-    out = torch.full(results[0][1], float("nan"), device=dev, dtype=torch.bfloat16)
+    return idx, cnt, vbs
+
+
+def load_with_qkv(rt, d):
+    """The artifact at d, its signature, its element type and fresh random
+    q, k, v of its first three arguments' shapes."""
+    h = rt.load(d)
+    (args, results) = rt.signature(h)
+    dt = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}[args[0][0]]
+    q, k, v = (torch.randn(args[i][1], device=dev, dtype=dt) for i in range(3))
+    return h, args, results, dt, q, k, v
+
+
+def case_block_sparse(rt, d):
+    h, args, results, dt, q, k, v = load_with_qkv(rt, d)
+    B, Hq, S, D = q.shape
+    (_, ids), (_, vs) = args[3], args[5]
+    idx, cnt, vbs = random_tables(B, Hq, ids[2], ids[3], vs[0])
+    out = torch.full(results[0][1], float("nan"), device=dev, dtype=dt)
     rt.run(h, [q, k, v, idx, cnt, vbs], [out])
     torch.cuda.synchronize()
     ref = block_reference(q, k, v, idx, cnt, vbs, 64, 64, 1 / math.sqrt(D), True, True)
@@ -65,12 +76,8 @@ def case_lse(rt, d):
     """An attention op with its lse result (test/GPU/Inputs/*lse*.mlir):
     dense with a key mask, or block-sparse with random tables; (out, lse)
     against the float32 reference's."""
-    h = rt.load(d)
-    (args, results) = rt.signature(h)
-    dt = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}[args[0][0]]
-    (_, qs), (_, ks) = args[0], args[1]
-    B, Hq, S, D = qs
-    q, k, v = (torch.randn(s, device=dev, dtype=dt) for s in (qs, ks, ks))
+    h, args, results, dt, q, k, v = load_with_qkv(rt, d)
+    B, Hq, S, D = q.shape
     out = torch.full(results[0][1], float("nan"), device=dev, dtype=dt)
     lse = torch.full(results[1][1], float("nan"), device=dev, dtype=torch.float32)
     scale = 1 / math.sqrt(D)
@@ -83,10 +90,7 @@ def case_lse(rt, d):
                                        False, km, return_lse=True)
     else:  # block_sparse with ids, counts (some 0: empty rows) and block sizes
         nq, K, nkv = args[3][1][2], args[3][1][3], args[5][1][0]
-        idx = torch.stack([torch.randperm(nkv, device=dev)[:K] for _ in range(B * Hq * nq)])
-        idx = idx.reshape(B, Hq, nq, K).to(torch.int32).contiguous()
-        cnt = torch.randint(0, K + 1, (B, Hq, nq), device=dev, dtype=torch.int32)
-        vbs = torch.randint(0, 65, (nkv,), device=dev, dtype=torch.int32)
+        idx, cnt, vbs = random_tables(B, Hq, nq, K, nkv)
         rt.run(h, [q, k, v, idx, cnt, vbs], [out, lse])
         ref, ref_lse = block_reference(q, k, v, idx, cnt, vbs, S // nq, S // nkv, scale,
                                        True, True, return_lse=True)
@@ -108,13 +112,9 @@ def case_grad(rt, d):
     (the last batch fully masked) or without, or block-sparse with random
     tables; (dq, dk, dv) against torch autograd through the float32
     reference of the forward."""
-    h = rt.load(d)
-    (args, results) = rt.signature(h)
-    dt = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}[args[0][0]]
-    (_, qs), (_, ks) = args[0], args[1]
-    B, Hq, S, D = qs
-    q, k, v = (torch.randn(s, device=dev, dtype=dt) for s in (qs, ks, ks))
-    do = torch.randn(qs, device=dev, dtype=dt)
+    h, args, results, dt, q, k, v = load_with_qkv(rt, d)
+    B, Hq, S, D = q.shape
+    do = torch.randn_like(q)
     outs = [torch.full(r[1], float("nan"), device=dev, dtype=dt) for r in results]
     scale = 0.2 if "f32" in os.path.basename(d) else 1 / math.sqrt(D)
     leaves = [x.float().requires_grad_() for x in (q, k, v)]
@@ -129,12 +129,10 @@ def case_grad(rt, d):
         ref = block_reference(*leaves, None, None, None, 64, 64, scale, False, False)
     else:  # block_sparse_grad
         nq, K, nkv = args[4][1][2], args[4][1][3], args[6][1][0]
-        idx = torch.stack([torch.randperm(nkv, device=dev)[:K] for _ in range(B * Hq * nq)])
-        idx = idx.reshape(B, Hq, nq, K).to(torch.int32).contiguous()
-        cnt = torch.randint(0, K + 1, (B, Hq, nq), device=dev, dtype=torch.int32)
-        vbs = torch.randint(0, 65, (nkv,), device=dev, dtype=torch.int32)
+        idx, cnt, vbs = random_tables(B, Hq, nq, K, nkv)
         rt.run(h, [q, k, v, do, idx, cnt, vbs], outs)
-        ref = block_reference(*leaves, idx, cnt, vbs, S // nq, ks[2] // nkv, scale, True, True)
+        ref = block_reference(*leaves, idx, cnt, vbs, S // nq, k.shape[2] // nkv, scale, True,
+                              True)
     torch.cuda.synchronize()
     want = torch.autograd.grad(ref, leaves, do.float())
     ok = True
