@@ -67,14 +67,16 @@ def main():
 
     # FlexAttention's backward kernels need their own block sizes (dK/dV:
     # BLOCK_M1 x BLOCK_N1, dQ: BLOCK_M2 x BLOCK_N2), each dividing the
-    # mask's 64. On torch 2.11 (H100, 2026-12-07) neither these (inductor:
-    # "No choices to select") nor the defaults (block 128 does not divide
-    # 64) compiled; FLEX_BWD_BLOCKS=M1,N1,M2,N2 tries others.
+    # mask's 64. On torch 2.11 (H100, 2026-12-07) neither unprefixed
+    # BLOCK_M1.. with BLOCK_M/N 64 (inductor: "No choices to select") nor
+    # the defaults (block 128 does not divide 64) compiled; torch's
+    # documented spelling is per pass, fwd_/bwd_ prefixed, used here (not
+    # yet run). FLEX_BWD_BLOCKS=M1,N1,M2,N2 tries other sizes.
     pad = torch.zeros(B, H, nb, nb - keep, device=dev, dtype=torch.int32)
     bm = BlockMask.from_kv_blocks(cnt, torch.cat([idx, pad], -1).contiguous(), BLOCK_SIZE=64)
     m1, n1, m2, n2 = (int(x) for x in os.environ.get("FLEX_BWD_BLOCKS", "32,64,64,32").split(","))
-    ko = {"BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_M1": m1, "BLOCK_N1": n1, "BLOCK_M2": m2,
-          "BLOCK_N2": n2}
+    ko = {"fwd_BLOCK_M": 64, "fwd_BLOCK_N": 64, "bwd_BLOCK_M1": m1, "bwd_BLOCK_N1": n1,
+          "bwd_BLOCK_M2": m2, "bwd_BLOCK_N2": n2}
     theirs = None
     try:
         leaves = [x.detach().clone().requires_grad_() for x in (q, k, v)]
