@@ -175,14 +175,23 @@ LogicalResult plan::validateConstTables(Operation *bs, Value k, Value kvIndices,
                << "attn-to-gpu: kv_counts entry " << r << " = " << (*cnt)[r]
                << " is outside [0, " << K << "]";
   if (idx && cnt)
-    for (size_t r = 0; r < cnt->size(); ++r)
+    for (size_t r = 0; r < cnt->size(); ++r) {
+      llvm::SmallDenseMap<int32_t, int64_t> seen;
       for (int64_t e = 0; e < (*cnt)[r]; ++e) {
         int32_t x = (*idx)[r * K + e];
         if (x < 0 || x >= nkv)
           return bs->emitError()
                  << "attn-to-gpu: kv_indices row " << r << " entry " << e
                  << " = " << x << " is outside [0, " << nkv << ")";
+        // The ids of a row are distinct (SPEC): a repeated block would be
+        // counted twice by the forward kernels and once by the backward.
+        auto [it, fresh] = seen.try_emplace(x, e);
+        if (!fresh)
+          return bs->emitError()
+                 << "attn-to-gpu: kv_indices row " << r << " lists block " << x
+                 << " twice (entries " << it->second << " and " << e << ")";
       }
+    }
   if (vbs)
     for (size_t j = 0; j < vbs->size(); ++j)
       if ((*vbs)[j] < 0 || (*vbs)[j] > bkv)

@@ -100,8 +100,9 @@ bool foldsIntoMmaContraction(linalg::LinalgOp op);
 bool isFillOfMmaContraction(linalg::LinalgOp op);
 
 /// Checks the constant tables of a block-sparse op (or its gradient) `op`
-/// over keys `k` (kv_counts in [0, K], listed kv_indices in [0, nkv),
-/// kv_block_sizes in [0, block_kv]); tables that are not constants pass.
+/// over keys `k` (kv_counts in [0, K], listed kv_indices in [0, nkv) and
+/// distinct within a row, kv_block_sizes in [0, block_kv]); tables that are
+/// not constants pass.
 LogicalResult validateConstTables(Operation *op, Value k, Value kvIndices,
                                   Value kvCounts, Value kvBlockSizes,
                                   int64_t bkv);

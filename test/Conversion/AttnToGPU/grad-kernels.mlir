@@ -76,3 +76,16 @@ func.func @main(%q: tensor<1x1x128x64xbf16>) -> (tensor<1x1x128x64xbf16>, tensor
       -> (tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>)
   return %dq, %dk, %dv : tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>
 }
+
+// -----
+
+// A block listed twice in one row (the ids of a row are distinct).
+func.func @main(%q: tensor<1x1x128x64xbf16>) -> (tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>) {
+  %idx = arith.constant dense<[[[[0, 1], [1, 1]]]]> : tensor<1x1x2x2xi32>
+  %cnt = arith.constant dense<[[[2, 2]]]> : tensor<1x1x2xi32>
+  // expected-error @+1 {{attn-to-gpu: kv_indices row 1 lists block 1 twice (entries 0 and 1)}}
+  %dq, %dk, %dv = attn.block_sparse_grad %q, %q, %q, %q, %idx, %cnt block_q 64 block_kv 64
+      : (tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x2x2xi32>, tensor<1x1x2xi32>)
+      -> (tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>)
+  return %dq, %dk, %dv : tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>, tensor<1x1x128x64xbf16>
+}
