@@ -125,7 +125,6 @@ private:
     return LLVM::PtrToIntOp::create(b, loc, i64, sp);
   }
   Value barrierAt(Value off) { return sptrAt(off); }
-  Value cTrue() { return arith::ConstantIntOp::create(b, loc, i1(), 1); }
 
   /// A wgmma matrix descriptor for the tile at shared address `addr` (i64)
   /// with 128-byte swizzle: start >> 4, leading / stride byte offsets >> 4.

@@ -71,10 +71,15 @@ private:
       d = LLVM::FMAOp::create(b, loc, x[i], y[i], d);
     return warpSumF32(d);
   }
+  /// The row this warp handles: kSimtRowsPerCta rows a CTA, a warp each.
+  Value warpRow() {
+    return add(mul(bidX(), ci32(kSimtRowsPerCta)),
+               arith::ShRUIOp::create(b, loc, tidX(), ci32(5)));
+  }
   /// Whether key `key` (< Skv) of batch `bb` is not masked by key_mask.
   Value keyKept(Value bb, Value key) {
     if (!cfg.hasKeyMask)
-      return cmp(P::eq, ci32(0), ci32(0));
+      return cTrue();
     Value m = load(i8, arg(kGradKeyMask), add(mul(toI64(bb), toI64(Skv)), toI64(key)), 1);
     return cmp(P::ne, m, arith::ConstantIntOp::create(b, loc, i8, 0));
   }
@@ -163,8 +168,7 @@ void GradEmitter::emitDq() {
   const float scaleLog2 = cfg.scale * 1.4426950408889634f;
   Value lane = andI(tidX(), ci32(31));
   Value h = bidY(), bb = bidZ();
-  Value row = add(mul(bidX(), ci32(kSimtRowsPerCta)),
-                  arith::ShRUIOp::create(b, loc, tidX(), ci32(5)));
+  Value row = warpRow();
   ifThen(cmp(P::slt, row, Sq), [&] {
     Value hk = div(h, div(Hq, Hkv));
     Value rowId = add(mul(toI64(add(mul(bb, Hq), h)), toI64(Sq)), toI64(row));
@@ -247,8 +251,7 @@ void GradEmitter::emitDkDv() {
   const float scaleLog2 = cfg.scale * 1.4426950408889634f;
   Value lane = andI(tidX(), ci32(31));
   Value hk = bidY(), bb = bidZ();
-  Value key = add(mul(bidX(), ci32(kSimtRowsPerCta)),
-                  arith::ShRUIOp::create(b, loc, tidX(), ci32(5)));
+  Value key = warpRow();
   ifThen(cmp(P::slt, key, Skv), [&] {
     Value groups = div(Hq, Hkv);
     Value kvRow = mul(add(mul(toI64(add(mul(bb, Hkv), hk)), toI64(Skv)), toI64(key)),
@@ -276,7 +279,7 @@ void GradEmitter::emitDkDv() {
           Value slab = add(mul(bb, Hq), h);
           // Does query block qb's list hold block jb? The warp scans its
           // table row 32 entries at a time.
-          Value member = cmp(P::eq, ci32(0), ci32(0));
+          Value member = cTrue();
           if (cfg.indexed) {
             Value listRow = toI64(add(mul(slab, nq), qb));
             Value cnt = minS(maxS(load(i32, arg(kGradKvCounts), listRow, 4), ci32(0)), Kmax);

@@ -99,23 +99,30 @@ def block_sparse_case():
                     fwd, [q, k, v])
 
 
-def sliding_tile_case():
-    # A 2x2x2 tile grid of 2x2x2 tiles (64 image tokens, tile-major), then 9
-    # text tokens of which 5 are valid (a ragged text tail: padded to whole
-    # blocks by attn-plan-sparsity); per-head windows, 2 heads.
-    shape = (1, 2, 64 + 9, 4)
+def sta_grad_case(name, n_text, seq, attrs, **ref):
+    """attn.sliding_tile_grad on a 2x2x2 tile grid of 2x2x2 tiles (64 image
+    tokens, tile-major) and `n_text` text tokens; `seq`: the sequence size
+    in the IR type (a number or "?"); `attrs`: the op's window/text
+    attributes, `ref`: the same for attn_ref.sliding_tile."""
+    shape = (1, 2, 64 + n_text, 4)
     q, k, v, do = (rng.standard_normal(shape).astype(np.float32) for _ in range(4))
-    windows = [1, 1, 1, 2, 1, 2]
-    t = ty(shape, "f32")
-    args = ", ".join(f"%{n}: {t}" for n in ("q", "k", "v", "do"))
-    mlir = (f"func.func @main({args}) -> ({t}, {t}, {t}) {{\n"
+    t = ty((1, 2, seq, 4), "f32")
+    mlir = (f"func.func @main(%q: {t}, %k: {t}, %v: {t}, %do: {t}) -> ({t}, {t}, {t}) {{\n"
             f"  %dq, %dk, %dv = attn.sliding_tile_grad %q, %k, %v, %do tile_grid [2, 2, 2] "
-            f"tile [2, 2, 2] windows [{', '.join(map(str, windows))}] text_length 5 : "
-            f"({t}, {t}, {t}, {t}) -> ({t}, {t}, {t})\n"
+            f"tile [2, 2, 2] {attrs} : ({t}, {t}, {t}, {t}) -> ({t}, {t}, {t})\n"
             f"  return %dq, %dk, %dv : {t}, {t}, {t}\n}}\n")
     fwd = lambda q_, k_, v_: attn_ref.sliding_tile(  # noqa: E731
-        q_, k_, v_, (2, 2, 2), (2, 2, 2), windows=windows, text_length=5)
-    return run_case("sliding_tile_windows_text", mlir, [q, k, v, do], fwd, [q, k, v])
+        q_, k_, v_, (2, 2, 2), (2, 2, 2), **ref)
+    return run_case(name, mlir, [q, k, v, do], fwd, [q, k, v])
+
+
+def sliding_tile_case():
+    # 9 text tokens of which 5 are valid (a ragged text tail: padded to
+    # whole blocks by attn-plan-sparsity); per-head windows, 2 heads.
+    windows = [1, 1, 1, 2, 1, 2]
+    return sta_grad_case("sliding_tile_windows_text", 9, 64 + 9,
+                         f"windows [{', '.join(map(str, windows))}] text_length 5",
+                         windows=windows, text_length=5)
 
 
 def vsa_gate_sizes_case():
@@ -161,18 +168,9 @@ def vsa_dynamic_case():
 
 def sliding_tile_dynamic_case():
     # The STA gradient with a dynamic sequence (tables computed per call):
-    # 64 image tokens and 7 text tokens of which 3 are valid.
-    shape = (1, 2, 64 + 7, 4)
-    q, k, v, do = (rng.standard_normal(shape).astype(np.float32) for _ in range(4))
-    t = ty((1, 2, "?", 4), "f32")
-    mlir = (f"func.func @main(%q: {t}, %k: {t}, %v: {t}, %do: {t}) -> ({t}, {t}, {t}) {{\n"
-            f"  %dq, %dk, %dv = attn.sliding_tile_grad %q, %k, %v, %do tile_grid [2, 2, 2] "
-            f"tile [2, 2, 2] window [1, 2, 1] text_length 3 : ({t}, {t}, {t}, {t}) -> "
-            f"({t}, {t}, {t})\n"
-            f"  return %dq, %dk, %dv : {t}, {t}, {t}\n}}\n")
-    fwd = lambda q_, k_, v_: attn_ref.sliding_tile(  # noqa: E731
-        q_, k_, v_, (2, 2, 2), (2, 2, 2), window=[1, 2, 1], text_length=3)
-    return run_case("sliding_tile_dynamic_seq", mlir, [q, k, v, do], fwd, [q, k, v])
+    # 7 text tokens of which 3 are valid.
+    return sta_grad_case("sliding_tile_dynamic_seq", 7, "?", "window [1, 2, 1] text_length 3",
+                         window=[1, 2, 1], text_length=3)
 
 
 ok = all([sdpa_case(), block_sparse_case(), sliding_tile_case(), sliding_tile_dynamic_case(),

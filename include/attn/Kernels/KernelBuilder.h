@@ -101,6 +101,8 @@ public:
     return inlineAsm(text, constraints, operands, res, /*sideEffects=*/false);
   }
   Type i1() { return b.getI1Type(); }
+  /// The i1 constant true.
+  Value cTrue() { return arith::ConstantIntOp::create(b, loc, i1(), 1); }
 
   // Warp collectives (every lane of the warp must execute them; sm_80+).
   /// redux.sync.add.u32: the sum of an i32 over the 32 lanes.
