@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Kernels/FlashAttentionGradKernel.h"
 #include "attn/Kernels/FlashAttentionKernel.h"
 #include "attn/Kernels/HopperAttentionKernel.h"
 #include "attn/Kernels/KernelBuilder.h"
@@ -18,6 +19,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 
 namespace mlir {
@@ -43,6 +45,18 @@ AttentionKernelConfig commonConfig(int64_t headDim, int64_t blockQ,
   float s = scale > 0 ? float(scale)
                       : 1.0f / std::sqrt(float(std::max<int64_t>(headDim, 1)));
   return {headDim, blockQ, blockKv, indexed, blockSizes, keyMask, s, lse};
+}
+
+/// The grad-pass option: dq or dkdv (an error naming the pass otherwise).
+std::optional<GradPass> parseGradPass(ModuleOp module, StringRef passName,
+                                      StringRef value) {
+  if (value == "dq")
+    return GradPass::DQ;
+  if (value == "dkdv")
+    return GradPass::DKDV;
+  module.emitError() << passName << ": grad-pass must be dq or dkdv, got '"
+                     << value << "'";
+  return std::nullopt;
 }
 
 /// Verifies `cfg` and appends the kernel module with `emit`'s kernel.
@@ -75,6 +89,21 @@ struct AttnEmitFlashKernelPass
                             "f16, got '"
                          << dtype << "'";
       return signalPassFailure();
+    }
+    cfg.subBlocks = subBlocks;
+    cfg.qSubBlocks = qSubBlocks;
+    if (!gradPass.empty()) {
+      std::optional<GradPass> pass = parseGradPass(module, "attn-emit-flash-kernel", gradPass);
+      if (!pass)
+        return signalPassFailure();
+      FlashGradKernelConfig grad;
+      static_cast<FlashKernelConfig &>(grad) = cfg;
+      grad.pass = *pass;
+      if (failed(emitKernelModule(module, chip, features, grad,
+                                  verifyFlashGradKernelConfig,
+                                  emitFlashGradKernel)))
+        return signalPassFailure();
+      return;
     }
     if (failed(emitKernelModule(module, chip, features, cfg,
                                 verifyFlashKernelConfig,
@@ -147,15 +176,12 @@ struct AttnEmitSimtKernelPass
       return signalPassFailure();
     }
     if (!gradPass.empty()) {
-      if (gradPass != "dq" && gradPass != "dkdv") {
-        module.emitError() << "attn-emit-simt-kernel: grad-pass must be dq or "
-                              "dkdv, got '"
-                           << gradPass << "'";
+      std::optional<GradPass> pass = parseGradPass(module, "attn-emit-simt-kernel", gradPass);
+      if (!pass)
         return signalPassFailure();
-      }
       SimtGradKernelConfig grad;
       static_cast<SimtKernelConfig &>(grad) = cfg;
-      grad.pass = gradPass == "dq" ? SimtGradPass::DQ : SimtGradPass::DKDV;
+      grad.pass = *pass;
       if (failed(emitKernelModule(module, chip, features, grad,
                                   verifySimtGradKernelConfig,
                                   emitSimtGradKernel)))

@@ -44,7 +44,7 @@ private:
 /// accumulator layout holds rows g and g + 8 of a warp's 16 (lane = 4g + t)
 /// and columns 2t, 2t + 1 of every 8.
 struct Fragments {
-  AttentionEmitter &e;
+  KernelBuilder &e;
   Type elt; ///< bf16 or f16
   /// Packs two f32 values into the two 16-bit halves of an i32 (low first),
   /// rounded to nearest even.

@@ -156,7 +156,7 @@ void GradEmitter::emit() {
     dim.push_back(toI64(d));
     dimIn.push_back(in);
   }
-  if (cfg.pass == SimtGradPass::DQ)
+  if (cfg.pass == GradPass::DQ)
     emitDq();
   else
     emitDkDv();
@@ -357,7 +357,7 @@ LogicalResult mlir::attn::verifySimtGradKernelConfig(
 std::string mlir::attn::simtGradKernelName(const SimtGradKernelConfig &cfg) {
   std::string fwd = simtKernelName(cfg); // attn_simt_<elt>_...
   return std::string("attn_simt_bwd_") +
-         (cfg.pass == SimtGradPass::DQ ? "dq_" : "dkdv_") +
+         (cfg.pass == GradPass::DQ ? "dq_" : "dkdv_") +
          fwd.substr(std::string("attn_simt_").size());
 }
 
@@ -366,7 +366,7 @@ KernelContract mlir::attn::simtGradKernelContract(
     int64_t keys) {
   KernelContract c = KernelContract::make(
       kGradNumPtrs, kGradNumParams - kGradNumPtrs, {1, 1, 1}, kSimtThreads);
-  if (cfg.pass == SimtGradPass::DQ)
+  if (cfg.pass == GradPass::DQ)
     c.grid = {ceilDiv(shape.queryRows, kSimtRowsPerCta), shape.heads, shape.batch};
   else
     c.grid = {ceilDiv(keys, kSimtRowsPerCta), kvHeads, shape.batch};

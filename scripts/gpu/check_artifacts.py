@@ -26,13 +26,13 @@ dev = "cuda"
 torch.manual_seed(int.from_bytes(os.urandom(4), "little"))
 
 
-def random_tables(B, Hq, nq, K, nkv):
+def random_tables(B, Hq, nq, K, nkv, bkv=64):
     """kv_indices (K distinct ids a row), kv_counts in [0, K] (0: an empty
-    row) and kv_block_sizes in [0, 64]."""
+    row) and kv_block_sizes in [0, bkv]."""
     idx = torch.stack([torch.randperm(nkv, device=dev)[:K] for _ in range(B * Hq * nq)])
     idx = idx.reshape(B, Hq, nq, K).to(torch.int32).contiguous()
     cnt = torch.randint(0, K + 1, (B, Hq, nq), device=dev, dtype=torch.int32)
-    vbs = torch.randint(0, 65, (nkv,), device=dev, dtype=torch.int32)
+    vbs = torch.randint(0, bkv + 1, (nkv,), device=dev, dtype=torch.int32)
     return idx, cnt, vbs
 
 
@@ -129,10 +129,10 @@ def case_grad(rt, d):
         ref = block_reference(*leaves, None, None, None, 64, 64, scale, False, False)
     else:  # block_sparse_grad
         nq, K, nkv = args[4][1][2], args[4][1][3], args[6][1][0]
-        idx, cnt, vbs = random_tables(B, Hq, nq, K, nkv)
+        bkv = k.shape[2] // nkv
+        idx, cnt, vbs = random_tables(B, Hq, nq, K, nkv, bkv)
         rt.run(h, [q, k, v, do, idx, cnt, vbs], outs)
-        ref = block_reference(*leaves, idx, cnt, vbs, S // nq, k.shape[2] // nkv, scale, True,
-                              True)
+        ref = block_reference(*leaves, idx, cnt, vbs, S // nq, bkv, scale, True, True)
     torch.cuda.synchronize()
     want = torch.autograd.grad(ref, leaves, do.float())
     ok = True
@@ -148,7 +148,12 @@ def main():
     rt = Runtime(sys.argv[1])
     root = sys.argv[2]
     passed = failed = 0
+    # An optional third argument keeps only the cases whose name holds it
+    # (the racecheck run of scripts/gpu-check.sh).
+    only = sys.argv[3] if len(sys.argv) > 3 else None
     for name, fn in (("block_sparse_bf16_d128", case_block_sparse), ("sta_bf16_d64", case_sta)):
+        if only is not None and only not in name:
+            continue
         for _ in range(2):  # fresh inputs each time, same artifact (tables uploaded once)
             try:
                 out, ref = fn(rt, os.path.join(root, name))
@@ -163,11 +168,15 @@ def main():
             passed += ok
             failed += not ok
     # The lse result, on the wgmma kernel (sm_90a default) and on mma.sync /
-    # SIMT (_sm80: --wgmma=false); the backward kernels (SIMT dQ and dK/dV).
+    # SIMT (_sm80: --wgmma=false); the backward kernels: mma.sync (bf16/f16,
+    # D 64/128; _tiles: 128 x 192 tables read as 64 x 64 sub-blocks) and SIMT
+    # (f32, and _simt: --tensor-cores=false).
     cases = [(n, case_lse, "out and lse") for n in (
         "sdpa_lse", "sdpa_lse_sm80", "block_sparse_lse", "block_sparse_lse_sm80", "sdpa_lse_f32")]
     cases += [(n, case_grad, "dq, dk, dv vs torch autograd")
-              for n in ("sdpa_grad", "block_sparse_grad", "sdpa_grad_f32")]
+              for n in ("sdpa_grad", "block_sparse_grad", "block_sparse_grad_tiles",
+                        "sdpa_grad_f32", "sdpa_grad_simt", "block_sparse_grad_simt")]
+    cases = [c for c in cases if only is None or only in c[0]]
     for name, fn, what in cases:
         for _ in range(2):
             try:
@@ -179,13 +188,14 @@ def main():
             passed += ok
             failed += not ok
     # Bad input: a missing artifact is reported, not a crash.
-    try:
-        rt.load(os.path.join(root, "does-not-exist"))
-        print("FAIL missing artifact accepted")
-        failed += 1
-    except RuntimeError as e:
-        print("PASS missing artifact reported:", e)
-        passed += 1
+    if only is None:
+        try:
+            rt.load(os.path.join(root, "does-not-exist"))
+            print("FAIL missing artifact accepted")
+            failed += 1
+        except RuntimeError as e:
+            print("PASS missing artifact reported:", e)
+            passed += 1
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

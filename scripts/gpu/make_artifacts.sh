@@ -24,9 +24,12 @@ for m in sdpa_lse block_sparse_lse; do
   "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/${m}_sm80" --wgmma=false
 done
 "$BIN/attn-compile" test/GPU/Inputs/sdpa_lse_f32.mlir -o "$ROOT/sdpa_lse_f32"
-# The backward kernels.
-for m in sdpa_grad block_sparse_grad sdpa_grad_f32; do
+# The backward kernels: tensor cores where they apply, SIMT (f32, _simt).
+for m in sdpa_grad block_sparse_grad block_sparse_grad_tiles sdpa_grad_f32; do
   "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/$m"
+done
+for m in sdpa_grad block_sparse_grad; do
+  "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/${m}_simt" --tensor-cores=false
 done
 "$BIN/attn-compile" bench/inputs/vsa_fine_grad.mlir -o "$ROOT/vsa_fine_grad"  # bench/gpu_grad_bench.py
 for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_sta_720p; do

@@ -34,6 +34,12 @@ static cl::opt<bool> wgmma("wgmma",
                            cl::desc("On sm_90a, the wgmma/TMA attention kernel "
                                     "where shapes allow (--wgmma=false: mma.sync)"),
                            cl::init(true));
+static cl::opt<bool> tensorCores(
+    "tensor-cores",
+    cl::desc("The tensor-core (mma.sync, wgmma) attention and backward "
+             "kernels where shapes allow (--tensor-cores=false: SIMT "
+             "kernels everywhere)"),
+    cl::init(attn::GpuCompileOptions().tensorCores));
 static cl::opt<bool> foldLayout(
     "fold-layout",
     cl::desc("On sm_90a, fold tile/untile around block-sparse attention into "
@@ -77,6 +83,7 @@ int main(int argc, char **argv) {
   options->ptxas = ptxas;
   options->blockQ = blockQ;
   options->wgmma = wgmma;
+  options->tensorCores = tensorCores;
   options->foldLayout = foldLayout;
   options->report = report;
   options->overlap = overlap;

@@ -45,6 +45,9 @@ def AttnEmitFlashKernel : Pass<"attn-emit-flash-kernel", "ModuleOp"> {
     Option<"blockSizes", "block-sizes", "bool", /*default=*/"true", "Mask partial kv blocks by kv_block_sizes">,
     Option<"keyMask", "key-mask", "bool", /*default=*/"false", "Take a key_mask (i8 [B, Skv], 0 = masked key)">,
     Option<"lse", "lse", "bool", /*default=*/"false", "Also write each row's log-sum-exp (f32 [B, Hq, Sq], -inf without a valid key) through a pointer after all other parameters">,
+    Option<"subBlocks", "sub-blocks", "int64_t", /*default=*/"1", "kv blocks per listed tile (STA's big tiles)">,
+    Option<"qSubBlocks", "q-sub-blocks", "int64_t", /*default=*/"0", "Query blocks per table row (0: sub-blocks)">,
+    Option<"gradPass", "grad-pass", "std::string", /*default=*/"\"\"", "Emit a backward kernel instead (FlashAttentionGradKernel.h): dq (dQ, lse2, delta) or dkdv (dK, dV)">,
     Option<"scale", "scale", "double", /*default=*/"0.0", "Softmax scale (0: 1/sqrt(head-dim))">
   ];
   let dependentDialects = [

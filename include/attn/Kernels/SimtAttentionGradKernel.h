@@ -17,7 +17,7 @@
 //    dv += p dO, dk += ds q; dk = scale * dk. Invalid keys (past the block
 //    size, masked) get zero gradients.
 //
-// Both take the same parameters (SimtGradParam); grids (ceil(Sq / 4), Hq,
+// Both take the same parameters (GradKernelParams.h); grids (ceil(Sq / 4), Hq,
 // B) and (ceil(Skv / 4), Hkv, B), 128 threads.
 //
 //===----------------------------------------------------------------------===//
@@ -25,39 +25,14 @@
 #ifndef ATTN_KERNELS_SIMTATTENTIONGRADKERNEL_H
 #define ATTN_KERNELS_SIMTATTENTIONGRADKERNEL_H
 
+#include "attn/Kernels/GradKernelParams.h"
 #include "attn/Kernels/SimtAttentionKernel.h"
 
 namespace mlir {
 namespace attn {
 
-/// Parameter positions of both backward kernels: pointers, then i32s.
-enum SimtGradParam {
-  kGradQ = 0,
-  kGradK,
-  kGradV,
-  kGradDout,
-  kGradDq,
-  kGradDk,
-  kGradDv,
-  kGradKvIndices,   ///< i32 [B, Hq, ceil(Sq / block_q), K] (null: dense)
-  kGradKvCounts,    ///< i32 [B, Hq, ceil(Sq / block_q)]
-  kGradBlockSizes,  ///< i32 [ceil(Skv / block_kv)] (null: full blocks)
-  kGradKeyMask,     ///< i8 [B, Skv] (null: none)
-  kGradLse2,        ///< f32 [B, Hq, Sq]: written by dQ, read by dK/dV
-  kGradDelta,       ///< f32 [B, Hq, Sq]: likewise
-  kGradNumPtrs,
-  kGradSq = kGradNumPtrs,
-  kGradSkv,
-  kGradHq,
-  kGradHkv,
-  kGradTableK,
-  kGradNumParams
-};
-
-enum class SimtGradPass { DQ, DKDV };
-
 struct SimtGradKernelConfig : SimtKernelConfig {
-  SimtGradPass pass = SimtGradPass::DQ;
+  GradPass pass = GradPass::DQ;
 };
 
 LogicalResult verifySimtGradKernelConfig(

@@ -2,16 +2,21 @@
 //
 // attn.sdpa_grad and attn.block_sparse_grad (what attn-optimize leaves of
 // every gradient op: sliding_tile_grad is planned into block_sparse_grad,
-// vsa_grad decomposed) become the two SIMT backward kernels of
-// SimtAttentionGradKernel.h: the dQ pass (which also writes each row's
-// log2 lse and delta = dO . O into scratch) and then the dK/dV pass.
-// Deterministic: no atomics. Dynamic tables get the checked-mode launch
-// first, as the forward's.
+// vsa_grad decomposed) become two launches of one backward family: the dQ
+// pass (which also writes each row's log2 lse and delta = dO . O into
+// scratch) and then the dK/dV pass. The tensor-core family
+// (FlashAttentionGradKernel.h) where the element type (bf16, f16), head dim
+// (64, 128) and block sizes (multiples of 64, read as 64 x 64 sub-blocks)
+// allow and tensor-cores is on; else the SIMT family
+// (SimtAttentionGradKernel.h). Both take the parameters of
+// GradKernelParams.h. Deterministic: no atomics. Dynamic tables get the
+// checked-mode launch first, as the forward's.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Plan.h"
 
+#include "attn/Kernels/FlashAttentionGradKernel.h"
 #include "attn/Kernels/SimtAttentionGradKernel.h"
 
 using namespace mlir;
@@ -96,16 +101,45 @@ LogicalResult Planner::planAttentionGrad(Operation *op) {
   ps[kGradHq] = i32(Hq);
   ps[kGradHkv] = i32(Hkv);
   ps[kGradTableK] = i32(K);
-  for (SimtGradPass pass : {SimtGradPass::DQ, SimtGradPass::DKDV}) {
-    cfg.pass = pass;
-    if (failed(verifySimtGradKernelConfig(cfg, [&] { return op->emitError(); })))
-      return failure();
-    std::string name = simtGradKernelName(cfg) + suffix;
-    ensureKernel(name, [&](gpu::GPUModuleOp m) {
-      emitSimtGradKernel(b, op->getLoc(), m, cfg, name);
-    });
-    launches.push_back(launchOf(
-        name, simtGradKernelContract(cfg, {B, Hq, Sq}, Hkv, Skv), ps));
+  // The tensor-core kernels tile by 64 x 64: the op's blocks must be
+  // multiples of 64 (a table row then serves block_q / 64 query blocks and
+  // a listed block is walked as block_kv / 64 kv blocks).
+  const int64_t bq = cfg.blockQ, bkv = cfg.blockKv;
+  bool tc = opts.tensorCores && (elt.isBF16() || elt.isF16()) &&
+            (D == 64 || D == 128) && bq % 64 == 0 && bkv % 64 == 0 &&
+            bq / 64 <= 64 && bkv / 64 <= 64;
+  for (GradPass pass : {GradPass::DQ, GradPass::DKDV}) {
+    std::string name;
+    KernelContract contract;
+    if (tc) {
+      FlashGradKernelConfig fc;
+      static_cast<AttentionKernelConfig &>(fc) = cfg;
+      fc.elementType =
+          elt.isBF16() ? FlashElementType::BF16 : FlashElementType::F16;
+      fc.blockQ = fc.blockKv = 64;
+      fc.subBlocks = bkv / 64;
+      fc.qSubBlocks = bq / 64 == bkv / 64 ? 0 : bq / 64;
+      fc.pass = pass;
+      if (failed(verifyFlashGradKernelConfig(fc, [&] { return op->emitError(); })))
+        return failure();
+      name = flashGradKernelName(fc) + suffix;
+      contract = flashGradKernelContract(fc, {B, Hq, Sq}, Hkv, Skv);
+      if (failed(checkShared(op, contract, "flash backward")))
+        return failure();
+      ensureKernel(name, [&](gpu::GPUModuleOp m) {
+        emitFlashGradKernel(b, op->getLoc(), m, fc, name);
+      });
+    } else {
+      cfg.pass = pass;
+      if (failed(verifySimtGradKernelConfig(cfg, [&] { return op->emitError(); })))
+        return failure();
+      name = simtGradKernelName(cfg) + suffix;
+      contract = simtGradKernelContract(cfg, {B, Hq, Sq}, Hkv, Skv);
+      ensureKernel(name, [&](gpu::GPUModuleOp m) {
+        emitSimtGradKernel(b, op->getLoc(), m, cfg, name);
+      });
+    }
+    launches.push_back(launchOf(name, contract, ps));
   }
   return success();
 }

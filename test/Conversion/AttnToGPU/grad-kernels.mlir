@@ -1,10 +1,11 @@
-// The backward ops on the GPU path: attn.sdpa_grad and
+// The backward ops on the SIMT path (tensor-cores=false; the tensor-core
+// choice is flash-grad-kernels.mlir): attn.sdpa_grad and
 // attn.block_sparse_grad become the SIMT backward kernels' dQ pass (which
 // also writes each row's log2 lse and delta into two f32 scratch buffers)
 // and then their dK/dV pass, both reading the same parameters. The other
 // gradient ops reach the planner only after attn-optimize (STA's planned
 // into block_sparse_grad, VSA's decomposed; its reshapes alias buffers).
-// RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches -verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches="tensor-cores=false" -verify-diagnostics | FileCheck %s
 
 // CHECK-LABEL: func.func @main(
 // CHECK: %[[L:.*]] = memref.alloc() {attn.scratch = 0 : i64} : memref<3200xi8>
