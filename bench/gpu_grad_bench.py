@@ -64,6 +64,14 @@ def main():
         ours = bench(run)
         print(f"{'VSA fine backward 64x64 12.5%: attn-mlir (mma.sync)':56s} {ours:9.3f} "
               f"{flops / ours / 1e9:8.1f}", flush=True)
+        # Where the time goes: each kernel's GPU time over 3 runs (CUPTI).
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
+            for _ in range(3):
+                run()
+            torch.cuda.synchronize()
+        for e in prof.key_averages():
+            if e.device_time_total > 0:
+                print(f"  kernel {e.key[:60]:60s} {e.device_time_total / 3e3:9.3f} ms/run")
 
     # FlexAttention's backward kernels need their own block sizes (dK/dV:
     # BLOCK_M1 x BLOCK_N1, dQ: BLOCK_M2 x BLOCK_N2), each dividing the
