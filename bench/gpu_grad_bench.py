@@ -37,6 +37,23 @@ def rel(a, b):
     return ((a.float() - b.float()).norm() / b.float().norm()).item()
 
 
+def flex_bwd_configs():
+    """FlexAttention kernel options for a 64x64 block mask with a backward,
+    in the order to try them (also bench/gpu_train_bench.py)."""
+    configs = []
+    if "FLEX_BWD_BLOCKS" in os.environ:
+        m1, n1, m2, n2 = (int(x) for x in os.environ["FLEX_BWD_BLOCKS"].split(","))
+        configs.append({"BLOCK_M1": m1, "BLOCK_N1": n1, "BLOCK_M2": m2, "BLOCK_N2": n2})
+    for st, nw in ((1, 4), (2, 4), (1, 8), (2, 8)):
+        configs.append({"BLOCK_M1": 32, "BLOCK_N1": 64, "BLOCK_M2": 64, "BLOCK_N2": 32,
+                        "num_stages": st, "num_warps": nw})
+    configs.append({"BLOCK_M1": 64, "BLOCK_N1": 64, "BLOCK_M2": 64, "BLOCK_N2": 64,
+                    "num_stages": 1, "num_warps": 8})
+    configs.append({"BLOCK_M1": 16, "BLOCK_N1": 64, "BLOCK_M2": 64, "BLOCK_N2": 16,
+                    "num_stages": 1, "num_warps": 4})
+    return [dict(c, BLOCK_M=64, BLOCK_N=64) for c in configs]
+
+
 def main():
     rt = Runtime(sys.argv[1])
     root = sys.argv[2]
@@ -82,20 +99,8 @@ def main():
     # timed. FLEX_BWD_BLOCKS=M1,N1,M2,N2 puts another first.
     pad = torch.zeros(B, H, nb, nb - keep, device=dev, dtype=torch.int32)
     bm = BlockMask.from_kv_blocks(cnt, torch.cat([idx, pad], -1).contiguous(), BLOCK_SIZE=64)
-    configs = []
-    if "FLEX_BWD_BLOCKS" in os.environ:
-        m1, n1, m2, n2 = (int(x) for x in os.environ["FLEX_BWD_BLOCKS"].split(","))
-        configs.append({"BLOCK_M1": m1, "BLOCK_N1": n1, "BLOCK_M2": m2, "BLOCK_N2": n2})
-    for st, nw in ((1, 4), (2, 4), (1, 8), (2, 8)):
-        configs.append({"BLOCK_M1": 32, "BLOCK_N1": 64, "BLOCK_M2": 64, "BLOCK_N2": 32,
-                        "num_stages": st, "num_warps": nw})
-    configs.append({"BLOCK_M1": 64, "BLOCK_N1": 64, "BLOCK_M2": 64, "BLOCK_N2": 64,
-                    "num_stages": 1, "num_warps": 8})
-    configs.append({"BLOCK_M1": 16, "BLOCK_N1": 64, "BLOCK_M2": 64, "BLOCK_N2": 16,
-                    "num_stages": 1, "num_warps": 4})
     theirs = None
-    for ko in configs:
-        ko = dict(ko, BLOCK_M=64, BLOCK_N=64)
+    for ko in flex_bwd_configs():
         try:
             torch._dynamo.reset()
             leaves = [x.detach().clone().requires_grad_() for x in (q, k, v)]

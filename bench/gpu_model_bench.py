@@ -205,18 +205,15 @@ def target_line(what, ours_ms, peer_ms, min_ratio=None, max_ms=None):
 # (a) VSA
 # --------------------------------------------------------------------------
 
-def bench_vsa(rt, root):
-    cfg = model_ref.parse_model(os.path.join(ROOT, "examples", "wan_vsa_1.3b.mlir"))
-    B, H, D = 1, 12, 128
+def vsa_peer(cfg, B, H, D, ko):
+    """The torch + FlexAttention VSA layer of examples/wan_vsa_1.3b.mlir's
+    configuration (FlexAttention kernel options `ko`): returns a namespace
+    with the layer `peer(q, k, v, gate)` and its pieces (tile, coarse, the
+    block mask of a selection, the tile map). Shared with
+    bench/gpu_train_bench.py (the training step)."""
     T, Hh, W = cfg["grid"]
-    S = T * Hh * W
     slot, vbs, N, P = model_ref.tile_map(cfg["grid"], cfg["tile"], dev)
     K = cfg["topk"]
-    header(f"(a) VSA, Wan 1.3B: B{B} H{H} S{S} ({N} tiles of {P}, padded {N * P}) D{D} bf16, "
-           f"topk {K}/{N}, gate; tile/untile, coarse, top-k inside the timing")
-    g = torch.Generator(device=dev)
-    g.manual_seed(int.from_bytes(os.urandom(4), "little"))
-    q, k, v, gate = vsa_inputs(cfg, (B, H, S, D), dt, g)
     scale = 1.0 / math.sqrt(D)
     valid = (torch.arange(P, device=dev)[None, :] < vbs[:, None])           # [N, P]
     valid_flat = valid.reshape(-1)
@@ -232,7 +229,7 @@ def bench_vsa(rt, root):
         mean = lambda x: (x.view(B, H, N, P, D).float().sum(3) / vbs_f[None, None, :, None])
         qc, kc, vc = mean(qt), mean(kt), mean(vt)
         s = (qc @ kc.transpose(-1, -2)) * scale
-        oc = (torch.softmax(s, -1) @ vc).to(dt)
+        oc = (torch.softmax(s, -1) @ vc).to(qt.dtype)
         idx = torch.sort(s, dim=-1, descending=True, stable=True).indices[..., :K]
         return oc, idx.sort(-1).values.to(torch.int32)
 
@@ -247,14 +244,29 @@ def bench_vsa(rt, root):
         return BlockMask.from_kv_blocks((K - nfull).contiguous(), part_idx, nfull.contiguous(), full_idx,
                                         BLOCK_SIZE=P, mask_mod=lambda b, h, qi, ki: valid_flat[ki])
 
-    ko = {"BLOCK_M": 64, "BLOCK_N": 64}
-
     def peer(q, k, v, gate):
         qt, kt, vt, gt = tile(q), tile(k), tile(v), tile(gate)
         oc, idx = coarse(qt, kt, vt)
         os_ = flex(qt, kt, vt, block_mask=block_mask(idx), kernel_options=ko)
         out = oc.repeat_interleave(P, 2) * gt + os_
         return out[:, :, slot]
+
+    return argparse.Namespace(peer=peer, tile=tile, coarse=coarse, block_mask=block_mask,
+                              slot=slot, vbs=vbs, N=N, P=P, K=K, S=T * Hh * W)
+
+
+def bench_vsa(rt, root):
+    cfg = model_ref.parse_model(os.path.join(ROOT, "examples", "wan_vsa_1.3b.mlir"))
+    B, H, D = 1, 12, 128
+    ko = {"BLOCK_M": 64, "BLOCK_N": 64}
+    L = vsa_peer(cfg, B, H, D, ko)
+    S, N, P, K, vbs = L.S, L.N, L.P, L.K, L.vbs
+    tile, coarse, block_mask, peer = L.tile, L.coarse, L.block_mask, L.peer
+    header(f"(a) VSA, Wan 1.3B: B{B} H{H} S{S} ({N} tiles of {P}, padded {N * P}) D{D} bf16, "
+           f"topk {K}/{N}, gate; tile/untile, coarse, top-k inside the timing")
+    g = torch.Generator(device=dev)
+    g.manual_seed(int.from_bytes(os.urandom(4), "little"))
+    q, k, v, gate = vsa_inputs(cfg, (B, H, S, D), dt, g)
 
     # Useful flops from the selection (valid query rows x valid kept keys).
     qt, kt, vt = tile(q), tile(k), tile(v)

@@ -25,6 +25,10 @@ with am.precompile_for("sm_90a"):
                                   S((1, 2, 256, 64)))
     am.api.sliding_tile_grad(*[S((1, 2, 896, 64))] * 4, [1, 1, 1], 100, (6, 8, 16),
                              tile=(6, 8, 8))
+    # bench/gpu_train_bench.py: the Wan 1.3B VSA layer's forward and gradient
+    wan = S((1, 12, 32760, 128))
+    am.video_sparse_attn(wan, wan, wan, (21, 30, 52), 0.9, wan)
+    am.api.video_sparse_attn_grad(wan, wan, wan, wan, (21, 30, 52), 0.9, wan)
     # python/tests/test_torch_ops.py (torch operators, CUDA graphs, adapters)
     b = S((1, 2, 128, 64))
     am.video_sparse_attn(b, b, b, (2, 8, 8), 0.5, b)
