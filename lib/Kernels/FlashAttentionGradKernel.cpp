@@ -141,6 +141,7 @@ void DqPass::emit() {
         mt->accumulate(acc, s, tile(stage, 0), nO);
         return acc;
       });
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
   Value rowOff[2] = {qRow0, qRow1};
   storeRows(*this, mt->frag, elt, arg(kGradDq), dq, nO, t2, rowOff, rowIn,
             cfg.scale);
@@ -199,7 +200,7 @@ void DkDvPass::issueItem(Value it, Value items, Value stage) {
   Value h = add(mul(hk, groups), div(c, nQT));
   Value qb = add(mul(rem(c, nQT), ci32(RQ)), rem(itc, ci32(RQ)));
   Value q0 = mul(qb, ci32(kTile));
-  Value slab = toI64(mul(add(mul(bb, Hq), h), Sq)); // row 0 of (b, h)
+  Value slab = mul(toI64(add(mul(bb, Hq), h)), toI64(Sq)); // row 0 of (b, h)
   Value qTile = tileAt(add(ci32(2), mul(stage, ci32(2))));
   Value dTile = tileAt(add(ci32(3), mul(stage, ci32(2))));
   for (int64_t c0 = 0; c0 < kTile * chunksPerRow; c0 += kThreads) {
@@ -264,7 +265,7 @@ void DkDvPass::emit() {
     size = minS(maxS(ts, ci32(0)), ci32(kTile));
   }
   size = minS(size, sub(Skv, k0));
-  Value kvSlab = toI64(mul(add(mul(bb, Hkv), hk), Skv));
+  Value kvSlab = mul(toI64(add(mul(bb, Hkv), hk)), toI64(Skv));
   Value maskRow = mul(toI64(bb), toI64(Skv));
   auto keyOk = [&](Value row) {
     Value ok = cmp(P::slt, row, size);
@@ -295,8 +296,9 @@ void DkDvPass::emit() {
   Value krow[2] = {add(mul(warp, ci32(16)), g), add(add(mul(warp, ci32(16)), g), ci32(8))};
   Value kOk[2] = {keyOk(krow[0]), keyOk(krow[1])};
 
-  // Candidates: (query head of the group, table row) pairs, kChunk a round.
-  Value candidates = mul(groups, nQT);
+  // Candidates: (query head of the group, table row) pairs, kChunk a round;
+  // none for a block without a valid key (its gradients are 0).
+  Value candidates = select(cmp(P::sgt, size, ci32(0)), mul(groups, nQT), ci32(0));
   SmallVector<Value> init(2 * nO * 4, cf32(0)); // dV then dK
   SmallVector<Value> acc = loop(
       ci32(0), candidates, ci32(kChunk), init, [&](Value c0, ValueRange carried) {
@@ -386,6 +388,8 @@ void DkDvPass::emit() {
           return next;
         });
       });
+  // The last prefetch (past the list) is drained before the CTA exits.
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
   // Rows past Skv are not stored; invalid keys store 0.
   Value rowOff[2], rowOk[2];
   for (int r = 0; r < 2; ++r) {

@@ -174,7 +174,7 @@ def main():
     cases = [(n, case_lse, "out and lse") for n in (
         "sdpa_lse", "sdpa_lse_sm80", "block_sparse_lse", "block_sparse_lse_sm80", "sdpa_lse_f32")]
     cases += [(n, case_grad, "dq, dk, dv vs torch autograd")
-              for n in ("sdpa_grad", "block_sparse_grad", "block_sparse_grad_tiles",
+              for n in ("sdpa_grad", "block_sparse_grad", "block_sparse_grad_tiles", "block_sparse_grad_rounds",
                         "sdpa_grad_f32", "sdpa_grad_simt", "block_sparse_grad_simt")]
     cases = [c for c in cases if only is None or only in c[0]]
     for name, fn, what in cases:

@@ -25,7 +25,7 @@ for m in sdpa_lse block_sparse_lse; do
 done
 "$BIN/attn-compile" test/GPU/Inputs/sdpa_lse_f32.mlir -o "$ROOT/sdpa_lse_f32"
 # The backward kernels: tensor cores where they apply, SIMT (f32, _simt).
-for m in sdpa_grad block_sparse_grad block_sparse_grad_tiles sdpa_grad_f32; do
+for m in sdpa_grad block_sparse_grad block_sparse_grad_tiles block_sparse_grad_rounds sdpa_grad_f32; do
   "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/$m"
 done
 for m in sdpa_grad block_sparse_grad; do
