@@ -29,6 +29,7 @@ using P = arith::CmpIPredicate;
 constexpr int64_t kTile = 64;     // query rows and keys per CTA
 constexpr int64_t kThreads = 128; // 4 warps of 16 rows
 constexpr int64_t kChunk = 128;   // candidates scanned per round (a thread each)
+constexpr int64_t kScanUnroll = 8; // table entries a scanning thread loads at once
 
 AttentionParamPositions gradPositions() {
   AttentionParamPositions at;
@@ -310,12 +311,22 @@ void DkDvPass::emit() {
           Value listRow = toI64(add(mul(add(mul(bb, Hq), h), nQT), I));
           Value n = minS(maxS(load(i32, cnt, listRow, 4), ci32(0)), Kmax);
           n = select(hit, n, ci32(0));
+          // kScanUnroll independent loads an iteration (entries past n read
+          // entry n - 1 and do not count).
+          Value rowBase = mul(listRow, toI64(Kmax));
+          Value lastE = sub(n, ci32(1));
           SmallVector<Value> found = loop(
-              ci32(0), n, ci32(1), ValueRange{ci32(0)}, [&](Value e, ValueRange f) {
-                Value id = load(i32, idx, add(mul(listRow, toI64(Kmax)), toI64(e)), 4);
-                return SmallVector<Value>{arith::OrIOp::create(
-                    b, loc, f[0],
-                    arith::ExtUIOp::create(b, loc, i32, cmp(P::eq, id, jt)))};
+              ci32(0), n, ci32(kScanUnroll), ValueRange{ci32(0)},
+              [&](Value e0, ValueRange f) {
+                Value acc = f[0];
+                for (int64_t u = 0; u < kScanUnroll; ++u) {
+                  Value e = add(e0, ci32(u));
+                  Value id = load(i32, idx, add(rowBase, toI64(minS(e, lastE))), 4);
+                  Value m = andI(cmp(P::slt, e, n), cmp(P::eq, id, jt));
+                  acc = arith::OrIOp::create(b, loc, acc,
+                                             arith::ExtUIOp::create(b, loc, i32, m));
+                }
+                return SmallVector<Value>{acc};
               });
           hit = cmp(P::ne, found[0], ci32(0));
         }
