@@ -310,6 +310,34 @@ def bench_vsa(rt, root):
 # (b) STA
 # --------------------------------------------------------------------------
 
+def sta_block_mask(cfg, S):
+    """FlexAttention's block mask (128 x 128) of STA on tiled tokens: the
+    image tiles of cfg (tile_grid, tile, window) then text up to S, the
+    first text_length text tokens valid keys for every query (shared with
+    bench/gpu_grad_bench.py)."""
+    nt, nh, nw = cfg["tile_grid"]
+    P = cfg["tile"][0] * cfg["tile"][1] * cfg["tile"][2]
+    s_img = nt * nh * nw * P
+    L = cfg["text_length"]
+    r = [w // 2 for w in cfg["window"]]
+    full_dim = [2 * r[i] + 1 >= n for i, n in enumerate((nt, nh, nw))]
+
+    def mask_mod(b, h, q_idx, kv_idx):
+        q_img, kv_img = q_idx < s_img, kv_idx < s_img
+        qt_ = torch.where(q_img, q_idx // P, 0)
+        kt_ = torch.where(kv_img, kv_idx // P, 0)
+        ok = kv_img
+        for i, (qc, kc, n) in enumerate(((qt_ // (nh * nw), kt_ // (nh * nw), nt),
+                                         ((qt_ // nw) % nh, (kt_ // nw) % nh, nh),
+                                         (qt_ % nw, kt_ % nw, nw))):
+            if not full_dim[i]:
+                c = torch.clamp(qc, r[i], n - 1 - r[i])
+                ok = ok & ((c - kc).abs() <= r[i])
+        text_ok = (kv_idx >= s_img) & (kv_idx < s_img + L)
+        return (kv_img & (~q_img | ok)) | text_ok
+    return create_block_mask(mask_mod, None, None, S, S, device=dev, BLOCK_SIZE=128, _compile=True)
+
+
 def bench_sta(rt, root):
     cfg = model_ref.parse_model(os.path.join(ROOT, "examples", "hunyuan_sta_720p.mlir"))
     B, H, D = 1, 24, 128
@@ -340,25 +368,8 @@ def bench_sta(rt, root):
         return out
 
     s_img = N * P
-    r = [w // 2 for w in win]
-    full_dim = [2 * r[i] + 1 >= n for i, n in enumerate((nt, nh, nw))]
-
-    def mask_mod(b, h, q_idx, kv_idx):
-        q_img, kv_img = q_idx < s_img, kv_idx < s_img
-        qt_ = torch.where(q_img, q_idx // P, 0)
-        kt_ = torch.where(kv_img, kv_idx // P, 0)
-        ok = kv_img
-        for i, (qc, kc, n) in enumerate(((qt_ // (nh * nw), kt_ // (nh * nw), nt),
-                                         ((qt_ // nw) % nh, (kt_ // nw) % nh, nh),
-                                         (qt_ % nw, kt_ % nw, nw))):
-            if not full_dim[i]:
-                c = torch.clamp(qc, r[i], n - 1 - r[i])
-                ok = ok & ((c - kc).abs() <= r[i])
-        text_ok = (kv_idx >= s_img) & (kv_idx < s_img + L)
-        return (kv_img & (~q_img | ok)) | text_ok
-
     t0 = time.time()
-    bm = create_block_mask(mask_mod, None, None, S, S, device=dev, BLOCK_SIZE=128, _compile=True)
+    bm = sta_block_mask(cfg, S)
     torch.cuda.synchronize()
     build_s = time.time() - t0
 

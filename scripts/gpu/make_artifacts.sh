@@ -32,6 +32,7 @@ for m in sdpa_grad block_sparse_grad; do
   "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/${m}_simt" --tensor-cores=false
 done
 "$BIN/attn-compile" bench/inputs/vsa_fine_grad.mlir -o "$ROOT/vsa_fine_grad"  # bench/gpu_grad_bench.py
+"$BIN/attn-compile" bench/inputs/sta_grad.mlir -o "$ROOT/sta_grad"
 for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_sta_720p; do
   rm -rf "${ROOT:?}/$m"
   if ! "$BIN/attn-compile" "examples/$m.mlir" -o "$ROOT/$m" 2> "$ROOT/$m.log"; then
