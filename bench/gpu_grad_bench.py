@@ -41,6 +41,27 @@ def rel(a, b):
     return ((a.float() - b.float()).norm() / b.float().norm()).item()
 
 
+def time_ours(rt, d, inputs, grads, label, flops):
+    """Times the artifact at d (gradients written into grads), prints its
+    row and each kernel's share (CUPTI, 3 runs); None without an artifact."""
+    if not os.path.isfile(os.path.join(d, "plan.txt")):
+        print(f"SKIP ours: no artifact at {d}")
+        return None
+    run = rt.runner(rt.load(d), inputs, grads)
+    run()
+    torch.cuda.synchronize()
+    ms = bench(run)
+    print(f"{label:56s} {ms:9.3f} {flops / ms / 1e9:8.1f}", flush=True)
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
+        for _ in range(3):
+            run()
+        torch.cuda.synchronize()
+    for e in prof.key_averages():
+        if e.device_time_total > 0:
+            print(f"  kernel {e.key[:60]:60s} {e.device_time_total / 3e3:9.3f} ms/run")
+    return ms
+
+
 def flex_bwd_configs():
     """FlexAttention kernel options for a 64x64 block mask with a backward,
     in the order to try them (also bench/gpu_train_bench.py)."""
@@ -72,27 +93,9 @@ def main():
     print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}")
     print(f"{'workload':56s} {'ms':>9s} {'TFLOP/s':>8s} {'vs Flex':>8s}")
 
-    ours = None
     grads = [torch.empty_like(q) for _ in range(3)]
-    d = os.path.join(root, "vsa_fine_grad")
-    if not os.path.isfile(os.path.join(d, "plan.txt")):
-        print(f"SKIP ours: no artifact at {d}")
-    else:
-        h = rt.load(d)
-        run = rt.runner(h, [q, k, v, do, idx, cnt], grads)
-        run()
-        torch.cuda.synchronize()
-        ours = bench(run)
-        print(f"{'VSA fine backward 64x64 12.5%: attn-mlir (mma.sync)':56s} {ours:9.3f} "
-              f"{flops / ours / 1e9:8.1f}", flush=True)
-        # Where the time goes: each kernel's GPU time over 3 runs (CUPTI).
-        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
-            for _ in range(3):
-                run()
-            torch.cuda.synchronize()
-        for e in prof.key_averages():
-            if e.device_time_total > 0:
-                print(f"  kernel {e.key[:60]:60s} {e.device_time_total / 3e3:9.3f} ms/run")
+    ours = time_ours(rt, os.path.join(root, "vsa_fine_grad"), [q, k, v, do, idx, cnt], grads,
+                     "VSA fine backward 64x64 12.5%: attn-mlir (mma.sync)", flops)
 
     # FlexAttention's backward kernels need their own block sizes (dK/dV:
     # BLOCK_M1 x BLOCK_N1, dQ: BLOCK_M2 x BLOCK_N2), each dividing the
@@ -150,19 +153,9 @@ def bench_sta(rt, root):
     print(f"\nSTA backward, Hunyuan 720p tiles: B{B} H{Hs} S{S} D{D} bf16 "
           f"({pairs / S / S * 100:.1f}% of dense pairs)")
     q, k, v, do = (torch.randn(B, Hs, S, D, device=dev, dtype=torch.bfloat16) for _ in range(4))
-    ours = None
     grads = [torch.empty_like(q) for _ in range(3)]
-    d = os.path.join(root, "sta_grad")
-    if not os.path.isfile(os.path.join(d, "plan.txt")):
-        print(f"SKIP ours: no artifact at {d}")
-    else:
-        h = rt.load(d)
-        run = rt.runner(h, [q, k, v, do], grads)
-        run()
-        torch.cuda.synchronize()
-        ours = bench(run)
-        print(f"{'STA backward: attn-mlir (mma.sync)':56s} {ours:9.3f} "
-              f"{flops / ours / 1e9:8.1f}", flush=True)
+    ours = time_ours(rt, os.path.join(root, "sta_grad"), [q, k, v, do], grads,
+                     "STA backward: attn-mlir (mma.sync)", flops)
     theirs = None
     try:
         bm = mb.sta_block_mask(cfg, S)
