@@ -40,6 +40,11 @@ static cl::opt<bool> tensorCores(
              "kernels where shapes allow (--tensor-cores=false: SIMT "
              "kernels everywhere)"),
     cl::init(attn::GpuCompileOptions().tensorCores));
+static cl::opt<bool> gradTensorCores(
+    "grad-tensor-cores",
+    cl::desc("The backward ops on the mma.sync backward kernels where shapes "
+             "allow (--grad-tensor-cores=false: the SIMT backward)"),
+    cl::init(attn::GpuCompileOptions().gradTensorCores));
 static cl::opt<bool> foldLayout(
     "fold-layout",
     cl::desc("On sm_90a, fold tile/untile around block-sparse attention into "
@@ -84,6 +89,7 @@ int main(int argc, char **argv) {
   options->blockQ = blockQ;
   options->wgmma = wgmma;
   options->tensorCores = tensorCores;
+  options->gradTensorCores = gradTensorCores;
   options->foldLayout = foldLayout;
   options->report = report;
   options->overlap = overlap;

@@ -104,6 +104,7 @@ def ConvertAttnToGPULaunches : Pass<"convert-attn-to-gpu-launches", "ModuleOp"> 
     Option<"denseBlockKv", "dense-block-kv", "int64_t", /*default=*/"::mlir::attn::GpuCompileOptions().denseBlockKv", "Keys per kv block of the dense tensor-core kernel (64 or 128)">,
     Option<"blockQ", "block-q", "int64_t", /*default=*/"::mlir::attn::GpuCompileOptions().blockQ", "Query rows per CTA of the tensor-core kernel (64: 4 warps, 128: 8 warps) for dense attention and big tiles">,
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().tensorCores", "Use the mma.sync kernel where shapes allow (false: SIMT kernel everywhere)">,
+    Option<"gradTensorCores", "grad-tensor-cores", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().gradTensorCores", "The backward ops on the mma.sync backward kernels where shapes allow and tensor-cores is on (false: the SIMT backward)">,
     Option<"wgmma", "wgmma", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().wgmma", "On sm_90a, use the wgmma/TMA kernel where shapes allow (false: mma.sync)">,
     Option<"checks", "checks", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().checks", "Emit checked-mode launches that validate dynamic kv tables">,
     Option<"foldLayout", "fold-layout", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().foldLayout", "On sm_90a with the wgmma kernel, fold attn.tile/attn.untile (and STA's text concat/slices) around block-sparse attention into the raster-tile kernel's TMA boxes (false: gathers into tiled copies)">,

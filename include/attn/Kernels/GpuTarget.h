@@ -52,6 +52,9 @@ struct GpuCompileOptions {
   /// Tensor-core (mma.sync) attention where the shapes allow it; otherwise
   /// (and always when false) the SIMT attention kernel.
   bool tensorCores = true;
+  /// The backward ops on the tensor-core (mma.sync) backward kernels where
+  /// tensorCores is on and the shapes allow it; false: the SIMT backward.
+  bool gradTensorCores = true;
   /// On sm_90a, the wgmma/TMA kernel (HopperAttentionKernel.h) where the
   /// shapes allow it; false keeps mma.sync there too.
   bool wgmma = true;
@@ -88,6 +91,7 @@ GpuCompileOptions gpuCompileOptionsOf(const Options &o) {
   g.denseBlockKv = o.denseBlockKv;
   g.blockQ = o.blockQ;
   g.tensorCores = o.tensorCores;
+  g.gradTensorCores = o.gradTensorCores;
   g.wgmma = o.wgmma;
   g.checks = o.checks;
   g.foldLayout = o.foldLayout;
@@ -103,6 +107,7 @@ void setGpuCompileOptions(Options &o, const GpuCompileOptions &g) {
   o.denseBlockKv = g.denseBlockKv;
   o.blockQ = g.blockQ;
   o.tensorCores = g.tensorCores;
+  o.gradTensorCores = g.gradTensorCores;
   o.wgmma = g.wgmma;
   o.checks = g.checks;
   o.foldLayout = g.foldLayout;

@@ -78,6 +78,11 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
       llvm::cl::desc("mma.sync attention where shapes allow (false: the SIMT "
                      "kernel everywhere)"),
       llvm::cl::init(GpuCompileOptions().tensorCores)};
+  PassOptions::Option<bool> gradTensorCores{
+      *this, "grad-tensor-cores",
+      llvm::cl::desc("The backward ops on the mma.sync backward kernels "
+                     "where shapes allow (false: the SIMT backward)"),
+      llvm::cl::init(GpuCompileOptions().gradTensorCores)};
   PassOptions::Option<bool> wgmma{
       *this, "wgmma",
       llvm::cl::desc("On sm_90a, the wgmma/TMA attention kernel where shapes "

@@ -29,6 +29,7 @@ struct ConvertAttnToGPULaunchesPass
       ConvertAttnToGPULaunchesBase::denseBlockKv,
       ConvertAttnToGPULaunchesBase::blockQ,
       ConvertAttnToGPULaunchesBase::tensorCores,
+      ConvertAttnToGPULaunchesBase::gradTensorCores,
       ConvertAttnToGPULaunchesBase::wgmma,
       ConvertAttnToGPULaunchesBase::checks,
       ConvertAttnToGPULaunchesBase::foldLayout,

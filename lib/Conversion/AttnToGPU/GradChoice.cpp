@@ -105,7 +105,7 @@ LogicalResult Planner::planAttentionGrad(Operation *op) {
   // multiples of 64 (a table row then serves block_q / 64 query blocks and
   // a listed block is walked as block_kv / 64 kv blocks).
   const int64_t bq = cfg.blockQ, bkv = cfg.blockKv;
-  bool tc = opts.tensorCores && (elt.isBF16() || elt.isF16()) &&
+  bool tc = opts.tensorCores && opts.gradTensorCores && (elt.isBF16() || elt.isF16()) &&
             (D == 64 || D == 128) && bq % 64 == 0 && bkv % 64 == 0 &&
             bq / 64 <= 64 && bkv / 64 <= 64;
   for (GradPass pass : {GradPass::DQ, GradPass::DKDV}) {

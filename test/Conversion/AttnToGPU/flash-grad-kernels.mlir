@@ -5,6 +5,11 @@
 // scratch; big tiles are read as 64 x 64 sub-blocks of the same tables
 // (_t<R>, _r<RQ>). Anything else keeps the SIMT kernels.
 // RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches -verify-diagnostics | FileCheck %s
+// grad-tensor-cores=false keeps the backward on SIMT (the forward's choice
+// is separate):
+// RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches="grad-tensor-cores=false" -verify-diagnostics | FileCheck %s --check-prefix=OFF
+// OFF: gpu.launch_func @attn_kernels::@attn_simt_bwd_dq_bf16_d64_q64_kv64_dense_km_s0x3e000000
+// OFF-NOT: attn_flash_bwd
 
 // Dense with a key mask and GQA: grids (ceil(200 / 64), Hq, B) and
 // (ceil(300 / 64), Hkv, B).
