@@ -2,8 +2,10 @@
 //
 // The two passes of FlashAttentionGradKernel.h. Every product is one of
 // MmaTiles' two patterns: the dQ pass reuses the forward's steps
-// (FlashForward.h) for the forward and for S in its second walk, dP = dO V^T
-// by rows of the staged V tile, dQ += dS K through the staged K tile; the
+// (FlashForward.h: staging, masked scores, the online-softmax step) for a
+// first walk that gives each row's lse and delta, and for S in its second
+// walk; dP = dO V^T by rows of the staged V tile, dQ += dS K through the
+// staged K tile; the
 // dK/dV pass holds this warp's 16 keys' dK and dV accumulators (f32, D / 8
 // tiles each) and reads K and V fragments from their tiles per query block.
 //
@@ -49,17 +51,6 @@ AttentionParamPositions gradPositions() {
   return at;
 }
 
-/// Two 16-bit values packed in an i32 (low first) as f32.
-std::pair<Value, Value> unpack(KernelBuilder &e, Type elt, Value x) {
-  auto vt = VectorType::get({2}, elt);
-  Value v = LLVM::BitcastOp::create(e.b, e.loc, vt, x);
-  auto half = [&](int i) -> Value {
-    Value h = LLVM::ExtractElementOp::create(e.b, e.loc, v, e.ci32(i));
-    return arith::ExtFOp::create(e.b, e.loc, e.f32, h);
-  };
-  return {half(0), half(1)};
-}
-
 /// Stores a warp's 16 x D f32 accumulator (nO tiles, flat) times `scale`
 /// as rows `rowOff[r]` (element offsets; stored where `rowOk[r]`) of `base`.
 void storeRows(KernelBuilder &e, Fragments &frag, Type elt, Value base,
@@ -92,26 +83,44 @@ void DqPass::emit() {
   setup();
   mt->constOffsets = true;
   SmallVector<SmallVector<Value>> doa = rowOperand(arg(kGradDout));
-  SmallVector<Value> fwd = forwardLoop();
+  // First walk: each row's lse and delta = sum_j P_j dP_j with dP = dO V^T,
+  // online like the forward's l (u is rescaled by the same alpha). delta
+  // from these f32 P, the ones dS uses, keeps sum_j dS_j = 0; delta as
+  // dO . O from a forward whose P.V rounds P to bf16/f16 does not (its error
+  // ~ u |dP| swamps dS = P (dP - delta) on rows where one key dominates:
+  // docs/Training.md). And no O accumulators are live.
   const float inf = std::numeric_limits<float>::infinity();
+  issueLoads(ci32(0), ci32(0)); // prologue: block 0 into stage 0
+  SmallVector<Value> init = {cf32(-inf), cf32(-inf), cf32(0), cf32(0), cf32(0),
+                             cf32(0)}; // m0 m1 l0 l1 u0 u1
+  SmallVector<Value> st = loop(
+      ci32(0), list->count(), ci32(1), init, [&](Value j, ValueRange carried) {
+        Value stage = nextStage(j);
+        SmallVector<SmallVector<Value>> s = maskedScores(stage, j);
+        SmallVector<SmallVector<Value>> dp = mt->mulByRows(doa, tile(stage, 1), nS);
+        Value mOld[2] = {carried[0], carried[1]};
+        Value mNew[2], alpha[2], rowSum[2];
+        softmaxStep(s, mOld, mNew, alpha, rowSum);
+        SmallVector<Value> next = {mNew[0], mNew[1]};
+        for (int r = 0; r < 2; ++r)
+          next.push_back(fadd(fmul(carried[2 + r], alpha[r]), rowSum[r]));
+        for (int r = 0; r < 2; ++r) {
+          Value u = fmul(carried[4 + r], alpha[r]);
+          for (int64_t nt = 0; nt < nS; ++nt)
+            for (int e = 0; e < 2; ++e)
+              u = LLVM::FMAOp::create(b, loc, s[nt][2 * r + e], dp[nt][2 * r + e], u);
+          next.push_back(u);
+        }
+        return next;
+      });
   Value lse2[2], delta[2];
   for (int r = 0; r < 2; ++r) {
-    Value l = mt->frag.quadReduce(fwd[nO * 4 + 2 + r], false);
+    Value l = mt->frag.quadReduce(st[2 + r], false);
     Value any = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, l, cf32(0));
     Value inv = select(any, arith::DivFOp::create(b, loc, cf32(1), l), cf32(0));
-    // delta = dO . O over the row: dO's A fragment of k-step ks holds the
-    // columns of O's tiles 2ks (regs 0, 1) and 2ks + 1 (regs 2, 3).
-    Value d = cf32(0);
-    for (int64_t ks = 0; ks < nDk; ++ks)
-      for (int half = 0; half < 2; ++half) {
-        auto [x0, x1] = unpack(*this, elt, doa[ks][2 * half + r]);
-        int64_t nt = 2 * ks + half;
-        d = LLVM::FMAOp::create(b, loc, x0, fwd[nt * 4 + 2 * r], d);
-        d = LLVM::FMAOp::create(b, loc, x1, fwd[nt * 4 + 2 * r + 1], d);
-      }
-    delta[r] = fmul(mt->frag.quadReduce(d, false), inv);
+    delta[r] = fmul(mt->frag.quadReduce(st[4 + r], false), inv);
     // +inf for a row without a valid key: exp2(s - lse2) = 0 there.
-    lse2[r] = select(any, fadd(fwd[nO * 4 + r], log2Approx(l)), cf32(inf));
+    lse2[r] = select(any, fadd(st[r], log2Approx(l)), cf32(inf));
   }
   Value first = cmp(P::eq, t, ci32(0));
   for (int r = 0; r < 2; ++r)
@@ -121,15 +130,16 @@ void DqPass::emit() {
       store(delta[r], arg(kGradDelta), row, 4);
     });
 
-  // The list again: dQ += dS K with dS = P (dO V^T - delta). The forward's
-  // last prefetch (zero-fill past the list) may still be writing a stage,
-  // and other warps may still read one: drain and sync before reusing them.
+  // The list again: dQ += dS K with dS = P (dO V^T - delta). The first
+  // walk's last prefetch (zero-fill past the list) may still be writing a
+  // stage, and other warps may still read one: drain and sync before reusing
+  // them.
   NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
   barrier();
   issueLoads(ci32(0), ci32(0));
-  SmallVector<Value> init(nO * 4, cf32(0));
+  SmallVector<Value> dqInit(nO * 4, cf32(0));
   SmallVector<Value> dq = loop(
-      ci32(0), list->count(), ci32(1), init, [&](Value j, ValueRange carried) {
+      ci32(0), list->count(), ci32(1), dqInit, [&](Value j, ValueRange carried) {
         Value stage = nextStage(j);
         SmallVector<SmallVector<Value>> s = maskedScores(stage, j);
         SmallVector<SmallVector<Value>> dp = mt->mulByRows(doa, tile(stage, 1), nS);

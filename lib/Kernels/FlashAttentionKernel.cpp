@@ -263,6 +263,34 @@ SmallVector<SmallVector<Value>> FlashForward::maskedScores(Value stage, Value j)
   return s;
 }
 
+void FlashForward::softmaxStep(SmallVector<SmallVector<Value>> &s,
+                               const Value mOld[2], Value mNew[2],
+                               Value alpha[2], Value rowSum[2]) {
+  const float negInf = -std::numeric_limits<float>::infinity();
+  // The running max over the thread's and then the quad's values.
+  Value rowMax[2] = {cf32(negInf), cf32(negInf)};
+  for (int64_t nt = 0; nt < nS; ++nt)
+    for (int i = 0; i < 4; ++i)
+      rowMax[i / 2] = arith::MaximumFOp::create(b, loc, rowMax[i / 2], s[nt][i]);
+  for (int r = 0; r < 2; ++r) {
+    mNew[r] = arith::MaximumFOp::create(b, loc, mOld[r],
+                                        mt->frag.quadReduce(rowMax[r], true));
+    // Until a row has seen a valid key its max is -inf: use 0 so that
+    // exp2(-inf - 0) = 0 instead of NaN.
+    Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                        mNew[r], cf32(negInf));
+    Value mUse = arith::SelectOp::create(b, loc, isInf, cf32(0), mNew[r]);
+    alpha[r] = exp2Ftz(arith::SubFOp::create(b, loc, mOld[r], mUse));
+    rowSum[r] = cf32(0);
+    for (int64_t nt = 0; nt < nS; ++nt)
+      for (int e = 0; e < 2; ++e) {
+        Value p = exp2Ftz(arith::SubFOp::create(b, loc, s[nt][2 * r + e], mUse));
+        s[nt][2 * r + e] = p;
+        rowSum[r] = arith::AddFOp::create(b, loc, rowSum[r], p);
+      }
+  }
+}
+
 SmallVector<Value> FlashForward::forwardLoop() {
   issueLoads(ci32(0), ci32(0)); // prologue: block 0 into stage 0
   const float negInf = -std::numeric_limits<float>::infinity();
@@ -282,31 +310,10 @@ SmallVector<Value> FlashForward::forwardLoop() {
         Value j = arith::IndexCastOp::create(b, loc, i32, jIdx);
         Value stage = nextStage(j);
         SmallVector<SmallVector<Value>> s = maskedScores(stage, j);
-        // The running max over the thread's and then the quad's values.
         Value mOld[2] = {carried[nO * 4], carried[nO * 4 + 1]};
         Value lOld[2] = {carried[nO * 4 + 2], carried[nO * 4 + 3]};
-        Value rowMax[2] = {cf32(negInf), cf32(negInf)};
-        for (int64_t nt = 0; nt < nS; ++nt)
-          for (int i = 0; i < 4; ++i)
-            rowMax[i / 2] = arith::MaximumFOp::create(b, loc, rowMax[i / 2], s[nt][i]);
         Value mNew[2], alpha[2], rowSum[2];
-        for (int r = 0; r < 2; ++r) {
-          mNew[r] = arith::MaximumFOp::create(b, loc, mOld[r],
-                                              mt->frag.quadReduce(rowMax[r], true));
-          // Until a row has seen a valid key its max is -inf: use 0 so that
-          // exp2(-inf - 0) = 0 instead of NaN.
-          Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                              mNew[r], cf32(negInf));
-          Value mUse = arith::SelectOp::create(b, loc, isInf, cf32(0), mNew[r]);
-          alpha[r] = exp2Ftz(arith::SubFOp::create(b, loc, mOld[r], mUse));
-          rowSum[r] = cf32(0);
-          for (int64_t nt = 0; nt < nS; ++nt)
-            for (int e = 0; e < 2; ++e) {
-              Value p = exp2Ftz(arith::SubFOp::create(b, loc, s[nt][2 * r + e], mUse));
-              s[nt][2 * r + e] = p;
-              rowSum[r] = arith::AddFOp::create(b, loc, rowSum[r], p);
-            }
-        }
+        softmaxStep(s, mOld, mNew, alpha, rowSum);
         SmallVector<Value> next;
         for (int64_t nt = 0; nt < nO; ++nt)
           for (int i = 0; i < 4; ++i)

@@ -54,6 +54,12 @@ protected:
   /// The forward over the whole list (prologue included): nO * 4 O
   /// accumulators, then m0, m1, l0, l1 (l summed over the thread's keys only).
   SmallVector<Value> forwardLoop();
+  /// One block's online-softmax step: the scores `s` (log2 units) become
+  /// p = exp2(s - m) in place for the new running max mNew (the quad's;
+  /// 0 while a row has no valid key); alpha = exp2(mOld - mNew) rescales
+  /// what was summed before; rowSum is the thread's sum of p per row.
+  void softmaxStep(SmallVector<SmallVector<Value>> &s, const Value mOld[2],
+                   Value mNew[2], Value alpha[2], Value rowSum[2]);
 
   const FlashKernelConfig &cfg;
   Type elt;

@@ -1,6 +1,6 @@
 // The mma.sync backward kernels (FlashAttentionGradKernel.h): the dQ pass
-// (the forward's staged loop, then dP = dO V^T and dQ += dS K on tensor
-// cores, lg2 for the row's log2 lse) and the dK/dV pass (K and V staged
+// (a first staged walk for S and dP = dO V^T giving the row's log2 lse (lg2)
+// and delta = sum P dP, then a second for dQ += dS K on tensor cores) and the dK/dV pass (K and V staged
 // once, Q / dO / lse2 / delta staged per query block with 4-byte cp.async
 // for the row statistics, the transposed pattern compacted in table order by
 // vote.ballot + popc); 18 parameters each. ptxas: the dQ pass and the D 64

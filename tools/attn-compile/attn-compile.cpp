@@ -43,7 +43,8 @@ static cl::opt<bool> tensorCores(
 static cl::opt<bool> gradTensorCores(
     "grad-tensor-cores",
     cl::desc("The backward ops on the mma.sync backward kernels where shapes "
-             "allow (--grad-tensor-cores=false: the SIMT backward)"),
+             "allow (default false, the SIMT backward, until they are checked "
+             "on a GPU: docs/Training.md)"),
     cl::init(attn::GpuCompileOptions().gradTensorCores));
 static cl::opt<bool> foldLayout(
     "fold-layout",

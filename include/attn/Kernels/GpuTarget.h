@@ -54,7 +54,9 @@ struct GpuCompileOptions {
   bool tensorCores = true;
   /// The backward ops on the tensor-core (mma.sync) backward kernels where
   /// tensorCores is on and the shapes allow it; false: the SIMT backward.
-  bool gradTensorCores = true;
+  /// Off by default until the dQ pass's exact-delta first walk has run on a
+  /// GPU (docs/Training.md, "Status").
+  bool gradTensorCores = false;
   /// On sm_90a, the wgmma/TMA kernel (HopperAttentionKernel.h) where the
   /// shapes allow it; false keeps mma.sync there too.
   bool wgmma = true;
