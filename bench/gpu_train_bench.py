@@ -8,12 +8,13 @@ run (CUDA events via triton's do_bench, medians):
 
   ours   attn_mlir.video_sparse_attn with torch autograd on CUDA tensors:
          the forward artifact, then the gradient module's (attn.vsa_grad:
-         the fine stage's backward on the mma.sync kernels, the coarse
-         branch's on the SIMT ones), both precompiled into $ATTN_MLIR_CACHE
+         the fine stage's backward on the SIMT kernels while the mma.sync
+         ones are opt-in, docs/Training.md), both precompiled into $ATTN_MLIR_CACHE
          by scripts/gpu/precompile_python.py
-  peer   torch.compile of the peer layer, forward + torch.autograd.grad; its
-         FlexAttention backward needs block sizes dividing the mask's 64
-         (gpu_grad_bench.flex_bwd_configs(), the first that compiles)
+  peer   torch.compile of the peer layer (max-autotune), forward +
+         torch.autograd.grad; its FlexAttention backward needs tiles dividing
+         the mask's 64 (gpu_grad_bench.flex_bwd_configs(), the first that
+         compiles)
 
 The gradients of ours are compared with the peer's (relative error each).
 
@@ -68,9 +69,9 @@ def main():
         want = None
 
     peer_ms = None
-    for ko in flex_bwd_configs():
+    for mode, ko in flex_bwd_configs():
         L = mb.vsa_peer(cfg, B, H, D, ko)
-        fn = torch.compile(L.peer, dynamic=False)
+        fn = torch.compile(L.peer, dynamic=False, mode=mode)
 
         def step():
             return torch.autograd.grad(fn(*xs), xs, dout)
@@ -83,10 +84,10 @@ def main():
             compile_s = time.time() - t0
             peer_ms = mb.bench(step)
         except Exception as e:  # noqa: BLE001 - the next configuration
-            print(f"peer with {ko} failed: {type(e).__name__}: "
+            print(f"peer ({mode}) with {ko} failed: {type(e).__name__}: "
                   f"{str(e).splitlines()[0] if str(e) else ''}")
             continue
-        print(f"FlexAttention options: {ko}")
+        print(f"FlexAttention ({mode}) options: {ko}")
         note = f"compile+warm-up {compile_s:.1f} s"
         if want is not None:
             note += "; rel err of ours vs peer: " + ", ".join(

@@ -197,6 +197,11 @@ for tool in memcheck racecheck synccheck; do
   tally "raster-tile kernels under $tool" sanitized "$tool" scripts/gpu/check_raster_tile.py .device/raster --quick
 done
 tally "artifacts under memcheck" sanitized memcheck scripts/gpu/check_artifacts.py "$lib" .device/art
+# The backward kernels' shared-memory staging (two-stage cp.async rings, the
+# dK/dV pass's compacted candidate list) under racecheck and synccheck.
+for tool in racecheck synccheck; do
+  tally "backward artifacts under $tool" sanitized "$tool" scripts/gpu/check_artifacts.py "$lib" .device/art grad
+done
 # (prepare.sh compiles both small models; sanitized() fails when one is
 # missing: check_models.py then reports it as skipped.)
 for tool in memcheck racecheck synccheck; do
