@@ -80,11 +80,45 @@ func.func @dynamic_sequence(%q: tensor<1x1x?x4xf32>) -> tensor<1x1x?x4xf32> {
 
 // -----
 
-// Each head its own window needs the heads: dynamic heads with `windows`
-// are reported, and the op is left alone rather than planned wrongly.
+// Each head its own window fixes the heads at windows / 3 = 2: dynamic
+// heads are checked equal to 2 at run time, q is cast to 2 heads, the
+// static-heads plan applies (per-head tables: head 0 sees its own tile,
+// head 1 all four), and the result is cast back.
+// CHECK-LABEL: func.func @dynamic_heads_per_head_windows
+// CHECK-DAG: %[[CNT:.*]] = arith.constant dense<{{\[\[\[}}1, 1, 1, 1], [4, 4, 4, 4]]]> : tensor<1x2x4xi32>
+// CHECK-DAG: %[[H:.*]] = tensor.dim %arg0, %c1 : tensor<1x?x16x4xf32>
+// CHECK: %[[OK:.*]] = arith.cmpi eq, %[[H]], %c2
+// CHECK: cf.assert %[[OK]], "attn.sliding_tile: 'windows' gives 2 query heads, q has another number"
+// CHECK: %[[Q:.*]] = tensor.cast %arg0 : tensor<1x?x16x4xf32> to tensor<1x2x16x4xf32>
+// CHECK: %[[R:.*]] = attn.block_sparse %[[Q]], {{.*}}, %[[CNT]], {{.*}} : (tensor<1x2x16x4xf32>, {{.*}}) -> tensor<1x2x16x4xf32>
+// CHECK: %[[O:.*]] = tensor.cast %[[R]] : tensor<1x2x16x4xf32> to tensor<1x?x16x4xf32>
+// CHECK: return %[[O]]
 func.func @dynamic_heads_per_head_windows(%q: tensor<1x?x16x4xf32>) -> tensor<1x?x16x4xf32> {
-  // expected-error @+1 {{attn-plan-sparsity needs static query heads with per-head 'windows'}}
   %o = attn.sliding_tile %q, %q, %q tile_grid [1, 2, 2] tile [1, 2, 2] windows [1, 1, 1, 3, 3, 3]
       : (tensor<1x?x16x4xf32>, tensor<1x?x16x4xf32>, tensor<1x?x16x4xf32>) -> tensor<1x?x16x4xf32>
   return %o : tensor<1x?x16x4xf32>
+}
+
+// -----
+
+// The gradient the same way, with a dynamic sequence too (text length as
+// an operand): q and dout are cast, dq cast back; dk and dv keep k's and
+// v's (static kv heads) types.
+// CHECK-LABEL: func.func @grad_dynamic_heads_per_head_windows
+// CHECK: cf.assert %{{.*}}, "attn.sliding_tile_grad: 'windows' gives 2 query heads, q has another number"
+// CHECK-DAG: %[[Q:.*]] = tensor.cast %arg0 : tensor<1x?x?x4xf32> to tensor<1x2x?x4xf32>
+// CHECK-DAG: %[[D:.*]] = tensor.cast %arg2 : tensor<1x?x?x4xf32> to tensor<1x2x?x4xf32>
+// CHECK: cf.assert %{{.*}}, "attn.sliding_tile: the sequence is shorter than the 16 image tokens"
+// CHECK: %[[DQ:.*]], %[[DK:.*]], %[[DV:.*]] = attn.block_sparse_grad
+// CHECK: %[[DQS:.*]] = tensor.extract_slice %[[DQ]]{{.*}} to tensor<1x2x?x4xf32>
+// CHECK: %[[DQC:.*]] = tensor.cast %[[DQS]] : tensor<1x2x?x4xf32> to tensor<1x?x?x4xf32>
+// CHECK: return %[[DQC]]
+func.func @grad_dynamic_heads_per_head_windows(%q: tensor<1x?x?x4xf32>, %k: tensor<1x1x?x4xf32>,
+                                               %d: tensor<1x?x?x4xf32>, %n: i64)
+    -> (tensor<1x?x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>) {
+  %dq, %dk, %dv = attn.sliding_tile_grad %q, %k, %k, %d tile_grid [1, 2, 2] tile [1, 2, 2]
+      windows [1, 1, 1, 3, 3, 3] text_length %n
+      : (tensor<1x?x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x?x?x4xf32>, i64)
+      -> (tensor<1x?x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>)
+  return %dq, %dk, %dv : tensor<1x?x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>
 }

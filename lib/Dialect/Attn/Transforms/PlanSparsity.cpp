@@ -9,6 +9,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "PassUtils.h"
 
 namespace mlir {
@@ -34,10 +35,12 @@ template <typename OpT> int64_t staticTextLength(OpT op) {
   return op.getTextLengthAttr() ? op.getTextLengthAttr().getInt() : 0;
 }
 
-/// Dims the plan needs static: the sequence (it fixes the text blocks), and
-/// the query heads when each head has its own window (`windows`). The
-/// batch, head_dim, kv heads and, with one `window` for all heads, the
-/// query heads may be dynamic: the tables are broadcast over them.
+/// Dims the plan needs static: the sequence (it fixes the text blocks; a
+/// dynamic one is planned by planDynamicSequence), and the query heads when
+/// each head has its own window (`windows`; StaticHeadsFromWindows casts
+/// dynamic ones to windows / 3 first). The batch, head_dim, kv heads and,
+/// with one `window` for all heads, the query heads may be dynamic: the
+/// tables are broadcast over them.
 template <typename OpT> bool plannable(OpT op) {
   auto qt = cast<RankedTensorType>(op.getQ().getType());
   auto kt = cast<RankedTensorType>(op.getK().getType());
@@ -400,6 +403,69 @@ LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
   return success();
 }
 
+/// Per-head `windows` fix the query heads at N = windows / 3: dynamic query
+/// heads are checked equal to N at run time and the op is rebuilt on q (and
+/// dout) cast to N heads, its results cast back; the static-heads plan then
+/// applies. (With one `window` dynamic heads are planned directly: the
+/// tables are broadcast over them.)
+template <typename OpT>
+struct StaticHeadsFromWindows : OpRewritePattern<OpT> {
+  StaticHeadsFromWindows(MLIRContext *ctx)
+      : OpRewritePattern<OpT>(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(OpT op,
+                                PatternRewriter &rewriter) const override {
+    auto qt = cast<RankedTensorType>(op.getQ().getType());
+    if (!qt.isDynamicDim(1) || !op.getWindows())
+      return rewriter.notifyMatchFailure(op, "static heads or one window");
+    const int64_t heads = static_cast<int64_t>(op.getWindows()->size()) / 3;
+    Location loc = op.getLoc();
+    Value h = tensor::DimOp::create(rewriter, loc, op.getQ(), 1);
+    Value same = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::eq, h,
+        arith::ConstantIndexOp::create(rewriter, loc, heads));
+    cf::AssertOp::create(rewriter, loc, same,
+                         op->getName().getStringRef().str() + ": 'windows' gives " +
+                             std::to_string(heads) +
+                             " query heads, q has another number");
+    auto withHeads = [&](Type t) {
+      auto rt = cast<RankedTensorType>(t);
+      SmallVector<int64_t> shape(rt.getShape());
+      shape[1] = heads;
+      return RankedTensorType::get(shape, rt.getElementType());
+    };
+    // Operands and results shaped by q's heads: q and dout (the grad op),
+    // the forward's out and lse, the gradient's dq.
+    auto onQHeads = [&](Value v) {
+      if (v == op.getQ())
+        return true;
+      if constexpr (std::is_same_v<OpT, SlidingTileGradOp>)
+        return v == op.getDout();
+      return false;
+    };
+    IRMapping cast;
+    for (Value operand : op->getOperands())
+      if (onQHeads(operand) && !cast.contains(operand))
+        cast.map(operand, tensor::CastOp::create(
+                              rewriter, loc, withHeads(operand.getType()), operand)
+                              .getResult());
+    Operation *clone = rewriter.clone(*op, cast);
+    SmallVector<Value> results;
+    for (OpResult r : clone->getResults()) {
+      bool qShaped = std::is_same_v<OpT, SlidingTileOp> || r.getResultNumber() == 0;
+      if (!qShaped) {
+        results.push_back(r);
+        continue;
+      }
+      Type original = r.getType();
+      r.setType(withHeads(original));
+      rewriter.setInsertionPointAfter(clone);
+      results.push_back(tensor::CastOp::create(rewriter, loc, original, r));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 /// attn.sliding_tile -> attn.block_sparse, attn.sliding_tile_grad ->
 /// attn.block_sparse_grad: the same tables.
 template <typename OpT>
@@ -476,8 +542,7 @@ struct AttnPlanSparsityPass
     RewritePatternSet patterns(&getContext());
     populatePlanSparsityPatterns(patterns);
     if (failed(rewriteAllOrReport<SlidingTileOp, SlidingTileGradOp>(getOperation(), std::move(patterns),
-                                       "attn-plan-sparsity needs static query heads with per-head "
-                                       "'windows'")))
+                                       "attn-plan-sparsity could not plan this op")))
       signalPassFailure();
   }
 };
@@ -485,6 +550,8 @@ struct AttnPlanSparsityPass
 } // namespace
 
 void mlir::attn::populatePlanSparsityPatterns(RewritePatternSet &patterns) {
-  patterns.add<PlanSlidingTile<SlidingTileOp>, PlanSlidingTile<SlidingTileGradOp>>(
+  patterns.add<StaticHeadsFromWindows<SlidingTileOp>,
+               StaticHeadsFromWindows<SlidingTileGradOp>,
+               PlanSlidingTile<SlidingTileOp>, PlanSlidingTile<SlidingTileGradOp>>(
       patterns.getContext());
 }

@@ -70,7 +70,10 @@ def AttnPlanSparsity : Pass<"attn-plan-sparsity"> {
       blocks and the result is sliced back.
     - A dynamic batch broadcasts the per-head tables (`[H, Nb, K]`
       constants) over the run's batch; dynamic query heads with one
-      `window` plan one head and broadcast its `[Nb, K]` rows over `[B, H]`.
+      `window` plan one head and broadcast its `[Nb, K]` rows over `[B, H]`;
+      dynamic query heads with per-head `windows` are checked equal to
+      `windows / 3` at run time and q (and dout) cast to that many heads,
+      the results cast back.
     - A run-time text length (`text_length %n`) plans every text block and
       computes only `kv_block_sizes` per call (a text block with 0 valid
       keys adds nothing), after a run-time check `0 <= n <= S_text`.
@@ -80,8 +83,7 @@ def AttnPlanSparsity : Pass<"attn-plan-sparsity"> {
       N_img + ceil(S_text / P)` at run time) are computed per call: an
       image query block lists its window tiles then every text block, a
       text query block every block. `S >= N_img * P`, k/v's sequence and
-      the text length are checked at run time. Per-head `windows` need
-      static heads (reported otherwise).
+      the text length are checked at run time.
 
     Example (2x2x2 tiles of 4 tokens, window 1x1x1, no text):
 
