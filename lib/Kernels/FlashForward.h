@@ -4,9 +4,10 @@
 // (FlashAttentionKernel.h) as steps a kernel can compose: the CTA's query
 // rows and resident Q fragments, the kv-block list, the two-stage cp.async
 // staging of K and V tiles, the masked scores of a staged block, and the
-// online-softmax step with P.V. The forward kernel runs them once; the
-// backward's dQ pass (FlashAttentionGradKernel.cpp) runs the forward loop
-// and then walks the same staged blocks again for dP and dQ.
+// online-softmax step (then P.V). The forward kernel runs them once; the
+// backward's dQ pass (FlashAttentionGradKernel.cpp) walks the staged blocks
+// twice: the softmax step with dP = dO V^T for each row's lse and delta,
+// then again for dP and dQ.
 //
 //===----------------------------------------------------------------------===//
 
