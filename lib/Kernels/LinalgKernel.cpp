@@ -14,6 +14,7 @@
 #include "attn/Kernels/KernelBuilder.h"
 #include "attn/Kernels/UtilityKernels.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 
@@ -239,6 +240,12 @@ mlir::attn::emitLinalgKernel(OpBuilder &b, Location loc,
           map.map(idx.getResult(),
                   arith::IndexCastOp::create(b, loc, b.getIndexType(),
                                              dims[idx.getDim()]));
+          continue;
+        }
+        // NVPTX has no llvm.log2 lowering: f32 log2 as lg2.approx.
+        if (auto lg = dyn_cast<math::Log2Op>(inner);
+            lg && lg.getType().isF32()) {
+          map.map(lg.getResult(), k.log2Approx(map.lookup(lg.getOperand())));
           continue;
         }
         b.clone(inner, map);

@@ -107,6 +107,37 @@ def case_lse(rt, d):
     return ok and ok_o and same_empty and not torch.isnan(lse).any().item()
 
 
+def case_lse_merge(rt, d):
+    """attn.lse_merge of two attn.sdpa halves of the keys
+    (test/GPU/Inputs/lse_merge.mlir): (out, lse) against the float32
+    reference of attention over all the keys."""
+    h = rt.load(d)
+    args, results = rt.signature(h)
+    q = torch.randn(args[0][1], device=dev, dtype=torch.bfloat16)
+    k1, v1 = (torch.randn(args[1][1], device=dev, dtype=torch.bfloat16) for _ in range(2))
+    k2, v2 = (torch.randn(args[4][1], device=dev, dtype=torch.bfloat16) for _ in range(2))
+    m1 = torch.rand(args[3][1], device=dev) < 0.8
+    m2 = torch.rand(args[6][1], device=dev) < 0.8
+    m1[0] = False  # batch 0: its first half has no valid key
+    m1[-1] = False  # the last batch: no valid key at all
+    m2[-1] = False
+    out = torch.full(results[0][1], float("nan"), device=dev, dtype=torch.bfloat16)
+    lse = torch.full(results[1][1], float("nan"), device=dev, dtype=torch.float32)
+    rt.run(h, [q, k1, v1, m1, k2, v2, m2], [out, lse])
+    torch.cuda.synchronize()
+    k, v, m = torch.cat([k1, k2], 2), torch.cat([v1, v2], 2), torch.cat([m1, m2], 1)
+    ref, ref_lse = block_reference(q, k, v, None, None, None, 64, 64,
+                                   1 / math.sqrt(q.shape[-1]), False, False, m,
+                                   return_lse=True)
+    empty = torch.isinf(ref_lse)
+    same_empty = bool(torch.equal(torch.isinf(lse) & (lse < 0), empty))
+    ok, msg = errcheck.check(lse.masked_fill(empty, 0), ref_lse.masked_fill(empty, 0), 1e-3)
+    ok_o, msg_o = errcheck.check(out, ref, errcheck.TOL["bf16"])
+    print(f"  lse {msg} (rows without a valid key: {int(empty.sum())}, all -inf "
+          f"{same_empty}); out {msg_o}")
+    return ok and ok_o and same_empty and not torch.isnan(lse).any().item()
+
+
 def case_grad(rt, d):
     """A gradient op (test/GPU/Inputs/*grad*.mlir): dense with a key mask
     (the last batch fully masked) or without, or block-sparse with random
@@ -173,6 +204,7 @@ def main():
     # (f32, and _simt: --tensor-cores=false).
     cases = [(n, case_lse, "out and lse") for n in (
         "sdpa_lse", "sdpa_lse_sm80", "block_sparse_lse", "block_sparse_lse_sm80", "sdpa_lse_f32")]
+    cases += [("lse_merge", case_lse_merge, "two sdpa halves merged vs attention over all keys")]
     cases += [(n, case_grad, "dq, dk, dv vs torch autograd")
               for n in ("sdpa_grad", "block_sparse_grad", "block_sparse_grad_tiles", "block_sparse_grad_rounds",
                         "sdpa_grad_f32", "sdpa_grad_simt", "block_sparse_grad_simt")]

@@ -7,6 +7,8 @@
 # of every gradient artifact against torch autograd (fresh inputs, two runs
 # each), runs the same under memcheck, racecheck and synccheck, then
 # bench/gpu_grad_bench.py; ends with "N passed, N failed" over the checks.
+# It also checks attn.lse_merge (test/GPU/Inputs/lse_merge.mlir), not yet
+# run on a GPU either.
 # Full logs under $OUT when set (the device tool brings them back).
 # scripts/gpu-check.sh runs the same checks among all the others.
 set -uo pipefail
@@ -24,6 +26,8 @@ if [ "${1:-}" = "--prepare" ]; then
   done
   "$BIN/attn-compile" bench/inputs/vsa_fine_grad.mlir -o "$ROOT/vsa_fine_grad" --grad-tensor-cores=true >/dev/null
   "$BIN/attn-compile" bench/inputs/sta_grad.mlir -o "$ROOT/sta_grad" --grad-tensor-cores=true >/dev/null
+  # Not a backward, also not yet run on a GPU: attn.lse_merge's linalg kernels.
+  "$BIN/attn-compile" test/GPU/Inputs/lse_merge.mlir -o "$ROOT/lse_merge" >/dev/null
   echo "gradient artifacts in $ROOT ($(du -sh .device | cut -f1) in .device)"
   exit 0
 fi
@@ -50,6 +54,8 @@ sanitized() { # tool, script, args...
   echo "$out" | sanitizer_verdict "$tool" "$rc"
 }
 tally "gradients vs torch autograd" python3 scripts/gpu/check_artifacts.py "$lib" .device/art grad
+tally "attn.lse_merge vs attention over all keys" python3 scripts/gpu/check_artifacts.py "$lib" .device/art lse_merge
+tally "attn.lse_merge under memcheck" sanitized memcheck scripts/gpu/check_artifacts.py "$lib" .device/art lse_merge
 for tool in memcheck racecheck synccheck; do
   tally "gradients under $tool" sanitized "$tool" scripts/gpu/check_artifacts.py "$lib" .device/art grad
 done

@@ -517,6 +517,27 @@ def sliding_tile(q, k, v, tile_grid, tile, window=None, windows=None, text_lengt
 # numerics helpers
 # ----------------------------------------------------------------------------------------------
 
+def lse_merge(outs, lses):
+    """attn.lse_merge: partial attentions outs[i] [B, H, S, D] over disjoint
+    key sets with their rows' log-sum-exps lses[i] [B, H, S] (natural log,
+    -inf for no valid key) -> (the attention over the union [B, H, S, D] in
+    outs[0]'s dtype, its lse [B, H, S] float32). Rows with every lse -inf: 0
+    and -inf. Computed in float64 as a normalized weighted sum."""
+    if len(outs) < 2 or len(outs) != len(lses):
+        raise ValueError("lse_merge needs n >= 2 partial outputs and as many lses")
+    o = np.stack([np.asarray(x, np.float64) for x in outs])
+    ls = np.stack([np.asarray(x, np.float64) for x in lses])
+    m = ls.max(0)
+    empty = np.isneginf(m)
+    w = np.exp(ls - np.where(empty, 0.0, m))  # exp(-inf) = 0
+    total = w.sum(0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (w[..., None] * o).sum(0) / np.where(empty, 1.0, total)[..., None]
+        lse = np.where(empty, -np.inf, m + np.log(np.where(empty, 1.0, total)))
+    out[empty] = 0.0
+    return out.astype(np.asarray(outs[0]).dtype), lse.astype(np.float32)
+
+
 def bf16_round(x):
     """Rounds float32 values to the nearest bf16 (ties to even); returns float32.
     NaN stays NaN (made quiet, sign kept); overflow rounds to inf like a hardware cast."""

@@ -11,9 +11,10 @@ def ty(shape, elt):
     return "tensor<" + "x".join(map(str, shape)) + "x" + elt + ">"
 
 
-def run(attn_run, case_dir, mlir, inputs, num_outputs):
+def run(attn_run, case_dir, mlir, inputs, num_outputs, capture=False):
     """Writes `mlir` and the arrays `inputs` to case_dir, runs attn-run on
-    them and returns its `num_outputs` results as arrays."""
+    them and returns its `num_outputs` results as arrays. A failing run
+    raises CalledProcessError (with its stderr when `capture`)."""
     os.makedirs(case_dir, exist_ok=True)
     src = os.path.join(case_dir, "m.mlir")
     with open(src, "w") as f:
@@ -26,5 +27,5 @@ def run(attn_run, case_dir, mlir, inputs, num_outputs):
     outs = [os.path.join(case_dir, f"out{i}.npy") for i in range(num_outputs)]
     for path in outs:
         cmd += ["--output", path]
-    subprocess.run(cmd, check=True)
+    subprocess.run(cmd, check=True, capture_output=capture, text=capture)
     return [np.load(path) for path in outs]

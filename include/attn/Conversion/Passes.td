@@ -79,7 +79,10 @@ def ConvertAttnToGPULaunches : Pass<"convert-attn-to-gpu-launches", "ModuleOp"> 
     - `attn.block_mean`, `attn.block_topk`, `attn.mask_from_lengths` and
       static linalg ops (the gated combine of the VSA decomposition) get
       their own kernels; VSA's coarse scores (zero fill, bf16/f16
-      contraction into f32, scale) become one tensor-core kernel.
+      contraction into f32, scale) become one tensor-core kernel;
+    - `attn.lse_merge` is first rewritten into its linalg form (two
+      `linalg.generic` ops, as on the CPU path), which become two such
+      kernels.
 
     Example:
     ```mlir
@@ -95,7 +98,8 @@ def ConvertAttnToGPULaunches : Pass<"convert-attn-to-gpu-launches", "ModuleOp"> 
     "mlir::gpu::GPUDialect", "mlir::memref::MemRefDialect",
     "mlir::LLVM::LLVMDialect", "mlir::NVVM::NVVMDialect",
     "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
-    "mlir::func::FuncDialect"
+    "mlir::func::FuncDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
   ];
   let options = [
     Option<"entry", "entry", "std::string", /*default=*/"\"main\"", "The function to plan">,

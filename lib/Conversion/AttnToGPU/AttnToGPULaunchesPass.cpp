@@ -2,14 +2,20 @@
 
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 #include "attn/Conversion/AttnToGPU/LaunchPlan.h"
+#include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir {
 namespace attn {
@@ -43,6 +49,15 @@ struct ConvertAttnToGPULaunchesPass
                          << entry << "' with a body";
       return signalPassFailure();
     }
+    // Ops whose GPU form is their linalg form (a kernel a linalg op, as the
+    // planner makes for any static linalg op): attn.lse_merge.
+    ConversionTarget target(getContext());
+    target.addIllegalOp<attn::LseMergeOp>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(&getContext());
+    attn::populateLseMergeToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(fn, target, std::move(patterns))))
+      return signalPassFailure();
     if (failed(attn::planGpuLaunches(module, fn,
                                      attn::gpuCompileOptionsOf(*this))))
       return signalPassFailure();

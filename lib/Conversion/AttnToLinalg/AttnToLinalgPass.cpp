@@ -25,6 +25,7 @@ void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   populateAttentionToLinalgPatterns(patterns);
   populateAttentionGradToLinalgPatterns(patterns);
   populateBlockOpsToLinalgPatterns(patterns);
+  populateLseMergeToLinalgPatterns(patterns);
 }
 
 namespace {

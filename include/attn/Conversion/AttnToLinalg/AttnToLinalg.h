@@ -21,6 +21,8 @@ void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns);
 /// attn.mask_from_lengths, attn.block_mean, attn.block_topk -> linalg.
 void populateBlockOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// attn.lse_merge as two linalg.generic ops (LseMergeToLinalg.cpp).
+void populateLseMergeToLinalgPatterns(RewritePatternSet &patterns);
 /// Marks the linalg.generic that buildTokenGather creates.
 inline constexpr const char kTokenGatherAttr[] = "attn.token_gather";
 

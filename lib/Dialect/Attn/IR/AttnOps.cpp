@@ -359,6 +359,58 @@ LogicalResult SdpaOp::verify() {
 LogicalResult SdpaGradOp::verify() { return verifySdpaOperands(*this); }
 
 //===----------------------------------------------------------------------===//
+// LseMergeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LseMergeOp::verify() {
+  OperandRange outs = getOuts(), lses = getLses();
+  if (outs.size() < 2 || outs.size() != lses.size())
+    return emitOpError() << "needs n >= 2 partial outputs and as many "
+                            "log-sum-exps, got "
+                         << outs.size() << " and " << lses.size();
+  auto ot = cast<RankedTensorType>(outs[0].getType());
+  if (ot.getRank() != 4)
+    return emitOpError() << "partial output #0 must be a [B, H, S, D] tensor, got "
+                         << ot;
+  Type elt = ot.getElementType();
+  if (!elt.isF32() && !elt.isBF16() && !elt.isF16())
+    return emitOpError() << "partial outputs must be f32, bf16 or f16, got " << elt;
+  // Every shape relation, each checked where both sides are static.
+  SmallVector<int64_t> shape(ot.getShape());
+  for (auto [i, o] : llvm::enumerate(outs)) {
+    auto t = cast<RankedTensorType>(o.getType());
+    if (t.getElementType() != elt || t.getRank() != 4 ||
+        failed(verifyCompatibleShape(t.getShape(), shape)))
+      return emitOpError() << "partial output #" << i << " " << t
+                           << " must match partial output #0 " << ot;
+  }
+  auto want = [&](ArrayRef<int64_t> s, Type e) {
+    return RankedTensorType::get(s, e);
+  };
+  Type f32 = Float32Type::get(getContext());
+  RankedTensorType lseWant = want(ArrayRef<int64_t>(shape).take_front(3), f32);
+  auto lseOk = [&](Type t) {
+    auto r = cast<RankedTensorType>(t);
+    return r.getElementType().isF32() && r.getRank() == 3 &&
+           succeeded(verifyCompatibleShape(r.getShape(), lseWant.getShape()));
+  };
+  for (auto [i, l] : llvm::enumerate(lses))
+    if (!lseOk(l.getType()))
+      return emitOpError() << "log-sum-exp #" << i << " must be the [B, H, S] f32 "
+                           << "tensor " << lseWant << " of partial output #" << i
+                           << ", got " << l.getType();
+  auto rt = cast<RankedTensorType>(getResult().getType());
+  if (rt.getElementType() != elt || rt.getRank() != 4 ||
+      failed(verifyCompatibleShape(rt.getShape(), shape)))
+    return emitOpError() << "result " << rt << " must match the partial outputs "
+                         << ot;
+  if (!lseOk(getLse().getType()))
+    return emitOpError() << "result 'lse' must be the [B, H, S] f32 tensor "
+                         << lseWant << ", got " << getLse().getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // MaskFromLengthsOp
 //===----------------------------------------------------------------------===//
 

@@ -123,6 +123,42 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure, AllTypesMatch<["q", "result"]>]> {
   let hasVerifier = 1;
 }
 
+def Attn_LseMergeOp : Attn_Op<"lse_merge", [Pure, AttrSizedOperandSegments]> {
+  let summary = "merge partial attention outputs by their log-sum-exp";
+  let description = [{
+    Attention of a query row over a key set split into parts is the
+    log-sum-exp weighted mean of the parts' attentions. Given `n >= 2`
+    partial outputs `outs[i] : [B, H, S, D]` (one element type) and their
+    rows' log-sum-exps `lses[i] : [B, H, S]` (f32, natural log, `-inf` for a
+    row whose part had no valid key, as the `lse` result of `attn.sdpa`,
+    `attn.block_sparse` and `attn.sliding_tile` gives them):
+
+    `m = max_i lse_i`, `w_i = exp(lse_i - m)`, `L = sum_i w_i`,
+    `out = sum_i w_i outs[i] / L`, `lse = m + log(L)`
+
+    computed in f32 (the result converted to the outputs' element type).
+    A row whose parts all have `lse = -inf` gives 0 and `lse = -inf`. The
+    merge of attentions over disjoint key sets is the attention over their
+    union (ring attention, sequence parallelism, V-MoBA's own-chunk plus
+    selected-chunk attention); merging is associative, so a chain of
+    two-way merges equals one n-way merge up to rounding.
+
+    ```mlir
+    %o, %lse = attn.lse_merge %o1, %o2 lse %l1, %l2
+        : (tensor<1x8x256x64xbf16>, tensor<1x8x256x64xbf16>,
+           tensor<1x8x256xf32>, tensor<1x8x256xf32>)
+        -> (tensor<1x8x256x64xbf16>, tensor<1x8x256xf32>)
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$outs,
+                       Variadic<AnyRankedTensor>:$lses);
+  let results = (outs AnyRankedTensor:$result, AnyRankedTensor:$lse);
+  let assemblyFormat = [{
+    $outs `lse` $lses attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Attn_MaskFromLengthsOp : Attn_Op<"mask_from_lengths", [Pure, InferTypeOpAdaptor]> {
   let summary = "key-validity mask from per-batch lengths";
   let description = [{
