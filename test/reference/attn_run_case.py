@@ -29,3 +29,15 @@ def run(attn_run, case_dir, mlir, inputs, num_outputs, capture=False):
         cmd += ["--output", path]
     subprocess.run(cmd, check=True, capture_output=capture, text=capture)
     return [np.load(path) for path in outs]
+
+
+def out_lse_errors(out, lse, want_out, want_lse):
+    """(out's max abs error relative to want_out's max, lse's max abs error
+    over rows with a valid key, rows without one (-inf in want_lse), whether
+    lse has -inf exactly there): the checks of an (out, lse) pair."""
+    out_err = (np.abs(out.astype(np.float64) - want_out).max()
+               / max(np.abs(want_out).max(), 1e-30))
+    empty = np.isneginf(want_lse)
+    same_inf = np.array_equal(np.isneginf(lse), empty)
+    lse_err = np.abs(lse[~empty] - want_lse[~empty]).max() if (~empty).any() else 0.0
+    return out_err, lse_err, empty, same_inf

@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attn_ref  # noqa: E402
-from attn_run_case import run, ty  # noqa: E402
+from attn_run_case import out_lse_errors, run, ty  # noqa: E402
 
 attn_run, work = sys.argv[1], sys.argv[2]
 rng = np.random.default_rng()
@@ -31,10 +31,7 @@ def run_case(name, op_line, ins, want_out, want_lse):
             f"  %o, %lse = {op_line} : ({types}) -> ({res})\n"
             f"  return %o, %lse : {res}\n}}\n")
     out, lse = run(attn_run, os.path.join(work, name), mlir, [x for _, x, _ in ins], 2)
-    out_err = np.abs(out - want_out).max() / max(np.abs(want_out).max(), 1e-30)
-    empty = np.isneginf(want_lse)
-    same_inf = np.array_equal(np.isneginf(lse), empty)
-    lse_err = np.abs(lse[~empty] - want_lse[~empty]).max() if (~empty).any() else 0.0
+    out_err, lse_err, empty, same_inf = out_lse_errors(out, lse, want_out, want_lse)
     ok = (out_err < 1e-5 and lse_err < 1e-5 and same_inf and lse.dtype == np.float32
           and lse.shape == want_lse.shape and not np.isnan(lse).any())
     print(f"  {name}: out rel err {out_err:.2e}, lse max abs err {lse_err:.2e}, "

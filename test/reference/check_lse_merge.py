@@ -23,18 +23,14 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attn_ref  # noqa: E402
-from attn_run_case import run, ty  # noqa: E402
+from attn_run_case import out_lse_errors, run, ty  # noqa: E402
 
 attn_run, work = sys.argv[1], sys.argv[2]
 rng = np.random.default_rng()
 
 
 def report(name, out, lse, want_out, want_lse, tol):
-    empty = np.isneginf(want_lse)
-    same_inf = np.array_equal(np.isneginf(lse), empty)
-    out_err = (np.abs(out.astype(np.float64) - want_out).max()
-               / max(np.abs(want_out).max(), 1e-30))
-    lse_err = np.abs(lse[~empty] - want_lse[~empty]).max() if (~empty).any() else 0.0
+    out_err, lse_err, empty, same_inf = out_lse_errors(out, lse, want_out, want_lse)
     zero_rows = bool((out[empty] == 0).all())
     ok = (out_err < tol and lse_err < 1e-5 and same_inf and zero_rows
           and not np.isnan(out).any() and not np.isnan(lse).any())
