@@ -633,6 +633,65 @@ def sdpa_with_lse(q, k, v, scale: Optional[float] = None):
     return tuple(_run_cpu(build, inputs, names, kind, f32_results=(1,)))
 
 
+def lse_merge(outs, lses):
+    """``(out, lse)``: the attention over the union of disjoint key sets from
+    the parts' attentions ``outs[i]`` ``[B, H, S, D]`` and their rows'
+    log-sum-exps ``lses[i]`` (float32 ``[B, H, S]``, -inf for a row whose
+    part had no valid key; ``sdpa_with_lse`` gives both): attn.lse_merge.
+    Rows with no key in any part give 0 and -inf. NumPy arrays and CPU
+    tensors run on the CPU path, CUDA tensors (bf16/f16 parts) on the GPU.
+    No autograd."""
+    outs, lses = list(outs), list(lses)
+    if len(outs) < 2 or len(outs) != len(lses):
+        raise ValueError(f"lse_merge needs n >= 2 partial outputs and as many lses, got "
+                         f"{len(outs)} and {len(lses)}")
+    shape = _check_rank4(outs[0], "outs[0]")
+    for i, (o, l) in enumerate(zip(outs, lses)):
+        if _shape(o, f"outs[{i}]") != shape:
+            raise ValueError(f"outs[{i}] shape {list(_shape(o))} must equal outs[0] shape "
+                             f"{list(shape)}")
+        if _shape(l, f"lses[{i}]") != shape[:3]:
+            raise ValueError(f"lses[{i}] shape {list(_shape(l))} must be [B, H, S] = "
+                             f"{list(shape[:3])}")
+    n = len(outs)
+    names = [f"outs[{i}]" for i in range(n)] + [f"lses[{i}]" for i in range(n)]
+    kind = _classify(outs, names[:n])
+    if _classify(lses, names[n:]) != kind:
+        raise TypeError("lses must live where outs do (NumPy, CPU tensors or CUDA tensors)")
+    if any(_dtype_name(l, _location(l, "lse")) != "float32" for l in lses):
+        raise TypeError("lses must be float32")
+    build = lambda elem: ir.lse_merge_module(shape, n, elem)  # noqa: E731
+    if kind == "cuda":
+        bufs = [runtime.as_device_buffer(x, nm) for x, nm in zip(outs, names)]
+        elem, device = check_gpu_inputs(bufs, names[:n])
+        d = compiler.artifact_dir(build(elem), chip_for_device(device))
+        art = _artifacts.get((d, device))
+        if art is None:
+            art = _artifacts[(d, device)] = runtime.Artifact(d)
+        return tuple(runtime.launch(art, outs + lses, names))
+    if kind == "torch-cpu":
+        import torch
+        dt = outs[0].dtype
+        elem = runtime.torch_dtype_name(outs[0])
+        if elem not in ir.ELEMENT_TYPES:
+            raise TypeError(f"outs: dtype {dt} is not supported; use float32, float16 or "
+                            "bfloat16")
+        conv = torch.float32 if elem == "bf16" else dt
+        arrays = ([o.detach().to(conv).contiguous().numpy() for o in outs]
+                  + [l.detach().contiguous().numpy() for l in lses])
+        out, lse = compiler.run_cpu(build(elem), arrays)
+        return torch.from_numpy(out).to(dt), torch.from_numpy(lse)
+    if kind == "spec":
+        raise TypeError("lse_merge has no precompile (shape-only) form yet")
+    arrays = [np.ascontiguousarray(np.asarray(x)) for x in outs + lses]
+    elem = _NUMPY_ELEMS.get(arrays[0].dtype)
+    if elem is None:
+        raise TypeError(f"outs: dtype {arrays[0].dtype} is not supported; use float32 or "
+                        "float16 (bf16 goes through torch tensors)")
+    out, lse = compiler.run_cpu(build(elem), arrays)
+    return out, lse
+
+
 def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
     """The gradients (dq, dk, dv) of ``sdpa(q, k, v, scale)`` for the output
     gradient ``dout`` (shaped like q): attn.sdpa_grad where the inputs live (_run_grad: the CPU path, or the GPU backward

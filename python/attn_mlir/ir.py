@@ -86,6 +86,22 @@ def sdpa_module(q_shape, kv_shape, elem, scale: Optional[float] = None,
             f"  return %o, %lse : {res}\n}}\n")
 
 
+def lse_merge_module(out_shape, n: int, elem) -> str:
+    """attn.lse_merge of n parts: (out_1..out_n [B, H, S, D] elem, lse_1..lse_n
+    [B, H, S] f32) -> (out, lse)."""
+    _check_elem(elem)
+    if n < 2:
+        raise ValueError(f"lse_merge needs at least 2 parts, got {n}")
+    ot, lt = tensor_type(out_shape, elem), tensor_type(out_shape[:3], "f32")
+    args = ", ".join([f"%o{i}: {ot}" for i in range(n)] + [f"%l{i}: {lt}" for i in range(n)])
+    operands = (", ".join(f"%o{i}" for i in range(n)) + " lse "
+                + ", ".join(f"%l{i}" for i in range(n)))
+    types = ", ".join([ot] * n + [lt] * n)
+    return (f"func.func @main({args}) -> ({ot}, {lt}) {{\n"
+            f"  %o, %l = attn.lse_merge {operands} : ({types}) -> ({ot}, {lt})\n"
+            f"  return %o, %l : {ot}, {lt}\n}}\n")
+
+
 def sdpa_grad_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:
     """attn.sdpa_grad: (q, k, v, dout) -> (dq, dk, dv)."""
     _check_elem(elem)

@@ -201,3 +201,41 @@ def test_sta_tiled_backward_through_autograd():
     (ref * dout.double()).sum().backward()
     for g, w in zip((q.grad, k.grad, v.grad), (qd.grad, kd.grad, vd.grad)):
         torch.testing.assert_close(g.double(), w, rtol=1e-5, atol=1e-5)
+
+
+def test_lse_merge_of_key_halves_equals_attention_over_all_keys():
+    # NumPy f32 and CPU bf16 tensors: api.sdpa_with_lse over two halves of
+    # the keys, merged by api.lse_merge, equals sdpa over all of them.
+    rng = np.random.default_rng(3)
+    q = rng.standard_normal((1, 4, 6, 8)).astype(np.float32)
+    k, v = (rng.standard_normal((1, 2, 10, 8)).astype(np.float32) for _ in range(2))
+    parts = [api.sdpa_with_lse(q, k[:, :, :4], v[:, :, :4]),
+             api.sdpa_with_lse(q, k[:, :, 4:], v[:, :, 4:])]
+    out, lse = api.lse_merge([p[0] for p in parts], [p[1] for p in parts])
+    want, want_lse = api.sdpa_with_lse(q, k, v)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float32 and lse.dtype == np.float32
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(lse, want_lse, rtol=1e-5, atol=1e-5)
+    tq, tk, tv = (torch.from_numpy(x).to(torch.bfloat16) for x in (q, k, v))
+    tparts = [api.sdpa_with_lse(tq, tk[:, :, :4], tv[:, :, :4]),
+              api.sdpa_with_lse(tq, tk[:, :, 4:], tv[:, :, 4:])]
+    tout, tlse = api.lse_merge([p[0] for p in tparts], [p[1] for p in tparts])
+    assert tout.dtype == torch.bfloat16 and tlse.dtype == torch.float32
+    twant, twant_lse = api.sdpa_with_lse(tq, tk, tv)  # the same bf16 inputs
+    torch.testing.assert_close(tout.float(), twant.float(), rtol=2e-2, atol=2e-2)
+    torch.testing.assert_close(tlse, twant_lse, rtol=1e-5, atol=1e-5)
+
+
+def test_lse_merge_bad_input():
+    o = np.zeros((1, 2, 3, 4), np.float32)
+    l = np.zeros((1, 2, 3), np.float32)
+    with pytest.raises(ValueError, match="n >= 2"):
+        api.lse_merge([o], [l])
+    with pytest.raises(ValueError, match="as many lses"):
+        api.lse_merge([o, o], [l])
+    with pytest.raises(ValueError, match=r"lses\[1\] shape \[1, 2, 4\]"):
+        api.lse_merge([o, o], [l, np.zeros((1, 2, 4), np.float32)])
+    with pytest.raises(ValueError, match=r"outs\[1\] shape"):
+        api.lse_merge([o, np.zeros((1, 2, 3, 5), np.float32)], [l, l])
+    with pytest.raises(TypeError, match="float32"):
+        api.lse_merge([o, o], [l, l.astype(np.float16)])

@@ -200,6 +200,22 @@ def test_gpu_sdpa_with_lse_against_torch_logsumexp(dtype):
 
 
 @gpu
+def test_gpu_lse_merge_of_key_halves():
+    # attn.lse_merge on CUDA tensors (two linalg kernels): sdpa_with_lse over
+    # two halves of the keys, merged, against attention over all of them.
+    import torch
+    q = torch.randn(1, 4, 200, 64, device="cuda", dtype=torch.bfloat16)
+    k, v = (torch.randn(1, 2, 320, 64, device="cuda", dtype=torch.bfloat16) for _ in range(2))
+    parts = [am.api.sdpa_with_lse(q, k[:, :, :128].contiguous(), v[:, :, :128].contiguous()),
+             am.api.sdpa_with_lse(q, k[:, :, 128:].contiguous(), v[:, :, 128:].contiguous())]
+    out, lse = am.api.lse_merge([p[0] for p in parts], [p[1] for p in parts])
+    assert out.dtype == torch.bfloat16 and lse.dtype == torch.float32 and out.is_cuda
+    _check(out, _torch_attention(q, k, v))
+    s = q.float() @ k.float().repeat_interleave(2, 1).transpose(-1, -2) / 8.0
+    _check(lse, torch.logsumexp(s, -1), 1e-4)
+
+
+@gpu
 def test_gpu_runs_on_the_current_stream():
     import torch
     q, k, v = (torch.randn(1, 2, 128, 64, device="cuda", dtype=torch.bfloat16) for _ in range(3))
