@@ -58,12 +58,127 @@ Value mlir::attn::buildTokenGather(OpBuilder &b, Location loc, Value input,
 
 namespace {
 
+/// tile / untile with run-time grid sizes: the same permutation as
+/// TileGeometry's tables, computed per token in the gather's body. tile:
+/// slot s of tile j (tile coordinates from j over n = ceil(grid / tile)) is
+/// raster token ((t*H + h)*W + w) for the s-th position, row-major, in the
+/// tile's clipped extents, or a pad slot (0) past them. untile: raster
+/// token (t, h, w) reads slot j*P + (la*eh + lb)*ew + lc, (la, lb, lc) its
+/// place in tile j and (eh, ew) that tile's clipped extents.
+template <typename OpT>
+Value dynamicGridGather(OpT op, typename OpT::Adaptor adaptor,
+                        ConversionPatternRewriter &b) {
+  constexpr bool isTile = std::is_same_v<OpT, TileOp>;
+  StringRef name = isTile ? "attn.tile" : "attn.untile";
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  ArrayRef<int64_t> tile = op.getTile();
+  SmallVector<Value> g;
+  auto values = adaptor.getGridValues();
+  size_t next = 0;
+  for (int64_t v : op.getGrid())
+    g.push_back(ShapedType::isDynamic(v) ? values[next++] : constIndex(b, loc, v));
+  using Pred = arith::CmpIPredicate;
+  for (Value v : g)
+    assertShape(b, loc,
+                arith::CmpIOp::create(b, loc, Pred::sge, v, constIndex(b, loc, 1)),
+                (name + ": grid sizes must be >= 1").str());
+  auto mul = [&](OpBuilder &nb, Location l, Value x, Value y) {
+    return arith::MulIOp::create(nb, l, x, y).getResult();
+  };
+  auto ceilDiv = [&](Value x, int64_t d) {
+    return arith::CeilDivUIOp::create(b, loc, x, constIndex(b, loc, d)).getResult();
+  };
+  Value n[3] = {ceilDiv(g[0], tile[0]), ceilDiv(g[1], tile[1]), ceilDiv(g[2], tile[2])};
+  const int64_t P = tile[0] * tile[1] * tile[2];
+  Value tokens = mul(b, loc, mul(b, loc, g[0], g[1]), g[2]);
+  Value padded = mul(b, loc, mul(b, loc, mul(b, loc, n[0], n[1]), n[2]),
+                     constIndex(b, loc, P));
+  SmallVector<OpFoldResult> in = mixedSizes(b, loc, adaptor.getInput());
+  assertSizesEqual(b, loc, in[2], isTile ? tokens : padded,
+                   isTile ? "attn.tile: sequence length must equal the grid's T*H*W"
+                          : "attn.untile: sequence length must equal the tiled "
+                            "length N*P");
+  SmallVector<OpFoldResult> sizes = in;
+  sizes[2] = isTile ? padded : tokens;
+  auto rt = cast<RankedTensorType>(op.getType());
+  Type elt = rt.getElementType();
+  Value init = emptyTensor(b, loc, sizes, elt);
+  Value input = adaptor.getInput();
+  Value result = genericOp(
+      b, loc, {}, init, {AffineMap::getMultiDimIdentityMap(4, ctx)}, iterators(4),
+      [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+        auto c = [&](int64_t v) { return constIndex(nb, l, v); };
+        auto div = [&](Value x, Value y) {
+          return arith::DivUIOp::create(nb, l, x, y).getResult();
+        };
+        auto rem = [&](Value x, Value y) {
+          return arith::RemUIOp::create(nb, l, x, y).getResult();
+        };
+        auto add = [&](Value x, Value y) {
+          return arith::AddIOp::create(nb, l, x, y).getResult();
+        };
+        auto sub = [&](Value x, Value y) {
+          return arith::SubIOp::create(nb, l, x, y).getResult();
+        };
+        auto minU = [&](Value x, Value y) {
+          return arith::MinUIOp::create(nb, l, x, y).getResult();
+        };
+        // The clipped extent of tile coordinate i along dimension d.
+        auto extent = [&](Value i, int d) {
+          return minU(c(tile[d]), sub(g[d], mul(nb, l, i, c(tile[d]))));
+        };
+        Value r = linalg::IndexOp::create(nb, l, 2);
+        Value src, valid;
+        if (isTile) {
+          Value j = div(r, c(P)), s = rem(r, c(P));
+          Value tt = div(j, mul(nb, l, n[1], n[2]));
+          Value th = rem(div(j, n[2]), n[1]), tw = rem(j, n[2]);
+          Value eh = extent(th, 1), ew = extent(tw, 2);
+          Value count = mul(nb, l, mul(nb, l, extent(tt, 0), eh), ew);
+          valid = arith::CmpIOp::create(nb, l, Pred::ult, s, count);
+          Value sIn = minU(s, sub(count, c(1)));
+          Value la = div(sIn, mul(nb, l, eh, ew));
+          Value lb = rem(div(sIn, ew), eh), lc = rem(sIn, ew);
+          Value t = add(mul(nb, l, tt, c(tile[0])), la);
+          Value h = add(mul(nb, l, th, c(tile[1])), lb);
+          Value w = add(mul(nb, l, tw, c(tile[2])), lc);
+          src = add(mul(nb, l, add(mul(nb, l, t, g[1]), h), g[2]), w);
+        } else {
+          Value hw = mul(nb, l, g[1], g[2]);
+          Value t = div(r, hw), h = rem(div(r, g[2]), g[1]), w = rem(r, g[2]);
+          Value tt = div(t, c(tile[0])), la = rem(t, c(tile[0]));
+          Value th = div(h, c(tile[1])), lb = rem(h, c(tile[1]));
+          Value tw = div(w, c(tile[2])), lc = rem(w, c(tile[2]));
+          Value j = add(mul(nb, l, add(mul(nb, l, tt, n[1]), th), n[2]), tw);
+          Value eh = extent(th, 1), ew = extent(tw, 2);
+          Value slot = add(mul(nb, l, add(mul(nb, l, la, eh), lb), ew), lc);
+          src = add(mul(nb, l, j, c(P)), slot);
+        }
+        SmallVector<Value> idx = {linalg::IndexOp::create(nb, l, 0),
+                                  linalg::IndexOp::create(nb, l, 1), src,
+                                  linalg::IndexOp::create(nb, l, 3)};
+        Value v = tensor::ExtractOp::create(nb, l, input, idx);
+        if (!valid)
+          return v;
+        Value zero = arith::ConstantOp::create(nb, l, cast<TypedAttr>(nb.getZeroAttr(elt)));
+        return arith::SelectOp::create(nb, l, valid, v, zero);
+      });
+  if (result.getType() != rt)
+    result = tensor::CastOp::create(b, loc, rt, result);
+  return result;
+}
+
 template <typename OpT>
 struct TilingToLinalg : OpConversionPattern<OpT> {
   using OpConversionPattern<OpT>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(OpT op, typename OpT::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (!adaptor.getGridValues().empty()) {
+      rewriter.replaceOp(op, dynamicGridGather(op, adaptor, rewriter));
+      return success();
+    }
     std::optional<TileGeometry> geo =
         TileGeometry::get(op.getGrid(), op.getTile());
     if (!geo)

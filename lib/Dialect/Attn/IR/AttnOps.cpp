@@ -9,7 +9,10 @@
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/TileGeometry.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -261,53 +264,138 @@ static void printWindowsAndTextLength(OpAsmPrinter &printer, Operation *op,
 // TileOp / UntileOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult TileOp::inferReturnTypes(MLIRContext *ctx,
-                                       std::optional<Location> loc,
-                                       Adaptor adaptor,
-                                       SmallVectorImpl<Type> &inferred) {
-  auto emit = makeInferEmitter(ctx, loc, getOperationName());
+/// Checks of a tile/untile with run-time grid sizes (ShapedType::kDynamic
+/// in 'grid', one index operand each): the tile is valid and the static
+/// grid sizes positive; returns the padded length when the tile is valid.
+static LogicalResult checkDynamicGrid(function_ref<InFlightDiagnostic()> emit,
+                                      Type inputType, ArrayRef<int64_t> grid,
+                                      DenseI64ArrayAttr tile, size_t numValues) {
+  auto t = dyn_cast<RankedTensorType>(inputType);
+  if (!t || t.getRank() != 4)
+    return emit() << "operand 'input' must be a rank-4 [batch, heads, seq, "
+                     "head_dim] tensor, got "
+                  << inputType;
+  if (grid.size() != 3)
+    return emit() << "attribute 'grid' must have 3 values (T, H, W), got "
+                  << grid.size();
+  size_t dynamic = llvm::count_if(grid, ShapedType::isDynamic);
+  if (dynamic != numValues)
+    return emit() << "'grid' has " << dynamic << " run-time sizes but "
+                  << numValues << " index operands";
+  // The tile's own checks: a grid of ones with this tile.
+  std::string why;
+  if (!tile || !TileGeometry::get({1, 1, 1}, tile.asArrayRef(), &why))
+    return emit() << "attribute " << (tile ? why : "'tile' is required");
+  for (auto [i, g] : llvm::enumerate(grid))
+    if (!ShapedType::isDynamic(g) && g <= 0)
+      return emit() << "attribute 'grid' values must be >= 1, got " << g
+                    << " at position " << i;
+  return success();
+}
+
+template <typename AdaptorT>
+static LogicalResult inferTiling(MLIRContext *ctx, std::optional<Location> loc,
+                                 AdaptorT adaptor, bool isTile, StringRef name,
+                                 SmallVectorImpl<Type> &inferred) {
+  auto emit = makeInferEmitter(ctx, loc, name);
+  DenseI64ArrayAttr grid = adaptor.getGridAttr();
+  if (grid && (llvm::any_of(grid.asArrayRef(), ShapedType::isDynamic) ||
+               !adaptor.getGridValues().empty())) {
+    if (failed(checkDynamicGrid(emit, adaptor.getInput().getType(), grid.asArrayRef(),
+                                adaptor.getTileAttr(), adaptor.getGridValues().size())))
+      return failure();
+    auto t = cast<RankedTensorType>(adaptor.getInput().getType());
+    SmallVector<int64_t> shape(t.getShape());
+    shape[2] = ShapedType::kDynamic;
+    inferred.push_back(RankedTensorType::get(shape, t.getElementType()));
+    return success();
+  }
   std::optional<TileGeometry> geo = inferTileGeometry(
-      emit, adaptor.getInput().getType(), adaptor.getGridAttr(),
-      adaptor.getTileAttr());
+      emit, adaptor.getInput().getType(), grid, adaptor.getTileAttr());
   if (!geo)
     return failure();
   auto t = cast<RankedTensorType>(adaptor.getInput().getType());
   int64_t s = t.getDimSize(2);
-  if (isKnown(s) && s != geo->numTokens())
+  if (isTile && isKnown(s) && s != geo->numTokens())
     return emit() << "operand 'input' sequence length " << s
                   << " must equal the grid's T*H*W = " << geo->numTokens();
+  if (!isTile && isKnown(s) && s != geo->paddedLength())
+    return emit() << "operand 'input' sequence length " << s
+                  << " must equal the tiled length N*P = "
+                  << geo->paddedLength() << " (" << geo->numTiles()
+                  << " tiles of " << geo->slotsPerTile() << " slots)";
   SmallVector<int64_t> shape(t.getShape());
-  shape[2] = geo->paddedLength();
+  shape[2] = isTile ? geo->paddedLength() : geo->numTokens();
   inferred.push_back(RankedTensorType::get(shape, t.getElementType()));
   return success();
+}
+
+LogicalResult TileOp::inferReturnTypes(MLIRContext *ctx,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  return inferTiling(ctx, loc, adaptor, /*isTile=*/true, getOperationName(),
+                     inferred);
 }
 
 LogicalResult UntileOp::inferReturnTypes(MLIRContext *ctx,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
-  auto emit = makeInferEmitter(ctx, loc, getOperationName());
-  std::optional<TileGeometry> geo = inferTileGeometry(
-      emit, adaptor.getInput().getType(), adaptor.getGridAttr(),
-      adaptor.getTileAttr());
-  if (!geo)
-    return failure();
-  auto t = cast<RankedTensorType>(adaptor.getInput().getType());
-  int64_t s = t.getDimSize(2);
-  if (isKnown(s) && s != geo->paddedLength())
-    return emit() << "operand 'input' sequence length " << s
-                  << " must equal the tiled length N*P = "
-                  << geo->paddedLength() << " (" << geo->numTiles()
-                  << " tiles of " << geo->slotsPerTile() << " slots)";
-  SmallVector<int64_t> shape(t.getShape());
-  shape[2] = geo->numTokens();
-  inferred.push_back(RankedTensorType::get(shape, t.getElementType()));
-  return success();
+  return inferTiling(ctx, loc, adaptor, /*isTile=*/false, getOperationName(),
+                     inferred);
+}
+
+namespace {
+/// tile/untile with constant grid operands: those sizes move into the
+/// static 'grid' (a fully static grid gives the static result type; the
+/// result is cast back to the old type for its users).
+template <typename OpT> struct StaticGridFromConstants : OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpT op, PatternRewriter &rewriter) const override {
+    SmallVector<int64_t> grid(op.getGrid());
+    SmallVector<Value> values;
+    bool changed = false;
+    size_t next = 0;
+    for (int64_t &g : grid) {
+      if (!ShapedType::isDynamic(g))
+        continue;
+      Value v = op.getGridValues()[next++];
+      APInt c;
+      if (matchPattern(v, m_ConstantInt(&c)) && c.getSExtValue() >= 1) {
+        g = c.getSExtValue();
+        changed = true;
+      } else {
+        values.push_back(v);
+      }
+    }
+    if (!changed)
+      return failure();
+    auto newOp = OpT::create(rewriter, op.getLoc(), op.getInput(), values,
+                             rewriter.getDenseI64ArrayAttr(grid), op.getTileAttr());
+    Value result = newOp.getResult();
+    if (result.getType() != op.getType())
+      result = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+} // namespace
+
+void TileOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                         MLIRContext *ctx) {
+  results.add<StaticGridFromConstants<TileOp>>(ctx);
+}
+
+void UntileOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                           MLIRContext *ctx) {
+  results.add<StaticGridFromConstants<UntileOp>>(ctx);
 }
 
 OpFoldResult UntileOp::fold(FoldAdaptor) {
   auto tile = getInput().getDefiningOp<TileOp>();
   if (!tile || tile.getGrid() != getGrid() || tile.getTile() != getTile() ||
+      tile.getGridValues() != getGridValues() ||
       tile.getInput().getType() != getType())
     return {};
   return tile.getInput();

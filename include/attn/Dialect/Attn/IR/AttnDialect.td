@@ -27,6 +27,8 @@ def Attn_Dialect : Dialect {
     Every op is pure: masks, index tables and tiled layouts are values, which
     is what lets the compiler hoist, merge and fold them.
   }];
+  // tile/untile canonicalization casts results (tensor.cast).
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
 class Attn_Op<string mnemonic, list<Trait> traits = []>

@@ -44,13 +44,26 @@ def Attn_TileOp : Attn_Op<"tile", [Pure, InferTypeOpAdaptor]> {
     ```
 
     The result type is inferred from `grid` and `tile`.
+
+    Grid sizes known only at run time are `index` operands in the list
+    (`grid [%t, 30, 52]`, as in `tensor.extract_slice`): the token count is
+    then dynamic (`?` in the result type), the sequence lengths are checked
+    at run time, and every grid size must be >= 1 there.
   }];
-  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$grid,
-                       DenseI64ArrayAttr:$tile);
+  let arguments = (ins AnyRankedTensor:$input, Variadic<Index>:$grid_values,
+                       DenseI64ArrayAttr:$grid, DenseI64ArrayAttr:$tile);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
-    $input `grid` $grid `tile` $tile attr-dict `:` type($input)
+    $input `grid` custom<DynamicIndexList>($grid_values, $grid) `tile` $tile
+    attr-dict `:` type($input)
   }];
+  // A static grid.
+  let builders = [OpBuilder<(ins "Value":$input, "ArrayRef<int64_t>":$grid,
+                                 "ArrayRef<int64_t>":$tile), [{
+    build($_builder, $_state, input, ValueRange{}, grid, tile);
+  }]>];
+  // Constant grid operands become static sizes (the result cast back).
+  let hasCanonicalizer = 1;
 }
 
 def Attn_UntileOp : Attn_Op<"untile", [Pure, InferTypeOpAdaptor]> {
@@ -66,15 +79,25 @@ def Attn_UntileOp : Attn_Op<"untile", [Pure, InferTypeOpAdaptor]> {
     // %y : tensor<1x2x15x8xf32>
     ```
 
-    The result type is inferred from `grid` and `tile`.
+    The result type is inferred from `grid` and `tile`. Grid sizes may be
+    `index` operands as for `attn.tile` (the raster length is then `?`);
+    untile(tile(x)) folds when both have the same grid operands.
   }];
-  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$grid,
-                       DenseI64ArrayAttr:$tile);
+  let arguments = (ins AnyRankedTensor:$input, Variadic<Index>:$grid_values,
+                       DenseI64ArrayAttr:$grid, DenseI64ArrayAttr:$tile);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
-    $input `grid` $grid `tile` $tile attr-dict `:` type($input)
+    $input `grid` custom<DynamicIndexList>($grid_values, $grid) `tile` $tile
+    attr-dict `:` type($input)
   }];
+  // A static grid.
+  let builders = [OpBuilder<(ins "Value":$input, "ArrayRef<int64_t>":$grid,
+                                 "ArrayRef<int64_t>":$tile), [{
+    build($_builder, $_state, input, ValueRange{}, grid, tile);
+  }]>];
   let hasFolder = 1;
+  // Constant grid operands become static sizes (the result cast back).
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
