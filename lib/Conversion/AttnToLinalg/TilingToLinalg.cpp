@@ -79,7 +79,7 @@ Value dynamicGridGather(OpT op, typename OpT::Adaptor adaptor,
   for (int64_t v : op.getGrid())
     g.push_back(ShapedType::isDynamic(v) ? values[next++] : constIndex(b, loc, v));
   using Pred = arith::CmpIPredicate;
-  for (Value v : g)
+  for (Value v : values)
     assertShape(b, loc,
                 arith::CmpIOp::create(b, loc, Pred::sge, v, constIndex(b, loc, 1)),
                 (name + ": grid sizes must be >= 1").str());
@@ -204,9 +204,66 @@ struct TilingToLinalg : OpConversionPattern<OpT> {
   }
 };
 
+/// attn.tile_block_sizes: a constant for a static grid, else one generic
+/// over the run-time tile count with each tile's clipped extents.
+struct TileBlockSizesToLinalg : OpConversionPattern<TileBlockSizesOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TileBlockSizesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> tile = op.getTile();
+    if (adaptor.getGridValues().empty()) {
+      std::optional<TileGeometry> geo = TileGeometry::get(op.getGrid(), tile);
+      if (!geo)
+        return failure(); // The verifier has rejected such IR already.
+      rewriter.replaceOp(op, constI32Tensor(rewriter, loc, geo->validBlockSizes()));
+      return success();
+    }
+    SmallVector<Value> g;
+    size_t next = 0;
+    for (int64_t v : op.getGrid())
+      g.push_back(ShapedType::isDynamic(v) ? adaptor.getGridValues()[next++]
+                                           : constIndex(rewriter, loc, v));
+    for (Value v : adaptor.getGridValues())
+      assertShape(rewriter, loc,
+                  arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, v,
+                                        constIndex(rewriter, loc, 1)),
+                  "attn.tile_block_sizes: grid sizes must be >= 1");
+    Value n[3];
+    for (int d = 0; d < 3; ++d)
+      n[d] = arith::CeilDivUIOp::create(rewriter, loc, g[d],
+                                        constIndex(rewriter, loc, tile[d]));
+    Value count = arith::MulIOp::create(
+        rewriter, loc, arith::MulIOp::create(rewriter, loc, n[0], n[1]), n[2]);
+    Value init = emptyTensor(rewriter, loc, {OpFoldResult(count)}, rewriter.getI32Type());
+    Value sizes = genericOp(
+        rewriter, loc, {}, init,
+        {AffineMap::getMultiDimIdentityMap(1, op.getContext())}, iterators(1),
+        [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+          Value j = linalg::IndexOp::create(nb, l, 0);
+          Value coord[3] = {
+              arith::DivUIOp::create(nb, l, j, arith::MulIOp::create(nb, l, n[1], n[2])),
+              arith::RemUIOp::create(nb, l, arith::DivUIOp::create(nb, l, j, n[2]), n[1]),
+              arith::RemUIOp::create(nb, l, j, n[2])};
+          Value product = constIndex(nb, l, 1);
+          for (int d = 0; d < 3; ++d) {
+            Value a = constIndex(nb, l, tile[d]);
+            Value extent = arith::MinUIOp::create(
+                nb, l, a,
+                arith::SubIOp::create(nb, l, g[d], arith::MulIOp::create(nb, l, coord[d], a)));
+            product = arith::MulIOp::create(nb, l, product, extent);
+          }
+          return arith::IndexCastOp::create(nb, l, nb.getI32Type(), product);
+        });
+    rewriter.replaceOp(op, sizes);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::attn::populateTilingToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<TilingToLinalg<TileOp>, TilingToLinalg<UntileOp>>(
-      patterns.getContext());
+  patterns.add<TilingToLinalg<TileOp>, TilingToLinalg<UntileOp>,
+               TileBlockSizesToLinalg>(patterns.getContext());
 }

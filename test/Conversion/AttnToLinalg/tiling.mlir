@@ -23,3 +23,25 @@ func.func @untile_worked_example(%t: tensor<1x1x24x2xf32>) -> tensor<1x1x15x2xf3
   %x = attn.untile %t grid [1, 3, 5] tile [1, 2, 2] : tensor<1x1x24x2xf32>
   return %x : tensor<1x1x15x2xf32>
 }
+
+// tile_block_sizes with a static grid: the SPEC example's valid counts as a
+// constant; with a run-time grid: a generic over the run-time tile count.
+// CHECK-LABEL: func @tile_block_sizes_static
+// CHECK: %[[C:.*]] = arith.constant dense<[4, 4, 2, 2, 2, 1]> : tensor<6xi32>
+// CHECK: return %[[C]]
+func.func @tile_block_sizes_static() -> tensor<6xi32> {
+  %s = attn.tile_block_sizes grid [1, 3, 5] tile [1, 2, 2]
+  return %s : tensor<6xi32>
+}
+
+// CHECK-LABEL: func @tile_block_sizes_dynamic
+// CHECK: cf.assert {{.*}} "attn.tile_block_sizes: grid sizes must be >= 1"
+// CHECK-NOT: cf.assert
+// CHECK: tensor.empty(%{{.*}}) : tensor<?xi32>
+// CHECK: linalg.generic
+// CHECK: arith.minui
+// CHECK-NOT: attn.tile_block_sizes
+func.func @tile_block_sizes_dynamic(%t: index) -> tensor<?xi32> {
+  %s = attn.tile_block_sizes grid [%t, 3, 5] tile [1, 2, 2]
+  return %s : tensor<?xi32>
+}

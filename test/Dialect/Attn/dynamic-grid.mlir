@@ -77,3 +77,46 @@ func.func @constant_grid(%x: tensor<1x1x16x8xf32>) -> tensor<1x1x?x8xf32> {
   %y = attn.tile %x grid [%c4, 2, 2] tile [1, 2, 2] : tensor<1x1x16x8xf32>
   return %y : tensor<1x1x?x8xf32>
 }
+
+// -----
+
+// attn.tile_block_sizes: [N] for a static grid, [?] for a run-time one.
+// CHECK-LABEL: func.func @block_sizes(
+// CHECK: %{{.*}} = attn.tile_block_sizes grid [1, 3, 5] tile [1, 2, 2]
+// CHECK: %{{.*}} = attn.tile_block_sizes grid [%arg0, 30, 52] tile [4, 4, 4]
+func.func @block_sizes(%t: index) -> (tensor<6xi32>, tensor<?xi32>) {
+  %a = attn.tile_block_sizes grid [1, 3, 5] tile [1, 2, 2]
+  %b = attn.tile_block_sizes grid [%t, 30, 52] tile [4, 4, 4]
+  return %a, %b : tensor<6xi32>, tensor<?xi32>
+}
+
+// -----
+
+func.func @block_sizes_bad_grid() {
+  // expected-error @+1 {{'attn.tile_block_sizes' op attribute 'grid' values must be in [1, 2^20], got 0 at position 0}}
+  %a = attn.tile_block_sizes grid [0, 3, 5] tile [1, 2, 2]
+  return
+}
+
+// -----
+
+func.func @block_sizes_bad_tile(%t: index) {
+  // expected-error @+1 {{'attn.tile_block_sizes' op attribute 'tile' must have 3 values (a, b, c), got 2}}
+  %a = attn.tile_block_sizes grid [%t, 3, 5] tile [1, 2]
+  return
+}
+
+// -----
+
+// A static grid's block sizes fold to a constant; a constant operand first
+// becomes a static size.
+// FOLD-LABEL: func.func @block_sizes_fold(
+// FOLD-DAG: %[[A:.*]] = arith.constant dense<[4, 4, 2, 2, 2, 1]> : tensor<6xi32>
+// FOLD-DAG: %[[B:.*]] = tensor.cast %[[A]] : tensor<6xi32> to tensor<?xi32>
+// FOLD: return %[[A]], %[[B]]
+func.func @block_sizes_fold() -> (tensor<6xi32>, tensor<?xi32>) {
+  %c1 = arith.constant 1 : index
+  %a = attn.tile_block_sizes grid [1, 3, 5] tile [1, 2, 2]
+  %b = attn.tile_block_sizes grid [%c1, 3, 5] tile [1, 2, 2]
+  return %a, %b : tensor<6xi32>, tensor<?xi32>
+}

@@ -346,6 +346,46 @@ LogicalResult UntileOp::inferReturnTypes(MLIRContext *ctx,
                      inferred);
 }
 
+LogicalResult TileBlockSizesOp::inferReturnTypes(MLIRContext *ctx,
+                                                 std::optional<Location> loc,
+                                                 Adaptor adaptor,
+                                                 SmallVectorImpl<Type> &inferred) {
+  auto emit = makeInferEmitter(ctx, loc, getOperationName());
+  DenseI64ArrayAttr grid = adaptor.getGridAttr();
+  if (!grid || !adaptor.getTileAttr())
+    return emit() << "requires attributes 'grid' and 'tile'";
+  auto i32 = IntegerType::get(ctx, 32);
+  if (llvm::any_of(grid.asArrayRef(), ShapedType::isDynamic) ||
+      !adaptor.getGridValues().empty()) {
+    // checkDynamicGrid wants an input type: any rank-4 tensor will do.
+    auto any4 = RankedTensorType::get({1, 1, 1, 1}, i32);
+    if (failed(checkDynamicGrid(emit, any4, grid.asArrayRef(), adaptor.getTileAttr(),
+                                adaptor.getGridValues().size())))
+      return failure();
+    inferred.push_back(RankedTensorType::get({ShapedType::kDynamic}, i32));
+    return success();
+  }
+  std::string why;
+  std::optional<TileGeometry> geo =
+      TileGeometry::get(grid.asArrayRef(), adaptor.getTile(), &why);
+  if (!geo)
+    return emit() << "attribute " << why;
+  inferred.push_back(RankedTensorType::get({geo->numTiles()}, i32));
+  return success();
+}
+
+OpFoldResult TileBlockSizesOp::fold(FoldAdaptor) {
+  if (!getGridValues().empty())
+    return {};
+  std::optional<TileGeometry> geo = TileGeometry::get(getGrid(), getTile());
+  if (!geo)
+    return {};
+  SmallVector<int32_t> sizes;
+  for (int64_t v : geo->validBlockSizes())
+    sizes.push_back(static_cast<int32_t>(v));
+  return DenseElementsAttr::get(cast<ShapedType>(getType()), ArrayRef<int32_t>(sizes));
+}
+
 namespace {
 /// tile/untile with constant grid operands: those sizes move into the
 /// static 'grid' (a fully static grid gives the static result type; the
@@ -371,8 +411,13 @@ template <typename OpT> struct StaticGridFromConstants : OpRewritePattern<OpT> {
     }
     if (!changed)
       return failure();
-    auto newOp = OpT::create(rewriter, op.getLoc(), op.getInput(), values,
-                             rewriter.getDenseI64ArrayAttr(grid), op.getTileAttr());
+    OpT newOp;
+    if constexpr (std::is_same_v<OpT, TileBlockSizesOp>)
+      newOp = OpT::create(rewriter, op.getLoc(), values,
+                          rewriter.getDenseI64ArrayAttr(grid), op.getTileAttr());
+    else
+      newOp = OpT::create(rewriter, op.getLoc(), op.getInput(), values,
+                          rewriter.getDenseI64ArrayAttr(grid), op.getTileAttr());
     Value result = newOp.getResult();
     if (result.getType() != op.getType())
       result = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), result);
@@ -390,6 +435,11 @@ void TileOp::getCanonicalizationPatterns(RewritePatternSet &results,
 void UntileOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                            MLIRContext *ctx) {
   results.add<StaticGridFromConstants<UntileOp>>(ctx);
+}
+
+void TileBlockSizesOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                   MLIRContext *ctx) {
+  results.add<StaticGridFromConstants<TileBlockSizesOp>>(ctx);
 }
 
 OpFoldResult UntileOp::fold(FoldAdaptor) {

@@ -27,8 +27,11 @@ def Attn_Dialect : Dialect {
     Every op is pure: masks, index tables and tiled layouts are values, which
     is what lets the compiler hoist, merge and fold them.
   }];
-  // tile/untile canonicalization casts results (tensor.cast).
-  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  // tile/untile canonicalization casts results (tensor.cast); folded
+  // constants (tile_block_sizes of a static grid) are arith.constant.
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+  let hasConstantMaterializer = 1;
 }
 
 class Attn_Op<string mnemonic, list<Trait> traits = []>

@@ -100,6 +100,36 @@ def Attn_UntileOp : Attn_Op<"untile", [Pure, InferTypeOpAdaptor]> {
   let hasCanonicalizer = 1;
 }
 
+def Attn_TileBlockSizesOp : Attn_Op<"tile_block_sizes", [Pure, InferTypeOpAdaptor]> {
+  let summary = "valid tokens of each tile of a video grid";
+  let description = [{
+    The `[N]` i32 count of raster tokens in each of the `N` tiles that
+    `attn.tile` with the same `grid` and `tile` makes (tile-major order;
+    a partial edge tile holds fewer than `P = a*b*c`): the `q_block_sizes` /
+    `kv_block_sizes` of `attn.vsa` (and `block_sizes` of `attn.block_mean`)
+    on that tiled layout. With run-time grid sizes (`index` operands in the
+    list, as for `attn.tile`) `N` is dynamic and the counts are computed per
+    call, so one tile -> attn.vsa -> untile module serves every grid.
+
+    ```mlir
+    %vbs = attn.tile_block_sizes grid [1, 3, 5] tile [1, 2, 2]
+    // %vbs : tensor<6xi32> = [4, 4, 2, 2, 2, 1]
+    %sizes = attn.tile_block_sizes grid [%t, 30, 52] tile [4, 4, 4]
+    // %sizes : tensor<?xi32>
+    ```
+  }];
+  let arguments = (ins Variadic<Index>:$grid_values, DenseI64ArrayAttr:$grid,
+                       DenseI64ArrayAttr:$tile);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    `grid` custom<DynamicIndexList>($grid_values, $grid) `tile` $tile attr-dict
+  }];
+  // A static grid folds to its constant counts; constant grid operands
+  // become static sizes.
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Dense attention and masks
 //===----------------------------------------------------------------------===//
