@@ -409,7 +409,9 @@ template <typename OpT> struct StaticGridFromConstants : OpRewritePattern<OpT> {
         values.push_back(v);
       }
     }
-    if (!changed)
+    // A fully static grid must be one the static form accepts (sizes up to
+    // 2^20): else the run-time check reports it.
+    if (!changed || (values.empty() && !TileGeometry::get(grid, op.getTile())))
       return failure();
     OpT newOp;
     if constexpr (std::is_same_v<OpT, TileBlockSizesOp>)
