@@ -410,9 +410,21 @@ template <typename OpT> struct StaticGridFromConstants : OpRewritePattern<OpT> {
       }
     }
     // A fully static grid must be one the static form accepts (sizes up to
-    // 2^20): else the run-time check reports it.
-    if (!changed || (values.empty() && !TileGeometry::get(grid, op.getTile())))
+    // 2^20, a static sequence of the grid's length): else the run-time check
+    // reports it.
+    if (!changed)
       return failure();
+    if (values.empty()) {
+      std::optional<TileGeometry> geo = TileGeometry::get(grid, op.getTile());
+      if (!geo)
+        return failure();
+      if constexpr (!std::is_same_v<OpT, TileBlockSizesOp>) {
+        int64_t s = cast<RankedTensorType>(op.getInput().getType()).getDimSize(2);
+        int64_t want = std::is_same_v<OpT, TileOp> ? geo->numTokens() : geo->paddedLength();
+        if (!ShapedType::isDynamic(s) && s != want)
+          return failure();
+      }
+    }
     OpT newOp;
     if constexpr (std::is_same_v<OpT, TileBlockSizesOp>)
       newOp = OpT::create(rewriter, op.getLoc(), values,

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/Support/MathExtras.h"
 #include "PassUtils.h"
 
 namespace mlir {
@@ -530,10 +531,44 @@ struct PlanSlidingTile : OpRewritePattern<OpT> {
   }
 };
 
+/// The plan's tables are built at compile time over the image tiles (and,
+/// with a static sequence, the text blocks): bounded so that an absurd but
+/// valid op (a tile_grid of 2^31) is an error, not an allocation failure.
+constexpr int64_t kMaxPlanTiles = 1 << 16;
+constexpr int64_t kMaxPlanTextBlocks = 1 << 16;
+
+template <typename OpT> LogicalResult checkPlanSize(OpT op) {
+  int64_t tiles = 1, P = 1;
+  for (int64_t g : op.getTileGrid())
+    if (g <= 0 || llvm::MulOverflow(tiles, g, tiles) || tiles > kMaxPlanTiles)
+      return op.emitError() << "attn-plan-sparsity: tile_grid has more than "
+                            << kMaxPlanTiles << " image tiles (its planned tables "
+                                                "are compile-time constants)";
+  for (int64_t t : op.getTile())
+    if (t <= 0 || llvm::MulOverflow(P, t, P))
+      return op.emitError() << "attn-plan-sparsity: invalid tile";
+  int64_t S = cast<RankedTensorType>(op.getQ().getType()).getDimSize(2);
+  if (!ShapedType::isDynamic(S) && (S - tiles * P) / P >= kMaxPlanTextBlocks)
+    return op.emitError() << "attn-plan-sparsity: " << (S - tiles * P)
+                          << " text tokens make more than " << kMaxPlanTextBlocks
+                          << " text blocks of " << P << " (its planned tables are "
+                                                       "compile-time constants)";
+  return success();
+}
+
 struct AttnPlanSparsityPass
     : attn::impl::AttnPlanSparsityBase<AttnPlanSparsityPass> {
   using AttnPlanSparsityBase::AttnPlanSparsityBase;
   void runOnOperation() override {
+    bool tooBig = false;
+    getOperation()->walk([&](Operation *op) {
+      if (auto st = dyn_cast<SlidingTileOp>(op))
+        tooBig |= failed(checkPlanSize(st));
+      else if (auto g = dyn_cast<SlidingTileGradOp>(op))
+        tooBig |= failed(checkPlanSize(g));
+    });
+    if (tooBig)
+      return signalPassFailure();
     if (report)
       getOperation()->walk([](SlidingTileOp op) {
         if (std::optional<SlidingTilePlan> plan = planOf(op))
