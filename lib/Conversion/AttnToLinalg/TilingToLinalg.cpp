@@ -15,6 +15,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <array>
+
 using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::detail;
@@ -58,6 +60,46 @@ Value mlir::attn::buildTokenGather(OpBuilder &b, Location loc, Value input,
 
 namespace {
 
+/// A grid with run-time sizes: each size as a Value (operands checked
+/// >= 1 at run time, with `name` in the message), the tile counts n =
+/// ceil(grid / tile), and a tile's clipped extent along a dimension.
+struct RunTimeGrid {
+  RunTimeGrid(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
+              ValueRange values, ArrayRef<int64_t> tile, StringRef name)
+      : tile(tile) {
+    size_t next = 0;
+    for (int d = 0; d < 3; ++d)
+      g[d] = ShapedType::isDynamic(grid[d]) ? values[next++]
+                                            : constIndex(b, loc, grid[d]);
+    for (Value v : values)
+      assertShape(b, loc,
+                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v,
+                                        constIndex(b, loc, 1)),
+                  (name + ": grid sizes must be >= 1").str());
+    for (int d = 0; d < 3; ++d)
+      n[d] = arith::CeilDivUIOp::create(b, loc, g[d], constIndex(b, loc, tile[d]));
+  }
+  /// N = n_t * n_h * n_w.
+  Value numTiles(OpBuilder &b, Location loc) const {
+    return arith::MulIOp::create(b, loc, arith::MulIOp::create(b, loc, n[0], n[1]),
+                                 n[2]);
+  }
+  /// (t, h, w) tile coordinates of tile j (tile-major order).
+  std::array<Value, 3> coords(OpBuilder &b, Location loc, Value j) const {
+    return {arith::DivUIOp::create(b, loc, j, arith::MulIOp::create(b, loc, n[1], n[2])),
+            arith::RemUIOp::create(b, loc, arith::DivUIOp::create(b, loc, j, n[2]), n[1]),
+            arith::RemUIOp::create(b, loc, j, n[2])};
+  }
+  /// min(tile[d], grid[d] - i * tile[d]): tile coordinate i's extent.
+  Value extent(OpBuilder &b, Location loc, Value i, int d) const {
+    Value a = constIndex(b, loc, tile[d]);
+    return arith::MinUIOp::create(
+        b, loc, a, arith::SubIOp::create(b, loc, g[d], arith::MulIOp::create(b, loc, i, a)));
+  }
+  ArrayRef<int64_t> tile;
+  Value g[3], n[3];
+};
+
 /// tile / untile with run-time grid sizes: the same permutation as
 /// TileGeometry's tables, computed per token in the gather's body. tile:
 /// slot s of tile j (tile coordinates from j over n = ceil(grid / tile)) is
@@ -73,27 +115,14 @@ Value dynamicGridGather(OpT op, typename OpT::Adaptor adaptor,
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   ArrayRef<int64_t> tile = op.getTile();
-  SmallVector<Value> g;
-  auto values = adaptor.getGridValues();
-  size_t next = 0;
-  for (int64_t v : op.getGrid())
-    g.push_back(ShapedType::isDynamic(v) ? values[next++] : constIndex(b, loc, v));
-  using Pred = arith::CmpIPredicate;
-  for (Value v : values)
-    assertShape(b, loc,
-                arith::CmpIOp::create(b, loc, Pred::sge, v, constIndex(b, loc, 1)),
-                (name + ": grid sizes must be >= 1").str());
+  RunTimeGrid grid(b, loc, op.getGrid(), adaptor.getGridValues(), tile, name);
+  const Value *g = grid.g, *n = grid.n;
   auto mul = [&](OpBuilder &nb, Location l, Value x, Value y) {
     return arith::MulIOp::create(nb, l, x, y).getResult();
   };
-  auto ceilDiv = [&](Value x, int64_t d) {
-    return arith::CeilDivUIOp::create(b, loc, x, constIndex(b, loc, d)).getResult();
-  };
-  Value n[3] = {ceilDiv(g[0], tile[0]), ceilDiv(g[1], tile[1]), ceilDiv(g[2], tile[2])};
   const int64_t P = tile[0] * tile[1] * tile[2];
   Value tokens = mul(b, loc, mul(b, loc, g[0], g[1]), g[2]);
-  Value padded = mul(b, loc, mul(b, loc, mul(b, loc, n[0], n[1]), n[2]),
-                     constIndex(b, loc, P));
+  Value padded = mul(b, loc, grid.numTiles(b, loc), constIndex(b, loc, P));
   SmallVector<OpFoldResult> in = mixedSizes(b, loc, adaptor.getInput());
   assertSizesEqual(b, loc, in[2], isTile ? tokens : padded,
                    isTile ? "attn.tile: sequence length must equal the grid's T*H*W"
@@ -118,26 +147,17 @@ Value dynamicGridGather(OpT op, typename OpT::Adaptor adaptor,
         auto add = [&](Value x, Value y) {
           return arith::AddIOp::create(nb, l, x, y).getResult();
         };
-        auto sub = [&](Value x, Value y) {
-          return arith::SubIOp::create(nb, l, x, y).getResult();
-        };
-        auto minU = [&](Value x, Value y) {
-          return arith::MinUIOp::create(nb, l, x, y).getResult();
-        };
-        // The clipped extent of tile coordinate i along dimension d.
-        auto extent = [&](Value i, int d) {
-          return minU(c(tile[d]), sub(g[d], mul(nb, l, i, c(tile[d]))));
-        };
+        auto extent = [&](Value i, int d) { return grid.extent(nb, l, i, d); };
         Value r = linalg::IndexOp::create(nb, l, 2);
         Value src, valid;
         if (isTile) {
           Value j = div(r, c(P)), s = rem(r, c(P));
-          Value tt = div(j, mul(nb, l, n[1], n[2]));
-          Value th = rem(div(j, n[2]), n[1]), tw = rem(j, n[2]);
+          auto [tt, th, tw] = grid.coords(nb, l, j);
           Value eh = extent(th, 1), ew = extent(tw, 2);
           Value count = mul(nb, l, mul(nb, l, extent(tt, 0), eh), ew);
-          valid = arith::CmpIOp::create(nb, l, Pred::ult, s, count);
-          Value sIn = minU(s, sub(count, c(1)));
+          valid = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, s, count);
+          Value sIn = arith::MinUIOp::create(
+              nb, l, s, arith::SubIOp::create(nb, l, count, c(1)));
           Value la = div(sIn, mul(nb, l, eh, ew));
           Value lb = rem(div(sIn, ew), eh), lc = rem(sIn, ew);
           Value t = add(mul(nb, l, tt, c(tile[0])), la);
@@ -220,40 +240,18 @@ struct TileBlockSizesToLinalg : OpConversionPattern<TileBlockSizesOp> {
       rewriter.replaceOp(op, constI32Tensor(rewriter, loc, geo->validBlockSizes()));
       return success();
     }
-    SmallVector<Value> g;
-    size_t next = 0;
-    for (int64_t v : op.getGrid())
-      g.push_back(ShapedType::isDynamic(v) ? adaptor.getGridValues()[next++]
-                                           : constIndex(rewriter, loc, v));
-    for (Value v : adaptor.getGridValues())
-      assertShape(rewriter, loc,
-                  arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, v,
-                                        constIndex(rewriter, loc, 1)),
-                  "attn.tile_block_sizes: grid sizes must be >= 1");
-    Value n[3];
-    for (int d = 0; d < 3; ++d)
-      n[d] = arith::CeilDivUIOp::create(rewriter, loc, g[d],
-                                        constIndex(rewriter, loc, tile[d]));
-    Value count = arith::MulIOp::create(
-        rewriter, loc, arith::MulIOp::create(rewriter, loc, n[0], n[1]), n[2]);
-    Value init = emptyTensor(rewriter, loc, {OpFoldResult(count)}, rewriter.getI32Type());
+    RunTimeGrid grid(rewriter, loc, op.getGrid(), adaptor.getGridValues(), tile,
+                     "attn.tile_block_sizes");
+    Value init = emptyTensor(rewriter, loc, {OpFoldResult(grid.numTiles(rewriter, loc))},
+                             rewriter.getI32Type());
     Value sizes = genericOp(
         rewriter, loc, {}, init,
         {AffineMap::getMultiDimIdentityMap(1, op.getContext())}, iterators(1),
         [&](OpBuilder &nb, Location l, ValueRange) -> Value {
-          Value j = linalg::IndexOp::create(nb, l, 0);
-          Value coord[3] = {
-              arith::DivUIOp::create(nb, l, j, arith::MulIOp::create(nb, l, n[1], n[2])),
-              arith::RemUIOp::create(nb, l, arith::DivUIOp::create(nb, l, j, n[2]), n[1]),
-              arith::RemUIOp::create(nb, l, j, n[2])};
+          std::array<Value, 3> coord = grid.coords(nb, l, linalg::IndexOp::create(nb, l, 0));
           Value product = constIndex(nb, l, 1);
-          for (int d = 0; d < 3; ++d) {
-            Value a = constIndex(nb, l, tile[d]);
-            Value extent = arith::MinUIOp::create(
-                nb, l, a,
-                arith::SubIOp::create(nb, l, g[d], arith::MulIOp::create(nb, l, coord[d], a)));
-            product = arith::MulIOp::create(nb, l, product, extent);
-          }
+          for (int d = 0; d < 3; ++d)
+            product = arith::MulIOp::create(nb, l, product, grid.extent(nb, l, coord[d], d));
           return arith::IndexCastOp::create(nb, l, nb.getI32Type(), product);
         });
     rewriter.replaceOp(op, sizes);

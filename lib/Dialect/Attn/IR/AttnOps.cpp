@@ -264,17 +264,12 @@ static void printWindowsAndTextLength(OpAsmPrinter &printer, Operation *op,
 // TileOp / UntileOp
 //===----------------------------------------------------------------------===//
 
-/// Checks of a tile/untile with run-time grid sizes (ShapedType::kDynamic
-/// in 'grid', one index operand each): the tile is valid and the static
-/// grid sizes positive; returns the padded length when the tile is valid.
+/// Checks of a grid with run-time sizes (ShapedType::kDynamic in 'grid',
+/// one index operand each; tile, untile, tile_block_sizes): the tile is
+/// valid and the static grid sizes positive.
 static LogicalResult checkDynamicGrid(function_ref<InFlightDiagnostic()> emit,
-                                      Type inputType, ArrayRef<int64_t> grid,
+                                      ArrayRef<int64_t> grid,
                                       DenseI64ArrayAttr tile, size_t numValues) {
-  auto t = dyn_cast<RankedTensorType>(inputType);
-  if (!t || t.getRank() != 4)
-    return emit() << "operand 'input' must be a rank-4 [batch, heads, seq, "
-                     "head_dim] tensor, got "
-                  << inputType;
   if (grid.size() != 3)
     return emit() << "attribute 'grid' must have 3 values (T, H, W), got "
                   << grid.size();
@@ -301,10 +296,14 @@ static LogicalResult inferTiling(MLIRContext *ctx, std::optional<Location> loc,
   DenseI64ArrayAttr grid = adaptor.getGridAttr();
   if (grid && (llvm::any_of(grid.asArrayRef(), ShapedType::isDynamic) ||
                !adaptor.getGridValues().empty())) {
-    if (failed(checkDynamicGrid(emit, adaptor.getInput().getType(), grid.asArrayRef(),
-                                adaptor.getTileAttr(), adaptor.getGridValues().size())))
+    auto t = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!t || t.getRank() != 4)
+      return emit() << "operand 'input' must be a rank-4 [batch, heads, seq, "
+                       "head_dim] tensor, got "
+                    << adaptor.getInput().getType();
+    if (failed(checkDynamicGrid(emit, grid.asArrayRef(), adaptor.getTileAttr(),
+                                adaptor.getGridValues().size())))
       return failure();
-    auto t = cast<RankedTensorType>(adaptor.getInput().getType());
     SmallVector<int64_t> shape(t.getShape());
     shape[2] = ShapedType::kDynamic;
     inferred.push_back(RankedTensorType::get(shape, t.getElementType()));
@@ -357,9 +356,7 @@ LogicalResult TileBlockSizesOp::inferReturnTypes(MLIRContext *ctx,
   auto i32 = IntegerType::get(ctx, 32);
   if (llvm::any_of(grid.asArrayRef(), ShapedType::isDynamic) ||
       !adaptor.getGridValues().empty()) {
-    // checkDynamicGrid wants an input type: any rank-4 tensor will do.
-    auto any4 = RankedTensorType::get({1, 1, 1, 1}, i32);
-    if (failed(checkDynamicGrid(emit, any4, grid.asArrayRef(), adaptor.getTileAttr(),
+    if (failed(checkDynamicGrid(emit, grid.asArrayRef(), adaptor.getTileAttr(),
                                 adaptor.getGridValues().size())))
       return failure();
     inferred.push_back(RankedTensorType::get({ShapedType::kDynamic}, i32));

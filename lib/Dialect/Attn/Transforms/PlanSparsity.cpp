@@ -36,6 +36,32 @@ template <typename OpT> int64_t staticTextLength(OpT op) {
   return op.getTextLengthAttr() ? op.getTextLengthAttr().getInt() : 0;
 }
 
+/// The plan's tables are built at compile time over the image tiles (and,
+/// with a static sequence, the text blocks): bounded so that an absurd but
+/// valid op (a tile_grid of 2^31) is an error, not an allocation failure.
+/// Returns why the op is too big to plan, if it is.
+constexpr int64_t kMaxPlanTiles = 1 << 16;
+constexpr int64_t kMaxPlanTextBlocks = 1 << 16;
+
+template <typename OpT> std::optional<std::string> planSizeError(OpT op) {
+  int64_t tiles = 1, P = 1;
+  for (int64_t g : op.getTileGrid())
+    if (g <= 0 || llvm::MulOverflow(tiles, g, tiles) || tiles > kMaxPlanTiles)
+      return "attn-plan-sparsity: tile_grid has more than " +
+             std::to_string(kMaxPlanTiles) +
+             " image tiles (its planned tables are compile-time constants)";
+  for (int64_t t : op.getTile())
+    if (t <= 0 || llvm::MulOverflow(P, t, P))
+      return std::string("attn-plan-sparsity: invalid tile");
+  int64_t S = cast<RankedTensorType>(op.getQ().getType()).getDimSize(2);
+  if (!ShapedType::isDynamic(S) && (S - tiles * P) / P >= kMaxPlanTextBlocks)
+    return "attn-plan-sparsity: " + std::to_string(S - tiles * P) +
+           " text tokens make more than " + std::to_string(kMaxPlanTextBlocks) +
+           " text blocks of " + std::to_string(P) +
+           " (its planned tables are compile-time constants)";
+  return std::nullopt;
+}
+
 /// Dims the plan needs static: the sequence (it fixes the text blocks; a
 /// dynamic one is planned by planDynamicSequence), and the query heads when
 /// each head has its own window (`windows`; StaticHeadsFromWindows casts
@@ -474,6 +500,8 @@ struct PlanSlidingTile : OpRewritePattern<OpT> {
   using OpRewritePattern<OpT>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {
+    if (planSizeError(op))
+      return rewriter.notifyMatchFailure(op, "too big to plan");
     auto qt = cast<RankedTensorType>(op.getQ().getType());
     std::optional<SlidingTilePlan> maybePlan = planOf(op);
     if (!maybePlan)
@@ -531,42 +559,20 @@ struct PlanSlidingTile : OpRewritePattern<OpT> {
   }
 };
 
-/// The plan's tables are built at compile time over the image tiles (and,
-/// with a static sequence, the text blocks): bounded so that an absurd but
-/// valid op (a tile_grid of 2^31) is an error, not an allocation failure.
-constexpr int64_t kMaxPlanTiles = 1 << 16;
-constexpr int64_t kMaxPlanTextBlocks = 1 << 16;
-
-template <typename OpT> LogicalResult checkPlanSize(OpT op) {
-  int64_t tiles = 1, P = 1;
-  for (int64_t g : op.getTileGrid())
-    if (g <= 0 || llvm::MulOverflow(tiles, g, tiles) || tiles > kMaxPlanTiles)
-      return op.emitError() << "attn-plan-sparsity: tile_grid has more than "
-                            << kMaxPlanTiles << " image tiles (its planned tables "
-                                                "are compile-time constants)";
-  for (int64_t t : op.getTile())
-    if (t <= 0 || llvm::MulOverflow(P, t, P))
-      return op.emitError() << "attn-plan-sparsity: invalid tile";
-  int64_t S = cast<RankedTensorType>(op.getQ().getType()).getDimSize(2);
-  if (!ShapedType::isDynamic(S) && (S - tiles * P) / P >= kMaxPlanTextBlocks)
-    return op.emitError() << "attn-plan-sparsity: " << (S - tiles * P)
-                          << " text tokens make more than " << kMaxPlanTextBlocks
-                          << " text blocks of " << P << " (its planned tables are "
-                                                       "compile-time constants)";
-  return success();
-}
-
 struct AttnPlanSparsityPass
     : attn::impl::AttnPlanSparsityBase<AttnPlanSparsityPass> {
   using AttnPlanSparsityBase::AttnPlanSparsityBase;
   void runOnOperation() override {
+    // Ops too big to plan: named here (the patterns leave them alone).
     bool tooBig = false;
-    getOperation()->walk([&](Operation *op) {
-      if (auto st = dyn_cast<SlidingTileOp>(op))
-        tooBig |= failed(checkPlanSize(st));
-      else if (auto g = dyn_cast<SlidingTileGradOp>(op))
-        tooBig |= failed(checkPlanSize(g));
-    });
+    auto check = [&](auto op) {
+      if (std::optional<std::string> why = planSizeError(op)) {
+        op.emitError() << *why;
+        tooBig = true;
+      }
+    };
+    getOperation()->walk([&](SlidingTileOp op) { check(op); });
+    getOperation()->walk([&](SlidingTileGradOp op) { check(op); });
     if (tooBig)
       return signalPassFailure();
     if (report)
