@@ -199,13 +199,14 @@ def _run(build, inputs, names, index_args=()):
     return _run_cpu(build, inputs, names, kind)[0]
 
 
-def _run_cpu(build, inputs, names, kind, f32_results=(), index_args=()):
+def _run_cpu(build, inputs, names, kind, f32_results=(), index_args=(), f32_args=()):
     """Every result of build(elem) on the CPU path, for CPU torch tensors
     (kind "torch-cpu": results as torch tensors of the data inputs' dtype,
     except the indices in `f32_results`, which stay float32) or NumPy / host
     DLPack arrays. Inputs named in `index_args` are int32 index tables: they
-    go as int32 arrays and do not decide the element type."""
-    first = next(i for i, n in enumerate(names) if n not in index_args)
+    go as int32 arrays and do not decide the element type; those in
+    `f32_args` (lse operands) go as float32 and do not decide it either."""
+    first = next(i for i, n in enumerate(names) if n not in index_args and n not in f32_args)
     if kind == "torch-cpu":
         import torch
         dt = inputs[first].dtype
@@ -215,7 +216,8 @@ def _run_cpu(build, inputs, names, kind, f32_results=(), index_args=()):
                             "float16 or bfloat16")
         conv = torch.float32 if elem == "bf16" else dt
         arrays = [_as_index_array(x, n) if n in index_args
-                  else x.detach().to(conv).contiguous().numpy() for x, n in zip(inputs, names)]
+                  else x.detach().to(torch.float32 if n in f32_args else conv).contiguous().numpy()
+                  for x, n in zip(inputs, names)]
         return [torch.from_numpy(o).to(torch.float32 if i in f32_results else dt)
                 for i, o in enumerate(compiler.run_cpu(build(elem), arrays))]
     arrays = [_as_index_array(x, n) if n in index_args
@@ -268,17 +270,22 @@ _READABLE = {"bf16": "bfloat16", "f16": "float16", "f32": "float32", "i32": "int
              "i64": "int64", "i1": "bool"}
 
 
-def check_gpu_inputs(bufs, names, index_args=()):
+def check_gpu_inputs(bufs, names, index_args=(), f32_args=()):
     """The GPU path's argument checks, before anything is compiled or launched:
     the attention operands' dtype (bf16 or f16), index operands (names in
-    `index_args`) int32, every input contiguous and on one CUDA device.
-    Returns (element type, device index)."""
+    `index_args`) int32, float32 operands (names in `f32_args`: lse) f32,
+    every input contiguous and on one CUDA device. Returns (element type,
+    device index)."""
     elem, device = None, None
     for b, n in zip(bufs, names):
         if n in index_args:
             if b.dtype != "i32":
                 raise TypeError(f"{n}: dtype {_READABLE.get(b.dtype, b.dtype)} is not supported "
                                 "on the GPU path; block sizes are int32")
+        elif n in f32_args:
+            if b.dtype != "f32":
+                raise TypeError(f"{n}: dtype {_READABLE.get(b.dtype, b.dtype)} is not supported "
+                                "on the GPU path; it must be float32")
         elif b.dtype not in GPU_ELEMENT_TYPES:
             raise TypeError(f"{n}: dtype {_READABLE.get(b.dtype, b.dtype)} is not supported on the "
                             "GPU path (CUDA tensors); use bfloat16 or float16 (float32 runs on the "
@@ -300,11 +307,11 @@ def check_gpu_inputs(bufs, names, index_args=()):
     return elem, device
 
 
-def _run_gpu(build, inputs, names, index_args=(), every_result=False):
+def _run_gpu(build, inputs, names, index_args=(), every_result=False, f32_args=()):
     """The first result of build(elem) on the inputs' GPU (every result, as
     a list, with every_result)."""
     bufs = [runtime.as_device_buffer(x, n) for x, n in zip(inputs, names)]
-    elem, device = check_gpu_inputs(bufs, names, index_args)
+    elem, device = check_gpu_inputs(bufs, names, index_args, f32_args)
     chip = chip_for_device(device)
     d = compiler.artifact_dir(build(elem), chip)
     art = _artifacts.get((d, device))
@@ -662,34 +669,12 @@ def lse_merge(outs, lses):
         raise TypeError("lses must be float32")
     build = lambda elem: ir.lse_merge_module(shape, n, elem)  # noqa: E731
     if kind == "cuda":
-        bufs = [runtime.as_device_buffer(x, nm) for x, nm in zip(outs, names)]
-        elem, device = check_gpu_inputs(bufs, names[:n])
-        d = compiler.artifact_dir(build(elem), chip_for_device(device))
-        art = _artifacts.get((d, device))
-        if art is None:
-            art = _artifacts[(d, device)] = runtime.Artifact(d)
-        return tuple(runtime.launch(art, outs + lses, names))
-    if kind == "torch-cpu":
-        import torch
-        dt = outs[0].dtype
-        elem = runtime.torch_dtype_name(outs[0])
-        if elem not in ir.ELEMENT_TYPES:
-            raise TypeError(f"outs: dtype {dt} is not supported; use float32, float16 or "
-                            "bfloat16")
-        conv = torch.float32 if elem == "bf16" else dt
-        arrays = ([o.detach().to(conv).contiguous().numpy() for o in outs]
-                  + [l.detach().contiguous().numpy() for l in lses])
-        out, lse = compiler.run_cpu(build(elem), arrays)
-        return torch.from_numpy(out).to(dt), torch.from_numpy(lse)
+        return tuple(_run_gpu(build, outs + lses, names, every_result=True,
+                              f32_args=names[n:]))
     if kind == "spec":
         raise TypeError("lse_merge has no precompile (shape-only) form yet")
-    arrays = [np.ascontiguousarray(np.asarray(x)) for x in outs + lses]
-    elem = _NUMPY_ELEMS.get(arrays[0].dtype)
-    if elem is None:
-        raise TypeError(f"outs: dtype {arrays[0].dtype} is not supported; use float32 or "
-                        "float16 (bf16 goes through torch tensors)")
-    out, lse = compiler.run_cpu(build(elem), arrays)
-    return out, lse
+    return tuple(_run_cpu(build, outs + lses, names, kind, f32_results=(1,),
+                          f32_args=names[n:]))
 
 
 def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
