@@ -323,9 +323,9 @@ def _torch_grads(q, k, v, dout, mask=None):
 
 @gpu
 def test_gpu_autograd_sdpa_against_torch():
-    # loss.backward() through attn_mlir.sdpa on CUDA: the SIMT backward
-    # kernels while the mma.sync ones are opt-in (docs/Training.md; GQA:
-    # dk/dv summed over the group's query heads).
+    # loss.backward() through attn_mlir.sdpa on CUDA: the mma.sync backward
+    # kernels (bf16, head dim 64, 256 = 4 blocks of 64; docs/Training.md;
+    # GQA: dk/dv summed over the group's query heads).
     import torch
     q = torch.randn(1, 4, 256, 64, device="cuda", dtype=torch.bfloat16, requires_grad=True)
     k, v = (torch.randn(1, 2, 256, 64, device="cuda", dtype=torch.bfloat16,

@@ -26,8 +26,8 @@ done
 "$BIN/attn-compile" test/GPU/Inputs/sdpa_lse_f32.mlir -o "$ROOT/sdpa_lse_f32"
 # attn.lse_merge (two linalg kernels after two lse attentions).
 "$BIN/attn-compile" test/GPU/Inputs/lse_merge.mlir -o "$ROOT/lse_merge"
-# The backward kernels: tensor cores where they apply (opted into until they
-# are the default: docs/Training.md), SIMT (f32, and _simt: the default).
+# The backward kernels: tensor cores where they apply (the default; the
+# flag says so explicitly), SIMT (f32, and _simt: grad-tensor-cores=false).
 for m in sdpa_grad block_sparse_grad block_sparse_grad_tiles block_sparse_grad_rounds sdpa_grad_f32; do
   "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/$m" --grad-tensor-cores=true
 done

@@ -43,8 +43,7 @@ static cl::opt<bool> tensorCores(
 static cl::opt<bool> gradTensorCores(
     "grad-tensor-cores",
     cl::desc("The backward ops on the mma.sync backward kernels where shapes "
-             "allow (default false, the SIMT backward, until they are checked "
-             "on a GPU: docs/Training.md)"),
+             "allow (false: the SIMT backward everywhere; docs/Training.md)"),
     cl::init(attn::GpuCompileOptions().gradTensorCores));
 static cl::opt<bool> foldLayout(
     "fold-layout",

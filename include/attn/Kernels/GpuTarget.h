@@ -53,10 +53,9 @@ struct GpuCompileOptions {
   /// (and always when false) the SIMT attention kernel.
   bool tensorCores = true;
   /// The backward ops on the tensor-core (mma.sync) backward kernels where
-  /// tensorCores is on and the shapes allow it; false: the SIMT backward.
-  /// Off by default until the dQ pass's exact-delta first walk has run on a
-  /// GPU (docs/Training.md, "Status").
-  bool gradTensorCores = false;
+  /// tensorCores is on and the shapes allow it; false: the SIMT backward
+  /// (docs/Training.md, "Status").
+  bool gradTensorCores = true;
   /// On sm_90a, the wgmma/TMA kernel (HopperAttentionKernel.h) where the
   /// shapes allow it; false keeps mma.sync there too.
   bool wgmma = true;

@@ -81,8 +81,8 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
   PassOptions::Option<bool> gradTensorCores{
       *this, "grad-tensor-cores",
       llvm::cl::desc("The backward ops on the mma.sync backward kernels "
-                     "where shapes allow (default false, the SIMT backward, "
-                     "until they are checked on a GPU: docs/Training.md)"),
+                     "where shapes allow (false: the SIMT backward "
+                     "everywhere; docs/Training.md)"),
       llvm::cl::init(GpuCompileOptions().gradTensorCores)};
   PassOptions::Option<bool> wgmma{
       *this, "wgmma",

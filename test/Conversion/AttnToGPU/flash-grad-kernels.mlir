@@ -4,10 +4,10 @@
 // CTA per 64 keys of a kv head), with the SIMT kernels' parameters and
 // scratch; big tiles are read as 64 x 64 sub-blocks of the same tables
 // (_t<R>, _r<RQ>). Anything else keeps the SIMT kernels.
-// RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches="grad-tensor-cores=true" -verify-diagnostics | FileCheck %s
-// The default (grad-tensor-cores=false until the kernels are checked on a
-// GPU) keeps the backward on SIMT; the forward's choice is separate:
-// RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches -verify-diagnostics | FileCheck %s --check-prefix=OFF
+// RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches -verify-diagnostics | FileCheck %s
+// grad-tensor-cores=false keeps the backward on SIMT; the forward's choice
+// is separate:
+// RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches="grad-tensor-cores=false" -verify-diagnostics | FileCheck %s --check-prefix=OFF
 // OFF: gpu.launch_func @attn_kernels::@attn_simt_bwd_dq_bf16_d64_q64_kv64_dense_km_s0x3e000000
 // OFF-NOT: attn_flash_bwd
 
