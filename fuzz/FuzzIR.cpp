@@ -53,6 +53,8 @@ const Target &attn::fuzz::target() {
       {"attn.tile ", "attn.untile ", "attn.sdpa ", "attn.mask_from_lengths ",
        "attn.block_sparse ", "attn.block_mean ", "attn.block_topk ", "attn.vsa ",
        "attn.sliding_tile ", "attn.lse_merge ", " lse ", "attn.tile_block_sizes ",
+       "attn.chunk_mean ", "attn.chunk_select ", "attn.chunk_attention ", " chunk ",
+       " threshold ",
        "grid [%arg1, ", ": index", " grid ", " tile ", " block ", " topk ", " k ", " key_mask ",
        " scale ", " gate ", " block_q ", " block_kv ", " size ", " q_block_sizes ",
        " kv_block_sizes ", "array<i64: ", "tensor<", "x", "xf32>", "xbf16>", "xf16>", "xi32>",

@@ -11,6 +11,7 @@ and runs it where the inputs live:
 q/k/v are BHSD ``[batch, heads, seq, head_dim]`` in raster token order.
 """
 import contextlib
+import math
 import os
 import numbers
 import re
@@ -675,6 +676,51 @@ def lse_merge(outs, lses):
         raise TypeError("lse_merge has no precompile (shape-only) form yet")
     return tuple(_run_cpu(build, outs + lses, names, kind, f32_results=(1,),
                           f32_args=names[n:]))
+
+
+def vmoba(q, k, v, grid, chunk, *, topk: Optional[int] = None,
+          threshold: Optional[float] = None, scale: Optional[float] = None):
+    """V-MoBA (FastVideo's moba_attn_varlen, threshold_type 'query_head'): q, k,
+    v ``[B, H, S, D]`` with ``S = T*H*W`` raster tokens of ``grid``, split into
+    chunks of ``chunk = (ct, ch, cw)`` tokens; each query token and head
+    attends to its own chunk and the chunks its gate (q . chunk-mean key)
+    selects: the ``topk - 1`` best others, or by the min-max ``threshold``
+    rule (docs/VMoBA.md). Exactly one of ``topk`` and ``threshold``. As
+    FastVideo does, a call in which no row can select a chunk besides its own
+    (topk 1, or a single chunk) is dense attention. NumPy arrays and CPU
+    tensors run on the CPU path (attn.chunk_mean, attn.chunk_select,
+    attn.chunk_attention); the chunk ops have no GPU kernels yet, so CUDA
+    tensors raise NotImplementedError. No autograd."""
+    qs, ks = _check_qkv(q, k, v)
+    if qs[1] != ks[1]:
+        raise ValueError(f"vmoba: q has {qs[1]} heads and k {ks[1]}; V-MoBA needs as many "
+                         "(FastVideo's gate is per head)")
+    g = parse_grid(grid)
+    _check_grid_matches(g, qs[2])
+    c = parse_grid(chunk, "chunk")
+    if any(c[i] > g[i] for i in range(3)):
+        raise ValueError(f"vmoba: chunk {list(c)} is larger than the grid {list(g)}")
+    if (topk is None) == (threshold is None):
+        raise ValueError("vmoba needs exactly one of topk and threshold")
+    if topk is not None and (isinstance(topk, bool) or int(topk) != topk or topk < 1):
+        raise ValueError(f"vmoba: topk must be a positive integer, got {topk!r}")
+    if threshold is not None and not math.isfinite(threshold):
+        raise ValueError(f"vmoba: threshold must be finite, got {threshold!r}")
+    inputs, names = [q, k, v], ["q", "k", "v"]
+    kind = _classify(inputs, names)
+    if kind == "cuda":
+        raise NotImplementedError(
+            "vmoba: attn.chunk_mean / chunk_select / chunk_attention have no GPU kernels yet "
+            "(docs/VMoBA.md); run it on CPU tensors or NumPy arrays")
+    if kind == "spec":
+        raise TypeError("vmoba has no precompile (shape-only) form yet")
+    nchunks = 1
+    for n, m in zip(g, c):
+        nchunks *= -(-n // m)
+    if nchunks == 1 or (topk is not None and min(int(topk), nchunks) <= 1):
+        return sdpa(q, k, v, scale)  # FastVideo's fallback: nothing selected
+    build = lambda elem: ir.vmoba_module(qs, g, c, elem, topk, threshold, scale)  # noqa: E731
+    return _run_cpu(build, inputs, names, kind)[0]
 
 
 def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):

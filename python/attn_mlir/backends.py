@@ -7,6 +7,8 @@ Names (case-insensitive; sglang's enum spelling ``SLIDING_TILE_ATTN`` works too)
   video_sparse_attn   VSA; ``sparsity`` (alias ``VSA_sparsity``) gives topk per call
   sliding_tile_attn   STA; windows per (step, layer, head) from ``mask_strategy_file_path``
                       (validated when the backend is made), or one ``window_size``
+  vmoba_attn          V-MoBA; chunk sizes, top-k / threshold and the layer cycle from
+                      FastVideo's keys (config.VMobaConfig; docs/VMoBA.md); CPU path only
   torch_sdpa          dense attention: torch's scaled_dot_product_attention on torch
                       tensors, NumPy on NumPy arrays
 ``config`` is what ``--attention-backend-config`` takes (config.parse_backend_config),
@@ -33,9 +35,9 @@ import numpy as np
 
 from . import api
 from .runtime import is_torch_tensor
-from .config import BackendConfig, ConfigError, MaskStrategy, parse_backend_config
+from .config import BackendConfig, ConfigError, MaskStrategy, VMobaConfig, parse_backend_config
 
-BACKEND_NAMES = ("video_sparse_attn", "sliding_tile_attn", "torch_sdpa")
+BACKEND_NAMES = ("video_sparse_attn", "sliding_tile_attn", "vmoba_attn", "torch_sdpa")
 
 
 def _as_config(config) -> BackendConfig:
@@ -232,8 +234,44 @@ class SlidingTileAttnBackend(AttentionBackend):
                                      per_head=self.per_head)
 
 
+class VMobaAttnBackend(AttentionBackend):
+    """V-MoBA (attn.chunk_mean / chunk_select / chunk_attention), as
+    FastVideo's VMOBAAttentionImpl: layer ``layer`` takes the temporal,
+    spatial or spatiotemporal chunks and top-k of the config's layer cycle,
+    and selects by ``moba_select_mode`` (top-k, or the ``moba_threshold``
+    rule per query token and head)."""
+    name = "vmoba_attn"
+
+    def __init__(self, config: BackendConfig):
+        super().__init__(config)
+        if not config.moba:
+            raise ConfigError("vmoba_attn needs its keys in the config (temporal_chunk_size, "
+                              "temporal_topk, spatial_chunk_size, spatial_topk, st_chunk_size, "
+                              "st_topk, ...: docs/VMoBA.md)")
+        self.moba = VMobaConfig.from_dict(config.moba)
+
+    def forward(self, q, k, v, *, step=None, layer=None, gate=None, grid=None,
+                text_length: int = 0, head_offset: Optional[int] = None):
+        _check_head_offset(head_offset)  # the selection is per head: any subset works
+        if grid is None:
+            raise ValueError("vmoba_attn needs grid=(T, H, W), the latent token grid")
+        if layer is None:
+            raise ValueError("vmoba_attn needs layer= (its chunks cycle over the layers)")
+        if gate is not None:
+            raise ValueError("vmoba_attn takes no gate")
+        if text_length:
+            raise ValueError("vmoba_attn takes video tokens only (FastVideo's V-MoBA runs on "
+                             f"video self-attention); got text_length {text_length}")
+        g = api.parse_grid(grid)
+        chunk, topk = self.moba.chunk_for(layer, g)
+        if self.moba.moba_select_mode == "topk":
+            return api.vmoba(q, k, v, g, chunk, topk=topk)
+        return api.vmoba(q, k, v, g, chunk, threshold=self.moba.moba_threshold)
+
+
 _BACKENDS = {"video_sparse_attn": VideoSparseAttnBackend,
              "sliding_tile_attn": SlidingTileAttnBackend,
+             "vmoba_attn": VMobaAttnBackend,
              "torch_sdpa": TorchSDPABackend}
 
 
@@ -250,9 +288,9 @@ def get_attention_backend(name: str, config=None, **options) -> AttentionBackend
                          f"{', '.join(BACKEND_NAMES)}")
     cfg = _as_config(config)
     cls = _BACKENDS[key]
-    if cls is TorchSDPABackend:
+    if cls in (TorchSDPABackend, VMobaAttnBackend):
         if options:
-            raise TypeError(f"torch_sdpa takes no options, got {sorted(options)}")
+            raise TypeError(f"{key} takes no options, got {sorted(options)}")
         return cls(cfg)
     if cls is VideoSparseAttnBackend:
         allowed = {"tile"}

@@ -8,8 +8,10 @@ accepts upstream:
      bools, digits with at most one ``.`` become int/float, anything else
      stays a string; a pair without ``=`` is an error.
 Known keys: ``sparsity`` (alias ``VSA_sparsity``), ``mask_strategy_file_path``,
-``sta_mode``, ``skip_time_steps``. Unknown keys are errors (a typo must not be
-silently ignored).
+``sta_mode``, ``skip_time_steps``, and V-MoBA's (``VMOBA_KEYS``, flat as
+sglang's docs list them or nested under ``moba_config`` as its denoising
+stage reads them; ``VMobaConfig``). Unknown keys are errors (a typo must not
+be silently ignored).
 """
 import json
 import os
@@ -19,8 +21,12 @@ from typing import Dict, List, Optional, Tuple
 
 from .ir import topk_for
 
+VMOBA_KEYS = {"temporal_chunk_size", "temporal_topk", "spatial_chunk_size", "spatial_topk",
+              "st_chunk_size", "st_topk", "moba_select_mode", "moba_threshold",
+              "moba_threshold_type", "first_full_layer", "first_full_step", "temporal_layer",
+              "spatial_layer", "st_layer"}
 KNOWN_KEYS = {"sparsity", "VSA_sparsity", "mask_strategy_file_path", "sta_mode",
-              "skip_time_steps"}
+              "skip_time_steps", "moba_config"} | VMOBA_KEYS
 STA_MODES = {"STA_inference", "STA_searching", "STA_tuning", "STA_tuning_cfg"}
 
 
@@ -159,7 +165,120 @@ class BackendConfig:
     mask_strategy_file_path: Optional[str] = None
     sta_mode: str = "STA_inference"
     skip_time_steps: Optional[int] = None
+    moba: dict = field(default_factory=dict)  # V-MoBA's keys (VMobaConfig.from_dict)
     extra: dict = field(default_factory=dict)
+
+
+def _int(name, v, minimum):
+    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+        raise ConfigError(f"V-MoBA config: {name} must be an integer >= {minimum}, got {v!r}")
+    return v
+
+
+def _ints(name, v, n):
+    if not isinstance(v, (list, tuple)) or len(v) != n:
+        raise ConfigError(f"V-MoBA config: {name} must be a list of {n} positive integers, "
+                          f"got {v!r}")
+    return tuple(_int(name, x, 1) for x in v)
+
+
+@dataclass
+class VMobaConfig:
+    """FastVideo's VideoMobaAttentionMetadata fields (the same keys and
+    defaults; sglang's docs list them for --attention-backend-config). The
+    layer cycle: layer ``l`` is temporal, spatial or spatiotemporal as
+    ``(l - first_full_layer) mod (temporal_layer + spatial_layer + st_layer)``
+    falls below ``temporal_layer``, below ``temporal_layer + spatial_layer``,
+    or above. ``first_full_step`` is accepted and, as in FastVideo's code, not
+    used (sglang's docs call it the count of initial dense steps; no upstream
+    code does that)."""
+    temporal_chunk_size: int
+    temporal_topk: int
+    spatial_chunk_size: Tuple[int, int]
+    spatial_topk: int
+    st_chunk_size: Tuple[int, int, int]
+    st_topk: int
+    moba_select_mode: str = "threshold"
+    moba_threshold: float = 0.25
+    moba_threshold_type: str = "query_head"
+    first_full_layer: int = 0
+    first_full_step: int = 12
+    temporal_layer: int = 1
+    spatial_layer: int = 1
+    st_layer: int = 1
+
+    @staticmethod
+    def from_dict(d: dict) -> "VMobaConfig":
+        required = ("temporal_chunk_size", "temporal_topk", "spatial_chunk_size",
+                    "spatial_topk", "st_chunk_size", "st_topk")
+        missing = [k for k in required if k not in d]
+        if missing:
+            raise ConfigError(f"V-MoBA config: missing key(s) {missing} (FastVideo's "
+                              "VideoMobaAttentionMetadataBuilder requires them)")
+        unknown = set(d) - VMOBA_KEYS
+        if unknown:
+            raise ConfigError(f"V-MoBA config: unknown key(s) {sorted(unknown)}")
+        c = VMobaConfig(
+            temporal_chunk_size=_int("temporal_chunk_size", d["temporal_chunk_size"], 1),
+            temporal_topk=_int("temporal_topk", d["temporal_topk"], 1),
+            spatial_chunk_size=_ints("spatial_chunk_size", d["spatial_chunk_size"], 2),
+            spatial_topk=_int("spatial_topk", d["spatial_topk"], 1),
+            st_chunk_size=_ints("st_chunk_size", d["st_chunk_size"], 3),
+            st_topk=_int("st_topk", d["st_topk"], 1))
+        mode = d.get("moba_select_mode", c.moba_select_mode)
+        if mode not in ("topk", "threshold"):
+            raise ConfigError(f"V-MoBA config: moba_select_mode must be 'topk' or 'threshold', "
+                              f"got {mode!r}")
+        c.moba_select_mode = mode
+        ttype = d.get("moba_threshold_type", c.moba_threshold_type)
+        if ttype != "query_head":
+            raise ConfigError(f"V-MoBA config: moba_threshold_type {ttype!r} is not supported; "
+                              "'query_head' (the default: each query token and head selects "
+                              "its own chunks) is. 'block', 'overall' and 'head_global' couple "
+                              "the selection across tokens, heads and batch")
+        c.moba_threshold_type = ttype
+        thr = d.get("moba_threshold", c.moba_threshold)
+        if isinstance(thr, bool) or not isinstance(thr, (int, float)) or thr != thr \
+                or thr in (float("inf"), float("-inf")):
+            raise ConfigError(f"V-MoBA config: moba_threshold must be a finite number, got {thr!r}")
+        c.moba_threshold = float(thr)
+        for k in ("first_full_layer", "first_full_step"):
+            setattr(c, k, _int(k, d.get(k, getattr(c, k)), 0))
+        for k in ("temporal_layer", "spatial_layer", "st_layer"):
+            setattr(c, k, _int(k, d.get(k, getattr(c, k)), 0))
+        if c.temporal_layer + c.spatial_layer + c.st_layer == 0:
+            raise ConfigError("V-MoBA config: temporal_layer + spatial_layer + st_layer must "
+                              "be positive")
+        return c
+
+    def layer_kind(self, layer: int) -> str:
+        """'temporal', 'spatial' or 'spatiotemporal' for model layer `layer`."""
+        m = (int(layer) - self.first_full_layer) % (self.temporal_layer + self.spatial_layer
+                                                     + self.st_layer)
+        if m < self.temporal_layer:
+            return "temporal"
+        if m < self.temporal_layer + self.spatial_layer:
+            return "spatial"
+        return "spatiotemporal"
+
+    def chunk_for(self, layer: int, grid) -> Tuple[Tuple[int, int, int], int]:
+        """(chunk (ct, ch, cw) in tokens of the grid (T, H, W), topk) of a layer.
+        Spatial and spatiotemporal chunks must divide the grid (FastVideo
+        asserts it); a temporal chunk may leave a shorter last chunk."""
+        T, H, W = (int(x) for x in grid)
+        kind = self.layer_kind(layer)
+        if kind == "temporal":
+            return (min(self.temporal_chunk_size, T), H, W), self.temporal_topk
+        if kind == "spatial":
+            ch, cw = self.spatial_chunk_size
+            chunk, topk = (T, ch, cw), self.spatial_topk
+        else:
+            chunk, topk = self.st_chunk_size, self.st_topk
+        for n, c, name in zip((T, H, W), chunk, "THW"):
+            if n % c:
+                raise ConfigError(f"V-MoBA: the {kind} chunk {list(chunk)} does not divide the "
+                                  f"grid {[T, H, W]} along {name} (FastVideo requires it)")
+        return tuple(chunk), topk
 
 
 def parse_backend_config(text: Optional[str]) -> BackendConfig:
@@ -191,4 +310,15 @@ def parse_backend_config(text: Optional[str]) -> BackendConfig:
             raise ConfigError(f"attention backend config: skip_time_steps must be a "
                               f"non-negative integer, got {v!r}")
         cfg.skip_time_steps = v
+    moba = {k: data[k] for k in VMOBA_KEYS if k in data}
+    if "moba_config" in data:
+        nested = data["moba_config"]
+        if not isinstance(nested, dict):
+            raise ConfigError("attention backend config: moba_config must be a mapping")
+        clash = set(nested) & set(moba)
+        if clash:
+            raise ConfigError(f"attention backend config: {sorted(clash)} given both flat and "
+                              "under moba_config")
+        moba.update(nested)
+    cfg.moba = moba
     return cfg

@@ -102,6 +102,32 @@ def lse_merge_module(out_shape, n: int, elem) -> str:
             f"  return %o, %l : {ot}, {lt}\n}}\n")
 
 
+def vmoba_module(shape, grid, chunk, elem, topk: Optional[int] = None,
+                 threshold: Optional[float] = None, scale: Optional[float] = None) -> str:
+    """V-MoBA: (q, k, v [B, H, S, D]) -> out: attn.chunk_mean of k, attn.chunk_select
+    (topk or threshold), attn.chunk_attention."""
+    _check_elem(elem)
+    if (topk is None) == (threshold is None):
+        raise ValueError("vmoba_module needs exactly one of topk and threshold")
+    t = tensor_type(shape, elem)
+    g = ", ".join(str(int(x)) for x in grid)
+    c = ", ".join(str(int(x)) for x in chunk)
+    nchunks = 1
+    for n, m in zip(grid, chunk):
+        nchunks *= -(-int(n) // int(m))
+    b, h, sq, d = shape
+    mt = tensor_type((b, h, nchunks, d), "f32")
+    st = tensor_type((b, h, sq, nchunks), "i1")
+    how = f"topk {int(topk)}" if topk is not None else f"threshold {_f32(threshold)}"
+    sc = "" if scale is None else f" scale {_f32(scale)}"
+    a = f"grid [{g}] chunk [{c}]"
+    return (f"func.func @main(%q: {t}, %k: {t}, %v: {t}) -> {t} {{\n"
+            f"  %m = attn.chunk_mean %k {a} : {t}\n"
+            f"  %s = attn.chunk_select %q, %m {a} {how} : {t}, {mt}\n"
+            f"  %o = attn.chunk_attention %q, %k, %v, %s {a}{sc} : ({t}, {t}, {t}, {st}) -> {t}\n"
+            f"  return %o : {t}\n}}\n")
+
+
 def sdpa_grad_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:
     """attn.sdpa_grad: (q, k, v, dout) -> (dq, dk, dv)."""
     _check_elem(elem)

@@ -30,6 +30,11 @@ or one ``window_size`` for all. The image tokens come first, tiled 6x8x8 by
 VSA: the metadata carries ``dit_seq_shape``, ``VSA_sparsity`` and the per-tile
 valid sizes; ``topk = clamp(ceil((1 - sparsity) * N), 1, N)``. Image tokens
 only (no text). ``gate_compress`` is the coarse branch's gate (no sigmoid).
+
+V-MoBA (``VMOBA_ATTN``): the metadata carries FastVideo's V-MoBA keys
+(config.VMobaConfig) and ``patch_resolution``; the impl reads its layer from
+``prefix`` (``blocks.<n>``, as upstream) and runs api.vmoba on raster
+tokens (no pre/post-processing; video tokens only).
 """
 import enum
 import re
@@ -39,7 +44,7 @@ from typing import Any, List, Optional
 import numpy as np
 
 from . import api, ir
-from .config import MaskStrategy
+from .config import MaskStrategy, VMobaConfig
 from .runtime import is_torch_tensor
 
 
@@ -48,6 +53,7 @@ class AttentionBackendEnum(enum.Enum):
     SLIDING_TILE_ATTN = enum.auto()
     VIDEO_SPARSE_ATTN = enum.auto()
     TORCH_SDPA = enum.auto()
+    VMOBA_ATTN = enum.auto()
 
 
 # ---------------------------------------------------------------------------
@@ -332,8 +338,101 @@ class VideoSparseAttentionBackend:
         return VideoSparseAttentionMetadataBuilder
 
 
+# ---------------------------------------------------------------------------
+# V-MoBA
+# ---------------------------------------------------------------------------
+
+@dataclass
+class VideoMobaAttentionMetadata:
+    current_timestep: int
+    patch_resolution: List[int]
+    moba: VMobaConfig
+
+
+class VideoMobaAttentionMetadataBuilder:
+    def prepare(self):
+        pass
+
+    def build(self, current_timestep: int, raw_latent_shape=None, patch_size=None,
+              device=None, patch_resolution=None, **moba_keys) -> VideoMobaAttentionMetadata:
+        """patch_resolution = raw_latent_shape[-3:] // patch_size (each must divide, as
+        upstream asserts), or given; the V-MoBA keys as keyword arguments."""
+        if patch_resolution is None:
+            if raw_latent_shape is None or patch_size is None:
+                raise ValueError("VideoMobaAttentionMetadataBuilder.build needs "
+                                 "raw_latent_shape and patch_size, or patch_resolution")
+            lat = [int(x) for x in list(raw_latent_shape)[-3:]]
+            ps = [patch_size] * 3 if isinstance(patch_size, int) else [int(p) for p in patch_size]
+            for a, b in zip(lat, ps):
+                if b <= 0 or a % b:
+                    raise ValueError(f"latent shape {lat} is not a multiple of patch size {ps}")
+            patch_resolution = [a // b for a, b in zip(lat, ps)]
+        g = list(api.parse_grid(patch_resolution, "patch_resolution"))
+        return VideoMobaAttentionMetadata(int(current_timestep), g,
+                                          VMobaConfig.from_dict(moba_keys))
+
+
+class VMOBAAttentionImpl(_ImplBase):
+    @property
+    def layer_idx(self) -> int:
+        m = re.search(r"blocks\.(\d+)", str(self.prefix))
+        if not m:
+            raise ValueError(f"VMOBAAttentionImpl: prefix {self.prefix!r} names no layer "
+                             "('blocks.<n>', as upstream reads it)")
+        return int(m.group(1))
+
+    def preprocess_qkv(self, x, attn_metadata):
+        return x  # V-MoBA's chunks are read in raster order: nothing to rearrange
+
+    def postprocess_output(self, x, attn_metadata):
+        return x
+
+    def forward(self, query, key, value, attn_metadata):
+        """[B, T*H*W, heads, D] q/k/v -> [B, T*H*W, heads, D]."""
+        if attn_metadata is None:
+            raise ValueError("VMOBAAttentionImpl.forward needs attn_metadata (the builder's "
+                             "build(...) result)")
+        md = attn_metadata
+        _check_bshd(query, "query")
+        chunk, topk = md.moba.chunk_for(self.layer_idx, md.patch_resolution)
+        kw = ({"topk": topk} if md.moba.moba_select_mode == "topk"
+              else {"threshold": md.moba.moba_threshold})
+        out = api.vmoba(_to_bhsd(query), _to_bhsd(key), _to_bhsd(value),
+                        md.patch_resolution, chunk, **kw)
+        return _to_bshd(out)
+
+
+class VMOBAAttentionBackend:
+    accept_output_buffer = False
+
+    @staticmethod
+    def get_enum():
+        return AttentionBackendEnum.VMOBA_ATTN
+
+    @staticmethod
+    def get_name() -> str:
+        return "VMOBA_ATTN"
+
+    @staticmethod
+    def get_supported_head_sizes() -> List[int]:
+        return [64, 128]
+
+    @staticmethod
+    def get_impl_cls():
+        return VMOBAAttentionImpl
+
+    @staticmethod
+    def get_metadata_cls():
+        return VideoMobaAttentionMetadata
+
+    @staticmethod
+    def get_builder_cls():
+        return VideoMobaAttentionMetadataBuilder
+
+
 _BACKENDS = {AttentionBackendEnum.SLIDING_TILE_ATTN: SlidingTileAttentionBackend,
-             AttentionBackendEnum.VIDEO_SPARSE_ATTN: VideoSparseAttentionBackend}
+             AttentionBackendEnum.VIDEO_SPARSE_ATTN: VideoSparseAttentionBackend,
+             AttentionBackendEnum.VMOBA_ATTN: VMOBAAttentionBackend}
 
 
 def get_backend_cls(name):

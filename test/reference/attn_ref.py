@@ -514,6 +514,103 @@ def sliding_tile(q, k, v, tile_grid, tile, window=None, windows=None, text_lengt
 
 
 # ----------------------------------------------------------------------------------------------
+# V-MoBA (FastVideo's moba_attn_varlen, threshold_type 'query_head'; docs/VMoBA.md)
+# ----------------------------------------------------------------------------------------------
+
+def vmoba_chunk_ids(grid, chunk):
+    """The chunk of each raster token of grid (T, H, W) for chunks (ct, ch, cw),
+    as FastVideo's process_moba_input orders them: the rearrange
+    "(nct ct nch ch ncw cw) -> (nct nch ncw ct ch cw)" puts chunk
+    (it, ih, iw) at position (it * nch + ih) * ncw + iw; a chunk past the edge
+    of a grid it does not divide is smaller (FastVideo allows that for the
+    temporal chunks only)."""
+    T, H, W = _triple("grid", grid)
+    ct, ch, cw = _triple("chunk", chunk)
+    nch, ncw = -(-H // ch), -(-W // cw)
+    t, h, w = np.meshgrid(np.arange(T), np.arange(H), np.arange(W), indexing="ij")
+    return (((t // ct) * nch + h // ch) * ncw + w // cw).reshape(-1)
+
+
+def vmoba_chunk_mean(k, grid, chunk):
+    """attn.chunk_mean: [B, H, C, D] float32 mean key of each chunk."""
+    ids = vmoba_chunk_ids(grid, chunk)
+    c = int(ids.max()) + 1
+    k64 = np.asarray(k, np.float64)
+    out = np.stack([k64[:, :, ids == i].mean(axis=2) for i in range(c)], axis=2)
+    return out.astype(np.float32)
+
+
+def vmoba_select(q, key_means, grid, chunk, topk=None, threshold=None):
+    """attn.chunk_select: [B, H, S, C] bool, written the way FastVideo's
+    moba_attn_varlen computes it (float32 gate q . key_means, unscaled; topk:
+    the own chunk's gate raised above all, torch.topk; threshold:
+    _select_threshold_query_head's sort and cumulative sum). Ties in a sort
+    go to the lower chunk id (a stable sort)."""
+    ids = vmoba_chunk_ids(grid, chunk)
+    km = np.asarray(key_means, np.float32)
+    c = km.shape[2]
+    gate = np.einsum("bhsd,bhcd->bhsc", np.asarray(q, np.float32), km).astype(np.float32)
+    own = ids[None, None, :, None] == np.arange(c)
+    sel = np.zeros(gate.shape, bool)
+    if topk is not None:
+        k = min(int(topk), c)
+        g = np.where(own, np.inf, gate)
+        order = np.argsort(-g, axis=-1, kind="stable")[..., :k]
+        np.put_along_axis(sel, order, True, axis=-1)
+        return sel
+    thr = np.float32(threshold)
+    gmin = gate.min(-1, keepdims=True)
+    gmax = gate.max(-1, keepdims=True)
+    den = gmax - gmin
+    den = np.where(den <= np.float32(1e-6), np.float32(1), den)
+    norm = ((gate - gmin) / den).astype(np.float32)
+    self_n = np.where(own, norm, 0).sum(-1, dtype=np.float32)
+    total = norm.sum(-1, dtype=np.float32)
+    eps = np.float32(1e-6)
+    remain = np.maximum(np.float32(0), thr - self_n / (total + eps))
+    others = np.where(own, np.float32(0), norm)
+    order = np.argsort(-others, axis=-1, kind="stable")
+    srt = np.take_along_axis(others, order, -1)
+    ratio = np.cumsum(srt, -1, dtype=np.float32) / (total + eps)[..., None]
+    cond = ratio >= remain[..., None]
+    cutoff = np.where(cond.any(-1), cond.argmax(-1), 1)   # FastVideo's fallback: 2 others
+    take = np.arange(c) <= cutoff[..., None]
+    np.put_along_axis(sel, order, take, axis=-1)
+    return sel | own
+
+
+def vmoba_attention(q, k, v, selection, grid, chunk, scale=None):
+    """attn.chunk_attention, computed as FastVideo does: each chunk's
+    attention for the queries that selected it (their own chunk among
+    them), merged by log-sum-exp (lse_merge). float64."""
+    ids = vmoba_chunk_ids(grid, chunk)
+    sel = np.asarray(selection, bool)
+    parts, lses = [], []
+    for c in range(sel.shape[-1]):
+        keys = ids == c
+        o, l = _attend(q, k[:, :, keys], v[:, :, keys], scale, with_lse=True)
+        picked = sel[..., c]
+        parts.append(np.where(picked[..., None], o, 0.0))
+        lses.append(np.where(picked, l, -np.inf))
+    if len(parts) == 1:
+        parts.append(np.zeros_like(parts[0]))
+        lses.append(np.full_like(lses[0], -np.inf))
+    return lse_merge(parts, lses)[0]
+
+
+def vmoba(q, k, v, grid, chunk, topk=None, threshold=None, scale=None):
+    """The whole V-MoBA layer: chunk means, selection, attention; FastVideo
+    returns dense attention when no query selected a chunk besides its own
+    (topk 1, or a single chunk)."""
+    km = vmoba_chunk_mean(k, grid, chunk)
+    sel = vmoba_select(q, km, grid, chunk, topk, threshold)
+    ids = vmoba_chunk_ids(grid, chunk)
+    own = ids[None, None, :, None] == np.arange(sel.shape[-1])
+    if not (sel & ~own).any():
+        return sdpa(q, k, v, scale=scale)
+    return vmoba_attention(q, k, v, sel, grid, chunk, scale)
+
+# ----------------------------------------------------------------------------------------------
 # numerics helpers
 # ----------------------------------------------------------------------------------------------
 

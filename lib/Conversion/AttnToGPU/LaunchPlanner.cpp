@@ -161,6 +161,13 @@ LogicalResult Planner::planBlock(Block &block) {
                 [&](Operation *o) { return planAttentionGrad(o); })
             .Case<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
                 [&](Operation *o) { return planReshape(o); })
+            .Case<ChunkMeanOp, ChunkSelectOp, ChunkAttentionOp>(
+                [&](Operation *o) {
+                  return o->emitError()
+                         << "attn-to-gpu: '" << o->getName()
+                         << "' (V-MoBA) has no GPU kernels yet; it runs on "
+                            "the CPU path (docs/VMoBA.md)";
+                })
             .Default([&](Operation *o) {
               return o->emitError()
                      << "attn-to-gpu: '" << o->getName()

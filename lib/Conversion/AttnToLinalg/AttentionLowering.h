@@ -97,6 +97,12 @@ AttentionProbs attentionProbs(OpBuilder &b, Location loc,
 Value sumOverKeys(OpBuilder &b, Location loc, const AttentionInputs &in,
                   const Groups &groups, Value w, Value kv);
 
+/// The attention output in `resultType`, and with `withLse` the row
+/// log-sum-exp m + log(l) (-inf where l = 0: a row without a key), f32.
+SmallVector<Value> buildAttention(OpBuilder &b, Location loc,
+                                  const AttentionInputs &in,
+                                  RankedTensorType resultType, bool withLse);
+
 } // namespace detail
 } // namespace attn
 } // namespace mlir

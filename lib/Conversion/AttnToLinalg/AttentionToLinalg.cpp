@@ -260,13 +260,9 @@ Value mlir::attn::detail::sumOverKeys(OpBuilder &b, Location loc,
       });
 }
 
-namespace {
-
-/// The attention output in `resultType`, and with `withLse` the row
-/// log-sum-exp m + log(l) (-inf where l = 0: a row without a key), f32.
-SmallVector<Value> buildAttention(OpBuilder &b, Location loc,
-                                  const AttentionInputs &in,
-                                  RankedTensorType resultType, bool withLse) {
+SmallVector<Value> mlir::attn::detail::buildAttention(
+    OpBuilder &b, Location loc, const AttentionInputs &in,
+    RankedTensorType resultType, bool withLse) {
   MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> qs = mixedSizes(b, loc, in.q);
   OpFoldResult B = qs[0], H = qs[1], S = qs[2], D = qs[3];
@@ -314,6 +310,8 @@ SmallVector<Value> buildAttention(OpBuilder &b, Location loc,
   }
   return results;
 }
+
+namespace {
 
 struct SdpaToLinalg : OpConversionPattern<SdpaOp> {
   using OpConversionPattern::OpConversionPattern;

@@ -26,6 +26,7 @@ void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   populateAttentionGradToLinalgPatterns(patterns);
   populateBlockOpsToLinalgPatterns(patterns);
   populateLseMergeToLinalgPatterns(patterns);
+  populateChunkOpsToLinalgPatterns(patterns);
 }
 
 namespace {

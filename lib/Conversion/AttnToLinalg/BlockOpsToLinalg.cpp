@@ -183,28 +183,10 @@ struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
         rewriter, loc, {adaptor.getScores(), adaptor.getScores()},
         zeroI32({B, H, Nq, Nkv}), {at3, at4, at3}, iterators(4, 1),
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value sj = a[0], sj2 = a[1];
-          Value nanJ = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
-                                             sj, sj);
-          Value nanJ2 = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
-                                              sj2, sj2);
-          Value notNanJ = arith::XOrIOp::create(
-              nb, nl, nanJ, arith::ConstantIntOp::create(nb, nl, 1, 1));
-          // s[j2] > s[j]: a NaN beats every number; ordered compare otherwise.
-          Value greater = arith::OrIOp::create(
-              nb, nl,
-              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, sj2, sj),
-              arith::AndIOp::create(nb, nl, nanJ2, notNanJ));
-          // s[j2] == s[j]: equal numbers (-0.0 == +0.0) or two NaNs.
-          Value equal = arith::OrIOp::create(
-              nb, nl,
-              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, sj2, sj),
-              arith::AndIOp::create(nb, nl, nanJ2, nanJ));
           Value lower = arith::CmpIOp::create(nb, nl, P::slt,
                                               indexAsI32(nb, nl, 4),
                                               indexAsI32(nb, nl, 3));
-          Value before = arith::OrIOp::create(
-              nb, nl, greater, arith::AndIOp::create(nb, nl, equal, lower));
+          Value before = ranksBefore(nb, nl, a[1], a[0], lower);
           return arith::AddIOp::create(nb, nl, a[2], boolToI32(nb, nl, before));
         });
     auto selected = [&](OpBuilder &nb, Location nl, Value r) {

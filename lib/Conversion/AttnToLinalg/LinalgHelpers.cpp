@@ -139,3 +139,22 @@ Value attn::detail::genericOp(
       });
   return op.getResult(0);
 }
+
+Value mlir::attn::detail::ranksBefore(OpBuilder &b, Location loc, Value a,
+                                      Value bScore, Value aLower) {
+  using F = arith::CmpFPredicate;
+  Value nanA = arith::CmpFOp::create(b, loc, F::UNO, a, a);
+  Value nanB = arith::CmpFOp::create(b, loc, F::UNO, bScore, bScore);
+  Value notNanB =
+      arith::XOrIOp::create(b, loc, nanB, arith::ConstantIntOp::create(b, loc, 1, 1));
+  // a > b: a NaN beats every number; ordered compare otherwise.
+  Value greater = arith::OrIOp::create(
+      b, loc, arith::CmpFOp::create(b, loc, F::OGT, a, bScore),
+      arith::AndIOp::create(b, loc, nanA, notNanB));
+  // a == b: equal numbers (-0.0 == +0.0) or two NaNs.
+  Value equal = arith::OrIOp::create(
+      b, loc, arith::CmpFOp::create(b, loc, F::OEQ, a, bScore),
+      arith::AndIOp::create(b, loc, nanA, nanB));
+  return arith::OrIOp::create(b, loc, greater,
+                              arith::AndIOp::create(b, loc, equal, aLower));
+}

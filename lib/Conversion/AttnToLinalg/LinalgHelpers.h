@@ -60,6 +60,12 @@ Value constIndex(OpBuilder &b, Location loc, int64_t v);
 Value constF32(OpBuilder &b, Location loc, float v);
 Value constI32(OpBuilder &b, Location loc, int32_t v);
 
+/// Whether score `a` ranks before score `b` in torch.topk's descending
+/// order (every NaN above +inf, NaNs tying with each other, -0.0 with
+/// +0.0), ties broken by `aLower` (i1: a's id is the lower one).
+Value ranksBefore(OpBuilder &b, Location loc, Value a, Value bScore,
+                  Value aLower);
+
 /// A linalg.generic on tensors; `body` gets the block arguments and yields.
 Value genericOp(OpBuilder &b, Location loc, ValueRange inputs, Value output,
                 ArrayRef<AffineMap> maps,

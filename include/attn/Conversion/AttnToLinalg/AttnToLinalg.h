@@ -23,6 +23,9 @@ void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns);
 void populateBlockOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// attn.lse_merge as two linalg.generic ops (LseMergeToLinalg.cpp).
 void populateLseMergeToLinalgPatterns(RewritePatternSet &patterns);
+/// V-MoBA's attn.chunk_mean, attn.chunk_select, attn.chunk_attention ->
+/// linalg (ChunkOpsToLinalg.cpp).
+void populateChunkOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// Marks the linalg.generic that buildTokenGather creates.
 inline constexpr const char kTokenGatherAttr[] = "attn.token_gather";
 

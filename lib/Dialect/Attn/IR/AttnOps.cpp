@@ -8,6 +8,7 @@
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/TileGeometry.h"
+#include "VerifyHelpers.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -23,131 +24,9 @@
 using namespace mlir;
 using namespace mlir::attn;
 
+using namespace mlir::attn::verify;
+
 namespace {
-using EmitFn = llvm::function_ref<InFlightDiagnostic()>;
-
-bool isKnown(int64_t d) { return !ShapedType::isDynamic(d); }
-bool dimsAgree(int64_t a, int64_t b) { return !isKnown(a) || !isKnown(b) || a == b; }
-
-std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (auto [i, d] : llvm::enumerate(shape)) {
-    if (i)
-      s += ", ";
-    s += isKnown(d) ? std::to_string(d) : std::string("?");
-  }
-  return s + "]";
-}
-
-/// Emitter for ops whose checks run during type inference, where there is no
-/// op yet; prefixes the message the way emitOpError would.
-auto makeInferEmitter(MLIRContext *ctx, std::optional<Location> loc,
-                      StringRef opName) {
-  return [=]() {
-    InFlightDiagnostic diag =
-        mlir::emitError(loc ? *loc : UnknownLoc::get(ctx));
-    diag << "'" << opName << "' op ";
-    return diag;
-  };
-}
-
-/// A rank-4 BHSD tensor of f32/f16/bf16.
-LogicalResult checkAttnTensor(EmitFn emit, StringRef name, Type type) {
-  auto t = dyn_cast<RankedTensorType>(type);
-  if (!t || t.getRank() != 4)
-    return emit() << "operand '" << name
-                  << "' must be a rank-4 [batch, heads, seq, head_dim] tensor, got "
-                  << type;
-  Type e = t.getElementType();
-  if (!e.isF32() && !e.isF16() && !e.isBF16())
-    return emit() << "operand '" << name
-                  << "' element type must be f32, f16 or bf16, got " << e;
-  return success();
-}
-
-/// An integer/bool tensor whose shape must agree with `expected` (dynamic
-/// entries on either side match anything). `what` spells the expected shape.
-LogicalResult checkIndexTensor(EmitFn emit, StringRef name, Type type,
-                               unsigned width, ArrayRef<int64_t> expected,
-                               StringRef what) {
-  auto t = dyn_cast<RankedTensorType>(type);
-  if (!t || !t.getElementType().isSignlessInteger(width))
-    return emit() << "operand '" << name << "' must be a tensor of i" << width
-                  << ", got " << type;
-  if (t.getRank() != static_cast<int64_t>(expected.size()))
-    return emit() << "operand '" << name << "' must have rank "
-                  << expected.size() << " (" << what << "), got " << type;
-  for (auto [got, want] : llvm::zip(t.getShape(), expected))
-    if (!dimsAgree(got, want))
-      return emit() << "operand '" << name << "' must have shape " << what
-                    << " = " << shapeStr(expected) << ", got " << type;
-  return success();
-}
-
-LogicalResult checkScale(EmitFn emit, std::optional<APFloat> scale) {
-  if (!scale)
-    return success();
-  double s = scale->convertToDouble();
-  if (!std::isfinite(s) || s <= 0.0)
-    return emit() << "attribute 'scale' must be a positive finite f32, got "
-                  << s;
-  return success();
-}
-
-/// A count given as an attribute (static) or an operand (run time):
-/// exactly one of the two.
-LogicalResult checkOneCount(EmitFn emit, Attribute attr, Value value,
-                            StringRef attrName, StringRef operandName) {
-  if (static_cast<bool>(attr) != static_cast<bool>(value))
-    return success();
-  return emit() << "requires exactly one of attribute '" << attrName
-                << "' (a static count) and operand '" << operandName
-                << "' (a run-time count)";
-}
-
-LogicalResult checkPositive(EmitFn emit, StringRef name, int64_t value) {
-  if (value <= 0)
-    return emit() << "attribute '" << name << "' must be positive, got "
-                  << value;
-  return success();
-}
-
-/// Checks shared by every attention op: q [B,Hq,Sq,D], k/v [B,Hkv,Skv,D].
-LogicalResult verifyQKV(EmitFn emit, Value q, Value k, Value v) {
-  if (failed(checkAttnTensor(emit, "q", q.getType())) ||
-      failed(checkAttnTensor(emit, "k", k.getType())) ||
-      failed(checkAttnTensor(emit, "v", v.getType())))
-    return failure();
-  auto qt = cast<RankedTensorType>(q.getType());
-  auto kt = cast<RankedTensorType>(k.getType());
-  auto vt = cast<RankedTensorType>(v.getType());
-  if (kt.getElementType() != qt.getElementType())
-    return emit() << "operand 'k' element type " << kt.getElementType()
-                  << " must match 'q' element type " << qt.getElementType();
-  if (vt.getElementType() != qt.getElementType())
-    return emit() << "operand 'v' element type " << vt.getElementType()
-                  << " must match 'q' element type " << qt.getElementType();
-  for (int i = 0; i < 4; ++i)
-    if (!dimsAgree(kt.getDimSize(i), vt.getDimSize(i)))
-      return emit() << "operand 'v' shape " << shapeStr(vt.getShape())
-                    << " must match 'k' shape " << shapeStr(kt.getShape());
-  if (!dimsAgree(qt.getDimSize(0), kt.getDimSize(0)))
-    return emit() << "batch of 'k' (" << kt.getDimSize(0)
-                  << ") must match batch of 'q' (" << qt.getDimSize(0) << ")";
-  if (!dimsAgree(qt.getDimSize(3), kt.getDimSize(3)))
-    return emit() << "head_dim of 'k' (" << kt.getDimSize(3)
-                  << ") must match head_dim of 'q' (" << qt.getDimSize(3)
-                  << ")";
-  int64_t hq = qt.getDimSize(1), hkv = kt.getDimSize(1);
-  if (isKnown(hkv) && hkv == 0)
-    return emit() << "operand 'k' must have at least one head";
-  if (isKnown(hq) && isKnown(hkv) && hq % hkv != 0)
-    return emit() << "query heads (" << hq
-                  << ") must be a multiple of kv heads (" << hkv
-                  << ") for grouped-query attention";
-  return success();
-}
-
 int64_t ceilDivOrDyn(int64_t a, int64_t b) {
   return isKnown(a) ? a / b : ShapedType::kDynamic;
 }

@@ -665,4 +665,117 @@ def Attn_SlidingTileGradOp : Attn_Op<"sliding_tile_grad", [Pure,
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// V-MoBA: chunked mixture of block attention
+//===----------------------------------------------------------------------===//
+
+def Attn_ChunkMeanOp : Attn_Op<"chunk_mean", [Pure, InferTypeOpAdaptor]> {
+  let summary = "mean key of each V-MoBA chunk of a video token grid";
+  let description = [{
+    `k : [B, H, S, D]` with `S = T*Hh*W` tokens in raster order of `grid =
+    [T, Hh, W]`, split into chunks of `chunk = [ct, ch, cw]` tokens (V-MoBA's
+    temporal chunks are `[c, Hh, W]`, spatial ones `[T, ch, cw]`,
+    spatiotemporal ones `[ct, ch, cw]`). Chunk ids are row-major over the
+    chunk grid `(ceil(T/ct), ceil(Hh/ch), ceil(W/cw))`, `C` chunks in all;
+    a chunk at the far edge of a grid it does not divide holds fewer tokens.
+
+    `result[b, h, c] = sum_{s in chunk c} k[b, h, s] / |chunk c|`,
+    accumulated and returned in f32 (the router's keys: FastVideo's
+    `key_gate_weight`).
+
+    ```mlir
+    %km = attn.chunk_mean %k grid [8, 30, 52] chunk [2, 30, 52]
+        : tensor<1x12x12480x128xbf16>
+    // %km : tensor<1x12x4x128xf32>
+    ```
+
+    The result type is inferred from `grid` and `chunk`.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$grid,
+                       DenseI64ArrayAttr:$chunk);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `grid` $grid `chunk` $chunk attr-dict `:` type($input)
+  }];
+}
+
+def Attn_ChunkSelectOp : Attn_Op<"chunk_select", [Pure, InferTypeOpAdaptor]> {
+  let summary = "V-MoBA's router: the chunks each query token attends to";
+  let description = [{
+    For every query token `s` of `q : [B, H, S, D]` (raster order of `grid`,
+    chunked as in `attn.chunk_mean`) and head `h`, the gate of chunk `c` is
+    `g[c] = q[b,h,s] . key_means[b,h,c]` in f32, unscaled (`key_means :
+    [B, H, C, D]` f32, from `attn.chunk_mean`). The result `sel : [B, H, S,
+    C] i1` marks the chunks the row attends to. Its own chunk (the one
+    holding `s`) is always selected; the others, as FastVideo's
+    `moba_attn_varlen` with `threshold_type = 'query_head'` selects them:
+
+    * `topk k`: the `k - 1` other chunks with the largest gates (ties: the
+      lower id; every NaN ranks above `+inf`, as `torch.topk`). `k >= C`
+      selects every chunk.
+    * `threshold t`: the gates are min-max normalized over the row's chunks,
+      `n[c] = (g[c] - min g) / d` with `d = max g - min g` (`d = 1` when
+      `d <= 1e-6`; non-finite gates count as the minimum), `total = sum n`,
+      `remain = max(0, t - n[own] / (total + 1e-6))`. The other chunks'
+      `n` (the own one's set to 0) are ranked in descending order (ties:
+      the lower id) and taken while the mass ranked before them, divided by
+      `total + 1e-6`, is below `remain`: the first one always, so at least
+      one other chunk is selected when `C >= 2`. When even all of them do
+      not reach `remain`, the first two are taken (FastVideo's fallback).
+
+    ```mlir
+    %sel = attn.chunk_select %q, %km grid [8, 30, 52] chunk [2, 30, 52] threshold 0.25
+        : tensor<1x12x12480x128xbf16>, tensor<1x12x4x128xf32>
+    // %sel : tensor<1x12x12480x4xi1>
+    ```
+
+    Exactly one of `topk` (>= 1) and `threshold` (finite) is given. The
+    result type is inferred.
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$key_means,
+                       DenseI64ArrayAttr:$grid, DenseI64ArrayAttr:$chunk,
+                       OptionalAttr<I64Attr>:$topk,
+                       OptionalAttr<F32Attr>:$threshold);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $q `,` $key_means `grid` $grid `chunk` $chunk (`topk` $topk^)?
+    (`threshold` $threshold^)? attr-dict `:` type($q) `,` type($key_means)
+  }];
+}
+
+def Attn_ChunkAttentionOp : Attn_Op<"chunk_attention", [Pure, AllTypesMatch<["q", "result"]>]> {
+  let summary = "attention of each query token over the keys of its selected chunks";
+  let description = [{
+    V-MoBA's compute: q, k, v `[B, H, S, D]` (k and v may have fewer heads,
+    `Hq % Hkv == 0`: grouped-query attention) with `S = T*Hh*W` tokens in
+    raster order of `grid`, chunked as in `attn.chunk_mean`, and `selection
+    : [B, Hq, S, C] i1` (from `attn.chunk_select`):
+
+    `out[b,h,i] = sum_j softmax_j(scale * q[b,h,i].k[b,g,j]) v[b,g,j]` over
+    the keys `j` whose chunk is selected for row `i`
+    (`selection[b,h,i,chunk(j)]`), `g = h / (Hq/Hkv)`, `scale` defaulting
+    to `1/sqrt(D)`, in f32. This equals FastVideo's own-chunk attention
+    plus per-chunk attention of the gathered queries merged by log-sum-exp
+    (attn.lse_merge), without materializing the gathered queries. A row
+    with no selected chunk gives 0.
+
+    ```mlir
+    %o = attn.chunk_attention %q, %k, %v, %sel grid [8, 30, 52] chunk [2, 30, 52]
+        : (tensor<1x12x12480x128xbf16>, tensor<1x12x12480x128xbf16>,
+           tensor<1x12x12480x128xbf16>, tensor<1x12x12480x4xi1>)
+        -> tensor<1x12x12480x128xbf16>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, AnyRankedTensor:$selection,
+                       DenseI64ArrayAttr:$grid, DenseI64ArrayAttr:$chunk,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $selection `grid` $grid `chunk` $chunk
+    (`scale` $scale^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ATTN_OPS_TD
