@@ -64,7 +64,9 @@ if not DRY_RUN:
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "gpu"))
-sys.path.insert(0, os.path.join(ROOT, "python"))
+# After PYTHONPATH: a package given there (the GPU machine's .device/python
+# with its precompiled cache) wins over the repository's python/.
+sys.path.append(os.path.join(ROOT, "python"))
 if not DRY_RUN:
     import model_ref  # noqa: E402
     from attn_mlir.runtime import Runtime  # noqa: E402

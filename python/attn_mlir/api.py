@@ -666,14 +666,14 @@ def lse_merge(outs, lses):
     kind = _classify(outs, names[:n])
     if _classify(lses, names[n:]) != kind:
         raise TypeError("lses must live where outs do (NumPy, CPU tensors or CUDA tensors)")
-    if any(_dtype_name(l, _location(l, "lse")) != "float32" for l in lses):
+    if any(_dtype_name(l, _location(l, "lse")) not in ("float32", "f32") for l in lses):
         raise TypeError("lses must be float32")
     build = lambda elem: ir.lse_merge_module(shape, n, elem)  # noqa: E731
     if kind == "cuda":
         return tuple(_run_gpu(build, outs + lses, names, every_result=True,
                               f32_args=names[n:]))
     if kind == "spec":
-        raise TypeError("lse_merge has no precompile (shape-only) form yet")
+        return _run_spec(build, outs + lses)
     return tuple(_run_cpu(build, outs + lses, names, kind, f32_results=(1,),
                           f32_args=names[n:]))
 

@@ -412,6 +412,20 @@ def test_precompile_then_find_without_the_compiler(own_cache, monkeypatch):
         am.TensorSpec((1,), "int8")
 
 
+def test_precompile_lse_merge_is_what_a_cuda_call_builds(own_cache):
+    # The GPU machine finds lse_merge's artifact by the module a bf16 CUDA
+    # call builds (f32 lses do not decide the element type).
+    o, l = am.TensorSpec((1, 4, 200, 64)), am.TensorSpec((1, 4, 200), "f32")
+    with am.precompile_for("sm_90a"):
+        d = am.api.lse_merge([o, o], [l, l])
+    assert "attn.lse_merge" in open(os.path.join(d, "module.mlir")).read()
+    from attn_mlir import ir
+    assert compiler.artifact_dir(ir.lse_merge_module((1, 4, 200, 64), 2, "bf16"),
+                                 "sm_90a") == d
+    with am.precompile_for("sm_90a"), pytest.raises(TypeError, match="lses must be float32"):
+        am.api.lse_merge([o, o], [am.TensorSpec((1, 4, 200))] * 2)
+
+
 # --------------------------------------------------------------------------
 # The whole GPU dispatch without a GPU: a stand-in for torch.cuda, a real
 # artifact and a recorded launch

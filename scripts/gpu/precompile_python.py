@@ -16,6 +16,11 @@ with am.precompile_for("sm_90a"):
     am.sdpa(*[S((1, 2, 128, 64))] * 3)   # test_gpu_runs_on_the_current_stream
     for dt in ("bf16", "f16"):   # test_gpu_sdpa_with_lse_against_torch_logsumexp
         am.api.sdpa_with_lse(S((1, 4, 200, 64), dt), S((1, 2, 300, 64), dt), S((1, 2, 300, 64), dt))
+    # test_gpu_lse_merge_of_key_halves: two key halves' lse attentions, merged
+    q200 = S((1, 4, 200, 64))
+    for n in (128, 192):
+        am.api.sdpa_with_lse(q200, S((1, 2, n, 64)), S((1, 2, n, 64)))
+    am.api.lse_merge([q200, q200], [S((1, 4, 200), "f32")] * 2)
     am.video_sparse_attn(*[S((1, 2, 256, 64))] * 3, (4, 8, 8), 0.5, S((1, 2, 256, 64)))
     am.sliding_tile_attn(*[S((1, 2, 896, 64))] * 3, [1, 1, 1], 100, (6, 8, 16), tile=(6, 8, 8))
     # test_gpu_autograd_*: the backward modules of the three above
