@@ -516,6 +516,14 @@ static std::string checkFunction(func::FuncOp f, const KnownValues &known,
       bad = vsaSizes(vg) || count(op, vg.getTopkValue(), "topk", 1, unbounded);
     } else if (auto t = dyn_cast<BlockTopkOp>(op)) {
       bad = count(op, t.getKValue(), "k", 1, unbounded);
+    } else if (auto ca = dyn_cast<ClusterAttentionOp>(op)) {
+      // Labels read from the inputs must name a cluster of the selection.
+      auto sel = cast<RankedTensorType>(ca.getSelection().getType());
+      auto labels = [&](Value v, StringRef name, int64_t n) {
+        return !ShapedType::isDynamic(n) && sizes(op, v, name, n - 1);
+      };
+      bad = labels(ca.getQLabels(), "q_labels", sel.getDimSize(2)) ||
+            labels(ca.getKLabels(), "k_labels", sel.getDimSize(3));
     } else if (auto st = dyn_cast<SlidingTileOp>(op)) {
       bad = textLength(st);
     } else if (auto sg = dyn_cast<SlidingTileGradOp>(op)) {

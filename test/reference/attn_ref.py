@@ -611,6 +611,86 @@ def vmoba(q, k, v, grid, chunk, topk=None, threshold=None, scale=None):
     return vmoba_attention(q, k, v, sel, grid, chunk, scale)
 
 # ----------------------------------------------------------------------------------------------
+# SVG2 (Sparse VideoGen 2: svg/kmeans_utils.py; docs/SVG2.md)
+# ----------------------------------------------------------------------------------------------
+
+def kmeans(x, init, iterations):
+    """attn.kmeans, as batch_kmeans_Euclid iterates (without its early stop):
+    per (b, h), `iterations` rounds of assign (argmin squared Euclidean
+    distance, lowest index on ties) and update (mean of the members; an empty
+    cluster keeps its centroid). -> (labels [B,H,S] int32, centroids float32,
+    sizes [B,H,K] int32) of the last round. float64 inside."""
+    x64 = np.asarray(x, np.float64)
+    c = np.asarray(init, np.float64).copy()
+    b, h, s, d = x64.shape
+    k = c.shape[2]
+    for _ in range(int(iterations)):
+        dist = (x64 ** 2).sum(-1)[..., None] + (c ** 2).sum(-1)[:, :, None, :] \
+            - 2 * np.einsum("bhsd,bhkd->bhsk", x64, c)
+        labels = dist.argmin(-1)                       # first minimum: lowest index
+        onehot = labels[..., None] == np.arange(k)     # [B,H,S,K]
+        sizes = onehot.sum(2)
+        sums = np.einsum("bhsk,bhsd->bhkd", onehot.astype(np.float64), x64)
+        c = np.where(sizes[..., None] > 0, sums / np.maximum(sizes, 1)[..., None], c)
+    return labels.astype(np.int32), c.astype(np.float32), sizes.astype(np.int32)
+
+
+def svg2_select(q_centroids, k_centroids, k_sizes, top_p, min_kc_ratio=0.0, scale=None):
+    """attn.cluster_select, written as identify_dynamic_map computes it:
+    size-weighted softmax of the centroid scores over key clusters, a
+    descending (stable) sort, cumulative sum; keep sorted position j when
+    j == 0 or cumsum[j-1] <= top_p, and the first int(min_kc_ratio * KC).
+    float64 inside."""
+    qc = np.asarray(q_centroids, np.float64)
+    kc = np.asarray(k_centroids, np.float64)
+    s = np.einsum("bhqd,bhkd->bhqk", qc, kc) * _scale(scale, qc.shape[-1])
+    w = np.asarray(k_sizes, np.float64)[:, :, None, :] * np.exp(s - s.max(-1, keepdims=True))
+    p = w / np.maximum(w.sum(-1, keepdims=True), 1e-12)
+    order = np.argsort(-p, axis=-1, kind="stable")
+    srt = np.take_along_axis(p, order, -1)
+    cums = np.cumsum(srt, -1)
+    remove = cums > np.float32(top_p)
+    remove[..., 1:] = remove[..., :-1].copy()
+    remove[..., 0] = False
+    keep_n = int(min_kc_ratio * kc.shape[2])
+    if keep_n > 0:
+        remove[..., :keep_n] = False
+    sel = np.zeros(p.shape, bool)
+    np.put_along_axis(sel, order, ~remove, axis=-1)
+    return sel
+
+
+def svg2_attention(q, k, v, q_labels, k_labels, selection, scale=None):
+    """attn.cluster_attention computed as SVG2 does: per (b, h) the tokens
+    sorted by label (q by q labels, k and v by k labels), attention of each
+    query cluster's block over the concatenated blocks of its selected key
+    clusters, the output scattered back. float64; MHA or GQA."""
+    group = _kv_groups(q, k, v)
+    q64, k64, v64 = (np.asarray(x, np.float64) for x in (q, k, v))
+    sel = np.asarray(selection, bool)
+    out = np.zeros(q64.shape)
+    sc = _scale(scale, q64.shape[-1])
+    for b in range(q64.shape[0]):
+        for h in range(q64.shape[1]):
+            ql, kl = np.asarray(q_labels)[b, h], np.asarray(k_labels)[b, h]
+            qorder, korder = np.argsort(ql, kind="stable"), np.argsort(kl, kind="stable")
+            qp, kp, vp = q64[b, h, qorder], k64[b, h // group, korder], v64[b, h // group, korder]
+            qls, kls = ql[qorder], kl[korder]
+            outp = np.zeros(qp.shape)
+            for c in np.unique(qls):
+                rows = qls == c
+                if not (0 <= c < sel.shape[2]):
+                    continue
+                keys = np.isin(kls, np.nonzero(sel[b, h, c])[0])
+                if not keys.any():
+                    continue
+                s = qp[rows] @ kp[keys].T * sc
+                e = np.exp(s - s.max(-1, keepdims=True))
+                outp[rows] = (e / e.sum(-1, keepdims=True)) @ vp[keys]
+            out[b, h, qorder] = outp
+    return out
+
+# ----------------------------------------------------------------------------------------------
 # numerics helpers
 # ----------------------------------------------------------------------------------------------
 

@@ -168,6 +168,13 @@ LogicalResult Planner::planBlock(Block &block) {
                          << "' (V-MoBA) has no GPU kernels yet; it runs on "
                             "the CPU path (docs/VMoBA.md)";
                 })
+            .Case<KmeansOp, ClusterSelectOp, ClusterAttentionOp>(
+                [&](Operation *o) {
+                  return o->emitError()
+                         << "attn-to-gpu: '" << o->getName()
+                         << "' (SVG2) has no GPU kernels yet; it runs on "
+                            "the CPU path (docs/SVG2.md)";
+                })
             .Default([&](Operation *o) {
               return o->emitError()
                      << "attn-to-gpu: '" << o->getName()

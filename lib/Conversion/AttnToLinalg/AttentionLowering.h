@@ -40,6 +40,9 @@ struct AttentionInputs {
 
 /// rowMap of a [B, H, Nq, T] table read per query block of `bq` tokens.
 RowMapFn blockRowMap(int64_t bq);
+/// rowMap of a [B, H, Sq, T] table with a row per query token (V-MoBA's and
+/// SVG2's per-token selections).
+RowMapFn tokenRowMap();
 /// The inputs of attention over `rows` (read through `rowMap`, T keys),
 /// the scale from the op's attribute or 1/sqrt(D).
 AttentionInputs attentionInputs(OpBuilder &b, Location loc, Value q, Value k,

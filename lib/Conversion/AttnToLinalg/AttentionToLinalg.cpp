@@ -92,6 +92,16 @@ RowMapFn mlir::attn::detail::blockRowMap(int64_t bq) {
   };
 }
 
+RowMapFn mlir::attn::detail::tokenRowMap() {
+  return [](MLIRContext *c, unsigned n, unsigned b, unsigned h, unsigned i,
+            unsigned t) {
+    return AffineMap::get(n, 0,
+                          {getAffineDimExpr(b, c), getAffineDimExpr(h, c),
+                           getAffineDimExpr(i, c), getAffineDimExpr(t, c)},
+                          c);
+  };
+}
+
 AttentionInputs mlir::attn::detail::attentionInputs(
     OpBuilder &b, Location loc, Value q, Value k, Value v, Value rows,
     RowMapFn rowMap, OpFoldResult T, std::optional<APFloat> scale) {

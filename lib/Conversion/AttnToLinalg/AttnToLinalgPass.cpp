@@ -27,6 +27,7 @@ void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   populateBlockOpsToLinalgPatterns(patterns);
   populateLseMergeToLinalgPatterns(patterns);
   populateChunkOpsToLinalgPatterns(patterns);
+  populateClusterOpsToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -386,15 +386,8 @@ struct ChunkAttentionToLinalg : OpConversionPattern<ChunkAttentionOp> {
                                                linalg::IndexOp::create(nb, nl, 3));
           return arith::SelectOp::create(nb, nl, a[0], t, constI32(nb, nl, -1));
         });
-    RowMapFn rowMap = [](MLIRContext *c, unsigned n, unsigned b, unsigned h,
-                         unsigned i, unsigned t) {
-      return AffineMap::get(n, 0,
-                            {getAffineDimExpr(b, c), getAffineDimExpr(h, c),
-                             getAffineDimExpr(i, c), getAffineDimExpr(t, c)},
-                            c);
-    };
     AttentionInputs in = attentionInputs(rewriter, loc, q, k, adaptor.getV(),
-                                         rows, rowMap, S, op.getScale());
+                                         rows, tokenRowMap(), S, op.getScale());
     rewriter.replaceOp(op, buildAttention(rewriter, loc, in,
                                           op.getResult().getType(),
                                           /*withLse=*/false));

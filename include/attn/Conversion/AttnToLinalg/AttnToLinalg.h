@@ -26,6 +26,9 @@ void populateLseMergeToLinalgPatterns(RewritePatternSet &patterns);
 /// V-MoBA's attn.chunk_mean, attn.chunk_select, attn.chunk_attention ->
 /// linalg (ChunkOpsToLinalg.cpp).
 void populateChunkOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// SVG2's attn.kmeans, attn.cluster_select, attn.cluster_attention ->
+/// linalg and scf (ClusterOpsToLinalg.cpp).
+void populateClusterOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// Marks the linalg.generic that buildTokenGather creates.
 inline constexpr const char kTokenGatherAttr[] = "attn.token_gather";
 

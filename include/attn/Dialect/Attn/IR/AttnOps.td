@@ -778,4 +778,108 @@ def Attn_ChunkAttentionOp : Attn_Op<"chunk_attention", [Pure, AllTypesMatch<["q"
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// SVG2: k-means clusters and variable block-sparse attention
+//===----------------------------------------------------------------------===//
+
+def Attn_KmeansOp : Attn_Op<"kmeans", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Lloyd's k-means of each head's tokens from given centroids";
+  let description = [{
+    `input : [B, H, S, D]` (f32, f16 or bf16) and `init : [B, H, K, D]` f32
+    starting centroids; `iterations >= 1` rounds of, per (b, h):
+
+    1. assign: `labels[s] = argmin_k |x[s] - c[k]|^2` (squared Euclidean
+       distance in f32, ties to the lower k);
+    2. update: `c[k]` = the f32 mean of the tokens labelled `k`; a cluster
+       without tokens keeps its centroid.
+
+    Results: the last round's `labels : [B, H, S] i32`, its `centroids :
+    [B, H, K, D] f32` (the means of those labels) and `sizes : [B, H, K]
+    i32` (tokens per cluster). SVG2 (Sparse VideoGen 2) clusters q and k
+    this way per head, the first time from random tokens and later from the
+    previous step's centroids (a warm start); the caller supplies `init`.
+
+    ```mlir
+    %labels, %cent, %sizes = attn.kmeans %q, %init iterations 2
+        : tensor<1x12x32760x128xbf16>, tensor<1x12x300x128xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$init,
+                       I64Attr:$iterations);
+  let results = (outs AnyRankedTensor:$labels, AnyRankedTensor:$centroids,
+                      AnyRankedTensor:$sizes);
+  let assemblyFormat = [{
+    $input `,` $init `iterations` $iterations attr-dict `:` type($input) `,`
+    type($init)
+  }];
+}
+
+def Attn_ClusterSelectOp : Attn_Op<"cluster_select", [Pure, InferTypeOpAdaptor]> {
+  let summary = "SVG2's top-p selection of key clusters per query cluster";
+  let description = [{
+    From query centroids `[B, H, QC, D]`, key centroids `[B, H, KC, D]`
+    (f32) and key cluster sizes `[B, H, KC]` (i32): the centroid scores
+    `s = qc . kc * scale` (`scale` defaults to `1/sqrt(D)`) and, per query
+    cluster, the size-weighted softmax over key clusters
+    `P[b] = size[b] exp(s[b] - max s) / sum_b' size[b'] exp(s[b'] - max s)`
+    (f32; an empty key cluster has P = 0). Key clusters are ranked by
+    descending P (ties: the lower id); the result `sel : [B, H, QC, KC] i1`
+    keeps the first one, every one whose predecessors' mass is `<= top_p`
+    (the cluster that crosses `top_p` is kept), and the first
+    `floor(min_kc_ratio * KC)` regardless (`min_kc_ratio` is f64 so that the
+    count is Python's `int(min_kc_ratio * KC)`): SVG2's `identify_dynamic_map`.
+
+    ```mlir
+    %sel = attn.cluster_select %qc, %kc, %ks top_p 0.9 min_kc_ratio 0.1
+        : tensor<1x12x300x128xf32>, tensor<1x12x1000x128xf32>, tensor<1x12x1000xi32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q_centroids,
+                       AnyRankedTensor:$k_centroids, AnyRankedTensor:$k_sizes,
+                       F32Attr:$top_p, DefaultValuedAttr<F64Attr, "0.0">:$min_kc_ratio,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $q_centroids `,` $k_centroids `,` $k_sizes `top_p` $top_p
+    (`min_kc_ratio` $min_kc_ratio^)? (`scale` $scale^)? attr-dict `:`
+    type($q_centroids) `,` type($k_centroids) `,` type($k_sizes)
+  }];
+}
+
+def Attn_ClusterAttentionOp : Attn_Op<"cluster_attention", [Pure, AllTypesMatch<["q", "result"]>]> {
+  let summary = "attention over the keys of the clusters each query's cluster selected";
+  let description = [{
+    q `[B, Hq, Sq, D]`, k and v `[B, Hkv, Skv, D]` (`Hq % Hkv == 0`), each
+    query token's cluster `q_labels : [B, Hq, Sq] i32`, each key token's
+    `k_labels : [B, Hq, Skv] i32` and `selection : [B, Hq, QC, KC] i1`:
+
+    `out[b,h,i] = sum_j softmax_j(scale * q[b,h,i].k[b,g,j]) v[b,g,j]` over
+    the keys with `selection[b, h, q_labels[b,h,i], k_labels[b,h,j]]`
+    (`g = h / (Hq/Hkv)`, scale `1/sqrt(D)` by default, f32). This is SVG2's
+    variable block-sparse attention (tokens permuted by cluster, blocks of
+    the clusters' sizes, some empty) in the original token order: the
+    permutation and its inverse cancel. A row without a selected key gives
+    0. Labels must lie in `[0, QC)` / `[0, KC)` (attn-run checks labels it
+    is given; a label outside selects nothing).
+
+    ```mlir
+    %o = attn.cluster_attention %q, %k, %v, %ql, %kl, %sel
+        : (tensor<1x12x32760x128xbf16>, tensor<1x12x32760x128xbf16>,
+           tensor<1x12x32760x128xbf16>, tensor<1x12x32760xi32>,
+           tensor<1x12x32760xi32>, tensor<1x12x300x1000xi1>)
+        -> tensor<1x12x32760x128xbf16>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, AnyRankedTensor:$q_labels,
+                       AnyRankedTensor:$k_labels, AnyRankedTensor:$selection,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $q_labels `,` $k_labels `,` $selection
+    (`scale` $scale^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ATTN_OPS_TD

@@ -1,9 +1,0 @@
-// V-MoBA's chunk ops have no GPU kernels yet: the GPU planner names the op
-// and says where it runs instead of failing without a reason.
-// RUN: attn-opt %s --attn-optimize -convert-attn-to-gpu-launches -verify-diagnostics
-
-func.func @main(%q: tensor<1x2x192x16xbf16>, %k: tensor<1x2x192x16xbf16>) -> tensor<1x2x2x16xf32> {
-  // expected-error @+1 {{attn-to-gpu: 'attn.chunk_mean' (V-MoBA) has no GPU kernels yet; it runs on the CPU path (docs/VMoBA.md)}}
-  %m = attn.chunk_mean %k grid [4, 6, 8] chunk [2, 6, 8] : tensor<1x2x192x16xbf16>
-  return %m : tensor<1x2x2x16xf32>
-}
