@@ -723,6 +723,98 @@ def vmoba(q, k, v, grid, chunk, *, topk: Optional[int] = None,
     return _run_cpu(build, inputs, names, kind)[0]
 
 
+def _host_f32(x, name):
+    """A NumPy float32 copy of a NumPy array or CPU tensor (SVG2's CPU path)."""
+    loc = _location(x, name)
+    if loc == "spec":
+        raise TypeError("svg2 has no precompile (shape-only) form: it runs on the CPU path")
+    if loc == "cuda":
+        raise NotImplementedError(
+            f"svg2: {name} is a CUDA tensor; attn.kmeans / cluster_select / "
+            "cluster_attention have no GPU kernels yet (docs/SVG2.md)")
+    if hasattr(x, "detach"):
+        return x.detach().float().contiguous().numpy()
+    return np.ascontiguousarray(np.asarray(x, dtype=np.float32))
+
+
+def svg2_init_centroids(x, n: int, seed: Optional[int] = None):
+    """SVG2's first-call centroids: per (b, h), ``n`` of x's first tokens'
+    vectors drawn with replacement (``x`` [B, H, S, D], the video tokens),
+    float32 [B, H, n, D]. Upstream draws them from torch's CUDA generator;
+    ``seed`` makes the draw reproducible."""
+    xs = _host_f32(x, "x")
+    b, h, s, _ = xs.shape
+    if n < 1:
+        raise ValueError(f"svg2: the number of centroids must be positive, got {n}")
+    picks = np.random.default_rng(seed).integers(0, s, (b, h, n))
+    return np.take_along_axis(xs, picks[..., None], 2).astype(np.float32)
+
+
+def svg2(q, k, v, q_centroids, k_centroids, *, iterations: int, top_p: float = 0.9,
+         min_kc_ratio: float = 0.1, text_length: int = 0, valid_text: Optional[int] = None,
+         scale: Optional[float] = None):
+    """SVG2 (Sparse VideoGen 2) attention: ``(out, q_centroids, k_centroids)``.
+    q, k, v ``[B, H, S, D]`` hold ``S - text_length`` video tokens, then
+    ``text_length`` text tokens, of which the first ``valid_text`` (default
+    all) are the prompt and the rest padding. The video tokens of q and of
+    k are clustered per head by ``iterations`` k-means rounds from the given
+    centroids (float32 ``[B, H, QC, D]`` / ``[B, H, KC, D]``: svg2_init_centroids
+    for a first call, the returned ones to warm-start the next), each query
+    cluster keeps the key clusters of SVG2's top-p rule (``top_p``,
+    ``min_kc_ratio``), and each query attends to the keys of its cluster's
+    selection. Text, as SVG2's Hunyuan path: the prompt is one more query and
+    key cluster that attends to and is attended by every video and prompt
+    token; the padding attends only to itself. NumPy arrays and CPU tensors;
+    the result has q's kind and dtype. No autograd. (docs/SVG2.md)"""
+    qs, ks = _check_qkv(q, k, v)
+    if qs[1] != ks[1]:
+        raise ValueError(f"svg2: q has {qs[1]} heads and k {ks[1]}; SVG2 clusters each "
+                         "head's q and k, so they need as many")
+    b, h, s, d = qs
+    if not 0 <= text_length < s:
+        raise ValueError(f"svg2: text_length must be in [0, {s}), got {text_length}")
+    valid = text_length if valid_text is None else int(valid_text)
+    if not 0 <= valid <= text_length:
+        raise ValueError(f"svg2: valid_text must be in [0, text_length = {text_length}], "
+                         f"got {valid_text}")
+    if isinstance(iterations, bool) or int(iterations) != iterations or iterations < 1:
+        raise ValueError(f"svg2: iterations must be a positive integer, got {iterations!r}")
+    if not 0 <= top_p <= 1 or not 0 <= min_kc_ratio <= 1:
+        raise ValueError(f"svg2: top_p and min_kc_ratio must be in [0, 1], got {top_p} and "
+                         f"{min_kc_ratio}")
+    qn, kn, vn = (_host_f32(x, n) for x, n in ((q, "q"), (k, "k"), (v, "v")))
+    qc0, kc0 = _host_f32(q_centroids, "q_centroids"), _host_f32(k_centroids, "k_centroids")
+    nv = s - text_length
+    for name, c in (("q_centroids", qc0), ("k_centroids", kc0)):
+        if c.ndim != 4 or c.shape[:2] != (b, h) or c.shape[3] != d or c.shape[2] < 1:
+            raise ValueError(f"svg2: {name} must be [B, H, n, D] = [{b}, {h}, n, {d}], got "
+                             f"{list(c.shape)}")
+    nq, nk = qc0.shape[2], kc0.shape[2]
+    qv, kv = (np.ascontiguousarray(x[:, :, :nv]) for x in (qn, kn))
+    ql, qc, kl, kc, sel = compiler.run_cpu(
+        ir.svg2_clusters_module((b, h, nv, d), nq, nk, iterations, top_p, min_kc_ratio),
+        [qv, kv, qc0, kc0])
+    if text_length:
+        pad = text_length - valid
+        ql = np.concatenate([ql, np.full((b, h, valid), nq, np.int32),
+                             np.full((b, h, pad), nq + 1, np.int32)], -1)
+        kl = np.concatenate([kl, np.full((b, h, valid), nk, np.int32),
+                             np.full((b, h, pad), nk + 1, np.int32)], -1)
+        ext = np.zeros((b, h, nq + 2, nk + 2), bool)
+        ext[:, :, :nq, :nk] = sel
+        ext[:, :, nq, :nk + 1] = True      # the prompt attends to video and prompt
+        ext[:, :, :nq + 1, nk] = True      # video and prompt attend to the prompt
+        ext[:, :, nq + 1, nk + 1] = True   # padding attends to padding only
+        sel, nq, nk = ext, nq + 2, nk + 2
+    (out,) = compiler.run_cpu(ir.cluster_attention_module(qs, nq, nk, scale),
+                              [qn, kn, vn, np.ascontiguousarray(ql), np.ascontiguousarray(kl),
+                               np.ascontiguousarray(sel)])
+    if hasattr(q, "detach"):
+        import torch
+        return torch.from_numpy(out).to(q.dtype), qc, kc
+    return out.astype(np.asarray(q).dtype), qc, kc
+
+
 def sdpa_grad(q, k, v, dout, scale: Optional[float] = None):
     """The gradients (dq, dk, dv) of ``sdpa(q, k, v, scale)`` for the output
     gradient ``dout`` (shaped like q): attn.sdpa_grad where the inputs live (_run_grad: the CPU path, or the GPU backward

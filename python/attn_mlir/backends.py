@@ -9,6 +9,9 @@ Names (case-insensitive; sglang's enum spelling ``SLIDING_TILE_ATTN`` works too)
                       (validated when the backend is made), or one ``window_size``
   vmoba_attn          V-MoBA; chunk sizes, top-k / threshold and the layer cycle from
                       FastVideo's keys (config.VMobaConfig; docs/VMoBA.md); CPU path only
+  sparse_video_gen_2_attn  SVG2; sglang's svg2_* keys (config.Svg2Config;
+                      docs/SVG2.md); per-layer k-means centroids kept across steps;
+                      CPU path only
   torch_sdpa          dense attention: torch's scaled_dot_product_attention on torch
                       tensors, NumPy on NumPy arrays
 ``config`` is what ``--attention-backend-config`` takes (config.parse_backend_config),
@@ -35,9 +38,11 @@ import numpy as np
 
 from . import api
 from .runtime import is_torch_tensor
-from .config import BackendConfig, ConfigError, MaskStrategy, VMobaConfig, parse_backend_config
+from .config import (BackendConfig, ConfigError, MaskStrategy, Svg2Config, VMobaConfig,
+                     parse_backend_config)
 
-BACKEND_NAMES = ("video_sparse_attn", "sliding_tile_attn", "vmoba_attn", "torch_sdpa")
+BACKEND_NAMES = ("video_sparse_attn", "sliding_tile_attn", "vmoba_attn",
+                 "sparse_video_gen_2_attn", "torch_sdpa")
 
 
 def _as_config(config) -> BackendConfig:
@@ -269,9 +274,84 @@ class VMobaAttnBackend(AttentionBackend):
         return api.vmoba(q, k, v, g, chunk, threshold=self.moba.moba_threshold)
 
 
+class Svg2AttnBackend(AttentionBackend):
+    """SVG2 (attn.kmeans / cluster_select / cluster_attention), as sglang's
+    SparseVideoGen2AttentionImpl: the first ``dense_layers(num_layers)``
+    layers and the first ``dense_steps(num_steps)`` steps are dense attention
+    over the whole sequence (as upstream, text padding included); otherwise
+    q and k's video tokens are clustered, warm-starting from this layer's
+    centroids of the previous call (``kmeans_iter_step`` rounds) or, on a
+    layer's first call, from random tokens (``kmeans_iter_init`` rounds), and
+    attention runs over the selected clusters. ``reset()`` drops the
+    centroids (upstream keeps them for one request). ``text_length`` = valid
+    (prompt) text tokens at the tail; q's tokens past grid's T*H*W are text."""
+    name = "sparse_video_gen_2_attn"
+
+    def __init__(self, config: BackendConfig, num_layers: Optional[int] = None,
+                 num_steps: Optional[int] = None, seed: Optional[int] = None):
+        super().__init__(config)
+        self.svg2 = Svg2Config.from_dict(config.svg2)
+        self.num_layers, self.num_steps = num_layers, num_steps
+        self.seed = seed
+        self.centroids = {}  # layer -> (q centroids, k centroids)
+
+    def reset(self):
+        self.centroids.clear()
+
+    def is_dense(self, step, layer) -> bool:
+        c = self.svg2
+        if c.first_layers_fp > 0:
+            if self.num_layers is None or layer is None:
+                raise ValueError("sparse_video_gen_2_attn with svg2_first_layers_fp > 0 needs "
+                                 "num_layers= (an option) and layer=")
+            if layer < c.dense_layers(self.num_layers):
+                return True
+        if c.first_times_fp > 0:
+            if self.num_steps is None or step is None:
+                raise ValueError("sparse_video_gen_2_attn with svg2_first_times_fp > 0 needs "
+                                 "num_steps= (an option) and step=")
+            if step < c.dense_steps(self.num_steps):
+                return True
+        return False
+
+    def forward(self, q, k, v, *, step=None, layer=None, gate=None, grid=None,
+                text_length: int = 0, head_offset: Optional[int] = None):
+        _check_head_offset(head_offset)
+        if grid is None:
+            raise ValueError("sparse_video_gen_2_attn needs grid=(T, H, W), the latent token grid")
+        if gate is not None:
+            raise ValueError("sparse_video_gen_2_attn takes no gate")
+        g = api.parse_grid(grid)
+        s = api._shape(q)[2]
+        video = g[0] * g[1] * g[2]
+        if video > s or text_length > s - video:
+            raise ValueError(f"sparse_video_gen_2_attn: grid {list(g)} has {video} tokens and "
+                             f"text_length is {text_length}, but q has {s}")
+        dense = self.is_dense(step, layer)
+        if dense and not self.svg2.zero_step_kmeans_init:
+            return api.sdpa(q, k, v)
+        key = layer
+        c = self.svg2
+        if key in self.centroids:
+            (qc, kc), iters = self.centroids[key], c.kmeans_iter_step
+        else:
+            seed = None if self.seed is None else self.seed + 2 * (layer or 0)
+            qc = api.svg2_init_centroids(api._host_f32(q, "q")[:, :, :video],
+                                         c.num_q_centroids, seed)
+            kc = api.svg2_init_centroids(api._host_f32(k, "k")[:, :, :video],
+                                         c.num_k_centroids, None if seed is None else seed + 1)
+            iters = c.kmeans_iter_init
+        out, qc, kc = api.svg2(q, k, v, qc, kc, iterations=iters, top_p=c.top_p,
+                               min_kc_ratio=c.min_kc_ratio, text_length=s - video,
+                               valid_text=text_length)
+        self.centroids[key] = (qc, kc)
+        return api.sdpa(q, k, v) if dense else out
+
+
 _BACKENDS = {"video_sparse_attn": VideoSparseAttnBackend,
              "sliding_tile_attn": SlidingTileAttnBackend,
              "vmoba_attn": VMobaAttnBackend,
+             "sparse_video_gen_2_attn": Svg2AttnBackend,
              "torch_sdpa": TorchSDPABackend}
 
 
@@ -294,6 +374,8 @@ def get_attention_backend(name: str, config=None, **options) -> AttentionBackend
         return cls(cfg)
     if cls is VideoSparseAttnBackend:
         allowed = {"tile"}
+    elif cls is Svg2AttnBackend:
+        allowed = {"num_layers", "num_steps", "seed"}
     else:
         allowed = {"tile", "window_size", "num_steps", "num_layers", "num_heads", "per_head"}
     extra = set(options) - allowed

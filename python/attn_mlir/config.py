@@ -25,8 +25,13 @@ VMOBA_KEYS = {"temporal_chunk_size", "temporal_topk", "spatial_chunk_size", "spa
               "st_chunk_size", "st_topk", "moba_select_mode", "moba_threshold",
               "moba_threshold_type", "first_full_layer", "first_full_step", "temporal_layer",
               "spatial_layer", "st_layer"}
+SVG2_DEFAULTS = {"svg2_num_q_centroids": 300, "svg2_num_k_centroids": 1000,
+                 "svg2_top_p_kmeans": 0.9, "svg2_min_kc_ratio": 0.1,
+                 "svg2_kmeans_iter_init": 50, "svg2_kmeans_iter_step": 2,
+                 "svg2_zero_step_kmeans_init": False, "svg2_first_layers_fp": 0.03,
+                 "svg2_first_times_fp": 0.2}
 KNOWN_KEYS = {"sparsity", "VSA_sparsity", "mask_strategy_file_path", "sta_mode",
-              "skip_time_steps", "moba_config"} | VMOBA_KEYS
+              "skip_time_steps", "moba_config"} | VMOBA_KEYS | set(SVG2_DEFAULTS)
 STA_MODES = {"STA_inference", "STA_searching", "STA_tuning", "STA_tuning_cfg"}
 
 
@@ -166,6 +171,7 @@ class BackendConfig:
     sta_mode: str = "STA_inference"
     skip_time_steps: Optional[int] = None
     moba: dict = field(default_factory=dict)  # V-MoBA's keys (VMobaConfig.from_dict)
+    svg2: dict = field(default_factory=dict)  # SVG2's keys (Svg2Config.from_dict)
     extra: dict = field(default_factory=dict)
 
 
@@ -321,4 +327,60 @@ def parse_backend_config(text: Optional[str]) -> BackendConfig:
                               "under moba_config")
         moba.update(nested)
     cfg.moba = moba
+    cfg.svg2 = {k: data[k] for k in SVG2_DEFAULTS if k in data}
     return cfg
+
+
+@dataclass
+class Svg2Config:
+    """sglang's SVG2 keys (``svg2_*``, the defaults of its denoising stage).
+    ``first_layers_fp`` <= 1 is a fraction of the layers (floor), else a
+    count; ``first_times_fp`` <= 1 is a fraction of the steps (floor) run
+    dense. sglang compares a threshold against the scheduler's timestep
+    values, which makes the first floor(x * steps) steps dense; an absolute
+    timestep (> 1) needs those values and is not supported here."""
+    num_q_centroids: int = 300
+    num_k_centroids: int = 1000
+    top_p: float = 0.9
+    min_kc_ratio: float = 0.1
+    kmeans_iter_init: int = 50
+    kmeans_iter_step: int = 2
+    zero_step_kmeans_init: bool = False
+    first_layers_fp: float = 0.03
+    first_times_fp: float = 0.2
+
+    @staticmethod
+    def from_dict(d: dict) -> "Svg2Config":
+        v = dict(SVG2_DEFAULTS, **d)
+        def num(key, lo, hi=None, integer=False):
+            x = v[key]
+            ok = not isinstance(x, bool) and isinstance(x, (int, float)) and x == x
+            ok = ok and (not integer or float(x).is_integer()) and x >= lo
+            ok = ok and (hi is None or x <= hi)
+            if not ok:
+                rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
+                kind = "an integer" if integer else "a number"
+                raise ConfigError(f"SVG2 config: {key} must be {kind} {rng}, got {x!r}")
+            return int(x) if integer else float(x)
+        if not isinstance(v["svg2_zero_step_kmeans_init"], bool):
+            raise ConfigError("SVG2 config: svg2_zero_step_kmeans_init must be true or false, "
+                              f"got {v['svg2_zero_step_kmeans_init']!r}")
+        c = Svg2Config(num("svg2_num_q_centroids", 1, integer=True),
+                       num("svg2_num_k_centroids", 1, integer=True),
+                       num("svg2_top_p_kmeans", 0, 1), num("svg2_min_kc_ratio", 0, 1),
+                       num("svg2_kmeans_iter_init", 1, integer=True),
+                       num("svg2_kmeans_iter_step", 1, integer=True),
+                       v["svg2_zero_step_kmeans_init"], num("svg2_first_layers_fp", 0),
+                       num("svg2_first_times_fp", 0))
+        if c.first_times_fp > 1:
+            raise ConfigError("SVG2 config: svg2_first_times_fp > 1 is an absolute scheduler "
+                              "timestep upstream; give the fraction of dense steps (<= 1)")
+        return c
+
+    def dense_layers(self, num_layers: int) -> int:
+        x = self.first_layers_fp
+        n = int(x * num_layers) if x <= 1 else int(x)
+        return max(0, min(n, num_layers))
+
+    def dense_steps(self, num_steps: int) -> int:
+        return int(self.first_times_fp * num_steps)

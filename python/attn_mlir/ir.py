@@ -128,6 +128,39 @@ def vmoba_module(shape, grid, chunk, elem, topk: Optional[int] = None,
             f"  return %o : {t}\n}}\n")
 
 
+def svg2_clusters_module(shape, n_q: int, n_k: int, iterations: int, top_p: float,
+                         min_kc_ratio: float) -> str:
+    """SVG2's clustering (f32): (q, k [B, H, V, D], q_init [B, H, QC, D], k_init
+    [B, H, KC, D]) -> (q_labels, q_centroids, k_labels, k_centroids, selection):
+    attn.kmeans of q and of k, then attn.cluster_select."""
+    b, h, s, d = (int(x) for x in shape)
+    t = tensor_type(shape, "f32")
+    qi, ki = tensor_type((b, h, n_q, d), "f32"), tensor_type((b, h, n_k, d), "f32")
+    lt = tensor_type((b, h, s), "i32")
+    kst = tensor_type((b, h, n_k), "i32")
+    st = tensor_type((b, h, n_q, n_k), "i1")
+    return (f"func.func @main(%q: {t}, %k: {t}, %iq: {qi}, %ik: {ki}) -> "
+            f"({lt}, {qi}, {lt}, {ki}, {st}) {{\n"
+            f"  %ql, %qc, %qs = attn.kmeans %q, %iq iterations {int(iterations)} : {t}, {qi}\n"
+            f"  %kl, %kc, %ks = attn.kmeans %k, %ik iterations {int(iterations)} : {t}, {ki}\n"
+            f"  %sel = attn.cluster_select %qc, %kc, %ks top_p {_f32(top_p)} "
+            f"min_kc_ratio {float(min_kc_ratio)!r} : {qi}, {ki}, {kst}\n"
+            f"  return %ql, %qc, %kl, %kc, %sel : {lt}, {qi}, {lt}, {ki}, {st}\n}}\n")
+
+
+def cluster_attention_module(shape, n_q: int, n_k: int, scale: Optional[float] = None) -> str:
+    """attn.cluster_attention (f32): (q, k, v [B, H, S, D], q_labels, k_labels [B, H, S],
+    selection [B, H, QC, KC]) -> out."""
+    b, h, s, d = (int(x) for x in shape)
+    t = tensor_type(shape, "f32")
+    lt, st = tensor_type((b, h, s), "i32"), tensor_type((b, h, n_q, n_k), "i1")
+    sc = "" if scale is None else f" scale {_f32(scale)}"
+    return (f"func.func @main(%q: {t}, %k: {t}, %v: {t}, %ql: {lt}, %kl: {lt}, %s: {st})"
+            f" -> {t} {{\n"
+            f"  %o = attn.cluster_attention %q, %k, %v, %ql, %kl, %s{sc} : "
+            f"({t}, {t}, {t}, {lt}, {lt}, {st}) -> {t}\n  return %o : {t}\n}}\n")
+
+
 def sdpa_grad_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:
     """attn.sdpa_grad: (q, k, v, dout) -> (dq, dk, dv)."""
     _check_elem(elem)
