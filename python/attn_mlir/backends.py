@@ -322,30 +322,39 @@ class Svg2AttnBackend(AttentionBackend):
         if gate is not None:
             raise ValueError("sparse_video_gen_2_attn takes no gate")
         g = api.parse_grid(grid)
-        s = api._shape(q)[2]
-        video = g[0] * g[1] * g[2]
-        if video > s or text_length > s - video:
-            raise ValueError(f"sparse_video_gen_2_attn: grid {list(g)} has {video} tokens and "
-                             f"text_length is {text_length}, but q has {s}")
-        dense = self.is_dense(step, layer)
-        if dense and not self.svg2.zero_step_kmeans_init:
-            return api.sdpa(q, k, v)
-        key = layer
-        c = self.svg2
-        if key in self.centroids:
-            (qc, kc), iters = self.centroids[key], c.kmeans_iter_step
-        else:
-            seed = None if self.seed is None else self.seed + 2 * (layer or 0)
-            qc = api.svg2_init_centroids(api._host_f32(q, "q")[:, :, :video],
-                                         c.num_q_centroids, seed)
-            kc = api.svg2_init_centroids(api._host_f32(k, "k")[:, :, :video],
-                                         c.num_k_centroids, None if seed is None else seed + 1)
-            iters = c.kmeans_iter_init
-        out, qc, kc = api.svg2(q, k, v, qc, kc, iterations=iters, top_p=c.top_p,
-                               min_kc_ratio=c.min_kc_ratio, text_length=s - video,
-                               valid_text=text_length)
-        self.centroids[key] = (qc, kc)
-        return api.sdpa(q, k, v) if dense else out
+        seed = None if self.seed is None else self.seed + 2 * (layer or 0)
+        return svg2_layer(q, k, v, self.svg2, self.centroids, layer, self.is_dense(step, layer),
+                          g[0] * g[1] * g[2], text_length, seed)
+
+
+def svg2_layer(q, k, v, cfg: Svg2Config, centroids: dict, layer, dense: bool, video: int,
+               valid_text: int = 0, seed: Optional[int] = None):
+    """One SVG2 attention call of layer `layer` (Svg2AttnBackend, and
+    sglang.SparseVideoGen2AttentionImpl): dense attention when `dense` (after
+    updating `centroids` if cfg.zero_step_kmeans_init), else api.svg2 from
+    centroids[layer] (kmeans_iter_step rounds) or, on the layer's first call,
+    from random video tokens (kmeans_iter_init rounds; `seed`, `seed + 1`);
+    centroids[layer] is updated. q's first `video` tokens are video, the
+    rest text of which the first `valid_text` are the prompt."""
+    s = api._shape(q)[2]
+    if video > s or valid_text > s - video:
+        raise ValueError(f"sparse_video_gen_2_attn: the grid has {video} tokens and "
+                         f"text_length is {valid_text}, but q has {s}")
+    if dense and not cfg.zero_step_kmeans_init:
+        return api.sdpa(q, k, v)
+    if layer in centroids:
+        (qc, kc), iters = centroids[layer], cfg.kmeans_iter_step
+    else:
+        qc = api.svg2_init_centroids(api._host_f32(q, "q")[:, :, :video], cfg.num_q_centroids,
+                                     seed)
+        kc = api.svg2_init_centroids(api._host_f32(k, "k")[:, :, :video], cfg.num_k_centroids,
+                                     None if seed is None else seed + 1)
+        iters = cfg.kmeans_iter_init
+    out, qc, kc = api.svg2(q, k, v, qc, kc, iterations=iters, top_p=cfg.top_p,
+                           min_kc_ratio=cfg.min_kc_ratio, text_length=s - video,
+                           valid_text=valid_text)
+    centroids[layer] = (qc, kc)
+    return api.sdpa(q, k, v) if dense else out
 
 
 _BACKENDS = {"video_sparse_attn": VideoSparseAttnBackend,

@@ -35,6 +35,13 @@ V-MoBA (``VMOBA_ATTN``): the metadata carries FastVideo's V-MoBA keys
 (config.VMobaConfig) and ``patch_resolution``; the impl reads its layer from
 ``prefix`` (``blocks.<n>``, as upstream) and runs api.vmoba on raster
 tokens (no pre/post-processing; video tokens only).
+
+SVG2 (``SPARSE_VIDEO_GEN_2_ATTN``): the metadata carries sglang's ``svg2_*``
+keys (config.Svg2Config), the step, the layer and step counts, the text
+(``context_length`` tokens at the tail, the first ``prompt_length`` of them
+the prompt) and the request's centroid cache (``Svg2Cache``: pass the same
+one to every step's build; a new request gets a new one); the impl reads its
+layer as upstream (``prefix.split(".")[-3]``).
 """
 import enum
 import re
@@ -44,7 +51,7 @@ from typing import Any, List, Optional
 import numpy as np
 
 from . import api, ir
-from .config import MaskStrategy, VMobaConfig
+from .config import MaskStrategy, Svg2Config, VMobaConfig
 from .runtime import is_torch_tensor
 
 
@@ -54,6 +61,7 @@ class AttentionBackendEnum(enum.Enum):
     VIDEO_SPARSE_ATTN = enum.auto()
     TORCH_SDPA = enum.auto()
     VMOBA_ATTN = enum.auto()
+    SPARSE_VIDEO_GEN_2_ATTN = enum.auto()
 
 
 # ---------------------------------------------------------------------------
@@ -430,9 +438,129 @@ class VMOBAAttentionBackend:
         return VideoMobaAttentionMetadataBuilder
 
 
+# ---------------------------------------------------------------------------
+# SVG2
+# ---------------------------------------------------------------------------
+
+class Svg2Cache(dict):
+    """One request's k-means centroids: layer -> (q centroids, k centroids)."""
+
+
+@dataclass
+class SparseVideoGen2AttentionMetadata:
+    current_timestep: int          # the step index (0 = the first denoising step)
+    patch_resolution: List[int]
+    config: Svg2Config
+    num_layers: int
+    num_steps: int
+    context_length: int = 0
+    prompt_length: int = 0
+    cache: Svg2Cache = field(default_factory=Svg2Cache)
+
+
+class SparseVideoGen2AttentionMetadataBuilder:
+    def prepare(self):
+        pass
+
+    def build(self, current_timestep: int, raw_latent_shape=None, patch_size=None,
+              num_layers: int = 0, num_steps: int = 0, context_length: int = 0,
+              prompt_length: Optional[int] = None, cache: Optional[Svg2Cache] = None,
+              patch_resolution=None, device=None, **svg2_keys
+              ) -> SparseVideoGen2AttentionMetadata:
+        """patch_resolution = raw_latent_shape[-3:] // patch_size (or given);
+        sglang's svg2_* keys as keyword arguments; ``cache`` carries the
+        centroids from step to step (a new Svg2Cache when None)."""
+        if patch_resolution is None:
+            if raw_latent_shape is None or patch_size is None:
+                raise ValueError("SparseVideoGen2AttentionMetadataBuilder.build needs "
+                                 "raw_latent_shape and patch_size, or patch_resolution")
+            lat = [int(x) for x in list(raw_latent_shape)[-3:]]
+            ps = [patch_size] * 3 if isinstance(patch_size, int) else [int(p) for p in patch_size]
+            if any(b <= 0 or a % b for a, b in zip(lat, ps)):
+                raise ValueError(f"latent shape {lat} is not a multiple of patch size {ps}")
+            patch_resolution = [a // b for a, b in zip(lat, ps)]
+        g = list(api.parse_grid(patch_resolution, "patch_resolution"))
+        if num_layers < 1 or num_steps < 1:
+            raise ValueError("SparseVideoGen2AttentionMetadataBuilder.build needs num_layers "
+                             "and num_steps (>= 1): the dense warm-up is a fraction of them")
+        prompt = context_length if prompt_length is None else int(prompt_length)
+        if not 0 <= prompt <= context_length:
+            raise ValueError(f"prompt_length {prompt} must be in [0, context_length = "
+                             f"{context_length}]")
+        return SparseVideoGen2AttentionMetadata(
+            int(current_timestep), g, Svg2Config.from_dict(svg2_keys), int(num_layers),
+            int(num_steps), int(context_length), prompt,
+            cache if cache is not None else Svg2Cache())
+
+
+class SparseVideoGen2AttentionImpl(_ImplBase):
+    @property
+    def layer_idx(self) -> int:
+        parts = str(self.prefix).split(".")
+        if len(parts) < 3 or not parts[-3].isdigit():
+            raise ValueError(f"SparseVideoGen2AttentionImpl: prefix {self.prefix!r} names no "
+                             "layer (upstream reads prefix.split('.')[-3], e.g. "
+                             "'blocks.7.attn1.impl')")
+        return int(parts[-3])
+
+    def preprocess_qkv(self, x, attn_metadata):
+        return x  # clusters are found per call: nothing to rearrange up front
+
+    def postprocess_output(self, x, attn_metadata):
+        return x
+
+    def forward(self, query, key, value, attn_metadata):
+        """[B, S, heads, D] q/k/v (video tokens, then context_length text) -> the same."""
+        if attn_metadata is None:
+            raise ValueError("SparseVideoGen2AttentionImpl.forward needs attn_metadata")
+        md = attn_metadata
+        _check_bshd(query, "query")
+        from .backends import svg2_layer
+        layer = self.layer_idx
+        c = md.config
+        dense = (layer < c.dense_layers(md.num_layers) or
+                 md.current_timestep < c.dense_steps(md.num_steps))
+        video = md.patch_resolution[0] * md.patch_resolution[1] * md.patch_resolution[2]
+        if api._shape(query)[1] != video + md.context_length:
+            raise ValueError(f"query has {api._shape(query)[1]} tokens; the metadata says "
+                             f"{video} video + {md.context_length} text")
+        out = svg2_layer(_to_bhsd(query), _to_bhsd(key), _to_bhsd(value), c, md.cache, layer,
+                         dense, video, md.prompt_length)
+        return _to_bshd(out)
+
+
+class SparseVideoGen2AttentionBackend:
+    accept_output_buffer = False
+
+    @staticmethod
+    def get_enum():
+        return AttentionBackendEnum.SPARSE_VIDEO_GEN_2_ATTN
+
+    @staticmethod
+    def get_name() -> str:
+        return "SPARSE_VIDEO_GEN_2_ATTN"
+
+    @staticmethod
+    def get_supported_head_sizes() -> List[int]:
+        return [64, 128, 256]
+
+    @staticmethod
+    def get_impl_cls():
+        return SparseVideoGen2AttentionImpl
+
+    @staticmethod
+    def get_metadata_cls():
+        return SparseVideoGen2AttentionMetadata
+
+    @staticmethod
+    def get_builder_cls():
+        return SparseVideoGen2AttentionMetadataBuilder
+
+
 _BACKENDS = {AttentionBackendEnum.SLIDING_TILE_ATTN: SlidingTileAttentionBackend,
              AttentionBackendEnum.VIDEO_SPARSE_ATTN: VideoSparseAttentionBackend,
-             AttentionBackendEnum.VMOBA_ATTN: VMOBAAttentionBackend}
+             AttentionBackendEnum.VMOBA_ATTN: VMOBAAttentionBackend,
+             AttentionBackendEnum.SPARSE_VIDEO_GEN_2_ATTN: SparseVideoGen2AttentionBackend}
 
 
 def get_backend_cls(name):

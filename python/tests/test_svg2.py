@@ -141,3 +141,34 @@ def test_backend_errors():
         nolayers.forward(q, k, v, step=4, layer=2, grid=GRID)
     with pytest.raises(TypeError, match="does not take option"):
         am.get_attention_backend("sparse_video_gen_2_attn", KEYS, tile=(1, 1, 1))
+
+
+# --------------------------------------------------------------------------
+# sglang-style classes: [B, S, H, D], the layer from the prefix, one cache a request
+# --------------------------------------------------------------------------
+
+def test_sglang_svg2_backend():
+    from attn_mlir import sglang
+    cls = sglang.get_backend_cls("sparse_video_gen_2_attn")
+    assert cls.get_name() == "SPARSE_VIDEO_GEN_2_ATTN"
+    assert cls.get_impl_cls() is sglang.SparseVideoGen2AttentionImpl
+    cache = sglang.Svg2Cache()
+    build = lambda step: cls.get_builder_cls()().build(  # noqa: E731
+        current_timestep=step, raw_latent_shape=[1, 16, 2, 8, 12], patch_size=[1, 2, 2],
+        num_layers=4, num_steps=8, context_length=8, prompt_length=6, cache=cache, **KEYS)
+    impl = cls.get_impl_cls()(num_heads=2, head_size=16, prefix="model.blocks.2.attn1.impl")
+    assert impl.layer_idx == 2
+    q, k, v = (rand(1, 2, 56, 16) for _ in range(3))
+    bshd = lambda x: np.ascontiguousarray(np.swapaxes(x, 1, 2))  # noqa: E731
+    out = impl.forward(bshd(q), bshd(k), bshd(v), build(1))       # step 1 of 8: dense
+    close(bshd(out), ref.sdpa(q, k, v))
+    assert cache == {}
+    impl.forward(bshd(q), bshd(k), bshd(v), build(2))             # first sparse call
+    qc, kc = cache[2]
+    out = impl.forward(bshd(q), bshd(k), bshd(v), build(3))       # warm start from the cache
+    close(bshd(out), reference(q, k, v, qc, kc, 2, 0.7, 0.0, text=8, valid=6)[0])
+    with pytest.raises(ValueError, match="names no layer"):
+        cls.get_impl_cls()(num_heads=2, head_size=16, prefix="attn1").forward(
+            bshd(q), bshd(k), bshd(v), build(3))
+    with pytest.raises(ValueError, match="needs num_layers and num_steps"):
+        cls.get_builder_cls()().build(current_timestep=0, patch_resolution=[2, 4, 6])
