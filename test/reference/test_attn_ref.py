@@ -555,3 +555,42 @@ def test_cli_rand_check_equal(tmp_path):
     r = cli("check", "vsa", "--inputs", ",".join([p("t.npy")] * 3 + [p("vbs.npy")]),
             "--outputs", p("vo.npy"), "--attrs", attrs)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# ----------------------------------------------------------------------------------------------
+# The SageAttention emulation (sage_ref.py, docs/Sage.md)
+# ----------------------------------------------------------------------------------------------
+
+def test_sage_e4m3_rounding_facts():
+    import sage_ref
+    x = np.array([448, 460, 1e6, 1.0, 0.3, 2 ** -10, 1.5 * 2 ** -10, -0.3, 248.0, 0.0],
+                 np.float32)
+    # saturation at 448; RNE (0.3 -> 0.3125, 248 ties to 256: even mantissa);
+    # subnormals in steps of 2^-9 (2^-10 ties to 0, 1.5 * 2^-10 -> 2^-9).
+    want = [448, 448, 448, 1.0, 0.3125, 0.0, 2 ** -9, -0.3125, 256.0, 0.0]
+    assert sage_ref.e4m3(x).tolist() == want
+
+
+def test_sage_int8_groups_and_half_away_rounding():
+    import sage_ref
+    g, n = sage_ref.q_groups(40)
+    assert n == 24 and g[0] == g[8] == 0 and g[7] == g[15] == 7 and g[16] == g[24] == 8
+    gk, nk = sage_ref.k_groups(300)
+    assert nk == 12 and gk[0] == gk[1] == 0 and gk[2] == 1 and gk[128] == 4
+    x = np.array([[[127.0, 63.5, -63.5, 0.25]]], np.float32)   # one group, amax 127
+    qi, sc = sage_ref.int8_groups(x, np.zeros(1, int), 1)
+    assert abs(sc[0, 0] - (1.0 + 1e-7)) < 1e-6
+    assert qi.tolist() == [[[127.0, 63.0, -63.0, 0.0]]]  # 63.5/1.0000001 < 63.5: rounds down
+
+
+def test_sage_matches_exact_attention_to_quantization_error():
+    import sage_ref
+    rng = np.random.default_rng(5)
+    q, k, v = (rng.standard_normal((1, 2, 200, 64)).astype(np.float32) for _ in range(3))
+    out = sage_ref.sage_sdpa(q, k, v, elt="f32")
+    ref = A.sdpa(q, k, v)
+    err = A.rel_err(out, ref)
+    assert 5e-3 < err < 8e-2  # FP8 P.V: a few percent, not exact, not garbage
+    # A constant shift of k (what the smoothing removes) changes nothing exact.
+    out2 = sage_ref.sage_sdpa(q, k + 3.0, v, elt="f32")
+    assert A.rel_err(out2, ref) < 8e-2
