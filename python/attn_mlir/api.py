@@ -723,6 +723,25 @@ def vmoba(q, k, v, grid, chunk, *, topk: Optional[int] = None,
     return _run_cpu(build, inputs, names, kind)[0]
 
 
+def sage_sdpa(q, k, v, scale: Optional[float] = None):
+    """Dense attention with SageAttention2's default Hopper numerics (INT8
+    Q.K per thread group with K smoothing, FP8 e4m3 P.V with per-channel V
+    scales; attn.sage_sdpa, docs/Sage.md): what sglang's ``sage_attn``
+    computes, a few percent from exact attention. NumPy arrays and CPU
+    tensors run the CPU path's emulation; there is no GPU kernel yet, so
+    CUDA tensors raise NotImplementedError. No autograd."""
+    qs, ks = _check_qkv(q, k, v, same_seq=False)
+    inputs, names = [q, k, v], ["q", "k", "v"]
+    kind = _classify(inputs, names)
+    if kind == "cuda":
+        raise NotImplementedError("sage_sdpa: attn.sage_sdpa has no GPU kernel yet "
+                                  "(docs/Sage.md); run it on CPU tensors or NumPy arrays")
+    if kind == "spec":
+        raise TypeError("sage_sdpa has no precompile (shape-only) form yet")
+    return _run_cpu(lambda elem: ir.sage_sdpa_module(qs, ks, elem, scale), inputs, names,
+                    kind)[0]
+
+
 def _host_f32(x, name):
     """A NumPy float32 copy of a NumPy array or CPU tensor (SVG2's CPU path)."""
     loc = _location(x, name)

@@ -9,6 +9,8 @@ Names (case-insensitive; sglang's enum spelling ``SLIDING_TILE_ATTN`` works too)
                       (validated when the backend is made), or one ``window_size``
   vmoba_attn          V-MoBA; chunk sizes, top-k / threshold and the layer cycle from
                       FastVideo's keys (config.VMobaConfig; docs/VMoBA.md); CPU path only
+  sage_attn           SageAttention2's INT8/FP8 numerics over all tokens (api.sage_sdpa;
+                      docs/Sage.md); CPU path only (an emulation)
   sparse_video_gen_2_attn  SVG2; sglang's svg2_* keys (config.Svg2Config;
                       docs/SVG2.md); per-layer k-means centroids kept across steps;
                       CPU path only
@@ -42,7 +44,7 @@ from .config import (BackendConfig, ConfigError, MaskStrategy, Svg2Config, VMoba
                      parse_backend_config)
 
 BACKEND_NAMES = ("video_sparse_attn", "sliding_tile_attn", "vmoba_attn",
-                 "sparse_video_gen_2_attn", "torch_sdpa")
+                 "sparse_video_gen_2_attn", "sage_attn", "torch_sdpa")
 
 
 def _as_config(config) -> BackendConfig:
@@ -357,10 +359,24 @@ def svg2_layer(q, k, v, cfg: Svg2Config, centroids: dict, layer, dense: bool, vi
     return api.sdpa(q, k, v) if dense else out
 
 
+class SageAttnBackend(AttentionBackend):
+    """sglang's ``sage_attn``: sageattn over every token (no mask, as upstream),
+    here attn.sage_sdpa's emulation of its numerics."""
+    name = "sage_attn"
+
+    def forward(self, q, k, v, *, step=None, layer=None, gate=None, grid=None,
+                text_length: int = 0, head_offset: Optional[int] = None):
+        _check_head_offset(head_offset)
+        if gate is not None:
+            raise ValueError("sage_attn takes no gate")
+        return api.sage_sdpa(q, k, v)
+
+
 _BACKENDS = {"video_sparse_attn": VideoSparseAttnBackend,
              "sliding_tile_attn": SlidingTileAttnBackend,
              "vmoba_attn": VMobaAttnBackend,
              "sparse_video_gen_2_attn": Svg2AttnBackend,
+             "sage_attn": SageAttnBackend,
              "torch_sdpa": TorchSDPABackend}
 
 
@@ -377,7 +393,7 @@ def get_attention_backend(name: str, config=None, **options) -> AttentionBackend
                          f"{', '.join(BACKEND_NAMES)}")
     cfg = _as_config(config)
     cls = _BACKENDS[key]
-    if cls in (TorchSDPABackend, VMobaAttnBackend):
+    if cls in (TorchSDPABackend, VMobaAttnBackend, SageAttnBackend):
         if options:
             raise TypeError(f"{key} takes no options, got {sorted(options)}")
         return cls(cfg)

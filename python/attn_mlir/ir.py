@@ -161,6 +161,16 @@ def cluster_attention_module(shape, n_q: int, n_k: int, scale: Optional[float] =
             f"({t}, {t}, {t}, {lt}, {lt}, {st}) -> {t}\n  return %o : {t}\n}}\n")
 
 
+def sage_sdpa_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:
+    """attn.sage_sdpa: (q, k, v) -> out (SageAttention2's numerics)."""
+    _check_elem(elem)
+    qt, kt = tensor_type(q_shape, elem), tensor_type(kv_shape, elem)
+    sc = "" if scale is None else f" scale {_f32(scale)}"
+    return (f"func.func @main(%q: {qt}, %k: {kt}, %v: {kt}) -> {qt} {{\n"
+            f"  %o = attn.sage_sdpa %q, %k, %v{sc} : ({qt}, {kt}, {kt}) -> {qt}\n"
+            f"  return %o : {qt}\n}}\n")
+
+
 def sdpa_grad_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:
     """attn.sdpa_grad: (q, k, v, dout) -> (dq, dk, dv)."""
     _check_elem(elem)

@@ -37,7 +37,7 @@ def strategy(tmp_path, steps=3, layers=2, heads=2, drop=None):
 def test_names_and_classes(tmp_path):
     path, _ = strategy(tmp_path)
     assert B.BACKEND_NAMES == ("video_sparse_attn", "sliding_tile_attn", "vmoba_attn",
-                               "sparse_video_gen_2_attn", "torch_sdpa")
+                               "sparse_video_gen_2_attn", "sage_attn", "torch_sdpa")
     assert isinstance(am.get_attention_backend("video_sparse_attn"), B.VideoSparseAttnBackend)
     assert isinstance(am.get_attention_backend("torch_sdpa"), B.TorchSDPABackend)
     sta = am.get_attention_backend("SLIDING_TILE_ATTN", f"mask_strategy_file_path={path}")

@@ -28,6 +28,7 @@ void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   populateLseMergeToLinalgPatterns(patterns);
   populateChunkOpsToLinalgPatterns(patterns);
   populateClusterOpsToLinalgPatterns(patterns);
+  populateSageOpsToLinalgPatterns(patterns);
 }
 
 namespace {

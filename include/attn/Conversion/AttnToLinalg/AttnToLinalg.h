@@ -29,6 +29,9 @@ void populateChunkOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// SVG2's attn.kmeans, attn.cluster_select, attn.cluster_attention ->
 /// linalg and scf (ClusterOpsToLinalg.cpp).
 void populateClusterOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// attn.sage_sdpa as an f32 emulation of SageAttention2's numerics
+/// (SageOpsToLinalg.cpp).
+void populateSageOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// Marks the linalg.generic that buildTokenGather creates.
 inline constexpr const char kTokenGatherAttr[] = "attn.token_gather";
 

@@ -882,4 +882,48 @@ def Attn_ClusterAttentionOp : Attn_Op<"cluster_attention", [Pure, AllTypesMatch<
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Quantized attention (SageAttention)
+//===----------------------------------------------------------------------===//
+
+def Attn_SageSdpaOp : Attn_Op<"sage_sdpa", [Pure, AllTypesMatch<["q", "result"]>]> {
+  let summary = "dense attention with SageAttention2's INT8 Q.K and FP8 P.V numerics";
+  let description = [{
+    Attention as `attn.sdpa` (q `[B,Hq,Sq,D]`, k/v `[B,Hkv,Skv,D]`, GQA,
+    `scale` defaulting to `1/sqrt(D)`), computed with the numerics of
+    SageAttention2's default Hopper kernel (`sageattn` ->
+    `sageattn_qk_int8_pv_fp8_cuda_sm90`; docs/Sage.md):
+
+    1. k minus its mean over the sequence (per batch, kv head, channel),
+       each step rounded to the element type;
+    2. q and k in INT8, one scale `amax / 127 + 1e-7` per group (q: rows
+       `{16a + t, 16a + t + 8}`; k: in each 128-key block, the 32 rows with
+       the same `(n mod 8) / 2`), rounded half away from zero;
+    3. scores `(sum q8 k8) * q_scale * k_scale * scale * log2(e)`;
+    4. over 128-key blocks in order, `P' = exp2(s - m + 8.807)` with `m`
+       the running row maximum up to that block, rounded to FP8 e4m3
+       (nearest even, saturating at 448), times V in FP8 (`e4m3(v * 448 /
+       amax_c)` per channel, 0 for an all-zero channel) accumulated in f32;
+       the denominator sums the unrounded P'; earlier blocks rescaled by
+       `exp2(m_old - m_new)`;
+    5. `out = acc / den * amax_c / 448`, rounded to the element type.
+
+    The rows' grouping is part of the numerics: layout passes do not fold
+    tiles into this op (it is not `attn.sdpa`).
+
+    ```mlir
+    %o = attn.sage_sdpa %q, %k, %v : (tensor<1x12x32760x128xbf16>,
+        tensor<1x12x32760x128xbf16>, tensor<1x12x32760x128xbf16>)
+        -> tensor<1x12x32760x128xbf16>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v (`scale` $scale^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ATTN_OPS_TD

@@ -1,0 +1,41 @@
+"""SageAttention numerics (sage_attn): api.sage_sdpa against the independent
+NumPy emulation (test/reference/sage_ref.py) on NumPy and torch bf16 inputs,
+the backend, and errors."""
+import numpy as np
+import pytest
+
+import attn_mlir as am
+from attn_mlir import api, backends as B
+
+import attn_ref as ref
+import sage_ref
+from test_api import rand
+
+
+def test_sage_sdpa_matches_the_emulation_and_is_quantized():
+    q, k, v = rand(1, 4, 40, 32), rand(1, 2, 300, 32), rand(1, 2, 300, 32)
+    out = api.sage_sdpa(q, k, v, scale=0.2)
+    assert ref.rel_err(out, sage_ref.sage_sdpa(q, k, v, scale=0.2, elt="f32")) < 1e-5
+    assert 5e-3 < ref.rel_err(out, ref.sdpa(q, k, v, scale=0.2)) < 1e-1
+
+
+def test_sage_sdpa_torch_bf16_and_backend():
+    torch = pytest.importorskip("torch")
+    q, k, v = (torch.from_numpy(rand(1, 2, 64, 32)).to(torch.bfloat16) for _ in range(3))
+    out = api.sage_sdpa(q, k, v)
+    assert out.dtype == torch.bfloat16
+    emu = sage_ref.sage_sdpa(*(x.float().numpy() for x in (q, k, v)), elt="bf16")
+    assert ref.rel_err(out.float().numpy(), emu) < 1e-3
+    be = am.get_attention_backend("sage_attn")
+    assert isinstance(be, B.SageAttnBackend)
+    assert torch.equal(be.forward(q, k, v, step=3, layer=1), out)
+
+
+def test_sage_sdpa_errors():
+    q = rand(1, 2, 16, 8)
+    with pytest.raises(ValueError, match="k shape .* and v shape .* must match"):
+        api.sage_sdpa(q, q, rand(1, 2, 17, 8))
+    with pytest.raises(TypeError, match="takes no options"):
+        am.get_attention_backend("sage_attn", None, tile=(1, 1, 1))
+    with pytest.raises(ValueError, match="takes no gate"):
+        am.get_attention_backend("sage_attn").forward(q, q, q, gate=q)
