@@ -41,3 +41,20 @@ def out_lse_errors(out, lse, want_out, want_lse):
     same_inf = np.array_equal(np.isneginf(lse), empty)
     lse_err = np.abs(lse[~empty] - want_lse[~empty]).max() if (~empty).any() else 0.0
     return out_err, lse_err, empty, same_inf
+
+
+class Verdicts:
+    """The check scripts' PASS/FAIL lines: verdict(name, ok, detail) prints
+    the detail and the verdict; exit() ends the script (1 if any failed)."""
+
+    def __init__(self):
+        self.results = []
+
+    def __call__(self, name, ok, detail):
+        print(f"  {name}: {detail}")
+        print(("PASS " if ok else "FAIL ") + name)
+        self.results.append(bool(ok))
+
+    def exit(self):
+        import sys
+        sys.exit(0 if all(self.results) else 1)

@@ -19,11 +19,11 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attn_ref  # noqa: E402
 import sage_ref  # noqa: E402
-from attn_run_case import run, ty  # noqa: E402
+from attn_run_case import Verdicts, run, ty  # noqa: E402
 
 attn_run, work = sys.argv[1], sys.argv[2]
 rng = np.random.default_rng()
-results = []
+verdict = Verdicts()
 
 
 def case(name, elt, hq, hkv, sq, skv, d, scale=None, mult=1.0, zero_channel=None):
@@ -48,13 +48,11 @@ def case(name, elt, hq, hkv, sq, skv, d, scale=None, mult=1.0, zero_channel=None
     ok = e_emu < 1e-3 and 5e-3 < e_exact < 1.5e-1 and np.isfinite(got).all()
     if zero_channel is not None:
         ok = ok and (got[..., zero_channel] == 0).all()
-    print(f"  {name}: rel err vs the emulation {e_emu:.2e}, vs exact attention {e_exact:.2e}")
-    print(("PASS " if ok else "FAIL ") + name)
-    results.append(ok)
+    verdict(name, ok, f"rel err vs the emulation {e_emu:.2e}, vs exact attention {e_exact:.2e}")
 
 
 case("f32_partial_blocks", "f32", 2, 2, 40, 300, 32)
 case("bf16_gqa", "bf16", 4, 2, 64, 200, 64, scale=0.1)
 case("f16_zero_v_channel", "f16", 2, 1, 32, 160, 32, zero_channel=5)
 case("peaked", "f32", 1, 1, 48, 384, 32, mult=4.0)
-sys.exit(0 if all(results) else 1)
+verdict.exit()

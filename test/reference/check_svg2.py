@@ -25,17 +25,11 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attn_ref  # noqa: E402
-from attn_run_case import run, ty  # noqa: E402
+from attn_run_case import Verdicts, run, ty  # noqa: E402
 
 attn_run, work = sys.argv[1], sys.argv[2]
 rng = np.random.default_rng()
-results = []
-
-
-def verdict(name, ok, detail):
-    print(f"  {name}: {detail}")
-    print(("PASS " if ok else "FAIL ") + name)
-    results.append(ok)
+verdict = Verdicts()
 
 
 def init_from_tokens(x, k):
@@ -156,4 +150,4 @@ select_case("select_p0.9_min_ratio", 0.9, 0.3)
 case = attention_gqa()
 svg2_layer()
 bad_label_refused(case)
-sys.exit(0 if all(results) else 1)
+verdict.exit()

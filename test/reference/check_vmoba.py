@@ -27,17 +27,11 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attn_ref  # noqa: E402
-from attn_run_case import run, ty  # noqa: E402
+from attn_run_case import Verdicts, run, ty  # noqa: E402
 
 attn_run, work = sys.argv[1], sys.argv[2]
 rng = np.random.default_rng()
-results = []
-
-
-def verdict(name, ok, detail):
-    print(f"  {name}: {detail}")
-    print(("PASS " if ok else "FAIL ") + name)
-    results.append(ok)
+verdict = Verdicts()
 
 
 def attrs(grid, chunk):
@@ -162,4 +156,4 @@ layer("layer_spatial", (3, 6, 8), (3, 3, 4), ("threshold", 0.25))
 layer("layer_spatiotemporal", (4, 4, 6), (2, 2, 3), ("threshold", 0.25))
 layer("layer_spatiotemporal_topk", (4, 4, 6), (2, 2, 3), ("topk", 3))
 bad_selection_refused()
-sys.exit(0 if all(results) else 1)
+verdict.exit()

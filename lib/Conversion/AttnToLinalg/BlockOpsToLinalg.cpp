@@ -16,11 +16,6 @@ using namespace mlir::attn::detail;
 namespace {
 using P = arith::CmpIPredicate;
 
-Value indexAsI32(OpBuilder &b, Location loc, unsigned dim) {
-  return arith::IndexCastOp::create(b, loc, b.getI32Type(),
-                                    linalg::IndexOp::create(b, loc, dim));
-}
-
 struct MaskFromLengthsToLinalg : OpConversionPattern<MaskFromLengthsOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -38,7 +33,7 @@ struct MaskFromLengthsToLinalg : OpConversionPattern<MaskFromLengthsOp> {
         {AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx),
          AffineMap::getMultiDimIdentityMap(2, ctx)},
         iterators(2), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          return arith::CmpIOp::create(nb, nl, P::slt, indexAsI32(nb, nl, 1),
+          return arith::CmpIOp::create(nb, nl, P::slt, loopIndexI32(nb, nl, 1),
                                        a[0]);
         });
     rewriter.replaceOp(op, mask);
@@ -103,7 +98,7 @@ struct BlockMeanToLinalg : OpConversionPattern<BlockMeanOp> {
          AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
         iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value valid = arith::CmpIOp::create(nb, nl, P::slt,
-                                              indexAsI32(nb, nl, 4), a[1]);
+                                              loopIndexI32(nb, nl, 4), a[1]);
           Value x = arith::SelectOp::create(nb, nl, valid, toF32(nb, nl, a[0]),
                                             constF32(nb, nl, 0));
           return arith::AddFOp::create(nb, nl, a[2], x);
@@ -184,8 +179,8 @@ struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
         zeroI32({B, H, Nq, Nkv}), {at3, at4, at3}, iterators(4, 1),
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value lower = arith::CmpIOp::create(nb, nl, P::slt,
-                                              indexAsI32(nb, nl, 4),
-                                              indexAsI32(nb, nl, 3));
+                                              loopIndexI32(nb, nl, 4),
+                                              loopIndexI32(nb, nl, 3));
           Value before = ranksBefore(nb, nl, a[1], a[0], lower);
           return arith::AddIOp::create(nb, nl, a[2], boolToI32(nb, nl, before));
         });
@@ -199,8 +194,8 @@ struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
         rewriter, loc, {rank}, zeroI32({B, H, Nq, Nkv}), {at4, at3},
         iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value lower = arith::CmpIOp::create(nb, nl, P::slt,
-                                              indexAsI32(nb, nl, 4),
-                                              indexAsI32(nb, nl, 3));
+                                              loopIndexI32(nb, nl, 4),
+                                              loopIndexI32(nb, nl, 3));
           Value c = arith::AndIOp::create(nb, nl, lower,
                                           selected(nb, nl, a[0]));
           return arith::AddIOp::create(nb, nl, a[1], boolToI32(nb, nl, c));
@@ -210,9 +205,9 @@ struct BlockTopkToLinalg : OpConversionPattern<BlockTopkOp> {
         rewriter, loc, {rank, pos}, zeroI32({B, H, Nq, K}), {at4, at4, at3},
         iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value here = arith::CmpIOp::create(nb, nl, P::eq, a[1],
-                                             indexAsI32(nb, nl, 3));
+                                             loopIndexI32(nb, nl, 3));
           Value c = arith::AndIOp::create(nb, nl, here, selected(nb, nl, a[0]));
-          Value j = arith::SelectOp::create(nb, nl, c, indexAsI32(nb, nl, 4),
+          Value j = arith::SelectOp::create(nb, nl, c, loopIndexI32(nb, nl, 4),
                                             constI32(nb, nl, 0));
           return arith::AddIOp::create(nb, nl, a[2], j);
         });

@@ -34,21 +34,6 @@ namespace {
 using IP = arith::CmpIPredicate;
 using FP = arith::CmpFPredicate;
 
-Value idx(OpBuilder &b, Location loc, unsigned dim) {
-  return linalg::IndexOp::create(b, loc, dim);
-}
-
-Value idxI32(OpBuilder &b, Location loc, unsigned dim) {
-  return arith::IndexCastOp::create(b, loc, b.getI32Type(), idx(b, loc, dim));
-}
-
-AffineMap dims(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> ds) {
-  SmallVector<AffineExpr> e;
-  for (unsigned d : ds)
-    e.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(n, 0, e, ctx);
-}
-
 struct KmeansToLinalg : OpConversionPattern<KmeansOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -72,8 +57,8 @@ struct KmeansToLinalg : OpConversionPattern<KmeansOp> {
       // dist[b,h,s,k] = sum_d (x - c)^2 over (b, h, s, k, d).
       Value dist = genericOp(
           b, l, {x, c}, filledTensor(b, l, {B, H, S, K}, b.getF32FloatAttr(0)),
-          {dims(ctx, 5, {0, 1, 2, 4}), dims(ctx, 5, {0, 1, 3, 4}),
-           dims(ctx, 5, {0, 1, 2, 3})},
+          {dimsMap(ctx, 5, {0, 1, 2, 4}), dimsMap(ctx, 5, {0, 1, 3, 4}),
+           dimsMap(ctx, 5, {0, 1, 2, 3})},
           iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
             Value diff = arith::SubFOp::create(nb, nl, toF32(nb, nl, a[0]), a[1]);
             return arith::AddFOp::create(nb, nl, a[2],
@@ -89,11 +74,11 @@ struct KmeansToLinalg : OpConversionPattern<KmeansOp> {
           b, l, TypeRange{minInit.getType(), labInit.getType()}, ValueRange{dist},
           ValueRange{minInit, labInit},
           ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(4, ctx),
-                              dims(ctx, 4, {0, 1, 2}), dims(ctx, 4, {0, 1, 2})},
+                              dimsMap(ctx, 4, {0, 1, 2}), dimsMap(ctx, 4, {0, 1, 2})},
           iterators(3, 1), [&](OpBuilder &nb, Location nl, ValueRange a) {
             Value nan = arith::CmpFOp::create(nb, nl, FP::UNO, a[0], a[0]);
             Value d = arith::SelectOp::create(nb, nl, nan, constF32(nb, nl, inf), a[0]);
-            Value k = idxI32(nb, nl, 3);
+            Value k = loopIndexI32(nb, nl, 3);
             Value less = arith::CmpFOp::create(nb, nl, FP::OLT, d, a[1]);
             Value tie = arith::AndIOp::create(
                 nb, nl, arith::CmpFOp::create(nb, nl, FP::OEQ, d, a[1]),
@@ -108,18 +93,18 @@ struct KmeansToLinalg : OpConversionPattern<KmeansOp> {
       // sizes[b,h,k] over (b, h, k, s); sums[b,h,k,d] over (b, h, k, d, s).
       Value sizes = genericOp(
           b, l, {labels}, filledTensor(b, l, {B, H, K}, b.getI32IntegerAttr(0)),
-          {dims(ctx, 4, {0, 1, 3}), dims(ctx, 4, {0, 1, 2})}, iterators(3, 1),
+          {dimsMap(ctx, 4, {0, 1, 3}), dimsMap(ctx, 4, {0, 1, 2})}, iterators(3, 1),
           [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-            Value mine = arith::CmpIOp::create(nb, nl, IP::eq, a[0], idxI32(nb, nl, 2));
+            Value mine = arith::CmpIOp::create(nb, nl, IP::eq, a[0], loopIndexI32(nb, nl, 2));
             return arith::AddIOp::create(
                 nb, nl, a[1], arith::ExtUIOp::create(nb, nl, nb.getI32Type(), mine));
           });
       Value sums = genericOp(
           b, l, {labels, x}, filledTensor(b, l, {B, H, K, D}, b.getF32FloatAttr(0)),
-          {dims(ctx, 5, {0, 1, 4}), dims(ctx, 5, {0, 1, 4, 3}),
-           dims(ctx, 5, {0, 1, 2, 3})},
+          {dimsMap(ctx, 5, {0, 1, 4}), dimsMap(ctx, 5, {0, 1, 4, 3}),
+           dimsMap(ctx, 5, {0, 1, 2, 3})},
           iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-            Value mine = arith::CmpIOp::create(nb, nl, IP::eq, a[0], idxI32(nb, nl, 2));
+            Value mine = arith::CmpIOp::create(nb, nl, IP::eq, a[0], loopIndexI32(nb, nl, 2));
             Value v = arith::SelectOp::create(nb, nl, mine, toF32(nb, nl, a[1]),
                                               constF32(nb, nl, 0));
             return arith::AddFOp::create(nb, nl, a[2], v);
@@ -127,7 +112,7 @@ struct KmeansToLinalg : OpConversionPattern<KmeansOp> {
       AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
       Value means = genericOp(
           b, l, {sums, sizes, c}, emptyTensor(b, l, {B, H, K, D}, f32),
-          {id4, dims(ctx, 4, {0, 1, 2}), id4, id4}, iterators(4),
+          {id4, dimsMap(ctx, 4, {0, 1, 2}), id4, id4}, iterators(4),
           [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
             Value n = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), a[1]);
             Value empty = arith::CmpIOp::create(nb, nl, IP::eq, a[1], constI32(nb, nl, 0));
@@ -181,14 +166,14 @@ struct ClusterSelectToLinalg : OpConversionPattern<ClusterSelectOp> {
     Value dynScale = resolveDynamicScale(rewriter, loc, op.getScale(), qc);
     float inf = std::numeric_limits<float>::infinity();
     AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
-    AffineMap bhq = dims(ctx, 4, {0, 1, 2});
-    AffineMap at3 = dims(ctx, 5, {0, 1, 2, 3}), at4 = dims(ctx, 5, {0, 1, 2, 4});
+    AffineMap bhq = dimsMap(ctx, 4, {0, 1, 2});
+    AffineMap at3 = dimsMap(ctx, 5, {0, 1, 2, 3}), at4 = dimsMap(ctx, 5, {0, 1, 2, 4});
     auto f32Tensor = [&](ArrayRef<OpFoldResult> sizes, float v) {
       return filledTensor(rewriter, loc, sizes, rewriter.getF32FloatAttr(v));
     };
     Value scores = genericOp(
         rewriter, loc, {qc, kc}, f32Tensor({B, H, QC, KC}, 0),
-        {dims(ctx, 5, {0, 1, 2, 4}), dims(ctx, 5, {0, 1, 3, 4}), at3},
+        {dimsMap(ctx, 5, {0, 1, 2, 4}), dimsMap(ctx, 5, {0, 1, 3, 4}), at3},
         iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           return arith::AddFOp::create(nb, nl, a[2],
                                        arith::MulFOp::create(nb, nl, a[0], a[1]));
@@ -207,7 +192,7 @@ struct ClusterSelectToLinalg : OpConversionPattern<ClusterSelectOp> {
         });
     Value weights = genericOp(
         rewriter, loc, {scores, rowMax, ks}, f32Tensor({B, H, QC, KC}, 0),
-        {id4, bhq, dims(ctx, 4, {0, 1, 3}), id4}, iterators(4),
+        {id4, bhq, dimsMap(ctx, 4, {0, 1, 3}), id4}, iterators(4),
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value e = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
           Value n = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), a[2]);
@@ -227,7 +212,7 @@ struct ClusterSelectToLinalg : OpConversionPattern<ClusterSelectOp> {
         });
     // rank[c] and the mass ranked before c, over (b, h, qc, c, c2).
     auto before = [&](OpBuilder &nb, Location nl, ValueRange a) {
-      Value lower = arith::CmpIOp::create(nb, nl, IP::ult, idx(nb, nl, 4), idx(nb, nl, 3));
+      Value lower = arith::CmpIOp::create(nb, nl, IP::ult, loopIndex(nb, nl, 4), loopIndex(nb, nl, 3));
       return ranksBefore(nb, nl, a[1], a[0], lower);
     };
     Value rank = genericOp(
@@ -311,7 +296,7 @@ struct ClusterAttentionToLinalg : OpConversionPattern<ClusterAttentionOp> {
     Value rows = genericOp(
         rewriter, loc, {ql, kl},
         emptyTensor(rewriter, loc, {qs[0], qs[1], qs[2], ks[2]}, rewriter.getI32Type()),
-        {dims(ctx, 4, {0, 1, 2}), dims(ctx, 4, {0, 1, 3}),
+        {dimsMap(ctx, 4, {0, 1, 2}), dimsMap(ctx, 4, {0, 1, 3}),
          AffineMap::getMultiDimIdentityMap(4, ctx)},
         iterators(4), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           auto inRange = [&](Value v, Value n) {
@@ -326,9 +311,9 @@ struct ClusterAttentionToLinalg : OpConversionPattern<ClusterAttentionOp> {
           Value okQ = inRange(a[0], nq), okK = inRange(a[1], nk);
           Value s = tensor::ExtractOp::create(
               nb, nl, sel,
-              ValueRange{idx(nb, nl, 0), idx(nb, nl, 1), safe(a[0], okQ), safe(a[1], okK)});
+              ValueRange{loopIndex(nb, nl, 0), loopIndex(nb, nl, 1), safe(a[0], okQ), safe(a[1], okK)});
           Value take = arith::AndIOp::create(nb, nl, s, arith::AndIOp::create(nb, nl, okQ, okK));
-          return arith::SelectOp::create(nb, nl, take, idxI32(nb, nl, 3),
+          return arith::SelectOp::create(nb, nl, take, loopIndexI32(nb, nl, 3),
                                          constI32(nb, nl, -1));
         });
     AttentionInputs in = attentionInputs(rewriter, loc, q, k, adaptor.getV(), rows,

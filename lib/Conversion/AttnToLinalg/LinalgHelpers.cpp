@@ -158,3 +158,19 @@ Value mlir::attn::detail::ranksBefore(OpBuilder &b, Location loc, Value a,
   return arith::OrIOp::create(b, loc, greater,
                               arith::AndIOp::create(b, loc, equal, aLower));
 }
+
+Value mlir::attn::detail::loopIndex(OpBuilder &b, Location loc, unsigned dim) {
+  return linalg::IndexOp::create(b, loc, dim);
+}
+
+Value mlir::attn::detail::loopIndexI32(OpBuilder &b, Location loc, unsigned dim) {
+  return arith::IndexCastOp::create(b, loc, b.getI32Type(), loopIndex(b, loc, dim));
+}
+
+AffineMap mlir::attn::detail::dimsMap(MLIRContext *ctx, unsigned n,
+                                      ArrayRef<unsigned> ds) {
+  SmallVector<AffineExpr> e;
+  for (unsigned d : ds)
+    e.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(n, 0, e, ctx);
+}

@@ -60,6 +60,12 @@ Value constIndex(OpBuilder &b, Location loc, int64_t v);
 Value constF32(OpBuilder &b, Location loc, float v);
 Value constI32(OpBuilder &b, Location loc, int32_t v);
 
+/// Inside a linalg body: the loop index of dim `dim` (index), and as i32.
+Value loopIndex(OpBuilder &b, Location loc, unsigned dim);
+Value loopIndexI32(OpBuilder &b, Location loc, unsigned dim);
+/// The map (d0..d{n-1}) -> (d[ds[0]], d[ds[1]], ...).
+AffineMap dimsMap(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> ds);
+
 /// Whether score `a` ranks before score `b` in torch.topk's descending
 /// order (every NaN above +inf, NaNs tying with each other, -0.0 with
 /// +0.0), ties broken by `aLower` (i1: a's id is the lower one).

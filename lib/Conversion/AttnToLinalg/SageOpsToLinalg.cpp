@@ -42,10 +42,6 @@ AffineMap dims(MLIRContext *ctx, unsigned n, ArrayRef<AffineExpr> e) {
   return AffineMap::get(n, 0, e, ctx);
 }
 
-Value idx(OpBuilder &b, Location loc, unsigned d) {
-  return linalg::IndexOp::create(b, loc, d);
-}
-
 /// x rounded to `elt` and back to f32 (identity for f32).
 Value roundTo(OpBuilder &b, Location loc, Value x, Type elt) {
   return toF32(b, loc, fromF32(b, loc, x, elt));
@@ -149,14 +145,14 @@ struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
           rewriter, loc, {slotRange}, f32Tensor({B, heads, I(ngroups)}, 0),
           {dims(ctx, 5, {d(3), d(4)}), dims(ctx, 5, {d(0), d(1), d(2)})},
           iterators(3, 2), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-            Value row = rowOf(nb, nl, idx(nb, nl, 2), idx(nb, nl, 3));
+            Value row = rowOf(nb, nl, loopIndex(nb, nl, 2), loopIndex(nb, nl, 3));
             Value valid = arith::CmpIOp::create(nb, nl, IP::ult, row,
                                                 constIndex(nb, nl, rows));
             Value safe = arith::SelectOp::create(nb, nl, valid, row, constIndex(nb, nl, 0));
             Value xv = toF32(nb, nl, tensor::ExtractOp::create(
                                          nb, nl, x,
-                                         ValueRange{idx(nb, nl, 0), idx(nb, nl, 1), safe,
-                                                    idx(nb, nl, 4)}));
+                                         ValueRange{loopIndex(nb, nl, 0), loopIndex(nb, nl, 1), safe,
+                                                    loopIndex(nb, nl, 4)}));
             Value ax = arith::SelectOp::create(nb, nl, valid, math::AbsFOp::create(nb, nl, xv),
                                                constF32(nb, nl, 0));
             return arith::MaximumFOp::create(nb, nl, a[1], ax);
@@ -240,13 +236,13 @@ struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
         rewriter, loc, {blockRange}, f32Tensor({B, Hq, Sq, I(nb)}, -inf),
         {dims(ctx, 5, {d(4)}), dims(ctx, 5, {d(0), d(1), d(2), d(3)})}, iterators(4, 1),
         [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
-          Value t = add(nb2, nl, mul(nb2, nl, idx(nb2, nl, 3), ci(nb2, nl, kKeyBlock)),
-                        idx(nb2, nl, 4));
+          Value t = add(nb2, nl, mul(nb2, nl, loopIndex(nb2, nl, 3), ci(nb2, nl, kKeyBlock)),
+                        loopIndex(nb2, nl, 4));
           Value valid = arith::CmpIOp::create(nb2, nl, IP::ult, t, ci(nb2, nl, skv));
           Value safe = arith::SelectOp::create(nb2, nl, valid, t, ci(nb2, nl, 0));
           Value s = tensor::ExtractOp::create(
               nb2, nl, scores,
-              ValueRange{idx(nb2, nl, 0), idx(nb2, nl, 1), idx(nb2, nl, 2), safe});
+              ValueRange{loopIndex(nb2, nl, 0), loopIndex(nb2, nl, 1), loopIndex(nb2, nl, 2), safe});
           Value x = arith::SelectOp::create(nb2, nl, valid, s, constF32(nb2, nl, -inf));
           return arith::MaximumFOp::create(nb2, nl, a[1], x);
         });
@@ -254,8 +250,8 @@ struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
         rewriter, loc, {blockMax}, f32Tensor({B, Hq, Sq, I(nb)}, -inf),
         {dims(ctx, 5, {d(0), d(1), d(2), d(4)}), dims(ctx, 5, {d(0), d(1), d(2), d(3)})},
         iterators(4, 1), [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
-          Value before = arith::CmpIOp::create(nb2, nl, IP::ule, idx(nb2, nl, 4),
-                                               idx(nb2, nl, 3));
+          Value before = arith::CmpIOp::create(nb2, nl, IP::ule, loopIndex(nb2, nl, 4),
+                                               loopIndex(nb2, nl, 3));
           Value x = arith::SelectOp::create(nb2, nl, before, a[0], constF32(nb2, nl, -inf));
           return arith::MaximumFOp::create(nb2, nl, a[1], x);
         });
@@ -288,26 +284,22 @@ struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
     // 7. P' and its weight; numerator and denominator.
     AffineMap blkMap = dims(ctx, 4, {d(0), d(1), d(2), d(3).floorDiv(kKeyBlock)});
     AffineMap rowMap = dims(ctx, 4, {d(0), d(1), d(2)});
-    Value wp = genericOp(  // w * P' (unrounded: the denominator's terms)
-        rewriter, loc, {scores, runMax, rowMax}, f32Tensor({B, Hq, Sq, Skv}, 0),
-        {id4, blkMap, rowMap, id4}, iterators(4),
-        [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
-          Value p = math::Exp2Op::create(
-              nb2, nl, arith::AddFOp::create(nb2, nl, arith::SubFOp::create(nb2, nl, a[0], a[1]),
-                                             constF32(nb2, nl, kOffset)));
-          Value w = math::Exp2Op::create(nb2, nl, arith::SubFOp::create(nb2, nl, a[1], a[2]));
-          return arith::MulFOp::create(nb2, nl, w, p);
-        });
-    Value wp8 = genericOp(  // w * e4m3(P') (the numerator's weights)
-        rewriter, loc, {scores, runMax, rowMax}, f32Tensor({B, Hq, Sq, Skv}, 0),
-        {id4, blkMap, rowMap, id4}, iterators(4),
-        [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
-          Value p = math::Exp2Op::create(
-              nb2, nl, arith::AddFOp::create(nb2, nl, arith::SubFOp::create(nb2, nl, a[0], a[1]),
-                                             constF32(nb2, nl, kOffset)));
-          Value w = math::Exp2Op::create(nb2, nl, arith::SubFOp::create(nb2, nl, a[1], a[2]));
-          return arith::MulFOp::create(nb2, nl, w, e4m3(nb2, nl, p));
-        });
+    // w * P' (unrounded: the denominator's terms) and w * e4m3(P') (the
+    // numerator's weights).
+    auto weighted = [&](bool roundP) {
+      return genericOp(
+          rewriter, loc, {scores, runMax, rowMax}, f32Tensor({B, Hq, Sq, Skv}, 0),
+          {id4, blkMap, rowMap, id4}, iterators(4),
+          [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
+            Value p = math::Exp2Op::create(
+                nb2, nl,
+                arith::AddFOp::create(nb2, nl, arith::SubFOp::create(nb2, nl, a[0], a[1]),
+                                      constF32(nb2, nl, kOffset)));
+            Value w = math::Exp2Op::create(nb2, nl, arith::SubFOp::create(nb2, nl, a[1], a[2]));
+            return arith::MulFOp::create(nb2, nl, w, roundP ? e4m3(nb2, nl, p) : p);
+          });
+    };
+    Value wp = weighted(false), wp8 = weighted(true);
     Value den = genericOp(
         rewriter, loc, {wp}, f32Tensor({B, Hq, Sq}, 0), {id4, rowMap}, iterators(3, 1),
         [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
