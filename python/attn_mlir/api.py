@@ -702,10 +702,11 @@ def vmoba(q, k, v, grid, chunk, *, topk: Optional[int] = None,
         raise ValueError(f"vmoba: chunk {list(c)} is larger than the grid {list(g)}")
     if (topk is None) == (threshold is None):
         raise ValueError("vmoba needs exactly one of topk and threshold")
-    if topk is not None and (isinstance(topk, bool) or int(topk) != topk or topk < 1):
+    if topk is not None and (not isinstance(topk, numbers.Integral) or isinstance(topk, bool)
+                             or topk < 1):
         raise ValueError(f"vmoba: topk must be a positive integer, got {topk!r}")
-    if threshold is not None and not math.isfinite(threshold):
-        raise ValueError(f"vmoba: threshold must be finite, got {threshold!r}")
+    if threshold is not None and not _is_f32(threshold):
+        raise ValueError(f"vmoba: threshold must be a finite f32 number, got {threshold!r}")
     inputs, names = [q, k, v], ["q", "k", "v"]
     kind = _classify(inputs, names)
     if kind == "cuda":
@@ -719,6 +720,8 @@ def vmoba(q, k, v, grid, chunk, *, topk: Optional[int] = None,
         nchunks *= -(-n // m)
     if nchunks == 1 or (topk is not None and min(int(topk), nchunks) <= 1):
         return sdpa(q, k, v, scale)  # FastVideo's fallback: nothing selected
+    if topk is not None:
+        topk = min(int(topk), nchunks)  # the op's min(topk, C), within an i64 attribute
     build = lambda elem: ir.vmoba_module(qs, g, c, elem, topk, threshold, scale)  # noqa: E731
     return _run_cpu(build, inputs, names, kind)[0]
 
@@ -740,6 +743,12 @@ def sage_sdpa(q, k, v, scale: Optional[float] = None):
         raise TypeError("sage_sdpa has no precompile (shape-only) form yet")
     return _run_cpu(lambda elem: ir.sage_sdpa_module(qs, ks, elem, scale), inputs, names,
                     kind)[0]
+
+
+def _is_f32(x) -> bool:
+    """A real number (not a bool) that is finite as an f32 attribute."""
+    return (isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
+            and abs(x) <= 3.4028234663852886e38)
 
 
 def _host_f32(x, name):
@@ -790,17 +799,22 @@ def svg2(q, k, v, q_centroids, k_centroids, *, iterations: int, top_p: float = 0
         raise ValueError(f"svg2: q has {qs[1]} heads and k {ks[1]}; SVG2 clusters each "
                          "head's q and k, so they need as many")
     b, h, s, d = qs
-    if not 0 <= text_length < s:
-        raise ValueError(f"svg2: text_length must be in [0, {s}), got {text_length}")
-    valid = text_length if valid_text is None else int(valid_text)
-    if not 0 <= valid <= text_length:
-        raise ValueError(f"svg2: valid_text must be in [0, text_length = {text_length}], "
-                         f"got {valid_text}")
-    if isinstance(iterations, bool) or int(iterations) != iterations or iterations < 1:
-        raise ValueError(f"svg2: iterations must be a positive integer, got {iterations!r}")
-    if not 0 <= top_p <= 1 or not 0 <= min_kc_ratio <= 1:
-        raise ValueError(f"svg2: top_p and min_kc_ratio must be in [0, 1], got {top_p} and "
-                         f"{min_kc_ratio}")
+    integer = lambda x: isinstance(x, numbers.Integral) and not isinstance(x, bool)  # noqa: E731
+    if not integer(text_length) or not 0 <= text_length < s:
+        raise ValueError(f"svg2: text_length must be an integer in [0, {s}), got {text_length!r}")
+    valid = text_length if valid_text is None else valid_text
+    if not integer(valid) or not 0 <= valid <= text_length:
+        raise ValueError(f"svg2: valid_text must be an integer in [0, text_length = "
+                         f"{text_length}], got {valid_text!r}")
+    if not integer(iterations) or not 1 <= iterations <= 100000:
+        raise ValueError(f"svg2: iterations must be an integer in [1, 100000], got "
+                         f"{iterations!r}")
+    if not (_is_f32(top_p) and _is_f32(min_kc_ratio) and 0 <= top_p <= 1
+            and 0 <= min_kc_ratio <= 1):
+        raise ValueError(f"svg2: top_p and min_kc_ratio must be numbers in [0, 1], got "
+                         f"{top_p!r} and {min_kc_ratio!r}")
+    if scale is not None and not (_is_f32(scale) and scale > 0):
+        raise ValueError(f"svg2: scale must be a positive finite number, got {scale!r}")
     qn, kn, vn = (_host_f32(x, n) for x, n in ((q, "q"), (k, "k"), (v, "v")))
     qc0, kc0 = _host_f32(q_centroids, "q_centroids"), _host_f32(k_centroids, "k_centroids")
     nv = s - text_length

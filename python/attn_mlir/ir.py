@@ -144,7 +144,7 @@ def svg2_clusters_module(shape, n_q: int, n_k: int, iterations: int, top_p: floa
             f"  %ql, %qc, %qs = attn.kmeans %q, %iq iterations {int(iterations)} : {t}, {qi}\n"
             f"  %kl, %kc, %ks = attn.kmeans %k, %ik iterations {int(iterations)} : {t}, {ki}\n"
             f"  %sel = attn.cluster_select %qc, %kc, %ks top_p {_f32(top_p)} "
-            f"min_kc_ratio {float(min_kc_ratio)!r} : {qi}, {ki}, {kst}\n"
+            f"min_kc_ratio {float(min_kc_ratio):.17e} : {qi}, {ki}, {kst}\n"
             f"  return %ql, %qc, %kl, %kc, %sel : {lt}, {qi}, {lt}, {ki}, {st}\n}}\n")
 
 

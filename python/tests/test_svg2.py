@@ -64,14 +64,25 @@ def test_svg2_warm_start_and_torch_bf16():
 def test_svg2_bad_input():
     q, k, v = (rand(1, 2, 48, 16) for _ in range(3))
     c = api.svg2_init_centroids(q, 4, seed=0)
-    with pytest.raises(ValueError, match="iterations must be a positive integer"):
+    with pytest.raises(ValueError, match=r"iterations must be an integer in \[1, 100000\], got 0"):
         api.svg2(q, k, v, c, c, iterations=0)
-    with pytest.raises(ValueError, match="valid_text must be in"):
+    with pytest.raises(ValueError, match="valid_text must be an integer in"):
         api.svg2(q, k, v, c, c, iterations=1, text_length=4, valid_text=5)
     with pytest.raises(ValueError, match=r"q_centroids must be \[B, H, n, D\]"):
         api.svg2(q, k, v, c[:, :1], c, iterations=1)
-    with pytest.raises(ValueError, match="top_p and min_kc_ratio must be in"):
+    with pytest.raises(ValueError, match="top_p and min_kc_ratio must be numbers in"):
         api.svg2(q, k, v, c, c, iterations=1, top_p=1.5)
+    with pytest.raises(ValueError, match="top_p and min_kc_ratio must be numbers in"):
+        api.svg2(q, k, v, c, c, iterations=1, top_p="0.5")
+    with pytest.raises(ValueError, match="text_length must be an integer"):
+        api.svg2(q, k, v, c, c, iterations=1, text_length=2.5)
+    with pytest.raises(ValueError, match=r"iterations must be an integer in \[1, 100000\]"):
+        api.svg2(q, k, v, c, c, iterations=10 ** 6)
+    with pytest.raises(ValueError, match="scale must be a positive finite number"):
+        api.svg2(q, k, v, c, c, iterations=1, scale=0)
+    # A tiny min_kc_ratio prints as a float literal MLIR parses (1e-05 alone did not).
+    out, _, _ = api.svg2(q, k, v, c, c, iterations=1, min_kc_ratio=1e-5)
+    assert out.shape == q.shape
 
 
 # --------------------------------------------------------------------------

@@ -64,6 +64,12 @@ def test_vmoba_bad_input():
         api.vmoba(q[:, :, :95], k[:, :, :95], v[:, :, :95], GRID, (2, 2, 3), topk=2)
     with pytest.raises(ValueError, match="larger than the grid"):
         api.vmoba(q, k, v, GRID, (5, 2, 3), topk=2)
+    with pytest.raises(ValueError, match="threshold must be a finite f32 number"):
+        api.vmoba(q, k, v, GRID, (2, 2, 3), threshold="0.3")
+    with pytest.raises(ValueError, match="threshold must be a finite f32 number"):
+        api.vmoba(q, k, v, GRID, (2, 2, 3), threshold=1e39)
+    # A huge topk is every chunk (min(topk, C)), not an i64 overflow.
+    close(api.vmoba(q, k, v, GRID, (2, 2, 3), topk=10 ** 20), ref.sdpa(q, k, v))
     with pytest.raises(ValueError, match="needs as many"):
         api.vmoba(q, k[:, :1], v[:, :1], GRID, (2, 2, 3), topk=2)
 

@@ -55,6 +55,15 @@ class Verdicts:
         print(("PASS " if ok else "FAIL ") + name)
         self.results.append(bool(ok))
 
+    def refused(self, name, attn_run, case_dir, mlir, inputs, num_outputs, want):
+        """A run attn-run must refuse: exit 1 with `want` in its stderr."""
+        try:
+            run(attn_run, case_dir, mlir, inputs, num_outputs, capture=True)
+            self(name, False, "attn-run accepted it")
+        except subprocess.CalledProcessError as e:
+            self(name, e.returncode == 1 and want in e.stderr,
+                 f"exit {e.returncode}: {e.stderr.strip()}")
+
     def exit(self):
         import sys
         sys.exit(0 if all(self.results) else 1)

@@ -14,7 +14,9 @@ by label, the output scattered back):
                             nothing selected gives 0);
   svg2_layer                the four ops in one module (k-means of q and of k,
                             selection, attention);
-  bad_label_refused         attn-run refuses a q label >= QC (exit 1).
+  bad_label_refused         attn-run refuses a q label >= QC (exit 1);
+  *_refused                 no centroids / an empty selection arriving through
+                            dynamic dims: run-time errors, no reads.
 
 usage: check_svg2.py ATTN_RUN WORK_DIR"""
 import os
@@ -143,6 +145,28 @@ def bad_label_refused(case):
         verdict("bad_label_refused", ok, f"exit {e.returncode}: {e.stderr.strip()}")
 
 
+def refused(name, mlir, inputs, nout, want):
+    verdict.refused(name, attn_run, os.path.join(work, name), mlir, inputs, nout, want)
+
+
+def empty_run_time_shapes_refused():
+    x = rng.standard_normal((1, 1, 20, 4)).astype(np.float32)
+    km = ("func.func @main(%x: tensor<1x1x20x4xf32>, %c: tensor<1x1x?x4xf32>) -> "
+          "tensor<1x1x20xi32> {\n  %l, %m, %s = attn.kmeans %x, %c iterations 1 : "
+          "tensor<1x1x20x4xf32>, tensor<1x1x?x4xf32>\n  return %l : tensor<1x1x20xi32>\n}\n")
+    refused("kmeans_no_centroids_refused", km, [x, np.zeros((1, 1, 0, 4), np.float32)], 1,
+            "attn.kmeans: 'init' must hold at least one centroid")
+    ca = ("func.func @main(%q: tensor<1x1x20x4xf32>, %l: tensor<1x1x20xi32>, "
+          "%s: tensor<1x1x?x?xi1>) -> tensor<1x1x20x4xf32> {\n"
+          "  %o = attn.cluster_attention %q, %q, %q, %l, %l, %s : (tensor<1x1x20x4xf32>, "
+          "tensor<1x1x20x4xf32>, tensor<1x1x20x4xf32>, tensor<1x1x20xi32>, "
+          "tensor<1x1x20xi32>, tensor<1x1x?x?xi1>) -> tensor<1x1x20x4xf32>\n"
+          "  return %o : tensor<1x1x20x4xf32>\n}\n")
+    refused("cluster_attention_empty_selection_refused", ca,
+            [x, np.zeros((1, 1, 20), np.int32), np.zeros((1, 1, 0, 0), bool)], 1,
+            "attn.cluster_attention: 'selection' must have at least one query and one key")
+
+
 kmeans_case("kmeans_f32", "f32")
 kmeans_case("kmeans_bf16", "bf16")
 select_case("select_p0.5", 0.5, 0.0)
@@ -150,4 +174,5 @@ select_case("select_p0.9_min_ratio", 0.9, 0.3)
 case = attention_gqa()
 svg2_layer()
 bad_label_refused(case)
+empty_run_time_shapes_refused()
 verdict.exit()

@@ -15,7 +15,9 @@ attention merged by log-sum-exp):
                          spatiotemporal chunks; topk and threshold) against
                          attn_ref.vmoba;
   bad_selection_refused  a dynamic module run with a selection of the wrong
-                         head count: exit 1, the relation named.
+                         head count: exit 1, the relation named;
+  *_refused              dynamic selections of the wrong chunk or token count,
+                         key means of the wrong chunk count: the same.
 
 Selections must be identical; outputs within 1e-5 (f32) of the float64
 reference. usage: check_vmoba.py ATTN_RUN WORK_DIR"""
@@ -141,6 +143,31 @@ def bad_selection_refused():
                 f"exit {e.returncode}: {e.stderr.strip()}")
 
 
+def refused(name, mlir, inputs, want):
+    verdict.refused(name, attn_run, os.path.join(work, name), mlir, inputs, 1, want)
+
+
+SEL_DYN = ("func.func @main(%q: tensor<1x1x24x8xf32>, %s: tensor<1x1x?x?xi1>) -> "
+           "tensor<1x1x24x8xf32> {\n"
+           "  %o = attn.chunk_attention %q, %q, %q, %s grid [2, 3, 4] chunk [1, 3, 2] : "
+           "(tensor<1x1x24x8xf32>, tensor<1x1x24x8xf32>, tensor<1x1x24x8xf32>, "
+           "tensor<1x1x?x?xi1>) -> tensor<1x1x24x8xf32>\n  return %o : tensor<1x1x24x8xf32>\n}\n")
+KM_DYN = ("func.func @main(%q: tensor<1x1x24x8xf32>, %m: tensor<1x1x?x8xf32>) -> "
+          "tensor<1x1x24x4xi1> {\n"
+          "  %s = attn.chunk_select %q, %m grid [2, 3, 4] chunk [1, 3, 2] topk 2 : "
+          "tensor<1x1x24x8xf32>, tensor<1x1x?x8xf32>\n  return %s : tensor<1x1x24x4xi1>\n}\n")
+
+
+def run_time_shapes_refused():
+    q = rng.standard_normal((1, 1, 24, 8)).astype(np.float32)
+    for name, sel in (("selection_chunks_refused", np.ones((1, 1, 24, 2), bool)),
+                      ("selection_tokens_refused", np.ones((1, 1, 12, 4), bool))):
+        refused(name, SEL_DYN, [q, sel],
+                "attn.chunk_attention: 'selection' must be [B, Hq, S, C]")
+    refused("key_means_chunks_refused", KM_DYN, [q, np.zeros((1, 1, 1, 8), np.float32)],
+            "attn.chunk_select: 'key_means' must be [B, H, C, D]")
+
+
 chunk_mean_edges()
 select_case("select_topk", (4, 4, 6), (1, 2, 3), ("topk", 3))
 select_case("select_topk_all", (4, 4, 6), (2, 4, 6), ("topk", 5))
@@ -156,4 +183,5 @@ layer("layer_spatial", (3, 6, 8), (3, 3, 4), ("threshold", 0.25))
 layer("layer_spatiotemporal", (4, 4, 6), (2, 2, 3), ("threshold", 0.25))
 layer("layer_spatiotemporal_topk", (4, 4, 6), (2, 2, 3), ("topk", 3))
 bad_selection_refused()
+run_time_shapes_refused()
 verdict.exit()

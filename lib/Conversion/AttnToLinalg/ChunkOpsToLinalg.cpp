@@ -187,10 +187,11 @@ struct ChunkSelectToLinalg : OpConversionPattern<ChunkSelectOp> {
                  "attn.chunk_select: sequence length must be the grid's T*H*W");
     SmallVector<OpFoldResult> qs = mixedSizes(rewriter, loc, q);
     SmallVector<OpFoldResult> ks = mixedSizes(rewriter, loc, km);
+    const char *kmMsg = "attn.chunk_select: 'key_means' must be [B, H, C, D] of q's "
+                        "B, H and D and the grid's C chunks";
     for (int i : {0, 1, 3})
-      assertSizesEqual(rewriter, loc, ks[i], qs[i],
-                       "attn.chunk_select: 'key_means' must be [B, H, C, D] of q's "
-                       "B, H and D");
+      assertSizesEqual(rewriter, loc, ks[i], qs[i], kmMsg);
+    assertSizesEqual(rewriter, loc, ks[2], rewriter.getIndexAttr(g.numChunks()), kmMsg);
     OpFoldResult B = qs[0], H = qs[1], S = qs[2];
     OpFoldResult C = rewriter.getIndexAttr(g.numChunks());
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
@@ -370,9 +371,11 @@ struct ChunkAttentionToLinalg : OpConversionPattern<ChunkAttentionOp> {
                  "attn.chunk_attention: key length must be the grid's T*H*W");
     SmallVector<OpFoldResult> qs = mixedSizes(rewriter, loc, q);
     SmallVector<OpFoldResult> ss = mixedSizes(rewriter, loc, sel);
+    const char *selMsg = "attn.chunk_attention: 'selection' must be [B, Hq, S, C]";
     for (int i : {0, 1})
-      assertSizesEqual(rewriter, loc, ss[i], qs[i],
-                       "attn.chunk_attention: 'selection' must be [B, Hq, S, C]");
+      assertSizesEqual(rewriter, loc, ss[i], qs[i], selMsg);
+    assertSizesEqual(rewriter, loc, ss[2], rewriter.getIndexAttr(g.tokens()), selMsg);
+    assertSizesEqual(rewriter, loc, ss[3], rewriter.getIndexAttr(g.numChunks()), selMsg);
     OpFoldResult S = rewriter.getIndexAttr(g.tokens());
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     // rows[b,h,i,t] = selection[b,h,i,chunk(t)] ? t : -1.

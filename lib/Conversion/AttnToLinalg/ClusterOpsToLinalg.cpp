@@ -49,6 +49,11 @@ struct KmeansToLinalg : OpConversionPattern<KmeansOp> {
                        "attn.kmeans: 'init' must be [B, H, K, D] of the input's "
                        "B, H and D");
     OpFoldResult B = xs[0], H = xs[1], S = xs[2], D = xs[3], K = cs[2];
+    if (!getConstantIntValue(K))
+      assertShape(rewriter, loc,
+                  arith::CmpIOp::create(rewriter, loc, IP::ugt, sizeValue(rewriter, loc, K),
+                                        constIndex(rewriter, loc, 0)),
+                  "attn.kmeans: 'init' must hold at least one centroid");
     Type f32 = rewriter.getF32Type();
     float inf = std::numeric_limits<float>::infinity();
 
@@ -287,6 +292,16 @@ struct ClusterAttentionToLinalg : OpConversionPattern<ClusterAttentionOp> {
     for (int i : {0, 1})
       assertSizesEqual(rewriter, loc, ss[i], qs[i],
                        "attn.cluster_attention: 'selection' must be [B, Hq, QC, KC]");
+    // An empty selection dimension would leave no cluster to read (the
+    // extract below clamps a label to 0).
+    for (int i : {2, 3})
+      if (!getConstantIntValue(ss[i]))
+        assertShape(rewriter, loc,
+                    arith::CmpIOp::create(rewriter, loc, IP::ugt,
+                                          sizeValue(rewriter, loc, ss[i]),
+                                          constIndex(rewriter, loc, 0)),
+                    "attn.cluster_attention: 'selection' must have at least one query "
+                    "and one key cluster");
     Value nq = arith::IndexCastOp::create(rewriter, loc, rewriter.getI32Type(),
                                           sizeValue(rewriter, loc, ss[2]));
     Value nk = arith::IndexCastOp::create(rewriter, loc, rewriter.getI32Type(),

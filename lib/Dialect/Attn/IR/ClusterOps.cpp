@@ -112,6 +112,10 @@ LogicalResult ClusterAttentionOp::verify() {
     return failure();
   auto sel = dyn_cast<RankedTensorType>(getSelection().getType());
   int64_t dyn = ShapedType::kDynamic;
+  if (sel && sel.getRank() == 4 && (sel.getDimSize(2) == 0 || sel.getDimSize(3) == 0))
+    return emitOpError() << "operand 'selection' must have at least one query and one "
+                            "key cluster, got "
+                         << sel;
   return checkIndexTensor(emit, "selection", getSelection().getType(), 1,
                           {B, H, sel && sel.getRank() == 4 ? sel.getDimSize(2) : dyn,
                            sel && sel.getRank() == 4 ? sel.getDimSize(3) : dyn},

@@ -719,9 +719,14 @@ def Attn_ChunkSelectOp : Attn_Op<"chunk_select", [Pure, InferTypeOpAdaptor]> {
       `remain = max(0, t - n[own] / (total + 1e-6))`. The other chunks'
       `n` (the own one's set to 0) are ranked in descending order (ties:
       the lower id) and taken while the mass ranked before them, divided by
-      `total + 1e-6`, is below `remain`: the first one always, so at least
-      one other chunk is selected when `C >= 2`. When even all of them do
-      not reach `remain`, the first two are taken (FastVideo's fallback).
+      `total + 1e-6`, is below `remain`; the first-ranked entry always.
+      The own chunk's 0 takes part in that ranking, so a row whose other
+      chunks all normalize to 0 may take no other chunk. When even the
+      whole list does not reach `remain`, the first two entries are taken
+      (FastVideo's fallback). Where the list's whole mass equals `remain`
+      up to f32 rounding (`t = 1` makes them differ by about `1e-6 /
+      total`), the fallback decision depends on the summation order; this
+      op sums in chunk-id order, FastVideo in sorted order.
 
     ```mlir
     %sel = attn.chunk_select %q, %km grid [8, 30, 52] chunk [2, 30, 52] threshold 0.25
