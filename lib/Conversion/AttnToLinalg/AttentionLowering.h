@@ -65,6 +65,15 @@ OpFoldResult assertBlockSparseShapes(OpBuilder &b, Location loc, int64_t bq,
                                      int64_t bkv, Value q, Value k, Value idx,
                                      Value cnt, Value sizes);
 
+/// attn.block_sparse's key rows: rows[b,h,n,t] = the key token at position t
+/// of query block n's kv list (-1 past the count, outside the block's valid
+/// size, or for an out-of-range id), read through blockRowMap(bq); T = the
+/// list length in keys. The shape relations are checked at run time where
+/// dynamic.
+Value blockSparseKeyRows(OpBuilder &b, Location loc, int64_t bq, int64_t bkv, Value q,
+                         Value k, Value kvIndices, Value kvCounts, Value sizes,
+                         OpFoldResult &T);
+
 /// attn.sdpa's key rows: rows[b, t] = key_mask[b, t] ? t : -1 (all t
 /// without a mask), read through sdpaRowMap; the mask's shape checked
 /// against k's at run time where a size is dynamic.

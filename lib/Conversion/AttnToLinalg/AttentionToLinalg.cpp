@@ -377,6 +377,68 @@ OpFoldResult mlir::attn::detail::assertBlockSparseShapes(OpBuilder &b, Location 
   return nkv;
 }
 
+Value mlir::attn::detail::blockSparseKeyRows(OpBuilder &rewriter, Location loc,
+                                             int64_t bq, int64_t bkv, Value q, Value k,
+                                             Value kvIndices, Value kvCounts, Value sizes,
+                                             OpFoldResult &T) {
+  MLIRContext *ctx = rewriter.getContext();
+  OpFoldResult nkvSize =
+      assertBlockSparseShapes(rewriter, loc, bq, bkv, q, k, kvIndices, kvCounts, sizes);
+  SmallVector<OpFoldResult> is = mixedSizes(rewriter, loc, kvIndices);
+  OpFoldResult B = is[0], H = is[1], Nq = is[2];
+  T = mulSize(rewriter, loc, is[3], bkv);
+  // Nkv and Nkv - 1 as i32 for the id clamp: constants when static.
+  std::optional<int64_t> staticNkv = getConstantIntValue(nkvSize);
+  Value nkvI32, lastI32;
+  if (!staticNkv) {
+    nkvI32 = arith::IndexCastOp::create(rewriter, loc, rewriter.getI32Type(),
+                                        sizeValue(rewriter, loc, nkvSize));
+    lastI32 = arith::SubIOp::create(rewriter, loc, nkvI32, constI32(rewriter, loc, 1));
+  }
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // rows[b,h,n,t]: key token of position t of query block n's key list.
+  return genericOp(
+      rewriter, loc, {kvIndices, kvCounts},
+      emptyTensor(rewriter, loc, {B, H, Nq, T}, rewriter.getI32Type()),
+      {AffineMap::get(4, 0, {d(0), d(1), d(2), d(3).floorDiv(bkv)}, ctx),
+       AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx),
+       AffineMap::getMultiDimIdentityMap(4, ctx)},
+      iterators(4), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value id = a[0], count = a[1];
+        Value t = arith::IndexCastOp::create(
+            nb, nl, nb.getI32Type(), linalg::IndexOp::create(nb, nl, 3));
+        Value bkvC = constI32(nb, nl, bkv);
+        Value slot = arith::DivUIOp::create(nb, nl, t, bkvC);
+        Value off = arith::RemUIOp::create(nb, nl, t, bkvC);
+        using P = arith::CmpIPredicate;
+        Value inList = arith::CmpIOp::create(nb, nl, P::slt, slot, count);
+        // Ids are clamped so that bad input can never read out of bounds;
+        // attn-run rejects out-of-range ids before running.
+        Value inRange = arith::AndIOp::create(
+            nb, nl,
+            arith::CmpIOp::create(nb, nl, P::sge, id, constI32(nb, nl, 0)),
+            arith::CmpIOp::create(nb, nl, P::slt, id,
+                                  staticNkv ? constI32(nb, nl, *staticNkv)
+                                            : nkvI32));
+        Value safeId = arith::MinSIOp::create(
+            nb, nl, arith::MaxSIOp::create(nb, nl, id, constI32(nb, nl, 0)),
+            staticNkv ? constI32(nb, nl, *staticNkv - 1) : lastI32);
+        Value size = bkvC;
+        if (sizes)
+          size = tensor::ExtractOp::create(
+              nb, nl, sizes,
+              ValueRange{arith::IndexCastOp::create(
+                  nb, nl, nb.getIndexType(), safeId)});
+        Value inBlock = arith::CmpIOp::create(nb, nl, P::slt, off, size);
+        Value valid = arith::AndIOp::create(
+            nb, nl, arith::AndIOp::create(nb, nl, inList, inRange), inBlock);
+        Value row = arith::AddIOp::create(
+            nb, nl, arith::MulIOp::create(nb, nl, safeId, bkvC), off);
+        return arith::SelectOp::create(nb, nl, valid, row,
+                                       constI32(nb, nl, -1));
+      });
+}
+
 namespace {
 
 struct BlockSparseToLinalg : OpConversionPattern<BlockSparseOp> {
@@ -385,71 +447,13 @@ struct BlockSparseToLinalg : OpConversionPattern<BlockSparseOp> {
   matchAndRewrite(BlockSparseOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
     assertQKVAgree(rewriter, loc, "attn.block_sparse", adaptor.getQ(),
                    adaptor.getK(), adaptor.getV());
-    Value sizes = adaptor.getKvBlockSizes();
-    OpFoldResult nkvSize = assertBlockSparseShapes(
-        rewriter, loc, op.getBlockQAttr().getInt(),
-        op.getBlockKvAttr().getInt(), adaptor.getQ(), adaptor.getK(),
-        adaptor.getKvIndices(), adaptor.getKvCounts(), sizes);
-    SmallVector<OpFoldResult> is =
-        mixedSizes(rewriter, loc, adaptor.getKvIndices());
-    OpFoldResult B = is[0], H = is[1], Nq = is[2];
     int64_t bq = op.getBlockQAttr().getInt(), bkv = op.getBlockKvAttr().getInt();
-    OpFoldResult T = mulSize(rewriter, loc, is[3], bkv);
-    // Nkv and Nkv - 1 as i32 for the id clamp: constants when static.
-    std::optional<int64_t> staticNkv = getConstantIntValue(nkvSize);
-    Value nkvI32, lastI32;
-    if (!staticNkv) {
-      nkvI32 = arith::IndexCastOp::create(rewriter, loc, rewriter.getI32Type(),
-                                          sizeValue(rewriter, loc, nkvSize));
-      lastI32 = arith::SubIOp::create(rewriter, loc, nkvI32,
-                                      constI32(rewriter, loc, 1));
-    }
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-
-    // rows[b,h,n,t]: key token of position t of query block n's key list.
-    Value rows = genericOp(
-        rewriter, loc, {adaptor.getKvIndices(), adaptor.getKvCounts()},
-        emptyTensor(rewriter, loc, {B, H, Nq, T}, rewriter.getI32Type()),
-        {AffineMap::get(4, 0, {d(0), d(1), d(2), d(3).floorDiv(bkv)}, ctx),
-         AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx),
-         AffineMap::getMultiDimIdentityMap(4, ctx)},
-        iterators(4), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value id = a[0], count = a[1];
-          Value t = arith::IndexCastOp::create(
-              nb, nl, nb.getI32Type(), linalg::IndexOp::create(nb, nl, 3));
-          Value bkvC = constI32(nb, nl, bkv);
-          Value slot = arith::DivUIOp::create(nb, nl, t, bkvC);
-          Value off = arith::RemUIOp::create(nb, nl, t, bkvC);
-          using P = arith::CmpIPredicate;
-          Value inList = arith::CmpIOp::create(nb, nl, P::slt, slot, count);
-          // Ids are clamped so that bad input can never read out of bounds;
-          // attn-run rejects out-of-range ids before running.
-          Value inRange = arith::AndIOp::create(
-              nb, nl,
-              arith::CmpIOp::create(nb, nl, P::sge, id, constI32(nb, nl, 0)),
-              arith::CmpIOp::create(nb, nl, P::slt, id,
-                                    staticNkv ? constI32(nb, nl, *staticNkv)
-                                              : nkvI32));
-          Value safeId = arith::MinSIOp::create(
-              nb, nl, arith::MaxSIOp::create(nb, nl, id, constI32(nb, nl, 0)),
-              staticNkv ? constI32(nb, nl, *staticNkv - 1) : lastI32);
-          Value size = bkvC;
-          if (sizes)
-            size = tensor::ExtractOp::create(
-                nb, nl, sizes,
-                ValueRange{arith::IndexCastOp::create(
-                    nb, nl, nb.getIndexType(), safeId)});
-          Value inBlock = arith::CmpIOp::create(nb, nl, P::slt, off, size);
-          Value valid = arith::AndIOp::create(
-              nb, nl, arith::AndIOp::create(nb, nl, inList, inRange), inBlock);
-          Value row = arith::AddIOp::create(
-              nb, nl, arith::MulIOp::create(nb, nl, safeId, bkvC), off);
-          return arith::SelectOp::create(nb, nl, valid, row,
-                                         constI32(nb, nl, -1));
-        });
+    OpFoldResult T;
+    Value rows = blockSparseKeyRows(rewriter, loc, bq, bkv, adaptor.getQ(), adaptor.getK(),
+                                    adaptor.getKvIndices(), adaptor.getKvCounts(),
+                                    adaptor.getKvBlockSizes(), T);
     AttentionInputs in =
         attentionInputs(rewriter, loc, adaptor.getQ(), adaptor.getK(),
                         adaptor.getV(), rows, blockRowMap(bq), T, op.getScale());
