@@ -8,6 +8,7 @@ division where the kernel uses approximate ones, exact up to summation
 order otherwise.
 
     out = sage_sdpa(q, k, v, scale=None, elt="bf16")   # [B, H, S, D]
+    out = sage_block_sparse(q, k, v, kv_indices, kv_counts, block_q, block_kv)
 
 q [B, Hq, Sq, D], k/v [B, Hkv, Skv, D] (GQA by head groups), non-causal."""
 import numpy as np
@@ -66,24 +67,65 @@ def k_groups(s):
     return (n // 128) * 4 + (n % 8) // 2, ((s + 127) // 128) * 4
 
 
-def sage_sdpa(q, k, v, scale=None, elt="bf16", key_mask=None):
-    """SageAttention2 (sm90 default) emulated: see the module docstring."""
+def _quantized(q, k, v, elt):
+    """The quantized operands: (q8, q scales, k8, k scales, V8, V scales, q
+    group of each row, k group of each key), as sage_sdpa makes them."""
     q, k, v = (round_to(np.asarray(x, np.float32), elt) for x in (q, k, v))
-    b, hq, sq, d = q.shape
-    hkv, skv = k.shape[1], k.shape[2]
-    group = hq // hkv
-    sm = np.float32(1.0 / np.sqrt(d) if scale is None else scale) * L2E
     km = round_to(k.mean(2, keepdims=True, dtype=np.float32), elt)      # smooth K
     ks = round_to(k - km, elt)
-    gq, nq = q_groups(sq)
-    gk, nk = k_groups(skv)
+    gq, nq = q_groups(q.shape[2])
+    gk, nk = k_groups(k.shape[2])
     qi, qs = int8_groups(q, gq, nq)
     ki, kscale = int8_groups(ks, gk, nk)
-    amax = np.abs(v).max(2)                                             # [B, Hkv, D]
+    amax = np.abs(v).max(2)
     vs = (amax / np.float32(448.0)).astype(np.float32)
     with np.errstate(divide="ignore", invalid="ignore"):
         recp = np.where(amax > 0, np.float32(448.0) / amax, np.float32(0)).astype(np.float32)
     v8 = e4m3(v * recp[:, :, None, :])
+    return qi, qs, ki, kscale, v8, vs, gq, gk
+
+
+def sage_block_sparse(q, k, v, kv_indices, kv_counts, block_q, block_kv, scale=None,
+                      elt="bf16"):
+    """attn.sage_block_sparse: the same quantized operands as sage_sdpa; each
+    query block walks its kv list in order, one kv block a step (P' in FP8
+    against the running maximum of the blocks visited so far)."""
+    qi, qs, ki, kscale, v8, vs, gq, gk = _quantized(q, k, v, elt)
+    b, hq, sq, d = qi.shape
+    group = hq // ki.shape[1]
+    sm = np.float32(1.0 / np.sqrt(d) if scale is None else scale) * L2E
+    idx, cnt = np.asarray(kv_indices), np.asarray(kv_counts)
+    out = np.zeros((b, hq, sq, d), np.float32)
+    for bb in range(b):
+        for h in range(hq):
+            g = h // group
+            for n in range(sq // block_q):
+                rows = slice(n * block_q, (n + 1) * block_q)
+                m = np.full(block_q, -np.inf, np.float32)
+                num = np.zeros((block_q, d), np.float32)
+                den = np.zeros(block_q, np.float32)
+                for j in idx[bb, h, n, :cnt[bb, h, n]]:
+                    keys = slice(j * block_kv, (j + 1) * block_kv)
+                    s = (qi[bb, h, rows] @ ki[bb, g, keys].T) * \
+                        (qs[bb, h][gq[rows]][:, None] * kscale[bb, g][gk[keys]][None, :]) * sm
+                    m_new = np.maximum(m, s.max(-1))
+                    alpha = np.where(np.isfinite(m), np.exp2(m - m_new), 0).astype(np.float32)
+                    p = np.exp2(s - m_new[:, None] + OFF).astype(np.float32)
+                    den = den * alpha + p.sum(-1, dtype=np.float32)
+                    num = num * alpha[:, None] + e4m3(p) @ v8[bb, g, keys]
+                    m = m_new
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    out[bb, h, rows] = np.where(den[:, None] > 0, num / den[:, None], 0) * vs[bb, g]
+    return round_to(out, elt)
+
+
+def sage_sdpa(q, k, v, scale=None, elt="bf16", key_mask=None):
+    """SageAttention2 (sm90 default) emulated: see the module docstring."""
+    qi, qs, ki, kscale, v8, vs, gq, gk = _quantized(q, k, v, elt)
+    b, hq, sq, d = qi.shape
+    skv = ki.shape[2]
+    group = hq // ki.shape[1]
+    sm = np.float32(1.0 / np.sqrt(d) if scale is None else scale) * L2E
     out = np.zeros((b, hq, sq, d), np.float32)
     nb = (skv + 127) // 128
     for h in range(hq):

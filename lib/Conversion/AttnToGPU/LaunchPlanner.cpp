@@ -168,11 +168,11 @@ LogicalResult Planner::planBlock(Block &block) {
                          << "' (V-MoBA) has no GPU kernels yet; it runs on "
                             "the CPU path (docs/VMoBA.md)";
                 })
-            .Case<SageSdpaOp>([&](Operation *o) {
+            .Case<SageSdpaOp, SageBlockSparseOp>([&](Operation *o) {
               return o->emitError()
-                     << "attn-to-gpu: 'attn.sage_sdpa' (quantized attention) has "
-                        "no GPU kernel yet; it runs on the CPU path as an "
-                        "emulation (docs/Sage.md)";
+                     << "attn-to-gpu: '" << o->getName()
+                     << "' (quantized attention) has no GPU kernel yet; it runs "
+                        "on the CPU path as an emulation (docs/Sage.md)";
             })
             .Case<KmeansOp, ClusterSelectOp, ClusterAttentionOp>(
                 [&](Operation *o) {

@@ -79,21 +79,25 @@ Value int8Round(OpBuilder &b, Location loc, Value x, Value scale) {
   return arith::SIToFPOp::create(b, loc, b.getF32Type(), i);
 }
 
-struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(SageSdpaOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
-    Value q = adaptor.getQ(), k = adaptor.getK(), v = adaptor.getV();
+/// The Sage numerics over a key-position table: position t of query row i's
+/// key axis holds key token rows[rowMap(b, h, i, t)] (-1: none); the online
+/// softmax steps `step` positions at a time. Dense: rows[b, t] = t, step
+/// 128 (the kernel's); block-sparse: the kv lists, step block_kv.
+FailureOr<Value> buildSage(ConversionPatternRewriter &rewriter, Operation *op,
+                           StringRef name, Value q, Value k, Value v,
+                           std::optional<APFloat> scaleAttr, Value rows,
+                           const RowMapFn &rowMap, OpFoldResult T, int64_t step,
+                           RankedTensorType resultType) {
+    Location loc = op->getLoc();
+    MLIRContext *ctx = op->getContext();
     auto qt = cast<RankedTensorType>(q.getType());
     auto kt = cast<RankedTensorType>(k.getType());
     int64_t sq = qt.getDimSize(2), skv = kt.getDimSize(2);
-    if (ShapedType::isDynamic(sq) || ShapedType::isDynamic(skv))
-      return op.emitOpError("has no CPU lowering for dynamic sequence lengths yet "
-                            "(its quantization groups are counted at compile time)");
-    assertQKVAgree(rewriter, loc, "attn.sage_sdpa", q, k, v);
+    std::optional<int64_t> positions = getConstantIntValue(T);
+    if (ShapedType::isDynamic(sq) || ShapedType::isDynamic(skv) || !positions)
+      return op->emitOpError("has no CPU lowering for dynamic sequence lengths or "
+                             "list lengths yet (its quantization groups and softmax "
+                             "steps are counted at compile time)");
     Type elt = qt.getElementType();
     SmallVector<OpFoldResult> qs = mixedSizes(rewriter, loc, q);
     SmallVector<OpFoldResult> ks = mixedSizes(rewriter, loc, k);
@@ -103,13 +107,13 @@ struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
     auto f32Tensor = [&](ArrayRef<OpFoldResult> sizes, float v) {
       return filledTensor(rewriter, loc, sizes, rewriter.getF32FloatAttr(v));
     };
-    float scale = resolveScale(op.getScale(), q) * kLog2e;
-    Value dynScale = resolveDynamicScale(rewriter, loc, op.getScale(), q);
+    float scale = resolveScale(scaleAttr, q) * kLog2e;
+    Value dynScale = resolveDynamicScale(rewriter, loc, scaleAttr, q);
     Groups groups = gqaGroups(rewriter, loc, q, k);
     // The kv head of query head dim `h`: h / (Hq / Hkv) (static groups only
     // in affine maps; the dynamic case reads through readKV-like extracts).
     if (!groups.constant)
-      return op.emitOpError("has no CPU lowering for a dynamic head count yet");
+      return op->emitOpError("has no CPU lowering for a dynamic head count yet");
     int64_t grp = *groups.constant;
     float inf = std::numeric_limits<float>::infinity();
     AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
@@ -229,20 +233,37 @@ struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
           return arith::MulFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], c), sc);
         });
 
-    // 5. Block maxima, their prefix maxima (the running maximum), the row max.
-    int64_t nb = (skv + kKeyBlock - 1) / kKeyBlock;
-    Value blockRange = emptyTensor(rewriter, loc, {I(kKeyBlock)}, rewriter.getF32Type());
-    Value blockMax = genericOp(
-        rewriter, loc, {blockRange}, f32Tensor({B, Hq, Sq, I(nb)}, -inf),
-        {dims(ctx, 5, {d(4)}), dims(ctx, 5, {d(0), d(1), d(2), d(3)})}, iterators(4, 1),
+    // 4b. Scores by key position (-inf where no key sits).
+    Value pos = genericOp(
+        rewriter, loc, {rows}, f32Tensor({B, Hq, Sq, T}, 0),
+        {rowMap(ctx, 4, 0, 1, 2, 3), id4}, iterators(4),
         [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
-          Value t = add(nb2, nl, mul(nb2, nl, loopIndex(nb2, nl, 3), ci(nb2, nl, kKeyBlock)),
-                        loopIndex(nb2, nl, 4));
-          Value valid = arith::CmpIOp::create(nb2, nl, IP::ult, t, ci(nb2, nl, skv));
-          Value safe = arith::SelectOp::create(nb2, nl, valid, t, ci(nb2, nl, 0));
+          Value valid = arith::CmpIOp::create(nb2, nl, IP::sge, a[0], constI32(nb2, nl, 0));
+          Value safe = arith::IndexCastOp::create(
+              nb2, nl, nb2.getIndexType(),
+              arith::MaxSIOp::create(nb2, nl, a[0], constI32(nb2, nl, 0)));
           Value s = tensor::ExtractOp::create(
               nb2, nl, scores,
-              ValueRange{loopIndex(nb2, nl, 0), loopIndex(nb2, nl, 1), loopIndex(nb2, nl, 2), safe});
+              ValueRange{loopIndex(nb2, nl, 0), loopIndex(nb2, nl, 1), loopIndex(nb2, nl, 2),
+                         safe});
+          return arith::SelectOp::create(nb2, nl, valid, s, constF32(nb2, nl, -inf));
+        });
+
+    // 5. Step maxima, their prefix maxima (the running maximum), the row max.
+    int64_t nb = (*positions + step - 1) / step;
+    Value stepRange = emptyTensor(rewriter, loc, {I(step)}, rewriter.getF32Type());
+    Value blockMax = genericOp(
+        rewriter, loc, {stepRange}, f32Tensor({B, Hq, Sq, I(nb)}, -inf),
+        {dims(ctx, 5, {d(4)}), dims(ctx, 5, {d(0), d(1), d(2), d(3)})}, iterators(4, 1),
+        [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
+          Value t = add(nb2, nl, mul(nb2, nl, loopIndex(nb2, nl, 3), ci(nb2, nl, step)),
+                        loopIndex(nb2, nl, 4));
+          Value valid = arith::CmpIOp::create(nb2, nl, IP::ult, t, ci(nb2, nl, *positions));
+          Value safe = arith::SelectOp::create(nb2, nl, valid, t, ci(nb2, nl, 0));
+          Value s = tensor::ExtractOp::create(
+              nb2, nl, pos,
+              ValueRange{loopIndex(nb2, nl, 0), loopIndex(nb2, nl, 1), loopIndex(nb2, nl, 2),
+                         safe});
           Value x = arith::SelectOp::create(nb2, nl, valid, s, constF32(nb2, nl, -inf));
           return arith::MaximumFOp::create(nb2, nl, a[1], x);
         });
@@ -281,46 +302,95 @@ struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
           return arith::SelectOp::create(nb2, nl, zero, constF32(nb2, nl, 0), y);
         });
 
-    // 7. P' and its weight; numerator and denominator.
-    AffineMap blkMap = dims(ctx, 4, {d(0), d(1), d(2), d(3).floorDiv(kKeyBlock)});
-    AffineMap rowMap = dims(ctx, 4, {d(0), d(1), d(2)});
-    // w * P' (unrounded: the denominator's terms) and w * e4m3(P') (the
-    // numerator's weights).
+    // 7. P' and its weight by position (0 where no key sits); numerator and
+    // denominator.
+    AffineMap blkMap = dims(ctx, 4, {d(0), d(1), d(2), d(3).floorDiv(step)});
+    AffineMap rowMapQ = dims(ctx, 4, {d(0), d(1), d(2)});
     auto weighted = [&](bool roundP) {
       return genericOp(
-          rewriter, loc, {scores, runMax, rowMax}, f32Tensor({B, Hq, Sq, Skv}, 0),
-          {id4, blkMap, rowMap, id4}, iterators(4),
+          rewriter, loc, {pos, runMax, rowMax}, f32Tensor({B, Hq, Sq, T}, 0),
+          {id4, blkMap, rowMapQ, id4}, iterators(4),
           [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
+            Value valid = arith::CmpFOp::create(nb2, nl, FP::OGT, a[0],
+                                                constF32(nb2, nl, -inf));
             Value p = math::Exp2Op::create(
                 nb2, nl,
                 arith::AddFOp::create(nb2, nl, arith::SubFOp::create(nb2, nl, a[0], a[1]),
                                       constF32(nb2, nl, kOffset)));
             Value w = math::Exp2Op::create(nb2, nl, arith::SubFOp::create(nb2, nl, a[1], a[2]));
-            return arith::MulFOp::create(nb2, nl, w, roundP ? e4m3(nb2, nl, p) : p);
+            Value x = arith::MulFOp::create(nb2, nl, w, roundP ? e4m3(nb2, nl, p) : p);
+            return arith::SelectOp::create(nb2, nl, valid, x, constF32(nb2, nl, 0));
           });
     };
     Value wp = weighted(false), wp8 = weighted(true);
     Value den = genericOp(
-        rewriter, loc, {wp}, f32Tensor({B, Hq, Sq}, 0), {id4, rowMap}, iterators(3, 1),
+        rewriter, loc, {wp}, f32Tensor({B, Hq, Sq}, 0), {id4, rowMapQ}, iterators(3, 1),
         [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
           return arith::AddFOp::create(nb2, nl, a[1], a[0]);
         });
-    Value num = genericOp(
-        rewriter, loc, {wp8, v8}, f32Tensor({B, Hq, Sq, D}, 0),
-        {dims(ctx, 5, {d(0), d(1), d(2), d(4)}), dims(ctx, 5, {d(0), g, d(4), d(3)}),
+    Groups gq = groups;
+    Value num = genericOp(  // over (b, h, i, d, t)
+        rewriter, loc, {wp8, rows}, f32Tensor({B, Hq, Sq, D}, 0),
+        {dims(ctx, 5, {d(0), d(1), d(2), d(4)}), rowMap(ctx, 5, 0, 1, 2, 4),
          dims(ctx, 5, {d(0), d(1), d(2), d(3)})},
         iterators(4, 1), [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
-          return arith::AddFOp::create(nb2, nl, a[2], arith::MulFOp::create(nb2, nl, a[0], a[1]));
+          Value x = readKV(nb2, nl, gq, v8, a[1], 3);
+          return arith::AddFOp::create(nb2, nl, a[2], arith::MulFOp::create(nb2, nl, a[0], x));
         });
-    Value out = genericOp(
+    AffineExpr gexpr = d(1).floorDiv(grp);
+    return genericOp(
         rewriter, loc, {num, den, vAmax}, emptyTensor(rewriter, loc, {B, Hq, Sq, D}, elt),
-        {id4, rowMap, dims(ctx, 4, {d(0), g, d(3)}), id4}, iterators(4),
+        {id4, rowMapQ, dims(ctx, 4, {d(0), gexpr, d(3)}), id4}, iterators(4),
         [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
+          Value pos2 = arith::CmpFOp::create(nb2, nl, FP::OGT, a[1], constF32(nb2, nl, 0));
           Value o = arith::DivFOp::create(nb2, nl, a[0], a[1]);
           Value vs = arith::DivFOp::create(nb2, nl, a[2], constF32(nb2, nl, 448.0f));
-          return fromF32(nb2, nl, arith::MulFOp::create(nb2, nl, o, vs), elt);
+          Value r = arith::SelectOp::create(nb2, nl, pos2,
+                                            arith::MulFOp::create(nb2, nl, o, vs),
+                                            constF32(nb2, nl, 0));
+          return fromF32(nb2, nl, r, elt);
         });
-    rewriter.replaceOp(op, out);
+}
+
+struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SageSdpaOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    assertQKVAgree(rewriter, loc, "attn.sage_sdpa", adaptor.getQ(), adaptor.getK(),
+                   adaptor.getV());
+    Value rows = sdpaKeyRows(rewriter, loc, "attn.sage_sdpa", Value(), adaptor.getK());
+    FailureOr<Value> out = buildSage(
+        rewriter, op, "attn.sage_sdpa", adaptor.getQ(), adaptor.getK(), adaptor.getV(),
+        op.getScale(), rows, sdpaRowMap, mixedSizes(rewriter, loc, adaptor.getK())[2],
+        kKeyBlock, op.getResult().getType());
+    if (failed(out))
+      return failure();
+    rewriter.replaceOp(op, *out);
+    return success();
+  }
+};
+
+struct SageBlockSparseToLinalg : OpConversionPattern<SageBlockSparseOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SageBlockSparseOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    assertQKVAgree(rewriter, loc, "attn.sage_block_sparse", adaptor.getQ(), adaptor.getK(),
+                   adaptor.getV());
+    int64_t bq = op.getBlockQAttr().getInt(), bkv = op.getBlockKvAttr().getInt();
+    OpFoldResult T;
+    Value rows = blockSparseKeyRows(rewriter, loc, bq, bkv, adaptor.getQ(), adaptor.getK(),
+                                    adaptor.getKvIndices(), adaptor.getKvCounts(),
+                                    adaptor.getKvBlockSizes(), T);
+    FailureOr<Value> out = buildSage(
+        rewriter, op, "attn.sage_block_sparse", adaptor.getQ(), adaptor.getK(), adaptor.getV(),
+        op.getScale(), rows, blockRowMap(bq), T, bkv, op.getResult().getType());
+    if (failed(out))
+      return failure();
+    rewriter.replaceOp(op, *out);
     return success();
   }
 };
@@ -328,5 +398,5 @@ struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
 } // namespace
 
 void mlir::attn::populateSageOpsToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<SageSdpaToLinalg>(patterns.getContext());
+  patterns.add<SageSdpaToLinalg, SageBlockSparseToLinalg>(patterns.getContext());
 }

@@ -515,6 +515,10 @@ LogicalResult BlockSparseGradOp::verify() {
   return verifyBlockSparseOperands(*this);
 }
 
+LogicalResult SageBlockSparseOp::verify() {
+  return verifyBlockSparseOperands(*this);
+}
+
 //===----------------------------------------------------------------------===//
 // BlockMeanOp / BlockTopkOp
 //===----------------------------------------------------------------------===//

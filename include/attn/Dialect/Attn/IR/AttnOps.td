@@ -931,4 +931,39 @@ def Attn_SageSdpaOp : Attn_Op<"sage_sdpa", [Pure, AllTypesMatch<["q", "result"]>
   let hasVerifier = 1;
 }
 
+def Attn_SageBlockSparseOp : Attn_Op<"sage_block_sparse", [Pure, AllTypesMatch<["q", "result"]>]> {
+  let summary = "block-sparse attention with SageAttention2's INT8 Q.K and FP8 P.V numerics";
+  let description = [{
+    `attn.block_sparse`'s attention (the same operands, tables and
+    `kv_block_sizes`), computed with `attn.sage_sdpa`'s numerics: k smoothed
+    over the whole sequence, q and k quantized to INT8 in the same groups
+    (k's by token index, independent of the tables), V to FP8 per channel
+    over the whole sequence. The online softmax steps through each query
+    block's kv list in order, one kv block (`block_kv` keys) per step: P'
+    is rounded to FP8 against the running row maximum of the blocks visited
+    so far. Sparse and quantized at once: what no peer combines
+    automatically. A row without a valid key gives 0.
+
+    ```mlir
+    %o = attn.sage_block_sparse %q, %k, %v, %idx, %cnt block_q 64 block_kv 64
+        : (tensor<1x12x32768x128xbf16>, tensor<1x12x32768x128xbf16>,
+           tensor<1x12x32768x128xbf16>, tensor<1x12x512x64xi32>,
+           tensor<1x12x512xi32>) -> tensor<1x12x32768x128xbf16>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+                       AnyRankedTensor:$v, AnyRankedTensor:$kv_indices,
+                       AnyRankedTensor:$kv_counts,
+                       Optional<AnyRankedTensor>:$kv_block_sizes,
+                       I64Attr:$block_q, I64Attr:$block_kv,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $kv_indices `,` $kv_counts (`,` $kv_block_sizes^)?
+    `block_q` $block_q `block_kv` $block_kv (`scale` $scale^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ATTN_OPS_TD
