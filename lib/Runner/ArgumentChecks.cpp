@@ -284,6 +284,8 @@ llvm::Error checkShapeRelations(func::FuncOp entry,
       e = checkBlockSparseShapes(bs, shapes);
     else if (auto bg = dyn_cast<BlockSparseGradOp>(op))
       e = checkBlockSparseShapes(bg, shapes);
+    else if (auto sb = dyn_cast<SageBlockSparseOp>(op))
+      e = checkBlockSparseShapes(sb, shapes);
     else if (auto vsa = dyn_cast<VsaOp>(op))
       e = checkVsaShapes(vsa, shapes);
     else if (auto vg = dyn_cast<VsaGradOp>(op))
@@ -508,6 +510,8 @@ static std::string checkFunction(func::FuncOp f, const KnownValues &known,
       bad = record(checkBlockSparse(bs, known, shapes));
     } else if (auto bg = dyn_cast<BlockSparseGradOp>(op)) {
       bad = record(checkBlockSparse(bg, known, shapes));
+    } else if (auto sb = dyn_cast<SageBlockSparseOp>(op)) {
+      bad = record(checkBlockSparse(sb, known, shapes));
     } else if (auto m = dyn_cast<BlockMeanOp>(op)) {
       bad = sizes(op, m.getBlockSizes(), "block_sizes", m.getBlockAttr().getInt());
     } else if (auto v = dyn_cast<VsaOp>(op)) {

@@ -231,15 +231,19 @@ def _run_cpu(build, inputs, names, kind, f32_results=(), index_args=(), f32_args
     return compiler.run_cpu(build(elem), [np.ascontiguousarray(a) for a in arrays])
 
 
+_KV_TABLES = ("kv_indices", "kv_counts")  # index tables of any rank (block-sparse lists)
+
+
 def _as_index_array(x, name):
-    """An int32 NumPy copy of a block-size table (NumPy, list or CPU tensor)."""
+    """An int32 NumPy copy of an index table (NumPy, list or CPU tensor):
+    1-D block-size tables, or the kv lists (_KV_TABLES) of any rank."""
     if is_torch_tensor(x):
         if x.is_cuda:
             raise TypeError(f"{name} is a CUDA tensor but the attention inputs are not; "
                             "give all inputs on one device")
         x = x.detach().cpu().numpy()
     a = np.asarray(x)
-    if a.ndim != 1 or a.dtype.kind not in "iu":
+    if (a.ndim != 1 and name not in _KV_TABLES) or a.dtype.kind not in "iu":
         raise TypeError(f"{name} must be a 1-D integer tensor or array, got "
                         f"{a.dtype} of shape {list(a.shape)}")
     return np.ascontiguousarray(a.astype(np.int32))
@@ -743,6 +747,36 @@ def sage_sdpa(q, k, v, scale: Optional[float] = None):
         raise TypeError("sage_sdpa has no precompile (shape-only) form yet")
     return _run_cpu(lambda elem: ir.sage_sdpa_module(qs, ks, elem, scale), inputs, names,
                     kind)[0]
+
+
+def sage_block_sparse(q, k, v, kv_indices, kv_counts, block_q: int, block_kv: int,
+                      scale: Optional[float] = None):
+    """Block-sparse attention (attn.block_sparse's tables: ``kv_indices``
+    int32 ``[B, Hq, Sq/block_q, K]``, ``kv_counts`` ``[B, Hq, Sq/block_q]``)
+    with SageAttention2's INT8/FP8 numerics (attn.sage_block_sparse,
+    docs/Sage.md). CPU path only (an emulation); CUDA tensors raise
+    NotImplementedError. attn-run's table checks apply: out-of-range or
+    repeated ids and counts are errors."""
+    qs, ks = _check_qkv(q, k, v, same_seq=False)
+    if _classify([q, k, v], ["q", "k", "v"]) == "cuda":
+        raise NotImplementedError("sage_block_sparse: attn.sage_block_sparse has no GPU kernel "
+                                  "yet (docs/Sage.md); run it on CPU tensors or NumPy arrays")
+    for name, bsz, n in (("block_q", block_q, qs[2]), ("block_kv", block_kv, ks[2])):
+        if isinstance(bsz, bool) or not isinstance(bsz, numbers.Integral) or bsz < 1 or n % bsz:
+            raise ValueError(f"sage_block_sparse: {name} must be a positive integer dividing "
+                             f"{n}, got {bsz!r}")
+    ishape = tuple(_shape(kv_indices, "kv_indices"))
+    if len(ishape) != 4 or ishape[:3] != (qs[0], qs[1], qs[2] // block_q):
+        raise ValueError(f"sage_block_sparse: kv_indices must be [B, Hq, Nq, K] = "
+                         f"[{qs[0]}, {qs[1]}, {qs[2] // block_q}, K], got {list(ishape)}")
+    if tuple(_shape(kv_counts, "kv_counts")) != ishape[:3]:
+        raise ValueError(f"sage_block_sparse: kv_counts must be [B, Hq, Nq] = "
+                         f"{list(ishape[:3])}, got {list(_shape(kv_counts, 'kv_counts'))}")
+    build = lambda elem: ir.sage_block_sparse_module(  # noqa: E731
+        qs, ks, ishape, elem, block_q, block_kv, scale)
+    return _run(build, [q, k, v, kv_indices, kv_counts], ["q", "k", "v", "kv_indices",
+                                                          "kv_counts"],
+                index_args=("kv_indices", "kv_counts"))
 
 
 def _is_f32(x) -> bool:

@@ -171,6 +171,19 @@ def sage_sdpa_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> 
             f"  return %o : {qt}\n}}\n")
 
 
+def sage_block_sparse_module(q_shape, kv_shape, idx_shape, elem, block_q: int,
+                             block_kv: int, scale: Optional[float] = None) -> str:
+    """attn.sage_block_sparse: (q, k, v, kv_indices, kv_counts) -> out."""
+    _check_elem(elem)
+    qt, kt = tensor_type(q_shape, elem), tensor_type(kv_shape, elem)
+    it, ct = tensor_type(idx_shape, "i32"), tensor_type(idx_shape[:3], "i32")
+    sc = "" if scale is None else f" scale {_f32(scale)}"
+    return (f"func.func @main(%q: {qt}, %k: {kt}, %v: {kt}, %i: {it}, %c: {ct}) -> {qt} {{\n"
+            f"  %o = attn.sage_block_sparse %q, %k, %v, %i, %c block_q {int(block_q)} "
+            f"block_kv {int(block_kv)}{sc} : ({qt}, {kt}, {kt}, {it}, {ct}) -> {qt}\n"
+            f"  return %o : {qt}\n}}\n")
+
+
 def sdpa_grad_module(q_shape, kv_shape, elem, scale: Optional[float] = None) -> str:
     """attn.sdpa_grad: (q, k, v, dout) -> (dq, dk, dv)."""
     _check_elem(elem)

@@ -39,3 +39,17 @@ def test_sage_sdpa_errors():
         am.get_attention_backend("sage_attn", None, tile=(1, 1, 1))
     with pytest.raises(ValueError, match="takes no gate"):
         am.get_attention_backend("sage_attn").forward(q, q, q, gate=q)
+
+
+def test_sage_block_sparse_matches_the_walk_and_checks_tables():
+    q, k, v = rand(1, 2, 128, 32), rand(1, 2, 256, 32), rand(1, 2, 256, 32)
+    idx = np.array([[[[3, 0], [1, 2]], [[2, 3], [0, 1]]]], np.int32)
+    cnt = np.array([[[2, 1], [1, 2]]], np.int32)
+    out = api.sage_block_sparse(q, k, v, idx, cnt, 64, 64)
+    emu = sage_ref.sage_block_sparse(q, k, v, idx, cnt, 64, 64, elt="f32")
+    assert ref.rel_err(out, emu) < 1e-5
+    assert 5e-3 < ref.rel_err(out, ref.block_sparse(q, k, v, idx, cnt, 64, 64)) < 1e-1
+    with pytest.raises(am.AttnError, match="kv_indices"):
+        api.sage_block_sparse(q, k, v, idx + 7, cnt, 64, 64)   # ids past Nkv = 4
+    with pytest.raises(ValueError, match="block_q must be a positive integer dividing"):
+        api.sage_block_sparse(q, k, v, idx, cnt, 48, 64)
