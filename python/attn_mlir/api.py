@@ -243,9 +243,13 @@ def _as_index_array(x, name):
                             "give all inputs on one device")
         x = x.detach().cpu().numpy()
     a = np.asarray(x)
+    what = "an integer tensor or array" if name in _KV_TABLES else \
+        "a 1-D integer tensor or array"
     if (a.ndim != 1 and name not in _KV_TABLES) or a.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be a 1-D integer tensor or array, got "
-                        f"{a.dtype} of shape {list(a.shape)}")
+        raise TypeError(f"{name} must be {what}, got {a.dtype} of shape {list(a.shape)}")
+    if a.size and (a.min() < -2 ** 31 or a.max() >= 2 ** 31):
+        raise ValueError(f"{name} has entries outside int32 (min {a.min()}, max {a.max()}): "
+                         "they would wrap, not be rejected")
     return np.ascontiguousarray(a.astype(np.int32))
 
 
@@ -738,6 +742,7 @@ def sage_sdpa(q, k, v, scale: Optional[float] = None):
     tensors run the CPU path's emulation; there is no GPU kernel yet, so
     CUDA tensors raise NotImplementedError. No autograd."""
     qs, ks = _check_qkv(q, k, v, same_seq=False)
+    _check_sage_scale(scale)
     inputs, names = [q, k, v], ["q", "k", "v"]
     kind = _classify(inputs, names)
     if kind == "cuda":
@@ -758,9 +763,13 @@ def sage_block_sparse(q, k, v, kv_indices, kv_counts, block_q: int, block_kv: in
     NotImplementedError. attn-run's table checks apply: out-of-range or
     repeated ids and counts are errors."""
     qs, ks = _check_qkv(q, k, v, same_seq=False)
-    if _classify([q, k, v], ["q", "k", "v"]) == "cuda":
+    _check_sage_scale(scale)
+    kind = _classify([q, k, v], ["q", "k", "v"])
+    if kind == "cuda":
         raise NotImplementedError("sage_block_sparse: attn.sage_block_sparse has no GPU kernel "
                                   "yet (docs/Sage.md); run it on CPU tensors or NumPy arrays")
+    if kind == "spec":
+        raise TypeError("sage_block_sparse has no precompile (shape-only) form yet")
     for name, bsz, n in (("block_q", block_q, qs[2]), ("block_kv", block_kv, ks[2])):
         if isinstance(bsz, bool) or not isinstance(bsz, numbers.Integral) or bsz < 1 or n % bsz:
             raise ValueError(f"sage_block_sparse: {name} must be a positive integer dividing "
@@ -777,6 +786,11 @@ def sage_block_sparse(q, k, v, kv_indices, kv_counts, block_q: int, block_kv: in
     return _run(build, [q, k, v, kv_indices, kv_counts], ["q", "k", "v", "kv_indices",
                                                           "kv_counts"],
                 index_args=("kv_indices", "kv_counts"))
+
+
+def _check_sage_scale(scale):
+    if scale is not None and not (_is_f32(scale) and scale > 0):
+        raise ValueError(f"scale must be a positive finite number, got {scale!r}")
 
 
 def _is_f32(x) -> bool:

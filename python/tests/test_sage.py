@@ -53,3 +53,16 @@ def test_sage_block_sparse_matches_the_walk_and_checks_tables():
         api.sage_block_sparse(q, k, v, idx + 7, cnt, 64, 64)   # ids past Nkv = 4
     with pytest.raises(ValueError, match="block_q must be a positive integer dividing"):
         api.sage_block_sparse(q, k, v, idx, cnt, 48, 64)
+
+
+def test_sage_python_checks_before_running():
+    q, k, v = rand(1, 2, 128, 32), rand(1, 2, 256, 32), rand(1, 2, 256, 32)
+    idx = np.zeros((1, 2, 2, 1), np.int64)
+    cnt = np.ones((1, 2, 2), np.int64)
+    with pytest.raises(ValueError, match="outside int32"):
+        api.sage_block_sparse(q, k, v, idx + 2 ** 32, cnt, 64, 64)  # would wrap to 0
+    with pytest.raises(TypeError, match="kv_indices must be an integer tensor or array"):
+        api.sage_block_sparse(q, k, v, idx.astype(np.float32), cnt, 64, 64)
+    for bad in (True, "0.1", float("nan"), -1.0):
+        with pytest.raises(ValueError, match="scale must be a positive finite number"):
+            api.sage_sdpa(q, k, v, scale=bad)
