@@ -346,6 +346,21 @@ class VideoSparseAttentionBackend:
         return VideoSparseAttentionMetadataBuilder
 
 
+def _patch_resolution(builder, raw_latent_shape, patch_size, given):
+    """The token grid (T, H, W): `given`, else raw_latent_shape[-3:] //
+    patch_size, each a whole multiple (as upstream asserts)."""
+    if given is None:
+        if raw_latent_shape is None or patch_size is None:
+            raise ValueError(f"{builder}.build needs raw_latent_shape and patch_size, or "
+                             "patch_resolution")
+        lat = [int(x) for x in list(raw_latent_shape)[-3:]]
+        ps = [patch_size] * 3 if isinstance(patch_size, int) else [int(p) for p in patch_size]
+        if any(b <= 0 or a % b for a, b in zip(lat, ps)):
+            raise ValueError(f"latent shape {lat} is not a multiple of patch size {ps}")
+        given = [a // b for a, b in zip(lat, ps)]
+    return list(api.parse_grid(given, "patch_resolution"))
+
+
 # ---------------------------------------------------------------------------
 # V-MoBA
 # ---------------------------------------------------------------------------
@@ -365,17 +380,8 @@ class VideoMobaAttentionMetadataBuilder:
               device=None, patch_resolution=None, **moba_keys) -> VideoMobaAttentionMetadata:
         """patch_resolution = raw_latent_shape[-3:] // patch_size (each must divide, as
         upstream asserts), or given; the V-MoBA keys as keyword arguments."""
-        if patch_resolution is None:
-            if raw_latent_shape is None or patch_size is None:
-                raise ValueError("VideoMobaAttentionMetadataBuilder.build needs "
-                                 "raw_latent_shape and patch_size, or patch_resolution")
-            lat = [int(x) for x in list(raw_latent_shape)[-3:]]
-            ps = [patch_size] * 3 if isinstance(patch_size, int) else [int(p) for p in patch_size]
-            for a, b in zip(lat, ps):
-                if b <= 0 or a % b:
-                    raise ValueError(f"latent shape {lat} is not a multiple of patch size {ps}")
-            patch_resolution = [a // b for a, b in zip(lat, ps)]
-        g = list(api.parse_grid(patch_resolution, "patch_resolution"))
+        g = _patch_resolution("VideoMobaAttentionMetadataBuilder", raw_latent_shape,
+                              patch_size, patch_resolution)
         return VideoMobaAttentionMetadata(int(current_timestep), g,
                                           VMobaConfig.from_dict(moba_keys))
 
@@ -470,16 +476,8 @@ class SparseVideoGen2AttentionMetadataBuilder:
         """patch_resolution = raw_latent_shape[-3:] // patch_size (or given);
         sglang's svg2_* keys as keyword arguments; ``cache`` carries the
         centroids from step to step (a new Svg2Cache when None)."""
-        if patch_resolution is None:
-            if raw_latent_shape is None or patch_size is None:
-                raise ValueError("SparseVideoGen2AttentionMetadataBuilder.build needs "
-                                 "raw_latent_shape and patch_size, or patch_resolution")
-            lat = [int(x) for x in list(raw_latent_shape)[-3:]]
-            ps = [patch_size] * 3 if isinstance(patch_size, int) else [int(p) for p in patch_size]
-            if any(b <= 0 or a % b for a, b in zip(lat, ps)):
-                raise ValueError(f"latent shape {lat} is not a multiple of patch size {ps}")
-            patch_resolution = [a // b for a, b in zip(lat, ps)]
-        g = list(api.parse_grid(patch_resolution, "patch_resolution"))
+        g = _patch_resolution("SparseVideoGen2AttentionMetadataBuilder", raw_latent_shape,
+                              patch_size, patch_resolution)
         if num_layers < 1 or num_steps < 1:
             raise ValueError("SparseVideoGen2AttentionMetadataBuilder.build needs num_layers "
                              "and num_steps (>= 1): the dense warm-up is a fraction of them")

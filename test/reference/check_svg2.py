@@ -79,6 +79,15 @@ def select_case(name, top_p, ratio):
     verdict(name, diff == 0, f"{diff} of {want.size} entries differ; kept {n.min()}..{n.max()}")
 
 
+def cluster_attention_module(q_shape, kv_shape, kl_shape, sel_shape):
+    """@main(q, k, v, q_labels, k_labels, selection) -> attn.cluster_attention (f32)."""
+    qt, kt = ty(q_shape, "f32"), ty(kv_shape, "f32")
+    qlt, klt, st = ty(q_shape[:3], "i32"), ty(kl_shape, "i32"), ty(sel_shape, "i1")
+    return (f"func.func @main(%q: {qt}, %k: {kt}, %v: {kt}, %ql: {qlt}, %kl: {klt}, %s: {st})"
+            f" -> {qt} {{\n  %o = attn.cluster_attention %q, %k, %v, %ql, %kl, %s : "
+            f"({qt}, {kt}, {kt}, {qlt}, {klt}, {st}) -> {qt}\n  return %o : {qt}\n}}\n")
+
+
 def attention_gqa():
     q = rng.standard_normal((1, 4, 40, 8)).astype(np.float32)
     k, v = (rng.standard_normal((1, 2, 30, 8)).astype(np.float32) for _ in range(2))
@@ -86,11 +95,7 @@ def attention_gqa():
     kl = rng.integers(0, 6, (1, 4, 30)).astype(np.int32)
     sel = rng.random((1, 4, 5, 6)) < 0.4
     sel[0, 2, 1] = False  # query cluster 1 of head 2 selects nothing: 0
-    qt, kt = ty(q.shape, "f32"), ty(k.shape, "f32")
-    qlt, klt, st = ty(ql.shape, "i32"), ty(kl.shape, "i32"), ty(sel.shape, "i1")
-    mlir = (f"func.func @main(%q: {qt}, %k: {kt}, %v: {kt}, %ql: {qlt}, %kl: {klt}, %s: {st})"
-            f" -> {qt} {{\n  %o = attn.cluster_attention %q, %k, %v, %ql, %kl, %s : "
-            f"({qt}, {kt}, {kt}, {qlt}, {klt}, {st}) -> {qt}\n  return %o : {qt}\n}}\n")
+    mlir = cluster_attention_module(q.shape, k.shape, kl.shape, sel.shape)
     (got,) = run(attn_run, os.path.join(work, "attn"), mlir, [q, k, v, ql, kl, sel], 1)
     want = attn_ref.svg2_attention(q, k, v, ql, kl, sel)
     err = attn_ref.rel_err(got, want)
@@ -131,12 +136,8 @@ def bad_label_refused(case):
     q, k, v, ql, sel = case
     ql = ql.copy()
     ql[0, 1, 7] = 5  # QC = 5
-    qt, kt = ty(q.shape, "f32"), ty(k.shape, "f32")
-    qlt, klt, st = ty(ql.shape, "i32"), ty((1, 4, 30), "i32"), ty(sel.shape, "i1")
-    mlir = (f"func.func @main(%q: {qt}, %k: {kt}, %v: {kt}, %ql: {qlt}, %kl: {klt}, %s: {st})"
-            f" -> {qt} {{\n  %o = attn.cluster_attention %q, %k, %v, %ql, %kl, %s : "
-            f"({qt}, {kt}, {kt}, {qlt}, {klt}, {st}) -> {qt}\n  return %o : {qt}\n}}\n")
     kl = np.zeros((1, 4, 30), np.int32)
+    mlir = cluster_attention_module(q.shape, k.shape, kl.shape, sel.shape)
     try:
         run(attn_run, os.path.join(work, "bad"), mlir, [q, k, v, ql, kl, sel], 1, capture=True)
         verdict("bad_label_refused", False, "attn-run accepted q label 5 for QC = 5")

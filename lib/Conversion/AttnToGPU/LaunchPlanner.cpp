@@ -139,6 +139,21 @@ LogicalResult Planner::run() {
   return writeHost();
 }
 
+/// The ops that run on the CPU path only so far: the error names the op and
+/// its design doc.
+static LogicalResult noGpuKernel(Operation *op) {
+  StringRef what = "quantized attention",
+            rest = "has no GPU kernel yet; it runs on the CPU path as an emulation "
+                   "(docs/Sage.md)";
+  if (isa<ChunkMeanOp, ChunkSelectOp, ChunkAttentionOp>(op))
+    what = "V-MoBA",
+    rest = "has no GPU kernels yet; it runs on the CPU path (docs/VMoBA.md)";
+  else if (isa<KmeansOp, ClusterSelectOp, ClusterAttentionOp>(op))
+    what = "SVG2", rest = "has no GPU kernels yet; it runs on the CPU path (docs/SVG2.md)";
+  return op->emitError() << "attn-to-gpu: '" << op->getName() << "' (" << what << ") "
+                         << rest;
+}
+
 LogicalResult Planner::planBlock(Block &block) {
   for (Operation &op : block) {
     if (foldedOps.contains(&op))
@@ -161,26 +176,9 @@ LogicalResult Planner::planBlock(Block &block) {
                 [&](Operation *o) { return planAttentionGrad(o); })
             .Case<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
                 [&](Operation *o) { return planReshape(o); })
-            .Case<ChunkMeanOp, ChunkSelectOp, ChunkAttentionOp>(
-                [&](Operation *o) {
-                  return o->emitError()
-                         << "attn-to-gpu: '" << o->getName()
-                         << "' (V-MoBA) has no GPU kernels yet; it runs on "
-                            "the CPU path (docs/VMoBA.md)";
-                })
-            .Case<SageSdpaOp, SageBlockSparseOp>([&](Operation *o) {
-              return o->emitError()
-                     << "attn-to-gpu: '" << o->getName()
-                     << "' (quantized attention) has no GPU kernel yet; it runs "
-                        "on the CPU path as an emulation (docs/Sage.md)";
-            })
-            .Case<KmeansOp, ClusterSelectOp, ClusterAttentionOp>(
-                [&](Operation *o) {
-                  return o->emitError()
-                         << "attn-to-gpu: '" << o->getName()
-                         << "' (SVG2) has no GPU kernels yet; it runs on "
-                            "the CPU path (docs/SVG2.md)";
-                })
+            .Case<ChunkMeanOp, ChunkSelectOp, ChunkAttentionOp, KmeansOp,
+                  ClusterSelectOp, ClusterAttentionOp, SageSdpaOp, SageBlockSparseOp>(
+                [&](Operation *o) { return noGpuKernel(o); })
             .Default([&](Operation *o) {
               return o->emitError()
                      << "attn-to-gpu: '" << o->getName()

@@ -303,31 +303,15 @@ struct ChunkSelectToLinalg : OpConversionPattern<ChunkSelectOp> {
           });
     };
     Value total = rowSum(0), self = rowSum(1), rest = rowSum(2);
-    // The others' values, own set to 0, ranked (b, h, s, c, c2): rank[c] and
-    // the mass ranked before c.
-    auto other = [&](OpBuilder &nb, Location nl, Value n, unsigned cDim) {
-      return selectF(nb, nl, isOwn(nb, nl, g, 2, idx(nb, nl, cDim)),
-                     constF32(nb, nl, 0), n);
-    };
-    auto rankedBefore = [&](OpBuilder &nb, Location nl, ValueRange a) {
-      return ranksBefore(nb, nl, other(nb, nl, a[1], 4), other(nb, nl, a[0], 3),
-                         lowerId(nb, nl));
-    };
-    Value rank = genericOp(
-        rewriter, loc, {norm, norm},
-        filledTensor(rewriter, loc, {B, H, S, C}, rewriter.getI32IntegerAttr(0)),
-        {at3, at4, at3}, iterators(4, 1),
+    // The others' values (own set to 0), ranked: rank[c] and the mass
+    // ranked before c.
+    Value others = genericOp(
+        rewriter, loc, {norm}, f32Tensor({B, H, S, C}, 0), {id4, id4}, iterators(4),
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          return arith::AddIOp::create(nb, nl, a[2],
-                                       boolToI32(nb, nl, rankedBefore(nb, nl, a)));
+          return selectF(nb, nl, isOwn(nb, nl, g, 2, idx(nb, nl, 3)), constF32(nb, nl, 0),
+                         a[0]);
         });
-    Value prefix = genericOp(
-        rewriter, loc, {norm, norm}, f32Tensor({B, H, S, C}, 0), {at3, at4, at3},
-        iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value x = selectF(nb, nl, rankedBefore(nb, nl, a),
-                            other(nb, nl, a[1], 4), constF32(nb, nl, 0));
-          return arith::AddFOp::create(nb, nl, a[2], x);
-        });
+    auto [rank, prefix] = rankWithPrefix(rewriter, loc, others);
     Value sel = genericOp(
         rewriter, loc, {rank, prefix, total, self, rest}, empty,
         {id4, id4, bhs4, bhs4, bhs4, id4}, iterators(4),

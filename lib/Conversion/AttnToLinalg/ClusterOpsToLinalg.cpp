@@ -172,7 +172,7 @@ struct ClusterSelectToLinalg : OpConversionPattern<ClusterSelectOp> {
     float inf = std::numeric_limits<float>::infinity();
     AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
     AffineMap bhq = dimsMap(ctx, 4, {0, 1, 2});
-    AffineMap at3 = dimsMap(ctx, 5, {0, 1, 2, 3}), at4 = dimsMap(ctx, 5, {0, 1, 2, 4});
+    AffineMap at3 = dimsMap(ctx, 5, {0, 1, 2, 3});
     auto f32Tensor = [&](ArrayRef<OpFoldResult> sizes, float v) {
       return filledTensor(rewriter, loc, sizes, rewriter.getF32FloatAttr(v));
     };
@@ -215,26 +215,8 @@ struct ClusterSelectToLinalg : OpConversionPattern<ClusterSelectOp> {
               nb, nl, a[0],
               arith::MaximumFOp::create(nb, nl, a[1], constF32(nb, nl, 1e-12f)));
         });
-    // rank[c] and the mass ranked before c, over (b, h, qc, c, c2).
-    auto before = [&](OpBuilder &nb, Location nl, ValueRange a) {
-      Value lower = arith::CmpIOp::create(nb, nl, IP::ult, loopIndex(nb, nl, 4), loopIndex(nb, nl, 3));
-      return ranksBefore(nb, nl, a[1], a[0], lower);
-    };
-    Value rank = genericOp(
-        rewriter, loc, {probs, probs},
-        filledTensor(rewriter, loc, {B, H, QC, KC}, rewriter.getI32IntegerAttr(0)),
-        {at3, at4, at3}, iterators(4, 1),
-        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          return arith::AddIOp::create(
-              nb, nl, a[2], arith::ExtUIOp::create(nb, nl, nb.getI32Type(), before(nb, nl, a)));
-        });
-    Value prefix = genericOp(
-        rewriter, loc, {probs, probs}, f32Tensor({B, H, QC, KC}, 0), {at3, at4, at3},
-        iterators(4, 1), [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value v = arith::SelectOp::create(nb, nl, before(nb, nl, a), a[1],
-                                            constF32(nb, nl, 0));
-          return arith::AddFOp::create(nb, nl, a[2], v);
-        });
+    // rank[c] and the mass ranked before c.
+    auto [rank, prefix] = rankWithPrefix(rewriter, loc, probs);
     // Always kept: floor(min_kc_ratio * KC) (Python's int() of a float).
     double ratio = op.getMinKcRatioAttr().getValueAsDouble();
     Value preserve;

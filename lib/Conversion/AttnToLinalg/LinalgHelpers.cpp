@@ -174,3 +174,27 @@ AffineMap mlir::attn::detail::dimsMap(MLIRContext *ctx, unsigned n,
     e.push_back(getAffineDimExpr(d, ctx));
   return AffineMap::get(n, 0, e, ctx);
 }
+
+std::pair<Value, Value> mlir::attn::detail::rankWithPrefix(OpBuilder &b, Location loc,
+                                                           Value values) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> sz = mixedSizes(b, loc, values);
+  Value rank0 = filledTensor(b, loc, sz, b.getI32IntegerAttr(0));
+  Value prefix0 = filledTensor(b, loc, sz, b.getF32FloatAttr(0));
+  AffineMap at3 = dimsMap(ctx, 5, {0, 1, 2, 3}), at4 = dimsMap(ctx, 5, {0, 1, 2, 4});
+  auto g = linalg::GenericOp::create(
+      b, loc, TypeRange{rank0.getType(), prefix0.getType()}, ValueRange{values, values},
+      ValueRange{rank0, prefix0}, ArrayRef<AffineMap>{at3, at4, at3, at3}, iterators(4, 1),
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value lower = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult,
+                                            loopIndex(nb, nl, 4), loopIndex(nb, nl, 3));
+        Value before = ranksBefore(nb, nl, a[1], a[0], lower);
+        Value rank = arith::AddIOp::create(
+            nb, nl, a[2], arith::ExtUIOp::create(nb, nl, nb.getI32Type(), before));
+        Value mass = arith::AddFOp::create(
+            nb, nl, a[3],
+            arith::SelectOp::create(nb, nl, before, a[1], constF32(nb, nl, 0)));
+        linalg::YieldOp::create(nb, nl, ValueRange{rank, mass});
+      });
+  return {g.getResult(0), g.getResult(1)};
+}

@@ -72,6 +72,13 @@ AffineMap dimsMap(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> ds);
 Value ranksBefore(OpBuilder &b, Location loc, Value a, Value bScore,
                   Value aLower);
 
+/// For `values` [d0, d1, d2, C] f32: each entry's rank in its row's
+/// descending order (ranksBefore's order, ties to the lower index) and the
+/// sum of the row's values ranked before it, from one two-output
+/// linalg.generic over (d0, d1, d2, c, c2): (rank i32, prefix f32). What a
+/// sort and a cumulative sum give, without sorting.
+std::pair<Value, Value> rankWithPrefix(OpBuilder &b, Location loc, Value values);
+
 /// A linalg.generic on tensors; `body` gets the block arguments and yields.
 Value genericOp(OpBuilder &b, Location loc, ValueRange inputs, Value output,
                 ArrayRef<AffineMap> maps,

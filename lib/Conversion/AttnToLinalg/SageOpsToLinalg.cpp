@@ -83,11 +83,9 @@ Value int8Round(OpBuilder &b, Location loc, Value x, Value scale) {
 /// key axis holds key token rows[rowMap(b, h, i, t)] (-1: none); the online
 /// softmax steps `step` positions at a time. Dense: rows[b, t] = t, step
 /// 128 (the kernel's); block-sparse: the kv lists, step block_kv.
-FailureOr<Value> buildSage(ConversionPatternRewriter &rewriter, Operation *op,
-                           StringRef name, Value q, Value k, Value v,
-                           std::optional<APFloat> scaleAttr, Value rows,
-                           const RowMapFn &rowMap, OpFoldResult T, int64_t step,
-                           RankedTensorType resultType) {
+FailureOr<Value> buildSage(ConversionPatternRewriter &rewriter, Operation *op, Value q,
+                           Value k, Value v, std::optional<APFloat> scaleAttr, Value rows,
+                           const RowMapFn &rowMap, OpFoldResult T, int64_t step) {
     Location loc = op->getLoc();
     MLIRContext *ctx = op->getContext();
     auto qt = cast<RankedTensorType>(q.getType());
@@ -328,13 +326,12 @@ FailureOr<Value> buildSage(ConversionPatternRewriter &rewriter, Operation *op,
         [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
           return arith::AddFOp::create(nb2, nl, a[1], a[0]);
         });
-    Groups gq = groups;
     Value num = genericOp(  // over (b, h, i, d, t)
         rewriter, loc, {wp8, rows}, f32Tensor({B, Hq, Sq, D}, 0),
         {dims(ctx, 5, {d(0), d(1), d(2), d(4)}), rowMap(ctx, 5, 0, 1, 2, 4),
          dims(ctx, 5, {d(0), d(1), d(2), d(3)})},
         iterators(4, 1), [&](OpBuilder &nb2, Location nl, ValueRange a) -> Value {
-          Value x = readKV(nb2, nl, gq, v8, a[1], 3);
+          Value x = readKV(nb2, nl, groups, v8, a[1], 3);
           return arith::AddFOp::create(nb2, nl, a[2], arith::MulFOp::create(nb2, nl, a[0], x));
         });
     AffineExpr gexpr = d(1).floorDiv(grp);
@@ -362,9 +359,8 @@ struct SageSdpaToLinalg : OpConversionPattern<SageSdpaOp> {
                    adaptor.getV());
     Value rows = sdpaKeyRows(rewriter, loc, "attn.sage_sdpa", Value(), adaptor.getK());
     FailureOr<Value> out = buildSage(
-        rewriter, op, "attn.sage_sdpa", adaptor.getQ(), adaptor.getK(), adaptor.getV(),
-        op.getScale(), rows, sdpaRowMap, mixedSizes(rewriter, loc, adaptor.getK())[2],
-        kKeyBlock, op.getResult().getType());
+        rewriter, op, adaptor.getQ(), adaptor.getK(), adaptor.getV(), op.getScale(), rows,
+        sdpaRowMap, mixedSizes(rewriter, loc, adaptor.getK())[2], kKeyBlock);
     if (failed(out))
       return failure();
     rewriter.replaceOp(op, *out);
@@ -385,9 +381,9 @@ struct SageBlockSparseToLinalg : OpConversionPattern<SageBlockSparseOp> {
     Value rows = blockSparseKeyRows(rewriter, loc, bq, bkv, adaptor.getQ(), adaptor.getK(),
                                     adaptor.getKvIndices(), adaptor.getKvCounts(),
                                     adaptor.getKvBlockSizes(), T);
-    FailureOr<Value> out = buildSage(
-        rewriter, op, "attn.sage_block_sparse", adaptor.getQ(), adaptor.getK(), adaptor.getV(),
-        op.getScale(), rows, blockRowMap(bq), T, bkv, op.getResult().getType());
+    FailureOr<Value> out =
+        buildSage(rewriter, op, adaptor.getQ(), adaptor.getK(), adaptor.getV(), op.getScale(),
+                  rows, blockRowMap(bq), T, bkv);
     if (failed(out))
       return failure();
     rewriter.replaceOp(op, *out);

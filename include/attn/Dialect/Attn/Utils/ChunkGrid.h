@@ -67,13 +67,6 @@ struct ChunkGrid {
   int64_t tokens() const { return grid[0] * grid[1] * grid[2]; }
   int64_t numChunks() const { return chunks[0] * chunks[1] * chunks[2]; }
   int64_t chunkTokens() const { return chunk[0] * chunk[1] * chunk[2]; }
-  /// The chunk of raster token s.
-  int64_t chunkOf(int64_t s) const {
-    int64_t t = s / (grid[1] * grid[2]), h = (s / grid[2]) % grid[1],
-            w = s % grid[2];
-    return ((t / chunk[0]) * chunks[1] + h / chunk[1]) * chunks[2] +
-           w / chunk[2];
-  }
   /// The number of tokens of chunk c.
   int64_t chunkSize(int64_t c) const {
     int64_t it = c / (chunks[1] * chunks[2]), ih = (c / chunks[2]) % chunks[1],
