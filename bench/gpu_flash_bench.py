@@ -112,7 +112,8 @@ def main():
     print(f"{'dense S32768: attn-mlir':52s} {ours:8.3f} {flops/ours/1e9:8.1f} {cudnn/ours:8.2f}x"
           f"  (rel err vs cuDNN {rel(out, ref):.1e})")
     print(f"{'dense S32768: cuDNN SDPA':52s} {cudnn:8.3f} {flops/cudnn/1e9:8.1f}")
-    for tag, hk in [x for prefix in ("bf16_d128_q128_kv128_dense", "bf16_d128_q128_kv64_dense")
+    for tag, hk in [x for prefix in ("bf16_d128_q128_kv128_dense", "bf16_d128_q128_kv64_dense",
+                                               "bf16_d128_q128_kv176_dense", "bf16_d128_q128_kv192_dense")
                     for x in load_wgmma(d, prefix)]:
         out.fill_(float("nan"))
         launch = hk.prepare(q, k, v, out, None, None, None, None, S // hk.bkv,

@@ -135,6 +135,7 @@ struct AttnEmitHopperKernelPass
       cfg.stages = stages;
     cfg.overlap = overlap;
     cfg.pingPong = pingPong;
+    cfg.qInRegs = qRegs;
     if (!rasterTile.empty()) {
       // The tile fixes the tables' sub-blocks; other values would be
       // silently replaced.

@@ -474,11 +474,32 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   Value baseAddr = addrOf(base);
   // Q descriptors of this consumer, one per 16-column k-step.
   Value qOff = mul(c, ci32(L.NB * L.qTile()));
-  SmallVector<Value> qDesc;
-  for (int64_t ks = 0; ks < D / 16; ++ks) {
-    Value a = add(baseAddr, toI64(add(qOff, ci32((ks / 4) * L.qTile() +
-                                                  (ks % 4) * 32))));
-    qDesc.push_back(descriptor(a, 16, 1024));
+  SmallVector<Value> qDesc, qFrag;
+  if (cfg.qInRegs) {
+    // The register A fragments of this warp's 16 rows (warp * 16 + g and
+    // + 8), k-step ks at [4ks, 4ks + 4): (row g, columns 16ks + 2t, +1),
+    // (row g + 8, same), (row g, + 8), (row g + 8, + 8), as packP lays P
+    // out. In the 128-byte swizzle, the 16-byte chunk k of tile row R sits
+    // at chunk k ^ (R % 8), and R % 8 is g: the warp's 32 loads hit 32
+    // different banks.
+    for (int64_t ks = 0; ks < D / 16; ++ks)
+      for (int i = 0; i < 4; ++i) {
+        Value row = add(add(mul(warp, ci32(16)), g), ci32(8 * (i % 2)));
+        Value chunk = arith::XOrIOp::create(
+            b, loc, g, ci32((ks % 4) * 2 + i / 2));
+        Value off = add(add(qOff, ci32((ks / 4) * L.qTile())),
+                        add(mul(row, ci32(kRowBytes)),
+                            add(mul(chunk, ci32(16)), mul(t, ci32(4)))));
+        qFrag.push_back(LLVM::LoadOp::create(b, loc, i32, sptrAt(off), 4));
+      }
+    // Pinned here: defined once, before every wgmma.fence that reads them.
+    qFrag = fenceRegs(qFrag);
+  } else {
+    for (int64_t ks = 0; ks < D / 16; ++ks) {
+      Value a = add(baseAddr, toI64(add(qOff, ci32((ks / 4) * L.qTile() +
+                                                    (ks % 4) * 32))));
+      qDesc.push_back(descriptor(a, 16, 1024));
+    }
   }
 
   const float negInf = -std::numeric_limits<float>::infinity();
@@ -526,31 +547,35 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
     blk.partial =
         cfg.hasKeyMask ? cTrue() : cmp(P::slt, blk.size, ci32(BKV));
     ifThen(blk.partial, [&] {
-      ifThen(cmp(P::slt, ctid, ci32(BKV)), [&] {
-        Value valid = cmp(P::slt, ctid, blk.size);
-        if (cfg.hasKeyMask) {
-          Value key = minS(add(mul(id, ci32(BKV)), ctid), lastKey);
-          Value m = load(i8, keyMask, add(maskRow, toI64(key)), 1);
-          valid = andI(valid,
-                       cmp(P::ne, m, arith::ConstantIntOp::create(b, loc, i8, 0)));
-          LLVM::StoreOp::create(b, loc,
-                                arith::ExtUIOp::create(b, loc, i8, valid),
-                                sptrAt(add(blk.maskOff, ctid)), 1);
-        }
-        Value invalid = arith::XOrIOp::create(b, loc, valid, cTrue());
-        ifThen(invalid, [&] {
-          auto v4 = VectorType::get({4}, i32);
-          Value zero = arith::ConstantOp::create(
-              b, loc, v4, DenseElementsAttr::get(v4, b.getI32IntegerAttr(0)));
-          for (int64_t d = 0; d < L.NB; ++d)
-            for (int64_t chunk = 0; chunk < kRowBytes / 16; ++chunk)
-              LLVM::StoreOp::create(
-                  b, loc, zero,
-                  sptrAt(add(add(vOff, ci32(d * L.kvTile() + chunk * 16)),
-                             mul(ctid, ci32(kRowBytes)))),
-                  16);
+      // One key row a thread (blocks of more than 128 keys: several).
+      for (int64_t r0 = 0; r0 < BKV; r0 += kWarpgroup) {
+        Value key = r0 ? add(ctid, ci32(r0)) : ctid;
+        ifThen(cmp(P::slt, key, ci32(BKV)), [&] {
+          Value valid = cmp(P::slt, key, blk.size);
+          if (cfg.hasKeyMask) {
+            Value pos = minS(add(mul(id, ci32(BKV)), key), lastKey);
+            Value m = load(i8, keyMask, add(maskRow, toI64(pos)), 1);
+            valid = andI(valid, cmp(P::ne, m,
+                                    arith::ConstantIntOp::create(b, loc, i8, 0)));
+            LLVM::StoreOp::create(b, loc,
+                                  arith::ExtUIOp::create(b, loc, i8, valid),
+                                  sptrAt(add(blk.maskOff, key)), 1);
+          }
+          Value invalid = arith::XOrIOp::create(b, loc, valid, cTrue());
+          ifThen(invalid, [&] {
+            auto v4 = VectorType::get({4}, i32);
+            Value zero = arith::ConstantOp::create(
+                b, loc, v4, DenseElementsAttr::get(v4, b.getI32IntegerAttr(0)));
+            for (int64_t d = 0; d < L.NB; ++d)
+              for (int64_t chunk = 0; chunk < kRowBytes / 16; ++chunk)
+                LLVM::StoreOp::create(
+                    b, loc, zero,
+                    sptrAt(add(add(vOff, ci32(d * L.kvTile() + chunk * 16)),
+                               mul(key, ci32(kRowBytes)))),
+                    16);
+          });
         });
-      });
+      }
       fenceProxyAsync();
       namedBarrier(barId, kWarpgroup);
     });
@@ -625,7 +650,12 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   auto issueQK = [&](const Operands &ops) {
     SmallVector<Value> sacc = ops.zeros;
     for (int64_t ks = 0; ks < D / 16; ++ks)
-      sacc = wgmma(BKV, sacc, qDesc[ks], {}, ops.kDesc[ks], ks > 0, false);
+      sacc = cfg.qInRegs
+                 ? wgmma(BKV, sacc, Value(),
+                         ArrayRef<Value>(qFrag).slice(ks * 4, 4),
+                         ops.kDesc[ks], ks > 0, false)
+                 : wgmma(BKV, sacc, qDesc[ks], {}, ops.kDesc[ks], ks > 0,
+                         false);
     return sacc;
   };
   // O += P.V: BKV / 16 wgmma m64nDk16, P's packed accumulator tiles
@@ -1097,21 +1127,30 @@ verifyRasterTile(const HopperKernelConfig &cfg,
 }
 
 bool mlir::attn::hopperKernelSupports(const FlashKernelConfig &cfg) {
+  // Dense lists take wider kv blocks too (fewer softmax steps a key; FA3
+  // uses 176 for D 128): a multiple of 16 up to 256 (wgmma's n, TMA's box).
+  const bool wideDense = !cfg.indexed && cfg.blockKv > 128 &&
+                         cfg.blockKv <= 256 && cfg.blockKv % 16 == 0;
   return (cfg.headDim == 64 || cfg.headDim == 128) &&
          (cfg.blockQ == 64 || cfg.blockQ == 128) &&
-         (cfg.blockKv == 64 || cfg.blockKv == 128);
+         (cfg.blockKv == 64 || cfg.blockKv == 128 || wideDense);
 }
 
 LogicalResult mlir::attn::verifyHopperKernelConfig(
     const HopperKernelConfig &cfg,
     function_ref<InFlightDiagnostic()> emitError) {
-  if (failed(verifyFlashKernelConfig(cfg, emitError)))
-    return failure();
   if (!hopperKernelSupports(cfg))
     return emitError() << "wgmma kernel: head_dim, block_q and block_kv must "
-                          "each be 64 or 128, got "
+                          "each be 64 or 128 (block_kv of a dense list: "
+                          "also a multiple of 16 up to 256), got "
                        << cfg.headDim << ", " << cfg.blockQ << ", "
                        << cfg.blockKv;
+  // The family's checks, but for the wider dense blocks only this kernel
+  // takes.
+  FlashKernelConfig family = cfg;
+  family.blockKv = std::min<int64_t>(cfg.blockKv, 128);
+  if (failed(verifyFlashKernelConfig(family, emitError)))
+    return failure();
   if (cfg.stages < 2 || cfg.stages > 4)
     return emitError() << "wgmma kernel: stages must be in [2, 4], got "
                        << cfg.stages;
@@ -1187,8 +1226,8 @@ std::string mlir::attn::hopperKernelName(const HopperKernelConfig &cfg) {
                            : "";
   return "attn_wgmma_" + flash.substr(std::string("attn_flash_").size()) +
          raster + "_s" + std::to_string(cfg.stages) +
-         (cfg.overlap ? "_ov" : "") +
-         (pingPongOn(cfg) ? "_pp" : "");
+         (cfg.overlap ? "_ov" : "") + (pingPongOn(cfg) ? "_pp" : "") +
+         (cfg.qInRegs ? "_qr" : "");
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitHopperAttentionKernel(

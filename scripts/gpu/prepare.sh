@@ -44,12 +44,27 @@ for opts in "overlap=true ping-pong=true" "overlap=true" "ping-pong=true"; do
   emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 indexed=false block-sizes=false key-mask=false $opts}"
 done
 emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=false key-mask=false overlap=true}"
+# Q in registers (S = Q.K^T in the register-A form, _qr): the stage-table
+# rows, and masks, GQA, D 64 / f16 on it for the checks.
+for opts in "" "overlap=true"; do
+  emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 indexed=false block-sizes=false key-mask=false q-regs=true $opts}"
+  emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=false key-mask=false q-regs=true $opts}"
+done
+emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=true key-mask=true q-regs=true overlap=true}"
+emit "attn-emit-hopper-kernel{dtype=f16 head-dim=64 block-q=128 block-kv=128 indexed=true block-sizes=true key-mask=true q-regs=true overlap=true}"
+# Wider dense kv blocks (176 as FA3 has for D 128, 192), two stages.
+for kv in 176 192; do
+  emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=$kv indexed=false block-sizes=false key-mask=false overlap=true}"
+done
+emit "attn-emit-hopper-kernel{dtype=f16 head-dim=64 block-q=128 block-kv=176 indexed=false block-sizes=false key-mask=true}"
 # The raster-tile form (5-D TMA boxes over raster q/k/v/out; checked by
 # check_raster_tile.py on grids with and without partial tiles): VSA 4x4x4
 # with 64/64 blocks, STA 6x8x8 with 128/128, and dense f16 D64.
 emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=false raster-tile=4,4,4}" .device/raster
 emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 indexed=true block-sizes=false raster-tile=6,8,8}" .device/raster
 emit "attn-emit-hopper-kernel{dtype=f16 head-dim=64 block-q=64 block-kv=64 indexed=false block-sizes=false raster-tile=4,4,4}" .device/raster
+emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=false raster-tile=4,4,4 overlap=true q-regs=true}" .device/raster
+emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 indexed=true block-sizes=false raster-tile=6,8,8 overlap=true q-regs=true}" .device/raster
 # SIMT fallback kernels: dtype, D, block_q, block_kv, indexed, block sizes, key mask.
 for cfg in "f32 32 8 8 true true true" "bf16 128 64 64 true true false" \
            "f16 64 64 64 false false false" "f32 96 3 5 true true false" \

@@ -73,6 +73,21 @@
 // RUN: %if ptxas && cuobjdump %{ cuobjdump -sass %t.ov64.cubin | %python %S/Inputs/check_overlap_sass.py 32 | FileCheck %s --check-prefix=OVSASS64 %}
 // OVSASS64: MUFU.EX2 between wait_group 1 and wait_group 0: {{3[2-9]}}
 
+// Q in registers (q-regs, _qr): Q's fragments are read from the swizzled
+// tile once (32-bit shared loads) and every S wgmma takes A from four
+// registers (the register-A form, like P.V), none from a descriptor; the
+// overlap's SASS verdict and ptxas's are unchanged.
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-hopper-kernel{head-dim=128 dtype=bf16 block-q=64 block-kv=64 overlap=true q-regs=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
+// RUN:   | %python %S/Inputs/extract_ptx.py > %t.qr.ptx
+// RUN: FileCheck %s --check-prefix=QR --implicit-check-not="m64n64k16.f32.bf16.bf16 {{[{][^}]*[}]}}, %rd" < %t.qr.ptx
+// QR: .visible .entry attn_wgmma_bf16_d128_q64_kv64_idx_vbs_s3_ov_qr(
+// QR: ld.shared.b32
+// QR: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {{[{][^}]*[}]}}, {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}}, %rd
+// RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.qr.ptx -o %t.qr.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 %}
+// RUN: %if ptxas && cuobjdump %{ cuobjdump -sass %t.qr.cubin | %python %S/Inputs/check_overlap_sass.py 32 | FileCheck %s --check-prefix=OVSASS64 %}
+// RUN: %if ptxas && cuobjdump %{ cuobjdump -sass %t.qr.cubin | FileCheck %s --check-prefix=QRSASS --implicit-check-not="HGMMA.64x64x16.F32.BF16 R{{[0-9]+}}, gdesc" %}
+// QRSASS: HGMMA.64x64x16.F32.BF16 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
+
 // One consumer warpgroup (64-row CTAs, two per SM), f16, head dim 64,
 // 64-key blocks, dense, with a key mask.
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-hopper-kernel{head-dim=64 dtype=f16 block-q=64 block-kv=64 indexed=false block-sizes=false key-mask=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
@@ -85,9 +100,23 @@
 // Q64-DAG: setmaxnreg.inc.sync.aligned.u32{{[[:space:]]+}}232;
 // RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.64.ptx -o %t.64.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 %}
 
+// Wider dense kv blocks (FA3 uses 176 keys for D 128): wgmma n176 for S and
+// 11 k-steps of P.V; a key mask's rows past the 128 threads are handled by
+// a second pass (the kernel is checked on ragged lengths on the GPU).
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-hopper-kernel{head-dim=64 dtype=f16 block-kv=176 indexed=false block-sizes=false key-mask=true overlap=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
+// RUN:   | %python %S/Inputs/extract_ptx.py > %t.176.ptx
+// RUN: FileCheck %s --check-prefix=KV176 < %t.176.ptx
+// KV176: .visible .entry attn_wgmma_f16_d64_q128_kv176_dense_km_s4_ov(
+// KV176-DAG: wgmma.mma_async.sync.aligned.m64n176k16.f32.f16.f16
+// KV176-DAG: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
+// RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.176.ptx -o %t.176.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 --implicit-check-not=C7512 %}
+// Indexed lists keep 64 or 128 (the tables' block size).
+// RUN: not attn-opt %s --attn-emit-hopper-kernel="block-kv=176" 2>&1 | FileCheck %s --check-prefix=BADKV176
+// BADKV176: wgmma kernel: head_dim, block_q and block_kv must each be 64 or 128 (block_kv of a dense list: also a multiple of 16 up to 256), got 128, 128, 176
+
 // Bad configurations are rejected with a message.
 // RUN: not attn-opt %s --attn-emit-hopper-kernel="block-kv=32" 2>&1 | FileCheck %s --check-prefix=BADKV
-// BADKV: wgmma kernel: head_dim, block_q and block_kv must each be 64 or 128, got 128, 128, 32
+// BADKV: wgmma kernel: head_dim, block_q and block_kv must each be 64 or 128 (block_kv of a dense list: also a multiple of 16 up to 256), got 128, 128, 32
 // RUN: not attn-opt %s --attn-emit-hopper-kernel="stages=7" 2>&1 | FileCheck %s --check-prefix=BADST
 // BADST: wgmma kernel: stages must be in [2, 4], got 7
 // RUN: not attn-opt %s --attn-emit-hopper-kernel="dtype=f32" 2>&1 | FileCheck %s --check-prefix=BADTY

@@ -60,6 +60,10 @@ static cl::opt<bool> overlap(
                         "the previous block's P.V (kernel suffix _ov; "
                         "--overlap=false: serial)"),
     cl::init(attn::GpuCompileOptions().overlap));
+static cl::opt<bool> qRegs(
+    "q-regs", cl::desc("The wgmma kernels keep Q in registers: S = Q.K^T in "
+                       "the register-A form (kernel suffix _qr)"),
+    cl::init(attn::GpuCompileOptions().qInRegs));
 static cl::opt<std::string> ptxas("ptxas", cl::desc("ptxas for the cubin (empty: PTX only)"),
                                   cl::init("/usr/local/cuda/bin/ptxas"));
 
@@ -93,6 +97,7 @@ int main(int argc, char **argv) {
   options->foldLayout = foldLayout;
   options->report = report;
   options->overlap = overlap;
+  options->qInRegs = qRegs;
   if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, *options))
     return fail(llvm::toString(std::move(e)));
   return 0;

@@ -72,6 +72,9 @@ struct GpuCompileOptions {
   /// layer measured on an H100 (dense 4%, STA layer 2%, VSA layer 1.4%;
   /// bench/RESULTS.md).
   bool overlap = true;
+  /// The wgmma kernels read Q into registers once and run S = Q.K^T in the
+  /// register-A form (HopperKernelConfig::qInRegs, name suffix _qr).
+  bool qInRegs = false;
 
   /// The defaults for `chip` with the chip's PTX features, or std::nullopt
   /// for a chip not in gpuChips().
@@ -98,6 +101,7 @@ GpuCompileOptions gpuCompileOptionsOf(const Options &o) {
   g.foldLayout = o.foldLayout;
   g.report = o.report;
   g.overlap = o.overlap;
+  g.qInRegs = o.qInRegs;
   return g;
 }
 /// Sets the GPU fields of such a struct from `g`.
@@ -114,6 +118,7 @@ void setGpuCompileOptions(Options &o, const GpuCompileOptions &g) {
   o.foldLayout = g.foldLayout;
   o.report = g.report;
   o.overlap = g.overlap;
+  o.qInRegs = g.qInRegs;
 }
 
 } // namespace attn

@@ -91,6 +91,13 @@ struct HopperKernelConfig : FlashKernelConfig {
   /// (named barriers), so one's softmax overlaps the other's matrix work.
   /// Off by default: correct, but slower than without at boost clock.
   bool pingPong = false;
+  /// Q as the register A operand of S = Q.K^T: each consumer reads its Q
+  /// fragments from the swizzled Q tile once (D / 4 registers a thread) and
+  /// the S wgmmas read only K from shared memory (the SS form reads Q's
+  /// 64 x 16 slice again in every wgmma). Shared-memory traffic per 64 x 64
+  /// block drops from 80 to 64 KiB (TMA writes included), which is what a
+  /// 64-key block's n64 wgmmas are bound by (docs/GPU.md).
+  bool qInRegs = false;
   /// The raster-tile operand form (see above); set with withRasterTile().
   RasterTile rasterTile;
   /// Raster-tile form only: text tiles follow the image tiles (see above).
@@ -112,7 +119,8 @@ LogicalResult verifyHopperKernelConfig(
     const HopperKernelConfig &cfg, function_ref<InFlightDiagnostic()> emitError);
 
 /// Whether the wgmma kernel takes `cfg` (head dim 64/128, block_q 64/128,
-/// block_kv 64/128); the planner keeps mma.sync otherwise.
+/// block_kv 64/128, or for a dense list a multiple of 16 up to 256); the
+/// planner keeps mma.sync otherwise.
 bool hopperKernelSupports(const FlashKernelConfig &cfg);
 
 /// Dynamic shared memory at launch: Q tiles, the K/V ring, key-mask bytes,
@@ -132,9 +140,9 @@ KernelContract hopperKernelContract(const HopperKernelConfig &cfg,
                                     AttentionShape shape = {});
 
 /// attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km][_t<R>]
-/// [_r<RQ>][_rt<tt>x<th>x<tw>[_txt|_cg]]_s<stages>[_ov][_pp] (the
-/// suffixes: raster tile, text segment or gated combine, overlap, ping-pong
-/// on).
+/// [_r<RQ>][_rt<tt>x<th>x<tw>[_txt|_cg]]_s<stages>[_ov][_pp][_qr] (the
+/// suffixes: raster tile, text segment or gated combine, overlap, ping-pong,
+/// Q in registers on).
 std::string hopperKernelName(const HopperKernelConfig &cfg);
 
 /// Appends the kernel to `module` (an sm_90a gpu.module).

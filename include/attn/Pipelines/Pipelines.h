@@ -108,6 +108,11 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
       llvm::cl::desc("The wgmma kernels overlap each block's softmax with the "
                      "previous block's P.V (kernel suffix _ov)"),
       llvm::cl::init(GpuCompileOptions().overlap)};
+  PassOptions::Option<bool> qInRegs{
+      *this, "q-regs",
+      llvm::cl::desc("The wgmma kernels keep Q in registers: S = Q.K^T in "
+                     "the register-A form (kernel suffix _qr)"),
+      llvm::cl::init(GpuCompileOptions().qInRegs)};
   PassOptions::Option<bool> optimize{
       *this, "optimize", llvm::cl::desc("Run attn-optimize first"),
       llvm::cl::init(true)};

@@ -40,7 +40,8 @@ struct ConvertAttnToGPULaunchesPass
       ConvertAttnToGPULaunchesBase::checks,
       ConvertAttnToGPULaunchesBase::foldLayout,
       ConvertAttnToGPULaunchesBase::report,
-      ConvertAttnToGPULaunchesBase::overlap;
+      ConvertAttnToGPULaunchesBase::overlap,
+      ConvertAttnToGPULaunchesBase::qInRegs;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fn = module.lookupSymbol<func::FuncOp>(entry);

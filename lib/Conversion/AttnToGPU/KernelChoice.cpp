@@ -366,6 +366,7 @@ LogicalResult Planner::planAttention(Operation *op) {
   flash.qSubBlocks = qSubBlocks == subBlocks ? 0 : qSubBlocks;
   HopperKernelConfig hcfg = hopperConfigFor(flash);
   hcfg.overlap = opts.overlap;
+  hcfg.qInRegs = opts.qInRegs;
   if (useWgmma) {
     auto kernel = hopperKernel(op, hcfg, shape);
     if (failed(kernel))

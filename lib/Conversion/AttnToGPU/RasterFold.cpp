@@ -378,6 +378,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
       withRasterTile(hopperConfigFor(flash), {tile[0], tile[1], tile[2]});
   cfg.rasterText = St > 0;
   cfg.overlap = opts.overlap;
+  cfg.qInRegs = opts.qInRegs;
   // The gated combine in the kernel's epilogue (one consumer, a tile of
   // whole 64-row blocks); otherwise a raster-order pass after it.
   const bool epilogue = combine && gate.raster >= 0 && rows == 64;
