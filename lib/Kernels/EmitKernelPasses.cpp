@@ -136,6 +136,7 @@ struct AttnEmitHopperKernelPass
     cfg.overlap = overlap;
     cfg.pingPong = pingPong;
     cfg.qInRegs = qRegs;
+    cfg.fmaSoftmax = fmaSoftmax;
     if (!rasterTile.empty()) {
       // The tile fixes the tables' sub-blocks; other values would be
       // silently replaced.

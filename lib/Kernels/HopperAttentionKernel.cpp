@@ -677,14 +677,13 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
   };
   auto softmax = [&](const Block &blk, ArrayRef<Value> sacc,
                      ArrayRef<Value> mOld) {
-    // Scaled first (log2(e) / sqrt(D) folded in). Taking the max of the raw
-    // scores and one fma per exponent (s * c - m) saves 64 multiplies per
-    // iteration but keeps the wgmma accumulator block live through the
-    // softmax: the raster-tile kernel with overlap and ping-pong then
-    // spilled 4 bytes (ptxas -v), so not done.
+    // Scaled first (log2(e) / sqrt(D) folded in), or with fmaSoftmax the
+    // max of the raw scores (the scale is positive) and one fma per
+    // exponent, s * c - m: nS * 4 multiplies less per block. (With overlap
+    // and ping-pong the raster-tile kernel spilled 4 bytes that way.)
     SmallVector<Value> sv;
     for (Value x : sacc)
-      sv.push_back(fmul(x, cf32(scaleLog2)));
+      sv.push_back(cfg.fmaSoftmax ? x : fmul(x, cf32(scaleLog2)));
     // Mask invalid keys to -inf where the block needs it.
     sv = ifElse(
         blk.masked, SmallVector<Type>(nS * 4, f32),
@@ -715,8 +714,10 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
       for (int64_t nt = 0; nt < nS; ++nt)
         for (int e = 0; e < 2; ++e)
           mx = arith::MaximumFOp::create(b, loc, mx, sv[nt * 4 + 2 * q + e]);
-      r.mNew[q] = arith::MaximumFOp::create(b, loc, mOld[q],
-                                            frag.quadReduce(mx, true));
+      Value rowMax = frag.quadReduce(mx, true);
+      if (cfg.fmaSoftmax)
+        rowMax = fmul(rowMax, cf32(scaleLog2));
+      r.mNew[q] = arith::MaximumFOp::create(b, loc, mOld[q], rowMax);
       // Until a row has seen a valid key its max is -inf: use 0 so that
       // exp2(-inf - 0) = 0 instead of NaN.
       Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
@@ -727,7 +728,11 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
       for (int64_t nt = 0; nt < nS; ++nt)
         for (int e = 0; e < 2; ++e) {
           Value &x = sv[nt * 4 + 2 * q + e];
-          x = exp2Ftz(arith::SubFOp::create(b, loc, x, mUse));
+          x = exp2Ftz(cfg.fmaSoftmax
+                          ? LLVM::FMAOp::create(b, loc, x, cf32(scaleLog2),
+                                                arith::NegFOp::create(b, loc, mUse))
+                                .getResult()
+                          : arith::SubFOp::create(b, loc, x, mUse).getResult());
           r.rowSum[q] = fadd(r.rowSum[q], x);
         }
     }
@@ -1227,7 +1232,7 @@ std::string mlir::attn::hopperKernelName(const HopperKernelConfig &cfg) {
   return "attn_wgmma_" + flash.substr(std::string("attn_flash_").size()) +
          raster + "_s" + std::to_string(cfg.stages) +
          (cfg.overlap ? "_ov" : "") + (pingPongOn(cfg) ? "_pp" : "") +
-         (cfg.qInRegs ? "_qr" : "");
+         (cfg.qInRegs ? "_qr" : "") + (cfg.fmaSoftmax ? "_fm" : "");
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitHopperAttentionKernel(

@@ -9,7 +9,7 @@ DIR holds <kernel-name>.<sm>.cubin files (from attn-opt + ptxas). Each
 kernel's configuration is read from its name:
 attn_flash_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km] or
 attn_simt_<f32|bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km] or
-attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km]_s<stages>[_ov][_pp][_qr].
+attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km]_s<stages>[_ov][_pp][_qr][_fm].
 All take q, k, v, out, kv_indices, kv_counts, kv_block_sizes, key_mask, i32
 Sq, Skv, Hq, Hkv, K; the wgmma kernels also three TMA tensor maps (launched
 through wgmma_launch.py). The output is poisoned (NaN) before each launch and every
@@ -46,7 +46,7 @@ torch.manual_seed(int.from_bytes(os.urandom(4), "little"))
 # script's logic (test/GPU/check-flash-logic.test).
 dev = os.environ.get("ATTN_CHECK_DEVICE", "cuda")
 NAME = re.compile(r"attn_(flash|simt|wgmma)_(f32|bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)"
-                  r"(_vbs)?(_km)?(?:_s\d(?:_ov)?(?:_pp)?(?:_qr)?)?$")
+                  r"(_vbs)?(_km)?(?:_s\d(?:_ov)?(?:_pp)?(?:_qr)?(?:_fm)?)?$")
 DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16}
 
 

@@ -8,7 +8,7 @@ usage: check_raster_tile.py DIR [--quick]
        check_raster_tile.py --dry-run
 
 DIR holds <kernel-name>.sm_90a.cubin files named
-attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_t<R>][_r<RQ>]_rt<tt>x<th>x<tw>_s<S>[_ov][_pp][_qr]
+attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_t<R>][_r<RQ>]_rt<tt>x<th>x<tw>_s<S>[_ov][_pp][_qr][_fm]
 (launched through wgmma_launch.RasterKernel). Every case draws fresh random
 bf16/f16 inputs and per-tile tables (kv_indices / kv_counts with garbage
 past the counts, out-of-range ids within them, and query tiles that list

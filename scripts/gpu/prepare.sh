@@ -52,6 +52,13 @@ for opts in "" "overlap=true"; do
 done
 emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=true key-mask=true q-regs=true overlap=true}"
 emit "attn-emit-hopper-kernel{dtype=f16 head-dim=64 block-q=128 block-kv=128 indexed=true block-sizes=true key-mask=true q-regs=true overlap=true}"
+# The fma softmax (_fm), alone and with Q in registers.
+for opts in "fma-softmax=true" "fma-softmax=true q-regs=true"; do
+  emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 indexed=false block-sizes=false key-mask=false overlap=true $opts}"
+  emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=false key-mask=false overlap=true $opts}"
+done
+emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=176 indexed=false block-sizes=false key-mask=false overlap=true fma-softmax=true}"
+emit "attn-emit-hopper-kernel{dtype=f16 head-dim=64 block-q=64 block-kv=64 indexed=true block-sizes=true key-mask=true overlap=true fma-softmax=true}"
 # Wider dense kv blocks (176 as FA3 has for D 128, 192), two stages.
 for kv in 176 192; do
   emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=$kv indexed=false block-sizes=false key-mask=false overlap=true}"
@@ -65,6 +72,8 @@ emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 i
 emit "attn-emit-hopper-kernel{dtype=f16 head-dim=64 block-q=64 block-kv=64 indexed=false block-sizes=false raster-tile=4,4,4}" .device/raster
 emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=false raster-tile=4,4,4 overlap=true q-regs=true}" .device/raster
 emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 indexed=true block-sizes=false raster-tile=6,8,8 overlap=true q-regs=true}" .device/raster
+emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=128 block-kv=128 indexed=true block-sizes=false raster-tile=6,8,8 overlap=true fma-softmax=true}" .device/raster
+emit "attn-emit-hopper-kernel{dtype=bf16 head-dim=128 block-q=64 block-kv=64 indexed=true block-sizes=false raster-tile=4,4,4 overlap=true q-regs=true fma-softmax=true}" .device/raster
 # SIMT fallback kernels: dtype, D, block_q, block_kv, indexed, block sizes, key mask.
 for cfg in "f32 32 8 8 true true true" "bf16 128 64 64 true true false" \
            "f16 64 64 64 false false false" "f32 96 3 5 true true false" \

@@ -16,9 +16,9 @@ V), plus O's map and i32 T, Hh, W."""
 import ctypes
 import re
 
-NAME = re.compile(r"attn_wgmma_(bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)(_vbs)?(_km)?_s(\d)(_ov)?(_pp)?(_qr)?$")
+NAME = re.compile(r"attn_wgmma_(bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)(_vbs)?(_km)?_s(\d)(_ov)?(_pp)?(_qr)?(_fm)?$")
 RASTER_NAME = re.compile(r"attn_wgmma_(bf16|f16)_d(\d+)_q(\d+)_kv(\d+)_(idx|dense)(?:_t\d+)?(?:_r\d+)?"
-                         r"_rt(\d+)x(\d+)x(\d+)_s(\d)(?:_ov)?(?:_pp)?(?:_qr)?$")
+                         r"_rt(\d+)x(\d+)x(\d+)_s(\d)(?:_ov)?(?:_pp)?(?:_qr)?(?:_fm)?$")
 
 _cuda = None
 

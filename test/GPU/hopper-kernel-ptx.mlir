@@ -100,6 +100,25 @@
 // Q64-DAG: setmaxnreg.inc.sync.aligned.u32{{[[:space:]]+}}232;
 // RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.64.ptx -o %t.64.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 %}
 
+// The fma softmax (fma-softmax, _fm): the row maxima are taken on the raw
+// scores and every exponent's argument is one fma (s * c - m, c = scale *
+// log2 e) feeding ex2; the 128 multiplies by c of a 64 x 128 tile's two
+// steps (prologue and loop) are gone: 134 f32 multiplies remain (the O
+// rescale and the rows' maxima) where the overlapped kernel above has 258.
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-emit-hopper-kernel{head-dim=128 dtype=bf16 indexed=false block-sizes=false overlap=true fma-softmax=true}, gpu.module(convert-scf-to-cf, convert-arith-to-llvm, convert-nvvm-to-llvm), convert-cf-to-llvm, reconcile-unrealized-casts, gpu-module-to-binary{format=isa})" \
+// RUN:   | %python %S/Inputs/extract_ptx.py > %t.fm.ptx
+// RUN: FileCheck %s --check-prefix=FM < %t.fm.ptx
+// FM: .visible .entry attn_wgmma_bf16_d128_q128_kv128_dense_s3_ov_fm(
+// FM: fma.rn.f32 [[X:%r[0-9]+]], %r{{[0-9]+}}, 0f3E0293EE, %r{{[0-9]+}};
+// FM-NEXT: // begin inline asm
+// FM-NEXT: ex2.approx.ftz.f32 %r{{[0-9]+}}, [[X]];
+// RUN: grep -c "mul.rn.f32" %t.fm.ptx | FileCheck %s --check-prefix=FMCOUNT
+// RUN: grep -c "mul.rn.f32" %t.ov.ptx | FileCheck %s --check-prefix=OVCOUNT
+// FMCOUNT: 134
+// OVCOUNT: 258
+// RUN: %if ptxas %{ ptxas -arch=sm_90a -v %t.fm.ptx -o %t.fm.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7519 --implicit-check-not=C7513 %}
+// RUN: %if ptxas && cuobjdump %{ cuobjdump -sass %t.fm.cubin | %python %S/Inputs/check_overlap_sass.py 64 | FileCheck %s --check-prefix=OVSASS %}
+
 // Wider dense kv blocks (FA3 uses 176 keys for D 128): wgmma n176 for S and
 // 11 k-steps of P.V; a key mask's rows past the 128 threads are handled by
 // a second pass (the kernel is checked on ragged lengths on the GPU).

@@ -64,6 +64,10 @@ static cl::opt<bool> qRegs(
     "q-regs", cl::desc("The wgmma kernels keep Q in registers: S = Q.K^T in "
                        "the register-A form (kernel suffix _qr)"),
     cl::init(attn::GpuCompileOptions().qInRegs));
+static cl::opt<bool> fmaSoftmax(
+    "fma-softmax", cl::desc("The wgmma kernels' softmax: raw row maxima, one "
+                            "fma per exponent (kernel suffix _fm)"),
+    cl::init(attn::GpuCompileOptions().fmaSoftmax));
 static cl::opt<std::string> ptxas("ptxas", cl::desc("ptxas for the cubin (empty: PTX only)"),
                                   cl::init("/usr/local/cuda/bin/ptxas"));
 
@@ -98,6 +102,7 @@ int main(int argc, char **argv) {
   options->report = report;
   options->overlap = overlap;
   options->qInRegs = qRegs;
+  options->fmaSoftmax = fmaSoftmax;
   if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, *options))
     return fail(llvm::toString(std::move(e)));
   return 0;

@@ -75,6 +75,9 @@ struct GpuCompileOptions {
   /// The wgmma kernels read Q into registers once and run S = Q.K^T in the
   /// register-A form (HopperKernelConfig::qInRegs, name suffix _qr).
   bool qInRegs = false;
+  /// The wgmma kernels' softmax: raw row maxima and one fma per exponent
+  /// (HopperKernelConfig::fmaSoftmax, name suffix _fm).
+  bool fmaSoftmax = false;
 
   /// The defaults for `chip` with the chip's PTX features, or std::nullopt
   /// for a chip not in gpuChips().
@@ -102,6 +105,7 @@ GpuCompileOptions gpuCompileOptionsOf(const Options &o) {
   g.report = o.report;
   g.overlap = o.overlap;
   g.qInRegs = o.qInRegs;
+  g.fmaSoftmax = o.fmaSoftmax;
   return g;
 }
 /// Sets the GPU fields of such a struct from `g`.
@@ -119,6 +123,7 @@ void setGpuCompileOptions(Options &o, const GpuCompileOptions &g) {
   o.report = g.report;
   o.overlap = g.overlap;
   o.qInRegs = g.qInRegs;
+  o.fmaSoftmax = g.fmaSoftmax;
 }
 
 } // namespace attn

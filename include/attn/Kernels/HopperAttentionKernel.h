@@ -98,6 +98,10 @@ struct HopperKernelConfig : FlashKernelConfig {
   /// block drops from 80 to 64 KiB (TMA writes included), which is what a
   /// 64-key block's n64 wgmmas are bound by (docs/GPU.md).
   bool qInRegs = false;
+  /// The softmax takes each row's max of the raw scores and computes the
+  /// exponents as exp2(s * c - m) with one fma (c = scale * log2 e), not a
+  /// multiply per score first and a subtraction.
+  bool fmaSoftmax = false;
   /// The raster-tile operand form (see above); set with withRasterTile().
   RasterTile rasterTile;
   /// Raster-tile form only: text tiles follow the image tiles (see above).
@@ -140,9 +144,9 @@ KernelContract hopperKernelContract(const HopperKernelConfig &cfg,
                                     AttentionShape shape = {});
 
 /// attn_wgmma_<bf16|f16>_d<D>_q<BQ>_kv<BKV>_<idx|dense>[_vbs][_km][_t<R>]
-/// [_r<RQ>][_rt<tt>x<th>x<tw>[_txt|_cg]]_s<stages>[_ov][_pp][_qr] (the
-/// suffixes: raster tile, text segment or gated combine, overlap, ping-pong,
-/// Q in registers on).
+/// [_r<RQ>][_rt<tt>x<th>x<tw>[_txt|_cg]]_s<stages>[_ov][_pp][_qr][_fm]
+/// (the suffixes: raster tile, text segment or gated combine, overlap,
+/// ping-pong, Q in registers, fma softmax on).
 std::string hopperKernelName(const HopperKernelConfig &cfg);
 
 /// Appends the kernel to `module` (an sm_90a gpu.module).

@@ -113,6 +113,11 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
       llvm::cl::desc("The wgmma kernels keep Q in registers: S = Q.K^T in "
                      "the register-A form (kernel suffix _qr)"),
       llvm::cl::init(GpuCompileOptions().qInRegs)};
+  PassOptions::Option<bool> fmaSoftmax{
+      *this, "fma-softmax",
+      llvm::cl::desc("The wgmma kernels' softmax: raw row maxima, one fma per "
+                     "exponent (kernel suffix _fm)"),
+      llvm::cl::init(GpuCompileOptions().fmaSoftmax)};
   PassOptions::Option<bool> optimize{
       *this, "optimize", llvm::cl::desc("Run attn-optimize first"),
       llvm::cl::init(true)};

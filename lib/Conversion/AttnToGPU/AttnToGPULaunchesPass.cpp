@@ -41,7 +41,8 @@ struct ConvertAttnToGPULaunchesPass
       ConvertAttnToGPULaunchesBase::foldLayout,
       ConvertAttnToGPULaunchesBase::report,
       ConvertAttnToGPULaunchesBase::overlap,
-      ConvertAttnToGPULaunchesBase::qInRegs;
+      ConvertAttnToGPULaunchesBase::qInRegs,
+      ConvertAttnToGPULaunchesBase::fmaSoftmax;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fn = module.lookupSymbol<func::FuncOp>(entry);

@@ -367,6 +367,7 @@ LogicalResult Planner::planAttention(Operation *op) {
   HopperKernelConfig hcfg = hopperConfigFor(flash);
   hcfg.overlap = opts.overlap;
   hcfg.qInRegs = opts.qInRegs;
+  hcfg.fmaSoftmax = opts.fmaSoftmax;
   if (useWgmma) {
     auto kernel = hopperKernel(op, hcfg, shape);
     if (failed(kernel))

@@ -379,6 +379,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   cfg.rasterText = St > 0;
   cfg.overlap = opts.overlap;
   cfg.qInRegs = opts.qInRegs;
+  cfg.fmaSoftmax = opts.fmaSoftmax;
   // The gated combine in the kernel's epilogue (one consumer, a tile of
   // whole 64-row blocks); otherwise a raster-order pass after it.
   const bool epilogue = combine && gate.raster >= 0 && rows == 64;
