@@ -211,7 +211,7 @@ const Target &attn::fuzz::target() {
   static const Target t{
       "attn-fuzz-artifact",
       runArtifact,
-      {"attn-artifact 2\n", "chip sm_90a\n", "ptx kernels.ptx\n", "cubin k.cubin\n",
+      {"attn-artifact 3\n", "chip sm_90a\n", "ptx kernels.ptx\n", "cubin k.cubin\n",
        "arg ", "result ", "const ", "scratch ", "launch ", "check ", "loop 3\n", "loop 0\n",
        "end\n", " grid ", " block ", " smem ", " params ", " dims ", "arg:0", "arg:1",
        "result:0", "const:0", "scratch:0", "scratch:1+40", "+4096", "err", "null", "i32:",

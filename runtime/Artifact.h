@@ -18,6 +18,7 @@ namespace attnrt {
 struct TensorMapSlot {
   alignas(64) unsigned char bytes[128] = {};
   CUdeviceptr encodedFor = 0;
+  int64_t encodedDims[5] = {0, 0, 0, 0, 0}; // and the sizes (run-time ones may change)
   bool valid = false;
 };
 
@@ -34,6 +35,7 @@ struct StreamSet {
   // thread that ran on it (a default id for every other stream).
   std::thread::id thread;
   std::vector<CUdeviceptr> scratch;
+  std::vector<uint64_t> scratchSize; // bytes of each (run-time sizes: the largest so far)
   CUdeviceptr errDev = 0; // checked mode's error buffer (attnrt/abi.h)
   std::vector<TensorMapSlot> maps; // one per `tmap:` parameter, in plan order
 };
@@ -59,6 +61,10 @@ struct attnrt_artifact {
   size_t mapCount = 0;
   // In the order of the streams' first runs.
   std::vector<std::unique_ptr<attnrt::StreamSet>> streams;
+  // Run-time sizes: the plan resolved for the latest run's shapes (reused
+  // while they stay the same).
+  attnrt::Sized resolved;
+  bool haveResolved = false;
 };
 
 #endif // ATTNRT_ARTIFACT_H

@@ -17,6 +17,7 @@
 #include "Error.h"
 
 #include <cstdint>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -112,7 +113,7 @@ std::string streamText(CUstream s) {
 /// The scratch set of `stream` (of this thread's, for CU_STREAM_PER_THREAD),
 /// made empty on its first run unless the artifact already has as many as
 /// attnrt_set_max_scratch_sets allows; null after failing.
-StreamSet *streamSet(attnrt_artifact *a, CUstream stream) {
+StreamSet *streamSet(attnrt_artifact *a, const Sized &sized, CUstream stream) {
   if (stream == CU_STREAM_LEGACY)
     stream = nullptr; // both name the legacy default stream
   std::thread::id thread;
@@ -122,8 +123,9 @@ StreamSet *streamSet(attnrt_artifact *a, CUstream stream) {
     if (s->stream == stream && s->thread == thread)
       return s.get();
   if (a->maxStreamSets > 0 && a->streams.size() >= size_t(a->maxStreamSets)) {
-    uint64_t bytes = 0;
-    attnrt_scratch_bytes(a, &bytes);
+    uint64_t bytes = 0; // (attnrt_scratch_bytes takes the lock this run holds)
+    for (uint64_t b : sized.scratchBytes)
+      bytes += b;
     fail("attnrt_run: stream " + streamText(stream) + " would need a new scratch set (" +
          std::to_string(bytes) + " bytes) but the artifact has " +
          plural(a->streams.size(), "set") +
@@ -164,24 +166,48 @@ public:
   RelaxedCapture &operator=(const RelaxedCapture &) = delete;
 };
 
-/// Allocates what `set` still lacks: the scratch buffers and, in checked
-/// mode, the error buffer. Resumes after a failed attempt.
-bool prepareStream(const Driver *d, const attnrt_artifact *a, StreamSet &set) {
-  const Plan &plan = a->plan;
+/// Allocates what `set` still lacks: the scratch buffers (of the sizes of
+/// `sized`; a buffer too small for run-time sizes is replaced, after the
+/// stream's earlier work is done with it) and, in checked mode, the error
+/// buffer. Resumes after a failed attempt.
+bool prepareStream(const Driver *d, const attnrt_artifact *a, const Sized &sized,
+                   StreamSet &set) {
+  const std::vector<uint64_t> &need = sized.scratchBytes;
   bool needErr = a->checked && !set.errDev;
-  if (set.scratch.size() == plan.scratchBytes.size() && !needErr)
+  bool grow = false;
+  for (size_t i = 0; i < set.scratch.size(); ++i)
+    grow |= set.scratchSize[i] < need[i];
+  if (set.scratch.size() == need.size() && !needErr && !grow)
     return true;
   RelaxedCapture relaxed(d);
   if (!relaxed.ok)
     return false;
-  while (set.scratch.size() < plan.scratchBytes.size()) {
+  if (grow) {
+    if (!check(d, d->cuStreamSynchronize(set.stream),
+               "cuStreamSynchronize(before growing the scratch set)"))
+      return false;
+    for (size_t i = 0; i < set.scratch.size(); ++i) {
+      if (set.scratchSize[i] >= need[i])
+        continue;
+      CUdeviceptr p = 0;
+      if (!check(d, d->cuMemAlloc(&p, need[i]),
+                 "cuMemAlloc(scratch " + std::to_string(i) + ", " + std::to_string(need[i]) +
+                     " bytes)"))
+        return false;
+      d->cuMemFree(set.scratch[i]);
+      set.scratch[i] = p;
+      set.scratchSize[i] = need[i];
+    }
+  }
+  while (set.scratch.size() < need.size()) {
     size_t i = set.scratch.size();
     CUdeviceptr p = 0;
-    if (!check(d, d->cuMemAlloc(&p, plan.scratchBytes[i]),
-               "cuMemAlloc(scratch " + std::to_string(i) + ", " +
-                   std::to_string(plan.scratchBytes[i]) + " bytes)"))
+    if (!check(d, d->cuMemAlloc(&p, need[i]),
+               "cuMemAlloc(scratch " + std::to_string(i) + ", " + std::to_string(need[i]) +
+                   " bytes)"))
       return false;
     set.scratch.push_back(p);
+    set.scratchSize.push_back(need[i]);
   }
   if (needErr && !check(d, d->cuMemAlloc(&set.errDev, ATTNRT_CHECK_ERR_WORDS * sizeof(uint32_t)),
                         "cuMemAlloc(check error buffer)"))
@@ -207,7 +233,8 @@ CUdeviceptr bind(const attnrt_artifact *a, const StreamSet &set, const Param &p,
 /// first; the 3-D form is a [N, S, D] tensor as {D, S, N}) with 128-byte
 /// swizzle and zero fill, boxes of p.mapBox.
 bool encodeTensorMap(const Driver *d, const Param &p, CUdeviceptr addr, TensorMapSlot &slot) {
-  if (slot.valid && slot.encodedFor == addr)
+  if (slot.valid && slot.encodedFor == addr &&
+      std::equal(p.mapDims, p.mapDims + 5, slot.encodedDims))
     return true;
   const int rank = p.mapRank;
   unsigned long long dims[5] = {}, strides[4] = {};
@@ -235,6 +262,7 @@ bool encodeTensorMap(const Driver *d, const Param &p, CUdeviceptr addr, TensorMa
     return false;
   slot.valid = true;
   slot.encodedFor = addr;
+  std::copy(p.mapDims, p.mapDims + 5, slot.encodedDims);
   return true;
 }
 
@@ -247,10 +275,10 @@ std::string indexText(const int64_t *v, int n) {
 
 /// Turns the position a check kernel reported into the message naming the
 /// bad table entry (its value read back from the device).
-std::string checkFailure(const Driver *d, const attnrt_artifact *a, const StreamSet &set,
-                         size_t at, uint32_t pos, CUstream stream, const uint64_t *args,
-                         const uint64_t *results) {
-  const std::vector<Launch> &launches = a->plan.launches;
+std::string checkFailure(const Driver *d, const attnrt_artifact *a, const Sized &sized,
+                         const StreamSet &set, size_t at, uint32_t pos, CUstream stream,
+                         const uint64_t *args, const uint64_t *results) {
+  const std::vector<Launch> &launches = sized.launches;
   const Launch &l = launches[at];
   const int64_t B = l.dims[0], H = l.dims[1], N = l.dims[2];
   const int64_t rows = B * H * N, K = l.params[ATTNRT_CHECK_KV_K].value,
@@ -293,10 +321,52 @@ std::string checkFailure(const Driver *d, const attnrt_artifact *a, const Stream
          std::to_string(rows) + " + " + std::to_string(rows * K) + " table entries" + context;
 }
 
-} // namespace
+/// The sizes a run of `a` with arguments of the shapes `argDims` (null:
+/// attnrt_run, the static sizes) uses; null after failing.
+const Sized *sizesFor(attnrt_artifact *a, const int64_t *argDims) {
+  const Plan &plan = a->plan;
+  if (!plan.dynamic()) {
+    if (!argDims)
+      return &plan.fixed;
+    size_t at = 0;
+    for (size_t i = 0; i < plan.args.size(); ++i)
+      for (size_t dim = 0; dim < plan.args[i].shape.size(); ++dim, ++at)
+        if (argDims[at] != plan.args[i].shape[dim]) {
+          fail("attnrt_run_shaped: argument " + std::to_string(i) + " dimension " +
+               std::to_string(dim) + " is " + std::to_string(argDims[at]) +
+               "; the artifact was compiled for " + std::to_string(plan.args[i].shape[dim]));
+          return nullptr;
+        }
+    return &plan.fixed;
+  }
+  if (!argDims) {
+    const auto [i, dim] = plan.nameAt[0];
+    fail("attnrt_run: the artifact's sizes are given at run time (argument " +
+         std::to_string(i) + " dimension " + std::to_string(dim) + " is '" + plan.names[0] +
+         "'): run it with attnrt_run_shaped and the arguments' shapes");
+    return nullptr;
+  }
+  if (a->haveResolved) {
+    bool same = true;
+    size_t at = 0;
+    for (const Tensor &t : a->resolved.args)
+      for (int64_t v : t.shape)
+        same &= argDims[at++] == v;
+    if (same)
+      return &a->resolved;
+  }
+  a->haveResolved = false;
+  std::string why;
+  if (!resolvePlan(plan, argDims, a->resolved, why)) {
+    fail("attnrt_run_shaped: " + why);
+    return nullptr;
+  }
+  a->haveResolved = true;
+  return &a->resolved;
+}
 
-extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args,
-                          const uint64_t *results) {
+int run(attnrt_artifact *a, void *stream, const uint64_t *args, const int64_t *argDims,
+        const uint64_t *results) {
   if (!a)
     return fail("attnrt_run: null artifact");
   const Plan &plan = a->plan;
@@ -323,18 +393,19 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
   // Serializes runs from several host threads: the setup and the host-side
   // tensor maps are shared state; each run still goes to its own stream.
   std::lock_guard<std::mutex> lock(a->mu);
-  if (!checkChip(d, a, ctx) || !prepareShared(d, a))
+  const Sized *sized = sizesFor(a, argDims);
+  if (!sized || !checkChip(d, a, ctx) || !prepareShared(d, a))
     return 1;
-  StreamSet *set = streamSet(a, s);
-  if (!set || !prepareStream(d, a, *set))
+  StreamSet *set = streamSet(a, *sized, s);
+  if (!set || !prepareStream(d, a, *sized, *set))
     return 1;
   std::vector<CUdeviceptr> ptrs;
   std::vector<int32_t> ints;
   std::vector<float> floats;
   std::vector<void *> kernelParams;
   std::vector<int64_t> tripsLeft; // of the open loops, innermost last
-  for (size_t at = 0; at < plan.launches.size(); ++at) {
-    const Launch &l = plan.launches[at];
+  for (size_t at = 0; at < sized->launches.size(); ++at) {
+    const Launch &l = sized->launches[at];
     if (l.loopTrips == 0) {
       at = l.match; // skip the body
       continue;
@@ -400,11 +471,25 @@ extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args
         return 1;
       if (err[ATTNRT_CHECK_ERR_POSITION] != kNoError)
         return fail("attnrt_run: checked mode: " +
-                    checkFailure(d, a, *set, at, err[ATTNRT_CHECK_ERR_POSITION], s, args,
-                                 results));
+                    checkFailure(d, a, *sized, *set, at, err[ATTNRT_CHECK_ERR_POSITION], s,
+                                 args, results));
     }
   }
   return 0;
+}
+
+} // namespace
+
+extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args,
+                          const uint64_t *results) {
+  return run(a, stream, args, nullptr, results);
+}
+
+extern "C" int attnrt_run_shaped(attnrt_artifact *a, void *stream, const uint64_t *args,
+                                 const int64_t *arg_dims, const uint64_t *results) {
+  if (a && !arg_dims && !a->plan.args.empty())
+    return fail("attnrt_run_shaped: null arg_dims");
+  return run(a, stream, args, arg_dims, results);
 }
 
 extern "C" void attnrt_free(attnrt_artifact *a) {

@@ -111,22 +111,69 @@ bool parseList(const std::string &s, std::vector<int64_t> &out) {
   return !out.empty();
 }
 
-bool parseParam(const std::string &p, Param &out, std::string &why);
+/// A comma-separated list of sizes: numbers or expressions over `names`.
+bool parseExprList(const std::string &s, const std::vector<std::string> &names,
+                   std::vector<Expr> &out, std::string &why) {
+  out.clear();
+  for (const std::string &item : split(s, ',')) {
+    Expr e;
+    if (!Expr::parse(item, names, e, why))
+      return false;
+    out.push_back(e);
+  }
+  return !out.empty();
+}
+
+bool parseParam(const std::string &p, const std::vector<std::string> &names, Param &out,
+                std::string &why);
+
+/// The sizes of a tensor map (evaluated) against what TMA takes with
+/// 128-byte swizzle; "" when they fit.
+std::string mapProblem(const Param &p) {
+  const std::string shape = [&] {
+    std::string t;
+    for (int i = 0; i < p.mapRank; ++i)
+      t += (i ? "," : "") + p.mapDimExprs[i].text;
+    return t;
+  }();
+  const int64_t *dims = p.mapDims;
+  if (!p.explicitBox) {
+    if (dims[0] % 64 || dims[0] < 64 || dims[1] < 1 || dims[2] < 1 || dims[0] > (int64_t(1) << 20) ||
+        dims[1] > (int64_t(1) << 31) || dims[2] > (int64_t(1) << 31))
+      return "tensor map shape '" + shape +
+             "': D must be a positive multiple of 64, S and N in [1, 2^31]";
+    return "";
+  }
+  for (int i = 0; i < p.mapRank; ++i)
+    if (dims[i] < 1 || dims[i] > (int64_t(1) << 32))
+      return "tensor map shape '" + shape + "': sizes must be in [1, 2^32]";
+  // Global strides (contiguous: each the product of the sizes inside it)
+  // must be multiples of 16 bytes and below 2^40.
+  uint64_t stride = elementBytes(p.mapDtype);
+  for (int i = 1; i < p.mapRank; ++i) {
+    bool overflow = __builtin_mul_overflow(stride, uint64_t(dims[i - 1]), &stride);
+    if (overflow || stride % 16 || stride >= (uint64_t(1) << 40))
+      return "tensor map shape '" + shape + "': stride " + std::to_string(i) + " is " +
+             (overflow ? std::string("over 2^64") : std::to_string(stride)) +
+             " bytes; TMA strides must be multiples of 16 below 2^40";
+  }
+  return "";
+}
 
 /// The box and shape of `tmap:BUF:DTYPE:D0,...,Dr-1:box=B0,...,Br-1` (after
 /// `box=`): what cuTensorMapEncodeTiled takes with 128-byte swizzle, checked
 /// here so that a bad map fails the load instead of the first run.
-bool parseExplicitMap(const std::string &shape, const std::string &boxText, Param &out,
-                      std::string &why) {
-  std::vector<int64_t> dims, box;
-  if (!parseList(shape, dims) || dims.empty() || dims.size() > 5)
-    return why = "tensor map shape '" + shape + "' is not a list of 1 to 5 sizes", false;
+bool parseExplicitMap(const std::string &shape, const std::string &boxText,
+                      const std::vector<std::string> &names, Param &out, std::string &why) {
+  std::vector<Expr> dims;
+  std::vector<int64_t> box;
+  std::string problem;
+  if (!parseExprList(shape, names, dims, problem) || dims.empty() || dims.size() > 5)
+    return why = "tensor map shape '" + shape + "' is not a list of 1 to 5 sizes" +
+                 (problem.empty() ? "" : " (" + problem + ")"), false;
   if (!parseList(boxText, box) || box.size() != dims.size())
     return why = "tensor map box '" + boxText + "' is not " + std::to_string(dims.size()) +
                  " sizes, one per dimension of '" + shape + "'", false;
-  for (int64_t d : dims)
-    if (d < 1 || d > (int64_t(1) << 32))
-      return why = "tensor map shape '" + shape + "': sizes must be in [1, 2^32]", false;
   for (int64_t b : box)
     if (b < 1 || b > 256)
       return why = "tensor map box '" + boxText + "': sizes must be in [1, 256]", false;
@@ -136,19 +183,10 @@ bool parseExplicitMap(const std::string &shape, const std::string &boxText, Para
                  std::to_string(uint64_t(box[0]) * e) +
                  " bytes; with 128-byte swizzle it must be a multiple of 16, at most 128",
            false;
-  // Global strides (contiguous: each the product of the sizes inside it)
-  // must be multiples of 16 bytes and below 2^40.
-  uint64_t stride = e;
-  for (size_t i = 1; i < dims.size(); ++i) {
-    bool overflow = __builtin_mul_overflow(stride, uint64_t(dims[i - 1]), &stride);
-    if (overflow || stride % 16 || stride >= (uint64_t(1) << 40))
-      return why = "tensor map shape '" + shape + "': stride " + std::to_string(i) + " is " +
-                   (overflow ? std::string("over 2^64") : std::to_string(stride)) +
-                   " bytes; TMA strides must be multiples of 16 below 2^40", false;
-  }
+  out.explicitBox = true;
   out.mapRank = int(dims.size());
   for (size_t i = 0; i < dims.size(); ++i) {
-    out.mapDims[i] = dims[i];
+    out.mapDimExprs[i] = dims[i];
     out.mapBox[i] = box[i];
   }
   return true;
@@ -156,14 +194,15 @@ bool parseExplicitMap(const std::string &shape, const std::string &boxText, Para
 
 /// A `tmap:` parameter (docs/ARTIFACT.md): BUF itself one of the buffer
 /// kinds, then the old 3-D form `D,S,N:ROWS` or an explicit box.
-bool parseTensorMap(const std::string &p, Param &out, std::string &why) {
+bool parseTensorMap(const std::string &p, const std::vector<std::string> &names, Param &out,
+                    std::string &why) {
   std::vector<std::string> w = split(p.substr(5), ':');
   if (w.size() != 5)
     return why = "expected tmap:BUF:DTYPE:D,S,N:ROWS or tmap:BUF:DTYPE:D0,...:box=B0,...",
            false;
-  std::vector<int64_t> dims;
+  std::vector<Expr> dims;
   int64_t rows = 0;
-  if (!parseParam(w[0] + ":" + w[1], out, why))
+  if (!parseParam(w[0] + ":" + w[1], names, out, why))
     return why = "tensor map buffer: " + why, false;
   out.text = p;
   if (!out.isBuffer())
@@ -173,19 +212,17 @@ bool parseTensorMap(const std::string &p, Param &out, std::string &why) {
   out.tensorMap = true;
   out.mapDtype = w[2];
   if (w[4].compare(0, 4, "box=") == 0)
-    return parseExplicitMap(w[3], w[4].substr(4), out, why);
-  if (!parseList(w[3], dims) || dims.size() != 3)
+    return parseExplicitMap(w[3], w[4].substr(4), names, out, why);
+  std::string problem;
+  if (!parseExprList(w[3], names, dims, problem) || dims.size() != 3)
     return why = "tensor map shape '" + w[3] +
-                 "' is not D,S,N (other ranks give their box: D0,...:box=B0,...)", false;
+                 "' is not D,S,N (other ranks give their box: D0,...:box=B0,...)" +
+                 (problem.empty() ? "" : " (" + problem + ")"), false;
   if (!parseCount(w[4], rows) || rows < 1 || rows > 256)
     return why = "tensor map box rows '" + w[4] + "' is not in [1, 256]", false;
-  if (dims[0] % 64 || dims[1] < 1 || dims[2] < 1 || dims[0] > (int64_t(1) << 20) ||
-      dims[1] > (int64_t(1) << 31) || dims[2] > (int64_t(1) << 31))
-    return why = "tensor map shape '" + w[3] +
-                 "': D must be a positive multiple of 64, S and N in [1, 2^31]", false;
   out.mapRank = 3;
   for (int i = 0; i < 3; ++i)
-    out.mapDims[i] = dims[i];
+    out.mapDimExprs[i] = dims[i];
   out.mapBox[0] = 64;
   out.mapBox[1] = rows;
   out.mapBox[2] = 1;
@@ -194,11 +231,12 @@ bool parseTensorMap(const std::string &p, Param &out, std::string &why) {
 
 /// One launch parameter as written (docs/ARTIFACT.md); `why` says what is
 /// wrong with a malformed one.
-bool parseParam(const std::string &p, Param &out, std::string &why) {
+bool parseParam(const std::string &p, const std::vector<std::string> &names, Param &out,
+                std::string &why) {
   out = Param();
   out.text = p;
   if (p.compare(0, 5, "tmap:") == 0)
-    return parseTensorMap(p, out, why);
+    return parseTensorMap(p, names, out, why);
   if (p == "null") {
     out.kind = Param::Null;
     return true;
@@ -213,8 +251,16 @@ bool parseParam(const std::string &p, Param &out, std::string &why) {
     rest = p.substr(colon + 1);
   if (kind == "i32" && colon != std::string::npos) {
     out.kind = Param::I32;
-    if (!parseInt(rest, out.value) || out.value < INT32_MIN || out.value > INT32_MAX)
-      return why = "'" + rest + "' is not a 32-bit integer", false;
+    if (parseInt(rest, out.value)) {
+      if (out.value < INT32_MIN || out.value > INT32_MAX)
+        return why = "'" + rest + "' is not a 32-bit integer", false;
+      out.valueExpr = Expr(out.value);
+      return true;
+    }
+    std::string problem;
+    if (!Expr::parse(rest, names, out.valueExpr, problem))
+      return why = "'" + rest + "' is not a 32-bit integer or a size expression (" + problem +
+                   ")", false;
     return true;
   }
   if (kind == "f32" && colon != std::string::npos) {
@@ -375,17 +421,23 @@ std::string ptxProblem(const std::string &img) {
 
 /// Checks what the plan's lines bind once every line is read; returns the
 /// problem, or "" when the plan is consistent.
-std::string validate(const Plan &a, const Launch &l) {
+std::string validate(const Plan &plan, const Sized &a, const Launch &l, bool sized = true) {
   std::string where = "line " + std::to_string(l.line) + ": " +
                       (l.isCheck ? "check '" : "launch '") + l.kernel + "' ";
   for (const Param &p : l.params) {
+    if (p.tensorMap && sized) {
+      std::string problem = mapProblem(p);
+      if (!problem.empty())
+        return "line " + std::to_string(l.line) + ": malformed parameter '" + p.text + "': " +
+               problem;
+    }
     const char *what = nullptr;
     size_t count = 0;
     uint64_t bytes = 0;
     switch (p.kind) {
     case Param::Arg: what = "arg"; count = a.args.size(); break;
     case Param::Result: what = "result"; count = a.results.size(); break;
-    case Param::Const: what = "const"; count = a.constData.size(); break;
+    case Param::Const: what = "const"; count = plan.constData.size(); break;
     case Param::Scratch: what = "scratch"; count = a.scratchBytes.size(); break;
     case Param::Err:
       if (!l.isCheck)
@@ -399,10 +451,12 @@ std::string validate(const Plan &a, const Launch &l) {
              (count == 0 ? std::string("none")
               : count == 1 ? std::string("only ") + what + " 0"
                            : std::string("only ") + what + " 0.." + std::to_string(count - 1));
+    if (!sized)
+      continue;
     switch (p.kind) {
     case Param::Arg: bytes = a.args[p.value].bytes(); break;
     case Param::Result: bytes = a.results[p.value].bytes(); break;
-    case Param::Const: bytes = a.constData[p.value].size(); break;
+    case Param::Const: bytes = plan.constData[p.value].size(); break;
     default: bytes = a.scratchBytes[p.value]; break;
     }
     if (p.offset >= bytes && p.offset > 0)
@@ -421,7 +475,7 @@ std::string validate(const Plan &a, const Launch &l) {
                std::to_string(bytes - p.offset) + " from its offset";
     }
   }
-  if (!l.isCheck)
+  if (!l.isCheck || !sized)
     return "";
   // The check kernel's contract (attnrt/abi.h): IDX CNT err i32:ROWS i32:K
   // i32:NKV.
@@ -499,10 +553,10 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
     };
     if (!header) {
       if (key != "attn-artifact" || w.size() != 2)
-        return bad(where + "expected the header 'attn-artifact 2'");
-      if (w[1] != "2")
+        return bad(where + "expected the header 'attn-artifact 3'");
+      if (w[1] != "3")
         return bad(where + "artifact format version " + w[1] +
-                   " is not supported: this runtime reads version 2 (recompile the "
+                   " is not supported: this runtime reads version 3 (recompile the "
                    "module with attn-compile)");
       header = true;
     } else if (key == "chip" && w.size() == 2) {
@@ -523,11 +577,38 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
       if (!elementBytes(t.dtype))
         return bad(where + key + " " + w[1] + " has unknown dtype '" + t.dtype +
                    "' (expected bf16, f16, f32, i32 or i1)");
-      if (!parseList(w[3], t.shape))
-        return bad(where + key + " " + w[1] + " has a malformed shape '" + w[3] + "'");
-      if (t.shape.size() > ATTNRT_MAX_DIMS)
-        return bad(where + key + " " + w[1] + " has rank " + std::to_string(t.shape.size()) +
+      if (key == "arg") {
+        // Numbers, or names: the first use of a name binds it to that
+        // dimension's size at run time.
+        std::vector<std::string> items = split(w[3], ',');
+        for (size_t d = 0; d < items.size(); ++d) {
+          int64_t v = 0;
+          if (parseCount(items[d], v)) {
+            t.dims.push_back(Expr(v));
+            continue;
+          }
+          if (!isSizeName(items[d]))
+            return bad(where + key + " " + w[1] + " has a malformed shape '" + w[3] + "'");
+          size_t at = 0;
+          while (at < a->names.size() && a->names[at] != items[d])
+            ++at;
+          if (at == a->names.size()) {
+            a->names.push_back(items[d]);
+            a->nameAt.push_back({int(list.size()), int(d)});
+          }
+          Expr e;
+          Expr::parse(items[d], a->names, e, problem);
+          t.dims.push_back(e);
+        }
+      } else if (!parseExprList(w[3], a->names, t.dims, problem)) {
+        return bad(where + key + " " + w[1] + " has a malformed shape '" + w[3] + "'" +
+                   (problem.empty() ? "" : ": " + problem));
+      }
+      if (t.dims.size() > ATTNRT_MAX_DIMS)
+        return bad(where + key + " " + w[1] + " has rank " + std::to_string(t.dims.size()) +
                    " (at most " + std::to_string(ATTNRT_MAX_DIMS) + ")");
+      for (const Expr &e : t.dims)
+        t.shape.push_back(e.isConstant() ? e.constant() : -1);
       list.push_back(t);
     } else if (key == "const") {
       std::vector<int64_t> dims;
@@ -549,15 +630,16 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
                    " (truncated or corrupt file)");
       a->constData.push_back(data);
     } else if (key == "scratch") {
-      int64_t bytes = 0;
+      Expr bytes;
       if (w.size() != 3)
         return bad(where + "malformed scratch (expected 'scratch N BYTES')");
       if (!numbered(a->scratchBytes.size()))
         return bad(problem);
-      if (!parseCount(w[2], bytes) || bytes <= 0 || bytes > (int64_t(1) << 44))
+      if (!Expr::parse(w[2], a->names, bytes, problem) ||
+          (bytes.isConstant() && (bytes.constant() <= 0 || bytes.constant() > (int64_t(1) << 44))))
         return bad(where + "scratch " + w[1] + ": size '" + w[2] +
-                   "' is not a positive byte count");
-      a->scratchBytes.push_back(uint64_t(bytes));
+                   "' is not a positive byte count" + (problem.empty() ? "" : " (" + problem + ")"));
+      a->scratchBytes.push_back(bytes);
     } else if (key == "loop" || key == "end") {
       Launch l;
       l.line = lineNo;
@@ -585,20 +667,24 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
       Launch l;
       l.isCheck = key == "check";
       l.line = lineNo;
-      std::vector<int64_t> g, b;
+      std::vector<Expr> g;
+      std::vector<int64_t> b;
       int64_t smem = 0;
-      if (w.size() < 9 || w[2] != "grid" || !parseList(w[3], g) || g.size() != 3 ||
+      if (w.size() < 9 || w[2] != "grid" || !parseExprList(w[3], a->names, g, problem) ||
+          g.size() != 3 ||
           w[4] != "block" || !parseList(w[5], b) || b.size() != 3 || w[6] != "smem" ||
           !parseCount(w[7], smem) || smem > INT32_MAX || w[8] != "params")
         return bad(where + "malformed " + key + " (expected '" + key +
                    " KERNEL grid X,Y,Z block X,Y,Z smem BYTES params P..." +
-                   (l.isCheck ? " dims B,H,N" : "") + "')");
+                   (l.isCheck ? " dims B,H,N" : "") + "')" +
+                   (problem.empty() ? "" : ": " + problem));
       l.kernel = w[1];
       l.smem = unsigned(smem);
       for (int k = 0; k < 3; ++k) {
-        if (g[k] < 1 || g[k] > UINT32_MAX || b[k] < 1 || b[k] > 1024)
+        if ((g[k].isConstant() && (g[k].constant() < 1 || g[k].constant() > UINT32_MAX)) ||
+            b[k] < 1 || b[k] > 1024)
           return bad(where + key + " '" + l.kernel + "' has an empty or oversized grid or block");
-        l.grid[k] = unsigned(g[k]);
+        l.gridExprs[k] = g[k];
         l.block[k] = unsigned(b[k]);
       }
       size_t end = w.size();
@@ -606,23 +692,39 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
         size_t at = 9;
         while (at < w.size() && w[at] != "dims")
           ++at;
-        std::vector<int64_t> dims;
+        std::vector<Expr> dims;
         if (at == w.size())
           return bad(where + "check '" + l.kernel + "' has no 'dims B,H,N' after its parameters");
-        if (at + 2 != w.size() || !parseList(w[at + 1], dims) || dims.size() != 3)
+        if (at + 2 != w.size() || !parseExprList(w[at + 1], a->names, dims, problem) ||
+            dims.size() != 3)
           return bad(where + "check '" + l.kernel + "': malformed dims (expected 'dims B,H,N' "
                      "at the end of the line)");
         for (int k = 0; k < 3; ++k)
-          l.dims[k] = dims[k];
+          l.dimExprs[k] = dims[k];
         end = at;
       }
       for (size_t i = 9; i < end; ++i) {
         Param param;
-        if (!parseParam(w[i], param, problem))
+        if (!parseParam(w[i], a->names, param, problem))
           return bad(where + "malformed parameter '" + w[i] + "': " + problem);
         l.params.push_back(param);
       }
       a->launches.push_back(l);
+    } else if (key == "assert") {
+      // assert LHS OP RHS TEXT...
+      Assertion as;
+      as.line = lineNo;
+      if (w.size() < 5 || (w[2] != "==" && w[2] != "!=" && w[2] != "<=" && w[2] != "<" &&
+                           w[2] != ">=" && w[2] != ">"))
+        return bad(where + "malformed assert (expected 'assert LHS OP RHS TEXT...' with OP "
+                   "one of == != <= < >= >)");
+      if (!Expr::parse(w[1], a->names, as.lhs, problem) ||
+          !Expr::parse(w[3], a->names, as.rhs, problem))
+        return bad(where + "malformed assert: " + problem);
+      as.op = w[2];
+      for (size_t i = 4; i < w.size(); ++i)
+        as.text += (i > 4 ? " " : "") + w[i];
+      a->assertions.push_back(as);
     } else {
       return bad(where + "unknown or malformed key '" + key + "'");
     }
@@ -632,11 +734,23 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
   if (!openLoops.empty())
     return bad("line " + std::to_string(a->launches[openLoops.back()].line) +
                ": 'loop' without an 'end'");
-  for (const Launch &l : a->launches) {
-    if (l.isMarker())
-      continue;
-    std::string problem = validate(*a, l);
-    if (!problem.empty())
+  if (a->dynamic()) {
+    // What does not depend on the sizes is checked now; the rest when a
+    // run's shapes are known (resolvePlan).
+    Sized counts;
+    counts.args = a->args;
+    counts.results = a->results;
+    counts.scratchBytes.assign(a->scratchBytes.size(), 0);
+    for (const Launch &l : a->launches) {
+      if (l.isMarker())
+        continue;
+      std::string problem = validate(*a, counts, l, /*sized=*/false);
+      if (!problem.empty())
+        return bad(problem);
+    }
+  } else {
+    std::string problem;
+    if (!resolvePlan(*a, nullptr, a->fixed, problem))
       return bad(problem);
   }
   std::string file = cubinFile.empty() ? ptxFile : cubinFile;
@@ -654,5 +768,116 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
   return true;
 }
 
+bool resolvePlan(const Plan &plan, const int64_t *argDims, Sized &out, std::string &why) {
+  out = Sized();
+  out.values.assign(plan.names.size(), -1);
+  auto dimText = [](size_t i, size_t d) {
+    return "argument " + std::to_string(i) + " dimension " + std::to_string(d);
+  };
+  // Arguments: their shapes bind the names; static sizes and repeated
+  // names must agree.
+  size_t at = 0;
+  for (size_t i = 0; i < plan.args.size(); ++i) {
+    Tensor t = plan.args[i];
+    for (size_t d = 0; d < t.dims.size(); ++d, ++at) {
+      const Expr &e = t.dims[d];
+      if (!argDims) {
+        t.shape[d] = e.constant();
+        continue;
+      }
+      const int64_t v = argDims[at];
+      if (v < 0)
+        return why = dimText(i, d) + " is " + std::to_string(v) + " (sizes are >= 0)", false;
+      int n = e.nameIndex();
+      if (n < 0 && v != e.constant())
+        return why = dimText(i, d) + " is " + std::to_string(v) +
+                     "; the artifact was compiled for " + std::to_string(e.constant()),
+               false;
+      if (n >= 0 && out.values[n] >= 0 && out.values[n] != v) {
+        auto [i0, d0] = plan.nameAt[n];
+        return why = dimText(i, d) + " is " + std::to_string(v) + " but '" + plan.names[n] +
+                     "' is " + std::to_string(out.values[n]) + " (" + dimText(i0, d0) + ")",
+               false;
+      }
+      if (n >= 0)
+        out.values[n] = v;
+      t.shape[d] = v;
+    }
+    out.args.push_back(t);
+  }
+  auto eval = [&](const Expr &e, int64_t &v) { return e.eval(out.values, v, why); };
+  for (const Assertion &as : plan.assertions) {
+    int64_t l = 0, r = 0;
+    if (!eval(as.lhs, l) || !eval(as.rhs, r))
+      return why = "line " + std::to_string(as.line) + ": " + why, false;
+    const std::string &op = as.op;
+    bool ok = op == "==" ? l == r : op == "!=" ? l != r : op == "<=" ? l <= r
+              : op == "<" ? l < r : op == ">=" ? l >= r : l > r;
+    if (!ok)
+      return why = "shape check failed: " + as.text + " (" + as.lhs.text + " is " +
+                   std::to_string(l) +
+                   (as.rhs.isConstant() ? "" : ", " + as.rhs.text + " is " + std::to_string(r)) +
+                   "; expected " + as.lhs.text + " " + op + " " + as.rhs.text + ")",
+             false;
+  }
+  for (const Tensor &declared : plan.results) {
+    Tensor t = declared;
+    for (size_t d = 0; d < t.dims.size(); ++d) {
+      if (!eval(t.dims[d], t.shape[d]))
+        return false;
+      if (t.shape[d] < 0)
+        return why = "result dimension " + t.dims[d].text + " is " +
+                     std::to_string(t.shape[d]) + " (sizes are >= 0)", false;
+    }
+    out.results.push_back(t);
+  }
+  for (size_t i = 0; i < plan.scratchBytes.size(); ++i) {
+    int64_t v = 0;
+    if (!eval(plan.scratchBytes[i], v))
+      return false;
+    if (v <= 0 || v > (int64_t(1) << 44))
+      return why = "scratch " + std::to_string(i) + ": size '" + plan.scratchBytes[i].text +
+                   "' is " + std::to_string(v) + ", not a positive byte count",
+             false;
+    out.scratchBytes.push_back(uint64_t(v));
+  }
+  out.launches = plan.launches;
+  for (Launch &l : out.launches) {
+    if (l.isMarker())
+      continue;
+    std::string where = "line " + std::to_string(l.line) + ": ";
+    for (int k = 0; k < 3; ++k) {
+      int64_t g = 0;
+      if (!eval(l.gridExprs[k], g))
+        return why = where + why, false;
+      if (g < 1 || g > UINT32_MAX)
+        return why = where + (l.isCheck ? "check '" : "launch '") + l.kernel + "' grid size '" +
+                     l.gridExprs[k].text + "' is " + std::to_string(g) +
+                     " (an empty or oversized grid)",
+               false;
+      l.grid[k] = unsigned(g);
+      if (l.isCheck && !eval(l.dimExprs[k], l.dims[k]))
+        return why = where + why, false;
+    }
+    for (Param &p : l.params) {
+      if (p.kind == Param::I32) {
+        if (!eval(p.valueExpr, p.value))
+          return why = where + why, false;
+        if (p.value < INT32_MIN || p.value > INT32_MAX)
+          return why = where + "parameter '" + p.text + "' is " + std::to_string(p.value) +
+                       ", not a 32-bit integer",
+                 false;
+      }
+      if (p.tensorMap)
+        for (int i = 0; i < p.mapRank; ++i)
+          if (!eval(p.mapDimExprs[i], p.mapDims[i]))
+            return why = where + why, false;
+    }
+    std::string problem = validate(plan, out, l);
+    if (!problem.empty())
+      return why = problem, false;
+  }
+  return true;
+}
 
 } // namespace attnrt

@@ -70,11 +70,36 @@ extern "C" int attnrt_result_info(const attnrt_artifact *a, int i, const char **
 extern "C" int attnrt_scratch_bytes(const attnrt_artifact *a, uint64_t *bytes) {
   if (!a || !bytes)
     return fail("attnrt_scratch_bytes: null artifact or output pointer");
+  std::lock_guard<std::mutex> lock(a->mu);
+  // Run-time sizes: the latest run's (none before the first).
+  const Sized &sized = a->plan.dynamic() ? a->resolved : a->plan.fixed;
   uint64_t total = 0;
-  for (uint64_t b : a->plan.scratchBytes)
+  for (uint64_t b : sized.scratchBytes)
     total += b;
   *bytes = total;
   return 0;
+}
+
+extern "C" int attnrt_is_dynamic(const attnrt_artifact *a) {
+  return a && a->plan.dynamic() ? 1 : 0;
+}
+
+extern "C" int attnrt_result_shape(const attnrt_artifact *a, int i, const int64_t *arg_dims,
+                                   int64_t *dims, int max_dims) {
+  if (!a || !arg_dims || !dims)
+    return fail("attnrt_result_shape: null artifact, arg_dims or dims"), -1;
+  if (i < 0 || i >= int(a->plan.results.size()))
+    return fail("attnrt_result_shape: index " + std::to_string(i) + " is outside [0, " +
+                std::to_string(a->plan.results.size()) + ")"),
+           -1;
+  Sized sized;
+  std::string why;
+  if (!resolvePlan(a->plan, arg_dims, sized, why))
+    return fail("attnrt_result_shape: " + why), -1;
+  const std::vector<int64_t> &shape = sized.results[i].shape;
+  for (int k = 0; k < int(shape.size()) && k < max_dims; ++k)
+    dims[k] = shape[k];
+  return int(shape.size());
 }
 
 extern "C" int attnrt_num_scratch_sets(const attnrt_artifact *a) {

@@ -47,7 +47,7 @@ extern "C" {
 
 typedef struct attnrt_artifact attnrt_artifact;
 
-/* Parses DIR/plan.txt (format version 2) and reads the kernels and tables
+/* Parses DIR/plan.txt (format version 3) and reads the kernels and tables
  * (no GPU needed), rejecting a truncated or corrupt one with its name.
  * Checked mode starts on when the environment has ATTNRT_CHECKED=1. */
 int attnrt_load(const char *dir, attnrt_artifact **out);
@@ -56,7 +56,8 @@ int attnrt_load(const char *dir, attnrt_artifact **out);
 #define ATTNRT_MAX_DIMS 8
 
 /* Number of arguments/results, and the dtype ("bf16", ...) and shape of
- * each (shape written to dims, up to max_dims entries; returns the rank). */
+ * each (shape written to dims, up to max_dims entries; returns the rank).
+ * A size given at run time (docs/ARTIFACT.md, "Run-time sizes") is -1. */
 int attnrt_num_args(const attnrt_artifact *a);
 int attnrt_num_results(const attnrt_artifact *a);
 int attnrt_arg_info(const attnrt_artifact *a, int i, const char **dtype,
@@ -96,6 +97,28 @@ int attnrt_num_launches(const attnrt_artifact *a);
  * compute capability 9.0 exactly) and fails naming both otherwise. */
 int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args,
                const uint64_t *results);
+
+/* 1 when some of the artifact's sizes are given at run time (its argument
+ * shapes name them): it runs with attnrt_run_shaped only. */
+int attnrt_is_dynamic(const attnrt_artifact *a);
+
+/* The shape of result i for arguments of the shapes arg_dims (every
+ * argument's dims in order, concatenated; ranks as attnrt_arg_info gives):
+ * written to dims (up to max_dims); returns the rank, or -1 when the shapes
+ * do not fit the artifact (attnrt_last_error says how). */
+int attnrt_result_shape(const attnrt_artifact *a, int i, const int64_t *arg_dims,
+                        int64_t *dims, int max_dims);
+
+/* attnrt_run for arguments of the shapes arg_dims (as for
+ * attnrt_result_shape): the names of the plan are bound from them, every
+ * static size and every `assert` line checked (a mismatch fails the run
+ * before any launch, naming the argument or the relation), grids, integer
+ * parameters, tensor maps and scratch sizes evaluated. A stream's scratch
+ * set grows when a run needs more (the stream is synchronized first); the
+ * sizes resolved for the latest shapes are reused while they stay the
+ * same. Works for static artifacts too (then the shapes must be theirs). */
+int attnrt_run_shaped(attnrt_artifact *a, void *stream, const uint64_t *args,
+                      const int64_t *arg_dims, const uint64_t *results);
 
 void attnrt_free(attnrt_artifact *a);
 

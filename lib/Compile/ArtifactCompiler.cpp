@@ -1,6 +1,6 @@
 //===- ArtifactCompiler.cpp - attn module -> GPU artifact -----------------===//
 //
-// Artifact format "attn-artifact 2" (docs/ARTIFACT.md): a directory with
+// Artifact format "attn-artifact 3" (docs/ARTIFACT.md): a directory with
 //   plan.txt              the launch plan (line-based)
 //   kernels.ptx           every kernel, for the driver's JIT
 //   kernels.<chip>.cubin  the same, assembled by ptxas when it is available
@@ -321,7 +321,7 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
                                 c.size() * sizeof(int32_t))))
       return e;
 
-  os << "attn-artifact 2\n";
+  os << "attn-artifact 3\n";
   os << "chip " << options.chip << "\n";
   os << "ptx kernels.ptx\n";
   if (haveCubin)

@@ -65,6 +65,9 @@ def _declare(lib: ctypes.CDLL) -> None:
         "attnrt_set_checked": (int_, [vp, int_]),
         "attnrt_num_launches": (int_, [vp]),
         "attnrt_run": (int_, [vp, vp, u64p, u64p]),
+        "attnrt_is_dynamic": (int_, [vp]),
+        "attnrt_result_shape": (int_, [vp, int_, i64p, i64p, int_]),
+        "attnrt_run_shaped": (int_, [vp, vp, u64p, i64p, u64p]),
         "attnrt_free": (None, [vp]),
         "attnrt_device_alloc": (int_, [u64, u64p]),
         "attnrt_device_free": (int_, [u64]),
@@ -105,6 +108,12 @@ def last_error(lib: ctypes.CDLL) -> str:
 
 def _pointers(values: Sequence[int]):
     return (ctypes.c_uint64 * max(1, len(values)))(*values)
+
+
+def _dims(shapes: Sequence[Sequence[int]]):
+    """Every shape's dims, concatenated, as an int64 array."""
+    flat = [int(d) for shape in shapes for d in shape]
+    return (ctypes.c_int64 * max(1, len(flat)))(*flat)
 
 
 class Artifact:
@@ -159,21 +168,45 @@ class Artifact:
         self._check(self._lib.attnrt_set_max_scratch_sets(self._h, int(n)),
                     "attnrt_set_max_scratch_sets")
 
-    def bind(self, args: Sequence[int], results: Sequence[int]):
+    @property
+    def dynamic(self) -> bool:
+        """Whether some sizes are given at run time (argument shapes with -1
+        in self.args): runs then pass the arguments' shapes."""
+        return bool(self._lib.attnrt_is_dynamic(self._h))
+
+    def result_shape(self, i: int, arg_shapes: Sequence[Sequence[int]]) -> Tuple[int, ...]:
+        """Result i's shape for arguments of these shapes (raises when they
+        do not fit the artifact, saying how)."""
+        dims = _dims(arg_shapes)
+        out = (ctypes.c_int64 * MAX_DIMS)()
+        rank = self._lib.attnrt_result_shape(self._h, i, dims, out, MAX_DIMS)
+        if rank < 0:
+            raise RuntimeLibraryError(f"{self.path}: {last_error(self._lib)}")
+        return tuple(int(d) for d in out[:rank])
+
+    def bind(self, args: Sequence[int], results: Sequence[int],
+             arg_shapes: Optional[Sequence[Sequence[int]]] = None):
         """A function of a stream (an int, 0: the default stream) that runs
         the artifact on these device pointers (arrays built once, for timing
-        loops)."""
+        loops); with `arg_shapes`, through attnrt_run_shaped (needed for a
+        dynamic artifact)."""
         a, r, lib = _pointers(args), _pointers(results), self._lib
+        dims = _dims(arg_shapes) if arg_shapes is not None else None
 
         def run(stream: int = 0):
             h = self._h  # read at call time: a freed artifact is an error, not a use after free
             if h is None:
                 raise RuntimeLibraryError(f"attnrt_run({self.path}): the artifact was freed")
-            self._check(lib.attnrt_run(h, ctypes.c_void_p(stream or None), a, r), "attnrt_run")
+            s = ctypes.c_void_p(stream or None)
+            if dims is None:
+                self._check(lib.attnrt_run(h, s, a, r), "attnrt_run")
+            else:
+                self._check(lib.attnrt_run_shaped(h, s, a, dims, r), "attnrt_run_shaped")
         return run
 
-    def run(self, stream: int, args: Sequence[int], results: Sequence[int]):
-        self.bind(args, results)(stream)
+    def run(self, stream: int, args: Sequence[int], results: Sequence[int],
+            arg_shapes: Optional[Sequence[Sequence[int]]] = None):
+        self.bind(args, results, arg_shapes)(stream)
 
     def free(self):
         """Releases the artifact's device state now (else when collected)."""

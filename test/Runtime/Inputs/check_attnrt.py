@@ -26,12 +26,12 @@ lib.attnrt_free(h)
 
 tmp = sys.argv[3]
 for name, text in (("bad-version", "attn-artifact 1\n"),
-                   ("bad-launch", "attn-artifact 2\nlaunch k grid 1,1 block 1,1,1 smem 0 params\n"),
-                   ("bad-param", "attn-artifact 2\narg 0 bf16 1,2\nlaunch k grid 1,1,1 block 1,1,1 smem 0 params arg:3\nptx k.ptx\n"),
-                   ("open-loop", "attn-artifact 2\nloop 3\nptx k.ptx\n"),
-                   ("stray-end", "attn-artifact 2\nend\n"),
-                   ("bad-loop", "attn-artifact 2\nloop x\n"),
-                   ("missing-table", "attn-artifact 2\nconst 0 const0.bin i32 4\n")):
+                   ("bad-launch", "attn-artifact 3\nlaunch k grid 1,1 block 1,1,1 smem 0 params\n"),
+                   ("bad-param", "attn-artifact 3\narg 0 bf16 1,2\nlaunch k grid 1,1,1 block 1,1,1 smem 0 params arg:3\nptx k.ptx\n"),
+                   ("open-loop", "attn-artifact 3\nloop 3\nptx k.ptx\n"),
+                   ("stray-end", "attn-artifact 3\nend\n"),
+                   ("bad-loop", "attn-artifact 3\nloop x\n"),
+                   ("missing-table", "attn-artifact 3\nconst 0 const0.bin i32 4\n")):
     d = os.path.join(tmp, name)
     os.makedirs(d, exist_ok=True)
     open(os.path.join(d, "plan.txt"), "w").write(text)

@@ -72,9 +72,9 @@ def main_load():
     lib.attnrt_free(h)
 
     bad = [
-        ("version-1", sub("attn-artifact 2", "attn-artifact 1")),
-        ("version-3", sub("attn-artifact 2", "attn-artifact 3")),
-        ("no-header", sub("attn-artifact 2\n", "")),
+        ("version-1", sub("attn-artifact 3", "attn-artifact 1")),
+        ("version-2", sub("attn-artifact 3", "attn-artifact 2")),
+        ("no-header", sub("attn-artifact 3\n", "")),
         ("empty", ""),
         ("scratch-negative", sub("scratch 1 100", "scratch 1 -100")),
         ("scratch-zero", sub("scratch 1 100", "scratch 1 0")),
