@@ -69,6 +69,7 @@ sass_case() {
 }
 tally "wgmma kernels' SASS (HGMMA, UTMALDG)" sass_case
 tally "artifacts through attnrt" python3 scripts/gpu/check_artifacts.py "$lib" .device/art
+tally "one artifact at random shapes (check_dynamic.py)" python3 scripts/gpu/check_dynamic.py "$lib" .device/art
 npy_case() {
   local out=.device/npy/out.npy
   rm -f "$out"
@@ -197,6 +198,7 @@ for tool in memcheck racecheck synccheck; do
   tally "raster-tile kernels under $tool" sanitized "$tool" scripts/gpu/check_raster_tile.py .device/raster --quick
 done
 tally "artifacts under memcheck" sanitized memcheck scripts/gpu/check_artifacts.py "$lib" .device/art
+tally "run-time sizes under memcheck" sanitized memcheck scripts/gpu/check_dynamic.py "$lib" .device/art --quick
 # The backward kernels' shared-memory staging (two-stage cp.async rings, the
 # dK/dV pass's compacted candidate list) under racecheck and synccheck.
 for tool in racecheck synccheck; do

@@ -110,20 +110,20 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
   auto entry = module->lookupSymbol<func::FuncOp>(entryName);
   if (!entry || entry.isExternal())
     return error("no function '" + entryName + "' with a body");
+  // Dynamic dimensions become run-time sizes (docs/ARTIFACT.md); the
+  // planner says which ops can take them.
   for (auto [i, t] : llvm::enumerate(entry.getFunctionType().getInputs())) {
     auto rt = dyn_cast<RankedTensorType>(t);
-    if (!rt || !rt.hasStaticShape() || dtypeName(rt.getElementType()).empty())
-      return error(llvm::formatv("argument #{0} must be a statically shaped "
-                                 "tensor of bf16, f16, f32, i32 or i1 (dynamic "
-                                 "shapes are not yet supported by the GPU path)",
+    if (!rt || dtypeName(rt.getElementType()).empty())
+      return error(llvm::formatv("argument #{0} must be a ranked tensor of "
+                                 "bf16, f16, f32, i32 or i1",
                                  i));
   }
   for (auto [i, t] : llvm::enumerate(entry.getFunctionType().getResults())) {
     auto rt = dyn_cast<RankedTensorType>(t);
-    if (!rt || !rt.hasStaticShape() || dtypeName(rt.getElementType()).empty())
-      return error(llvm::formatv("result #{0} must be a statically shaped "
-                                 "tensor of bf16, f16, f32, i32 or i1 (dynamic "
-                                 "shapes are not yet supported by the GPU path)",
+    if (!rt || dtypeName(rt.getElementType()).empty())
+      return error(llvm::formatv("result #{0} must be a ranked tensor of "
+                                 "bf16, f16, f32, i32 or i1",
                                  i));
   }
 
@@ -161,16 +161,44 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
   Block &body = host.getBody().front();
   std::string argLines, scratchLines;
   int64_t scratchBytes = 0, scratchSlots = 0, numLaunches = 0;
+  // Run-time sizes (docs/ARTIFACT.md): an argument's dynamic dimension d of
+  // argument i is the name a<i>_<d>; results' dims and the shape asserts
+  // come from the planner's attributes.
+  auto resultDims = host->getAttrOfType<ArrayAttr>(kResultDimsAttr);
+  auto joined = [](ArrayAttr list) {
+    std::string s;
+    for (auto [i, a] : llvm::enumerate(list))
+      s += (i ? "," : "") + cast<StringAttr>(a).getValue().str();
+    return s;
+  };
   for (BlockArgument a : body.getArguments()) {
     auto mt = cast<MemRefType>(a.getType());
     bool isArg = a.getArgNumber() < numArgs;
     int64_t n = isArg ? a.getArgNumber() : a.getArgNumber() - numArgs;
-    argLines +=
-        llvm::formatv("{0} {1} {2} {3}\n", isArg ? "arg" : "result", n,
-                      dtypeName(mt.getElementType()), shapeList(mt.getShape()))
-            .str();
+    std::string shape;
+    if (!mt.hasStaticShape() && !isArg) {
+      if (!resultDims || int64_t(resultDims.size()) <= n)
+        return error("result " + llvm::Twine(n) + " has a dynamic shape the plan does not give");
+      shape = joined(cast<ArrayAttr>(resultDims[n]));
+    } else {
+      for (int64_t d = 0; d < mt.getRank(); ++d)
+        shape += (d ? "," : "") +
+                 (mt.isDynamicDim(d) ? llvm::formatv("a{0}_{1}", n, d).str()
+                                     : std::to_string(mt.getDimSize(d)));
+    }
+    argLines += llvm::formatv("{0} {1} {2} {3}\n", isArg ? "arg" : "result", n,
+                              dtypeName(mt.getElementType()), shape)
+                    .str();
     param[a] = llvm::formatv("{0}:{1}", isArg ? "arg" : "result", n).str();
   }
+  if (auto asserts = host->getAttrOfType<ArrayAttr>(kShapeAssertsAttr))
+    for (Attribute a : asserts) {
+      auto parts = cast<ArrayAttr>(a);
+      argLines += "assert";
+      for (Attribute p : parts)
+        argLines += " " + cast<StringAttr>(p).getValue().str();
+      argLines += "\n";
+    }
   std::string launchLines;
   std::function<llvm::Error(Block &, int)> transcribe =
       [&](Block &block, int depth) -> llvm::Error {
@@ -231,10 +259,22 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
                        llvm::Twine(launch.getNumKernelOperands()) +
                        " parameters, attnrt/abi.h says " +
                        llvm::Twine(int(ATTNRT_CHECK_KV_NUM_PARAMS)));
+        // Run-time sizes: the grid's and the operands' expressions.
+        auto exprs = launch->getAttrOfType<ArrayAttr>(kSizeExprsAttr);
+        auto exprAt = [&](size_t i) -> std::string {
+          if (!exprs || i >= exprs.size())
+            return "";
+          return cast<StringAttr>(exprs[i]).getValue().str();
+        };
+        auto gridText = [&](size_t i, Value v) {
+          std::string e = exprAt(i);
+          return e.empty() ? std::to_string(dim(v)) : e;
+        };
         launchLines += llvm::formatv(
             "{0} {1} grid {2},{3},{4} block {5},{6},{7} smem {8} params",
             checkDims ? "check" : "launch", launch.getKernelName().getValue(),
-            dim(g.x), dim(g.y), dim(g.z), dim(t.x), dim(t.y), dim(t.z), smem);
+            gridText(0, g.x), gridText(1, g.y), gridText(2, g.z), dim(t.x),
+            dim(t.y), dim(t.z), smem);
         auto maps = launch->getAttrOfType<ArrayAttr>(kTensorMapsAttr);
         if (maps && maps.size() != launch.getNumKernelOperands())
           return error("launch of '" + launch.getKernelName().getValue() +
@@ -248,7 +288,10 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
           if (maps)
             if (auto s = dyn_cast<StringAttr>(maps[i]))
               map = s.getValue();
-          if (!map.empty()) {
+          std::string expr = exprAt(3 + i);
+          if (!expr.empty()) {
+            launchLines += " i32:" + expr;
+          } else if (!map.empty()) {
             if (it == param.end())
               return error("a tensor map of '" +
                            launch.getKernelName().getValue() +

@@ -142,14 +142,18 @@ def _classify(inputs, names):
     return kinds.pop()
 
 
-def _meta_results(art):
-    """torch meta tensors shaped like the artifact's results (the runtime
-    reads its plan)."""
+def _meta_results(art, inputs):
+    """torch meta tensors shaped like the artifact's results for `inputs`
+    (the runtime reads its plan; run-time sizes from the inputs' shapes)."""
     import torch
     a = runtime.Artifact(art)
     try:
+        shapes = [shape for _, shape in a.results]
+        if a.dynamic:
+            arg_shapes = [tuple(x.shape) for x in inputs]
+            shapes = [a.result_shape(i, arg_shapes) for i in range(len(a.results))]
         outs = [torch.empty(shape, dtype=runtime.torch_dtype(dt), device="meta")
-                for dt, shape in a.results]
+                for (dt, _), shape in zip(a.results, shapes)]
     finally:
         a.free()
     return outs[0] if len(outs) == 1 else tuple(outs)
@@ -181,22 +185,24 @@ def _run_spec(build, inputs):
         return art
     # torch meta tensors in, meta tensors out: a whole torch program
     # (a DiT loop) can run shape-only to precompile every module it uses.
-    return _meta_results(art)
+    return _meta_results(art, inputs)
 
 
-def _run(build, inputs, names, index_args=()):
+def _run(build, inputs, names, index_args=(), gpu_build=None):
     """build(elem) -> IR text; runs it on `inputs` where they live. Inputs
     named in `index_args` are int32 index tables (block sizes): they travel
-    with the others but do not decide the element type."""
+    with the others but do not decide the element type. `gpu_build`, when
+    given, builds the GPU (and precompiled) module instead: a shape-polymorphic
+    one, served by one artifact for every batch and length."""
     if getattr(_mode, "shape_only", False):
         return _SHAPE_ONLY  # torch_ops' fake kernels: the arguments were checked
     if index_args:
         return _run_with_index(build, inputs, names, index_args)
     kind = _classify(inputs, names)
     if kind == "spec":
-        return _run_spec(build, inputs)
+        return _run_spec(gpu_build or build, inputs)
     if kind == "cuda":
-        return _run_gpu(build, inputs, names)
+        return _run_gpu(gpu_build or build, inputs, names)
     return _run_cpu(build, inputs, names, kind)[0]
 
 
@@ -622,13 +628,31 @@ def untile(x, grid, tile=VSA_TILE):
     return _run(lambda elem: ir.untile_module(s, elem, grid, t), [x], ["x"])
 
 
+def _run_time_sizes() -> bool:
+    """Whether the GPU path compiles shape-polymorphic modules where it can
+    (one artifact for every batch and length; docs/DynamicShapes.md):
+    yes unless ATTN_MLIR_STATIC_SHAPES=1."""
+    return os.environ.get("ATTN_MLIR_STATIC_SHAPES", "0") != "1"
+
+
+def _gpu_shapes(qs, ks):
+    """q's and k's shapes for the GPU module: batch and lengths run-time
+    sizes (None) unless ATTN_MLIR_STATIC_SHAPES=1."""
+    if not _run_time_sizes():
+        return qs, ks
+    return (None, qs[1], None, qs[3]), (None, ks[1], None, ks[3])
+
+
 def sdpa(q, k, v, scale: Optional[float] = None):
-    """Dense attention (attn.sdpa): q [B,Hq,Sq,D], k/v [B,Hkv,Skv,D]."""
+    """Dense attention (attn.sdpa): q [B,Hq,Sq,D], k/v [B,Hkv,Skv,D]. On the
+    GPU one artifact serves every batch and length (run-time sizes)."""
     ops = _torch_op(q, k, v)
     if ops is not None:
         return ops.sdpa(q, k, v, scale)
     qs, ks = _check_qkv(q, k, v, same_seq=False)
-    return _run(lambda elem: ir.sdpa_module(qs, ks, elem, scale), [q, k, v], ["q", "k", "v"])
+    gq, gk = _gpu_shapes(qs, ks)
+    return _run(lambda elem: ir.sdpa_module(qs, ks, elem, scale), [q, k, v], ["q", "k", "v"],
+                gpu_build=lambda elem: ir.sdpa_module(gq, gk, elem, scale))
 
 
 def sdpa_with_lse(q, k, v, scale: Optional[float] = None):
@@ -641,11 +665,13 @@ def sdpa_with_lse(q, k, v, scale: Optional[float] = None):
     qs, ks = _check_qkv(q, k, v, same_seq=False)
     inputs, names = [q, k, v], ["q", "k", "v"]
     build = lambda elem: ir.sdpa_module(qs, ks, elem, scale, lse=True)  # noqa: E731
+    gq, gk = _gpu_shapes(qs, ks)
+    gpu_build = lambda elem: ir.sdpa_module(gq, gk, elem, scale, lse=True)  # noqa: E731
     kind = _classify(inputs, names)
     if kind == "cuda":
-        return tuple(_run_gpu(build, inputs, names, every_result=True))
+        return tuple(_run_gpu(gpu_build, inputs, names, every_result=True))
     if kind == "spec":
-        return _run_spec(build, inputs)
+        return _run_spec(gpu_build, inputs)
     return tuple(_run_cpu(build, inputs, names, kind, f32_results=(1,)))
 
 

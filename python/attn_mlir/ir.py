@@ -36,7 +36,9 @@ def tile_geometry(grid, tile):
 
 
 def tensor_type(shape: Sequence[int], elem: str) -> str:
-    return "tensor<" + "x".join(str(int(d)) for d in shape) + "x" + elem + ">"
+    """tensor<...> of `shape`; None or -1 entries are dynamic (``?``)."""
+    return ("tensor<" + "x".join("?" if d is None or int(d) < 0 else str(int(d)) for d in shape)
+            + "x" + elem + ">")
 
 
 def _list(vals) -> str:

@@ -305,7 +305,8 @@ def check_inputs(artifact: Artifact, bufs: List[DeviceBuffer], names: Sequence[s
         if b.dtype != dtype:
             raise TypeError(f"{name}: dtype {b.dtype} does not match the compiled "
                             f"function's {dtype}")
-        if b.shape != tuple(shape):
+        # -1: a run-time size (the runtime checks the sizes' relations).
+        if len(b.shape) != len(shape) or any(s >= 0 and d != s for d, s in zip(b.shape, shape)):
             raise ValueError(f"{name}: shape {list(b.shape)} does not match the compiled "
                              f"function's {list(shape)}")
         if not b.contiguous:
@@ -319,13 +320,18 @@ def check_inputs(artifact: Artifact, bufs: List[DeviceBuffer], names: Sequence[s
     return 0 if device is None else device
 
 
-def check_outputs(artifact: Artifact, outs: Sequence, device: int) -> List[DeviceBuffer]:
-    """Validates caller-provided outputs (`out=`) against the artifact's results."""
+def check_outputs(artifact: Artifact, outs: Sequence, device: int,
+                  shapes: Optional[Sequence] = None) -> List[DeviceBuffer]:
+    """Validates caller-provided outputs (`out=`) against the artifact's
+    results (of `shapes`, the results' shapes for this run's inputs, when
+    given)."""
     if len(outs) != len(artifact.results):
         raise ValueError(f"the compiled function has {len(artifact.results)} results, "
                          f"got {len(outs)} outputs")
     bufs = []
-    for i, (o, (dtype, shape)) in enumerate(zip(outs, artifact.results)):
+    results = artifact.results if shapes is None else [
+        (dtype, shape) for (dtype, _), shape in zip(artifact.results, shapes)]
+    for i, (o, (dtype, shape)) in enumerate(zip(outs, results)):
         name = "out" if len(outs) == 1 else f"out[{i}]"
         b = as_device_buffer(o, name)
         if b.dtype != dtype:
@@ -351,16 +357,21 @@ def launch(artifact: Artifact, inputs: Sequence, names: Sequence[str] = (),
     bufs = [as_device_buffer(x, n) for x, n in zip(inputs, names)]
     device = check_inputs(artifact, bufs, names)
     torch = _torch()
+    # Run-time sizes: the results' shapes come from the inputs' (the runtime
+    # refuses shapes that break the artifact's relations, naming them).
+    arg_shapes = [b.shape for b in bufs] if artifact.dynamic else None
+    shapes = ([artifact.result_shape(i, arg_shapes) for i in range(len(artifact.results))]
+              if arg_shapes is not None else [shape for _, shape in artifact.results])
     with torch.cuda.device(device):
         if outs is None:
             outs = [torch.empty(shape, dtype=torch_dtype(dtype), device=f"cuda:{device}")
-                    for dtype, shape in artifact.results]
+                    for (dtype, _), shape in zip(artifact.results, shapes)]
             ptrs = [o.data_ptr() for o in outs]
         else:
             outs = list(outs)
-            ptrs = [b.ptr for b in check_outputs(artifact, outs, device)]
+            ptrs = [b.ptr for b in check_outputs(artifact, outs, device, shapes)]
         stream = torch.cuda.current_stream(device).cuda_stream
-        artifact.run(stream, [b.ptr for b in bufs], ptrs)
+        artifact.run(stream, [b.ptr for b in bufs], ptrs, arg_shapes)
     return outs
 
 

@@ -57,6 +57,9 @@ def _check(out, want, tol=errcheck.TOL["bf16"]):
     assert ok, msg
 
 SDPA = ir.sdpa_module((1, 2, 128, 64), (1, 2, 128, 64), "bf16")
+# The module am.sdpa builds for CUDA tensors (and TensorSpecs) with 2 heads,
+# D 64: one artifact for every batch and length.
+SDPA_ANY_LENGTH = ir.sdpa_module((None, 2, None, 64), (None, 2, None, 64), "bf16")
 
 
 # --------------------------------------------------------------------------
@@ -404,12 +407,40 @@ def test_precompile_then_find_without_the_compiler(own_cache, monkeypatch):
         raise am.NativeModuleError("no libMLIR here")
     monkeypatch.setattr(compiler, "native", no_compiler)
     assert not am.have_compiler()
-    assert compiler.artifact_dir(SDPA, "sm_90a") == d  # what a bf16 CUDA call builds
+    # What a bf16 CUDA call builds: batch and lengths are run-time sizes.
+    assert compiler.artifact_dir(SDPA_ANY_LENGTH, "sm_90a") == d
     assert am.stats()["disk_hits"] == 1
     with pytest.raises(am.CompileError, match="no cached GPU artifact .* no compiler here"):
-        compiler.artifact_dir(SDPA, "sm_80")
+        compiler.artifact_dir(SDPA_ANY_LENGTH, "sm_80")
     with pytest.raises(ValueError, match="TensorSpec dtype"):
         am.TensorSpec((1,), "int8")
+
+
+def test_one_precompiled_sdpa_serves_every_batch_and_length(own_cache):
+    # The cache key is the shape-polymorphic module: precompiling two shapes
+    # compiles once; the artifact's sizes are run-time ones and its results'
+    # shapes follow the inputs'.
+    with am.precompile_for("sm_90a"):
+        d1 = am.sdpa(am.TensorSpec((1, 8, 300, 128)), *[am.TensorSpec((1, 2, 700, 128))] * 2)
+        d2 = am.sdpa(am.TensorSpec((2, 8, 77, 128)), *[am.TensorSpec((2, 2, 5000, 128))] * 2)
+    assert d1 == d2
+    assert am.stats()["gpu_compiles"] == 1 and am.stats()["memory_hits"] == 1
+    art = runtime.Artifact(d1)
+    assert art.dynamic and art.args[0] == ("bf16", (-1, 8, -1, 128))
+    assert art.result_shape(0, [(2, 8, 77, 128), (2, 2, 5000, 128), (2, 2, 5000, 128)]) == \
+        (2, 8, 77, 128)
+    with pytest.raises(runtime.RuntimeLibraryError,
+                       match=r"batch of 'k' must match 'q' \(a1_0 is 3, a0_0 is 2"):
+        art.result_shape(0, [(2, 8, 77, 128), (3, 2, 50, 128), (3, 2, 50, 128)])
+    art.free()
+    # ATTN_MLIR_STATIC_SHAPES=1: the static module, one per shape.
+    os.environ["ATTN_MLIR_STATIC_SHAPES"] = "1"
+    try:
+        with am.precompile_for("sm_90a"):
+            d3 = am.sdpa(am.TensorSpec((1, 8, 300, 128)), *[am.TensorSpec((1, 2, 700, 128))] * 2)
+    finally:
+        del os.environ["ATTN_MLIR_STATIC_SHAPES"]
+    assert d3 != d1 and not runtime.Artifact(d3).dynamic
 
 
 def test_precompile_lse_merge_is_what_a_cuda_call_builds(own_cache):
@@ -469,16 +500,23 @@ def test_gpu_dispatch_end_to_end_with_a_recorded_launch(own_cache, monkeypatch):
     monkeypatch.setattr(runtime, "_torch", lambda: fake)
     launches = []
     monkeypatch.setattr(runtime.Artifact, "run",
-                        lambda self, stream, args, results: launches.append(
-                            (self.path, stream, list(args), list(results))))
+                        lambda self, stream, args, results, arg_shapes=None: launches.append(
+                            (self.path, stream, list(args), list(results), arg_shapes)))
     q, k, v = (FakeCuda((1, 2, 128, 64), ptr=0x100 * (i + 1), dev=1) for i in range(3))
     out = am.sdpa(q, k, v)
     assert out.alloc == ((1, 2, 128, 64), "f16", "cuda:1") and fake.device_entered == 1
-    ((path, stream, args, results),) = launches
+    ((path, stream, args, results, shapes),) = launches
     assert stream == 0xABC1 and args == [0x100, 0x200, 0x300] and results == [0x9000]
+    # One artifact for every length: the run passes the inputs' shapes.
+    assert shapes == [(1, 2, 128, 64)] * 3
     assert "chip sm_90a" in open(os.path.join(path, "plan.txt")).read()
     am.sdpa(q, k, v)  # compiled and loaded once
     assert am.stats()["gpu_compiles"] == 1 and len(launches) == 2
+    q2 = FakeCuda((1, 2, 640, 64), ptr=0x400, dev=1)
+    out = am.sdpa(q2, k, v)  # another length: the same artifact
+    assert am.stats()["gpu_compiles"] == 1 and launches[-1][0] == path
+    assert out.alloc == ((1, 2, 640, 64), "f16", "cuda:1")
+    launches.pop()
     with pytest.raises(ValueError, match="q must be contiguous"):
         am.sdpa(FakeCuda((1, 2, 128, 64), strides=(2, 2, 2, 2)), k, v)
     # VSA: attn-compile takes whole VSA modules (a CompileError fails the test).

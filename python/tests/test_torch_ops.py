@@ -130,7 +130,7 @@ def test_compile_progress_is_logged(own_cache, caplog):
     with am.precompile_for("sm_90a"):
         am.sdpa(*(am.TensorSpec((1, 2, 128, 64)) for _ in range(3)))
     msgs = [r.getMessage() for r in caplog.records if r.name == "attn_mlir"]
-    assert any(m.startswith("compiled sdpa 1x2x128x64xbf16 for sm_90a in") for m in msgs), msgs
+    assert any(m.startswith("compiled sdpa ?x2x?x64xbf16 for sm_90a in") for m in msgs), msgs
     assert any(m.startswith("precompile_for sm_90a: 1 module(s) compiled, 0 found") for m in msgs)
 
 

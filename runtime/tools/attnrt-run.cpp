@@ -168,6 +168,7 @@ int main(int argc, char **argv) {
 
   // Every input is read and checked before the device is touched.
   std::vector<std::vector<char>> deviceData;
+  std::vector<int64_t> argDims; // every argument's shape, concatenated
   for (int i = 0; i < nArgs; ++i) {
     Slot s;
     if (!slot(art, false, i, s))
@@ -176,12 +177,18 @@ int main(int argc, char **argv) {
     std::string why;
     if (!attnrt::npy::read(inputs[i], a, why))
       return die("input '" + inputs[i] + "': " + why);
-    if (!accepts(s, a.dtype) || a.shape != s.shape)
+    // A run-time size (-1) takes the input's; the runtime checks what the
+    // sizes must satisfy.
+    bool fits = a.shape.size() == s.shape.size();
+    for (size_t d = 0; fits && d < a.shape.size(); ++d)
+      fits = s.shape[d] < 0 || s.shape[d] == a.shape[d];
+    if (!accepts(s, a.dtype) || !fits)
       return die("argument #" + std::to_string(i) + " expects " + s.dtype + " " +
                  shapeText(s.shape) + " (.npy dtype " +
                  (s.dtype == "i1" ? "|b1, |i1 or |u1" : s.npy) + "), got dtype " + a.dtype +
                  " with shape " + shapeText(a.shape));
     deviceData.push_back(toDevice(s, a.data));
+    argDims.insert(argDims.end(), a.shape.begin(), a.shape.end());
   }
   std::vector<uint64_t> argPtrs, resPtrs;
   for (const std::vector<char> &dev : deviceData) {
@@ -194,6 +201,13 @@ int main(int argc, char **argv) {
   for (int i = 0; i < nRes; ++i) {
     if (!slot(art, true, i, resSlots[i]))
       return die("result #" + std::to_string(i) + " has unsupported dtype " + resSlots[i].dtype);
+    if (attnrt_is_dynamic(art)) {
+      int64_t dims[ATTNRT_MAX_DIMS];
+      int rank = attnrt_result_shape(art, i, argDims.data(), dims, ATTNRT_MAX_DIMS);
+      if (rank < 0)
+        return die(attnrt_last_error());
+      resSlots[i].shape.assign(dims, dims + rank);
+    }
     uint64_t p;
     if (attnrt_device_alloc(resSlots[i].bytes(), &p))
       return die(attnrt_last_error());
@@ -202,7 +216,8 @@ int main(int argc, char **argv) {
   std::vector<double> ms;
   for (int r = 0; r < repeat; ++r) {
     auto t0 = std::chrono::steady_clock::now();
-    if (attnrt_run(art, nullptr, argPtrs.data(), resPtrs.data()) || attnrt_synchronize())
+    if (attnrt_run_shaped(art, nullptr, argPtrs.data(), argDims.data(), resPtrs.data()) ||
+        attnrt_synchronize())
       return die(attnrt_last_error());
     auto t1 = std::chrono::steady_clock::now();
     ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());

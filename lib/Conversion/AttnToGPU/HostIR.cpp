@@ -49,6 +49,23 @@ LogicalResult Planner::writeHost() {
   auto host =
       func::FuncOp::create(hb, loc, name, FunctionType::get(ctx, argTypes, {}));
   host->setAttr(kNumArgsAttr, hb.getI64IntegerAttr(numArgs));
+  auto strings = [&](ArrayRef<std::string> list) {
+    SmallVector<Attribute> out;
+    for (const std::string &s : list)
+      out.push_back(hb.getStringAttr(s));
+    return hb.getArrayAttr(out);
+  };
+  if (dynamicEntry) {
+    // Run-time sizes: each result's dims and the relations to check.
+    SmallVector<Attribute> results, asserts;
+    auto ret = cast<func::ReturnOp>(entry.getBody().front().getTerminator());
+    for (Value v : ret.getOperands())
+      results.push_back(strings(sizesOf(v)));
+    for (const auto &a : shapeAsserts)
+      asserts.push_back(strings(a));
+    host->setAttr(kResultDimsAttr, hb.getArrayAttr(results));
+    host->setAttr(kShapeAssertsAttr, hb.getArrayAttr(asserts));
+  }
   Block *body = host.addEntryBlock();
   hb.setInsertionPointToStart(body);
 
@@ -134,7 +151,13 @@ LogicalResult Planner::writeHost() {
     SmallVector<Value> operands;
     SmallVector<Attribute> maps;
     bool anyMap = false;
+    // Run-time sizes: the grid's and each operand's expression ("" where the
+    // operand itself is the value; such an operand is a 0 placeholder).
+    SmallVector<std::string> exprs(l.gridExpr.begin(), l.gridExpr.end());
+    bool anyExpr = llvm::any_of(exprs, [](auto &e) { return !e.empty(); });
     for (const Param &pr : l.params) {
+      exprs.push_back(pr.expr);
+      anyExpr |= !pr.expr.empty();
       maps.push_back(hb.getStringAttr(pr.tensorMap));
       anyMap |= !pr.tensorMap.empty();
       if (pr.buf >= 0)
@@ -145,7 +168,7 @@ LogicalResult Planner::writeHost() {
         operands.push_back(scalar(1, pr.value));
     }
     for (auto [d, g] : llvm::enumerate(l.grid))
-      if (g < 1 || g > (d == 0 ? (int64_t(1) << 31) - 1 : 65535))
+      if (l.gridExpr[d].empty() && (g < 1 || g > (d == 0 ? (int64_t(1) << 31) - 1 : 65535)))
         return entry.emitError() << "attn-to-gpu: grid of '" << l.kernel
                                  << "' out of range (" << g << ")";
     Value smem = scalar(1, l.smem);
@@ -160,6 +183,8 @@ LogicalResult Planner::writeHost() {
       launch->setAttr(kCheckDimsAttr, hb.getDenseI64ArrayAttr(l.checkDims));
     if (anyMap)
       launch->setAttr(kTensorMapsAttr, hb.getArrayAttr(maps));
+    if (anyExpr)
+      launch->setAttr(kSizeExprsAttr, strings(exprs));
   }
   for (Value s : slotValues)
     memref::DeallocOp::create(hb, loc, s);

@@ -252,7 +252,7 @@ LogicalResult Planner::planAttention(Operation *op) {
   // The optional second result, the rows' log-sum-exp, is written by the
   // _lse variant of whichever kernel is chosen.
   const bool hasLse = op->getNumResults() > 1;
-  if (auto bs = dyn_cast<BlockSparseOp>(op)) {
+  if (auto bs = dyn_cast<BlockSparseOp>(op); bs && !dynamicEntry) {
     FailureOr<bool> folded = planRasterAttention(bs);
     if (failed(folded) || *folded)
       return failure(failed(folded));
@@ -266,8 +266,41 @@ LogicalResult Planner::planAttention(Operation *op) {
   if (!(elt.isF32() || elt.isBF16() || elt.isF16()))
     return op->emitError() << "attn-to-gpu: attention on " << elt
                            << " (f32, bf16 or f16)";
+  if (ShapedType::isDynamic(D) ||
+      ShapedType::isDynamic(cast<RankedTensorType>(v.getType()).getDimSize(3)))
+    return op->emitError() << "attn-to-gpu: the head dim must be static (the "
+                              "kernels are built for one)";
   if (D > 256)
     return op->emitError() << "attn-to-gpu: head dim " << D << " > 256";
+  // Sizes as text: numbers, or expressions over run-time sizes; the
+  // relations the verifier could not check become the plan's asserts.
+  const SmallVector<std::string> qs = sizesOf(q), ks = sizesOf(k), vs = sizesOf(v);
+  const std::string &tB = qs[0], &tHq = qs[1], &tSq = qs[2], &tHkv = ks[1], &tSkv = ks[2];
+  auto ceilText = [](const std::string &n, int64_t d) {
+    int64_t x = 0;
+    if (!StringRef(n).getAsInteger(10, x))
+      return std::to_string(ceilDiv(x, d));
+    return d == 1 ? n : "(" + n + "+" + std::to_string(d - 1) + ")/" + std::to_string(d);
+  };
+  auto mulText = [](const std::string &a, const std::string &b) {
+    int64_t x = 0, y = 0;
+    if (!StringRef(a).getAsInteger(10, x) && !StringRef(b).getAsInteger(10, y))
+      return std::to_string(x * y);
+    return a + "*" + b;
+  };
+  std::string opName = op->getName().getStringRef().str();
+  if (dynamicEntry) {
+    assertSizes(ks[0], "==", tB, opName + ": batch of 'k' must match 'q'");
+    assertSizes(vs[0], "==", tB, opName + ": batch of 'v' must match 'q'");
+    assertSizes(vs[1], "==", tHkv, opName + ": heads of 'v' must match 'k'");
+    assertSizes(vs[2], "==", tSkv, opName + ": length of 'v' must match 'k'");
+    if (ShapedType::isDynamic(Hq) || ShapedType::isDynamic(Hkv))
+      assertSizes(tHq + "%" + tHkv, "==", "0",
+                  opName + ": heads of 'q' must be a multiple of the heads of 'k'");
+    assertSizes(tB, ">", "0", opName + ": the batch must not be empty");
+    assertSizes(tSq, ">", "0", opName + ": 'q' must have rows");
+    assertSizes(tSkv, ">", "0", opName + ": 'k' must have keys");
+  }
   SmallVector<Param> params;
   for (Value x : {q, k, v}) {
     auto r = materialize(x, op);
@@ -278,6 +311,7 @@ LogicalResult Planner::planAttention(Operation *op) {
   std::optional<APFloat> scaleAttr;
   bool indexed = false, hasSizes = false, keyMask = false;
   int64_t bq = opts.blockQ, bkv = opts.denseBlockKv, K = 0, nkv = 0;
+  std::string tK;
   int64_t qSubBlocks = 0;
   Param idxP = null(), cntP = null(), vbsP = null(), kmP = null();
   int64_t subBlocks = 1;
@@ -294,6 +328,11 @@ LogicalResult Planner::planAttention(Operation *op) {
     if (Value m = sdpa.getKeyMask()) {
       kmP = optionalBuf(m, op, ok);
       keyMask = true;
+      if (dynamicEntry) {
+        SmallVector<std::string> ms = sizesOf(m);
+        assertSizes(ms[0], "==", tB, opName + ": batch of 'key_mask' must match 'q'");
+        assertSizes(ms[1], "==", tSkv, opName + ": length of 'key_mask' must match 'k'");
+      }
     }
     if (!tc)
       bkv = 64;
@@ -302,6 +341,7 @@ LogicalResult Planner::planAttention(Operation *op) {
       bq = bkv = 128;
     }
     K = ceilDiv(Skv, bkv);
+    tK = ceilText(tSkv, bkv);
   } else {
     auto bs = cast<BlockSparseOp>(op);
     scaleAttr = bs.getScale();
@@ -311,6 +351,28 @@ LogicalResult Planner::planAttention(Operation *op) {
     K = cast<RankedTensorType>(bs.getKvIndices().getType()).getDimSize(3);
     int64_t nq = Sq / bq;
     nkv = Skv / bkv;
+    tK = sizesOf(bs.getKvIndices())[3];
+    if (dynamicEntry) {
+      SmallVector<std::string> is = sizesOf(bs.getKvIndices()),
+                               cs = sizesOf(bs.getKvCounts());
+      const std::string nqT = ceilText(tSq, bq), nkvT = ceilText(tSkv, bkv);
+      assertSizes(tSq + "%" + std::to_string(bq), "==", "0",
+                  opName + ": query length must be a multiple of block_q");
+      assertSizes(tSkv + "%" + std::to_string(bkv), "==", "0",
+                  opName + ": key length must be a multiple of block_kv");
+      for (auto [what, s] : {std::pair<const char *, SmallVector<std::string> *>{
+                                 "kv_indices", &is},
+                             {"kv_counts", &cs}}) {
+        assertSizes((*s)[0], "==", tB, opName + ": batch of '" + what + "' must match 'q'");
+        assertSizes((*s)[1], "==", tHq, opName + ": heads of '" + what + "' must match 'q'");
+        assertSizes((*s)[2], "==", nqT,
+                    opName + ": '" + what + "' must have a row per query block");
+      }
+      assertSizes(tK, "<=", nkvT, opName + ": 'kv_indices' lists more blocks than 'k' has");
+      if (Value sizes = bs.getKvBlockSizes())
+        assertSizes(sizesOf(sizes)[0], "==", nkvT,
+                    opName + ": 'kv_block_sizes' must have an entry per kv block");
+    }
     auto idx = constInts(bs.getKvIndices()), cnt = constInts(bs.getKvCounts());
     hasSizes = bool(bs.getKvBlockSizes());
     if (failed(validateConstTablesOf(bs)))
@@ -341,7 +403,9 @@ LogicalResult Planner::planAttention(Operation *op) {
     vbsP = optionalBuf(bs.getKvBlockSizes(), op, ok);
     if (failed(ok))
       return failure();
-    if (opts.checks && (!idx || !cnt))
+    // (With run-time sizes the checked-mode validation is not planned yet:
+    // docs/DynamicShapes.md.)
+    if (opts.checks && (!idx || !cnt) && !dynamicEntry)
       checkKvLaunch(op, idxP, cntP, B * Hq * nq, K, nkv, {B, Hq, nq});
     if (split) {
       bkv = useWgmma ? 128 : 64;
@@ -352,7 +416,8 @@ LogicalResult Planner::planAttention(Operation *op) {
     return failure();
   float scale = softmaxScale(scaleAttr, D);
   const std::string suffix = scaleSuffix(scale);
-  AttentionShape shape{B, Hq, Sq};
+  // (Run-time sizes: the grid is set from expressions below.)
+  AttentionShape shape = dynamicEntry ? AttentionShape{1, 1, 1} : AttentionShape{B, Hq, Sq};
   KernelContract contract;
   std::string name;
   auto diag = [&] { return op->emitError(); };
@@ -402,11 +467,11 @@ LogicalResult Planner::planAttention(Operation *op) {
                                  : ATTNRT_ATTN_NUM_PARAMS);
   if (useWgmma) {
     ps[ATTNRT_ATTN_Q_MAP] =
-        tensorMap(params[0].buf, elt, D, Sq, B * Hq,
+        tensorMap(params[0].buf, elt, std::to_string(D), tSq, mulText(tB, tHq),
                   hopperTensorMapBoxRows(hcfg, /*query=*/true));
     for (auto [i, at] : {std::pair<int, int>{1, ATTNRT_ATTN_K_MAP},
                          std::pair<int, int>{2, ATTNRT_ATTN_V_MAP}})
-      ps[at] = tensorMap(params[i].buf, elt, D, Skv, B * Hkv,
+      ps[at] = tensorMap(params[i].buf, elt, std::to_string(D), tSkv, mulText(tB, tHkv),
                          hopperTensorMapBoxRows(hcfg, /*query=*/false));
   }
   ps[ATTNRT_ATTN_Q] = params[0];
@@ -417,14 +482,22 @@ LogicalResult Planner::planAttention(Operation *op) {
   ps[ATTNRT_ATTN_KV_COUNTS] = cntP;
   ps[ATTNRT_ATTN_KV_BLOCK_SIZES] = vbsP;
   ps[ATTNRT_ATTN_KEY_MASK] = kmP;
-  ps[ATTNRT_ATTN_SQ] = i32(Sq);
-  ps[ATTNRT_ATTN_SKV] = i32(Skv);
-  ps[ATTNRT_ATTN_HQ] = i32(Hq);
-  ps[ATTNRT_ATTN_HKV] = i32(Hkv);
-  ps[ATTNRT_ATTN_TABLE_K] = i32(K);
+  ps[ATTNRT_ATTN_SQ] = i32(tSq);
+  ps[ATTNRT_ATTN_SKV] = i32(tSkv);
+  ps[ATTNRT_ATTN_HQ] = i32(tHq);
+  ps[ATTNRT_ATTN_HKV] = i32(tHkv);
+  ps[ATTNRT_ATTN_TABLE_K] = i32(tK);
   if (hasLse)
     ps.push_back(p(outputFor(op->getResult(1))));
-  launches.push_back(launchOf(name, contract, std::move(ps)));
+  Launch l = launchOf(name, contract, std::move(ps));
+  if (dynamicEntry) {
+    // The contract's grid, (ceil(Sq / block_q), Hq, B), over run-time sizes.
+    l.gridExpr = {ceilText(tSq, bq), tHq, tB};
+    sizeTexts[op->getResult(0)] = {tB, tHq, tSq, vs[3]};
+    if (hasLse)
+      sizeTexts[op->getResult(1)] = {tB, tHq, tSq};
+  }
+  launches.push_back(std::move(l));
   return success();
 }
 

@@ -110,14 +110,62 @@ LogicalResult Planner::planReturn(func::ReturnOp ret) {
 }
 
 
+SmallVector<std::string> Planner::sizesOf(Value v) const {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto it = sizeTexts.find(v);
+  SmallVector<std::string> out;
+  for (int64_t d = 0; d < t.getRank(); ++d)
+    out.push_back(!t.isDynamicDim(d) ? std::to_string(t.getDimSize(d))
+                  : it != sizeTexts.end() ? it->second[d]
+                                          : std::string("?"));
+  return out;
+}
+
+LogicalResult Planner::dynamicPlanSupported(Block &block) {
+  // Run-time sizes (docs/DynamicShapes.md, "GPU path"): attention ops over
+  // entry arguments whose results are returned; layout ops, loops and the
+  // other kernels still plan static shapes only.
+  for (Operation &op : block) {
+    if (isa<SdpaOp, BlockSparseOp>(op)) {
+      for (Value x : op.getOperands())
+        if (!isa<BlockArgument>(x) && !matchPattern(x, m_Constant()))
+          return op.emitError()
+                 << "attn-to-gpu: with run-time sizes, the operands of '"
+                 << op.getName()
+                 << "' must be entry arguments (the other kernels of the GPU "
+                    "path plan static shapes only so far)";
+      for (Value r : op.getResults())
+        if (!returnSlot.count(r))
+          return op.emitError() << "attn-to-gpu: with run-time sizes, the "
+                                   "results of '"
+                                << op.getName() << "' must be returned";
+      continue;
+    }
+    if (isa<arith::ConstantOp, func::ReturnOp>(op))
+      continue;
+    return op.emitError() << "attn-to-gpu: '" << op.getName()
+                          << "' has no GPU lowering for run-time sizes yet "
+                             "(the entry has dynamic shapes; attn.sdpa and "
+                             "attn.block_sparse have one)";
+  }
+  return success();
+}
+
 LogicalResult Planner::run() {
   for (BlockArgument a : entry.getArguments()) {
     auto t = dyn_cast<RankedTensorType>(a.getType());
-    if (!t || !t.hasStaticShape())
+    if (!t)
       return entry.emitError() << "attn-to-gpu: argument #" << a.getArgNumber()
-                               << " must be a statically shaped tensor "
-                                  "(dynamic shapes are not yet supported by "
-                                  "the GPU path)";
+                               << " must be a ranked tensor";
+    if (!t.hasStaticShape()) {
+      dynamicEntry = true;
+      SmallVector<std::string> names;
+      for (int64_t d = 0; d < t.getRank(); ++d)
+        names.push_back(t.isDynamicDim(d)
+                            ? llvm::formatv("a{0}_{1}", a.getArgNumber(), d).str()
+                            : std::to_string(t.getDimSize(d)));
+      sizeTexts[a] = names;
+    }
     Buf arg{Buf::Arg};
     arg.index = a.getArgNumber();
     bufOf[a] = newBuf(arg);
@@ -127,13 +175,16 @@ LogicalResult Planner::run() {
   auto ret = cast<func::ReturnOp>(entry.getBody().front().getTerminator());
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
-    if (!t || !t.hasStaticShape())
+    if (!t)
       return ret.emitError() << "attn-to-gpu: result #" << i
-                             << " must be a statically shaped tensor "
-                                "(dynamic shapes are not yet supported by "
-                                "the GPU path)";
+                             << " must be a ranked tensor";
+    if (!t.hasStaticShape() && !dynamicEntry)
+      return ret.emitError() << "attn-to-gpu: result #" << i
+                             << " has a dynamic shape but no argument has one";
     returnSlot.try_emplace(v, i);
   }
+  if (dynamicEntry && failed(dynamicPlanSupported(entry.getBody().front())))
+    return failure();
   if (failed(planBlock(entry.getBody().front())))
     return failure();
   return writeHost();

@@ -128,11 +128,14 @@ struct Param {
   /// Non-empty: a TMA tensor map over `buf` (ParamKind::TensorMap), written
   /// "DTYPE:D,S,N:ROWS" as the artifact's `tmap:` parameter has it.
   std::string tensorMap;
+  /// Non-empty: an i32 given by this expression over run-time sizes.
+  std::string expr;
 };
 
 struct Launch {
   std::string kernel;
   std::array<int64_t, 3> grid = {1, 1, 1};
+  std::array<std::string, 3> gridExpr; // non-empty: a run-time size
   int64_t block = 128;
   int64_t smem = 0;
   std::vector<Param> params;
@@ -216,10 +219,26 @@ private:
     return l;
   }
   Param i32(int64_t v) { return Param{-1, v}; }
+  /// An i32 from a size text (a number, or an expression over run-time
+  /// sizes).
+  Param i32(const std::string &text) {
+    int64_t v = 0;
+    if (!StringRef(text).getAsInteger(10, v))
+      return i32(v);
+    Param pr{-1, 0};
+    pr.expr = text;
+    return pr;
+  }
   /// A tensor map over buffer `buf`, a [N, S, D] `elt` tensor read in boxes
   /// of 64 x `rows`.
   Param tensorMap(int buf, Type elt, int64_t D, int64_t S, int64_t N,
                   int64_t rows) {
+    return tensorMap(buf, elt, std::to_string(D), std::to_string(S),
+                     std::to_string(N), rows);
+  }
+  /// The same with sizes as text (expressions over run-time sizes).
+  Param tensorMap(int buf, Type elt, const std::string &D, const std::string &S,
+                  const std::string &N, int64_t rows) {
     Param pr{buf};
     pr.tensorMap = llvm::formatv("{0}:{1},{2},{3}:{4}",
                                  elt.isBF16() ? "bf16" : "f16", D, S, N, rows)
@@ -292,6 +311,25 @@ private:
     return pr;
   }
   LogicalResult planReturn(func::ReturnOp ret);
+  /// Size texts of `v`'s dims: numbers, or for dynamic ones the expression
+  /// recorded for it (entry arguments: their names a<i>_<d>).
+  SmallVector<std::string> sizesOf(Value v) const;
+  /// The entry has a dynamic shape: only attention ops over entry
+  /// arguments, returned directly, are planned (dynamicPlanSupported).
+  bool dynamicEntry = false;
+  LogicalResult dynamicPlanSupported(Block &block);
+  DenseMap<Value, SmallVector<std::string>> sizeTexts;
+  /// Relations the run-time sizes must satisfy: [lhs, op, rhs, message].
+  std::vector<std::array<std::string, 4>> shapeAsserts;
+  void assertSizes(const std::string &lhs, StringRef op, const std::string &rhs,
+                   const Twine &message) {
+    if (lhs == rhs && (op == "==" || op == "<=" || op == ">="))
+      return;
+    int64_t l = 0, r = 0;
+    if (!StringRef(lhs).getAsInteger(10, l) && !StringRef(rhs).getAsInteger(10, r))
+      return; // both static: the verifier checked it
+    shapeAsserts.push_back({lhs, op.str(), rhs, message.str()});
+  }
   LogicalResult planFor(scf::ForOp loop);
   LogicalResult planBlock(Block &block);
   /// Copies buffer `src` (a [B, H, S, D] value like `v`) into `dst`.

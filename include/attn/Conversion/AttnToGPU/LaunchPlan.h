@@ -42,6 +42,16 @@ constexpr llvm::StringLiteral kCheckDimsAttr = "attn.check_dims";
 /// On a gpu.launch_func: one string per kernel operand, "" or the TMA tensor
 /// map ("DTYPE:D,S,N:ROWS") the kernel takes over that operand's buffer.
 constexpr llvm::StringLiteral kTensorMapsAttr = "attn.tensor_maps";
+/// Run-time sizes (docs/DynamicShapes.md, GPU path): an entry argument's
+/// dynamic dimension d of argument i is the size named `a<i>_<d>`; sizes
+/// computed from them are expressions in the artifact's syntax
+/// (docs/ARTIFACT.md). On a gpu.launch_func: 3 grid entries, then one per
+/// kernel operand, each "" (the operand's constant) or an expression. On the
+/// host function: each result's dims as expressions, and the relations the
+/// arguments' sizes must satisfy, [lhs, op, rhs, message] each.
+constexpr llvm::StringLiteral kSizeExprsAttr = "attn.size_exprs";
+constexpr llvm::StringLiteral kResultDimsAttr = "attn.result_dims";
+constexpr llvm::StringLiteral kShapeAssertsAttr = "attn.shape_asserts";
 
 } // namespace attn
 } // namespace mlir

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""One artifact, many shapes (issue 14, GPU path): the artifacts compiled
+from test/Compile/Inputs/dynamic_sdpa.mlir (attn.sdpa, run-time batch and
+lengths, GQA 8:2, bf16 D128) and dynamic_block_sparse.mlir (attn.block_sparse,
+run-time batch, lengths and table width, f16 D64) run through attnrt at 5
+random shapes each (attn_mlir.runtime.Artifact with the arguments' shapes:
+attnrt_run_shaped), outputs poisoned with NaN first, against the float32
+torch reference of check_flash.py on fresh random inputs (bf16/f16 rel err,
+whole and worst row, < 1e-2 by test/reference/errcheck.py); then a shape
+that breaks the plan's asserts must be refused before any launch.
+
+usage: check_dynamic.py LIBATTNRT ART_ROOT [--quick]
+  (ART_ROOT/dynamic_sdpa, ART_ROOT/dynamic_block_sparse from
+  scripts/gpu/make_artifacts.sh)"""
+import os
+import random
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "test", "reference"))
+sys.path.insert(0, HERE)
+import errcheck  # noqa: E402
+from attn_mlir.runtime import Artifact, RuntimeLibraryError  # noqa: E402
+from check_flash import make_tables, reference  # noqa: E402
+
+dev = "cuda"
+
+
+def run(art, args, out_shape, dtype):
+    out = torch.full(out_shape, float("nan"), device=dev, dtype=dtype)
+    art.run(torch.cuda.current_stream().cuda_stream, [a.data_ptr() for a in args],
+            [out.data_ptr()], [a.shape for a in args])
+    torch.cuda.synchronize()
+    return out
+
+
+def main():
+    lib, root = sys.argv[1], sys.argv[2]
+    n = 2 if "--quick" in sys.argv else 5
+    rng = random.Random(int.from_bytes(os.urandom(4), "little"))
+    torch.manual_seed(rng.randrange(2**31))
+    passed = failed = 0
+
+    def verdict(name, out, ref):
+        nonlocal passed, failed
+        ok, msg = errcheck.check(out.float(), ref, 1e-2)
+        ok = ok and not out.isnan().any().item()
+        print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}", flush=True)
+        passed += ok
+        failed += not ok
+
+    art = Artifact(os.path.join(root, "dynamic_sdpa"), lib)
+    for _ in range(n):
+        B, Sq, Skv = rng.randint(1, 3), rng.randint(1, 3000), rng.randint(1, 3000)
+        q = torch.randn(B, 8, Sq, 128, device=dev, dtype=torch.bfloat16)
+        k, v = (torch.randn(B, 2, Skv, 128, device=dev, dtype=torch.bfloat16) for _ in range(2))
+        shape = art.result_shape(0, [q.shape, k.shape, v.shape])
+        out = run(art, [q, k, v], shape, torch.bfloat16)
+        ref = reference(q, k, v, None, None, None, 128, 128, 128 ** -0.5, False, False)
+        verdict(f"dynamic_sdpa B{B} Sq{Sq} Skv{Skv}", out, ref)
+
+    art = Artifact(os.path.join(root, "dynamic_block_sparse"), lib)
+    for _ in range(n):
+        B, nq, nkv = rng.randint(1, 2), rng.randint(1, 40), rng.randint(1, 40)
+        K = rng.randint(1, nkv)
+        q = torch.randn(B, 4, nq * 64, 64, device=dev, dtype=torch.float16)
+        k, v = (torch.randn(B, 4, nkv * 64, 64, device=dev, dtype=torch.float16) for _ in range(2))
+        idx, cnt, _ = make_tables("random", B, 4, nq, nkv, K, 64, True, False, False)
+        shape = art.result_shape(0, [q.shape, k.shape, v.shape, idx.shape, cnt.shape])
+        out = run(art, [q, k, v, idx, cnt], shape, torch.float16)
+        ref = reference(q, k, v, idx, cnt, None, 64, 64, 64 ** -0.5, True, False)
+        verdict(f"dynamic_block_sparse B{B} Sq{nq * 64} Skv{nkv * 64} K{K}", out, ref)
+
+    # A table with the wrong number of rows: refused, nothing written.
+    q = torch.randn(1, 4, 128, 64, device=dev, dtype=torch.float16)
+    idx = torch.zeros(1, 4, 3, 1, device=dev, dtype=torch.int32)
+    cnt = torch.zeros(1, 4, 3, device=dev, dtype=torch.int32)
+    out = torch.full_like(q, float("nan"))
+    try:
+        art.run(0, [q.data_ptr(), q.data_ptr(), q.data_ptr(), idx.data_ptr(), cnt.data_ptr()],
+                [out.data_ptr()], [q.shape, q.shape, q.shape, idx.shape, cnt.shape])
+        ok, msg = False, "ran"
+    except RuntimeLibraryError as e:
+        torch.cuda.synchronize()
+        ok = "must have a row per query block" in str(e) and out.isnan().all().item()
+        msg = str(e).split("failed: ")[-1]
+    print(f"{'PASS' if ok else 'FAIL'} refused shape: {msg}", flush=True)
+    passed += ok
+    failed += not ok
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
