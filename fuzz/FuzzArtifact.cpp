@@ -140,7 +140,12 @@ Outcome runArtifact(const uint8_t *data, size_t size) {
       bug("attnrt_load failed but returned an artifact");
     return Outcome::Rejected;
   }
-  // Queries: every index the artifact declares, and one past the end.
+  // Queries: every index the artifact declares, and one past the end. A
+  // run-time size (-1) is given 64 here (argDims); results of a dynamic
+  // artifact are sized by attnrt_result_shape for those shapes.
+  const bool dynamic = attnrt_is_dynamic(a) != 0;
+  std::vector<int64_t> argDims;
+  bool shaped = true; // every result's shape is known
   std::vector<uint64_t> bytes[2];
   uint64_t total = 0;
   for (int kind = 0; kind < 2; ++kind) {
@@ -158,6 +163,25 @@ Outcome runArtifact(const uint8_t *data, size_t size) {
       }
       if (rank < 0 || rank > ATTNRT_MAX_DIMS || !dtype)
         bug("an info query of a declared index failed");
+      for (int d = 0; d < rank; ++d) {
+        if (dims[d] < 0 && !dynamic)
+          bug("a static artifact reports a run-time size");
+        if (dims[d] < 0 && !kind)
+          dims[d] = 64;
+        if (!kind)
+          argDims.push_back(dims[d]);
+      }
+      if (kind && dynamic) {
+        int r = attnrt_result_shape(a, i, argDims.empty() ? dims : argDims.data(), dims,
+                                    ATTNRT_MAX_DIMS);
+        if (r < 0) {
+          lastError("attnrt_result_shape");
+          shaped = false;
+          r = 0;
+        } else if (r != rank) {
+          bug("attnrt_result_shape gave another rank than attnrt_result_info");
+        }
+      }
       uint64_t b = std::strcmp(dtype, "bf16") == 0 || std::strcmp(dtype, "f16") == 0 ? 2
                    : std::strcmp(dtype, "i1") == 0                                   ? 1
                                                                                      : 4;
@@ -173,7 +197,7 @@ Outcome runArtifact(const uint8_t *data, size_t size) {
     bug("attnrt_scratch_bytes failed on a loaded artifact");
   if (attnrt_num_launches(a) < 0)
     bug("a negative launch count");
-  if (total + scratch > (16u << 20) || !signaturesMatch(plan, fakeKernels(image))) {
+  if (!shaped || total + scratch > (16u << 20) || !signaturesMatch(plan, fakeKernels(image))) {
     attnrt_free(a);
     return Outcome::Accepted;
   }
@@ -194,8 +218,11 @@ Outcome runArtifact(const uint8_t *data, size_t size) {
   if (ok) {
     for (int checked : {0, 1, 0}) {
       attnrt_set_checked(a, checked);
-      if (attnrt_run(a, nullptr, ptrs[0].data(), ptrs[1].data()))
-        lastError("attnrt_run");
+      if (dynamic ? attnrt_run_shaped(a, nullptr, ptrs[0].data(),
+                                      argDims.empty() ? nullptr : argDims.data(),
+                                      ptrs[1].data())
+                  : attnrt_run(a, nullptr, ptrs[0].data(), ptrs[1].data()))
+        lastError(dynamic ? "attnrt_run_shaped" : "attnrt_run");
     }
   }
   attnrt_free(a);
@@ -216,7 +243,8 @@ const Target &attn::fuzz::target() {
        "end\n", " grid ", " block ", " smem ", " params ", " dims ", "arg:0", "arg:1",
        "result:0", "const:0", "scratch:0", "scratch:1+40", "+4096", "err", "null", "i32:",
        "f32:", " bf16 ", " f16 ", " f32 ", " i32 ", " i1 ", ",", "1,1,1", "=== plan.txt\n",
-       "=== const0.bin\n", ".fake_kernel "},
+       "=== const0.bin\n", ".fake_kernel ", "a0_2", "a0_0", "(", ")", "+", "*", "/", "%",
+       "assert ", " == ", " <= ", "i32:a0_2", "tmap:arg:0:bf16:64,a0_2,a0_0*2:64"},
       true};
   return t;
 }

@@ -85,9 +85,13 @@ private:
     if (at >= s.size())
       return why = "the expression ends where a number, name or '(' is expected", false;
     if (s[at] == '(') {
+      // Bounded nesting: a hostile plan must not exhaust the stack.
+      if (++depth > 32)
+        return why = "parentheses nest deeper than 32", false;
       ++at;
       if (!expr(why))
         return false;
+      --depth;
       if (at >= s.size() || s[at] != ')')
         return why = "a '(' is never closed", false;
       ++at;
@@ -145,6 +149,7 @@ private:
   const std::vector<std::string> &names;
   Expr &out;
   size_t at = 0;
+  int depth = 0;
 };
 
 } // namespace attnrt

@@ -73,11 +73,17 @@ struct GpuCompileOptions {
   /// bench/RESULTS.md).
   bool overlap = true;
   /// The wgmma kernels read Q into registers once and run S = Q.K^T in the
-  /// register-A form (HopperKernelConfig::qInRegs, name suffix _qr).
-  bool qInRegs = false;
+  /// register-A form (HopperKernelConfig::qInRegs, name suffix _qr), where
+  /// overlap is on and the kernel has no gated combine and no text segment
+  /// (measured on an H100, 2026-12-07: dense +1%, the VSA fine kernel +3.4%,
+  /// the Wan layer's combine kernel -0.6%; the STA text kernel +1.2% but with
+  /// 4 bytes of spills, which the examples' ptxas check refuses;
+  /// bench/RESULTS.md).
+  bool qInRegs = true;
   /// The wgmma kernels' softmax: raw row maxima and one fma per exponent
-  /// (HopperKernelConfig::fmaSoftmax, name suffix _fm).
-  bool fmaSoftmax = false;
+  /// (HopperKernelConfig::fmaSoftmax, name suffix _fm). On: faster in every
+  /// kernel measured (dense +3.6%, STA layer +4.8%, Wan layer +1.5%).
+  bool fmaSoftmax = true;
 
   /// The defaults for `chip` with the chip's PTX features, or std::nullopt
   /// for a chip not in gpuChips().

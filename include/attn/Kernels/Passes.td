@@ -122,7 +122,7 @@ def AttnEmitHopperKernel : Pass<"attn-emit-hopper-kernel", "ModuleOp"> {
     Option<"stages", "stages", "int64_t", /*default=*/"0", "K/V ring stages (0: the deepest that fits)">,
     Option<"overlap", "overlap", "bool", /*default=*/"false", "Overlap softmax_j with the P_{j-1}.V_{j-1} wgmmas (name suffix _ov; checked on an H100, 4% faster on dense; off until the planner's kernels are measured with it)">,
     Option<"pingPong", "ping-pong", "bool", /*default=*/"false", "Two consumer warpgroups take turns issuing wgmmas (block-q 128; name suffix _pp; checked on an H100, slower than without at boost clock)">,
-    Option<"qRegs", "q-regs", "bool", /*default=*/"false", "Q as the register A operand of S = Q.K^T, read from the swizzled tile once (name suffix _qr): the S wgmmas read only K from shared memory">,
+    Option<"qRegs", "q-regs", "bool", /*default=*/"false", "Q as the register A operand of S = Q.K^T, read from the swizzled tile once (name suffix _qr): the S wgmmas read only K from shared memory; with block-q 128 it needs overlap=true">,
     Option<"fmaSoftmax", "fma-softmax", "bool", /*default=*/"false", "Row maxima of the raw scores and exp2(s * c - m) by one fma per score (name suffix _fm)">,
     ListOption<"rasterTile", "raster-tile", "int64_t", "Video tile T,H,W: raster q/k/v/out through 5-D TMA boxes, keys masked by grid coordinate (name suffix _rt<T>x<H>x<W>; needs block-sizes=false; checked on an H100, 2026-12-06)">,
     Option<"rasterText", "raster-text", "bool", /*default=*/"false", "Raster-tile form: text tiles after the image tiles, through 3-D maps of separate text tensors (name suffix _txt)">,

@@ -431,7 +431,7 @@ LogicalResult Planner::planAttention(Operation *op) {
   flash.qSubBlocks = qSubBlocks == subBlocks ? 0 : qSubBlocks;
   HopperKernelConfig hcfg = hopperConfigFor(flash);
   hcfg.overlap = opts.overlap;
-  hcfg.qInRegs = opts.qInRegs;
+  hcfg.qInRegs = opts.qInRegs && opts.overlap;
   hcfg.fmaSoftmax = opts.fmaSoftmax;
   if (useWgmma) {
     auto kernel = hopperKernel(op, hcfg, shape);

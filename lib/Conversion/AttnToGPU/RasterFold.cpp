@@ -378,12 +378,14 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
       withRasterTile(hopperConfigFor(flash), {tile[0], tile[1], tile[2]});
   cfg.rasterText = St > 0;
   cfg.overlap = opts.overlap;
-  cfg.qInRegs = opts.qInRegs;
   cfg.fmaSoftmax = opts.fmaSoftmax;
   // The gated combine in the kernel's epilogue (one consumer, a tile of
   // whole 64-row blocks); otherwise a raster-order pass after it.
   const bool epilogue = combine && gate.raster >= 0 && rows == 64;
   cfg.gatedCombine = epilogue;
+  // Q in registers: measured slower with the combine epilogue, and the text
+  // segment's kernel spills 4 bytes with it (GpuTarget.h).
+  cfg.qInRegs = opts.qInRegs && opts.overlap && !epilogue && !cfg.rasterText;
   auto kernel = hopperKernel(op, cfg, {B, Hq, Sq});
   if (failed(kernel))
     return failure();

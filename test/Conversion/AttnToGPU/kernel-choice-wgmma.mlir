@@ -14,10 +14,10 @@
 // Dense (GQA, ragged lengths): 128 x 128 blocks, two consumers (384
 // threads), the k and v maps over the 1-head kv tensors.
 // CHECK-LABEL: func.func @main(
-// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_f16_d64_q128_kv128_dense_s4_ov_s{{[0-9a-fx]+}} blocks in (%c2, %c2, %c1) threads in (%c384, %c1, %c1) dynamic_shared_memory_size %c147528_i32
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_f16_d64_q128_kv128_dense_s4_ov_qr_fm_s{{[0-9a-fx]+}} blocks in (%c2, %c2, %c1) threads in (%c384, %c1, %c1) dynamic_shared_memory_size %c147528_i32
 // CHECK-SAME: attn.tensor_maps = ["", "", "", "", "", "", "", "", "", "", "", "", "", "f16:64,200,2:64", "f16:64,300,1:128", "f16:64,300,1:128"]
 // SERIAL-LABEL: func.func @main(
-// SERIAL: gpu.launch_func @attn_kernels::@attn_wgmma_f16_d64_q128_kv128_dense_s4_s{{[0-9a-fx]+}} blocks
+// SERIAL: gpu.launch_func @attn_kernels::@attn_wgmma_f16_d64_q128_kv128_dense_s4_fm_s{{[0-9a-fx]+}} blocks
 // SERIAL-NOT: _ov_
 // MMA-LABEL: func.func @main(
 // MMA-NOT: attn_wgmma
@@ -34,7 +34,7 @@ func.func @main(%q: tensor<1x2x200x64xf16>, %k: tensor<1x1x300x64xf16>) -> tenso
 // STA's 384-token tiles: each table row is 3 query blocks of 128 rows and
 // each listed tile 3 kv blocks of 128 keys (_t3); the tables are unchanged.
 // CHECK-LABEL: func.func @main(
-// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q128_kv128_idx_vbs_t3_s3_ov_s{{[0-9a-fx]+}} blocks in (%c6, %c1, %c1) threads in (%c384, %c1, %c1) dynamic_shared_memory_size %c229432_i32
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q128_kv128_idx_vbs_t3_s3_ov_qr_fm_s{{[0-9a-fx]+}} blocks in (%c6, %c1, %c1) threads in (%c384, %c1, %c1) dynamic_shared_memory_size %c229432_i32
 // CHECK-SAME: "bf16:128,768,1:64", "bf16:128,768,1:128", "bf16:128,768,1:128"]
 // MMA-LABEL: func.func @main(
 // MMA: gpu.launch_func @attn_kernels::@attn_flash_bf16_d128_q64_kv64_idx_vbs_t6_s
@@ -53,7 +53,7 @@ func.func @main(%q: tensor<1x1x768x128xbf16>) -> tensor<1x1x768x128xbf16> {
 // one consumer warpgroup per 64-row CTA (256 threads, two CTAs per SM).
 // CHECK-LABEL: func.func @main(
 // CHECK: gpu.launch_func @attn_kernels::@attn_check_kv
-// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q64_kv64_idx_s3_ov_s{{[0-9a-fx]+}} blocks in (%c4, %c4, %c2) threads in (%c256, %c1, %c1) dynamic_shared_memory_size %c114744_i32
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q64_kv64_idx_s3_ov_qr_fm_s{{[0-9a-fx]+}} blocks in (%c4, %c4, %c2) threads in (%c256, %c1, %c1) dynamic_shared_memory_size %c114744_i32
 // CHECK-SAME: "bf16:128,256,8:64", "bf16:128,256,8:64", "bf16:128,256,8:64"]
 // MMA-LABEL: func.func @main(
 // MMA: gpu.launch_func @attn_kernels::@attn_flash_bf16_d128_q64_kv64_idx_s

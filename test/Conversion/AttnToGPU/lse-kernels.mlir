@@ -8,7 +8,7 @@
 // RUN: attn-opt %s -split-input-file --attn-optimize -convert-attn-to-gpu-launches="tensor-cores=false" | FileCheck %s --check-prefix=SIMT
 
 // CHECK-LABEL: func.func @main(
-// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_f16_d64_q128_kv128_dense_lse_s4_ov_s{{[0-9a-fx]+}}
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_f16_d64_q128_kv128_dense_lse_s4_ov_qr_fm_s{{[0-9a-fx]+}}
 // CHECK-SAME: args(%arg0 : memref<1x2x200x64xf16>, %arg1 : memref<1x1x300x64xf16>, %arg1 : memref<1x1x300x64xf16>, %arg2 : memref<1x2x200x64xf16>,
 // CHECK-SAME: %c2_i32 : i32, %c1_i32 : i32, %c3_i32 : i32, {{.*}}, %arg3 : memref<1x2x200xf32>) {attn.tensor_maps = [{{.*}}, "f16:64,300,1:128", ""]}
 // MMA-LABEL: func.func @main(
@@ -31,7 +31,7 @@ func.func @main(%q: tensor<1x2x200x64xf16>, %k: tensor<1x1x300x64xf16>) -> (tens
 // CHECK-LABEL: func.func @main(
 // CHECK-NOT: _rt6x8x8
 // CHECK: attn_gather_rows_c16
-// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q128_kv128_idx_vbs_lse_t3_s3_ov_s{{[0-9a-fx]+}}
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q128_kv128_idx_vbs_lse_t3_s3_ov_qr_fm_s{{[0-9a-fx]+}}
 // CHECK-SAME: %[[LSE:[^ ]+]] : memref<27648xi8>)
 // CHECK: gpu.launch_func @attn_kernels::@attn_gather_rows_c4 {{.*}} args(%[[LSE]] : memref<27648xi8>, %arg8 : memref<1x2x3172xf32>,
 // CHECK-NOT: _rt6x8x8

@@ -18,7 +18,7 @@
 // CHECK-LABEL: func.func @main(
 // CHECK-NOT: memref.alloc
 // CHECK-NOT: attn_gather
-// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_ov_s{{[0-9a-fx]+}} blocks in (%c27, %c2, %c1) threads in (%c384, %c1, %c1)
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_ov_fm_s{{[0-9a-fx]+}} blocks in (%c27, %c2, %c1) threads in (%c384, %c1, %c1)
 // CHECK-SAME: args(%arg0 : memref<1x2x3072x128xbf16>, %arg1 : memref<1x2x3072x128xbf16>, %arg2 : memref<1x2x3072x128xbf16>, %arg6 : memref<1x2x3072x128xbf16>,
 // CHECK-SAME: %c12_i32 : i32, %c16_i32 : i32, %c16_i32 : i32, %arg3 : memref<1x2x100x128xbf16>, %arg4 : memref<1x2x100x128xbf16>, %arg5 : memref<1x2x100x128xbf16>, %arg7 : memref<1x2x100x128xbf16>, %c100_i32 : i32, %c77_i32 : i32)
 // CHECK-SAME: "bf16:128,16,16,12,2:box=64,8,8,1,1", "bf16:128,16,16,12,2:box=64,8,8,2,1", "bf16:128,16,16,12,2:box=64,8,8,2,1", "bf16:128,16,16,12,2:box=64,8,8,1,1", "", "", "", "bf16:128,100,2:64", "bf16:128,100,2:128", "bf16:128,100,2:128", "bf16:128,100,2:64", "", ""]
@@ -36,7 +36,7 @@ func.func @main(%qi: tensor<1x2x3072x128xbf16>, %ki: tensor<1x2x3072x128xbf16>, 
   %q = tensor.concat dim(2) %qa, %qt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %k = tensor.concat dim(2) %ka, %kt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %v = tensor.concat dim(2) %va, %vt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
-  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_ov_s0x3db504f3}}
+  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_ov_fm_s0x3db504f3}}
   %o = attn.sliding_tile %q, %k, %v tile_grid [2, 2, 2] tile [6, 8, 8]
       window [1, 3, 3] text_length 77 : (tensor<1x2x3172x128xbf16>, tensor<1x2x3172x128xbf16>, tensor<1x2x3172x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %oi = tensor.extract_slice %o[0, 0, 0, 0] [1, 2, 3072, 128] [1, 1, 1, 1] : tensor<1x2x3172x128xbf16> to tensor<1x2x3072x128xbf16>
@@ -109,7 +109,7 @@ func.func @main(%qi: tensor<1x2x3072x128xbf16>, %ki: tensor<1x2x3072x128xbf16>, 
   %q = tensor.concat dim(2) %qa, %qt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %k = tensor.concat dim(2) %ka, %kt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %v = tensor.concat dim(2) %va, %vt : (tensor<1x2x3072x128xbf16>, tensor<1x2x100x128xbf16>) -> tensor<1x2x3172x128xbf16>
-  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_ov_s0x3db504f3}}
+  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q128_kv128_idx_t3_rt6x8x8_txt_s3_ov_fm_s0x3db504f3}}
   %o = attn.sliding_tile %q, %k, %v tile_grid [2, 2, 2] tile [6, 8, 8]
       window [1, 3, 3] text_length 77 : (tensor<1x2x3172x128xbf16>, tensor<1x2x3172x128xbf16>, tensor<1x2x3172x128xbf16>) -> tensor<1x2x3172x128xbf16>
   %oi = tensor.extract_slice %o[0, 0, 0, 0] [1, 2, 3072, 128] [1, 1, 1, 1] : tensor<1x2x3172x128xbf16> to tensor<1x2x3072x128xbf16>
@@ -144,7 +144,7 @@ func.func @main(%q: tensor<1x2x3456x128xbf16>) -> tensor<1x2x3456x128xbf16> {
 // CHECK-COUNT-3: gpu.launch_func @attn_kernels::@attn_block_mean_bf16 {{.*}} args(%arg{{[0-2]}} :
 // CHECK: gpu.launch_func @attn_kernels::@attn_block_topk
 // CHECK: gpu.launch_func @attn_kernels::@attn_check_kv
-// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_cg_s3_ov_s{{[0-9a-fx]+}} blocks in (%c24, %c2, %c1)
+// CHECK: gpu.launch_func @attn_kernels::@attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_cg_s3_ov_fm_s{{[0-9a-fx]+}} blocks in (%c24, %c2, %c1)
 // CHECK-SAME: args(%arg0 : memref<1x2x840x128xbf16>, %arg1 : memref<1x2x840x128xbf16>, %arg2 : memref<1x2x840x128xbf16>, %arg4 : memref<1x2x840x128xbf16>,
 // CHECK-SAME: %c6_i32 : i32, %c10_i32 : i32, %c14_i32 : i32, %arg3 : memref<1x2x840x128xbf16>, %alloc{{.*}} : memref<12288xi8>)
 // CHECK-SAME: "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1", "bf16:128,14,10,6,2:box=64,4,4,4,1", "", "", "", "bf16:128,14,10,6,2:box=64,4,4,4,1", ""]
@@ -156,7 +156,7 @@ func.func @main(%q: tensor<1x2x840x128xbf16>, %k: tensor<1x2x840x128xbf16>, %v: 
   %vt = attn.tile %v grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x840x128xbf16>
   %gt = attn.tile %gate grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x840x128xbf16>
   %vbs = arith.constant dense<[64, 64, 64, 32, 64, 64, 64, 32, 32, 32, 32, 16, 32, 32, 32, 16, 32, 32, 32, 16, 16, 16, 16, 8]> : tensor<24xi32>
-  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_cg_s3_ov_s0x3db504f3: the tiles of q, k, v and the untile of the output are its TMA boxes over the raster tensors; the gated combine is its epilogue}}
+  // expected-remark @+1 {{folded into attn_wgmma_bf16_d128_q64_kv64_idx_rt4x4x4_cg_s3_ov_fm_s0x3db504f3: the tiles of q, k, v and the untile of the output are its TMA boxes over the raster tensors; the gated combine is its epilogue}}
   %o = attn.vsa %qt, %kt, %vt gate %gt q_block_sizes %vbs kv_block_sizes %vbs block 64 topk 6
       : (tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<1x2x1536x128xbf16>, tensor<24xi32>, tensor<24xi32>) -> tensor<1x2x1536x128xbf16>
   %out = attn.untile %o grid [6, 10, 14] tile [4, 4, 4] : tensor<1x2x1536x128xbf16>
