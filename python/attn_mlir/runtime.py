@@ -394,7 +394,7 @@ class Runtime:
     an Artifact handle; run() takes contiguous CUDA torch tensors and runs on
     torch's current stream. Errors raise RuntimeError (RuntimeLibraryError)."""
 
-    v2 = True  # plan format 2 (scratch, checked mode): every attnrt has it
+    v2 = True  # scratch and checked mode (plan format 2 and later): every attnrt has it
 
     def __init__(self, path: Optional[str] = None):
         self.path = path
