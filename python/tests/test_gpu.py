@@ -187,6 +187,23 @@ def test_gpu_sdpa_against_torch(dtype):
 
 
 @gpu
+def test_gpu_one_sdpa_artifact_serves_other_lengths():
+    # Run-time sizes on CUDA: the artifact of the (1, 4, 256) x (1, 2, 256)
+    # call above (precompiled for it) runs a batch of 2 with ragged lengths.
+    import torch
+    compiler.reset_stats()
+    for B, Sq, Skv in ((1, 256, 256), (2, 333, 517), (3, 65, 1000)):
+        q = torch.randn(B, 4, Sq, 64, device="cuda", dtype=torch.bfloat16)
+        k, v = (torch.randn(B, 2, Skv, 64, device="cuda", dtype=torch.bfloat16)
+                for _ in range(2))
+        out = am.sdpa(q, k, v)
+        assert out.shape == q.shape
+        _check(out, _torch_attention(q, k, v))
+    s = am.stats()
+    assert s["gpu_compiles"] + s["disk_hits"] <= 1, s  # one artifact for the three
+
+
+@gpu
 @pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
 def test_gpu_sdpa_with_lse_against_torch_logsumexp(dtype):
     # Ragged lengths (partial last blocks) and GQA; the lse variant of the
