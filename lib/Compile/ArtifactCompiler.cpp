@@ -309,8 +309,14 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
                          "' is neither a buffer nor a constant");
           }
         }
-        if (checkDims)
-          launchLines += " dims " + shapeList(checkDims.asArrayRef());
+        if (checkDims) {
+          // Run-time sizes: the dims' expressions follow the operands'.
+          size_t at = 3 + launch.getNumKernelOperands();
+          launchLines += " dims " + (exprAt(at).empty()
+                                         ? shapeList(checkDims.asArrayRef())
+                                         : exprAt(at) + "," + exprAt(at + 1) +
+                                               "," + exprAt(at + 2));
+        }
         launchLines += "\n";
       }
     }

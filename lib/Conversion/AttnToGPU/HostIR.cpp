@@ -158,6 +158,13 @@ LogicalResult Planner::writeHost() {
     for (const Param &pr : l.params) {
       exprs.push_back(pr.expr);
       anyExpr |= !pr.expr.empty();
+    }
+    // A check launch's dims (B, H, N of its table) after the operands'.
+    if (!l.checkDims.empty() && !l.checkDimsExpr[0].empty()) {
+      exprs.append(l.checkDimsExpr.begin(), l.checkDimsExpr.end());
+      anyExpr = true;
+    }
+    for (const Param &pr : l.params) {
       maps.push_back(hb.getStringAttr(pr.tensorMap));
       anyMap |= !pr.tensorMap.empty();
       if (pr.buf >= 0)

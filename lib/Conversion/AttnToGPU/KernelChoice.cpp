@@ -248,6 +248,23 @@ void Planner::checkKvLaunch(Operation *op, Param idx, Param cnt, int64_t rows,
   launches.push_back(std::move(c));
 }
 
+void Planner::checkKvLaunch(Operation *op, Param idx, Param cnt,
+                            const std::string &K, const std::string &nkv,
+                            std::array<std::string, 3> dims) {
+  // Placeholders 1 for the static fields; the expressions decide.
+  checkKvLaunch(op, idx, cnt, 1, 0, 0, {1, 1, 1});
+  Launch &c = launches.back();
+  const std::string rows =
+      "(" + dims[0] + ")*(" + dims[1] + ")*(" + dims[2] + ")";
+  c.params[ATTNRT_CHECK_KV_ROWS] = i32(rows);
+  c.params[ATTNRT_CHECK_KV_K] = i32(K);
+  c.params[ATTNRT_CHECK_KV_NKV] = i32(nkv);
+  c.gridExpr = {"(" + rows + "+" + std::to_string(kCheckThreads - 1) + ")/" +
+                    std::to_string(kCheckThreads),
+                "1", "1"};
+  c.checkDimsExpr = dims;
+}
+
 LogicalResult Planner::planAttention(Operation *op) {
   // The optional second result, the rows' log-sum-exp, is written by the
   // _lse variant of whichever kernel is chosen.
@@ -403,10 +420,11 @@ LogicalResult Planner::planAttention(Operation *op) {
     vbsP = optionalBuf(bs.getKvBlockSizes(), op, ok);
     if (failed(ok))
       return failure();
-    // (With run-time sizes the checked-mode validation is not planned yet:
-    // docs/DynamicShapes.md.)
     if (opts.checks && (!idx || !cnt) && !dynamicEntry)
       checkKvLaunch(op, idxP, cntP, B * Hq * nq, K, nkv, {B, Hq, nq});
+    if (opts.checks && dynamicEntry)
+      checkKvLaunch(op, idxP, cntP, tK, ceilText(tSkv, bkv),
+                    {tB, tHq, ceilText(tSq, bq)});
     if (split) {
       bkv = useWgmma ? 128 : 64;
       bq = bq / qSubBlocks;

@@ -140,6 +140,7 @@ struct Launch {
   int64_t smem = 0;
   std::vector<Param> params;
   SmallVector<int64_t> checkDims; // non-empty: a checked-mode launch
+  std::array<std::string, 3> checkDimsExpr; // non-empty: run-time sizes
   int64_t loopTrips = 0;          // > 0: begins a loop of that many trips
   bool loopEnd = false;           // ends the innermost loop
 };
@@ -294,6 +295,9 @@ private:
   /// them; `dims` name a bad row's (b, h, block) in the error.
   void checkKvLaunch(Operation *op, Param idx, Param cnt, int64_t rows,
                      int64_t K, int64_t nkv, SmallVector<int64_t> dims);
+  /// The same over run-time sizes (texts: numbers or expressions).
+  void checkKvLaunch(Operation *op, Param idx, Param cnt, const std::string &K,
+                     const std::string &nkv, std::array<std::string, 3> dims);
   /// On sm_90a: `op` as the raster-tile kernel, its tile/untile (and STA's
   /// text concat/slices) folded into TMA boxes (RasterFold.cpp). false: not
   /// folded (why: a remark with opts.report), the caller plans the gathers.
