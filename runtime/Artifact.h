@@ -61,10 +61,11 @@ struct attnrt_artifact {
   size_t mapCount = 0;
   // In the order of the streams' first runs.
   std::vector<std::unique_ptr<attnrt::StreamSet>> streams;
-  // Run-time sizes: the plan resolved for the latest run's shapes (reused
-  // while they stay the same).
-  attnrt::Sized resolved;
-  bool haveResolved = false;
+  // Run-time sizes: the plan resolved for the latest shapes a run or
+  // attnrt_result_shape saw (reused while they stay the same; a cache, so
+  // mutable under mu).
+  mutable attnrt::Sized resolved;
+  mutable bool haveResolved = false;
 };
 
 #endif // ATTNRT_ARTIFACT_H

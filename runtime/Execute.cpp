@@ -322,8 +322,10 @@ std::string checkFailure(const Driver *d, const attnrt_artifact *a, const Sized 
 }
 
 /// The sizes a run of `a` with arguments of the shapes `argDims` (null:
-/// attnrt_run, the static sizes) uses; null after failing.
-const Sized *sizesFor(attnrt_artifact *a, const int64_t *argDims) {
+/// attnrt_run, the static sizes) uses, resolved once per new shapes (the
+/// caller holds a->mu); null after failing, with `caller` in the message.
+const Sized *sizesFor(const attnrt_artifact *a, const int64_t *argDims,
+                      const std::string &caller) {
   const Plan &plan = a->plan;
   if (!plan.dynamic()) {
     if (!argDims)
@@ -332,7 +334,7 @@ const Sized *sizesFor(attnrt_artifact *a, const int64_t *argDims) {
     for (size_t i = 0; i < plan.args.size(); ++i)
       for (size_t dim = 0; dim < plan.args[i].shape.size(); ++dim, ++at)
         if (argDims[at] != plan.args[i].shape[dim]) {
-          fail("attnrt_run_shaped: argument " + std::to_string(i) + " dimension " +
+          fail(caller + ": argument " + std::to_string(i) + " dimension " +
                std::to_string(dim) + " is " + std::to_string(argDims[at]) +
                "; the artifact was compiled for " + std::to_string(plan.args[i].shape[dim]));
           return nullptr;
@@ -358,7 +360,7 @@ const Sized *sizesFor(attnrt_artifact *a, const int64_t *argDims) {
   a->haveResolved = false;
   std::string why;
   if (!resolvePlan(plan, argDims, a->resolved, why)) {
-    fail("attnrt_run_shaped: " + why);
+    fail(caller + ": " + why);
     return nullptr;
   }
   a->haveResolved = true;
@@ -393,7 +395,7 @@ int run(attnrt_artifact *a, void *stream, const uint64_t *args, const int64_t *a
   // Serializes runs from several host threads: the setup and the host-side
   // tensor maps are shared state; each run still goes to its own stream.
   std::lock_guard<std::mutex> lock(a->mu);
-  const Sized *sized = sizesFor(a, argDims);
+  const Sized *sized = sizesFor(a, argDims, "attnrt_run_shaped");
   if (!sized || !checkChip(d, a, ctx) || !prepareShared(d, a))
     return 1;
   StreamSet *set = streamSet(a, *sized, s);
@@ -508,4 +510,24 @@ extern "C" void attnrt_free(attnrt_artifact *a) {
       d->cuModuleUnload(a->module);
   }
   delete a;
+}
+
+extern "C" int attnrt_result_shape(const attnrt_artifact *a, int i, const int64_t *arg_dims,
+                                   int64_t *dims, int max_dims) {
+  if (!a || !arg_dims || !dims)
+    return fail("attnrt_result_shape: null artifact, arg_dims or dims"), -1;
+  if (i < 0 || i >= int(a->plan.results.size()))
+    return fail("attnrt_result_shape: index " + std::to_string(i) + " is outside [0, " +
+                std::to_string(a->plan.results.size()) + ")"),
+           -1;
+  // The sizes the next run with these shapes uses (resolved once, not per
+  // call: frameworks ask before every run to allocate the results).
+  std::lock_guard<std::mutex> lock(a->mu);
+  const Sized *sized = sizesFor(a, arg_dims, "attnrt_result_shape");
+  if (!sized)
+    return -1;
+  const std::vector<int64_t> &shape = sized->results[i].shape;
+  for (int k = 0; k < int(shape.size()) && k < max_dims; ++k)
+    dims[k] = shape[k];
+  return int(shape.size());
 }

@@ -84,24 +84,6 @@ extern "C" int attnrt_is_dynamic(const attnrt_artifact *a) {
   return a && a->plan.dynamic() ? 1 : 0;
 }
 
-extern "C" int attnrt_result_shape(const attnrt_artifact *a, int i, const int64_t *arg_dims,
-                                   int64_t *dims, int max_dims) {
-  if (!a || !arg_dims || !dims)
-    return fail("attnrt_result_shape: null artifact, arg_dims or dims"), -1;
-  if (i < 0 || i >= int(a->plan.results.size()))
-    return fail("attnrt_result_shape: index " + std::to_string(i) + " is outside [0, " +
-                std::to_string(a->plan.results.size()) + ")"),
-           -1;
-  Sized sized;
-  std::string why;
-  if (!resolvePlan(a->plan, arg_dims, sized, why))
-    return fail("attnrt_result_shape: " + why), -1;
-  const std::vector<int64_t> &shape = sized.results[i].shape;
-  for (int k = 0; k < int(shape.size()) && k < max_dims; ++k)
-    dims[k] = shape[k];
-  return int(shape.size());
-}
-
 extern "C" int attnrt_num_scratch_sets(const attnrt_artifact *a) {
   std::lock_guard<std::mutex> lock(a->mu);
   return int(a->streams.size());

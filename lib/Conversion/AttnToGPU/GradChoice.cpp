@@ -73,8 +73,7 @@ LogicalResult Planner::planAttentionGrad(Operation *op) {
     vbsP = optionalBuf(bs.getKvBlockSizes(), op, ok);
     if (succeeded(ok) && opts.checks &&
         (!constInts(bs.getKvIndices()) || !constInts(bs.getKvCounts())))
-      checkKvLaunch(op, idxP, cntP, B * Hq * ceilDiv(Sq, cfg.blockQ), K,
-                    ceilDiv(Skv, cfg.blockKv),
+      checkKvLaunch(op, idxP, cntP, K, ceilDiv(Skv, cfg.blockKv),
                     {B, Hq, ceilDiv(Sq, cfg.blockQ)});
   }
   if (failed(ok))

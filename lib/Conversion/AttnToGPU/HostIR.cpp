@@ -158,13 +158,6 @@ LogicalResult Planner::writeHost() {
     for (const Param &pr : l.params) {
       exprs.push_back(pr.expr);
       anyExpr |= !pr.expr.empty();
-    }
-    // A check launch's dims (B, H, N of its table) after the operands'.
-    if (!l.checkDims.empty() && !l.checkDimsExpr[0].empty()) {
-      exprs.append(l.checkDimsExpr.begin(), l.checkDimsExpr.end());
-      anyExpr = true;
-    }
-    for (const Param &pr : l.params) {
       maps.push_back(hb.getStringAttr(pr.tensorMap));
       anyMap |= !pr.tensorMap.empty();
       if (pr.buf >= 0)
@@ -173,6 +166,11 @@ LogicalResult Planner::writeHost() {
         operands.push_back(scalar(2, 0));
       else
         operands.push_back(scalar(1, pr.value));
+    }
+    // A check launch's dims (B, H, N of its table) after the operands'.
+    if (!l.checkDims.empty() && !l.checkDimsExpr[0].empty()) {
+      exprs.append(l.checkDimsExpr.begin(), l.checkDimsExpr.end());
+      anyExpr = true;
     }
     for (auto [d, g] : llvm::enumerate(l.grid))
       if (l.gridExpr[d].empty() && (g < 1 || g > (d == 0 ? (int64_t(1) << 31) - 1 : 65535)))

@@ -227,42 +227,41 @@ Planner::hopperKernel(Operation *op, const HopperKernelConfig &cfg,
   return std::make_pair(std::move(name), std::move(contract));
 }
 
-void Planner::checkKvLaunch(Operation *op, Param idx, Param cnt, int64_t rows,
-                            int64_t K, int64_t nkv,
-                            SmallVector<int64_t> dims) {
+void Planner::checkKvLaunch(Operation *op, Param idx, Param cnt,
+                            const std::string &K, const std::string &nkv,
+                            std::array<std::string, 3> dims) {
   if (errBuf < 0)
     errBuf = newBuf(Buf{Buf::Err});
   std::string name = "attn_check_kv";
   ensureKernel(name, [&](gpu::GPUModuleOp m) {
     emitCheckKvKernel(b, op->getLoc(), m, name);
   });
+  // Static sizes are numbers (the launch as always); with run-time sizes
+  // the rows, the grid and the dims are expressions.
+  SmallVector<int64_t> staticDims;
+  for (const std::string &d : dims)
+    if (auto v = sizeValue(d))
+      staticDims.push_back(*v);
+  const bool known = staticDims.size() == 3;
+  const int64_t rows =
+      known ? staticDims[0] * staticDims[1] * staticDims[2] : 1;
+  const std::string rowsText =
+      known ? std::to_string(rows)
+            : "(" + dims[0] + ")*(" + dims[1] + ")*(" + dims[2] + ")";
   std::vector<Param> ps(ATTNRT_CHECK_KV_NUM_PARAMS);
   ps[ATTNRT_CHECK_KV_INDICES] = idx;
   ps[ATTNRT_CHECK_KV_COUNTS] = cnt;
   ps[ATTNRT_CHECK_KV_ERR] = p(errBuf);
-  ps[ATTNRT_CHECK_KV_ROWS] = i32(rows);
+  ps[ATTNRT_CHECK_KV_ROWS] = i32(rowsText);
   ps[ATTNRT_CHECK_KV_K] = i32(K);
   ps[ATTNRT_CHECK_KV_NKV] = i32(nkv);
   Launch c = launchOf(name, checkKvContract(rows), std::move(ps));
-  c.checkDims = std::move(dims);
+  c.checkDims = known ? staticDims : SmallVector<int64_t>{1, 1, 1};
+  if (!known) {
+    c.gridExpr = {sizeCeilDiv(rowsText, kCheckThreads), "1", "1"};
+    c.checkDimsExpr = dims;
+  }
   launches.push_back(std::move(c));
-}
-
-void Planner::checkKvLaunch(Operation *op, Param idx, Param cnt,
-                            const std::string &K, const std::string &nkv,
-                            std::array<std::string, 3> dims) {
-  // Placeholders 1 for the static fields; the expressions decide.
-  checkKvLaunch(op, idx, cnt, 1, 0, 0, {1, 1, 1});
-  Launch &c = launches.back();
-  const std::string rows =
-      "(" + dims[0] + ")*(" + dims[1] + ")*(" + dims[2] + ")";
-  c.params[ATTNRT_CHECK_KV_ROWS] = i32(rows);
-  c.params[ATTNRT_CHECK_KV_K] = i32(K);
-  c.params[ATTNRT_CHECK_KV_NKV] = i32(nkv);
-  c.gridExpr = {"(" + rows + "+" + std::to_string(kCheckThreads - 1) + ")/" +
-                    std::to_string(kCheckThreads),
-                "1", "1"};
-  c.checkDimsExpr = dims;
 }
 
 LogicalResult Planner::planAttention(Operation *op) {
@@ -293,18 +292,6 @@ LogicalResult Planner::planAttention(Operation *op) {
   // relations the verifier could not check become the plan's asserts.
   const SmallVector<std::string> qs = sizesOf(q), ks = sizesOf(k), vs = sizesOf(v);
   const std::string &tB = qs[0], &tHq = qs[1], &tSq = qs[2], &tHkv = ks[1], &tSkv = ks[2];
-  auto ceilText = [](const std::string &n, int64_t d) {
-    int64_t x = 0;
-    if (!StringRef(n).getAsInteger(10, x))
-      return std::to_string(ceilDiv(x, d));
-    return d == 1 ? n : "(" + n + "+" + std::to_string(d - 1) + ")/" + std::to_string(d);
-  };
-  auto mulText = [](const std::string &a, const std::string &b) {
-    int64_t x = 0, y = 0;
-    if (!StringRef(a).getAsInteger(10, x) && !StringRef(b).getAsInteger(10, y))
-      return std::to_string(x * y);
-    return a + "*" + b;
-  };
   std::string opName = op->getName().getStringRef().str();
   if (dynamicEntry) {
     assertSizes(ks[0], "==", tB, opName + ": batch of 'k' must match 'q'");
@@ -358,7 +345,7 @@ LogicalResult Planner::planAttention(Operation *op) {
       bq = bkv = 128;
     }
     K = ceilDiv(Skv, bkv);
-    tK = ceilText(tSkv, bkv);
+    tK = sizeCeilDiv(tSkv, bkv);
   } else {
     auto bs = cast<BlockSparseOp>(op);
     scaleAttr = bs.getScale();
@@ -372,7 +359,7 @@ LogicalResult Planner::planAttention(Operation *op) {
     if (dynamicEntry) {
       SmallVector<std::string> is = sizesOf(bs.getKvIndices()),
                                cs = sizesOf(bs.getKvCounts());
-      const std::string nqT = ceilText(tSq, bq), nkvT = ceilText(tSkv, bkv);
+      const std::string nqT = sizeCeilDiv(tSq, bq), nkvT = sizeCeilDiv(tSkv, bkv);
       assertSizes(tSq + "%" + std::to_string(bq), "==", "0",
                   opName + ": query length must be a multiple of block_q");
       assertSizes(tSkv + "%" + std::to_string(bkv), "==", "0",
@@ -421,10 +408,10 @@ LogicalResult Planner::planAttention(Operation *op) {
     if (failed(ok))
       return failure();
     if (opts.checks && (!idx || !cnt) && !dynamicEntry)
-      checkKvLaunch(op, idxP, cntP, B * Hq * nq, K, nkv, {B, Hq, nq});
+      checkKvLaunch(op, idxP, cntP, K, nkv, {B, Hq, nq});
     if (opts.checks && dynamicEntry)
-      checkKvLaunch(op, idxP, cntP, tK, ceilText(tSkv, bkv),
-                    {tB, tHq, ceilText(tSq, bq)});
+      checkKvLaunch(op, idxP, cntP, tK, sizeCeilDiv(tSkv, bkv),
+                    {tB, tHq, sizeCeilDiv(tSq, bq)});
     if (split) {
       bkv = useWgmma ? 128 : 64;
       bq = bq / qSubBlocks;
@@ -485,11 +472,11 @@ LogicalResult Planner::planAttention(Operation *op) {
                                  : ATTNRT_ATTN_NUM_PARAMS);
   if (useWgmma) {
     ps[ATTNRT_ATTN_Q_MAP] =
-        tensorMap(params[0].buf, elt, std::to_string(D), tSq, mulText(tB, tHq),
+        tensorMap(params[0].buf, elt, std::to_string(D), tSq, sizeMul(tB, tHq),
                   hopperTensorMapBoxRows(hcfg, /*query=*/true));
     for (auto [i, at] : {std::pair<int, int>{1, ATTNRT_ATTN_K_MAP},
                          std::pair<int, int>{2, ATTNRT_ATTN_V_MAP}})
-      ps[at] = tensorMap(params[i].buf, elt, std::to_string(D), tSkv, mulText(tB, tHkv),
+      ps[at] = tensorMap(params[i].buf, elt, std::to_string(D), tSkv, sizeMul(tB, tHkv),
                          hopperTensorMapBoxRows(hcfg, /*query=*/false));
   }
   ps[ATTNRT_ATTN_Q] = params[0];
@@ -510,7 +497,7 @@ LogicalResult Planner::planAttention(Operation *op) {
   Launch l = launchOf(name, contract, std::move(ps));
   if (dynamicEntry) {
     // The contract's grid, (ceil(Sq / block_q), Hq, B), over run-time sizes.
-    l.gridExpr = {ceilText(tSq, bq), tHq, tB};
+    l.gridExpr = {sizeCeilDiv(tSq, bq), tHq, tB};
     sizeTexts[op->getResult(0)] = {tB, tHq, tSq, vs[3]};
     if (hasLse)
       sizeTexts[op->getResult(1)] = {tB, tHq, tSq};

@@ -84,6 +84,28 @@ rowSlice(tensor::ExtractSliceOp s) {
   return std::make_pair(s.getStaticOffsets()[2], s.getStaticSizes()[2]);
 }
 
+/// Sizes as text (run-time sizes, docs/DynamicShapes.md): a number, or an
+/// expression in the artifact's syntax over the names a<i>_<d>.
+inline std::optional<int64_t> sizeValue(const std::string &text) {
+  int64_t v = 0;
+  if (StringRef(text).getAsInteger(10, v))
+    return std::nullopt;
+  return v;
+}
+/// ceil(n / d) of a size text (folded for a number).
+inline std::string sizeCeilDiv(const std::string &n, int64_t d) {
+  if (auto x = sizeValue(n))
+    return std::to_string((*x + d - 1) / d);
+  return d == 1 ? n : "(" + n + "+" + std::to_string(d - 1) + ")/" + std::to_string(d);
+}
+/// a * b of size texts (folded for numbers).
+inline std::string sizeMul(const std::string &a, const std::string &b) {
+  auto x = sizeValue(a), y = sizeValue(b);
+  if (x && y)
+    return std::to_string(*x * *y);
+  return a + "*" + b;
+}
+
 /// The softmax scale of an attention op: its attribute, else 1 / sqrt(D).
 inline float softmaxScale(std::optional<APFloat> attr, int64_t D) {
   return attr ? attr->convertToFloat() : 1.0f / std::sqrt(float(D));
@@ -223,9 +245,8 @@ private:
   /// An i32 from a size text (a number, or an expression over run-time
   /// sizes).
   Param i32(const std::string &text) {
-    int64_t v = 0;
-    if (!StringRef(text).getAsInteger(10, v))
-      return i32(v);
+    if (auto v = sizeValue(text))
+      return i32(*v);
     Param pr{-1, 0};
     pr.expr = text;
     return pr;
@@ -290,14 +311,18 @@ private:
   FailureOr<std::pair<std::string, KernelContract>>
   hopperKernel(Operation *op, const HopperKernelConfig &cfg,
                AttentionShape shape);
-  /// The checked-mode launch that validates run-time kv tables (`rows`
-  /// kv_counts rows of up to K ids in [0, nkv)) before the kernel reads
-  /// them; `dims` name a bad row's (b, h, block) in the error.
-  void checkKvLaunch(Operation *op, Param idx, Param cnt, int64_t rows,
-                     int64_t K, int64_t nkv, SmallVector<int64_t> dims);
-  /// The same over run-time sizes (texts: numbers or expressions).
+  /// The checked-mode launch that validates run-time kv tables (B * H * N
+  /// kv_counts rows of `dims` = (B, H, N), up to K ids each in [0, nkv))
+  /// before the kernel reads them; `dims` name a bad row's (b, h, block) in
+  /// the error. Sizes as text: numbers, or expressions over run-time sizes.
   void checkKvLaunch(Operation *op, Param idx, Param cnt, const std::string &K,
                      const std::string &nkv, std::array<std::string, 3> dims);
+  void checkKvLaunch(Operation *op, Param idx, Param cnt, int64_t K,
+                     int64_t nkv, std::array<int64_t, 3> dims) {
+    checkKvLaunch(op, idx, cnt, std::to_string(K), std::to_string(nkv),
+                  {std::to_string(dims[0]), std::to_string(dims[1]),
+                   std::to_string(dims[2])});
+  }
   /// On sm_90a: `op` as the raster-tile kernel, its tile/untile (and STA's
   /// text concat/slices) folded into TMA boxes (RasterFold.cpp). false: not
   /// folded (why: a remark with opts.report), the caller plans the gathers.
@@ -329,8 +354,7 @@ private:
                    const Twine &message) {
     if (lhs == rhs && (op == "==" || op == "<=" || op == ">="))
       return;
-    int64_t l = 0, r = 0;
-    if (!StringRef(lhs).getAsInteger(10, l) && !StringRef(rhs).getAsInteger(10, r))
+    if (sizeValue(lhs) && sizeValue(rhs))
       return; // both static: the verifier checked it
     shapeAsserts.push_back({lhs, op.str(), rhs, message.str()});
   }

@@ -401,8 +401,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
       cast<RankedTensorType>(op.getKvIndices().getType()).getDimSize(3);
   if (opts.checks && (!constInts(op.getKvIndices()) ||
                       !constInts(op.getKvCounts())))
-    checkKvLaunch(op, idxP, cntP, B * Hq * (Sq / P), K, Skv / P,
-                  {B, Hq, Sq / P});
+    checkKvLaunch(op, idxP, cntP, K, Skv / P, {B, Hq, Sq / P});
   int out = outputFor(untile.getResult());
   int textOut = -1;
   if (St)
