@@ -25,6 +25,8 @@ bool apply(int kind, int64_t a, int64_t b, int64_t &out, std::string &why) {
   case 2: overflow = __builtin_add_overflow(a, b, &out); break;
   case 3: overflow = __builtin_sub_overflow(a, b, &out); break;
   case 4: overflow = __builtin_mul_overflow(a, b, &out); break;
+  case 7: out = a < b ? a : b; return true;
+  case 8: out = a > b ? a : b; return true;
   default:
     if (b <= 0)
       return why = "division by " + std::to_string(b) + " (a divisor must be positive)", false;
@@ -109,6 +111,24 @@ private:
     while (at < s.size() && (std::isalnum((unsigned char)s[at]) || s[at] == '_'))
       ++at;
     std::string name = s.substr(start, at - start);
+    if ((name == "min" || name == "max") && at < s.size() && s[at] == '(') {
+      // min(a, b) / max(a, b): e.g. a run-time top-k clamped to the blocks.
+      if (++depth > 32)
+        return why = "parentheses nest deeper than 32", false;
+      ++at;
+      if (!expr(why))
+        return false;
+      if (at >= s.size() || s[at] != ',')
+        return why = "'" + name + "(' takes two sizes separated by ','", false;
+      ++at;
+      if (!expr(why))
+        return false;
+      if (at >= s.size() || s[at] != ')')
+        return why = "a '" + name + "(' is never closed", false;
+      ++at;
+      --depth;
+      return emit(name == "min" ? Op::Min : Op::Max, &why);
+    }
     if (!isSizeName(name))
       return why = "unexpected '" + std::string(1, s[start]) + "' at position " +
                    std::to_string(start + 1),

@@ -3,8 +3,8 @@
 // Sizes in a plan (docs/ARTIFACT.md, "Run-time sizes") are integers or
 // expressions over the names that argument shapes bind: decimal integers,
 // names ([A-Za-z_][A-Za-z0-9_]*), + - * / % with the usual precedence (left
-// to right), and parentheses; / and % are integer division and remainder
-// and need a positive divisor. An expression without names is folded to its
+// to right), parentheses, and min(a, b) / max(a, b); / and % are integer
+// division and remainder and need a positive divisor. An expression without names is folded to its
 // value when it is parsed.
 //
 //===----------------------------------------------------------------------===//
@@ -46,7 +46,7 @@ public:
 
 private:
   struct Op {
-    enum Kind { Num, Name, Add, Sub, Mul, Div, Mod } kind;
+    enum Kind { Num, Name, Add, Sub, Mul, Div, Mod, Min, Max } kind;
     int64_t v = 0; // Num: the value; Name: the index
   };
   std::vector<Op> ops; // postfix

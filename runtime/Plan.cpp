@@ -434,6 +434,10 @@ std::string validate(const Plan &plan, const Sized &a, const Launch &l, bool siz
     const char *what = nullptr;
     size_t count = 0;
     uint64_t bytes = 0;
+    if (p.kind == Param::Arg && p.value < int64_t(a.args.size()) &&
+        a.args[p.value].dtype == "size")
+      return where + "parameter '" + p.text + "' refers to arg " + std::to_string(p.value) +
+             ", a size argument (a value, not a buffer)";
     switch (p.kind) {
     case Param::Arg: what = "arg"; count = a.args.size(); break;
     case Param::Result: what = "result"; count = a.results.size(); break;
@@ -574,9 +578,15 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
       if (!numbered(list.size()))
         return bad(problem);
       t.dtype = w[2];
-      if (!elementBytes(t.dtype))
+      // `arg N size NAME`: a size given by value (a video grid's extent, a
+      // top-k), not a buffer: its one "dimension" is the value.
+      const bool isSize = key == "arg" && t.dtype == "size";
+      if (!isSize && !elementBytes(t.dtype))
         return bad(where + key + " " + w[1] + " has unknown dtype '" + t.dtype +
-                   "' (expected bf16, f16, f32, i32 or i1)");
+                   "' (expected bf16, f16, f32, i32 or i1" +
+                   (key == "arg" ? ", or size" : "") + ")");
+      if (isSize && !isSizeName(w[3]))
+        return bad(where + "arg " + w[1] + ": a size argument is one name, got '" + w[3] + "'");
       if (key == "arg") {
         // Numbers, or names: the first use of a name binds it to that
         // dimension's size at run time.

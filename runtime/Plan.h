@@ -26,7 +26,9 @@ uint64_t elementBytes(const std::string &dtype);
 
 /// An argument or result: dtype and shape. `dims` as written (an argument's
 /// are numbers or names, a result's expressions); `shape` their values
-/// (resolved; -1 for a name in a plan's declared arguments).
+/// (resolved; -1 for a name in a plan's declared arguments). A size
+/// argument (dtype "size", `arg N size NAME`) is a value, not a buffer: its
+/// one dimension is the value and it has no bytes.
 struct Tensor {
   std::string dtype;
   std::vector<int64_t> shape;

@@ -103,7 +103,9 @@ int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args,
 int attnrt_is_dynamic(const attnrt_artifact *a);
 
 /* The shape of result i for arguments of the shapes arg_dims (every
- * argument's dims in order, concatenated; ranks as attnrt_arg_info gives):
+ * argument's dims in order, concatenated; ranks as attnrt_arg_info gives;
+ * a size argument, dtype "size" and rank 1, gives its value there and its
+ * pointer in args is not read):
  * written to dims (up to max_dims); returns the rank, or -1 when the shapes
  * do not fit the artifact (attnrt_last_error says how). */
 int attnrt_result_shape(const attnrt_artifact *a, int i, const int64_t *arg_dims,

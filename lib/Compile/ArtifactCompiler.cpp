@@ -114,6 +114,11 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
   // planner says which ops can take them.
   for (auto [i, t] : llvm::enumerate(entry.getFunctionType().getInputs())) {
     auto rt = dyn_cast<RankedTensorType>(t);
+    // A 0-d i64/i32 argument may be a size given by value (the planner
+    // decides: one read only by tensor.extract).
+    if (rt && rt.getRank() == 0 && (rt.getElementType().isInteger(64) ||
+                                    rt.getElementType().isInteger(32)))
+      continue;
     if (!rt || dtypeName(rt.getElementType()).empty())
       return error(llvm::formatv("argument #{0} must be a ranked tensor of "
                                  "bf16, f16, f32, i32 or i1",
@@ -171,10 +176,20 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
       s += (i ? "," : "") + cast<StringAttr>(a).getValue().str();
     return s;
   };
+  auto sizeArgs = host->getAttrOfType<DenseI64ArrayAttr>(kSizeArgsAttr);
   for (BlockArgument a : body.getArguments()) {
     auto mt = cast<MemRefType>(a.getType());
     bool isArg = a.getArgNumber() < numArgs;
     int64_t n = isArg ? a.getArgNumber() : a.getArgNumber() - numArgs;
+    if (isArg && sizeArgs && llvm::is_contained(sizeArgs.asArrayRef(), n)) {
+      argLines += llvm::formatv("arg {0} size a{0}\n", n).str();
+      continue;
+    }
+    if (isArg && mt.getRank() == 0 && dtypeName(mt.getElementType()).empty())
+      return error(llvm::formatv(
+          "argument #{0} is a 0-d integer tensor but not a size (a size "
+          "argument is read only by tensor.extract)",
+          n));
     std::string shape;
     if (!mt.hasStaticShape() && !isArg) {
       if (!resultDims || int64_t(resultDims.size()) <= n)
@@ -223,10 +238,17 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
         if (!slot)
           return error("unexpected allocation in the host function");
         int64_t bytes = alloc.getType().getNumElements();
-        scratchBytes += bytes;
         ++scratchSlots;
-        scratchLines +=
-            llvm::formatv("scratch {0} {1}\n", slot.getInt(), bytes).str();
+        if (auto expr = alloc->getAttrOfType<ArrayAttr>(kSizeExprsAttr)) {
+          // Sized at run time.
+          scratchLines += llvm::formatv(
+              "scratch {0} {1}\n", slot.getInt(),
+              cast<StringAttr>(expr[0]).getValue()).str();
+        } else {
+          scratchBytes += bytes;
+          scratchLines +=
+              llvm::formatv("scratch {0} {1}\n", slot.getInt(), bytes).str();
+        }
         param[alloc] = "scratch:" + std::to_string(slot.getInt());
       } else if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
         auto global = module->lookupSymbol<memref::GlobalOp>(get.getNameAttr());

@@ -274,7 +274,7 @@ mlir::attn::emitLinalgKernel(OpBuilder &b, Location loc,
 }
 
 std::optional<std::array<int64_t, 4>>
-mlir::attn::matchTiledContraction(linalg::LinalgOp op) {
+mlir::attn::matchTiledContraction(linalg::LinalgOp op, bool allowDynamic) {
   if (!isa<linalg::GenericOp>(op) || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op->getNumResults() != 1 ||
       !op.hasPureTensorSemantics())
@@ -301,7 +301,7 @@ mlir::attn::matchTiledContraction(linalg::LinalgOp op) {
     return std::nullopt;
   for (OpOperand &o : op->getOpOperands()) {
     auto st = dyn_cast<ShapedType>(o.get().getType());
-    if (!st || !st.hasStaticShape())
+    if (!st || (!allowDynamic && !st.hasStaticShape()))
       return std::nullopt;
     Type e = st.getElementType();
     if (!(e.isF32() || e.isBF16() || e.isF16()))
@@ -317,8 +317,10 @@ mlir::attn::matchTiledContraction(linalg::LinalgOp op) {
   SmallVector<int64_t> r = op.getStaticLoopRanges();
   int64_t P = 1;
   for (unsigned d = 0; d + 3 < n; ++d)
-    P *= r[d];
-  if (P > 65535)
+    P = ShapedType::isDynamic(r[d]) || ShapedType::isDynamic(P)
+            ? ShapedType::kDynamic
+            : P * r[d];
+  if (!ShapedType::isDynamic(P) && P > 65535)
     return std::nullopt; // grid.z
   return std::array<int64_t, 4>{P, r[n - 3], r[n - 2], r[n - 1]};
 }

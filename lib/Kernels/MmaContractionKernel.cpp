@@ -43,8 +43,8 @@ static bool isExtOfArg(Value v, unsigned n) {
 }
 
 bool mlir::attn::isMmaContraction(linalg::LinalgOp op) {
-  auto sizes = matchTiledContraction(op);
-  if (!sizes || (*sizes)[3] % 16 != 0)
+  auto sizes = matchTiledContraction(op, /*allowDynamic=*/true);
+  if (!sizes || ShapedType::isDynamic((*sizes)[3]) || (*sizes)[3] % 16 != 0)
     return false;
   auto elt = [&](OpOperand *o) {
     return cast<ShapedType>(o->get().getType()).getElementType();

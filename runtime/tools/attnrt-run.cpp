@@ -59,6 +59,7 @@ bool slot(const attnrt_artifact *art, bool result, int i, Slot &s) {
   else if (s.dtype == "f32") { s.npy = "<f4"; s.deviceBytes = 4; }
   else if (s.dtype == "i32") { s.npy = "<i4"; s.deviceBytes = 4; }
   else if (s.dtype == "i1") { s.npy = "|b1"; s.deviceBytes = 1; }
+  else if (s.dtype == "size") { s.npy = "<i8"; s.deviceBytes = 0; }
   else return false;
   return true;
 }
@@ -177,6 +178,25 @@ int main(int argc, char **argv) {
     std::string why;
     if (!attnrt::npy::read(inputs[i], a, why))
       return die("input '" + inputs[i] + "': " + why);
+    if (s.dtype == "size") {
+      // A size argument (a grid extent, a top-k): a 0-d integer .npy whose
+      // value goes to the runtime with the shapes; no device buffer.
+      int64_t v = 0;
+      if (!a.shape.empty() || !(a.dtype == "<i8" || a.dtype == "<i4"))
+        return die("argument #" + std::to_string(i) +
+                   " is a size: expects a 0-d .npy of dtype <i8 or <i4, got dtype " + a.dtype +
+                   " with shape " + shapeText(a.shape));
+      if (a.dtype == "<i8")
+        std::memcpy(&v, a.data.data(), 8);
+      else {
+        int32_t v32;
+        std::memcpy(&v32, a.data.data(), 4);
+        v = v32;
+      }
+      deviceData.emplace_back();
+      argDims.push_back(v);
+      continue;
+    }
     // A run-time size (-1) takes the input's; the runtime checks what the
     // sizes must satisfy.
     bool fits = a.shape.size() == s.shape.size();
@@ -192,7 +212,11 @@ int main(int argc, char **argv) {
   }
   std::vector<uint64_t> argPtrs, resPtrs;
   for (const std::vector<char> &dev : deviceData) {
-    uint64_t p;
+    uint64_t p = 0;
+    if (dev.empty()) { // a size argument
+      argPtrs.push_back(0);
+      continue;
+    }
     if (attnrt_device_alloc(dev.size(), &p) || attnrt_copy_to_device(p, dev.data(), dev.size()))
       return die(attnrt_last_error());
     argPtrs.push_back(p);
@@ -251,7 +275,9 @@ int main(int argc, char **argv) {
                "scratch %llu bytes\n",
                repeat, checked ? " in checked mode" : "", ms[ms.size() / 2],
                (unsigned long long)scratch);
-  for (uint64_t p : argPtrs) attnrt_device_free(p);
+  for (uint64_t p : argPtrs)
+    if (p)
+      attnrt_device_free(p);
   for (uint64_t p : resPtrs) attnrt_device_free(p);
   return 0;
 }

@@ -7,10 +7,14 @@ random shapes each (attn_mlir.runtime.Artifact with the arguments' shapes:
 attnrt_run_shaped), outputs poisoned with NaN first, against the float32
 torch reference of check_flash.py on fresh random inputs (bf16/f16 rel err,
 whole and worst row, < 1e-2 by test/reference/errcheck.py); then a shape
-that breaks the plan's asserts must be refused before any launch.
+that breaks the plan's asserts must be refused before any launch. The VSA
+layer of dynamic_grid_vsa.mlir (the video grid and topk as size arguments,
+run-time batch and length) runs at 5 random grids (partial tiles included)
+and top-ks against model_ref.py's float32 VSA on check_models.py's inputs
+(planted block structure, so the top-k selection is unambiguous).
 
 usage: check_dynamic.py LIBATTNRT ART_ROOT [--quick]
-  (ART_ROOT/dynamic_sdpa, ART_ROOT/dynamic_block_sparse from
+  (ART_ROOT/dynamic_sdpa, dynamic_block_sparse, dynamic_grid_vsa from
   scripts/gpu/make_artifacts.sh)"""
 import os
 import random
@@ -25,6 +29,7 @@ sys.path.insert(0, HERE)
 import errcheck  # noqa: E402
 from attn_mlir.runtime import Artifact, RuntimeLibraryError  # noqa: E402
 from check_flash import make_tables, reference  # noqa: E402
+import check_models  # noqa: E402
 
 dev = "cuda"
 
@@ -88,6 +93,49 @@ def main():
         ok = "must have a row per query block" in str(e) and out.isnan().all().item()
         msg = str(e).split("failed: ")[-1]
     print(f"{'PASS' if ok else 'FAIL'} refused shape: {msg}", flush=True)
+    passed += ok
+    failed += not ok
+
+    # The VSA layer at random grids and top-ks: one artifact.
+    art = Artifact(os.path.join(root, "dynamic_grid_vsa"), lib)
+    gen = torch.Generator(device=dev)
+    gen.manual_seed(rng.randrange(2**31))
+    for trial in range(n):
+        while True:
+            T, H, W = rng.randint(1, 9), rng.randint(3, 40), rng.randint(3, 48)
+            N = -(-T // 4) * -(-H // 4) * -(-W // 4)
+            if 2 <= N <= 1024:
+                break
+        B = rng.randint(1, 2)
+        topk = rng.randint(1, N + 2)
+        cfg = {"kind": "vsa", "grid": [T, H, W], "tile": [4, 4, 4], "block": 64,
+               "topk": topk, "gate": True}
+        ins = check_models.vsa_inputs(cfg, (B, 12, T * H * W, 128), torch.bfloat16, gen)
+        try:
+            refs, margin = check_models.reference(cfg, ins, torch.bfloat16)
+        except AssertionError as e:  # an ambiguous planted selection: redraw
+            print(f"skip grid {T}x{H}x{W}: {e}", flush=True)
+            continue
+        shapes = [x.shape for x in ins] + [(T,), (H,), (W,), (topk,)]
+        shape = art.result_shape(0, shapes)
+        out = torch.full(shape, float("nan"), device=dev, dtype=torch.bfloat16)
+        art.run(torch.cuda.current_stream().cuda_stream,
+                [x.data_ptr() for x in ins] + [0, 0, 0, 0], [out.data_ptr()], shapes)
+        torch.cuda.synchronize()
+        verdict(f"dynamic_grid_vsa B{B} grid {T}x{H}x{W} ({N} tiles) topk {topk}", out, refs[0])
+
+    # A grid that does not match the sequence: refused before any launch.
+    x = torch.randn(1, 12, 120, 128, device=dev, dtype=torch.bfloat16)
+    out = torch.full_like(x, float("nan"))
+    shapes = [x.shape] * 4 + [(2,), (6,), (11,), (3,)]
+    try:
+        art.run(0, [x.data_ptr()] * 4 + [0] * 4, [out.data_ptr()], shapes)
+        ok, msg = False, "ran"
+    except RuntimeLibraryError as e:
+        torch.cuda.synchronize()
+        ok = "T*H*W" in str(e) and out.isnan().all().item()
+        msg = str(e).split("failed: ")[-1]
+    print(f"{'PASS' if ok else 'FAIL'} refused grid: {msg}", flush=True)
     passed += ok
     failed += not ok
     print(f"{passed} passed, {failed} failed")

@@ -58,6 +58,17 @@ LLVM::LLVMFuncOp emitBlockMeanKernel(OpBuilder &b, Location loc,
                                      gpu::GPUModuleOp module, Type elt,
                                      StringRef name);
 
+/// attn.tile's tables for a video grid given at run time: rows[s] = the
+/// raster token tile-major slot s holds (-1: a pad slot) and sizes[j] = the
+/// valid tokens of tile j, for a T x H x W grid in (a, b, c) tiles (SPEC
+/// "Video tiling"; what TileGeometry folds into constants for a static
+/// grid). Params: rows (i32[N*P]), sizes (i32[N]); i32 T, H, W, a, b, c,
+/// N*P. Grid (ceil(N*P/256)), 256 threads.
+constexpr int kTileTablesThreads = 256;
+KernelContract tileTablesContract(int64_t slots = 1);
+LLVM::LLVMFuncOp emitTileTablesKernel(OpBuilder &b, Location loc,
+                                      gpu::GPUModuleOp module, StringRef name);
+
 /// VSA's gated combine in raster order (the fine output folded into the
 /// raster-tile kernel): out[bh, r, :] = round(coarse[bh, tile(r), :] *
 /// gate[bh, r, :] + out[bh, r, :]) in f32, raster token r = (t, h, w) of a
@@ -148,8 +159,11 @@ FailureOr<LLVM::LLVMFuncOp> emitLinalgKernel(OpBuilder &b, Location loc,
 constexpr int kContractionTile = 32;
 constexpr int kContractionChunk = 64;
 constexpr int kContractionThreads = 256;
-/// The sizes (P, I, J, R) when `op` has that form, else std::nullopt.
-std::optional<std::array<int64_t, 4>> matchTiledContraction(linalg::LinalgOp op);
+/// The sizes (P, I, J, R) when `op` has that form, else std::nullopt. With
+/// `allowDynamic`, dynamic sizes are ShapedType::kDynamic (the planner's
+/// run-time-size path gives them as expressions).
+std::optional<std::array<int64_t, 4>>
+matchTiledContraction(linalg::LinalgOp op, bool allowDynamic = false);
 /// The launch of the contraction kernel for `op` (shared memory: the a and
 /// b tiles of one chunk), or std::nullopt when `op` is not of that form.
 std::optional<KernelContract> contractionKernelContract(linalg::LinalgOp op);

@@ -9,6 +9,8 @@
 
 #include "Plan.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::plan;
@@ -52,6 +54,16 @@ mlir::attn::plan::packScratch(ArrayRef<Buf> bufs, ArrayRef<Launch> launches,
   // means, kv tables) take slots that the tiled copies then grew, one
   // tiled copy's worth more in all.
   for (int id : order) {
+    if (!bufs[id].bytesExpr.empty()) {
+      // Sized at run time: a slot of its own (slot sizes are not compared
+      // across run-time sizes).
+      slotOf[id] = slotBytes.size();
+      slotBytes.push_back(0);
+      slotFree.push_back(std::numeric_limits<int64_t>::max());
+      out.slotExpr.resize(slotBytes.size());
+      out.slotExpr.back() = bufs[id].bytesExpr;
+      continue;
+    }
     int slot = -1;
     const int64_t need = bufs[id].bytes;
     auto better = [&](size_t s) {
@@ -75,5 +87,6 @@ mlir::attn::plan::packScratch(ArrayRef<Buf> bufs, ArrayRef<Launch> launches,
     slotFree[slot] = last[id];
     slotOf[id] = slot;
   }
+  out.slotExpr.resize(slotBytes.size());
   return out;
 }

@@ -65,15 +65,22 @@ LogicalResult Planner::writeHost() {
       asserts.push_back(strings(a));
     host->setAttr(kResultDimsAttr, hb.getArrayAttr(results));
     host->setAttr(kShapeAssertsAttr, hb.getArrayAttr(asserts));
+    if (!sizeArgs.empty()) {
+      SmallVector<int64_t> list(sizeArgs.begin(), sizeArgs.end());
+      host->setAttr(kSizeArgsAttr, hb.getDenseI64ArrayAttr(list));
+    }
   }
   Block *body = host.addEntryBlock();
   hb.setInsertionPointToStart(body);
 
   std::vector<Value> slotValues;
   for (auto [s, bytes] : llvm::enumerate(slotBytes)) {
+    const std::string &expr = packing.slotExpr[s];
     auto alloc = memref::AllocOp::create(
-        hb, loc, MemRefType::get({bytes}, hb.getI8Type()));
+        hb, loc, MemRefType::get({expr.empty() ? bytes : 16}, hb.getI8Type()));
     alloc->setAttr(kScratchAttr, hb.getI64IntegerAttr(s));
+    if (!expr.empty()) // sized at run time
+      alloc->setAttr(kSizeExprsAttr, strings({expr}));
     slotValues.push_back(alloc);
   }
   Value err;

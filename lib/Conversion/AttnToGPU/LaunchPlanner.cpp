@@ -40,7 +40,7 @@ int Planner::outputFor(Value v) {
     bufOf[v] = id;
     return id;
   }
-  int id = scratch(tensorBytes(v));
+  int id = scratchFor(v);
   bufOf[v] = id;
   return id;
 }
@@ -50,6 +50,17 @@ FailureOr<int> Planner::materialize(Value v, Operation *user) {
   auto it = bufOf.find(v);
   if (it != bufOf.end())
     return it->second;
+  if (auto st = symBlockSizes.find(v); st != symBlockSizes.end()) {
+    int id = tileTables(st->second, user).second;
+    bufOf[v] = id;
+    return id;
+  }
+  if (symTiles.count(v))
+    return user->emitError()
+           << "attn-to-gpu: '" << user->getName()
+           << "' reads a tile of a run-time video grid, which only the block "
+              "means and VSA's raster-tile kernel read in place (no tiled copy "
+              "is planned for run-time grids yet)";
   auto vit = views.find(v);
   if (vit != views.end()) {
     RowView view = vit->second;
@@ -65,7 +76,7 @@ FailureOr<int> Planner::materialize(Value v, Operation *user) {
     return id;
   }
   if (v.getDefiningOp<tensor::EmptyOp>()) {
-    int id = scratch(tensorBytes(v));
+    int id = scratchFor(v);
     bufOf[v] = id;
     return id;
   }
@@ -110,45 +121,34 @@ LogicalResult Planner::planReturn(func::ReturnOp ret) {
 }
 
 
-SmallVector<std::string> Planner::sizesOf(Value v) const {
-  auto t = cast<RankedTensorType>(v.getType());
-  auto it = sizeTexts.find(v);
-  SmallVector<std::string> out;
-  for (int64_t d = 0; d < t.getRank(); ++d)
-    out.push_back(!t.isDynamicDim(d) ? std::to_string(t.getDimSize(d))
-                  : it != sizeTexts.end() ? it->second[d]
-                                          : std::string("?"));
-  return out;
-}
-
 LogicalResult Planner::dynamicPlanSupported(Block &block) {
-  // Run-time sizes (docs/DynamicShapes.md, "GPU path"): attention ops over
-  // entry arguments whose results are returned; layout ops, loops and the
-  // other kernels still plan static shapes only.
+  // Run-time sizes (docs/DynamicShapes.md, "GPU path"): attention over
+  // any buffers, VSA's layer over run-time grids (DynamicLayout.cpp) and
+  // the index arithmetic that computes sizes; loops, reshapes and the
+  // other layout ops still plan static shapes only.
   for (Operation &op : block) {
-    if (isa<SdpaOp, BlockSparseOp>(op)) {
-      for (Value x : op.getOperands())
-        if (!isa<BlockArgument>(x) && !matchPattern(x, m_Constant()))
-          return op.emitError()
-                 << "attn-to-gpu: with run-time sizes, the operands of '"
-                 << op.getName()
-                 << "' must be entry arguments (the other kernels of the GPU "
-                    "path plan static shapes only so far)";
-      for (Value r : op.getResults())
-        if (!returnSlot.count(r))
-          return op.emitError() << "attn-to-gpu: with run-time sizes, the "
-                                   "results of '"
-                                << op.getName() << "' must be returned";
-      continue;
-    }
-    if (isa<arith::ConstantOp, func::ReturnOp>(op))
+    if (isa<SdpaOp, BlockSparseOp, TileOp, UntileOp, TileBlockSizesOp,
+            BlockMeanOp, BlockTopkOp, linalg::LinalgOp, tensor::EmptyOp,
+            tensor::DimOp, tensor::ExtractOp, func::ReturnOp>(op) ||
+        isa<arith::ArithDialect>(op.getDialect()))
       continue;
     return op.emitError() << "attn-to-gpu: '" << op.getName()
                           << "' has no GPU lowering for run-time sizes yet "
-                             "(the entry has dynamic shapes; attn.sdpa and "
-                             "attn.block_sparse have one)";
+                             "(the entry has dynamic shapes or size arguments; "
+                             "docs/DynamicShapes.md lists the ops that do)";
   }
   return success();
+}
+
+/// A 0-d integer tensor argument read only by tensor.extract: a size.
+static bool isSizeArgument(BlockArgument a) {
+  auto t = dyn_cast<RankedTensorType>(a.getType());
+  if (!t || t.getRank() != 0 ||
+      !(t.getElementType().isInteger(64) || t.getElementType().isInteger(32)) ||
+      a.use_empty())
+    return false;
+  return llvm::all_of(a.getUsers(),
+                      [](Operation *u) { return isa<tensor::ExtractOp>(u); });
 }
 
 LogicalResult Planner::run() {
@@ -157,6 +157,12 @@ LogicalResult Planner::run() {
     if (!t)
       return entry.emitError() << "attn-to-gpu: argument #" << a.getArgNumber()
                                << " must be a ranked tensor";
+    if (isSizeArgument(a)) {
+      // A size given by value (a grid extent, a top-k): named a<i>.
+      dynamicEntry = true;
+      sizeArgs.insert(a.getArgNumber());
+      continue;
+    }
     if (!t.hasStaticShape()) {
       dynamicEntry = true;
       SmallVector<std::string> names;
@@ -208,6 +214,17 @@ static LogicalResult noGpuKernel(Operation *op) {
 LogicalResult Planner::planBlock(Block &block) {
   for (Operation &op : block) {
     if (foldedOps.contains(&op))
+      continue;
+    if (dynamicEntry && isa<TileOp, UntileOp, TileBlockSizesOp>(op)) {
+      if (failed(planDynamicLayout(&op)))
+        return failure();
+      continue;
+    }
+    // Index arithmetic: sizes, read as text by the ops that use them.
+    if (dynamicEntry &&
+        (isa<tensor::DimOp, tensor::ExtractOp>(op) ||
+         (isa<arith::ArithDialect>(op.getDialect()) && op.getNumResults() == 1 &&
+          op.getResult(0).getType().isIntOrIndex())))
       continue;
     LogicalResult r =
         llvm::TypeSwitch<Operation *, LogicalResult>(&op)

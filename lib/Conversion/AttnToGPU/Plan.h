@@ -30,8 +30,10 @@
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cctype>
 #include <cmath>
 
+#include <map>
 #include <set>
 #include <vector>
 
@@ -98,13 +100,43 @@ inline std::string sizeCeilDiv(const std::string &n, int64_t d) {
     return std::to_string((*x + d - 1) / d);
   return d == 1 ? n : "(" + n + "+" + std::to_string(d - 1) + ")/" + std::to_string(d);
 }
+/// A size text as one operand: parenthesized unless a number or a name.
+inline std::string sizeParen(const std::string &t) {
+  for (char c : t)
+    if (!(std::isalnum((unsigned char)c) || c == '_'))
+      return "(" + t + ")";
+  return t;
+}
 /// a * b of size texts (folded for numbers).
 inline std::string sizeMul(const std::string &a, const std::string &b) {
   auto x = sizeValue(a), y = sizeValue(b);
   if (x && y)
     return std::to_string(*x * *y);
-  return a + "*" + b;
+  if (x && *x == 1)
+    return b;
+  if (y && *y == 1)
+    return a;
+  // A product of products needs no parentheses; anything else does (a
+  // quotient's floor, a sum).
+  auto factor = [](const std::string &t) {
+    bool product = true;
+    int depth = 0;
+    for (char c : t) {
+      depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+      if (depth == 0 && (c == '+' || c == '-' || c == '/' || c == '%'))
+        product = false;
+    }
+    return product ? t : "(" + t + ")";
+  };
+  return factor(a) + "*" + factor(b);
 }
+
+/// The (coarse, gate) inputs of `g` when it is VSA's combine of the fine
+/// output `fine` with P-row tiles (RasterFold.cpp): identity maps except
+/// coarse's (d0, d1, d2 floordiv P, d3), payload round(ext(c) * ext(g) +
+/// ext(f)), or without a gate (null) round(ext(c) + ext(f)).
+std::optional<std::pair<Value, Value>>
+matchVsaCombine(linalg::GenericOp g, Value fine, int64_t P);
 
 /// The softmax scale of an attention op: its attribute, else 1 / sqrt(D).
 inline float softmaxScale(std::optional<APFloat> attr, int64_t D) {
@@ -140,6 +172,7 @@ struct Buf {
   enum Kind { Arg, Result, Scratch, Const, Err } kind;
   int index = 0;             // argument/result number
   int64_t bytes = 0;         // scratch
+  std::string bytesExpr;     // scratch sized at run time: its expression
   std::vector<int32_t> data; // const
 };
 
@@ -167,6 +200,22 @@ struct Launch {
   bool loopEnd = false;           // ends the innermost loop
 };
 
+/// attn.tile of a raster tensor over a video grid given at run time (the
+/// grid as size texts), or attn.tile_block_sizes of such a grid (`raster`
+/// null): no rows exist; the kernels that read it take the grid
+/// (DynamicLayout.cpp).
+struct SymTile {
+  Value raster;
+  std::array<std::string, 3> grid;
+  std::array<int64_t, 3> tile = {0, 0, 0};
+  /// Tiles (n_t * n_h * n_w) and slots per tile, as text.
+  std::string tiles() const;
+  int64_t slots() const { return tile[0] * tile[1] * tile[2]; }
+  bool sameGrid(const SymTile &o) const {
+    return grid == o.grid && tile == o.tile;
+  }
+};
+
 /// Rows of a [B, H, S, D] value taken from other buffers: row i of every
 /// (b, h) slab is row[i] of source src[i], or zero when src[i] < 0.
 struct RowView {
@@ -192,6 +241,17 @@ private:
     s.bytes = std::max<int64_t>(bytes, 16);
     return newBuf(s);
   }
+  /// Scratch of `bytes` as a size text (a number or a run-time expression).
+  int scratch(const std::string &bytes) {
+    if (auto v = sizeValue(bytes))
+      return scratch(*v);
+    Buf s{Buf::Scratch};
+    s.bytes = 16;
+    s.bytesExpr = bytes;
+    return newBuf(s);
+  }
+  /// Scratch for value `v` (sized at run time where its type is dynamic).
+  int scratchFor(Value v);
   static int64_t tensorBytes(Value v) {
     auto t = cast<RankedTensorType>(v.getType());
     return t.getNumElements() * elementBytes(t.getElementType());
@@ -331,6 +391,14 @@ private:
   /// read in boxes of `rows` tokens of `tile` (whole t-slices).
   Param rasterMap(int buf, Type elt, int64_t D, ArrayRef<int64_t> grid,
                   int64_t BH, ArrayRef<int64_t> tile, int64_t rows) {
+    return rasterMap(buf, elt, D,
+                     {std::to_string(grid[0]), std::to_string(grid[1]),
+                      std::to_string(grid[2])},
+                     std::to_string(BH), tile, rows);
+  }
+  Param rasterMap(int buf, Type elt, int64_t D,
+                  const std::array<std::string, 3> &grid, const std::string &BH,
+                  ArrayRef<int64_t> tile, int64_t rows) {
     Param pr{buf};
     pr.tensorMap =
         llvm::formatv("{0}:{1},{2},{3},{4},{5}:box=64,{6},{7},{8},1",
@@ -340,14 +408,36 @@ private:
     return pr;
   }
   LogicalResult planReturn(func::ReturnOp ret);
-  /// Size texts of `v`'s dims: numbers, or for dynamic ones the expression
-  /// recorded for it (entry arguments: their names a<i>_<d>).
-  SmallVector<std::string> sizesOf(Value v) const;
-  /// The entry has a dynamic shape: only attention ops over entry
-  /// arguments, returned directly, are planned (dynamicPlanSupported).
+  /// Size texts of `v`'s dims: numbers, or for dynamic ones an expression
+  /// over the run-time sizes (entry arguments: their names a<i>_<d>),
+  /// derived from the op that defines `v` (DynamicLayout.cpp).
+  SmallVector<std::string> sizesOf(Value v);
+  /// An index or integer scalar as a size text (constants, size arguments,
+  /// tensor.dim, casts, arithmetic), or std::nullopt.
+  std::optional<std::string> scalarText(Value v);
+  /// A video grid (static entries and run-time operands) as size texts.
+  std::optional<std::array<std::string, 3>> gridTexts(ArrayRef<int64_t> grid,
+                                                      ValueRange values);
+  /// The entry has a dynamic shape or size arguments: the ops with a
+  /// lowering for run-time sizes are planned (dynamicPlanSupported).
   bool dynamicEntry = false;
   LogicalResult dynamicPlanSupported(Block &block);
   DenseMap<Value, SmallVector<std::string>> sizeTexts;
+  /// Entry arguments that are sizes (0-d integer tensors read only by
+  /// tensor.extract): `arg N size aN` in the artifact, no buffer.
+  std::set<unsigned> sizeArgs;
+  /// Run-time-grid tiles and tile sizes (DynamicLayout.cpp).
+  DenseMap<Value, SymTile> symTiles, symBlockSizes;
+  /// attn.tile / tile_block_sizes / untile with a run-time grid: recorded,
+  /// no launch (the kernels that read them fold them).
+  LogicalResult planDynamicLayout(Operation *op);
+  /// The row and size tables of a run-time grid, computed once by the
+  /// tile-tables kernel: (rows buffer, sizes buffer).
+  std::pair<int, int> tileTables(const SymTile &t, Operation *user);
+  std::map<std::string, std::pair<int, int>> tileTableBufs;
+  /// planRasterAttention for run-time grids: VSA's fine stage over
+  /// SymTiles, its combine and untile, as the raster-tile kernel.
+  FailureOr<bool> planRasterAttentionDynamic(BlockSparseOp op);
   /// Relations the run-time sizes must satisfy: [lhs, op, rhs, message].
   std::vector<std::array<std::string, 4>> shapeAsserts;
   void assertSizes(const std::string &lhs, StringRef op, const std::string &rhs,
@@ -356,7 +446,9 @@ private:
       return;
     if (sizeValue(lhs) && sizeValue(rhs))
       return; // both static: the verifier checked it
-    shapeAsserts.push_back({lhs, op.str(), rhs, message.str()});
+    std::array<std::string, 4> a = {lhs, op.str(), rhs, message.str()};
+    if (!llvm::is_contained(shapeAsserts, a))
+      shapeAsserts.push_back(std::move(a));
   }
   LogicalResult planFor(scf::ForOp loop);
   LogicalResult planBlock(Block &block);
@@ -395,6 +487,8 @@ private:
 struct ScratchPacking {
   std::vector<int> slotOf;          ///< per buffer; -1: not scratch or unused
   std::vector<int64_t> slotBytes;   ///< per slot
+  /// Per slot: non-empty for a buffer sized at run time (its own slot).
+  std::vector<std::string> slotExpr;
 };
 ScratchPacking packScratch(ArrayRef<Buf> bufs, ArrayRef<Launch> launches,
                            ArrayRef<std::pair<size_t, size_t>> loops);

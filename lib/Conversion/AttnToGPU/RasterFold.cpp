@@ -119,12 +119,10 @@ std::optional<FoldedOperand> matchOperand(const RowView &view,
   return out;
 }
 
-/// The (coarse, gate) inputs of `g` when it is VSA's combine of the fine
-/// output `fine` with P-row tiles: identity maps except coarse's (d0, d1,
-/// d2 floordiv P, d3), payload round(ext(c) * ext(g) + ext(f)), or without
-/// a gate (null) round(ext(c) + ext(f)).
-std::optional<std::pair<Value, Value>> matchCombine(linalg::GenericOp g,
-                                                    Value fine, int64_t P) {
+} // namespace
+
+std::optional<std::pair<Value, Value>>
+plan::matchVsaCombine(linalg::GenericOp g, Value fine, int64_t P) {
   const bool gated = g.getNumDpsInputs() == 3;
   if (!(gated || g.getNumDpsInputs() == 2) || g.getNumDpsInits() != 1 ||
       g.getNumLoops() != 4 || g.getNumReductionLoops() != 0)
@@ -180,8 +178,6 @@ std::optional<std::pair<Value, Value>> matchCombine(linalg::GenericOp g,
   return std::nullopt;
 }
 
-} // namespace
-
 FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   std::string why;
   auto notFolded = [&]() -> FailureOr<bool> {
@@ -218,7 +214,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   std::optional<std::pair<Value, Value>> combine;
   if (outVal.hasOneUse())
     if (auto g = dyn_cast<linalg::GenericOp>(*outVal.getUsers().begin())) {
-      combine = matchCombine(g, outVal, P);
+      combine = matchVsaCombine(g, outVal, P);
       if (!combine) {
         why = "its output is read by a linalg op that is not VSA's gated "
               "combine";

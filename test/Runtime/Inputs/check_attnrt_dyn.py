@@ -71,6 +71,8 @@ for name, old, new in (
         ("bad-result", "result 0 bf16 B,2,S,64", "result 0 bf16 B,2,S,6$"),
         ("bad-assert", "assert S%64 == 0", "assert S%64 =~ 0"),
         ("zero-divisor", "i32:S/64*2", "i32:S/(64-64)"),
+        ("min-one-size", "i32:S/64*2", "i32:min(S)"),
+        ("max-open", "i32:S/64*2", "i32:max(S,2"),
         ("arg-expr", "arg 1 bf16 B,2,S,64", "arg 1 bf16 B,2,S*2,64"),
         ("bad-index", "scratch:0", "scratch:1")):
     d = os.path.join(tmp, name)

@@ -105,6 +105,8 @@ def main_load():
         ("launch-zero-grid", sub("grid 2,1,1 block 64", "grid 0,1,1 block 64")),
         ("dtype", sub("arg 3 i1", "arg 3 i8")),
         ("rank-9", sub("arg 3 i1 1,128", "arg 3 i1 1,1,1,1,1,1,1,1,128")),
+        ("size-arg-number", sub("arg 3 i1 1,128", "arg 3 size 128")),
+        ("size-arg-buffer", sub("arg 3 i1 1,128", "arg 3 size a3")),
         ("arg-order", sub("arg 3 i1", "arg 4 i1")),
         ("no-ptx", sub("ptx kernels.ptx\n", "")),
         ("missing-table", sub("const0.bin", "const1.bin")),

@@ -48,10 +48,15 @@ constexpr llvm::StringLiteral kTensorMapsAttr = "attn.tensor_maps";
 /// (docs/ARTIFACT.md). On a gpu.launch_func: 3 grid entries, then one per
 /// kernel operand, each "" (the operand's constant) or an expression. On the
 /// host function: each result's dims as expressions, and the relations the
-/// arguments' sizes must satisfy, [lhs, op, rhs, message] each.
+/// arguments' sizes must satisfy, [lhs, op, rhs, message] each. On a scratch
+/// memref.alloc: its byte count as one expression (sized at run time).
 constexpr llvm::StringLiteral kSizeExprsAttr = "attn.size_exprs";
 constexpr llvm::StringLiteral kResultDimsAttr = "attn.result_dims";
 constexpr llvm::StringLiteral kShapeAssertsAttr = "attn.shape_asserts";
+/// On the host function: the entry arguments that are sizes given by value
+/// (0-d integer tensors read by tensor.extract), `arg N size aN` in the
+/// artifact.
+constexpr llvm::StringLiteral kSizeArgsAttr = "attn.size_args";
 
 } // namespace attn
 } // namespace mlir
