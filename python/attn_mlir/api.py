@@ -142,15 +142,19 @@ def _classify(inputs, names):
     return kinds.pop()
 
 
-def _meta_results(art, inputs):
+def _meta_results(art, inputs, sizes=()):
     """torch meta tensors shaped like the artifact's results for `inputs`
-    (the runtime reads its plan; run-time sizes from the inputs' shapes)."""
+    (the runtime reads its plan; run-time sizes from the inputs' shapes and
+    the values of its size arguments, `sizes`)."""
     import torch
     a = runtime.Artifact(art)
     try:
         shapes = [shape for _, shape in a.results]
         if a.dynamic:
-            arg_shapes = [tuple(x.shape) for x in inputs]
+            arg_shapes = [tuple(x.shape) for x in inputs] + [(int(v),) for v in sizes]
+            if len(arg_shapes) != len(a.args):
+                raise ValueError(f"the compiled function takes {len(a.args)} arguments, "
+                                 f"got {len(arg_shapes)}")
             shapes = [a.result_shape(i, arg_shapes) for i in range(len(a.results))]
         outs = [torch.empty(shape, dtype=runtime.torch_dtype(dt), device="meta")
                 for (dt, _), shape in zip(a.results, shapes)]
@@ -174,8 +178,9 @@ def shape_only():
         _mode.shape_only = prev
 
 
-def _run_spec(build, inputs):
-    """TensorSpec / meta inputs inside precompile_for: compile the artifact."""
+def _run_spec(build, inputs, sizes=()):
+    """TensorSpec / meta inputs inside precompile_for: compile the artifact
+    (`sizes`: the values of its size arguments, for the meta results)."""
     chip = getattr(_mode, "chip", None)
     if chip is None:
         raise ValueError("TensorSpec inputs are for precompiling: use them inside "
@@ -185,7 +190,7 @@ def _run_spec(build, inputs):
         return art
     # torch meta tensors in, meta tensors out: a whole torch program
     # (a DiT loop) can run shape-only to precompile every module it uses.
-    return _meta_results(art, inputs)
+    return _meta_results(art, inputs, sizes)
 
 
 def _run(build, inputs, names, index_args=(), gpu_build=None):
@@ -322,9 +327,11 @@ def check_gpu_inputs(bufs, names, index_args=(), f32_args=()):
     return elem, device
 
 
-def _run_gpu(build, inputs, names, index_args=(), every_result=False, f32_args=()):
+def _run_gpu(build, inputs, names, index_args=(), every_result=False, f32_args=(),
+             sizes=()):
     """The first result of build(elem) on the inputs' GPU (every result, as
-    a list, with every_result)."""
+    a list, with every_result); `sizes`: values of the module's size
+    arguments (after the tensors)."""
     bufs = [runtime.as_device_buffer(x, n) for x, n in zip(inputs, names)]
     elem, device = check_gpu_inputs(bufs, names, index_args, f32_args)
     chip = chip_for_device(device)
@@ -335,7 +342,7 @@ def _run_gpu(build, inputs, names, index_args=(), every_result=False, f32_args=(
         _artifacts[(d, device)] = art
     out = getattr(_mode, "out", None)
     results = runtime.launch(art, [b.owner for b in bufs], names,
-                             outs=None if out is None else [out])
+                             outs=None if out is None else [out], sizes=sizes)
     return results if every_result else results[0]
 
 
@@ -440,8 +447,20 @@ def video_sparse_attn(q, k, v, grid, sparsity: float, gate=None, *, tile=VSA_TIL
             raise ValueError(f"gate shape {list(gs)} must equal q shape {list(qs)}")
         inputs.append(gate)
         names.append("gate")
-    return _run(lambda elem: ir.vsa_module(qs, ks, elem, grid, topk, gate is not None, tile),
-                inputs, names)
+    build = lambda elem: ir.vsa_module(qs, ks, elem, grid, topk, gate is not None, tile)  # noqa: E731
+    if getattr(_mode, "shape_only", False):
+        return _SHAPE_ONLY
+    if _run_time_sizes() and tuple(tile) == VSA_TILE:
+        # One shape-polymorphic module for every batch, grid and top-k on the
+        # GPU (the grid and topk are size arguments; docs/DynamicShapes.md).
+        gq, gk = _gpu_shapes(qs, ks)
+        dyn = lambda elem: ir.vsa_module_dynamic(gq, gk, elem, gate is not None, tile)  # noqa: E731
+        kind = _classify(inputs, names)
+        if kind == "cuda":
+            return _run_gpu(dyn, inputs, names, sizes=tuple(grid) + (topk,))
+        if kind == "spec":
+            return _run_spec(dyn, inputs, tuple(grid) + (topk,))
+    return _run(build, inputs, names)
 
 
 def video_sparse_attn_grad(q, k, v, dout, grid, sparsity: float, gate=None, *,

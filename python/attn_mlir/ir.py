@@ -244,6 +244,39 @@ def vsa_module(q_shape, kv_shape, elem, grid, topk: int, gate: bool,
     return "\n".join(lines) + "\n"
 
 
+def vsa_module_dynamic(q_shape, kv_shape, elem, gate: bool, tile=(4, 4, 4)) -> str:
+    """vsa_module for every video grid and top-k: q/k/v(/gate) shapes may
+    have None (run-time) entries, the grid (T, H, W) and topk are size
+    arguments (0-d i64 tensors after the tensors; attnrt's `arg N size`),
+    the tiles' valid counts come from attn.tile_block_sizes. One GPU artifact
+    serves every grid (docs/DynamicShapes.md, "GPU path")."""
+    _check_elem(elem)
+    qt, kt = tensor_type(q_shape, elem), tensor_type(kv_shape, elem)
+    qtt = tensor_type((q_shape[0], q_shape[1], None, q_shape[3]), elem)
+    ktt = tensor_type((kv_shape[0], kv_shape[1], None, kv_shape[3]), elem)
+    tl = _list(tile)
+    ins = [("q", qt, qtt), ("k", kt, ktt), ("v", kt, ktt)]
+    ins += [("gate", qt, qtt)] if gate else []
+    sizes = ("t", "h", "w", "topk")
+    args = ", ".join([f"%{x}: {t}" for x, t, _ in ins] + [f"%{n}: tensor<i64>" for n in sizes])
+    lines = [f"func.func @main({args}) -> {qt} {{"]
+    for n in sizes:
+        lines += [f"  %{n}64 = tensor.extract %{n}[] : tensor<i64>",
+                  f"  %{n}i = arith.index_cast %{n}64 : i64 to index"]
+    g = "[%ti, %hi, %wi]"
+    lines += [f"  %{x}_t = attn.tile %{x} grid {g} tile {tl} : {t}" for x, t, _ in ins]
+    lines.append(f"  %vbs = attn.tile_block_sizes grid {g} tile {tl}")
+    p = tile[0] * tile[1] * tile[2]
+    gate_txt = " gate %gate_t" if gate else ""
+    types = [qtt, ktt, ktt] + ([qtt] if gate else []) + ["tensor<?xi32>", "tensor<?xi32>", "index"]
+    lines += [f"  %o_t = attn.vsa %q_t, %k_t, %v_t{gate_txt} q_block_sizes %vbs kv_block_sizes "
+              f"%vbs block {p} topk %topki",
+              f"      : ({', '.join(types)}) -> {qtt}",
+              f"  %o = attn.untile %o_t grid {g} tile {tl} : {qtt}",
+              f"  return %o : {qt}", "}"]
+    return "\n".join(lines) + "\n"
+
+
 def sta_module(shape, elem, grid, tile, window: Optional[Sequence[int]],
                windows: Optional[Sequence[int]], text_length: int, grad: bool = False) -> str:
     """Image tokens (raster) tiled, text appended, attn.sliding_tile, image part

@@ -295,10 +295,13 @@ def as_device_buffer(x, name: str) -> DeviceBuffer:
                     f"__cuda_array_interface__ or __dlpack__, got {type(x).__name__}")
 
 
-def check_inputs(artifact: Artifact, bufs: List[DeviceBuffer], names: Sequence[str]) -> int:
-    """Validates inputs against the artifact's arguments; returns the device index."""
-    if len(bufs) != len(artifact.args):
-        raise ValueError(f"the compiled function takes {len(artifact.args)} inputs, "
+def check_inputs(artifact: Artifact, bufs: List[DeviceBuffer], names: Sequence[str],
+                 tensor_args: Optional[int] = None) -> int:
+    """Validates inputs against the artifact's arguments (the first
+    `tensor_args` of them, default all); returns the device index."""
+    want = len(artifact.args) if tensor_args is None else tensor_args
+    if len(bufs) != want:
+        raise ValueError(f"the compiled function takes {want} inputs, "
                          f"got {len(bufs)}")
     device = None
     for b, (dtype, shape), name in zip(bufs, artifact.args, names):
@@ -348,18 +351,25 @@ def check_outputs(artifact: Artifact, outs: Sequence, device: int,
 
 
 def launch(artifact: Artifact, inputs: Sequence, names: Sequence[str] = (),
-           outs: Optional[Sequence] = None):
+           outs: Optional[Sequence] = None, sizes: Sequence[int] = ()):
     """Runs the artifact on CUDA inputs on torch's current stream; returns the
     results in order: `outs` when given (written in place, nothing
     allocated), else torch tensors from torch.empty (the caching allocator).
-    No host synchronization either way, so CUDA graphs can capture it."""
+    No host synchronization either way, so CUDA graphs can capture it.
+    `sizes`: the values of the artifact's size arguments (dtype "size": a
+    video grid's extents, a top-k), which follow the tensor inputs."""
     names = list(names) + [f"input #{i}" for i in range(len(names), len(inputs))]
     bufs = [as_device_buffer(x, n) for x, n in zip(inputs, names)]
-    device = check_inputs(artifact, bufs, names)
+    n_sizes = sum(1 for dt, _ in artifact.args if dt == "size")
+    if len(sizes) != n_sizes or any(dt == "size" for dt, _ in artifact.args[:len(bufs)]):
+        raise ValueError(f"the compiled function takes {len(artifact.args) - n_sizes} tensor "
+                         f"inputs and then {n_sizes} sizes, got {len(bufs)} and {len(sizes)}")
+    device = check_inputs(artifact, bufs, names, tensor_args=len(bufs))
     torch = _torch()
     # Run-time sizes: the results' shapes come from the inputs' (the runtime
     # refuses shapes that break the artifact's relations, naming them).
-    arg_shapes = [b.shape for b in bufs] if artifact.dynamic else None
+    arg_shapes = ([b.shape for b in bufs] + [(int(v),) for v in sizes]
+                  if artifact.dynamic else None)
     shapes = ([artifact.result_shape(i, arg_shapes) for i in range(len(artifact.results))]
               if arg_shapes is not None else [shape for _, shape in artifact.results])
     with torch.cuda.device(device):
@@ -371,7 +381,7 @@ def launch(artifact: Artifact, inputs: Sequence, names: Sequence[str] = (),
             outs = list(outs)
             ptrs = [b.ptr for b in check_outputs(artifact, outs, device, shapes)]
         stream = torch.cuda.current_stream(device).cuda_stream
-        artifact.run(stream, [b.ptr for b in bufs], ptrs, arg_shapes)
+        artifact.run(stream, [b.ptr for b in bufs] + [0] * len(sizes), ptrs, arg_shapes)
     return outs
 
 

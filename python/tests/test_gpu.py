@@ -266,7 +266,7 @@ def _planted_vsa_inputs(grid, tile, topk, H=2, D=64, seed=0):
     hadamard = np.array([[1.0]])
     while hadamard.shape[0] < D:
         hadamard = np.block([[hadamard, hadamard], [hadamard, -hadamard]])
-    n_tiles = int(np.prod([g // t for g, t in zip(grid, tile)]))
+    n_tiles = int(np.prod([-(-g // t) for g, t in zip(grid, tile)]))  # partial tiles too
     per = int(np.prod(tile))
     qt, kt = (rng.standard_normal((1, H, n_tiles * per, D)) for _ in range(2))
     for h in range(H):
@@ -317,6 +317,28 @@ def test_gpu_vsa_against_reference():
     exp = ref.untile(ref.vsa(t(q), t(k), t(v), 64, topk, gate=t(g), q_block_sizes=vbs,
                              kv_block_sizes=vbs, round_means="bf16"), grid, tile)
     _check(n(out), exp)
+
+
+@gpu
+def test_gpu_one_vsa_artifact_serves_other_grids():
+    # The shape-polymorphic VSA module on CUDA: grids with partial tiles and
+    # another batch and sparsity run from one artifact.
+    import torch
+    compiler.reset_stats()
+    bf = lambda x: torch.from_numpy(x).to("cuda", torch.bfloat16)  # noqa: E731
+    n = lambda x: x.float().cpu().numpy()  # noqa: E731
+    for grid, sparsity, seed in (((4, 8, 8), 0.5, 0), ((3, 10, 13), 0.75, 1), ((5, 6, 9), 0.5, 2)):
+        tile = (4, 4, 4)
+        topk = am.vsa_topk(grid, sparsity)
+        q, k, v, g = (bf(x) for x in _planted_vsa_inputs(grid, tile, topk, seed=seed))
+        out = am.video_sparse_attn(q, k, v, grid, sparsity, g)
+        t = lambda x: ref.tile(n(x), grid, tile)  # noqa: E731
+        _, _, _, vbs = ref.tile_indices(grid, tile)
+        exp = ref.untile(ref.vsa(t(q), t(k), t(v), 64, topk, gate=t(g), q_block_sizes=vbs,
+                                 kv_block_sizes=vbs, round_means="bf16"), grid, tile)
+        _check(n(out), exp)
+    s = am.stats()
+    assert s["gpu_compiles"] + s["disk_hits"] <= 1, s  # one artifact for the three
 
 
 @gpu
@@ -458,6 +480,28 @@ def test_one_precompiled_sdpa_serves_every_batch_and_length(own_cache):
     finally:
         del os.environ["ATTN_MLIR_STATIC_SHAPES"]
     assert d3 != d1 and not runtime.Artifact(d3).dynamic
+
+
+def test_one_precompiled_vsa_serves_every_grid_and_sparsity(own_cache):
+    # video_sparse_attn's GPU module takes the grid and topk as size
+    # arguments: two grids (one with partial tiles) and two sparsities
+    # compile once; the artifact checks the grid against the length.
+    with am.precompile_for("sm_90a"):
+        x1, x2 = am.TensorSpec((1, 12, 4 * 8 * 8, 128)), am.TensorSpec((2, 12, 360, 128))
+        d1 = am.video_sparse_attn(x1, x1, x1, (4, 8, 8), 0.5, x1)
+        d2 = am.video_sparse_attn(x2, x2, x2, "3x10x12", 0.9, x2)
+    assert d1 == d2
+    assert am.stats()["gpu_compiles"] == 1 and am.stats()["memory_hits"] == 1
+    art = runtime.Artifact(d1)
+    assert art.dynamic and [dt for dt, _ in art.args] == ["bf16"] * 4 + ["size"] * 4
+    x = (2, 12, 360, 128)
+    assert art.result_shape(0, [x] * 4 + [(3,), (10,), (12,), (4,)]) == x
+    with pytest.raises(runtime.RuntimeLibraryError,
+                       match=r"sequence length must equal the grid's T\*H\*W"):
+        art.result_shape(0, [x] * 4 + [(3,), (10,), (11,), (4,)])
+    art.free()
+    plan = open(os.path.join(d1, "plan.txt")).read()
+    assert "launch attn_tile_tables" in plan and "_rt4x4x4_" in plan
 
 
 def test_precompile_lse_merge_is_what_a_cuda_call_builds(own_cache):
