@@ -405,18 +405,7 @@ FailureOr<bool> Planner::planRasterAttentionDynamic(BlockSparseOp op) {
   folded.push_back(untile);
 
   // The kernel, as RasterFold.cpp builds it.
-  FlashKernelConfig flash;
-  flash.headDim = D;
-  flash.blockQ = flash.blockKv = rows;
-  flash.indexed = true;
-  flash.hasBlockSizes = flash.hasKeyMask = false;
-  flash.scale = softmaxScale(op.getScale(), D);
-  flash.elementType =
-      elt.isBF16() ? FlashElementType::BF16 : FlashElementType::F16;
-  HopperKernelConfig cfg =
-      withRasterTile(hopperConfigFor(flash), {tile[0], tile[1], tile[2]});
-  cfg.overlap = opts.overlap;
-  cfg.fmaSoftmax = opts.fmaSoftmax;
+  HopperKernelConfig cfg = rasterKernelConfig(op, rows, tile);
   const bool epilogue = combine && gate && rows == 64;
   cfg.gatedCombine = epilogue;
   cfg.qInRegs = opts.qInRegs && opts.overlap && !epilogue;
@@ -446,31 +435,11 @@ FailureOr<bool> Planner::planRasterAttentionDynamic(BlockSparseOp op) {
   if (failed(qb) || failed(kb) || failed(vb))
     return failure();
   int out = outputFor(untile.getResult());
-  std::vector<Param> ps(cfg.gatedCombine ? ATTNRT_ATTN_RASTER_COMBINE_NUM_PARAMS
-                                         : ATTNRT_ATTN_RASTER_NUM_PARAMS);
-  ps[ATTNRT_ATTN_Q] = p(*qb);
-  ps[ATTNRT_ATTN_K] = p(*kb);
-  ps[ATTNRT_ATTN_V] = p(*vb);
-  ps[ATTNRT_ATTN_OUT] = p(out);
-  ps[ATTNRT_ATTN_KV_INDICES] = idxP;
-  ps[ATTNRT_ATTN_KV_COUNTS] = cntP;
-  ps[ATTNRT_ATTN_KV_BLOCK_SIZES] = null();
-  ps[ATTNRT_ATTN_KEY_MASK] = null();
-  ps[ATTNRT_ATTN_SQ] = i32(S);
-  ps[ATTNRT_ATTN_SKV] = i32(S);
-  ps[ATTNRT_ATTN_HQ] = i32(tHq);
-  ps[ATTNRT_ATTN_HKV] = i32(tHkv);
-  ps[ATTNRT_ATTN_TABLE_K] = i32(K);
-  const int64_t qRows = hopperTensorMapBoxRows(cfg, /*query=*/true);
-  const int64_t kvRows = hopperTensorMapBoxRows(cfg, /*query=*/false);
   const std::string BHq = sizeMul(tB, tHq), BHkv = sizeMul(tB, tHkv);
-  ps[ATTNRT_ATTN_Q_MAP] = rasterMap(*qb, elt, D, tq.grid, BHq, tile, qRows);
-  ps[ATTNRT_ATTN_K_MAP] = rasterMap(*kb, elt, D, tq.grid, BHkv, tile, kvRows);
-  ps[ATTNRT_ATTN_V_MAP] = rasterMap(*vb, elt, D, tq.grid, BHkv, tile, kvRows);
-  ps[ATTNRT_ATTN_O_MAP] = rasterMap(out, elt, D, tq.grid, BHq, tile, qRows);
-  ps[ATTNRT_ATTN_GRID_T] = i32(tq.grid[0]);
-  ps[ATTNRT_ATTN_GRID_H] = i32(tq.grid[1]);
-  ps[ATTNRT_ATTN_GRID_W] = i32(tq.grid[2]);
+  RasterOperands r{*qb, *kb, *vb, out, idxP, cntP, S, S, tHq, tHkv, K, BHq, BHkv,
+                   tq.grid};
+  std::vector<Param> ps = rasterParams(cfg, elt, D, tile, r);
+  const int64_t qRows = hopperTensorMapBoxRows(cfg, /*query=*/true);
   FailureOr<int> coarse = failure();
   if (combine) {
     coarse = materialize(combine->first, op);

@@ -387,6 +387,22 @@ private:
   /// text concat/slices) folded into TMA boxes (RasterFold.cpp). false: not
   /// folded (why: a remark with opts.report), the caller plans the gathers.
   FailureOr<bool> planRasterAttention(BlockSparseOp op);
+  /// The raster-tile kernel's configuration for `op` (rows-row blocks of
+  /// `tile`, the planner's overlap and softmax options).
+  HopperKernelConfig rasterKernelConfig(BlockSparseOp op, int64_t rows,
+                                        ArrayRef<int64_t> tile);
+  /// The buffers and sizes (as text) of a raster-tile launch.
+  struct RasterOperands {
+    int q, k, v, out;
+    Param idx, cnt;
+    std::string Sq, Skv, Hq, Hkv, K, BHq, BHkv;
+    std::array<std::string, 3> grid;
+  };
+  /// Its parameters up to the grid (the text and combine ones are the
+  /// caller's).
+  std::vector<Param> rasterParams(const HopperKernelConfig &cfg, Type elt,
+                                  int64_t D, ArrayRef<int64_t> tile,
+                                  const RasterOperands &r);
   /// A 5-D tensor map over raster buffer `buf` ([B * H, T * Hh * W, D]),
   /// read in boxes of `rows` tokens of `tile` (whole t-slices).
   Param rasterMap(int buf, Type elt, int64_t D, ArrayRef<int64_t> grid,

@@ -178,6 +178,56 @@ plan::matchVsaCombine(linalg::GenericOp g, Value fine, int64_t P) {
   return std::nullopt;
 }
 
+HopperKernelConfig Planner::rasterKernelConfig(BlockSparseOp op, int64_t rows,
+                                               ArrayRef<int64_t> tile) {
+  auto qt = cast<RankedTensorType>(op.getQ().getType());
+  const int64_t D = qt.getDimSize(3);
+  FlashKernelConfig flash;
+  flash.headDim = D;
+  flash.blockQ = flash.blockKv = rows;
+  flash.indexed = true;
+  flash.hasBlockSizes = flash.hasKeyMask = false;
+  flash.scale = softmaxScale(op.getScale(), D);
+  flash.elementType = qt.getElementType().isBF16() ? FlashElementType::BF16
+                                                    : FlashElementType::F16;
+  HopperKernelConfig cfg =
+      withRasterTile(hopperConfigFor(flash), {tile[0], tile[1], tile[2]});
+  cfg.overlap = opts.overlap;
+  cfg.fmaSoftmax = opts.fmaSoftmax;
+  return cfg;
+}
+
+std::vector<Param> Planner::rasterParams(const HopperKernelConfig &cfg, Type elt,
+                                         int64_t D, ArrayRef<int64_t> tile,
+                                         const RasterOperands &r) {
+  std::vector<Param> ps(cfg.rasterText     ? ATTNRT_ATTN_RASTER_TEXT_NUM_PARAMS
+                        : cfg.gatedCombine ? ATTNRT_ATTN_RASTER_COMBINE_NUM_PARAMS
+                                           : ATTNRT_ATTN_RASTER_NUM_PARAMS);
+  ps[ATTNRT_ATTN_Q] = p(r.q);
+  ps[ATTNRT_ATTN_K] = p(r.k);
+  ps[ATTNRT_ATTN_V] = p(r.v);
+  ps[ATTNRT_ATTN_OUT] = p(r.out);
+  ps[ATTNRT_ATTN_KV_INDICES] = r.idx;
+  ps[ATTNRT_ATTN_KV_COUNTS] = r.cnt;
+  ps[ATTNRT_ATTN_KV_BLOCK_SIZES] = null();
+  ps[ATTNRT_ATTN_KEY_MASK] = null();
+  ps[ATTNRT_ATTN_SQ] = i32(r.Sq);
+  ps[ATTNRT_ATTN_SKV] = i32(r.Skv);
+  ps[ATTNRT_ATTN_HQ] = i32(r.Hq);
+  ps[ATTNRT_ATTN_HKV] = i32(r.Hkv);
+  ps[ATTNRT_ATTN_TABLE_K] = i32(r.K);
+  const int64_t qRows = hopperTensorMapBoxRows(cfg, /*query=*/true);
+  const int64_t kvRows = hopperTensorMapBoxRows(cfg, /*query=*/false);
+  ps[ATTNRT_ATTN_Q_MAP] = rasterMap(r.q, elt, D, r.grid, r.BHq, tile, qRows);
+  ps[ATTNRT_ATTN_K_MAP] = rasterMap(r.k, elt, D, r.grid, r.BHkv, tile, kvRows);
+  ps[ATTNRT_ATTN_V_MAP] = rasterMap(r.v, elt, D, r.grid, r.BHkv, tile, kvRows);
+  ps[ATTNRT_ATTN_O_MAP] = rasterMap(r.out, elt, D, r.grid, r.BHq, tile, qRows);
+  ps[ATTNRT_ATTN_GRID_T] = i32(r.grid[0]);
+  ps[ATTNRT_ATTN_GRID_H] = i32(r.grid[1]);
+  ps[ATTNRT_ATTN_GRID_W] = i32(r.grid[2]);
+  return ps;
+}
+
 FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   std::string why;
   auto notFolded = [&]() -> FailureOr<bool> {
@@ -362,19 +412,8 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   // The kernel.
   if (failed(validateConstTablesOf(op)))
     return failure();
-  FlashKernelConfig flash;
-  flash.headDim = D;
-  flash.blockQ = flash.blockKv = rows;
-  flash.indexed = true;
-  flash.hasBlockSizes = flash.hasKeyMask = false;
-  flash.scale = softmaxScale(op.getScale(), D);
-  flash.elementType =
-      elt.isBF16() ? FlashElementType::BF16 : FlashElementType::F16;
-  HopperKernelConfig cfg =
-      withRasterTile(hopperConfigFor(flash), {tile[0], tile[1], tile[2]});
+  HopperKernelConfig cfg = rasterKernelConfig(op, rows, tile);
   cfg.rasterText = St > 0;
-  cfg.overlap = opts.overlap;
-  cfg.fmaSoftmax = opts.fmaSoftmax;
   // The gated combine in the kernel's epilogue (one consumer, a tile of
   // whole 64-row blocks); otherwise a raster-order pass after it.
   const bool epilogue = combine && gate.raster >= 0 && rows == 64;
@@ -404,31 +443,14 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
     textOut = terminals.empty()
                   ? scratch(B * Hq * St * D * elementBytes(elt))
                   : outputFor(std::get<0>(terminals[0]));
-  std::vector<Param> ps(cfg.rasterText     ? ATTNRT_ATTN_RASTER_TEXT_NUM_PARAMS
-                        : cfg.gatedCombine ? ATTNRT_ATTN_RASTER_COMBINE_NUM_PARAMS
-                                           : ATTNRT_ATTN_RASTER_NUM_PARAMS);
-  ps[ATTNRT_ATTN_Q] = p(in[0].raster);
-  ps[ATTNRT_ATTN_K] = p(in[1].raster);
-  ps[ATTNRT_ATTN_V] = p(in[2].raster);
-  ps[ATTNRT_ATTN_OUT] = p(out);
-  ps[ATTNRT_ATTN_KV_INDICES] = idxP;
-  ps[ATTNRT_ATTN_KV_COUNTS] = cntP;
-  ps[ATTNRT_ATTN_KV_BLOCK_SIZES] = null();
-  ps[ATTNRT_ATTN_KEY_MASK] = null();
-  ps[ATTNRT_ATTN_SQ] = i32(Sq);
-  ps[ATTNRT_ATTN_SKV] = i32(Skv);
-  ps[ATTNRT_ATTN_HQ] = i32(Hq);
-  ps[ATTNRT_ATTN_HKV] = i32(Hkv);
-  ps[ATTNRT_ATTN_TABLE_K] = i32(K);
+  auto num = [](int64_t x) { return std::to_string(x); };
+  RasterOperands r{in[0].raster, in[1].raster, in[2].raster, out,
+                   idxP, cntP, num(Sq), num(Skv), num(Hq), num(Hkv), num(K),
+                   num(B * Hq), num(B * Hkv),
+                   {num(grid[0]), num(grid[1]), num(grid[2])}};
+  std::vector<Param> ps = rasterParams(cfg, elt, D, tile, r);
   const int64_t qRows = hopperTensorMapBoxRows(cfg, /*query=*/true);
   const int64_t kvRows = hopperTensorMapBoxRows(cfg, /*query=*/false);
-  ps[ATTNRT_ATTN_Q_MAP] = rasterMap(in[0].raster, elt, D, grid, B * Hq, tile, qRows);
-  ps[ATTNRT_ATTN_K_MAP] = rasterMap(in[1].raster, elt, D, grid, B * Hkv, tile, kvRows);
-  ps[ATTNRT_ATTN_V_MAP] = rasterMap(in[2].raster, elt, D, grid, B * Hkv, tile, kvRows);
-  ps[ATTNRT_ATTN_O_MAP] = rasterMap(out, elt, D, grid, B * Hq, tile, qRows);
-  ps[ATTNRT_ATTN_GRID_T] = i32(grid[0]);
-  ps[ATTNRT_ATTN_GRID_H] = i32(grid[1]);
-  ps[ATTNRT_ATTN_GRID_W] = i32(grid[2]);
   if (cfg.rasterText) {
     ps[ATTNRT_ATTN_TEXT_Q_MAP] = tensorMap(in[0].text, elt, D, St, B * Hq, qRows);
     ps[ATTNRT_ATTN_TEXT_K_MAP] = tensorMap(in[1].text, elt, D, St, B * Hkv, kvRows);
