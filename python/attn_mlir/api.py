@@ -417,6 +417,12 @@ def _check_sparsity(sparsity):
 # The functions
 # ---------------------------------------------------------------------------
 
+# The run-time-grid VSA artifact's top-k keeps a row's scores in registers:
+# up to 32 * 32 tiles per head (the plan asserts it). Larger grids compile
+# the per-grid module (its top-k variant sized for the tile count).
+VSA_DYNAMIC_MAX_TILES = 1024
+
+
 def vsa_topk(grid, sparsity, tile=VSA_TILE) -> int:
     """The topk attn.vsa runs with: clamp(ceil((1-s)*N), 1, N), N = number of tiles."""
     _, n, _, _ = ir.tile_geometry(parse_grid(grid), tile)
@@ -450,7 +456,8 @@ def video_sparse_attn(q, k, v, grid, sparsity: float, gate=None, *, tile=VSA_TIL
     build = lambda elem: ir.vsa_module(qs, ks, elem, grid, topk, gate is not None, tile)  # noqa: E731
     if getattr(_mode, "shape_only", False):
         return _SHAPE_ONLY
-    if _run_time_sizes() and tuple(tile) == VSA_TILE:
+    _, n_tiles, _, _ = ir.tile_geometry(grid, tile)
+    if _run_time_sizes() and tuple(tile) == VSA_TILE and n_tiles <= VSA_DYNAMIC_MAX_TILES:
         # One shape-polymorphic module for every batch, grid and top-k on the
         # GPU (the grid and topk are size arguments; docs/DynamicShapes.md).
         gq, gk = _gpu_shapes(qs, ks)

@@ -502,6 +502,12 @@ def test_one_precompiled_vsa_serves_every_grid_and_sparsity(own_cache):
     art.free()
     plan = open(os.path.join(d1, "plan.txt")).read()
     assert "launch attn_tile_tables" in plan and "_rt4x4x4_" in plan
+    # Above 1024 tiles per head (the run-time top-k's limit) the per-grid
+    # module is compiled instead.
+    x3 = am.TensorSpec((1, 2, 16 * 64 * 68, 64))  # 4 * 16 * 17 = 1088 tiles
+    with am.precompile_for("sm_90a"):
+        d3 = am.video_sparse_attn(x3, x3, x3, (16, 64, 68), 0.9, x3)
+    assert not runtime.Artifact(d3).dynamic
 
 
 def test_precompile_lse_merge_is_what_a_cuda_call_builds(own_cache):
