@@ -45,9 +45,29 @@ static unsigned linalgKernelNumPtrs(linalg::LinalgOp op) {
   return n + (linalgKernelReadsInit(op) ? 1 : 0) + 1;
 }
 
+/// Values the payload uses from outside its region.
+static SetVector<Value> capturedValues(linalg::LinalgOp op) {
+  SetVector<Value> out;
+  Region &region = op->getRegion(0);
+  region.walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (!region.isAncestor(v.getParentRegion()))
+        out.insert(v);
+  });
+  return out;
+}
+
+SmallVector<Value> mlir::attn::linalgKernelSizeOperands(linalg::LinalgOp op) {
+  SmallVector<Value> out;
+  for (Value v : capturedValues(op))
+    if (!matchPattern(v, m_Constant()) && v.getType().isIntOrIndex())
+      out.push_back(v);
+  return out;
+}
+
 KernelContract mlir::attn::linalgKernelContract(linalg::LinalgOp op) {
   return KernelContract::make(
-      linalgKernelNumPtrs(op), 0,
+      linalgKernelNumPtrs(op), linalgKernelSizeOperands(op).size(),
       {ceilDiv(linalgKernelThreads(op), kLinalgThreads), 1, 1}, kLinalgThreads);
 }
 
@@ -86,17 +106,6 @@ static Type memoryType(Type t, OpBuilder &b) {
   return t.isInteger(1) ? b.getI8Type() : t;
 }
 
-/// Values the payload uses from outside its region.
-static SetVector<Value> capturedValues(linalg::LinalgOp op) {
-  SetVector<Value> out;
-  Region &region = op->getRegion(0);
-  region.walk([&](Operation *inner) {
-    for (Value v : inner->getOperands())
-      if (!region.isAncestor(v.getParentRegion()))
-        out.insert(v);
-  });
-  return out;
-}
 
 FailureOr<LLVM::LLVMFuncOp>
 mlir::attn::emitLinalgKernel(OpBuilder &b, Location loc,
@@ -125,9 +134,10 @@ mlir::attn::emitLinalgKernel(OpBuilder &b, Location loc,
     if (m.getNumSymbols())
       return op->emitError("attn-to-gpu: indexing maps with symbols");
   for (Value v : capturedValues(op))
-    if (!matchPattern(v, m_Constant()))
+    if (!matchPattern(v, m_Constant()) && !v.getType().isIntOrIndex())
       return op->emitError("attn-to-gpu: the payload uses a value that is "
-                           "not a constant from outside the op");
+                           "neither a constant nor an integer size from "
+                           "outside the op");
   {
     // Every output element is written exactly once: the output map is a
     // permutation of the parallel dims, each ranging over its output dim.
@@ -159,7 +169,7 @@ mlir::attn::emitLinalgKernel(OpBuilder &b, Location loc,
     if (isa<ShapedType>(o->get().getType()))
       shapedInputs.push_back(o);
   KernelContract contract = linalgKernelContract(op);
-  unsigned numPtrs = contract.params.size();
+  unsigned numPtrs = linalgKernelNumPtrs(op);
   KernelBuilder k(b, loc, module, name, contract);
 
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -222,10 +232,25 @@ mlir::attn::emitLinalgKernel(OpBuilder &b, Location loc,
                           .getResult();
     Block &payload = op->getRegion(0).front();
     // The payload at the current point, given the accumulator.
+    SmallVector<Value> sizes = linalgKernelSizeOperands(op);
     auto body = [&](Value accIn) -> Value {
       IRMapping map;
-      for (Value v : capturedValues(op))
-        map.map(v, b.clone(*v.getDefiningOp())->getResult(0));
+      for (Value v : capturedValues(op)) {
+        auto at = llvm::find(sizes, v);
+        if (at == sizes.end()) {
+          map.map(v, b.clone(*v.getDefiningOp())->getResult(0));
+          continue;
+        }
+        // A run-time size: an i32 parameter after the buffers.
+        Value x = k.arg(numPtrs + (at - sizes.begin()));
+        if (v.getType().isIndex())
+          x = arith::IndexCastOp::create(b, loc, v.getType(), x);
+        else if (v.getType().getIntOrFloatBitWidth() > 32)
+          x = arith::ExtSIOp::create(b, loc, v.getType(), x);
+        else if (v.getType().getIntOrFloatBitWidth() < 32)
+          x = arith::TruncIOp::create(b, loc, v.getType(), x);
+        map.map(v, x);
+      }
       unsigned ptrIdx = 0;
       for (OpOperand *o : op.getDpsInputOperands()) {
         BlockArgument arg = payload.getArgument(o->getOperandNumber());

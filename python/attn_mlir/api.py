@@ -545,8 +545,22 @@ def sliding_tile_attn(q, k, v, window_size, text_length: int = 0, grid=None, *,
         return ops.sliding_tile_attn(q, k, v, window_size, text_length, grid, tile=tile)
     if windows is not None and per_head == "split":
         return _split_heads(q, k, v, qs, ks, windows, text_length, grid, tile)
-    return _run(lambda elem: ir.sta_module(qs, elem, grid, tile, window, windows, text_length),
-                [q, k, v], ["q", "k", "v"])
+    build = lambda elem: ir.sta_module(qs, elem, grid, tile, window, windows,  # noqa: E731
+                                       text_length)
+    if getattr(_mode, "shape_only", False):
+        return _SHAPE_ONLY
+    if _run_time_sizes() and qs[2] > grid[0] * grid[1] * grid[2]:
+        # One GPU module for every prompt length: the valid text length is a
+        # size argument (docs/DynamicShapes.md, "STA's text length").
+        dyn = lambda elem: ir.sta_module(qs, elem, grid, tile, window, windows,  # noqa: E731
+                                         None)
+        inputs, names = [q, k, v], ["q", "k", "v"]
+        kind = _classify(inputs, names)
+        if kind == "cuda":
+            return _run_gpu(dyn, inputs, names, sizes=(text_length,))
+        if kind == "spec":
+            return _run_spec(dyn, inputs, (text_length,))
+    return _run(build, [q, k, v], ["q", "k", "v"])
 
 
 def _sta_args(q, k, v, window_size, text_length, grid, tile_grid, tile):

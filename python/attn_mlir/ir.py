@@ -278,12 +278,15 @@ def vsa_module_dynamic(q_shape, kv_shape, elem, gate: bool, tile=(4, 4, 4)) -> s
 
 
 def sta_module(shape, elem, grid, tile, window: Optional[Sequence[int]],
-               windows: Optional[Sequence[int]], text_length: int, grad: bool = False) -> str:
+               windows: Optional[Sequence[int]], text_length: Optional[int],
+               grad: bool = False) -> str:
     """Image tokens (raster) tiled, text appended, attn.sliding_tile, image part
     untiled: q/k/v/out are [B,H,T*H*W + S_text,D] with the text after the image
     (SPEC "Sliding tile attention"; examples/hunyuan_sta_*.mlir). ``grad``: the
     backward instead, @main(q, k, v, dout) -> (dq, dk, dv) through
-    attn.sliding_tile_grad (tile's adjoint is untile: the results are untiled)."""
+    attn.sliding_tile_grad (tile's adjoint is untile: the results are untiled).
+    ``text_length=None``: the text length is a size argument (a 0-d i64
+    tensor after q, k, v; one GPU artifact for every prompt length)."""
     _check_elem(elem)
     g, t = triple("grid", grid), triple("tile", tile)
     tile_grid = tuple(g[i] // t[i] for i in range(3))
@@ -295,14 +298,19 @@ def sta_module(shape, elem, grid, tile, window: Optional[Sequence[int]],
     txt = tensor_type((b, h, s_text, d), elem)
     attrs = f"tile_grid {_list(tile_grid)} tile {_list(t)}"
     attrs += f" window {_list(window)}" if window is not None else f" windows {_list(windows)}"
-    if text_length:
+    if text_length is None:
+        attrs += " text_length %len"
+    elif text_length:
         attrs += f" text_length {int(text_length)}"
     gl, tl = _list(g), _list(t)
     ins = "qkvd" if grad else "qkv"
     outs = ["dq", "dk", "dv"] if grad else ["o"]
-    params = ", ".join(f"%{x}: {full}" for x in ins)
+    params = ", ".join([f"%{x}: {full}" for x in ins] +
+                       (["%n: tensor<i64>"] if text_length is None else []))
     results = ", ".join([full] * len(outs))
     lines = [f"func.func @main({params}) -> ({results}) {{"]
+    if text_length is None:
+        lines.append("  %len = tensor.extract %n[] : tensor<i64>")
     off = "[0, 0, 0, 0]"
     toff = f"[0, 0, {s_img}, 0]"
     isz, tsz, st = f"[{b}, {h}, {s_img}, {d}]", f"[{b}, {h}, {s_text}, {d}]", "[1, 1, 1, 1]"
@@ -320,9 +328,10 @@ def sta_module(shape, elem, grid, tile, window: Optional[Sequence[int]],
     for x in ins:
         lines += relayout(x, x + "c", "attn.tile")
     op = "attn.sliding_tile_grad" if grad else "attn.sliding_tile"
+    operand_types = [full] * len(ins) + (["i64"] if text_length is None else [])
     lines += [f"  {', '.join('%' + o for o in outs)} = {op} "
               f"{', '.join('%' + x + 'c' for x in ins)} {attrs}",
-              f"      : ({', '.join([full] * len(ins))}) -> ({results})"]
+              f"      : ({', '.join(operand_types)}) -> ({results})"]
     for o in outs:
         lines += relayout(o, o + "r", "attn.untile")
     lines += [f"  return {', '.join('%' + o + 'r' for o in outs)} : {results}", "}"]
@@ -368,7 +377,9 @@ def sta_tiled_module(shape, elem, tile_grid, tile, window: Optional[Sequence[int
     full = tensor_type(shape, elem)
     attrs = f"tile_grid {_list(tile_grid)} tile {_list(tile)}"
     attrs += f" window {_list(window)}" if window is not None else f" windows {_list(windows)}"
-    if text_length:
+    if text_length is None:
+        attrs += " text_length %len"
+    elif text_length:
         attrs += f" text_length {int(text_length)}"
     ins = "qkvd" if grad else "qkv"
     outs = ["dq", "dk", "dv"] if grad else ["o"]

@@ -342,6 +342,27 @@ def test_gpu_one_vsa_artifact_serves_other_grids():
 
 
 @gpu
+def test_gpu_one_sta_artifact_serves_other_text_lengths():
+    # The STA module with a run-time text length on CUDA: three prompt
+    # lengths (none valid, a ragged tail, all) from one artifact.
+    import torch
+    compiler.reset_stats()
+    grid, tile = (6, 8, 16), (6, 8, 8)
+    s_img, s = 6 * 8 * 16, 6 * 8 * 16 + 128
+    tpi, _, comb, _ = ref.tile_indices(grid, tile)
+    order = np.concatenate([comb, np.arange(s_img, s)])
+    for n in (0, 37, 128):
+        q, k, v = (torch.randn(1, 2, s, 64, device="cuda", dtype=torch.bfloat16)
+                   for _ in range(3))
+        out = am.sliding_tile_attn(q, k, v, [1, 1, 1], n, grid, tile=tile)
+        m = ref.sliding_tile_mask((1, 1, 2), tile, s, window=[1, 1, 1], text_length=n)[0]
+        mask = torch.from_numpy(m[np.ix_(order, order)]).cuda()
+        _check(out, _torch_attention(q, k, v, mask))
+    st = am.stats()
+    assert st["gpu_compiles"] + st["disk_hits"] <= 1, st
+
+
+@gpu
 def test_gpu_sta_against_torch():
     import torch
     grid, tile = (6, 8, 16), (6, 8, 8)  # tile grid 1x1x2, 128 text tokens, 100 valid
@@ -508,6 +529,26 @@ def test_one_precompiled_vsa_serves_every_grid_and_sparsity(own_cache):
     with am.precompile_for("sm_90a"):
         d3 = am.video_sparse_attn(x3, x3, x3, (16, 64, 68), 0.9, x3)
     assert not runtime.Artifact(d3).dynamic
+
+
+def test_one_precompiled_sta_serves_every_text_length(own_cache):
+    # sliding_tile_attn's GPU module takes the valid text length as a size
+    # argument: two prompt lengths compile once, the raster-tile kernel takes
+    # the length as its parameter, a length above the text tokens is refused.
+    x = am.TensorSpec((1, 2, 6 * 8 * 16 + 128, 64))
+    with am.precompile_for("sm_90a"):
+        d1 = am.sliding_tile_attn(x, x, x, [1, 1, 1], 100, (6, 8, 16), tile=(6, 8, 8))
+        d2 = am.sliding_tile_attn(x, x, x, [1, 1, 1], 37, (6, 8, 16), tile=(6, 8, 8))
+    assert d1 == d2 and am.stats()["gpu_compiles"] == 1
+    art = runtime.Artifact(d1)
+    assert [dt for dt, _ in art.args] == ["bf16"] * 3 + ["size"]
+    shape = (1, 2, 896, 64)
+    assert art.result_shape(0, [shape] * 3 + [(37,)]) == shape
+    with pytest.raises(runtime.RuntimeLibraryError, match=r"text_length must be in \[0, S_text = 128\]"):
+        art.result_shape(0, [shape] * 3 + [(129,)])
+    art.free()
+    # The kernel that masks the text keys takes the length as a parameter.
+    assert " i32:a3" in open(os.path.join(d1, "plan.txt")).read()
 
 
 def test_precompile_lse_merge_is_what_a_cuda_call_builds(own_cache):

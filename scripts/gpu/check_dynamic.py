@@ -11,7 +11,10 @@ that breaks the plan's asserts must be refused before any launch. The VSA
 layer of dynamic_grid_vsa.mlir (the video grid and topk as size arguments,
 run-time batch and length) runs at 5 random grids (partial tiles included)
 and top-ks against model_ref.py's float32 VSA on check_models.py's inputs
-(planted block structure, so the top-k selection is unambiguous).
+(planted block structure, so the top-k selection is unambiguous). The STA
+layer of sta_text_length_operand.mlir (the valid text length a size
+argument) runs at random text lengths (0 and all included) against
+model_ref.py's float32 STA.
 
 usage: check_dynamic.py LIBATTNRT ART_ROOT [--quick]
   (ART_ROOT/dynamic_sdpa, dynamic_block_sparse, dynamic_grid_vsa from
@@ -123,6 +126,24 @@ def main():
                 [x.data_ptr() for x in ins] + [0, 0, 0, 0], [out.data_ptr()], shapes)
         torch.cuda.synchronize()
         verdict(f"dynamic_grid_vsa B{B} grid {T}x{H}x{W} ({N} tiles) topk {topk}", out, refs[0])
+
+    # STA with a run-time text length (sta_text_length_operand.mlir: the
+    # raster-tile kernel with text, the length a size argument): one
+    # artifact at random prompt lengths, edge ones included.
+    art_sta = Artifact(os.path.join(root, "sta_text_length_operand"), lib)
+    cfg = {"kind": "sta", "grid": [12, 16, 24], "tile": [6, 8, 8], "tile_grid": [2, 2, 3],
+           "sta_tile": [6, 8, 8], "window": [1, 3, 1]}
+    for L in [0, 200] + [rng.randint(1, 199) for _ in range(n)]:
+        ins = [torch.randn(1, 2, 4608, 128, device=dev, dtype=torch.bfloat16) for _ in range(3)]
+        ins += [torch.randn(1, 2, 200, 128, device=dev, dtype=torch.bfloat16) for _ in range(3)]
+        outs = [torch.full((1, 2, 4608, 128), float("nan"), device=dev, dtype=torch.bfloat16),
+                torch.full((1, 2, 200, 128), float("nan"), device=dev, dtype=torch.bfloat16)]
+        art_sta.run(torch.cuda.current_stream().cuda_stream, [x.data_ptr() for x in ins] + [0],
+                    [o.data_ptr() for o in outs], [x.shape for x in ins] + [(L,)])
+        torch.cuda.synchronize()
+        oi, ot = check_models.model_ref.sta_model(dict(cfg, text_length=L), *ins)
+        verdict(f"sta_text_length_operand text_length {L}", torch.cat([outs[0], outs[1]], 2),
+                torch.cat([oi, ot], 2))
 
     # A grid that does not match the sequence: refused before any launch.
     x = torch.randn(1, 12, 120, 128, device=dev, dtype=torch.bfloat16)

@@ -133,13 +133,17 @@ LLVM::LLVMFuncOp emitCheckKvKernel(OpBuilder &b, Location loc,
 /// A linalg op with static shapes (linalg.generic, linalg.fill, ...) as one
 /// thread per element of its parallel iteration space, reductions as loops.
 /// Params: its tensor inputs in order, then the init buffer if the payload
-/// reads it, then the result buffer. Grid (ceil(P/256)), 256 threads, where
+/// reads it, then the result buffer, then linalgKernelSizeOperands as i32. Grid (ceil(P/256)), 256 threads, where
 /// P = linalgKernelThreads(op). Fails (with a diagnostic on `op`) for what
 /// it cannot express: several results, symbols in maps, an output map that
 /// does not reach every output element once, non-constant captured values,
 /// unsupported element types.
 constexpr int kLinalgThreads = 256;
 int64_t linalgKernelThreads(linalg::LinalgOp op);
+/// The integer values from outside the op that its payload reads and that
+/// are not constants (run-time sizes, e.g. a text length): i32 parameters
+/// after the buffers, in this order.
+SmallVector<Value> linalgKernelSizeOperands(linalg::LinalgOp op);
 /// Whether the payload reads the init value (the output block argument).
 bool linalgKernelReadsInit(linalg::LinalgOp op);
 KernelContract linalgKernelContract(linalg::LinalgOp op);

@@ -31,6 +31,7 @@
 #include "attnrt/abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -483,4 +484,118 @@ FailureOr<bool> Planner::planRasterAttentionDynamic(BlockSparseOp op) {
                         "boxes over the raster tensors"
                      << (epilogue ? "; the gated combine is its epilogue" : "");
   return true;
+}
+
+LogicalResult Planner::planAssert(cf::AssertOp op) {
+  SmallVector<Value> work = {op.getArg()};
+  while (!work.empty()) {
+    Value c = work.pop_back_val();
+    if (auto a = c.getDefiningOp<arith::AndIOp>()) {
+      work.push_back(a.getLhs());
+      work.push_back(a.getRhs());
+      continue;
+    }
+    if (matchPattern(c, m_One()))
+      continue;
+    auto cmp = c.getDefiningOp<arith::CmpIOp>();
+    auto l = cmp ? scalarText(cmp.getLhs()) : std::nullopt;
+    auto r = cmp ? scalarText(cmp.getRhs()) : std::nullopt;
+    if (!l || !r)
+      return op.emitError("attn-to-gpu: this cf.assert's condition is not a "
+                          "relation of run-time sizes the plan can check");
+    using P = arith::CmpIPredicate;
+    StringRef rel;
+    switch (cmp.getPredicate()) {
+    case P::eq: rel = "=="; break;
+    case P::ne: rel = "!="; break;
+    case P::slt: case P::ult: rel = "<"; break;
+    case P::sle: case P::ule: rel = "<="; break;
+    case P::sgt: case P::ugt: rel = ">"; break;
+    case P::sge: case P::uge: rel = ">="; break;
+    }
+    assertSizes(*l, rel, *r, op.getMsg());
+  }
+  return success();
+}
+
+std::optional<std::string>
+Planner::runTimeTextLength(Value vbs, ArrayRef<int64_t> inGrid, int64_t P,
+                           int64_t St) {
+  auto g = vbs.getDefiningOp<linalg::GenericOp>();
+  auto t = dyn_cast<RankedTensorType>(vbs.getType());
+  if (!g || !t || t.getRank() != 1 || !t.hasStaticShape() ||
+      g.getNumDpsInputs() != 0 || g.getNumLoops() != 1)
+    return std::nullopt;
+  const int64_t N = inGrid.size(), rows = t.getDimSize(0);
+  if (rows != N + (St + P - 1) / P)
+    return std::nullopt;
+  // The one run-time value the payload reads: L.
+  Block &body = g.getRegion().front();
+  std::optional<std::string> L;
+  DenseMap<Value, int64_t> fixed;
+  Value lValue;
+  for (Operation &op : body)
+    for (Value x : op.getOperands()) {
+      if (x.getParentBlock() == &body || fixed.count(x) || x == lValue)
+        continue;
+      if (auto c = getConstantIntValue(x)) {
+        fixed[x] = *c;
+        continue;
+      }
+      auto text = scalarText(x);
+      if (!text || lValue)
+        return std::nullopt;
+      lValue = x;
+      L = text;
+    }
+  if (!lValue)
+    return std::nullopt;
+  // Evaluate the payload for every (L, t) the plan's asserts allow.
+  using Pred = arith::CmpIPredicate;
+  auto eval = [&](int64_t lv, int64_t tv) -> std::optional<int64_t> {
+    DenseMap<Value, int64_t> v(fixed);
+    v[lValue] = lv;
+    for (Operation &op : body) {
+      auto in = [&](unsigned i) { return v.lookup(op.getOperand(i)); };
+      std::optional<int64_t> r;
+      if (isa<linalg::IndexOp>(op))
+        r = tv;
+      else if (auto c = getConstantIntValue(op.getNumResults() ? op.getResult(0) : Value()))
+        r = *c;
+      else if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp,
+                   arith::TruncIOp>(op))
+        r = in(0);
+      else if (isa<arith::AddIOp>(op)) r = in(0) + in(1);
+      else if (isa<arith::SubIOp>(op)) r = in(0) - in(1);
+      else if (isa<arith::MulIOp>(op)) r = in(0) * in(1);
+      else if (isa<arith::MaxSIOp>(op)) r = std::max(in(0), in(1));
+      else if (isa<arith::MinSIOp>(op)) r = std::min(in(0), in(1));
+      else if (isa<arith::SelectOp>(op)) r = in(0) ? in(1) : in(2);
+      else if (auto c = dyn_cast<arith::CmpIOp>(op)) {
+        int64_t a = in(0), b = in(1);
+        switch (c.getPredicate()) {
+        case Pred::eq: r = a == b; break;
+        case Pred::ne: r = a != b; break;
+        case Pred::slt: r = a < b; break;
+        case Pred::sle: r = a <= b; break;
+        case Pred::sgt: r = a > b; break;
+        case Pred::sge: r = a >= b; break;
+        default: return std::nullopt; // unsigned: not needed by the planner
+        }
+      } else if (auto y = dyn_cast<linalg::YieldOp>(op))
+        return v.lookup(y.getOperand(0));
+      if (!r)
+        return std::nullopt;
+      v[op.getResult(0)] = *r;
+    }
+    return std::nullopt;
+  };
+  for (int64_t lv = 0; lv <= St; ++lv)
+    for (int64_t tv = 0; tv < rows; ++tv) {
+      int64_t want = tv < N ? inGrid[tv]
+                            : std::clamp<int64_t>(lv - (tv - N) * P, 0, P);
+      if (eval(lv, tv) != std::optional<int64_t>(want))
+        return std::nullopt;
+    }
+  return L;
 }

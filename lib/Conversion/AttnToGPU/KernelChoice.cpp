@@ -17,6 +17,7 @@
 #include "attn/Kernels/UtilityKernels.h"
 #include "attnrt/abi.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -214,6 +215,14 @@ LogicalResult Planner::planMask(MaskFromLengthsOp op) {
 }
 
 LogicalResult Planner::planLinalg(linalg::LinalgOp op) {
+  if (dynamicEntry && op->getNumResults() == 1 && op.getNumDpsInputs() == 0 &&
+      !linalgKernelSizeOperands(op).empty() && !deferredLinalg.count(op)) {
+    // A table computed from run-time sizes only (STA's kv_block_sizes from a
+    // run-time text_length): planned when a kernel asks for it as a buffer
+    // (materialize); the raster-tile kernel takes the size itself instead.
+    deferredLinalg.insert(op);
+    return success();
+  }
   if (isFillOfMmaContraction(op))
     return success(); // the mma contraction starts from zero itself
   if (foldsIntoMmaContraction(op))
@@ -247,6 +256,13 @@ LogicalResult Planner::planLinalg(linalg::LinalgOp op) {
     params.push_back(p(*init));
   }
   params.push_back(p(outputFor(op->getResult(0))));
+  for (Value v : linalgKernelSizeOperands(op)) {
+    auto t = scalarText(v);
+    if (!t)
+      return op->emitError("attn-to-gpu: the payload reads an integer that is "
+                           "neither a constant nor a size the plan can compute");
+    params.push_back(i32(*t));
+  }
   launches.push_back(launchOf(name, contract, std::move(params)));
   return success();
 }
@@ -360,8 +376,9 @@ LogicalResult Planner::planAttention(Operation *op) {
   // _lse variant of whichever kernel is chosen.
   const bool hasLse = op->getNumResults() > 1;
   if (auto bs = dyn_cast<BlockSparseOp>(op)) {
-    FailureOr<bool> folded = dynamicEntry ? planRasterAttentionDynamic(bs)
-                                          : planRasterAttention(bs);
+    FailureOr<bool> folded = symTiles.count(bs.getQ())
+                                 ? planRasterAttentionDynamic(bs)
+                                 : planRasterAttention(bs);
     if (failed(folded) || *folded)
       return failure(failed(folded));
   }

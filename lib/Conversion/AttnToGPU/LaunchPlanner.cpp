@@ -16,6 +16,7 @@
 #include "attn/Kernels/KernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -50,6 +51,12 @@ FailureOr<int> Planner::materialize(Value v, Operation *user) {
   auto it = bufOf.find(v);
   if (it != bufOf.end())
     return it->second;
+  if (auto g = v.getDefiningOp<linalg::LinalgOp>(); g && deferredLinalg.count(g)) {
+    // A table from run-time sizes, planned where it is first needed.
+    if (failed(planLinalg(g)))
+      return failure();
+    return bufOf.lookup(v);
+  }
   if (auto st = symBlockSizes.find(v); st != symBlockSizes.end()) {
     int id = tileTables(st->second, user).second;
     bufOf[v] = id;
@@ -121,6 +128,8 @@ LogicalResult Planner::planReturn(func::ReturnOp ret) {
 }
 
 
+static bool hasStaticTensors(Operation *op);
+
 LogicalResult Planner::dynamicPlanSupported(Block &block) {
   // Run-time sizes (docs/DynamicShapes.md, "GPU path"): attention over
   // any buffers, VSA's layer over run-time grids (DynamicLayout.cpp) and
@@ -129,8 +138,8 @@ LogicalResult Planner::dynamicPlanSupported(Block &block) {
   for (Operation &op : block) {
     if (isa<SdpaOp, BlockSparseOp, TileOp, UntileOp, TileBlockSizesOp,
             BlockMeanOp, BlockTopkOp, linalg::LinalgOp, tensor::EmptyOp,
-            tensor::DimOp, tensor::ExtractOp, func::ReturnOp>(op) ||
-        isa<arith::ArithDialect>(op.getDialect()))
+            tensor::DimOp, tensor::ExtractOp, func::ReturnOp, cf::AssertOp>(op) ||
+        isa<arith::ArithDialect>(op.getDialect()) || hasStaticTensors(&op))
       continue;
     return op.emitError() << "attn-to-gpu: '" << op.getName()
                           << "' has no GPU lowering for run-time sizes yet "
@@ -138,6 +147,17 @@ LogicalResult Planner::dynamicPlanSupported(Block &block) {
                              "docs/DynamicShapes.md lists the ops that do)";
   }
   return success();
+}
+
+/// Every tensor `op` reads or writes has a static shape (then it is planned
+/// as in a static entry, even where the entry has run-time sizes).
+static bool hasStaticTensors(Operation *op) {
+  auto isStatic = [](Type t) {
+    auto st = dyn_cast<ShapedType>(t);
+    return !st || st.hasStaticShape();
+  };
+  return llvm::all_of(op->getOperandTypes(), isStatic) &&
+         llvm::all_of(op->getResultTypes(), isStatic);
 }
 
 /// A 0-d integer tensor argument read only by tensor.extract: a size.
@@ -215,8 +235,18 @@ LogicalResult Planner::planBlock(Block &block) {
   for (Operation &op : block) {
     if (foldedOps.contains(&op))
       continue;
-    if (dynamicEntry && isa<TileOp, UntileOp, TileBlockSizesOp>(op)) {
+    if (dynamicEntry && isa<TileOp, UntileOp, TileBlockSizesOp>(op) &&
+        (!hasStaticTensors(&op) || op.getNumOperands() > 1 ||
+         isa<TileBlockSizesOp>(op))) {
+      // A run-time grid or shape: no row views (DynamicLayout.cpp).
       if (failed(planDynamicLayout(&op)))
+        return failure();
+      continue;
+    }
+    if (auto a = dyn_cast<cf::AssertOp>(op)) {
+      // A relation of run-time sizes checked by the lowered code (e.g. a
+      // run-time text length within the text tokens): a plan assert.
+      if (failed(planAssert(a)))
         return failure();
       continue;
     }

@@ -23,6 +23,7 @@
 #include "attn/Kernels/HopperAttentionKernel.h"
 #include "attn/Kernels/KernelContract.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -444,6 +445,9 @@ private:
   std::set<unsigned> sizeArgs;
   /// Run-time-grid tiles and tile sizes (DynamicLayout.cpp).
   DenseMap<Value, SymTile> symTiles, symBlockSizes;
+  /// linalg ops computing tables from run-time sizes only, planned when a
+  /// kernel first reads them (planLinalg, materialize).
+  DenseSet<Operation *> deferredLinalg;
   /// attn.tile / tile_block_sizes / untile with a run-time grid: recorded,
   /// no launch (the kernels that read them fold them).
   LogicalResult planDynamicLayout(Operation *op);
@@ -451,6 +455,17 @@ private:
   /// tile-tables kernel: (rows buffer, sizes buffer).
   std::pair<int, int> tileTables(const SymTile &t, Operation *user);
   std::map<std::string, std::pair<int, int>> tileTableBufs;
+  /// A cf.assert over run-time sizes (comparisons joined by arith.andi)
+  /// as the plan's asserts, its message theirs.
+  LogicalResult planAssert(cf::AssertOp op);
+  /// The run-time text length L (as text) when `vbs` is a linalg.generic
+  /// that computes, for every L in [0, St] (checked by evaluating its
+  /// payload), `inGrid` for the N image tiles and clamp(L - (t - N) * P, 0,
+  /// P) for the text tiles after them: STA's kv_block_sizes with a run-time
+  /// text_length.
+  std::optional<std::string> runTimeTextLength(Value vbs,
+                                               ArrayRef<int64_t> inGrid,
+                                               int64_t P, int64_t St);
   /// planRasterAttention for run-time grids: VSA's fine stage over
   /// SymTiles, its combine and untile, as the raster-tile kernel.
   FailureOr<bool> planRasterAttentionDynamic(BlockSparseOp op);
@@ -460,11 +475,16 @@ private:
                    const Twine &message) {
     if (lhs == rhs && (op == "==" || op == "<=" || op == ">="))
       return;
-    if (sizeValue(lhs) && sizeValue(rhs))
+    auto named = [](const std::string &t) {
+      return llvm::any_of(t, [](char c) { return std::isalpha((unsigned char)c); });
+    };
+    if (!named(lhs) && !named(rhs))
       return; // both static: the verifier checked it
-    std::array<std::string, 4> a = {lhs, op.str(), rhs, message.str()};
-    if (!llvm::is_contained(shapeAsserts, a))
-      shapeAsserts.push_back(std::move(a));
+    // A relation is checked once (the first message names it).
+    for (const auto &a : shapeAsserts)
+      if (a[0] == lhs && a[1] == op && a[2] == rhs)
+        return;
+    shapeAsserts.push_back({lhs, op.str(), rhs, message.str()});
   }
   LogicalResult planFor(scf::ForOp loop);
   LogicalResult planBlock(Block &block);

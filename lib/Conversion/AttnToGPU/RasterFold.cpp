@@ -379,13 +379,23 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   // checked mode).
   const int64_t N = geo->numTiles();
   int64_t textLength = St;
+  std::string textLengthText; // a run-time text length (size argument)
   SmallVector<int64_t> inGrid = geo->validBlockSizes();
-  if (Value vbsV = op.getKvBlockSizes()) {
-    auto vbs = constInts(vbsV);
-    if (!vbs) {
+  auto vbs = constInts(op.getKvBlockSizes());
+  if (Value vbsV = op.getKvBlockSizes(); vbsV && !vbs) {
+    // STA with a run-time text_length: sizes computed from it per call,
+    // which the kernel's TEXT_LENGTH parameter reproduces.
+    auto L = St ? runTimeTextLength(vbsV, inGrid, P, St) : std::nullopt;
+    if (!L) {
       why = "its kv_block_sizes are computed at run time";
       return notFolded();
     }
+    textLengthText = *L;
+    assertSizes(*L, ">=", "0", "attn.sliding_tile: text_length must be >= 0");
+    assertSizes(*L, "<=", std::to_string(St),
+                "attn.sliding_tile: text_length must be at most the text tokens");
+  } else if (Value vbsV = op.getKvBlockSizes()) {
+    (void)vbsV;
     for (int64_t t = 0; t < N; ++t)
       if ((*vbs)[t] != inGrid[t]) {
         why = "kv_block_sizes of image tile " + std::to_string(t) +
@@ -457,7 +467,8 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
     ps[ATTNRT_ATTN_TEXT_V_MAP] = tensorMap(in[2].text, elt, D, St, B * Hkv, kvRows);
     ps[ATTNRT_ATTN_TEXT_O_MAP] = tensorMap(textOut, elt, D, St, B * Hq, qRows);
     ps[ATTNRT_ATTN_TEXT_TOKENS] = i32(St);
-    ps[ATTNRT_ATTN_TEXT_LENGTH] = i32(textLength);
+    ps[ATTNRT_ATTN_TEXT_LENGTH] =
+        textLengthText.empty() ? i32(textLength) : i32(textLengthText);
   }
   FailureOr<int> coarse = failure();
   if (combine) {
