@@ -279,7 +279,8 @@ def _planted_vsa_inputs(grid, tile, topk, H=2, D=64, seed=0):
         qt[0, h] += 0.5 * np.repeat(lean, per, 0)
         kt[0, h] += 0.5 * np.repeat(kdir, per, 0)
     untile = lambda x: ref.untile(x, grid, tile).astype(np.float32)  # noqa: E731
-    v, g = (rng.standard_normal((1, H, n_tiles * per, D)).astype(np.float32) for _ in range(2))
+    tokens = int(np.prod(grid))
+    v, g = (rng.standard_normal((1, H, tokens, D)).astype(np.float32) for _ in range(2))
     return untile(qt), untile(kt), v, g
 
 
