@@ -19,6 +19,7 @@ struct TensorMapSlot {
   alignas(64) unsigned char bytes[128] = {};
   CUdeviceptr encodedFor = 0;
   int64_t encodedDims[5] = {0, 0, 0, 0, 0}; // and the sizes (run-time ones may change)
+  int64_t encodedSlab = 0;                   // and the slab stride
   bool valid = false;
 };
 

@@ -234,7 +234,7 @@ CUdeviceptr bind(const attnrt_artifact *a, const StreamSet &set, const Param &p,
 /// swizzle and zero fill, boxes of p.mapBox.
 bool encodeTensorMap(const Driver *d, const Param &p, CUdeviceptr addr, TensorMapSlot &slot) {
   if (slot.valid && slot.encodedFor == addr &&
-      std::equal(p.mapDims, p.mapDims + 5, slot.encodedDims))
+      std::equal(p.mapDims, p.mapDims + 5, slot.encodedDims) && slot.encodedSlab == p.mapSlab)
     return true;
   const int rank = p.mapRank;
   unsigned long long dims[5] = {}, strides[4] = {};
@@ -248,6 +248,8 @@ bool encodeTensorMap(const Driver *d, const Param &p, CUdeviceptr addr, TensorMa
       strides[i - 1] = stride;
     stride *= dims[i];
   }
+  if (p.hasSlab && rank > 1) // a slab of a larger tensor
+    strides[rank - 2] = (unsigned long long)p.mapSlab * elementBytes(p.mapDtype);
   const int dtype = p.mapDtype == "bf16" ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
                                          : CU_TENSOR_MAP_DATA_TYPE_FLOAT16;
   slot.valid = false;
@@ -263,6 +265,7 @@ bool encodeTensorMap(const Driver *d, const Param &p, CUdeviceptr addr, TensorMa
   slot.valid = true;
   slot.encodedFor = addr;
   std::copy(p.mapDims, p.mapDims + 5, slot.encodedDims);
+  slot.encodedSlab = p.mapSlab;
   return true;
 }
 

@@ -137,6 +137,18 @@ std::string mapProblem(const Param &p) {
     return t;
   }();
   const int64_t *dims = p.mapDims;
+  if (p.hasSlab) {
+    // The outermost stride must hold one slab of the inner dimensions.
+    uint64_t inner = 1;
+    for (int i = 0; i + 1 < p.mapRank; ++i)
+      inner *= uint64_t(dims[i]);
+    const uint64_t bytes = uint64_t(p.mapSlab) * elementBytes(p.mapDtype);
+    if (p.mapSlab < 0 || uint64_t(p.mapSlab) < inner || bytes % 16 ||
+        bytes >= (uint64_t(1) << 40))
+      return "tensor map slab stride " + std::to_string(p.mapSlab) + " of '" + shape +
+             "': it must hold the inner dimensions (" + std::to_string(inner) +
+             " elements) and be a multiple of 16 bytes below 2^40";
+  }
   if (!p.explicitBox) {
     if (dims[0] % 64 || dims[0] < 64 || dims[1] < 1 || dims[2] < 1 || dims[0] > (int64_t(1) << 20) ||
         dims[1] > (int64_t(1) << 31) || dims[2] > (int64_t(1) << 31))
@@ -197,8 +209,26 @@ bool parseExplicitMap(const std::string &shape, const std::string &boxText,
 bool parseTensorMap(const std::string &p, const std::vector<std::string> &names, Param &out,
                     std::string &why) {
   std::vector<std::string> w = split(p.substr(5), ':');
+  if (w.size() == 6) {
+    // A slab of a larger tensor: the outermost stride, in elements.
+    std::string problem;
+    if (w[5].compare(0, 5, "slab=") != 0 ||
+        !Expr::parse(w[5].substr(5), names, out.mapSlabExpr, problem))
+      return why = "tensor map slab '" + w[5] + "' is not slab=ELEMENTS" +
+                   (problem.empty() ? "" : " (" + problem + ")"), false;
+    w.pop_back();
+    Expr slab = out.mapSlabExpr;
+    bool ok = parseTensorMap("tmap:" + w[0] + ":" + w[1] + ":" + w[2] + ":" + w[3] + ":" + w[4],
+                             names, out, why);
+    out.text = p;
+    out.hasSlab = true;
+    out.mapSlabExpr = slab;
+    out.mapSlab = slab.isConstant() ? slab.constant() : 0;
+    return ok;
+  }
   if (w.size() != 5)
-    return why = "expected tmap:BUF:DTYPE:D,S,N:ROWS or tmap:BUF:DTYPE:D0,...:box=B0,...",
+    return why = "expected tmap:BUF:DTYPE:D,S,N:ROWS or tmap:BUF:DTYPE:D0,...:box=B0,... "
+                 "(then optionally :slab=ELEMENTS)",
            false;
   std::vector<Expr> dims;
   int64_t rows = 0;
@@ -471,8 +501,20 @@ std::string validate(const Plan &plan, const Sized &a, const Launch &l, bool siz
       // The map lets the kernel read all of its dims: they must fit.
       uint64_t need = elementBytes(p.mapDtype);
       bool overflow = false;
-      for (int i = 0; i < p.mapRank; ++i)
-        overflow |= __builtin_mul_overflow(need, uint64_t(p.mapDims[i]), &need);
+      if (p.hasSlab) {
+        // (outer - 1) whole slabs, then one slab's inner dimensions.
+        uint64_t inner = 1;
+        for (int i = 0; i + 1 < p.mapRank; ++i)
+          overflow |= __builtin_mul_overflow(inner, uint64_t(p.mapDims[i]), &inner);
+        uint64_t slabs = 0;
+        overflow |= __builtin_mul_overflow(uint64_t(p.mapSlab),
+                                           uint64_t(p.mapDims[p.mapRank - 1] - 1), &slabs);
+        overflow |= __builtin_add_overflow(slabs, inner, &slabs);
+        overflow |= __builtin_mul_overflow(need, slabs, &need);
+      } else {
+        for (int i = 0; i < p.mapRank; ++i)
+          overflow |= __builtin_mul_overflow(need, uint64_t(p.mapDims[i]), &need);
+      }
       if (overflow || need > bytes - p.offset)
         return where + "tensor map '" + p.text + "' covers " + std::to_string(need) +
                " bytes but " + what + " " + std::to_string(p.value) + " has " +
@@ -878,10 +920,13 @@ bool resolvePlan(const Plan &plan, const int64_t *argDims, Sized &out, std::stri
                        ", not a 32-bit integer",
                  false;
       }
-      if (p.tensorMap)
+      if (p.tensorMap) {
         for (int i = 0; i < p.mapRank; ++i)
           if (!eval(p.mapDimExprs[i], p.mapDims[i]))
             return why = where + why, false;
+        if (p.hasSlab && !eval(p.mapSlabExpr, p.mapSlab))
+          return why = where + why, false;
+      }
     }
     std::string problem = validate(plan, out, l);
     if (!problem.empty())

@@ -56,6 +56,12 @@ struct Param {
   int64_t mapDims[5] = {0, 0, 0, 0, 0};
   Expr mapDimExprs[5];
   int64_t mapBox[5] = {0, 0, 0, 0, 0};
+  // `:slab=E` after the box: the outermost dimension's stride in elements
+  // (a slab of a larger tensor, e.g. the image rows of [B*H, S_img + S_text,
+  // D]); 0: contiguous.
+  int64_t mapSlab = 0;
+  Expr mapSlabExpr;
+  bool hasSlab = false;
   bool isBuffer() const {
     return kind == Arg || kind == Result || kind == Const || kind == Scratch;
   }

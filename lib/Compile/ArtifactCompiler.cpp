@@ -318,7 +318,9 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
               return error("a tensor map of '" +
                            launch.getKernelName().getValue() +
                            "' is not over a buffer");
-            launchLines += " tmap:" + it->second + ":" + map.str();
+            // A map starting "+BYTES:" begins that far into its buffer.
+            launchLines += " tmap:" + it->second +
+                           (map.starts_with("+") ? "" : ":") + map.str();
           } else if (it != param.end()) {
             launchLines += " " + it->second;
           } else if (v.getDefiningOp<LLVM::ZeroOp>()) {

@@ -313,11 +313,26 @@ private:
     return pr;
   }
   /// A tensor map over buffer `buf`, a [N, S, D] `elt` tensor read in boxes
-  /// of 64 x `rows`.
+  /// of 64 x `rows`; with `slabRows` > 0, each of the N slabs is `slabRows`
+  /// rows apart and the map starts `rowOffset` rows into the buffer (the
+  /// text rows after the image in one [N, S_img + S_text, D] tensor).
   Param tensorMap(int buf, Type elt, int64_t D, int64_t S, int64_t N,
-                  int64_t rows) {
-    return tensorMap(buf, elt, std::to_string(D), std::to_string(S),
-                     std::to_string(N), rows);
+                  int64_t rows, int64_t slabRows = 0, int64_t rowOffset = 0) {
+    Param pr = tensorMap(buf, elt, std::to_string(D), std::to_string(S),
+                         std::to_string(N), rows);
+    return slabbed(pr, elt, D, slabRows, rowOffset);
+  }
+  /// `map` over a slab of `slabRows` rows of D elements each, `rowOffset`
+  /// rows into its buffer (no change for slabRows 0).
+  static Param slabbed(Param map, Type elt, int64_t D, int64_t slabRows,
+                       int64_t rowOffset) {
+    if (slabRows <= 0)
+      return map;
+    map.tensorMap += ":slab=" + std::to_string(slabRows * D);
+    if (rowOffset)
+      map.tensorMap = "+" + std::to_string(rowOffset * D * elementBytes(elt)) +
+                      ":" + map.tensorMap;
+    return map;
   }
   /// The same with sizes as text (expressions over run-time sizes).
   Param tensorMap(int buf, Type elt, const std::string &D, const std::string &S,
@@ -398,6 +413,9 @@ private:
     Param idx, cnt;
     std::string Sq, Skv, Hq, Hkv, K, BHq, BHkv;
     std::array<std::string, 3> grid;
+    /// Rows per slab of each of q, k, v, out when the raster tokens are the
+    /// first rows of a larger tensor (0: the buffer is the raster tensor).
+    std::array<int64_t, 4> slabRows = {0, 0, 0, 0};
   };
   /// Its parameters up to the grid (the text and combine ones are the
   /// caller's).
@@ -407,11 +425,13 @@ private:
   /// A 5-D tensor map over raster buffer `buf` ([B * H, T * Hh * W, D]),
   /// read in boxes of `rows` tokens of `tile` (whole t-slices).
   Param rasterMap(int buf, Type elt, int64_t D, ArrayRef<int64_t> grid,
-                  int64_t BH, ArrayRef<int64_t> tile, int64_t rows) {
-    return rasterMap(buf, elt, D,
-                     {std::to_string(grid[0]), std::to_string(grid[1]),
-                      std::to_string(grid[2])},
-                     std::to_string(BH), tile, rows);
+                  int64_t BH, ArrayRef<int64_t> tile, int64_t rows,
+                  int64_t slabRows = 0) {
+    return slabbed(rasterMap(buf, elt, D,
+                             {std::to_string(grid[0]), std::to_string(grid[1]),
+                              std::to_string(grid[2])},
+                             std::to_string(BH), tile, rows),
+                   elt, D, slabRows, 0);
   }
   Param rasterMap(int buf, Type elt, int64_t D,
                   const std::array<std::string, 3> &grid, const std::string &BH,

@@ -56,6 +56,10 @@ namespace {
 struct FoldedOperand {
   int raster = -1, text = -1;
   int64_t textRows = 0;
+  /// The raster rows are the first of a larger tensor (Python's q with the
+  /// text after the image): its rows per slab (0: the raster tensor itself),
+  /// and where the text starts in the text buffer.
+  int64_t slabRows = 0, textSlabRows = 0, textRowOffset = 0;
 };
 
 /// `view` as [tile slots of a raster buffer | text rows | zero rows], or
@@ -88,14 +92,20 @@ std::optional<FoldedOperand> matchOperand(const RowView &view,
     }
     rasterSrc = s;
   }
-  if (rasterSrc < 0 || view.sourceRows[rasterSrc] != rasterRows) {
+  if (rasterSrc < 0 || view.sourceRows[rasterSrc] < rasterRows) {
     why = "its image rows are not read from a raster tensor of the grid";
     return std::nullopt;
   }
+  // The raster tokens may be the first rows of a larger tensor, the text
+  // the rows after them (one [B, H, S_img + S_text, D] tensor).
+  const int64_t sourceRows = view.sourceRows[rasterSrc];
   int64_t i = image;
   for (; i < rows && view.src[i] >= 0; ++i) {
     int s = view.src[i];
-    if ((textSrc >= 0 && s != textSrc) || view.row[i] != i - image) {
+    // (The same buffer may be more than one source of the view.)
+    const bool sameBuffer = view.sources[s] == view.sources[rasterSrc];
+    int64_t first = sameBuffer ? rasterRows : 0;
+    if ((textSrc >= 0 && s != textSrc) || view.row[i] != first + i - image) {
       why = "the rows after the tiles are not one text tensor in order";
       return std::nullopt;
     }
@@ -103,12 +113,19 @@ std::optional<FoldedOperand> matchOperand(const RowView &view,
   }
   FoldedOperand out;
   out.raster = view.sources[rasterSrc];
+  if (sourceRows != rasterRows)
+    out.slabRows = sourceRows;
   if (textSrc >= 0) {
     out.text = view.sources[textSrc];
-    out.textRows = view.sourceRows[textSrc];
+    const bool shared = view.sources[textSrc] == view.sources[rasterSrc];
+    out.textRows = view.sourceRows[textSrc] - (shared ? rasterRows : 0);
     if (out.textRows != i - image) {
       why = "only part of the text tensor follows the tiles";
       return std::nullopt;
+    }
+    if (shared) {
+      out.textSlabRows = sourceRows;
+      out.textRowOffset = rasterRows;
     }
   }
   for (; i < rows; ++i)
@@ -218,10 +235,13 @@ std::vector<Param> Planner::rasterParams(const HopperKernelConfig &cfg, Type elt
   ps[ATTNRT_ATTN_TABLE_K] = i32(r.K);
   const int64_t qRows = hopperTensorMapBoxRows(cfg, /*query=*/true);
   const int64_t kvRows = hopperTensorMapBoxRows(cfg, /*query=*/false);
-  ps[ATTNRT_ATTN_Q_MAP] = rasterMap(r.q, elt, D, r.grid, r.BHq, tile, qRows);
-  ps[ATTNRT_ATTN_K_MAP] = rasterMap(r.k, elt, D, r.grid, r.BHkv, tile, kvRows);
-  ps[ATTNRT_ATTN_V_MAP] = rasterMap(r.v, elt, D, r.grid, r.BHkv, tile, kvRows);
-  ps[ATTNRT_ATTN_O_MAP] = rasterMap(r.out, elt, D, r.grid, r.BHq, tile, qRows);
+  auto slab = [&](Param map, int i) {
+    return slabbed(map, elt, D, r.slabRows[i], 0);
+  };
+  ps[ATTNRT_ATTN_Q_MAP] = slab(rasterMap(r.q, elt, D, r.grid, r.BHq, tile, qRows), 0);
+  ps[ATTNRT_ATTN_K_MAP] = slab(rasterMap(r.k, elt, D, r.grid, r.BHkv, tile, kvRows), 1);
+  ps[ATTNRT_ATTN_V_MAP] = slab(rasterMap(r.v, elt, D, r.grid, r.BHkv, tile, kvRows), 2);
+  ps[ATTNRT_ATTN_O_MAP] = slab(rasterMap(r.out, elt, D, r.grid, r.BHq, tile, qRows), 3);
   ps[ATTNRT_ATTN_GRID_T] = i32(r.grid[0]);
   ps[ATTNRT_ATTN_GRID_H] = i32(r.grid[1]);
   ps[ATTNRT_ATTN_GRID_W] = i32(r.grid[2]);
@@ -447,25 +467,46 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   if (opts.checks && (!constInts(op.getKvIndices()) ||
                       !constInts(op.getKvCounts())))
     checkKvLaunch(op, idxP, cntP, K, Skv / P, {B, Hq, Sq / P});
-  int out = outputFor(untile.getResult());
-  int textOut = -1;
-  if (St)
-    textOut = terminals.empty()
-                  ? scratch(B * Hq * St * D * elementBytes(elt))
-                  : outputFor(std::get<0>(terminals[0]));
+  // The output: the untile's buffer and the text rows', or, where both are
+  // concatenated (image then text, Python's layout), one buffer of which
+  // they are the two parts (the untile and the concat fold too).
+  int out = -1, textOut = -1;
+  int64_t outSlab = 0;
+  auto concat = untile.getResult().hasOneUse()
+                    ? dyn_cast<tensor::ConcatOp>(*untile.getResult().getUsers().begin())
+                    : tensor::ConcatOp();
+  if (concat && St && !terminals.empty() && concat.getDim() == 2 &&
+      concat.getInputs().size() == 2 && concat.getInputs()[0] == untile.getResult() &&
+      concat.getInputs()[1] == std::get<0>(terminals[0]) &&
+      std::get<0>(terminals[0]).hasOneUse() && concat.getResultType().hasStaticShape()) {
+    out = textOut = outputFor(concat.getResult());
+    outSlab = geo->numTokens() + St;
+    folded.push_back(concat);
+  } else {
+    out = outputFor(untile.getResult());
+    if (St)
+      textOut = terminals.empty()
+                    ? scratch(B * Hq * St * D * elementBytes(elt))
+                    : outputFor(std::get<0>(terminals[0]));
+  }
   auto num = [](int64_t x) { return std::to_string(x); };
   RasterOperands r{in[0].raster, in[1].raster, in[2].raster, out,
                    idxP, cntP, num(Sq), num(Skv), num(Hq), num(Hkv), num(K),
                    num(B * Hq), num(B * Hkv),
-                   {num(grid[0]), num(grid[1]), num(grid[2])}};
+                   {num(grid[0]), num(grid[1]), num(grid[2])},
+                   {in[0].slabRows, in[1].slabRows, in[2].slabRows, outSlab}};
   std::vector<Param> ps = rasterParams(cfg, elt, D, tile, r);
   const int64_t qRows = hopperTensorMapBoxRows(cfg, /*query=*/true);
   const int64_t kvRows = hopperTensorMapBoxRows(cfg, /*query=*/false);
   if (cfg.rasterText) {
-    ps[ATTNRT_ATTN_TEXT_Q_MAP] = tensorMap(in[0].text, elt, D, St, B * Hq, qRows);
-    ps[ATTNRT_ATTN_TEXT_K_MAP] = tensorMap(in[1].text, elt, D, St, B * Hkv, kvRows);
-    ps[ATTNRT_ATTN_TEXT_V_MAP] = tensorMap(in[2].text, elt, D, St, B * Hkv, kvRows);
-    ps[ATTNRT_ATTN_TEXT_O_MAP] = tensorMap(textOut, elt, D, St, B * Hq, qRows);
+    auto text = [&](const FoldedOperand &f, int64_t BH, int64_t rows) {
+      return tensorMap(f.text, elt, D, St, BH, rows, f.textSlabRows, f.textRowOffset);
+    };
+    ps[ATTNRT_ATTN_TEXT_Q_MAP] = text(in[0], B * Hq, qRows);
+    ps[ATTNRT_ATTN_TEXT_K_MAP] = text(in[1], B * Hkv, kvRows);
+    ps[ATTNRT_ATTN_TEXT_V_MAP] = text(in[2], B * Hkv, kvRows);
+    ps[ATTNRT_ATTN_TEXT_O_MAP] = tensorMap(textOut, elt, D, St, B * Hq, qRows, outSlab,
+                                           outSlab ? geo->numTokens() : 0);
     ps[ATTNRT_ATTN_TEXT_TOKENS] = i32(St);
     ps[ATTNRT_ATTN_TEXT_LENGTH] =
         textLengthText.empty() ? i32(textLength) : i32(textLengthText);

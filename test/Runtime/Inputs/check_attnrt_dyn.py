@@ -72,6 +72,7 @@ for name, old, new in (
         ("bad-assert", "assert S%64 == 0", "assert S%64 =~ 0"),
         ("zero-divisor", "i32:S/64*2", "i32:S/(64-64)"),
         ("min-one-size", "i32:S/64*2", "i32:min(S)"),
+        ("slab-text", "tmap:arg:1:bf16:64,S,B*2:64", "tmap:arg:1:bf16:64,S,B*2:64:stride=S"),
         ("max-open", "i32:S/64*2", "i32:max(S,2"),
         ("arg-expr", "arg 1 bf16 B,2,S,64", "arg 1 bf16 B,2,S*2,64"),
         ("bad-index", "scratch:0", "scratch:1")):
@@ -92,6 +93,19 @@ rc, h2 = load(d)
 rc = lib.attnrt_run_shaped(h2, None, u64s([x, y]), i64s(shape(1, 128)), u64s([out]))
 print("run-zero-divisor rc", rc, err())
 lib.attnrt_free(h2)
+# A slab stride smaller than a slab (S rows of 64), or one whose last slab
+# ends past the buffer, is refused when the sizes are known; one that holds
+# the slabs in the buffer runs.
+for name, slab in (("run-slab-small", "S*32"), ("run-slab-past", "S*64+64"), ("run-slab", "S*64")):
+    d = os.path.join(tmp, name)
+    shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(fixture, d)
+    open(os.path.join(d, "plan.txt"), "w").write(
+        plan.replace("tmap:arg:1:bf16:64,S,B*2:64", "tmap:arg:1:bf16:64,S,B*2:64:slab=" + slab))
+    rc, h2 = load(d)
+    rc = lib.attnrt_run_shaped(h2, None, u64s([x, y]), i64s(shape(1, 128)), u64s([out]))
+    print(name, "rc", rc, err())
+    lib.attnrt_free(h2)
 for p in (x, y, out):
     lib.attnrt_device_free(ctypes.c_uint64(p))
 lib.attnrt_free(h)

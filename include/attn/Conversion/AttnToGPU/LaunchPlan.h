@@ -40,7 +40,10 @@ constexpr llvm::StringLiteral kScratchAttr = "attn.scratch";
 constexpr llvm::StringLiteral kErrorBufferAttr = "attn.error_buffer";
 constexpr llvm::StringLiteral kCheckDimsAttr = "attn.check_dims";
 /// On a gpu.launch_func: one string per kernel operand, "" or the TMA tensor
-/// map ("DTYPE:D,S,N:ROWS") the kernel takes over that operand's buffer.
+/// map ("DTYPE:D,S,N:ROWS" or "DTYPE:D0,...:box=B0,...", then optionally
+/// ":slab=ELEMENTS", the outermost stride of a slab of a larger tensor) the
+/// kernel takes over that operand's buffer; "+BYTES:" before it starts the
+/// map that far into the buffer (docs/ARTIFACT.md).
 constexpr llvm::StringLiteral kTensorMapsAttr = "attn.tensor_maps";
 /// Run-time sizes (docs/DynamicShapes.md, GPU path): an entry argument's
 /// dynamic dimension d of argument i is the size named `a<i>_<d>`; sizes
