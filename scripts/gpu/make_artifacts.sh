@@ -20,7 +20,7 @@ mkdir -p "$ROOT"
 "$BIN/attn-compile" test/GPU/Inputs/vsa_raster_nogate.mlir -o "$ROOT/vsa_raster_nogate"
 # Run-time sizes (issue 14): one artifact each, run at random shapes by
 # scripts/gpu/check_dynamic.py.
-for m in dynamic_sdpa dynamic_block_sparse dynamic_grid_vsa sta_text_length_operand; do
+for m in dynamic_sdpa dynamic_block_sparse dynamic_grid_vsa sta_text_length_operand sta_one_tensor; do
   "$BIN/attn-compile" test/Compile/Inputs/$m.mlir -o "$ROOT/$m"
 done
 # The lse result: the wgmma kernel here, the mma.sync kernel (_sm80), SIMT (f32).
