@@ -52,6 +52,21 @@ def main():
     torch.manual_seed(rng.randrange(2**31))
     passed = failed = 0
 
+    def refused(name, art, ptrs, shapes, out, expect):
+        """A run with shapes that break the plan's asserts: refused with
+        `expect` in the message, nothing launched (out still NaN)."""
+        nonlocal passed, failed
+        try:
+            art.run(0, ptrs, [out.data_ptr()], shapes)
+            ok, msg = False, "ran"
+        except RuntimeLibraryError as e:
+            torch.cuda.synchronize()
+            ok = expect in str(e) and out.isnan().all().item()
+            msg = str(e).split("failed: ")[-1]
+        print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}", flush=True)
+        passed += ok
+        failed += not ok
+
     def verdict(name, out, ref):
         nonlocal passed, failed
         ok, msg = errcheck.check(out.float(), ref, 1e-2)
@@ -86,18 +101,10 @@ def main():
     q = torch.randn(1, 4, 128, 64, device=dev, dtype=torch.float16)
     idx = torch.zeros(1, 4, 3, 1, device=dev, dtype=torch.int32)
     cnt = torch.zeros(1, 4, 3, device=dev, dtype=torch.int32)
-    out = torch.full_like(q, float("nan"))
-    try:
-        art.run(0, [q.data_ptr(), q.data_ptr(), q.data_ptr(), idx.data_ptr(), cnt.data_ptr()],
-                [out.data_ptr()], [q.shape, q.shape, q.shape, idx.shape, cnt.shape])
-        ok, msg = False, "ran"
-    except RuntimeLibraryError as e:
-        torch.cuda.synchronize()
-        ok = "must have a row per query block" in str(e) and out.isnan().all().item()
-        msg = str(e).split("failed: ")[-1]
-    print(f"{'PASS' if ok else 'FAIL'} refused shape: {msg}", flush=True)
-    passed += ok
-    failed += not ok
+    refused("refused shape", art,
+            [q.data_ptr(), q.data_ptr(), q.data_ptr(), idx.data_ptr(), cnt.data_ptr()],
+            [q.shape, q.shape, q.shape, idx.shape, cnt.shape], torch.full_like(q, float("nan")),
+            "must have a row per query block")
 
     # The VSA layer at random grids and top-ks: one artifact.
     art = Artifact(os.path.join(root, "dynamic_grid_vsa"), lib)
@@ -162,18 +169,9 @@ def main():
 
     # A grid that does not match the sequence: refused before any launch.
     x = torch.randn(1, 12, 120, 128, device=dev, dtype=torch.bfloat16)
-    out = torch.full_like(x, float("nan"))
-    shapes = [x.shape] * 4 + [(2,), (6,), (11,), (3,)]
-    try:
-        art.run(0, [x.data_ptr()] * 4 + [0] * 4, [out.data_ptr()], shapes)
-        ok, msg = False, "ran"
-    except RuntimeLibraryError as e:
-        torch.cuda.synchronize()
-        ok = "T*H*W" in str(e) and out.isnan().all().item()
-        msg = str(e).split("failed: ")[-1]
-    print(f"{'PASS' if ok else 'FAIL'} refused grid: {msg}", flush=True)
-    passed += ok
-    failed += not ok
+    refused("refused grid", art, [x.data_ptr()] * 4 + [0] * 4,
+            [x.shape] * 4 + [(2,), (6,), (11,), (3,)], torch.full_like(x, float("nan")),
+            "T*H*W")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

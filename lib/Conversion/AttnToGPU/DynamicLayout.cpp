@@ -323,23 +323,13 @@ FailureOr<bool> Planner::planRasterAttentionDynamic(BlockSparseOp op) {
   if (qi == symTiles.end())
     return false; // not over run-time-grid tiles: the plain kernel
   const SymTile &tq = qi->second;
-  if (!opts.foldLayout || !opts.tensorCores || !opts.wgmma ||
-      opts.chip != "sm_90a") {
-    why = "the raster-tile kernel is sm_90a's wgmma kernel (fold-layout, "
-          "wgmma, chip sm_90a)";
+  if (auto no = rasterKernelRefusal(op)) {
+    why = *no;
     return notFolded();
   }
   auto qt = cast<RankedTensorType>(op.getQ().getType());
   Type elt = qt.getElementType();
   const int64_t D = qt.getDimSize(3);
-  if (!(elt.isBF16() || elt.isF16()) || !(D == 64 || D == 128)) {
-    why = "the raster-tile kernel takes bf16/f16 with head dim 64 or 128";
-    return notFolded();
-  }
-  if (op.getLse()) {
-    why = "the op's 'lse' result is written by the plain kernel form only";
-    return notFolded();
-  }
   const SymTile *in[3] = {&tq, nullptr, nullptr};
   for (int i = 1; i < 3; ++i) {
     auto it = symTiles.find(op->getOperand(i));

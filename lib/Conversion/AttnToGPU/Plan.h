@@ -403,6 +403,9 @@ private:
   /// text concat/slices) folded into TMA boxes (RasterFold.cpp). false: not
   /// folded (why: a remark with opts.report), the caller plans the gathers.
   FailureOr<bool> planRasterAttention(BlockSparseOp op);
+  /// Why `op` cannot be the raster-tile kernel whatever its layout (chip,
+  /// options, element type, head dim, lse), or std::nullopt.
+  std::optional<std::string> rasterKernelRefusal(BlockSparseOp op);
   /// The raster-tile kernel's configuration for `op` (rows-row blocks of
   /// `tile`, the planner's overlap and softmax options).
   HopperKernelConfig rasterKernelConfig(BlockSparseOp op, int64_t rows,

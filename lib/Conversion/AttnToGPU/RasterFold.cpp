@@ -248,6 +248,23 @@ std::vector<Param> Planner::rasterParams(const HopperKernelConfig &cfg, Type elt
   return ps;
 }
 
+std::optional<std::string> Planner::rasterKernelRefusal(BlockSparseOp op) {
+  auto qt = cast<RankedTensorType>(op.getQ().getType());
+  Type elt = qt.getElementType();
+  const int64_t D = qt.getDimSize(3);
+  if (!opts.foldLayout || !opts.tensorCores || !opts.wgmma ||
+      opts.chip != "sm_90a")
+    return std::string("the raster-tile kernel is sm_90a's wgmma kernel "
+                       "(fold-layout, wgmma, chip sm_90a)");
+  if (!(elt.isBF16() || elt.isF16()) || !(D == 64 || D == 128))
+    return std::string("the raster-tile kernel takes bf16/f16 with head dim 64 "
+                       "or 128");
+  if (op.getLse())
+    return std::string("the op's 'lse' result is written by the plain kernel "
+                       "form only");
+  return std::nullopt;
+}
+
 FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   std::string why;
   auto notFolded = [&]() -> FailureOr<bool> {
@@ -264,18 +281,8 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
                 Sq = qt.getDimSize(2), D = qt.getDimSize(3),
                 Hkv = kt.getDimSize(1), Skv = kt.getDimSize(2);
   const int64_t P = op.getBlockQAttr().getInt();
-  if (!opts.foldLayout || !opts.tensorCores || !opts.wgmma ||
-      opts.chip != "sm_90a") {
-    why = "the raster-tile kernel is sm_90a's wgmma kernel (fold-layout, "
-          "wgmma, chip sm_90a)";
-    return notFolded();
-  }
-  if (!(elt.isBF16() || elt.isF16()) || !(D == 64 || D == 128)) {
-    why = "the raster-tile kernel takes bf16/f16 with head dim 64 or 128";
-    return notFolded();
-  }
-  if (op.getLse()) {
-    why = "the op's 'lse' result is written by the plain kernel form only";
+  if (auto no = rasterKernelRefusal(op)) {
+    why = *no;
     return notFolded();
   }
   // VSA: the fine output feeds the gated combine, which is untiled.
