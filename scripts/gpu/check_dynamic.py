@@ -154,18 +154,21 @@ def main():
 
     # STA as Python builds it (sta_one_tensor.mlir: q, k, v, out one tensor
     # each, image then text; the maps over slabs of it), fresh inputs.
-    art_one = Artifact(os.path.join(root, "sta_one_tensor"), lib)
+    # (sta_one_tensor: the default plan, gathers; sta_one_tensor_slabs: the
+    # --fold-slabs plan, the raster-tile kernel over slab maps.)
     cfg1 = {"kind": "sta", "grid": [6, 8, 16], "tile": [6, 8, 8], "tile_grid": [1, 1, 2],
             "sta_tile": [6, 8, 8], "window": [1, 1, 1], "text_length": 100}
-    for _ in range(2):
-        x = [torch.randn(1, 2, 896, 64, device=dev, dtype=torch.bfloat16) for _ in range(3)]
-        out = torch.full((1, 2, 896, 64), float("nan"), device=dev, dtype=torch.bfloat16)
-        art_one.run(torch.cuda.current_stream().cuda_stream, [t.data_ptr() for t in x],
-                    [out.data_ptr()])
-        torch.cuda.synchronize()
-        parts = [t[:, :, :768].contiguous() for t in x] + [t[:, :, 768:].contiguous() for t in x]
-        oi, ot = check_models.model_ref.sta_model(cfg1, *parts)
-        verdict("sta_one_tensor (slab maps) text_length 100", out, torch.cat([oi, ot], 2))
+    for name in ("sta_one_tensor", "sta_one_tensor_slabs"):
+        art_one = Artifact(os.path.join(root, name), lib)
+        for _ in range(2):
+            x = [torch.randn(1, 2, 896, 64, device=dev, dtype=torch.bfloat16) for _ in range(3)]
+            out = torch.full((1, 2, 896, 64), float("nan"), device=dev, dtype=torch.bfloat16)
+            art_one.run(torch.cuda.current_stream().cuda_stream, [t.data_ptr() for t in x],
+                        [out.data_ptr()])
+            torch.cuda.synchronize()
+            parts = [t[:, :, :768].contiguous() for t in x] + [t[:, :, 768:].contiguous() for t in x]
+            oi, ot = check_models.model_ref.sta_model(cfg1, *parts)
+            verdict(f"{name} text_length 100", out, torch.cat([oi, ot], 2))
 
     # A grid that does not match the sequence: refused before any launch.
     x = torch.randn(1, 12, 120, 128, device=dev, dtype=torch.bfloat16)

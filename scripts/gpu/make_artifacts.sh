@@ -23,6 +23,9 @@ mkdir -p "$ROOT"
 for m in dynamic_sdpa dynamic_block_sparse dynamic_grid_vsa sta_text_length_operand sta_one_tensor; do
   "$BIN/attn-compile" test/Compile/Inputs/$m.mlir -o "$ROOT/$m"
 done
+# Python's one-tensor STA layout folded over slab maps (--fold-slabs, off by
+# default until this has run on the GPU).
+"$BIN/attn-compile" test/Compile/Inputs/sta_one_tensor.mlir -o "$ROOT/sta_one_tensor_slabs" --fold-slabs
 # The lse result: the wgmma kernel here, the mma.sync kernel (_sm80), SIMT (f32).
 for m in sdpa_lse block_sparse_lse; do
   "$BIN/attn-compile" test/GPU/Inputs/$m.mlir -o "$ROOT/$m"

@@ -68,6 +68,11 @@ static cl::opt<bool> fmaSoftmax(
     "fma-softmax", cl::desc("The wgmma kernels' softmax: raw row maxima, one "
                             "fma per exponent (kernel suffix _fm)"),
     cl::init(attn::GpuCompileOptions().fmaSoftmax));
+static cl::opt<bool> foldSlabs(
+    "fold-slabs", cl::desc("Fold raster tokens that are the first rows of a "
+                           "larger tensor (Python's one-tensor STA layout) "
+                           "into the raster-tile kernel's maps (slab strides)"),
+    cl::init(attn::GpuCompileOptions().foldSlabs));
 static cl::opt<std::string> ptxas("ptxas", cl::desc("ptxas for the cubin (empty: PTX only)"),
                                   cl::init("/usr/local/cuda/bin/ptxas"));
 
@@ -103,6 +108,7 @@ int main(int argc, char **argv) {
   options->overlap = overlap;
   options->qInRegs = qRegs;
   options->fmaSoftmax = fmaSoftmax;
+  options->foldSlabs = foldSlabs;
   if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, *options))
     return fail(llvm::toString(std::move(e)));
   return 0;

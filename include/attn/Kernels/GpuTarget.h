@@ -84,6 +84,14 @@ struct GpuCompileOptions {
   /// (HopperKernelConfig::fmaSoftmax, name suffix _fm). On: faster in every
   /// kernel measured (dense +3.6%, STA layer +4.8%, Wan layer +1.5%).
   bool fmaSoftmax = true;
+  /// The raster-tile fold also takes raster tokens that are the first rows
+  /// of a larger tensor, the text rows after them (Python's one-tensor STA
+  /// q/k/v/out): TMA maps over slabs of it (`tmap:...:slab=`) and maps that
+  /// start into their buffer. Off until checked on the GPU (planned and
+  /// checked on the fake driver only: test/Compile/
+  /// attn-compile-sta-one-tensor-fold.test); off, such a layout keeps the
+  /// gathers.
+  bool foldSlabs = false;
 
   /// The defaults for `chip` with the chip's PTX features, or std::nullopt
   /// for a chip not in gpuChips().
@@ -112,6 +120,7 @@ GpuCompileOptions gpuCompileOptionsOf(const Options &o) {
   g.overlap = o.overlap;
   g.qInRegs = o.qInRegs;
   g.fmaSoftmax = o.fmaSoftmax;
+  g.foldSlabs = o.foldSlabs;
   return g;
 }
 /// Sets the GPU fields of such a struct from `g`.
@@ -130,6 +139,7 @@ void setGpuCompileOptions(Options &o, const GpuCompileOptions &g) {
   o.overlap = g.overlap;
   o.qInRegs = g.qInRegs;
   o.fmaSoftmax = g.fmaSoftmax;
+  o.foldSlabs = g.foldSlabs;
 }
 
 } // namespace attn

@@ -118,6 +118,12 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
       llvm::cl::desc("The wgmma kernels' softmax: raw row maxima, one fma per "
                      "exponent (kernel suffix _fm)"),
       llvm::cl::init(GpuCompileOptions().fmaSoftmax)};
+  PassOptions::Option<bool> foldSlabs{
+      *this, "fold-slabs",
+      llvm::cl::desc("Fold raster tokens that are the first rows of a larger "
+                     "tensor (Python's one-tensor STA layout) into the "
+                     "raster-tile kernel's maps (slab strides)"),
+      llvm::cl::init(GpuCompileOptions().foldSlabs)};
   PassOptions::Option<bool> optimize{
       *this, "optimize", llvm::cl::desc("Run attn-optimize first"),
       llvm::cl::init(true)};

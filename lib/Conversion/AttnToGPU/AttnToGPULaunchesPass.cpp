@@ -42,7 +42,8 @@ struct ConvertAttnToGPULaunchesPass
       ConvertAttnToGPULaunchesBase::report,
       ConvertAttnToGPULaunchesBase::overlap,
       ConvertAttnToGPULaunchesBase::qInRegs,
-      ConvertAttnToGPULaunchesBase::fmaSoftmax;
+      ConvertAttnToGPULaunchesBase::fmaSoftmax,
+      ConvertAttnToGPULaunchesBase::foldSlabs;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fn = module.lookupSymbol<func::FuncOp>(entry);

@@ -66,7 +66,7 @@ struct FoldedOperand {
 /// std::nullopt with `why`.
 std::optional<FoldedOperand> matchOperand(const RowView &view,
                                           ArrayRef<int64_t> slotToRaster,
-                                          int64_t rasterRows,
+                                          int64_t rasterRows, bool allowSlabs,
                                           std::string &why) {
   const int64_t image = slotToRaster.size();
   const int64_t rows = view.src.size();
@@ -94,6 +94,11 @@ std::optional<FoldedOperand> matchOperand(const RowView &view,
   }
   if (rasterSrc < 0 || view.sourceRows[rasterSrc] < rasterRows) {
     why = "its image rows are not read from a raster tensor of the grid";
+    return std::nullopt;
+  }
+  if (!allowSlabs && view.sourceRows[rasterSrc] != rasterRows) {
+    why = "its raster rows are the first rows of a larger tensor (folded "
+          "with fold-slabs, off until checked on the GPU)";
     return std::nullopt;
   }
   // The raster tokens may be the first rows of a larger tensor, the text
@@ -359,7 +364,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
       why = std::string(names[i]) + " is not a tiled view (tile, concat, pad)";
       return notFolded();
     }
-    auto m = matchOperand(*view, slots, geo->numTokens(), why);
+    auto m = matchOperand(*view, slots, geo->numTokens(), opts.foldSlabs, why);
     if (!m) {
       why = std::string(names[i]) + ": " + why;
       return notFolded();
@@ -394,7 +399,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
       why = "the combine's gate is not a tiled view";
       return notFolded();
     }
-    auto m = matchOperand(*view, slots, geo->numTokens(), why);
+    auto m = matchOperand(*view, slots, geo->numTokens(), opts.foldSlabs, why);
     if (!m || m->text >= 0) {
       why = "the combine's gate: " + why;
       return notFolded();
@@ -482,7 +487,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   auto concat = untile.getResult().hasOneUse()
                     ? dyn_cast<tensor::ConcatOp>(*untile.getResult().getUsers().begin())
                     : tensor::ConcatOp();
-  if (concat && St && !terminals.empty() && concat.getDim() == 2 &&
+  if (opts.foldSlabs && concat && St && !terminals.empty() && concat.getDim() == 2 &&
       concat.getInputs().size() == 2 && concat.getInputs()[0] == untile.getResult() &&
       concat.getInputs()[1] == std::get<0>(terminals[0]) &&
       std::get<0>(terminals[0]).hasOneUse() && concat.getResultType().hasStaticShape()) {
