@@ -75,7 +75,7 @@ static linalg::GenericOp scaleOf(Value v, float &scale) {
 }
 
 LogicalResult Planner::planMmaContraction(linalg::LinalgOp op) {
-  auto [Pn, I, J, R] = *matchTiledContraction(op, /*allowDynamic=*/true);
+  const int64_t R = (*matchTiledContraction(op, /*allowDynamic=*/true))[3];
   float scale = 1.0f;
   Value result = op->getResult(0);
   if (linalg::GenericOp s = scaleOf(result, scale)) {
@@ -96,20 +96,19 @@ LogicalResult Planner::planMmaContraction(linalg::LinalgOp op) {
   if (failed(a) || failed(bm))
     return failure();
   int out = outputFor(result);
-  if (dynamicEntry) {
-    // Run-time sizes: [B, H, I, J] scores, the grid from their texts.
-    SmallVector<std::string> os = sizesOf(result);
-    const std::string PT = sizeMul(os[0], os[1]), IT = os[2], JT = os[3];
-    assertSizes(PT, "<=", "65535",
-                "VSA's coarse scores: batch * heads must be at most 65535");
-    Launch l = launchOf(name, mmaContractionContract(),
-                        {p(*a), p(*bm), p(out), i32(IT), i32(JT), i32(R)});
-    l.gridExpr = {sizeCeilDiv(JT, kMmaContractionTile),
-                  sizeCeilDiv(IT, kMmaContractionTile), PT};
-    launches.push_back(std::move(l));
-    return success();
-  }
-  launches.push_back(launchOf(name, mmaContractionContract(Pn, I, J),
-                              {p(*a), p(*bm), p(out), i32(I), i32(J), i32(R)}));
+  // [..., I, J] scores, sizes as text (run-time ones as expressions); the
+  // leading dims are the grid's z.
+  SmallVector<std::string> os = sizesOf(result);
+  std::string PT = "1";
+  for (size_t d = 0; d + 2 < os.size(); ++d)
+    PT = sizeMul(PT, os[d]);
+  const std::string IT = os[os.size() - 2], JT = os.back();
+  assertSizes(PT, "<=", "65535",
+              "VSA's coarse scores: batch * heads must be at most 65535");
+  Launch l = launchOf(name, mmaContractionContract(),
+                      {p(*a), p(*bm), p(out), i32(IT), i32(JT), i32(R)});
+  setGrid(l, {sizeCeilDiv(JT, kMmaContractionTile),
+              sizeCeilDiv(IT, kMmaContractionTile), PT});
+  launches.push_back(std::move(l));
   return success();
 }

@@ -28,100 +28,69 @@ using namespace mlir::attn;
 using namespace mlir::attn::plan;
 
 LogicalResult Planner::planBlockMean(BlockMeanOp op) {
-  if (dynamicEntry) {
-    // Sizes as text; a tile of a run-time grid is read in place through the
-    // grid's row table (DynamicLayout.cpp).
-    Value in = op.getInput();
-    auto rt = cast<RankedTensorType>(op.getType());
-    Type elt = rt.getElementType();
-    if (!(elt.isF32() || elt.isBF16() || elt.isF16()))
-      return op->emitError() << "attn-to-gpu: block_mean of " << elt;
-    const int64_t P = op.getBlockAttr().getInt(), D = rt.getDimSize(3);
-    if (ShapedType::isDynamic(D))
-      return op->emitError("attn-to-gpu: block_mean needs a static head dim");
-    SmallVector<std::string> rs = sizesOf(op.getResult());
-    const std::string BH = sizeMul(rs[0], rs[1]), N = rs[2];
-    Param rowsP = null(), sizes = null();
-    FailureOr<int> x = failure();
-    std::string srcRows = sizeMul(N, std::to_string(P));
-    auto st = symTiles.find(in);
-    if (st != symTiles.end()) {
-      if (st->second.slots() != P)
-        return op->emitError("attn-to-gpu: block_mean of a run-time-grid tile "
-                             "needs block = the tile's slots");
-      auto [rowsB, sizesB] = tileTables(st->second, op);
-      rowsP = p(rowsB);
-      x = materialize(st->second.raster, op);
-      const auto &g = st->second.grid;
-      srcRows = sizeMul(sizeMul(g[0], g[1]), g[2]);
-      auto vbs = symBlockSizes.find(op.getBlockSizes());
-      if (vbs != symBlockSizes.end() && vbs->second.sameGrid(st->second))
-        sizes = p(sizesB);
-    } else {
-      assertSizes(sizeParen(sizesOf(in)[2]) + "%" + std::to_string(P), "==", "0",
-                  "attn.block_mean: the length must be a multiple of block");
-      x = materialize(in, op);
-    }
-    if (failed(x))
-      return failure();
-    LogicalResult ok = success();
-    if (sizes.isNull)
-      sizes = optionalBuf(op.getBlockSizes(), op, ok);
-    if (failed(ok))
-      return failure();
-    std::string name = "attn_block_mean_";
-    llvm::raw_string_ostream(name) << elt;
-    ensureKernel(name, [&](gpu::GPUModuleOp m) {
-      emitBlockMeanKernel(b, op->getLoc(), m, elt, name);
-    });
-    int out = outputFor(op.getResult());
-    Launch l = launchOf(name, blockMeanContract(1, 1, blockMeanSharedBytes(elt)),
-                        {p(*x), sizes, p(out), rowsP, i32(N), i32(P), i32(D),
-                         i32(sizes.isNull ? 0 : 1), i32(srcRows)});
-    l.gridExpr = {N, BH, "1"};
-    launches.push_back(std::move(l));
-    return success();
-  }
-  // A row view of one source (VSA's means of attn.tile'd q/k/v) is read in
-  // place through a row table instead of being gathered into a copy.
+  // Sizes as text (numbers, or expressions over run-time sizes). The input
+  // is read in place where it is a layout of one buffer: a static row view
+  // (VSA's means of attn.tile'd q/k/v) or a tile of a run-time grid, both
+  // through a table of rows; otherwise it is materialized.
   Value in = op.getInput();
-  int64_t srcRows = cast<RankedTensorType>(in.getType()).getDimSize(2);
-  Param rowsP = null();
+  auto rt = cast<RankedTensorType>(op.getType());
+  Type elt = rt.getElementType();
+  if (!(elt.isF32() || elt.isBF16() || elt.isF16()))
+    return op->emitError() << "attn-to-gpu: block_mean of " << elt;
+  const int64_t P = op.getBlockAttr().getInt(), D = rt.getDimSize(3);
+  if (ShapedType::isDynamic(D))
+    return op->emitError("attn-to-gpu: block_mean needs a static head dim");
+  SmallVector<std::string> rs = sizesOf(op.getResult());
+  const std::string BH = sizeMul(rs[0], rs[1]), N = rs[2];
+  std::string srcRows = sizesOf(in)[2];
+  Param rowsP = null(), sizes = null();
   FailureOr<int> x = failure();
   const RowView *lazy = lazyView(in);
-  if (lazy && lazy->sources.size() == 1) {
+  auto st = symTiles.find(in);
+  if (st != symTiles.end()) {
+    if (st->second.slots() != P)
+      return op->emitError("attn-to-gpu: block_mean of a run-time-grid tile "
+                           "needs block = the tile's slots");
+    auto [rowsB, sizesB] = tileTables(st->second, op);
+    rowsP = p(rowsB);
+    x = materialize(st->second.raster, op);
+    const auto &g = st->second.grid;
+    srcRows = sizeMul(sizeMul(g[0], g[1]), g[2]);
+    auto vbs = symBlockSizes.find(op.getBlockSizes());
+    if (vbs != symBlockSizes.end() && vbs->second.sameGrid(st->second))
+      sizes = p(sizesB);
+  } else if (lazy && lazy->sources.size() == 1) {
     const RowView &view = *lazy;
     std::vector<int32_t> table(view.src.size());
     for (size_t i = 0; i < table.size(); ++i)
       table[i] = view.src[i] < 0 ? -1 : view.row[i];
     rowsP = p(constTable(std::move(table)));
     x = view.sources[0];
-    srcRows = view.sourceRows[0];
+    srcRows = std::to_string(view.sourceRows[0]);
   } else {
+    if (dynamicEntry)
+      assertSizes(sizeParen(srcRows) + "%" + std::to_string(P), "==", "0",
+                  "attn.block_mean: the length must be a multiple of block");
     x = materialize(in, op);
   }
   if (failed(x))
     return failure();
   LogicalResult ok = success();
-  Param sizes = optionalBuf(op.getBlockSizes(), op, ok);
+  if (sizes.isNull)
+    sizes = optionalBuf(op.getBlockSizes(), op, ok);
   if (failed(ok))
     return failure();
-  auto rt = cast<RankedTensorType>(op.getType());
-  Type elt = rt.getElementType();
-  if (!(elt.isF32() || elt.isBF16() || elt.isF16()))
-    return op->emitError() << "attn-to-gpu: block_mean of " << elt;
-  int64_t BH = rt.getDimSize(0) * rt.getDimSize(1), N = rt.getDimSize(2),
-          D = rt.getDimSize(3), P = op.getBlockAttr().getInt();
   std::string name = "attn_block_mean_";
   llvm::raw_string_ostream(name) << elt;
   ensureKernel(name, [&](gpu::GPUModuleOp m) {
     emitBlockMeanKernel(b, op->getLoc(), m, elt, name);
   });
   int out = outputFor(op.getResult());
-  launches.push_back(launchOf(name, blockMeanContract(N, BH, blockMeanSharedBytes(elt)),
-                              {p(*x), sizes, p(out), rowsP, i32(N), i32(P),
-                               i32(D), i32(sizes.isNull ? 0 : 1),
-                               i32(srcRows)}));
+  Launch l = launchOf(name, blockMeanContract(1, 1, blockMeanSharedBytes(elt)),
+                      {p(*x), sizes, p(out), rowsP, i32(N), i32(P), i32(D),
+                       i32(sizes.isNull ? 0 : 1), i32(srcRows)});
+  setGrid(l, {N, BH, "1"});
+  launches.push_back(std::move(l));
   return success();
 }
 
@@ -132,56 +101,30 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
   auto st = cast<RankedTensorType>(op.getScores().getType());
   if (!st.getElementType().isF32())
     return op->emitError("attn-to-gpu: block_topk takes f32 scores");
-  int64_t rows = st.getDimSize(0) * st.getDimSize(1) * st.getDimSize(2);
-  int64_t nkv = st.getDimSize(3);
-  int64_t K = cast<RankedTensorType>(op.getResult(0).getType()).getDimSize(3);
-  if (dynamicEntry) {
-    // Run-time sizes: K = min(k, Nkv) and the rows as text; a run-time Nkv
-    // takes the widest register variant (up to 32 * 32 kv blocks, checked).
-    SmallVector<std::string> ss = sizesOf(op.getScores());
-    const std::string rowsT = sizeMul(sizeMul(ss[0], ss[1]), ss[2]);
-    const std::string nkvT = ss[3], KT = sizesOf(op.getResult(0))[3];
-    auto nkvStatic = sizeValue(nkvT);
-    int64_t regKeys = nkvStatic ? blockTopkRegisterKeys(*nkvStatic)
-                                : kTopkMaxRegisterKeys;
-    if (!regKeys)
-      return op->emitError() << "attn-to-gpu: block_topk over " << *nkvStatic
-                             << " kv blocks with run-time sizes (at most "
-                             << 32 * kTopkMaxRegisterKeys << ")";
-    if (!nkvStatic)
-      assertSizes(nkvT, "<=", std::to_string(32 * kTopkMaxRegisterKeys),
-                  "attn.block_topk: at most " +
-                      std::to_string(32 * kTopkMaxRegisterKeys) +
-                      " kv blocks with run-time sizes");
-    if (Value kv = op.getKValue()) {
-      auto kt = scalarText(kv);
-      if (!kt)
-        return op->emitError("attn-to-gpu: block_topk's k is not a size the "
-                             "plan can compute");
-      assertSizes(*kt, ">=", "1", "attn.block_topk: k must be >= 1");
-    }
-    std::string name = "attn_block_topk_r" + std::to_string(regKeys);
-    ensureKernel(name, [&](gpu::GPUModuleOp m) {
-      emitBlockTopkKernel(b, op->getLoc(), m, name, regKeys);
-    });
-    int idx = outputFor(op.getResult(0)), cnt = outputFor(op.getResult(1));
-    Launch l = launchOf(name, blockTopkContract(1, 1, kTopkWarps, regKeys),
-                        {p(*scores), p(idx), p(cnt), i32(nkvT), i32(KT),
-                         i32(rowsT)});
-    l.gridExpr = {sizeCeilDiv(rowsT, kTopkWarps), "1", "1"};
-    launches.push_back(std::move(l));
-    return success();
-  }
-  if (ShapedType::isDynamic(K))
-    return op->emitError("attn-to-gpu: block_topk with a run-time k is not "
-                         "yet supported by the GPU path");
+  // Sizes as text: K = min(k, Nkv).
+  SmallVector<std::string> ss = sizesOf(op.getScores());
+  const std::string rows = sizeMul(sizeMul(ss[0], ss[1]), ss[2]);
+  const std::string nkvText = ss[3], K = sizesOf(op.getResult(0))[3];
+  if (K == "?")
+    return op->emitError("attn-to-gpu: block_topk's k is not a size the plan "
+                         "can compute");
+  // Keys in registers where they fit (the variant's name says how many); a
+  // run-time Nkv takes the widest register variant (checked at run time).
+  const std::optional<int64_t> nkv = sizeValue(nkvText);
+  int64_t regKeys = nkv ? blockTopkRegisterKeys(*nkv) : kTopkMaxRegisterKeys;
+  if (!nkv)
+    assertSizes(nkvText, "<=", std::to_string(32 * kTopkMaxRegisterKeys),
+                "attn.block_topk: at most " +
+                    std::to_string(32 * kTopkMaxRegisterKeys) +
+                    " kv blocks with run-time sizes");
+  if (Value kv = op.getKValue())
+    assertSizes(*scalarText(kv), ">=", "1", "attn.block_topk: k must be >= 1");
   int64_t maxShared = opts.target()->maxSharedBytes;
-  // Keys in registers where they fit (the variant's name says how many).
-  int64_t regKeys = blockTopkRegisterKeys(nkv);
-  KernelContract topk = blockTopkContract(
-      rows, nkv, regKeys ? kTopkWarps : blockTopkWarps(nkv, maxShared), regKeys);
+  const int64_t warps = regKeys ? kTopkWarps : blockTopkWarps(*nkv, maxShared);
+  KernelContract topk =
+      blockTopkContract(1, regKeys ? 1 : *nkv, warps, regKeys);
   if (topk.sharedBytes > maxShared)
-    return op->emitError() << "attn-to-gpu: block_topk over " << nkv
+    return op->emitError() << "attn-to-gpu: block_topk over " << *nkv
                            << " blocks needs " << topk.sharedBytes
                            << " bytes of shared memory, more than " << opts.chip
                            << "'s " << maxShared;
@@ -192,9 +135,10 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
     emitBlockTopkKernel(b, op->getLoc(), m, name, regKeys);
   });
   int idx = outputFor(op.getResult(0)), cnt = outputFor(op.getResult(1));
-  launches.push_back(launchOf(name, topk,
-                              {p(*scores), p(idx), p(cnt), i32(nkv), i32(K),
-                               i32(rows)}));
+  Launch l = launchOf(name, topk,
+                      {p(*scores), p(idx), p(cnt), i32(nkvText), i32(K), i32(rows)});
+  setGrid(l, {sizeCeilDiv(rows, warps), "1", "1"});
+  launches.push_back(std::move(l));
   return success();
 }
 

@@ -128,7 +128,16 @@ LogicalResult Planner::planReturn(func::ReturnOp ret) {
 }
 
 
-static bool hasStaticTensors(Operation *op);
+/// Every tensor `op` reads or writes has a static shape (then it is planned
+/// as in a static entry, even where the entry has run-time sizes).
+static bool hasStaticTensors(Operation *op) {
+  auto isStatic = [](Type t) {
+    auto st = dyn_cast<ShapedType>(t);
+    return !st || st.hasStaticShape();
+  };
+  return llvm::all_of(op->getOperandTypes(), isStatic) &&
+         llvm::all_of(op->getResultTypes(), isStatic);
+}
 
 LogicalResult Planner::dynamicPlanSupported(Block &block) {
   // Run-time sizes (docs/DynamicShapes.md, "GPU path"): attention over
@@ -147,17 +156,6 @@ LogicalResult Planner::dynamicPlanSupported(Block &block) {
                              "docs/DynamicShapes.md lists the ops that do)";
   }
   return success();
-}
-
-/// Every tensor `op` reads or writes has a static shape (then it is planned
-/// as in a static entry, even where the entry has run-time sizes).
-static bool hasStaticTensors(Operation *op) {
-  auto isStatic = [](Type t) {
-    auto st = dyn_cast<ShapedType>(t);
-    return !st || st.hasStaticShape();
-  };
-  return llvm::all_of(op->getOperandTypes(), isStatic) &&
-         llvm::all_of(op->getResultTypes(), isStatic);
 }
 
 /// A 0-d integer tensor argument read only by tensor.extract: a size.

@@ -132,6 +132,14 @@ inline std::string sizeMul(const std::string &a, const std::string &b) {
   return factor(a) + "*" + factor(b);
 }
 
+/// Whether P-slot tiles of `tile` (t, h, w) are read in boxes of `rows`
+/// rows of whole t-slices: h * w divides 64, 64 divides P, box sizes in
+/// TMA's range.
+inline bool rasterBoxesFit(ArrayRef<int64_t> tile, int64_t P, int64_t rows) {
+  return P % 64 == 0 && 64 % (tile[1] * tile[2]) == 0 && P / rows <= 64 &&
+         tile[0] <= 256 && tile[1] <= 256 && tile[2] <= 256;
+}
+
 /// The (coarse, gate) inputs of `g` when it is VSA's combine of the fine
 /// output `fine` with P-row tiles (RasterFold.cpp): identity maps except
 /// coarse's (d0, d1, d2 floordiv P, d3), payload round(ext(c) * ext(g) +
@@ -301,6 +309,16 @@ private:
     l.smem = contract.sharedBytes;
     l.params = std::move(params);
     return l;
+  }
+  /// Sets `l`'s grid from size texts: numbers, or expressions evaluated at
+  /// run time (then the plan's grid line gives them).
+  static void setGrid(Launch &l, const std::array<std::string, 3> &grid) {
+    for (int d = 0; d < 3; ++d) {
+      if (auto v = sizeValue(grid[d]))
+        l.grid[d] = *v;
+      else
+        l.gridExpr[d] = grid[d];
+    }
   }
   Param i32(int64_t v) { return Param{-1, v}; }
   /// An i32 from a size text (a number, or an expression over run-time

@@ -348,8 +348,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
   }
   ArrayRef<int64_t> grid = untile.getGrid(), tile = untile.getTile();
   const int64_t rows = P % 128 == 0 ? 128 : 64;
-  if (P % 64 || 64 % (tile[1] * tile[2]) || P / rows > 64 || tile[0] > 256 ||
-      tile[1] > 256 || tile[2] > 256) {
+  if (!rasterBoxesFit(tile, P, rows)) {
     why = "a TMA box is whole t-slices of the tile: h * w must divide 64 and "
           "64 divide P";
     return notFolded();
