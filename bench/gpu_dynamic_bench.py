@@ -17,7 +17,10 @@ is 0 unless the launches differ).
 
 usage: gpu_dynamic_bench.py LIBATTNRT ART_ROOT [--rounds N] [--reps N]
   (ART_ROOT/wan_vsa_1.3b, dynamic_grid_vsa, hunyuan_sta_720p and hunyuan_dyn:
-  attn-compile of the four modules above)"""
+  attn-compile of the four modules above; with hunyuan_one_tensor and
+  hunyuan_one_tensor_slabs, attn-compile of
+  bench/inputs/hunyuan_sta_720p_one_tensor.mlir with --fold-slabs=false and
+  with the default, those two as well)"""
 import argparse
 import os
 import statistics
@@ -30,8 +33,10 @@ sys.path.insert(0, os.path.join(HERE, "..", "python"))
 from attn_mlir.runtime import Artifact  # noqa: E402
 
 
-def compare(lib, title, static_dir, dynamic_dir, ins, out_shapes, sizes, rounds, reps):
-    """Times the two artifacts on the same inputs, alternating rounds."""
+def compare(lib, title, static_dir, dynamic_dir, ins, out_shapes, sizes, rounds, reps,
+            names=("static", "dynamic"), target=1.03):
+    """Times the two artifacts on the same inputs, alternating rounds. The
+    second takes ``sizes`` as size arguments after the inputs."""
     st, dy = Artifact(static_dir, lib), Artifact(dynamic_dir, lib)
     outs = {n: [torch.empty(sh, device="cuda", dtype=torch.bfloat16) for sh in out_shapes]
             for n in ("static", "dynamic")}
@@ -40,7 +45,7 @@ def compare(lib, title, static_dir, dynamic_dir, ins, out_shapes, sizes, rounds,
     runs = {
         "static": st.bind(ptrs, [o.data_ptr() for o in outs["static"]]),
         "dynamic": dy.bind(ptrs + [0] * len(sizes), [o.data_ptr() for o in outs["dynamic"]],
-                           [x.shape for x in ins] + [(v,) for v in sizes]),
+                           [x.shape for x in ins] + [(v,) for v in sizes] if sizes else None),
     }
     for r in runs.values():
         for _ in range(3):
@@ -59,10 +64,11 @@ def compare(lib, title, static_dir, dynamic_dir, ins, out_shapes, sizes, rounds,
     diff = max((a.float() - b.float()).abs().max().item()
                for a, b in zip(outs["static"], outs["dynamic"]))
     s, d = statistics.median(ms["static"]), statistics.median(ms["dynamic"])
+    a, b = names
     print(f"{title}, median of {rounds} rounds x {reps} runs:")
-    print(f"  static artifact  {s:.3f} ms   (rounds {', '.join(f'{x:.3f}' for x in ms['static'])})")
-    print(f"  dynamic artifact {d:.3f} ms   (rounds {', '.join(f'{x:.3f}' for x in ms['dynamic'])})")
-    print(f"  dynamic / static = {d / s:.3f} (target <= 1.03); max |static - dynamic| = {diff:g}")
+    print(f"  {a:>8} artifact {s:.3f} ms   (rounds {', '.join(f'{x:.3f}' for x in ms['static'])})")
+    print(f"  {b:>8} artifact {d:.3f} ms   (rounds {', '.join(f'{x:.3f}' for x in ms['dynamic'])})")
+    print(f"  {b} / {a} = {d / s:.3f} (target <= {target}); max |{a} - {b}| = {diff:g}")
     st.free()
     dy.free()
 
@@ -88,6 +94,17 @@ def main():
     compare(a.lib, "Hunyuan 720p STA layer (B1 H24 grid 30x48x80 + 256 text, D128 bf16, "
             "text_length 256)", os.path.join(a.art_root, "hunyuan_sta_720p"),
             os.path.join(a.art_root, "hunyuan_dyn"), ins, [img, txt], [256], a.rounds, a.reps)
+    del ins
+    # Python's STA layout (issue 13): one tensor each for q, k, v and the
+    # output; gathers into tiled copies against the slab-map fold.
+    slabs = os.path.join(a.art_root, "hunyuan_one_tensor_slabs")
+    if os.path.isdir(slabs):
+        full = (1, 24, 115456, 128)
+        ins = [torch.randn(full, device="cuda", dtype=torch.bfloat16) for _ in range(3)]
+        compare(a.lib, "Hunyuan 720p STA as Python builds it (one tensor each, "
+                "bench/inputs/hunyuan_sta_720p_one_tensor.mlir)",
+                os.path.join(a.art_root, "hunyuan_one_tensor"), slabs, ins, [full], [],
+                a.rounds, a.reps, names=("gathers", "slabs"), target=1.0)
 
 
 if __name__ == "__main__":
