@@ -55,6 +55,9 @@ struct attnrt_artifact {
   attnrt::CUcontext chipChecked = nullptr; // the context whose device passed the chip check
   attnrt::CUmodule module = nullptr;
   std::vector<attnrt::CUfunction> functions; // per plan launch (null: not needed yet)
+  // Per plan launch: the dynamic shared memory its function was opened to
+  // (cuFuncSetAttribute; raised when run-time sizes ask for more).
+  std::vector<unsigned> smemOpened;
   std::vector<attnrt::CUdeviceptr> constDev;
   // mapBase[i]: launch i's first slot in StreamSet::maps; mapCount slots in
   // all (set at load).

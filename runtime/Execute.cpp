@@ -81,6 +81,7 @@ bool prepareShared(const Driver *d, attnrt_artifact *a) {
                "cuFuncSetAttribute(" + l.kernel + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " +
                    std::to_string(l.smem) + ")"))
       return false;
+    a->smemOpened[i] = l.smem;
     a->functions[i] = fn;
   }
   while (a->constDev.size() < plan.constData.size()) {
@@ -460,6 +461,17 @@ int run(attnrt_artifact *a, void *stream, const uint64_t *args, const int64_t *a
           !check(d, d->cuMemsetD32Async(pos + sizeof(uint32_t), 0, ATTNRT_CHECK_ERR_WORDS - 1, s),
                  "cuMemsetD32Async(check error buffer)"))
         return 1;
+    }
+    // Shared memory sized at run time: above the default 48 KiB the
+    // function is opened to it first (once per new maximum).
+    if (l.smem > 48 * 1024 && l.smem > a->smemOpened[at]) {
+      if (!check(d, d->cuFuncSetAttribute(a->functions[at],
+                                          CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                          int(l.smem)),
+                 "cuFuncSetAttribute(" + l.kernel + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " +
+                     std::to_string(l.smem) + ")"))
+        return 1;
+      a->smemOpened[at] = l.smem;
     }
     // The message is built only on failure (a heap string per launch else).
     CUresult r = d->cuLaunchKernel(a->functions[at], l.grid[0], l.grid[1], l.grid[2],

@@ -721,17 +721,19 @@ bool loadPlan(const std::string &dir, Plan &out, std::string &why) {
       l.line = lineNo;
       std::vector<Expr> g;
       std::vector<int64_t> b;
-      int64_t smem = 0;
       if (w.size() < 9 || w[2] != "grid" || !parseExprList(w[3], a->names, g, problem) ||
           g.size() != 3 ||
           w[4] != "block" || !parseList(w[5], b) || b.size() != 3 || w[6] != "smem" ||
-          !parseCount(w[7], smem) || smem > INT32_MAX || w[8] != "params")
+          !Expr::parse(w[7], a->names, l.smemExpr, problem) ||
+          (l.smemExpr.isConstant() &&
+           (l.smemExpr.constant() < 0 || l.smemExpr.constant() > INT32_MAX)) ||
+          w[8] != "params")
         return bad(where + "malformed " + key + " (expected '" + key +
                    " KERNEL grid X,Y,Z block X,Y,Z smem BYTES params P..." +
                    (l.isCheck ? " dims B,H,N" : "") + "')" +
                    (problem.empty() ? "" : ": " + problem));
       l.kernel = w[1];
-      l.smem = unsigned(smem);
+      l.smem = l.smemExpr.isConstant() ? unsigned(l.smemExpr.constant()) : 0;
       for (int k = 0; k < 3; ++k) {
         if ((g[k].isConstant() && (g[k].constant() < 1 || g[k].constant() > UINT32_MAX)) ||
             b[k] < 1 || b[k] > 1024)
@@ -910,6 +912,16 @@ bool resolvePlan(const Plan &plan, const int64_t *argDims, Sized &out, std::stri
       l.grid[k] = unsigned(g);
       if (l.isCheck && !eval(l.dimExprs[k], l.dims[k]))
         return why = where + why, false;
+    }
+    if (!l.smemExpr.isConstant()) {
+      int64_t bytes = 0;
+      if (!eval(l.smemExpr, bytes))
+        return why = where + why, false;
+      if (bytes < 0 || bytes > INT32_MAX)
+        return why = where + "launch '" + l.kernel + "' shared memory '" + l.smemExpr.text +
+                     "' is " + std::to_string(bytes) + " bytes (not a valid size)",
+               false;
+      l.smem = unsigned(bytes);
     }
     for (Param &p : l.params) {
       if (p.kind == Param::I32) {

@@ -73,6 +73,7 @@ struct Launch {
   std::string kernel;
   unsigned grid[3] = {1, 1, 1}, block[3] = {1, 1, 1}, smem = 0;
   Expr gridExprs[3];
+  Expr smemExpr; // the dynamic shared bytes (resolved into smem per shapes)
   std::vector<Param> params;
   bool isCheck = false;
   int64_t dims[3] = {0, 0, 0}; // check: B, H, N of the kv_counts table

@@ -30,6 +30,7 @@ extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
     return fail(std::string("attnrt_load: ") + dir + "/plan.txt: " + why);
   }
   a->functions.assign(a->plan.launches.size(), nullptr);
+  a->smemOpened.assign(a->plan.launches.size(), 0);
   for (const Launch &l : a->plan.launches) {
     a->mapBase.push_back(a->mapCount);
     for (const Param &p : l.params)

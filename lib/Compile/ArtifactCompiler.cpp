@@ -269,7 +269,9 @@ llvm::Error mlir::attn::compileArtifact(ModuleOp input, StringRef entryName,
         auto g = launch.getGridSizeOperandValues();
         auto t = launch.getBlockSizeOperandValues();
         Value smemV = launch.getDynamicSharedMemorySize();
-        int64_t smem = smemV ? dim(smemV) : 0;
+        std::string smem = std::to_string(smemV ? dim(smemV) : 0);
+        if (auto e = launch->getAttrOfType<StringAttr>(kSmemExprAttr))
+          smem = e.getValue().str();
         auto checkDims =
             launch->getAttrOfType<DenseI64ArrayAttr>(kCheckDimsAttr);
         // The runtime reads a check launch's parameters by the positions of

@@ -21,6 +21,11 @@
 // count(key >= T) is exactly K (random scores separate the K-th key from
 // the next after ~9 of the 16 passes).
 //
+// A run-time Nkv (a shape-polymorphic artifact) takes the variant with
+// both: the widest register form for Nkv <= 1024, the shared-memory form
+// above, chosen per launch by a uniform branch (attn_block_topk_r32_s; its
+// dynamic shared memory is sized by the plan, 0 up to 1024 kv blocks).
+//
 // (The former kernel, one 128-thread CTA a row with a barrier per key bit,
 // took 91 us for the Wan 1.3B layer's 7488 rows of 624 on an H200.)
 //
@@ -54,7 +59,8 @@ int64_t mlir::attn::blockTopkRegisterKeys(int64_t nkv) {
 LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
                                                  gpu::GPUModuleOp module,
                                                  StringRef name,
-                                                 int64_t regKeys) {
+                                                 int64_t regKeys,
+                                                 bool sharedFallback) {
   KernelContract contract = blockTopkContract(1, 1, kTopkWarps, regKeys);
   KernelBuilder k(b, loc, module, name, contract, (name + "_smem").str());
   Value scores = k.arg(0), indices = k.arg(1), counts = k.arg(2);
@@ -84,8 +90,9 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
                          arith::OrIOp::create(b, loc, bits, k.ci32(INT32_MIN)));
     return k.select(isNan, k.ci32(-1), key);
   };
-  // The whole warp takes a row or none (warp collectives below).
-  k.ifThen(k.cmp(P::slt, row, rows), [&] {
+  // The row's selection, its keys in `regKeys` registers a lane or (0) in
+  // the warp's slice of shared memory.
+  auto selectRow = [&](int64_t regKeys) {
     // The lane's keys: ids j = lane + 32 r. In registers (regKeys of them,
     // every loop below unrolled; 0 past Nkv) or in the warp's slice of
     // shared memory. Either way a lane only reads back the keys it staged,
@@ -205,6 +212,16 @@ LLVM::LLVMFuncOp mlir::attn::emitBlockTopkKernel(OpBuilder &b, Location loc,
     }
     k.ifThen(k.cmp(P::eq, lane, k.ci64(0)),
              [&] { k.store(K32, counts, row, 4); });
+  };
+  // The whole warp takes a row or none (warp collectives inside).
+  k.ifThen(k.cmp(P::slt, row, rows), [&] {
+    if (!sharedFallback) {
+      selectRow(regKeys);
+      return;
+    }
+    // A uniform branch on the run-time Nkv: registers where the keys fit.
+    k.ifThenElse(k.cmp(P::sle, nkv, k.ci64(32 * regKeys)),
+                 [&] { selectRow(regKeys); }, [&] { selectRow(0); });
   });
   k.finish();
   return k.func();

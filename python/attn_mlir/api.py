@@ -417,10 +417,11 @@ def _check_sparsity(sparsity):
 # The functions
 # ---------------------------------------------------------------------------
 
-# The run-time-grid VSA artifact's top-k keeps a row's scores in registers:
-# up to 32 * 32 tiles per head (the plan asserts it). Larger grids compile
-# the per-grid module (its top-k variant sized for the tile count).
-VSA_DYNAMIC_MAX_TILES = 1024
+# The run-time-grid VSA artifact's top-k keeps a row's scores in registers
+# up to 1024 tiles per head and in shared memory above, 16 bytes a tile: the
+# plan asserts the chip's bound (14528 tiles on sm_90a, 10432 on sm_80).
+# Larger grids compile the per-grid module.
+VSA_DYNAMIC_MAX_TILES = 10240
 
 
 def vsa_topk(grid, sparsity, tile=VSA_TILE) -> int:

@@ -10,7 +10,8 @@ whole and worst row, < 1e-2 by test/reference/errcheck.py); then a shape
 that breaks the plan's asserts must be refused before any launch. The VSA
 layer of dynamic_grid_vsa.mlir (the video grid and topk as size arguments,
 run-time batch and length) runs at 5 random grids (partial tiles included)
-and top-ks against model_ref.py's float32 VSA on check_models.py's inputs
+and one with more than 1024 tiles (the top-k's shared-memory branch), random
+top-ks, against model_ref.py's float32 VSA on check_models.py's inputs
 (planted block structure, so the top-k selection is unambiguous). The STA
 layer of sta_text_length_operand.mlir (the valid text length a size
 argument) runs at random text lengths (0 and all included) against
@@ -110,14 +111,20 @@ def main():
     art = Artifact(os.path.join(root, "dynamic_grid_vsa"), lib)
     gen = torch.Generator(device=dev)
     gen.manual_seed(rng.randrange(2**31))
-    for trial in range(n):
+    # The last trial has more than 1024 tiles: the top-k's shared-memory
+    # branch, its shared memory sized at run time.
+    for trial in range(n + 1):
+        big = trial == n
         while True:
-            T, H, W = rng.randint(1, 9), rng.randint(3, 40), rng.randint(3, 48)
+            if big:
+                T, H, W = rng.randint(9, 16), rng.randint(48, 80), rng.randint(64, 96)
+            else:
+                T, H, W = rng.randint(1, 9), rng.randint(3, 40), rng.randint(3, 48)
             N = -(-T // 4) * -(-H // 4) * -(-W // 4)
-            if 2 <= N <= 1024:
+            if (1024 < N <= 2048) if big else (2 <= N <= 1024):
                 break
-        B = rng.randint(1, 2)
-        topk = rng.randint(1, N + 2)
+        B = 1 if big else rng.randint(1, 2)
+        topk = rng.randint(1, 96) if big else rng.randint(1, N + 2)
         cfg = {"kind": "vsa", "grid": [T, H, W], "tile": [4, 4, 4], "block": 64,
                "topk": topk, "gate": True}
         ins = check_models.vsa_inputs(cfg, (B, 12, T * H * W, 128), torch.bfloat16, gen)

@@ -93,7 +93,10 @@ LLVM::LLVMFuncOp emitVsaCombineRasterKernel(OpBuilder &b, Location loc,
 /// 4 * warps * Nkv bytes of dynamic shared memory.
 /// With `regKeys` > 0 (the variant attn_block_topk_r<regKeys>, for Nkv <=
 /// 32 * regKeys) each lane keeps its keys in registers and no shared memory
-/// is used.
+/// is used. With `sharedFallback` as well (attn_block_topk_r<regKeys>_s, for
+/// a run-time Nkv) the kernel uses the registers where Nkv <= 32 * regKeys
+/// and the shared memory above (then the launch gives 4 * warps * Nkv
+/// bytes).
 constexpr int kTopkWarps = 4;
 /// The most keys a lane keeps in registers (Nkv <= 1024).
 constexpr int kTopkMaxRegisterKeys = 32;
@@ -108,7 +111,8 @@ KernelContract blockTopkContract(int64_t rows = 1, int64_t nkv = 1,
                                  int64_t regKeys = 0);
 LLVM::LLVMFuncOp emitBlockTopkKernel(OpBuilder &b, Location loc,
                                      gpu::GPUModuleOp module, StringRef name,
-                                     int64_t regKeys = 0);
+                                     int64_t regKeys = 0,
+                                     bool sharedFallback = false);
 
 /// attn.mask_from_lengths: out[b, j] = j < lengths[b] (one byte per
 /// element). Params: lengths, out; i32 S, total (= B*S). Grid

@@ -197,6 +197,8 @@ LogicalResult Planner::writeHost() {
       launch->setAttr(kTensorMapsAttr, hb.getArrayAttr(maps));
     if (anyExpr)
       launch->setAttr(kSizeExprsAttr, strings(exprs));
+    if (!l.smemExpr.empty())
+      launch->setAttr(kSmemExprAttr, hb.getStringAttr(l.smemExpr));
   }
   for (Value s : slotValues)
     memref::DeallocOp::create(hb, loc, s);

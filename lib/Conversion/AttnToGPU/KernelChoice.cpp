@@ -108,18 +108,28 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
   if (K == "?")
     return op->emitError("attn-to-gpu: block_topk's k is not a size the plan "
                          "can compute");
-  // Keys in registers where they fit (the variant's name says how many); a
-  // run-time Nkv takes the widest register variant (checked at run time).
+  // Keys in registers where they fit (the variant's name says how many). A
+  // run-time Nkv takes the widest register variant with the shared-memory
+  // form as its fallback above 32 * kTopkMaxRegisterKeys kv blocks
+  // (`_s`): its shared memory is an expression, 0 where the registers hold
+  // the keys, and bounded by the chip's (asserted).
   const std::optional<int64_t> nkv = sizeValue(nkvText);
   int64_t regKeys = nkv ? blockTopkRegisterKeys(*nkv) : kTopkMaxRegisterKeys;
-  if (!nkv)
-    assertSizes(nkvText, "<=", std::to_string(32 * kTopkMaxRegisterKeys),
-                "attn.block_topk: at most " +
-                    std::to_string(32 * kTopkMaxRegisterKeys) +
-                    " kv blocks with run-time sizes");
+  int64_t maxShared = opts.target()->maxSharedBytes;
+  std::string smemExpr;
+  if (!nkv) {
+    const int64_t perKey = 4 * kTopkWarps, maxKeys = maxShared / perKey;
+    assertSizes(nkvText, "<=", std::to_string(maxKeys),
+                "attn.block_topk: at most " + std::to_string(maxKeys) +
+                    " kv blocks with run-time sizes (" + opts.chip +
+                    "'s shared memory)");
+    // perKey * Nkv * min(1, max(0, Nkv - 32 * regKeys)): 0 or the keys.
+    const std::string n = sizeParen(nkvText);
+    smemExpr = std::to_string(perKey) + "*" + n + "*min(1,max(0," + n + "-" +
+               std::to_string(32 * regKeys) + "))";
+  }
   if (Value kv = op.getKValue())
     assertSizes(*scalarText(kv), ">=", "1", "attn.block_topk: k must be >= 1");
-  int64_t maxShared = opts.target()->maxSharedBytes;
   const int64_t warps = regKeys ? kTopkWarps : blockTopkWarps(*nkv, maxShared);
   KernelContract topk =
       blockTopkContract(1, regKeys ? 1 : *nkv, warps, regKeys);
@@ -131,12 +141,15 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
   std::string name = "attn_block_topk";
   if (regKeys)
     name += "_r" + std::to_string(regKeys);
+  if (!smemExpr.empty())
+    name += "_s";
   ensureKernel(name, [&](gpu::GPUModuleOp m) {
-    emitBlockTopkKernel(b, op->getLoc(), m, name, regKeys);
+    emitBlockTopkKernel(b, op->getLoc(), m, name, regKeys, !smemExpr.empty());
   });
   int idx = outputFor(op.getResult(0)), cnt = outputFor(op.getResult(1));
   Launch l = launchOf(name, topk,
                       {p(*scores), p(idx), p(cnt), i32(nkvText), i32(K), i32(rows)});
+  l.smemExpr = smemExpr;
   setGrid(l, {sizeCeilDiv(rows, warps), "1", "1"});
   launches.push_back(std::move(l));
   return success();

@@ -202,6 +202,7 @@ struct Launch {
   std::array<std::string, 3> gridExpr; // non-empty: a run-time size
   int64_t block = 128;
   int64_t smem = 0;
+  std::string smemExpr; // non-empty: dynamic shared bytes at run time
   std::vector<Param> params;
   SmallVector<int64_t> checkDims; // non-empty: a checked-mode launch
   std::array<std::string, 3> checkDimsExpr; // non-empty: run-time sizes

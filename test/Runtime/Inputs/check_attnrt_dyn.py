@@ -20,7 +20,7 @@ fixture, tmp = sys.argv[2], sys.argv[3]
 err = functools.partial(last_error, tmp)
 show = LogCursor(keep=lambda line: any(k in line for k in (
     "cuTensorMapEncodeTiled", "cuLaunchKernel", "cuMemAlloc", "cuMemFree",
-    "cuStreamSynchronize"))).show
+    "cuStreamSynchronize", "cuFuncSetAttribute"))).show
 i64s = lambda v: (ctypes.c_int64 * len(v))(*v)
 u64s = lambda v: (ctypes.c_uint64 * len(v))(*v)
 
@@ -75,7 +75,9 @@ for name, old, new in (
         ("slab-text", "tmap:arg:1:bf16:64,S,B*2:64", "tmap:arg:1:bf16:64,S,B*2:64:stride=S"),
         ("max-open", "i32:S/64*2", "i32:max(S,2"),
         ("arg-expr", "arg 1 bf16 B,2,S,64", "arg 1 bf16 B,2,S*2,64"),
-        ("bad-index", "scratch:0", "scratch:1")):
+        ("bad-index", "scratch:0", "scratch:1"),
+        ("bad-smem", "smem 0", "smem S*"),
+        ("negative-smem", "smem 0", "smem -4")):
     d = os.path.join(tmp, name)
     shutil.rmtree(d, ignore_errors=True)
     shutil.copytree(fixture, d)
@@ -105,6 +107,22 @@ for name, slab in (("run-slab-small", "S*32"), ("run-slab-past", "S*64+64"), ("r
     rc, h2 = load(d)
     rc = lib.attnrt_run_shaped(h2, None, u64s([x, y]), i64s(shape(1, 128)), u64s([out]))
     print(name, "rc", rc, err())
+    lib.attnrt_free(h2)
+# Shared memory sized at run time (smem S*512): above 48 KiB the function is
+# opened to it (cuFuncSetAttribute 8 = MAX_DYNAMIC_SHARED_SIZE_BYTES) once
+# per new maximum; a negative size is refused before any launch.
+for name, smem in (("run-smem", "S*512"), ("run-smem-negative", "S-1000")):
+    d = os.path.join(tmp, name)
+    shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(fixture, d)
+    open(os.path.join(d, "plan.txt"), "w").write(plan.replace("smem 0", "smem " + smem))
+    rc, h2 = load(d)
+    for S in (128, 64, 128, 320):
+        rc = lib.attnrt_run_shaped(h2, None, u64s([x, y]), i64s(shape(1, S)), u64s([out]))
+        print(f"{name} S{S} rc {rc}", err() if rc else "")
+        show(f"{name} S{S}")
+        if rc:
+            break
     lib.attnrt_free(h2)
 for p in (x, y, out):
     lib.attnrt_device_free(ctypes.c_uint64(p))

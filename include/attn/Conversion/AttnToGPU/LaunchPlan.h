@@ -54,6 +54,9 @@ constexpr llvm::StringLiteral kTensorMapsAttr = "attn.tensor_maps";
 /// arguments' sizes must satisfy, [lhs, op, rhs, message] each. On a scratch
 /// memref.alloc: its byte count as one expression (sized at run time).
 constexpr llvm::StringLiteral kSizeExprsAttr = "attn.size_exprs";
+/// On a gpu.launch_func whose dynamic shared memory depends on run-time
+/// sizes: its byte count as an expression (the launch's own operand is 0).
+constexpr llvm::StringLiteral kSmemExprAttr = "attn.smem_expr";
 constexpr llvm::StringLiteral kResultDimsAttr = "attn.result_dims";
 constexpr llvm::StringLiteral kShapeAssertsAttr = "attn.shape_asserts";
 /// On the host function: the entry arguments that are sizes given by value
