@@ -108,7 +108,7 @@ func.func @dynamic_heads_per_head_windows(%q: tensor<1x?x16x4xf32>) -> tensor<1x
 // CHECK: cf.assert %{{.*}}, "attn.sliding_tile_grad: 'windows' gives 2 query heads, q has another number"
 // CHECK-DAG: %[[Q:.*]] = tensor.cast %arg0 : tensor<1x?x?x4xf32> to tensor<1x2x?x4xf32>
 // CHECK-DAG: %[[D:.*]] = tensor.cast %arg2 : tensor<1x?x?x4xf32> to tensor<1x2x?x4xf32>
-// CHECK: cf.assert %{{.*}}, "attn.sliding_tile: the sequence is shorter than the 16 image tokens"
+// CHECK: cf.assert %{{.*}}, "attn.sliding_tile_grad: the sequence is shorter than the 16 image tokens"
 // CHECK: %[[DQ:.*]], %[[DK:.*]], %[[DV:.*]] = attn.block_sparse_grad
 // CHECK: %[[DQS:.*]] = tensor.extract_slice %[[DQ]]{{.*}} to tensor<1x2x?x4xf32>
 // CHECK: %[[DQC:.*]] = tensor.cast %[[DQS]] : tensor<1x2x?x4xf32> to tensor<1x?x?x4xf32>
@@ -121,4 +121,23 @@ func.func @grad_dynamic_heads_per_head_windows(%q: tensor<1x?x?x4xf32>, %k: tens
       : (tensor<1x?x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x?x?x4xf32>, i64)
       -> (tensor<1x?x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>)
   return %dq, %dk, %dv : tensor<1x?x?x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>
+}
+
+// -----
+
+// A run-time tile grid: each size asserted >= 1, the windows computed per
+// call from the grid (the per-head radii [H, 3] are the only constant; no
+// window table is planned), tables [B, H, Nb, Nb] with Nb = N_img + Nt.
+// CHECK-LABEL: func.func @run_time_tile_grid
+// CHECK-DAG: arith.constant dense<{{\[}}[0, 0, 1], [1, 1, 0]]> : tensor<2x3xi64>
+// CHECK: cf.assert %{{.*}}, "attn.sliding_tile: tile_grid sizes must be >= 1"
+// CHECK: cf.assert %{{.*}}, "attn.sliding_tile: tile_grid sizes must be >= 1"
+// CHECK: cf.assert %{{.*}}, "attn.sliding_tile: the sequence is shorter than the image tokens"
+// CHECK-NOT: arith.constant dense<{{.*}}> : tensor<{{.*}}xi32>
+// CHECK: attn.block_sparse {{.*}} block_q 8 block_kv 8 : (tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x?xi32>, tensor<1x2x?xi32>, tensor<?xi32>)
+// CHECK-NOT: attn.sliding_tile
+func.func @run_time_tile_grid(%q: tensor<1x2x?x8xf32>, %t: index, %w: index) -> tensor<1x2x?x8xf32> {
+  %o = attn.sliding_tile %q, %q, %q tile_grid [%t, 2, %w] tile [1, 2, 4] windows [1, 1, 3, 3, 3, 1]
+      : (tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, index, index) -> tensor<1x2x?x8xf32>
+  return %o : tensor<1x2x?x8xf32>
 }

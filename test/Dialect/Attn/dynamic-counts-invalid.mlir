@@ -38,7 +38,7 @@ func.func @vsa_topk_operand_still_checks_block(%q: tensor<1x1x96x8xf32>, %k: ind
 
 func.func @sta_text_length_both_forms(%q: tensor<1x1x20x8xf32>, %n: i64) {
   // expected-error @+1 {{takes either attribute 'text_length' (a static count) or operand 'text_length_value' (a run-time count), not both}}
-  %o = "attn.sliding_tile"(%q, %q, %q, %n) <{tile_grid = array<i64: 1, 2, 2>, tile = array<i64: 1, 2, 2>, window = array<i64: 1, 1, 1>, text_length = 2 : i64}> : (tensor<1x1x20x8xf32>, tensor<1x1x20x8xf32>, tensor<1x1x20x8xf32>, i64) -> tensor<1x1x20x8xf32>
+  %o = "attn.sliding_tile"(%q, %q, %q, %n) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 1>, tile_grid = array<i64: 1, 2, 2>, tile = array<i64: 1, 2, 2>, window = array<i64: 1, 1, 1>, text_length = 2 : i64}> : (tensor<1x1x20x8xf32>, tensor<1x1x20x8xf32>, tensor<1x1x20x8xf32>, i64) -> tensor<1x1x20x8xf32>
   return
 }
 
@@ -94,3 +94,29 @@ func.func @block_topk_k_operand_i32(%s: tensor<1x1x4x4xf32>, %k: i32) {
   %i, %c = attn.block_topk %s k %k : tensor<1x1x4x4xf32>, i32
   return
 }
+
+// -----
+
+func.func @sta_tile_grid_operand_count(%q: tensor<1x1x?x8xf32>, %t: index) {
+  // expected-error @+1 {{'tile_grid' has 2 run-time sizes but 1 index operands}}
+  %o = "attn.sliding_tile"(%q, %q, %q, %t) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0>, tile_grid = array<i64: -9223372036854775808, 2, -9223372036854775808>, tile = array<i64: 1, 2, 2>, window = array<i64: 1, 1, 1>}> : (tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>, index) -> tensor<1x1x?x8xf32>
+  return
+}
+
+// -----
+
+// The static sizes beside run-time ones are still checked.
+func.func @sta_tile_grid_static_zero(%q: tensor<1x1x?x8xf32>, %t: index) {
+  // expected-error @+1 {{attribute 'tile_grid' values must be positive, got 0 at position 1}}
+  %o = attn.sliding_tile %q, %q, %q tile_grid [%t, 0, 2] tile [1, 2, 2] window [1, 1, 1] : (tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>, index) -> tensor<1x1x?x8xf32>
+  return
+}
+
+// -----
+
+func.func @sta_tile_grid_operand_f32(%q: tensor<1x1x?x8xf32>, %t: f32) {
+  // expected-error @+1 {{operand #3 must be variadic of index, but got 'f32'}}
+  %o = attn.sliding_tile %q, %q, %q tile_grid [%t, 2, 2] tile [1, 2, 2] window [1, 1, 1] : (tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>, f32) -> tensor<1x1x?x8xf32>
+  return
+}
+

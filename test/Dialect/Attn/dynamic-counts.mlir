@@ -43,7 +43,7 @@ func.func @vsa_topk_attribute(%q: tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32> 
 // CHECK-LABEL: func @sta_text_length_operand
 // CHECK: attn.sliding_tile %{{.*}}, %{{.*}}, %{{.*}} tile_grid [1, 2, 2] tile [1, 2, 2] window [1, 1, 1] text_length %{{.*}} scale 5.000000e-01 : (tensor<?x?x?x8xf32>, tensor<?x?x?x8xf32>, tensor<?x?x?x8xf32>, i64) -> tensor<?x?x?x8xf32>
 // GENERIC-LABEL: sym_name = "sta_text_length_operand"
-// GENERIC: "attn.sliding_tile"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{scale
+// GENERIC: "attn.sliding_tile"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 1>, scale
 func.func @sta_text_length_operand(%q: tensor<?x?x?x8xf32>, %n: i64) -> tensor<?x?x?x8xf32> {
   %o = attn.sliding_tile %q, %q, %q tile_grid [1, 2, 2] tile [1, 2, 2] window [1, 1, 1] text_length %n scale 0.5
       : (tensor<?x?x?x8xf32>, tensor<?x?x?x8xf32>, tensor<?x?x?x8xf32>, i64) -> tensor<?x?x?x8xf32>
@@ -87,3 +87,16 @@ func.func @block_topk_k_attribute(%s: tensor<1x2x?x6xf32>) -> tensor<1x2x?x3xi32
   %i, %c = attn.block_topk %s k 3 : tensor<1x2x?x6xf32>
   return %i : tensor<1x2x?x3xi32>
 }
+
+// STA's tile_grid with run-time sizes (index operands, listed in the
+// functional type after v's), mixed with a static one.
+// CHECK-LABEL: func @sta_run_time_tile_grid
+// CHECK: attn.sliding_tile %{{.*}}, %{{.*}}, %{{.*}} tile_grid [%{{.*}}, 2, %{{.*}}] tile [1, 2, 2] window [1, 1, 1] text_length %{{.*}} : (tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, index, index, i64) -> tensor<1x2x?x8xf32>
+// GENERIC-LABEL: sym_name = "sta_run_time_tile_grid"
+// GENERIC: "attn.sliding_tile"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{operandSegmentSizes = array<i32: 1, 1, 1, 2, 1>, tile = array<i64: 1, 2, 2>, tile_grid = array<i64: -9223372036854775808, 2, -9223372036854775808>
+func.func @sta_run_time_tile_grid(%q: tensor<1x2x?x8xf32>, %t: index, %w: index, %n: i64) -> tensor<1x2x?x8xf32> {
+  %o = attn.sliding_tile %q, %q, %q tile_grid [%t, 2, %w] tile [1, 2, 2] window [1, 1, 1] text_length %n
+      : (tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, index, index, i64) -> tensor<1x2x?x8xf32>
+  return %o : tensor<1x2x?x8xf32>
+}
+

@@ -425,6 +425,6 @@ func.func @sta_cross_attention(%q: tensor<1x1x16x8xf32>, %k: tensor<1x1x20x8xf32
 
 func.func @sta_missing_tile(%q: tensor<1x1x16x8xf32>) {
   // expected-error @+1 {{'attn.sliding_tile' op requires attribute 'tile'}}
-  %o = "attn.sliding_tile"(%q, %q, %q) <{tile_grid = array<i64: 1, 2, 2>, window = array<i64: 1, 1, 1>}> : (tensor<1x1x16x8xf32>, tensor<1x1x16x8xf32>, tensor<1x1x16x8xf32>) -> tensor<1x1x16x8xf32>
+  %o = "attn.sliding_tile"(%q, %q, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>, tile_grid = array<i64: 1, 2, 2>, window = array<i64: 1, 1, 1>}> : (tensor<1x1x16x8xf32>, tensor<1x1x16x8xf32>, tensor<1x1x16x8xf32>) -> tensor<1x1x16x8xf32>
   return
 }

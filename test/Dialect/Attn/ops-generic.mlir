@@ -25,7 +25,7 @@ func.func @generic_attr_dict(%len: tensor<2xi32>, %q: tensor<2x4x8x16xf16>, %k: 
   %m = "attn.mask_from_lengths"(%len) {size = 16 : i64} : (tensor<2xi32>) -> tensor<2x16xi1>
   %o = "attn.sdpa"(%q, %k, %k, %m) : (tensor<2x4x8x16xf16>, tensor<2x2x16x16xf16>, tensor<2x2x16x16xf16>, tensor<2x16xi1>) -> tensor<2x4x8x16xf16>
   %i:2 = "attn.block_topk"(%s) {k = 2 : i64} : (tensor<2x4x1x1xf32>) -> (tensor<2x4x1x1xi32>, tensor<2x4x1xi32>)
-  %st = "attn.sliding_tile"(%k, %k, %k) {tile_grid = array<i64: 1, 1, 2>, tile = array<i64: 1, 1, 4>, window = array<i64: 1, 1, 1>, text_length = 3 : i64, scale = 0.25 : f32}
+  %st = "attn.sliding_tile"(%k, %k, %k) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>, tile_grid = array<i64: 1, 1, 2>, tile = array<i64: 1, 1, 4>, window = array<i64: 1, 1, 1>, text_length = 3 : i64, scale = 0.25 : f32}
       : (tensor<2x2x16x16xf16>, tensor<2x2x16x16xf16>, tensor<2x2x16x16xf16>) -> tensor<2x2x16x16xf16>
   return %o : tensor<2x4x8x16xf16>
 }

@@ -663,9 +663,22 @@ static LogicalResult checkTriple(EmitFn emit, StringRef name,
 template <typename OpT>
 static LogicalResult verifySlidingTileOperands(OpT op) {
   auto emit = [&]() { return op.emitOpError(); };
+  // Run-time grid sizes (kDynamic, one index operand each): the forward op.
+  size_t gridValues = 0;
+  if constexpr (std::is_same_v<OpT, SlidingTileOp>)
+    gridValues = op.getTileGridValues().size();
+  SmallVector<int64_t> staticGrid(op.getTileGrid());
+  const size_t dynamicGrid = llvm::count_if(staticGrid, ShapedType::isDynamic);
+  if (dynamicGrid != gridValues)
+    return op.emitOpError() << "'tile_grid' has " << dynamicGrid
+                            << " run-time sizes but " << gridValues
+                            << " index operands";
+  for (int64_t &g : staticGrid)
+    if (ShapedType::isDynamic(g))
+      g = 1; // checked >= 1 at run time
   if (failed(verifyQKV(emit, op.getQ(), op.getK(), op.getV())) ||
       failed(checkScale(emit, op.getScale())) ||
-      failed(checkTriple(emit, "tile_grid", op.getTileGrid(), 3)) ||
+      failed(checkTriple(emit, "tile_grid", staticGrid, 3)) ||
       failed(checkTriple(emit, "tile", op.getTile(), 3)))
     return failure();
   auto qt = cast<RankedTensorType>(op.getQ().getType());
@@ -701,6 +714,9 @@ static LogicalResult verifySlidingTileOperands(OpT op) {
     return op.emitOpError() << "'q' and 'k' must have the same sequence length "
                             "(self-attention), got "
                          << sq << " and " << skv;
+  // With run-time grid sizes the image tokens are known only then.
+  if (dynamicGrid)
+    return success();
   ArrayRef<int64_t> g = op.getTileGrid(), t = op.getTile();
   // Bounded by checkTriple's positivity; guard the product against overflow.
   double imageD = double(g[0]) * g[1] * g[2] * t[0] * t[1] * t[2];

@@ -45,6 +45,8 @@ constexpr int64_t kMaxPlanTextBlocks = 1 << 16;
 
 template <typename OpT> std::optional<std::string> planSizeError(OpT op) {
   int64_t tiles = 1, P = 1;
+  if (llvm::any_of(op.getTileGrid(), ShapedType::isDynamic))
+    return std::nullopt; // nothing planned at compile time
   for (int64_t g : op.getTileGrid())
     if (g <= 0 || llvm::MulOverflow(tiles, g, tiles) || tiles > kMaxPlanTiles)
       return "attn-plan-sparsity: tile_grid has more than " +
@@ -69,6 +71,8 @@ template <typename OpT> std::optional<std::string> planSizeError(OpT op) {
 /// with one `window` for all heads, the query heads may be dynamic: the
 /// tables are broadcast over them.
 template <typename OpT> bool plannable(OpT op) {
+  if (llvm::any_of(op.getTileGrid(), ShapedType::isDynamic))
+    return false;
   auto qt = cast<RankedTensorType>(op.getQ().getType());
   auto kt = cast<RankedTensorType>(op.getK().getType());
   if (qt.isDynamicDim(2) || kt.isDynamicDim(2))
@@ -99,7 +103,7 @@ template <typename OpT> std::optional<SlidingTilePlan> planOf(OpT op) {
 
 /// kv_block_sizes [nb] for the i64 text length `len`: P for the `image`
 /// image tiles, clamp(len - t*P, 0, P) for text block t.
-Value kvBlockSizes(OpBuilder &b, Location loc, Value len, int64_t image,
+Value kvBlockSizes(OpBuilder &b, Location loc, Value len, Value image,
                    int64_t P, OpFoldResult nb) {
   Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{nb},
                                         b.getI32Type());
@@ -115,8 +119,12 @@ Value kvBlockSizes(OpBuilder &b, Location loc, Value len, int64_t image,
         Value j = arith::IndexCastOp::create(nb_, nl, nb_.getI64Type(),
                                              linalg::IndexOp::create(nb_, nl, 0));
         // valid = clamp(L - (j - image)*P, 0, P), and P for an image tile.
+        // A constant image count stays a constant of the body (RasterFold
+        // evaluates the payload).
+        std::optional<int64_t> fixed = getConstantIntValue(image);
+        Value img = fixed ? k64(*fixed) : image;
         Value start = arith::MulIOp::create(
-            nb_, nl, arith::SubIOp::create(nb_, nl, j, k64(image)), k64(P));
+            nb_, nl, arith::SubIOp::create(nb_, nl, j, img), k64(P));
         Value valid = arith::MinSIOp::create(
             nb_, nl,
             arith::MaxSIOp::create(nb_, nl,
@@ -124,7 +132,7 @@ Value kvBlockSizes(OpBuilder &b, Location loc, Value len, int64_t image,
                                    k64(0)),
             k64(P));
         Value isImage =
-            arith::CmpIOp::create(nb_, nl, arith::CmpIPredicate::slt, j, k64(image));
+            arith::CmpIOp::create(nb_, nl, arith::CmpIPredicate::slt, j, img);
         Value size = arith::SelectOp::create(nb_, nl, isImage, k64(P), valid);
         linalg::YieldOp::create(
             nb_, nl,
@@ -167,8 +175,10 @@ Value runTimeBlockSizes(PatternRewriter &b, Location loc, OpT op,
       arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(textTokens)),
       "attn.sliding_tile: text_length must be in [0, S_text = " +
           std::to_string(textTokens) + "]");
-  return kvBlockSizes(b, loc, len, plan.numImageBlocks, plan.blockSize,
-                      b.getIndexAttr(plan.numBlocks));
+  return kvBlockSizes(
+      b, loc, len,
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(plan.numImageBlocks)),
+      plan.blockSize, b.getIndexAttr(plan.numBlocks));
 }
 
 /// report=true: the plan as a remark (docs in Passes.td).
@@ -287,16 +297,145 @@ void replaceWithBlockSparse(OpT op, PatternRewriter &b, Value idx, Value cnt,
   b.replaceOp(op, outs);
 }
 
-/// A dynamic sequence with a static image part: S = N_img*P + S_text with
-/// S_text known only at run time, so the number of text blocks Nt =
-/// ceil(S_text / P) and the tables' extents (Nb = N_img + Nt blocks, K =
-/// Nb entries a row) are run-time values. The image tiles' window lists are
-/// planned statically (a [H, N_img, W] constant); the tables are computed
-/// per call from them: image query block i lists its window tiles, then
+/// The run-time grid operands of `op` (none for the gradient op, whose
+/// tile_grid is static).
+template <typename OpT> ValueRange tileGridValues(OpT op) {
+  if constexpr (std::is_same_v<OpT, SlidingTileOp>)
+    return op.getTileGridValues();
+  return {};
+}
+
+/// Whether `op`'s tile_grid has run-time sizes.
+template <typename OpT> bool hasRunTimeGrid(OpT op) {
+  return llvm::any_of(op.getTileGrid(), ShapedType::isDynamic);
+}
+
+/// The image tiles' window lists of a plan computed per call, read inside
+/// a linalg.generic's body: for the image query tile `row` of planned head
+/// `head` (index values), its window count and its s-th tile (i64, s <
+/// count), in SlidingTilePlan's order (t, then h, then w ascending).
+struct ImageWindows {
+  Value nImg;   ///< image tiles (index)
+  Value nImg64; ///< the same, i64
+  std::function<Value(OpBuilder &, Location, Value, Value)> count;
+  std::function<Value(OpBuilder &, Location, Value, Value, Value)> tile;
+};
+
+/// A static grid: the lists are planned at compile time ([H, N_img, W]
+/// constants) and read.
+ImageWindows constantWindows(PatternRewriter &b, Location loc,
+                             const SlidingTilePlan &image) {
+  const int64_t heads = image.numHeads, nImg = image.numImageBlocks;
+  const int64_t W = image.maxCount;
+  Value win = i32Constant(b, loc, {heads, nImg, W}, image.indices);
+  Value winCount = i32Constant(b, loc, {heads, nImg}, image.counts);
+  ImageWindows w;
+  w.nImg = arith::ConstantIndexOp::create(b, loc, nImg);
+  w.nImg64 = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(nImg));
+  w.count = [=](OpBuilder &nb, Location nl, Value head, Value row) -> Value {
+    return arith::ExtSIOp::create(
+        nb, nl, nb.getI64Type(),
+        tensor::ExtractOp::create(nb, nl, winCount, ValueRange{head, row}));
+  };
+  w.tile = [=](OpBuilder &nb, Location nl, Value head, Value row, Value s) -> Value {
+    Value slot = arith::MinUIOp::create(
+        nb, nl, arith::IndexCastOp::create(nb, nl, nb.getIndexType(), s),
+        arith::ConstantIndexOp::create(nb, nl, W - 1));
+    return arith::ExtSIOp::create(
+        nb, nl, nb.getI64Type(),
+        tensor::ExtractOp::create(nb, nl, win, ValueRange{head, row, slot}));
+  };
+  return w;
+}
+
+/// A run-time grid (n_t, n_h, n_w as i64): each list is arithmetic. Per
+/// dimension, with r = floor(k/2): cnt = min(2r+1, n) tiles from start =
+/// clamp(q - r, 0, n - cnt), which is SPEC's clamped window (and the whole
+/// dimension where 2r+1 >= n). `windows` holds (k_t, k_h, k_w) per planned
+/// head.
+ImageWindows arithmeticWindows(PatternRewriter &b, Location loc,
+                               std::array<Value, 3> n,
+                               ArrayRef<std::array<int64_t, 3>> windows) {
+  ImageWindows w;
+  w.nImg64 = arith::MulIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, n[0], n[1]), n[2]);
+  w.nImg = arith::IndexCastOp::create(b, loc, b.getIndexType(), w.nImg64);
+  // The windows' radii as an [H, 3] constant (one row for one window).
+  SmallVector<int64_t> radii;
+  for (const auto &k : windows)
+    for (int64_t d = 0; d < 3; ++d)
+      radii.push_back(k[d] / 2);
+  auto rt = RankedTensorType::get({int64_t(windows.size()), 3}, b.getI64Type());
+  Value radius = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(rt, ArrayRef<int64_t>(radii)));
+  // Per dimension of `row`'s tile: (cnt, start), and n.
+  struct Dim {
+    Value cnt, start, n;
+  };
+  auto dims = [=](OpBuilder &nb, Location nl, Value head,
+                  Value row) -> std::array<Dim, 3> {
+    auto c64 = [&](int64_t v) {
+      return arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(v)).getResult();
+    };
+    Value r64 = arith::IndexCastOp::create(nb, nl, nb.getI64Type(), row);
+    // row = (q_t * n_h + q_h) * n_w + q_w.
+    Value qw = arith::RemUIOp::create(nb, nl, r64, n[2]);
+    Value rest = arith::DivUIOp::create(nb, nl, r64, n[2]);
+    Value qh = arith::RemUIOp::create(nb, nl, rest, n[1]);
+    Value qt = arith::DivUIOp::create(nb, nl, rest, n[1]);
+    std::array<Value, 3> q = {qt, qh, qw};
+    std::array<Dim, 3> out;
+    for (int64_t d = 0; d < 3; ++d) {
+      Value r = tensor::ExtractOp::create(
+          nb, nl, radius,
+          ValueRange{head, arith::ConstantIndexOp::create(nb, nl, d)});
+      Value span = arith::AddIOp::create(
+          nb, nl, arith::MulIOp::create(nb, nl, r, c64(2)), c64(1));
+      Value cnt = arith::MinSIOp::create(nb, nl, span, n[d]);
+      Value from = arith::MaxSIOp::create(
+          nb, nl, arith::SubIOp::create(nb, nl, q[d], r), c64(0));
+      Value start = arith::MinSIOp::create(
+          nb, nl, from, arith::SubIOp::create(nb, nl, n[d], cnt));
+      out[d] = {cnt, start, n[d]};
+    }
+    return out;
+  };
+  w.count = [=](OpBuilder &nb, Location nl, Value head, Value row) -> Value {
+    std::array<Dim, 3> d = dims(nb, nl, head, row);
+    return arith::MulIOp::create(
+        nb, nl, arith::MulIOp::create(nb, nl, d[0].cnt, d[1].cnt), d[2].cnt);
+  };
+  w.tile = [=](OpBuilder &nb, Location nl, Value head, Value row, Value s) -> Value {
+    std::array<Dim, 3> d = dims(nb, nl, head, row);
+    // s = (x * cnt_h + y) * cnt_w + z.
+    Value z = arith::RemUIOp::create(nb, nl, s, d[2].cnt);
+    Value rest = arith::DivUIOp::create(nb, nl, s, d[2].cnt);
+    Value y = arith::RemUIOp::create(nb, nl, rest, d[1].cnt);
+    Value x = arith::DivUIOp::create(nb, nl, rest, d[1].cnt);
+    Value t = arith::AddIOp::create(nb, nl, d[0].start, x);
+    Value h = arith::AddIOp::create(nb, nl, d[1].start, y);
+    Value ww = arith::AddIOp::create(nb, nl, d[2].start, z);
+    return arith::AddIOp::create(
+        nb, nl,
+        arith::MulIOp::create(
+            nb, nl,
+            arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, t, d[1].n), h),
+            d[2].n),
+        ww);
+  };
+  return w;
+}
+
+/// The tables computed per call, for a dynamic sequence (S = N_img*P +
+/// S_text with S_text known only at run time) or a run-time grid (N_img
+/// too): the number of text blocks Nt = ceil(S_text / P) and the tables'
+/// extents (Nb = N_img + Nt blocks, K = Nb entries a row) are run-time
+/// values. Image query block i lists its window tiles (planned constants
+/// for a static grid, arithmetic for a run-time one: ImageWindows), then
 /// every text block; a text query block lists every block. kv_block_sizes
 /// give P for image tiles and clamp(L - t*P, 0, P) for text block t. Only
 /// the batch (broadcast) and, with one window for all heads, the heads may
-/// be dynamic besides the sequence.
+/// be dynamic besides the sequence and the grid.
 template <typename OpT>
 LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
   auto qt = cast<RankedTensorType>(op.getQ().getType());
@@ -305,16 +444,11 @@ LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
   Location loc = op.getLoc();
   ArrayRef<int64_t> g = op.getTileGrid(), t = op.getTile();
   const int64_t P = t[0] * t[1] * t[2];
-  const int64_t nImg = g[0] * g[1] * g[2], imageTokens = nImg * P;
   SmallVector<std::array<int64_t, 3>> windows;
   ArrayRef<int64_t> w = op.getWindow() ? *op.getWindow() : *op.getWindows();
   for (size_t i = 0; i + 2 < w.size(); i += 3)
     windows.push_back({w[i], w[i + 1], w[i + 2]});
   const int64_t heads = qt.isDynamicDim(1) ? 1 : qt.getDimSize(1);
-  // The image rows alone: no text tokens.
-  SlidingTilePlan image =
-      SlidingTilePlan::build(g, t, windows, heads, imageTokens, 0);
-  const int64_t W = image.maxCount;
 
   Type i64 = b.getI64Type(), idxT = b.getIndexType();
   auto c64 = [&](int64_t v) {
@@ -323,46 +457,76 @@ LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
   auto cIdx = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
+  const std::string name = op->getName().getStringRef().str();
+  ImageWindows image;
+  std::string imageText;
+  if (hasRunTimeGrid(op)) {
+    // Each run-time size >= 1 (checked first: the windows divide by them).
+    std::array<Value, 3> n;
+    ValueRange values = tileGridValues(op);
+    for (int64_t d = 0, next = 0; d < 3; ++d) {
+      if (!ShapedType::isDynamic(g[d])) {
+        n[d] = c64(g[d]);
+        continue;
+      }
+      n[d] = arith::IndexCastOp::create(b, loc, i64, values[next++]);
+      Value positive = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                             n[d], c64(1));
+      cf::AssertOp::create(b, loc, positive, name + ": tile_grid sizes must be >= 1");
+    }
+    // Distinct windows per head as planned heads: one row for one window.
+    SmallVector<std::array<int64_t, 3>> perHead(windows);
+    if (windows.size() == 1 || qt.isDynamicDim(1))
+      perHead.resize(1);
+    image = arithmeticWindows(b, loc, n, perHead);
+    imageText = "the image tokens";
+  } else {
+    const int64_t nImg = g[0] * g[1] * g[2];
+    image = constantWindows(
+        b, loc, SlidingTilePlan::build(g, t, windows, heads, nImg * P, 0));
+    imageText = "the " + std::to_string(nImg * P) + " image tokens";
+  }
+  Value imageTokens = arith::MulIOp::create(b, loc, image.nImg64, c64(P));
   // S_text = S - N_img*P >= 0 and 0 <= L <= S_text, checked at run time.
   Value S = tensor::DimOp::create(b, loc, op.getQ(), 2);
   Value S64 = arith::IndexCastOp::create(b, loc, i64, S);
-  Value textTokens = arith::SubIOp::create(b, loc, S64, c64(imageTokens));
+  Value textTokens = arith::SubIOp::create(b, loc, S64, imageTokens);
   Value enough = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
                                        textTokens, c64(0));
   cf::AssertOp::create(b, loc, enough,
-                       "attn.sliding_tile: the sequence is shorter than the " +
-                           std::to_string(imageTokens) + " image tokens");
+                       name + ": the sequence is shorter than " + imageText);
   for (Value kv : {op.getK(), op.getV()}) {
     Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                        tensor::DimOp::create(b, loc, kv, 2), S);
     cf::AssertOp::create(b, loc, same,
-                         "attn.sliding_tile: k and v must have q's sequence length");
+                         name + ": k and v must have q's sequence length");
   }
   Value len = checkedTextLength(b, loc, op, textTokens,
-                                "attn.sliding_tile: text_length must be in [0, S_text]");
+                                name + ": text_length must be in [0, S_text]");
   // Nt = ceil(S_text / P), Nb = N_img + Nt.
   Value nt = arith::DivUIOp::create(
       b, loc, arith::AddIOp::create(b, loc, textTokens, c64(P - 1)), c64(P));
-  Value nb64 = arith::AddIOp::create(b, loc, nt, c64(nImg));
+  Value nb64 = arith::AddIOp::create(b, loc, nt, image.nImg64);
   Value nb = arith::IndexCastOp::create(b, loc, idxT, nb64);
 
   SmallVector<OpFoldResult> bh = tensor::getMixedSizes(b, loc, op.getQ());
   bh.resize(2);
-  Value win = i32Constant(b, loc, {heads, nImg, W}, image.indices);
-  Value winCount = i32Constant(b, loc, {heads, nImg}, image.counts);
   auto i32Of = [&](OpBuilder &nb_, Location nl, Value x) {
     return arith::TruncIOp::create(nb_, nl, nb_.getI32Type(), x).getResult();
   };
-  auto k64 = [&](OpBuilder &nb_, Location nl, int64_t v) {
-    return arith::ConstantOp::create(nb_, nl, nb_.getI64IntegerAttr(v)).getResult();
-  };
   // The planned head of query head h (one plan for every head when heads
-  // are dynamic), the image row of query block i (clamped for text rows).
+  // are dynamic or share one window), the image row of query block i
+  // (clamped for text rows).
+  const bool oneHead = heads == 1 || windows.size() == 1;
+  Value lastImage = arith::SubIOp::create(b, loc, image.nImg, cIdx(1));
   auto planRow = [&](OpBuilder &nb_, Location nl, Value h, Value i) {
-    Value head = heads == 1 ? arith::ConstantIndexOp::create(nb_, nl, 0).getResult() : h;
-    Value row = arith::MinUIOp::create(
-        nb_, nl, i, arith::ConstantIndexOp::create(nb_, nl, nImg - 1));
+    Value head = oneHead ? arith::ConstantIndexOp::create(nb_, nl, 0).getResult() : h;
+    Value row = arith::MinUIOp::create(nb_, nl, i, lastImage);
     return std::make_pair(head, row);
+  };
+  auto isImage = [&](OpBuilder &nb_, Location nl, Value i) {
+    return arith::CmpIOp::create(nb_, nl, arith::CmpIPredicate::ult, i, image.nImg)
+        .getResult();
   };
   auto table = [&](ArrayRef<OpFoldResult> sizes,
                    function_ref<Value(OpBuilder &, Location)> body) {
@@ -377,18 +541,13 @@ LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
                })
         .getResult(0);
   };
-  // cnt[b,h,i] = (image row: its window count; text row: 0) + Nt, and Nb for a
-  // text row (every image tile too).
+  // cnt[b,h,i] = (image row: its window count) + Nt, and Nb for a text row
+  // (every image tile too).
   Value cnt = table({bh[0], bh[1], nb}, [&](OpBuilder &nb_, Location nl) {
     Value h = linalg::IndexOp::create(nb_, nl, 1), i = linalg::IndexOp::create(nb_, nl, 2);
     auto [head, row] = planRow(nb_, nl, h, i);
-    Value c = arith::ExtSIOp::create(
-        nb_, nl, nb_.getI64Type(),
-        tensor::ExtractOp::create(nb_, nl, winCount, ValueRange{head, row}));
-    Value isImage = arith::CmpIOp::create(
-        nb_, nl, arith::CmpIPredicate::ult, i,
-        arith::ConstantIndexOp::create(nb_, nl, nImg));
-    Value n = arith::SelectOp::create(nb_, nl, isImage,
+    Value c = image.count(nb_, nl, head, row);
+    Value n = arith::SelectOp::create(nb_, nl, isImage(nb_, nl, i),
                                       arith::AddIOp::create(nb_, nl, c, nt), nb64);
     return i32Of(nb_, nl, n);
   });
@@ -398,30 +557,23 @@ LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
     Value h = linalg::IndexOp::create(nb_, nl, 1), i = linalg::IndexOp::create(nb_, nl, 2);
     Value sIdx = linalg::IndexOp::create(nb_, nl, 3);
     auto [head, row] = planRow(nb_, nl, h, i);
-    Value c = arith::ExtSIOp::create(
-        nb_, nl, nb_.getI64Type(),
-        tensor::ExtractOp::create(nb_, nl, winCount, ValueRange{head, row}));
+    Value c = image.count(nb_, nl, head, row);
     Value s64 = arith::IndexCastOp::create(nb_, nl, nb_.getI64Type(), sIdx);
     Value inWindow = arith::CmpIOp::create(nb_, nl, arith::CmpIPredicate::slt, s64, c);
-    Value slot = arith::MinUIOp::create(
-        nb_, nl, sIdx, arith::ConstantIndexOp::create(nb_, nl, W - 1));
-    Value tile = arith::ExtSIOp::create(
-        nb_, nl, nb_.getI64Type(),
-        tensor::ExtractOp::create(nb_, nl, win, ValueRange{head, row, slot}));
-    Value text = arith::AddIOp::create(nb_, nl, k64(nb_, nl, nImg),
+    Value tile = image.tile(nb_, nl, head, row, s64);
+    Value text = arith::AddIOp::create(nb_, nl, image.nImg64,
                                        arith::SubIOp::create(nb_, nl, s64, c));
     Value imageId = arith::SelectOp::create(nb_, nl, inWindow, tile, text);
-    Value isImage = arith::CmpIOp::create(
-        nb_, nl, arith::CmpIPredicate::ult, i,
-        arith::ConstantIndexOp::create(nb_, nl, nImg));
+    Value img = isImage(nb_, nl, i);
     Value inRow = arith::CmpIOp::create(
         nb_, nl, arith::CmpIPredicate::slt, s64,
-        arith::SelectOp::create(nb_, nl, isImage, arith::AddIOp::create(nb_, nl, c, nt),
+        arith::SelectOp::create(nb_, nl, img, arith::AddIOp::create(nb_, nl, c, nt),
                                 nb64));
-    Value id = arith::SelectOp::create(nb_, nl, isImage, imageId, s64);
-    return i32Of(nb_, nl, arith::SelectOp::create(nb_, nl, inRow, id, k64(nb_, nl, 0)));
+    Value id = arith::SelectOp::create(nb_, nl, img, imageId, s64);
+    Value zero = arith::ConstantOp::create(nb_, nl, nb_.getI64IntegerAttr(0));
+    return i32Of(nb_, nl, arith::SelectOp::create(nb_, nl, inRow, id, zero));
   });
-  Value vbs = kvBlockSizes(b, loc, len, nImg, P, nb);
+  Value vbs = kvBlockSizes(b, loc, len, image.nImg64, P, nb);
 
   // q, k, v (and dout) padded to Nb*P rows; results sliced back to S rows.
   Value padRows = arith::SubIOp::create(

@@ -558,7 +558,8 @@ def Attn_VsaGradOp : Attn_Op<"vsa_grad", [Pure, AttrSizedOperandSegments,
 // Sliding Tile Attention
 //===----------------------------------------------------------------------===//
 
-def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "result"]>]> {
+def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AttrSizedOperandSegments,
+    AllTypesMatch<["q", "result"]>]> {
   let summary = "Sliding Tile Attention over tile-major video tokens plus text";
   let description = [{
     The sequence is `n_t*n_h*n_w*P` image tokens in tile-major order
@@ -586,6 +587,14 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
     `attn-plan-sparsity` plans both forms, and a dynamic sequence (the
     number of text tokens known only at run time) too.
 
+    `tile_grid` may give run-time sizes as `index` operands, mixed with
+    static ones as in `tensor.extract_slice` (`tile_grid [%nt, %nh, 10]`,
+    the operands' types listed in the functional type after v's): one
+    module for every video grid. Each must be >= 1 at run time and the
+    image tokens `n_t*n_h*n_w*P` must fit the sequence (checked by the
+    lowered code); the windows are then computed per call from the grid
+    (the clamp above is arithmetic), so nothing is planned per canvas.
+
     ```mlir
     %o = attn.sliding_tile %q, %k, %v tile_grid [5, 6, 10] tile [6, 8, 8]
         window [3, 3, 3] text_length 256
@@ -602,6 +611,7 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
   }];
   let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
                        AnyRankedTensor:$v,
+                       Variadic<Index>:$tile_grid_values,
                        Optional<Attn_ScalarCount>:$text_length_value,
                        DenseI64ArrayAttr:$tile_grid,
                        DenseI64ArrayAttr:$tile,
@@ -615,7 +625,8 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AllTypesMatch<["q", "res
   // `text_length %n` (absent: 0). One directive, so that an absent text
   // length leaves no stray space in the printed form.
   let assemblyFormat = [{
-    $q `,` $k `,` $v `tile_grid` $tile_grid `tile` $tile
+    $q `,` $k `,` $v `tile_grid`
+    custom<DynamicIndexList>($tile_grid_values, $tile_grid) `tile` $tile
     custom<WindowsAndTextLength>($window, $windows, $text_length,
                                  $text_length_value)
     (`scale` $scale^)? attr-dict
