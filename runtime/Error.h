@@ -10,6 +10,10 @@ namespace attnrt {
 /// The last error of this thread (attnrt_last_error).
 std::string &lastError();
 
+/// Clears this thread's error: every C API call that can fail does this
+/// first, so the error read after a call is that call's ("" on success).
+inline void clearError() { lastError().clear(); }
+
 /// Records `msg` as this thread's error and returns 1 (the C API's failure).
 int fail(const std::string &msg);
 

@@ -499,11 +499,13 @@ int run(attnrt_artifact *a, void *stream, const uint64_t *args, const int64_t *a
 
 extern "C" int attnrt_run(attnrt_artifact *a, void *stream, const uint64_t *args,
                           const uint64_t *results) {
+  clearError();
   return run(a, stream, args, nullptr, results);
 }
 
 extern "C" int attnrt_run_shaped(attnrt_artifact *a, void *stream, const uint64_t *args,
                                  const int64_t *arg_dims, const uint64_t *results) {
+  clearError();
   if (a && !arg_dims && !a->plan.args.empty())
     return fail("attnrt_run_shaped: null arg_dims");
   return run(a, stream, args, arg_dims, results);
@@ -529,6 +531,7 @@ extern "C" void attnrt_free(attnrt_artifact *a) {
 
 extern "C" int attnrt_result_shape(const attnrt_artifact *a, int i, const int64_t *arg_dims,
                                    int64_t *dims, int max_dims) {
+  clearError();
   if (!a || !arg_dims || !dims)
     return fail("attnrt_result_shape: null artifact, arg_dims or dims"), -1;
   if (i < 0 || i >= int(a->plan.results.size()))

@@ -18,6 +18,7 @@
 using namespace attnrt;
 
 extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
+  clearError();
   if (!out)
     return fail("attnrt_load: null output pointer");
   *out = nullptr;
@@ -44,6 +45,7 @@ extern "C" int attnrt_load(const char *dir, attnrt_artifact **out) {
 
 static int info(const std::vector<Tensor> &v, int i, const char **dtype, int64_t *dims,
                 int maxDims) {
+  clearError();
   if (i < 0 || i >= int(v.size())) {
     fail("attnrt_arg_info/attnrt_result_info: index " + std::to_string(i) + " is outside [0, " +
          std::to_string(v.size()) + ")");
@@ -69,6 +71,7 @@ extern "C" int attnrt_result_info(const attnrt_artifact *a, int i, const char **
 }
 
 extern "C" int attnrt_scratch_bytes(const attnrt_artifact *a, uint64_t *bytes) {
+  clearError();
   if (!a || !bytes)
     return fail("attnrt_scratch_bytes: null artifact or output pointer");
   std::lock_guard<std::mutex> lock(a->mu);
@@ -91,6 +94,7 @@ extern "C" int attnrt_num_scratch_sets(const attnrt_artifact *a) {
 }
 
 extern "C" int attnrt_set_max_scratch_sets(attnrt_artifact *a, int max) {
+  clearError();
   if (!a || max < 0)
     return fail("attnrt_set_max_scratch_sets: null artifact or a negative limit");
   std::lock_guard<std::mutex> lock(a->mu);
@@ -99,6 +103,7 @@ extern "C" int attnrt_set_max_scratch_sets(attnrt_artifact *a, int max) {
 }
 
 extern "C" int attnrt_set_checked(attnrt_artifact *a, int on) {
+  clearError();
   if (!a)
     return fail("attnrt_set_checked: null artifact");
   std::lock_guard<std::mutex> lock(a->mu);
@@ -115,6 +120,7 @@ extern "C" int attnrt_num_launches(const attnrt_artifact *a) {
 }
 
 extern "C" int attnrt_device_alloc(uint64_t bytes, uint64_t *ptr) {
+  clearError();
   const Driver *d = ready("attnrt_device_alloc");
   CUdeviceptr p = 0;
   if (!d || !check(d, d->cuMemAlloc(&p, bytes ? bytes : 1), "cuMemAlloc"))
@@ -123,18 +129,22 @@ extern "C" int attnrt_device_alloc(uint64_t bytes, uint64_t *ptr) {
   return 0;
 }
 extern "C" int attnrt_device_free(uint64_t ptr) {
+  clearError();
   const Driver *d = ready("attnrt_device_free");
   return d && check(d, d->cuMemFree(ptr), "cuMemFree") ? 0 : 1;
 }
 extern "C" int attnrt_copy_to_device(uint64_t dst, const void *src, uint64_t bytes) {
+  clearError();
   const Driver *d = ready("attnrt_copy_to_device");
   return d && check(d, d->cuMemcpyHtoD(dst, src, bytes), "cuMemcpyHtoD") ? 0 : 1;
 }
 extern "C" int attnrt_copy_from_device(void *dst, uint64_t src, uint64_t bytes) {
+  clearError();
   const Driver *d = ready("attnrt_copy_from_device");
   return d && check(d, d->cuMemcpyDtoH(dst, src, bytes), "cuMemcpyDtoH") ? 0 : 1;
 }
 extern "C" int attnrt_synchronize(void) {
+  clearError();
   const Driver *d = ready("attnrt_synchronize");
   return d && check(d, d->cuCtxSynchronize(), "cuCtxSynchronize") ? 0 : 1;
 }

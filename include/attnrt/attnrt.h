@@ -132,7 +132,8 @@ int attnrt_copy_to_device(uint64_t dst, const void *src, uint64_t bytes);
 int attnrt_copy_from_device(void *dst, uint64_t src, uint64_t bytes);
 int attnrt_synchronize(void);
 
-/* The last error of this thread, or "" if none. */
+/* The error of this thread's latest call that can fail (every function that
+ * returns a status clears it first): "" after a call that succeeded. */
 const char *attnrt_last_error(void);
 
 #ifdef __cplusplus

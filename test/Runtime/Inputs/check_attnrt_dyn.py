@@ -97,7 +97,8 @@ print("run-zero-divisor rc", rc, err())
 lib.attnrt_free(h2)
 # A slab stride smaller than a slab (S rows of 64), or one whose last slab
 # ends past the buffer, is refused when the sizes are known; one that holds
-# the slabs in the buffer runs.
+# the slabs in the buffer runs (and its last error is "", not the refused
+# run's).
 for name, slab in (("run-slab-small", "S*32"), ("run-slab-past", "S*64+64"), ("run-slab", "S*64")):
     d = os.path.join(tmp, name)
     shutil.rmtree(d, ignore_errors=True)
