@@ -120,3 +120,4 @@ func.func @block_sizes_fold() -> (tensor<6xi32>, tensor<?xi32>) {
   %b = attn.tile_block_sizes grid [%c1, 3, 5] tile [1, 2, 2]
   return %a, %b : tensor<6xi32>, tensor<?xi32>
 }
+

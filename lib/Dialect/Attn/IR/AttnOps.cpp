@@ -737,6 +737,59 @@ static LogicalResult verifySlidingTileOperands(OpT op) {
   return success();
 }
 
+namespace {
+/// sliding_tile with constant tile_grid operands (>= 1): those sizes move
+/// into the static 'tile_grid' (all static: the planned-table fast path).
+struct StaticTileGridFromConstants : OpRewritePattern<SlidingTileOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SlidingTileOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<int64_t> grid(op.getTileGrid());
+    SmallVector<Value> values;
+    bool changed = false;
+    size_t next = 0;
+    for (int64_t &g : grid) {
+      if (!ShapedType::isDynamic(g))
+        continue;
+      Value v = op.getTileGridValues()[next++];
+      APInt c;
+      if (matchPattern(v, m_ConstantInt(&c)) && c.getSExtValue() >= 1 &&
+          c.getSExtValue() <= (int64_t(1) << 20)) {
+        g = c.getSExtValue();
+        changed = true;
+      } else {
+        values.push_back(v);
+      }
+    }
+    if (!changed)
+      return failure();
+    // A fully static grid must fit a static sequence with its text length
+    // (what the verifier checks then): else the run-time check reports it.
+    int64_t S = cast<RankedTensorType>(op.getQ().getType()).getDimSize(2);
+    if (values.empty() && !ShapedType::isDynamic(S)) {
+      int64_t image = 1;
+      for (int64_t x : grid)
+        image *= x;
+      for (int64_t x : op.getTile())
+        image *= x;
+      int64_t text = op.getTextLengthAttr() ? op.getTextLengthAttr().getInt() : 0;
+      if (image > S || text > S - image)
+        return failure();
+    }
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setTileGrid(grid);
+      op.getTileGridValuesMutable().assign(values);
+    });
+    return success();
+  }
+};
+} // namespace
+
+void SlidingTileOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                MLIRContext *ctx) {
+  results.add<StaticTileGridFromConstants>(ctx);
+}
+
 LogicalResult SlidingTileOp::verify() {
   return failure(failed(verifySlidingTileOperands(*this)) ||
                  failed(verifyLse(*this)));

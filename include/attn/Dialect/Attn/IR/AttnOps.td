@@ -594,6 +594,7 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AttrSizedOperandSegments
     image tokens `n_t*n_h*n_w*P` must fit the sequence (checked by the
     lowered code); the windows are then computed per call from the grid
     (the clamp above is arithmetic), so nothing is planned per canvas.
+    Constant operands (>= 1) become static sizes under `-canonicalize`.
 
     ```mlir
     %o = attn.sliding_tile %q, %k, %v tile_grid [5, 6, 10] tile [6, 8, 8]
@@ -633,6 +634,7 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AttrSizedOperandSegments
     `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Attn_SlidingTileGradOp : Attn_Op<"sliding_tile_grad", [Pure,
