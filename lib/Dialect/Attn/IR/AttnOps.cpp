@@ -262,6 +262,31 @@ OpFoldResult TileBlockSizesOp::fold(FoldAdaptor) {
   return DenseElementsAttr::get(cast<ShapedType>(getType()), ArrayRef<int32_t>(sizes));
 }
 
+/// Moves the constant operands (1 to 2^20, what a static grid may hold) of
+/// a mixed static/run-time size list into `sizes` (kDynamic entries, one
+/// operand each in `values`); the other operands go to `remaining`.
+/// Returns whether any moved.
+static bool constantSizesToStatic(SmallVectorImpl<int64_t> &sizes,
+                                  ValueRange values,
+                                  SmallVectorImpl<Value> &remaining) {
+  bool changed = false;
+  size_t next = 0;
+  for (int64_t &g : sizes) {
+    if (!ShapedType::isDynamic(g))
+      continue;
+    Value v = values[next++];
+    APInt c;
+    if (matchPattern(v, m_ConstantInt(&c)) && c.getSExtValue() >= 1 &&
+        c.getSExtValue() <= (int64_t(1) << 20)) {
+      g = c.getSExtValue();
+      changed = true;
+    } else {
+      remaining.push_back(v);
+    }
+  }
+  return changed;
+}
+
 namespace {
 /// tile/untile with constant grid operands: those sizes move into the
 /// static 'grid' (a fully static grid gives the static result type; the
@@ -271,20 +296,7 @@ template <typename OpT> struct StaticGridFromConstants : OpRewritePattern<OpT> {
   LogicalResult matchAndRewrite(OpT op, PatternRewriter &rewriter) const override {
     SmallVector<int64_t> grid(op.getGrid());
     SmallVector<Value> values;
-    bool changed = false;
-    size_t next = 0;
-    for (int64_t &g : grid) {
-      if (!ShapedType::isDynamic(g))
-        continue;
-      Value v = op.getGridValues()[next++];
-      APInt c;
-      if (matchPattern(v, m_ConstantInt(&c)) && c.getSExtValue() >= 1) {
-        g = c.getSExtValue();
-        changed = true;
-      } else {
-        values.push_back(v);
-      }
-    }
+    bool changed = constantSizesToStatic(grid, op.getGridValues(), values);
     // A fully static grid must be one the static form accepts (sizes up to
     // 2^20, a static sequence of the grid's length): else the run-time check
     // reports it.
@@ -746,21 +758,7 @@ struct StaticTileGridFromConstants : OpRewritePattern<SlidingTileOp> {
                                 PatternRewriter &rewriter) const override {
     SmallVector<int64_t> grid(op.getTileGrid());
     SmallVector<Value> values;
-    bool changed = false;
-    size_t next = 0;
-    for (int64_t &g : grid) {
-      if (!ShapedType::isDynamic(g))
-        continue;
-      Value v = op.getTileGridValues()[next++];
-      APInt c;
-      if (matchPattern(v, m_ConstantInt(&c)) && c.getSExtValue() >= 1 &&
-          c.getSExtValue() <= (int64_t(1) << 20)) {
-        g = c.getSExtValue();
-        changed = true;
-      } else {
-        values.push_back(v);
-      }
-    }
+    bool changed = constantSizesToStatic(grid, op.getTileGridValues(), values);
     if (!changed)
       return failure();
     // A fully static grid must fit a static sequence with its text length
