@@ -20,7 +20,8 @@ usage: gpu_dynamic_bench.py LIBATTNRT ART_ROOT [--rounds N] [--reps N]
   attn-compile of the four modules above; with hunyuan_one_tensor and
   hunyuan_one_tensor_slabs, attn-compile of
   bench/inputs/hunyuan_sta_720p_one_tensor.mlir with --fold-slabs=false and
-  with the default, those two as well)"""
+  with the default, those two as well; with hunyuan_sta_720p_lf, attn-compile
+  --long-first of examples/hunyuan_sta_720p.mlir, that against the default)"""
 import argparse
 import os
 import statistics
@@ -94,6 +95,13 @@ def main():
     compare(a.lib, "Hunyuan 720p STA layer (B1 H24 grid 30x48x80 + 256 text, D128 bf16, "
             "text_length 256)", os.path.join(a.art_root, "hunyuan_sta_720p"),
             os.path.join(a.art_root, "hunyuan_dyn"), ins, [img, txt], [256], a.rounds, a.reps)
+    # The STA kernel with the text query blocks first (attn-compile
+    # --long-first), same inputs.
+    lf = os.path.join(a.art_root, "hunyuan_sta_720p_lf")
+    if os.path.isdir(lf):
+        compare(a.lib, "Hunyuan 720p STA layer, text query blocks first",
+                os.path.join(a.art_root, "hunyuan_sta_720p"), lf, ins, [img, txt], [],
+                a.rounds, a.reps, names=("default", "long-first"), target=1.0)
     del ins
     # Python's STA layout (issue 13): one tensor each for q, k, v and the
     # output; gathers into tiled copies against the slab-map fold.

@@ -115,6 +115,8 @@ public:
   }
 
   void emit();
+  /// The work of one CTA: query block J of head h, batch bb.
+  void emitBlock(Value J, Value h, Value bb);
 
 private:
   // Shared memory: byte `off` of the aligned base, as a shared pointer and
@@ -350,7 +352,12 @@ private:
   Value oMap, gridT, gridH, gridW, tilesH, tilesW;
   // With a text segment: the text maps, the image tiles' slots (N * P) and
   // the valid text keys.
-  Value textQMap, textKMap, textVMap, textOMap, imageSlots, textLength;
+  Value textQMap, textKMap, textVMap, textOMap, imageSlots, textLength,
+      textTokens;
+  /// cfg.longFirst: this CTA's (query block, head, batch) in the order
+  /// that starts the text query blocks first, and whether its block holds
+  /// only padding rows (then it does nothing).
+  std::array<Value, 4> longFirstOrder();
   // With the gated combine: the gate's map and the coarse output.
   Value gateMap, coarse;
 };
@@ -365,11 +372,47 @@ void Emitter::rasterSetup() {
   imageSlots = mul(tiles, ci32(raster.size()));
   Sq = Skv = imageSlots;
   if (cfg.rasterText) {
-    Value textTokens = arg(ATTNRT_ATTN_TEXT_TOKENS);
+    textTokens = arg(ATTNRT_ATTN_TEXT_TOKENS);
     textLength = minS(maxS(arg(ATTNRT_ATTN_TEXT_LENGTH), ci32(0)), textTokens);
     Value textTiles = ceilDivPos(textTokens, raster.size());
     Sq = Skv = mul(add(tiles, textTiles), ci32(raster.size()));
   }
+}
+
+std::array<Value, 4> Emitter::longFirstOrder() {
+  using P = arith::CmpIPredicate;
+  // The CTA's linear id L in launch order (x fastest): the text query
+  // blocks of every head and batch first (each walks every kv block, about
+  // as long as 11 image blocks on the Hunyuan layer, so started last they
+  // ran alone at the end), then the image blocks, then the blocks past the
+  // text tokens, which hold padding rows only.
+  Value gx = NVVM::GridDimXOp::create(b, loc, i32);
+  Value gy = NVVM::GridDimYOp::create(b, loc, i32);
+  Value gz = NVVM::GridDimZOp::create(b, loc, i32);
+  Value lin = add(bidX(), mul(gx, add(bidY(), mul(gy, bidZ()))));
+  Value heads = mul(gy, gz);
+  Value one = ci32(1);
+  Value nImg = div(imageSlots, ci32(cfg.blockQ));
+  Value nTxt = ceilDivPos(textTokens, cfg.blockQ);
+  Value nPad = maxS(sub(sub(gx, nImg), nTxt), ci32(0));
+  Value txtAll = mul(nTxt, heads), imgAll = mul(nImg, heads);
+  Value l2 = sub(lin, txtAll), l3 = sub(l2, imgAll);
+  Value isTxt = cmp(P::slt, lin, txtAll);
+  Value isImg = andI(cmp(P::sge, lin, txtAll), cmp(P::slt, l2, imgAll));
+  // Per class: (first block, blocks a head, position in the class); the
+  // divisors are >= 1 (a class with no blocks is never selected).
+  auto part = [&](Value first, Value n, Value pos) {
+    Value d = maxS(n, one);
+    return std::make_pair(add(first, rem(pos, d)), div(pos, d));
+  };
+  auto [jTxt, hbTxt] = part(nImg, nTxt, lin);
+  auto [jImg, hbImg] = part(ci32(0), nImg, maxS(l2, ci32(0)));
+  auto [jPad, hbPad] = part(add(nImg, nTxt), nPad, maxS(l3, ci32(0)));
+  Value J = select(isTxt, jTxt, select(isImg, jImg, jPad));
+  Value hb = select(isTxt, hbTxt, select(isImg, hbImg, hbPad));
+  Value skip = arith::XOrIOp::create(b, loc, arith::OrIOp::create(b, loc, isTxt, isImg),
+                                     cTrue());
+  return {J, rem(hb, gy), div(hb, gy), skip};
 }
 
 Emitter::Origin Emitter::rasterOrigin(Value id, int64_t rows) {
@@ -1017,10 +1060,30 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
 }
 
 void Emitter::emit() {
+  Value J = bidX(), h = bidY(), bb = bidZ();
+  Value skip; // cfg.longFirst: a block of padding rows only
+  if (raster.enabled())
+    rasterSetup();
+  if (raster.enabled() && cfg.rasterText && cfg.longFirst) {
+    std::array<Value, 4> order = longFirstOrder();
+    J = order[0];
+    h = order[1];
+    bb = order[2];
+    skip = order[3];
+  }
+  if (skip && cfg.hasLse)
+    skip = Value(); // its lse rows are still written (-inf)
+  if (skip)
+    ifThen(arith::XOrIOp::create(b, loc, skip, cTrue()),
+           [&] { emitBlock(J, h, bb); });
+  else
+    emitBlock(J, h, bb);
+}
+
+void Emitter::emitBlock(Value J, Value h, Value bb) {
   using P = arith::CmpIPredicate;
   const int64_t S = cfg.stages;
   Value tid = tidX();
-  Value J = bidX(), h = bidY(), bb = bidZ();
   Value hk = div(h, div(Hq, Hkv));
   Value wg = arith::ShRUIOp::create(b, loc, tid, ci32(7));
 
@@ -1048,8 +1111,6 @@ void Emitter::emit() {
   });
   barrier();
 
-  if (raster.enabled())
-    rasterSetup();
   KvBlockList list(*this, cfg, J, h, bb);
   auto isProducer = scf::IfOp::create(b, loc, cmp(P::eq, wg, ci32(0)), true);
   {
@@ -1239,7 +1300,8 @@ std::string mlir::attn::hopperKernelName(const HopperKernelConfig &cfg) {
   return "attn_wgmma_" + flash.substr(std::string("attn_flash_").size()) +
          raster + "_s" + std::to_string(cfg.stages) +
          (cfg.overlap ? "_ov" : "") + (pingPongOn(cfg) ? "_pp" : "") +
-         (cfg.qInRegs ? "_qr" : "") + (cfg.fmaSoftmax ? "_fm" : "");
+         (cfg.qInRegs ? "_qr" : "") + (cfg.fmaSoftmax ? "_fm" : "") +
+         (cfg.longFirst && cfg.rasterText ? "_lf" : "");
 }
 
 LLVM::LLVMFuncOp mlir::attn::emitHopperAttentionKernel(

@@ -144,10 +144,15 @@ def main():
     # STA with a run-time text length (sta_text_length_operand.mlir: the
     # raster-tile kernel with text, the length a size argument): one
     # artifact at random prompt lengths, edge ones included.
-    art_sta = Artifact(os.path.join(root, "sta_text_length_operand"), lib)
+    # (sta_text_length_operand_lf, where present: attn-compile --long-first,
+    # the text query blocks first and the padding-only one skipped.)
     cfg = {"kind": "sta", "grid": [12, 16, 24], "tile": [6, 8, 8], "tile_grid": [2, 2, 3],
            "sta_tile": [6, 8, 8], "window": [1, 3, 1]}
-    for L in [0, 200] + [rng.randint(1, 199) for _ in range(n)]:
+    lengths = [0, 200] + [rng.randint(1, 199) for _ in range(n)]
+    for name, L in [("sta_text_length_operand", L) for L in lengths] + \
+            [("sta_text_length_operand_lf", L) for L in lengths[:3]
+             if os.path.isdir(os.path.join(root, "sta_text_length_operand_lf"))]:
+        art_sta = Artifact(os.path.join(root, name), lib)
         ins = [torch.randn(1, 2, 4608, 128, device=dev, dtype=torch.bfloat16) for _ in range(3)]
         ins += [torch.randn(1, 2, 200, 128, device=dev, dtype=torch.bfloat16) for _ in range(3)]
         outs = [torch.full((1, 2, 4608, 128), float("nan"), device=dev, dtype=torch.bfloat16),
@@ -156,7 +161,7 @@ def main():
                     [o.data_ptr() for o in outs], [x.shape for x in ins] + [(L,)])
         torch.cuda.synchronize()
         oi, ot = check_models.model_ref.sta_model(dict(cfg, text_length=L), *ins)
-        verdict(f"sta_text_length_operand text_length {L}", torch.cat([outs[0], outs[1]], 2),
+        verdict(f"{name} text_length {L}", torch.cat([outs[0], outs[1]], 2),
                 torch.cat([oi, ot], 2))
 
     # STA as Python builds it (sta_one_tensor.mlir: q, k, v, out one tensor

@@ -68,6 +68,11 @@ static cl::opt<bool> fmaSoftmax(
     "fma-softmax", cl::desc("The wgmma kernels' softmax: raw row maxima, one "
                             "fma per exponent (kernel suffix _fm)"),
     cl::init(attn::GpuCompileOptions().fmaSoftmax));
+static cl::opt<bool> longFirst(
+    "long-first", cl::desc("STA's raster-tile kernel with text: text query "
+                           "blocks first, padding-only blocks skipped (kernel "
+                           "suffix _lf)"),
+    cl::init(attn::GpuCompileOptions().longFirst));
 static cl::opt<bool> foldSlabs(
     "fold-slabs", cl::desc("Fold raster tokens that are the first rows of a "
                            "larger tensor (Python's one-tensor STA layout) "
@@ -109,6 +114,7 @@ int main(int argc, char **argv) {
   options->qInRegs = qRegs;
   options->fmaSoftmax = fmaSoftmax;
   options->foldSlabs = foldSlabs;
+  options->longFirst = longFirst;
   if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, *options))
     return fail(llvm::toString(std::move(e)));
   return 0;

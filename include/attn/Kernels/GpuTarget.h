@@ -92,6 +92,10 @@ struct GpuCompileOptions {
   /// attn-compile-sta-one-tensor-fold.test); off, such a layout keeps the
   /// gathers.
   bool foldSlabs = false;
+  /// STA's raster-tile kernel with text takes the text query blocks first
+  /// and skips the padding-only ones (HopperKernelConfig::longFirst, name
+  /// suffix _lf). Off until measured and checked on the GPU.
+  bool longFirst = false;
 
   /// The defaults for `chip` with the chip's PTX features, or std::nullopt
   /// for a chip not in gpuChips().
@@ -121,6 +125,7 @@ GpuCompileOptions gpuCompileOptionsOf(const Options &o) {
   g.qInRegs = o.qInRegs;
   g.fmaSoftmax = o.fmaSoftmax;
   g.foldSlabs = o.foldSlabs;
+  g.longFirst = o.longFirst;
   return g;
 }
 /// Sets the GPU fields of such a struct from `g`.
@@ -140,6 +145,7 @@ void setGpuCompileOptions(Options &o, const GpuCompileOptions &g) {
   o.qInRegs = g.qInRegs;
   o.fmaSoftmax = g.fmaSoftmax;
   o.foldSlabs = g.foldSlabs;
+  o.longFirst = g.longFirst;
 }
 
 } // namespace attn

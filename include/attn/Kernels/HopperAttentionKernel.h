@@ -106,6 +106,11 @@ struct HopperKernelConfig : FlashKernelConfig {
   RasterTile rasterTile;
   /// Raster-tile form only: text tiles follow the image tiles (see above).
   bool rasterText = false;
+  /// With rasterText (name suffix _lf): the CTAs take their query blocks in
+  /// the order text blocks first (each walks every kv block; launched last
+  /// they ran alone at the end of the grid), then image blocks; the blocks
+  /// past the text tokens (padding rows only) exit at once.
+  bool longFirst = false;
   /// Raster-tile form with one consumer (block_q 64), no text: VSA's gated
   /// combine in the epilogue, out = O + coarse[tile] * gate (see above).
   bool gatedCombine = false;

@@ -118,6 +118,11 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
       llvm::cl::desc("The wgmma kernels' softmax: raw row maxima, one fma per "
                      "exponent (kernel suffix _fm)"),
       llvm::cl::init(GpuCompileOptions().fmaSoftmax)};
+  PassOptions::Option<bool> longFirst{
+      *this, "long-first",
+      llvm::cl::desc("STA's raster-tile kernel with text: text query blocks "
+                     "first, padding-only blocks skipped (kernel suffix _lf)"),
+      llvm::cl::init(GpuCompileOptions().longFirst)};
   PassOptions::Option<bool> foldSlabs{
       *this, "fold-slabs",
       llvm::cl::desc("Fold raster tokens that are the first rows of a larger "

@@ -43,7 +43,8 @@ struct ConvertAttnToGPULaunchesPass
       ConvertAttnToGPULaunchesBase::overlap,
       ConvertAttnToGPULaunchesBase::qInRegs,
       ConvertAttnToGPULaunchesBase::fmaSoftmax,
-      ConvertAttnToGPULaunchesBase::foldSlabs;
+      ConvertAttnToGPULaunchesBase::foldSlabs,
+      ConvertAttnToGPULaunchesBase::longFirst;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fn = module.lookupSymbol<func::FuncOp>(entry);

@@ -455,6 +455,7 @@ FailureOr<bool> Planner::planRasterAttention(BlockSparseOp op) {
     return failure();
   HopperKernelConfig cfg = rasterKernelConfig(op, rows, tile);
   cfg.rasterText = St > 0;
+  cfg.longFirst = opts.longFirst;
   // The gated combine in the kernel's epilogue (one consumer, a tile of
   // whole 64-row blocks); otherwise a raster-order pass after it.
   const bool epilogue = combine && gate.raster >= 0 && rows == 64;
