@@ -420,8 +420,10 @@ def _check_sparsity(sparsity):
 # The run-time-grid VSA artifact's top-k keeps a row's scores in registers
 # up to 1024 tiles per head and in shared memory above, 16 bytes a tile: the
 # plan asserts the chip's bound (14528 tiles on sm_90a, 10432 on sm_80).
-# Larger grids compile the per-grid module.
-VSA_DYNAMIC_MAX_TILES = 10240
+# Python routes only grids up to 1024 tiles to it until the shared-memory
+# branch has run on the GPU (scripts/gpu/check_dynamic.py's grid of more
+# than 1024 tiles; then 10240); larger grids compile the per-grid module.
+VSA_DYNAMIC_MAX_TILES = 1024
 
 
 def vsa_topk(grid, sparsity, tile=VSA_TILE) -> int:
