@@ -19,8 +19,8 @@ usage: gpu_dynamic_bench.py LIBATTNRT ART_ROOT [--rounds N] [--reps N]
   (ART_ROOT/wan_vsa_1.3b, dynamic_grid_vsa, hunyuan_sta_720p and hunyuan_dyn:
   attn-compile of the four modules above; with hunyuan_one_tensor and
   hunyuan_one_tensor_slabs, attn-compile of
-  bench/inputs/hunyuan_sta_720p_one_tensor.mlir with --fold-slabs=false and
-  with the default, those two as well; with hunyuan_sta_720p_lf, attn-compile
+  bench/inputs/hunyuan_sta_720p_one_tensor.mlir without and with
+  --fold-slabs, those two as well; with hunyuan_sta_720p_lf, attn-compile
   --long-first of examples/hunyuan_sta_720p.mlir, that against the default)"""
 import argparse
 import os

@@ -1,7 +1,7 @@
 // HunyuanVideo 720p STA as python/attn_mlir builds it (ir.sta_module): q, k, v and the
 // output one [1,24,115456,128] tensor each, image (raster) then 256 text tokens;
-// text_length 256. bench/gpu_dynamic_bench.py times its default plan (slab maps)
-// against attn-compile --fold-slabs=false (gathers into tiled copies).
+// text_length 256. bench/gpu_dynamic_bench.py times its default plan (gathers
+// into tiled copies) against attn-compile --fold-slabs (slab maps).
 func.func @main(%q: tensor<1x24x115456x128xbf16>, %k: tensor<1x24x115456x128xbf16>, %v: tensor<1x24x115456x128xbf16>) -> (tensor<1x24x115456x128xbf16>) {
   %q_i = tensor.extract_slice %q[0, 0, 0, 0] [1, 24, 115200, 128] [1, 1, 1, 1] : tensor<1x24x115456x128xbf16> to tensor<1x24x115200x128xbf16>
   %q_t = tensor.extract_slice %q[0, 0, 115200, 0] [1, 24, 256, 128] [1, 1, 1, 1] : tensor<1x24x115456x128xbf16> to tensor<1x24x256x128xbf16>

@@ -417,12 +417,12 @@ def _check_sparsity(sparsity):
 # The functions
 # ---------------------------------------------------------------------------
 
-# The run-time-grid VSA artifact's top-k keeps a row's scores in registers
-# up to 1024 tiles per head and in shared memory above, 16 bytes a tile: the
-# plan asserts the chip's bound (14528 tiles on sm_90a, 10432 on sm_80).
-# Python routes only grids up to 1024 tiles to it until the shared-memory
-# branch has run on the GPU (scripts/gpu/check_dynamic.py's grid of more
-# than 1024 tiles; then 10240); larger grids compile the per-grid module.
+# The run-time-grid VSA artifact's top-k keeps a row's scores in registers:
+# up to 32 * 32 tiles per head (the plan asserts it). Larger grids compile
+# the per-grid module (its top-k variant sized for the tile count). The
+# compiler's topk-shared-fallback serves more from one artifact (14528
+# tiles on sm_90a); it becomes the default, and this 10240, once it has run
+# on the GPU.
 VSA_DYNAMIC_MAX_TILES = 1024
 
 

@@ -10,8 +10,8 @@ whole and worst row, < 1e-2 by test/reference/errcheck.py); then a shape
 that breaks the plan's asserts must be refused before any launch. The VSA
 layer of dynamic_grid_vsa.mlir (the video grid and topk as size arguments,
 run-time batch and length) runs at 5 random grids (partial tiles included)
-and one with more than 1024 tiles (the top-k's shared-memory branch), random
-top-ks, against model_ref.py's float32 VSA on check_models.py's inputs
+and random top-ks (with dynamic_grid_vsa_wide, --topk-shared-fallback, one
+more grid of more than 1024 tiles), against model_ref.py's float32 VSA on check_models.py's inputs
 (planted block structure, so the top-k selection is unambiguous). The STA
 layer of sta_text_length_operand.mlir (the valid text length a size
 argument) runs at random text lengths (0 and all included) against
@@ -111,9 +111,11 @@ def main():
     art = Artifact(os.path.join(root, "dynamic_grid_vsa"), lib)
     gen = torch.Generator(device=dev)
     gen.manual_seed(rng.randrange(2**31))
-    # The last trial has more than 1024 tiles: the top-k's shared-memory
+    # With dynamic_grid_vsa_wide (attn-compile --topk-shared-fallback), a
+    # last trial of more than 1024 tiles on it: the top-k's shared-memory
     # branch, its shared memory sized at run time.
-    for trial in range(n + 1):
+    wide = os.path.join(root, "dynamic_grid_vsa_wide")
+    for trial in range(n + 1 if os.path.isdir(wide) else n):
         big = trial == n
         while True:
             if big:
@@ -134,12 +136,15 @@ def main():
             print(f"skip grid {T}x{H}x{W}: {e}", flush=True)
             continue
         shapes = [x.shape for x in ins] + [(T,), (H,), (W,), (topk,)]
+        if big:
+            art = Artifact(wide, lib)
         shape = art.result_shape(0, shapes)
         out = torch.full(shape, float("nan"), device=dev, dtype=torch.bfloat16)
         art.run(torch.cuda.current_stream().cuda_stream,
                 [x.data_ptr() for x in ins] + [0, 0, 0, 0], [out.data_ptr()], shapes)
         torch.cuda.synchronize()
-        verdict(f"dynamic_grid_vsa B{B} grid {T}x{H}x{W} ({N} tiles) topk {topk}", out, refs[0])
+        verdict(f"dynamic_grid_vsa{'_wide' if big else ''} B{B} grid {T}x{H}x{W} ({N} tiles) "
+                f"topk {topk}", out, refs[0])
 
     # STA with a run-time text length (sta_text_length_operand.mlir: the
     # raster-tile kernel with text, the length a size argument): one

@@ -23,6 +23,12 @@ mkdir -p "$ROOT"
 for m in dynamic_sdpa dynamic_block_sparse dynamic_grid_vsa sta_text_length_operand sta_one_tensor; do
   "$BIN/attn-compile" test/Compile/Inputs/$m.mlir -o "$ROOT/$m"
 done
+# Off-by-default plans, checked by check_dynamic.py and timed by
+# bench/gpu_dynamic_bench.py when the GPU is next available: the top-k with
+# a shared-memory fallback (grids above 1024 tiles), STA's text blocks first.
+"$BIN/attn-compile" test/Compile/Inputs/dynamic_grid_vsa.mlir -o "$ROOT/dynamic_grid_vsa_wide" --topk-shared-fallback
+"$BIN/attn-compile" test/Compile/Inputs/sta_text_length_operand.mlir -o "$ROOT/sta_text_length_operand_lf" --long-first
+"$BIN/attn-compile" examples/hunyuan_sta_720p.mlir -o "$ROOT/hunyuan_sta_720p_lf" --long-first
 # Python's one-tensor STA layout folded over slab maps (--fold-slabs, off by
 # default until this has run on the GPU).
 "$BIN/attn-compile" test/Compile/Inputs/sta_one_tensor.mlir -o "$ROOT/sta_one_tensor_slabs" --fold-slabs
@@ -54,6 +60,12 @@ for m in wan_vsa_small hunyuan_sta_small model_vsa_steps wan_vsa_1.3b hunyuan_st
   fi
   rm -f "$ROOT/$m.log"
 done
+# bench/gpu_dynamic_bench.py: the Hunyuan layer with a run-time text
+# length, and as Python builds it (one tensor each) with gathers and with
+# slab maps.
+"$BIN/attn-compile" bench/inputs/hunyuan_sta_720p_text_length_operand.mlir -o "$ROOT/hunyuan_dyn"
+"$BIN/attn-compile" bench/inputs/hunyuan_sta_720p_one_tensor.mlir -o "$ROOT/hunyuan_one_tensor"
+"$BIN/attn-compile" bench/inputs/hunyuan_sta_720p_one_tensor.mlir -o "$ROOT/hunyuan_one_tensor_slabs" --fold-slabs
 # The whole-layer benchmark's variants, timed in the same run: the layout as
 # gathers into tiled copies (fold-layout off), and the serial (not
 # overlapped) wgmma kernels.

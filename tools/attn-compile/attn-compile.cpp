@@ -68,6 +68,11 @@ static cl::opt<bool> fmaSoftmax(
     "fma-softmax", cl::desc("The wgmma kernels' softmax: raw row maxima, one "
                             "fma per exponent (kernel suffix _fm)"),
     cl::init(attn::GpuCompileOptions().fmaSoftmax));
+static cl::opt<bool> topkSharedFallback(
+    "topk-shared-fallback",
+    cl::desc("block_topk over a run-time number of kv blocks: registers up to "
+             "1024, shared memory sized per run above (attn_block_topk_r32_s)"),
+    cl::init(attn::GpuCompileOptions().topkSharedFallback));
 static cl::opt<bool> longFirst(
     "long-first", cl::desc("STA's raster-tile kernel with text: text query "
                            "blocks first, padding-only blocks skipped (kernel "
@@ -115,6 +120,7 @@ int main(int argc, char **argv) {
   options->fmaSoftmax = fmaSoftmax;
   options->foldSlabs = foldSlabs;
   options->longFirst = longFirst;
+  options->topkSharedFallback = topkSharedFallback;
   if (llvm::Error e = attn::compileArtifact(*module, entryName, outDir, *options))
     return fail(llvm::toString(std::move(e)));
   return 0;

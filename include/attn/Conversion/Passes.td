@@ -116,6 +116,7 @@ def ConvertAttnToGPULaunches : Pass<"convert-attn-to-gpu-launches", "ModuleOp"> 
     Option<"overlap", "overlap", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().overlap", "The wgmma kernels overlap each block's softmax with the previous block's P.V wgmmas (kernel suffix _ov)">,
     Option<"qInRegs", "q-regs", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().qInRegs", "The wgmma kernels keep Q in registers: S = Q.K^T in the register-A form (kernel suffix _qr)">,
     Option<"fmaSoftmax", "fma-softmax", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().fmaSoftmax", "The wgmma kernels' softmax: raw row maxima, one fma per exponent (kernel suffix _fm)">,
+    Option<"topkSharedFallback", "topk-shared-fallback", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().topkSharedFallback", "block_topk over a run-time number of kv blocks: registers up to 1024, shared memory sized per run above (attn_block_topk_r32_s)">,
     Option<"longFirst", "long-first", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().longFirst", "STA's raster-tile kernel with text: text query blocks first, padding-only blocks skipped (kernel suffix _lf)">,
     Option<"foldSlabs", "fold-slabs", "bool", /*default=*/"::mlir::attn::GpuCompileOptions().foldSlabs", "Fold raster tokens that are the first rows of a larger tensor (Python's one-tensor STA layout) into the raster-tile kernel's maps (slab strides)">
   ];

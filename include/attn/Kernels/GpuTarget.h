@@ -96,6 +96,11 @@ struct GpuCompileOptions {
   /// and skips the padding-only ones (HopperKernelConfig::longFirst, name
   /// suffix _lf). Off until measured and checked on the GPU.
   bool longFirst = false;
+  /// block_topk over a run-time number of kv blocks: the kernel with a
+  /// shared-memory fallback above 1024 blocks (attn_block_topk_r32_s, its
+  /// shared memory sized per run) instead of the register kernel limited to
+  /// 1024 (asserted). Off until it has run on the GPU.
+  bool topkSharedFallback = false;
 
   /// The defaults for `chip` with the chip's PTX features, or std::nullopt
   /// for a chip not in gpuChips().
@@ -126,6 +131,7 @@ GpuCompileOptions gpuCompileOptionsOf(const Options &o) {
   g.fmaSoftmax = o.fmaSoftmax;
   g.foldSlabs = o.foldSlabs;
   g.longFirst = o.longFirst;
+  g.topkSharedFallback = o.topkSharedFallback;
   return g;
 }
 /// Sets the GPU fields of such a struct from `g`.
@@ -146,6 +152,7 @@ void setGpuCompileOptions(Options &o, const GpuCompileOptions &g) {
   o.fmaSoftmax = g.fmaSoftmax;
   o.foldSlabs = g.foldSlabs;
   o.longFirst = g.longFirst;
+  o.topkSharedFallback = g.topkSharedFallback;
 }
 
 } // namespace attn

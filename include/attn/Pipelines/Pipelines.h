@@ -118,6 +118,12 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
       llvm::cl::desc("The wgmma kernels' softmax: raw row maxima, one fma per "
                      "exponent (kernel suffix _fm)"),
       llvm::cl::init(GpuCompileOptions().fmaSoftmax)};
+  PassOptions::Option<bool> topkSharedFallback{
+      *this, "topk-shared-fallback",
+      llvm::cl::desc("block_topk over a run-time number of kv blocks: "
+                     "registers up to 1024, shared memory sized per run above "
+                     "(attn_block_topk_r32_s)"),
+      llvm::cl::init(GpuCompileOptions().topkSharedFallback)};
   PassOptions::Option<bool> longFirst{
       *this, "long-first",
       llvm::cl::desc("STA's raster-tile kernel with text: text query blocks "

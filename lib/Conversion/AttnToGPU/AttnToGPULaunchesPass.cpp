@@ -44,7 +44,8 @@ struct ConvertAttnToGPULaunchesPass
       ConvertAttnToGPULaunchesBase::qInRegs,
       ConvertAttnToGPULaunchesBase::fmaSoftmax,
       ConvertAttnToGPULaunchesBase::foldSlabs,
-      ConvertAttnToGPULaunchesBase::longFirst;
+      ConvertAttnToGPULaunchesBase::longFirst,
+      ConvertAttnToGPULaunchesBase::topkSharedFallback;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fn = module.lookupSymbol<func::FuncOp>(entry);

@@ -109,15 +109,21 @@ LogicalResult Planner::planTopk(BlockTopkOp op) {
     return op->emitError("attn-to-gpu: block_topk's k is not a size the plan "
                          "can compute");
   // Keys in registers where they fit (the variant's name says how many). A
-  // run-time Nkv takes the widest register variant with the shared-memory
-  // form as its fallback above 32 * kTopkMaxRegisterKeys kv blocks
-  // (`_s`): its shared memory is an expression, 0 where the registers hold
-  // the keys, and bounded by the chip's (asserted).
+  // run-time Nkv takes the widest register variant (asserted <= 1024), or
+  // with topkSharedFallback the one with the shared-memory form above 32 *
+  // kTopkMaxRegisterKeys kv blocks (`_s`): its shared memory is an
+  // expression, 0 where the registers hold the keys, and bounded by the
+  // chip's (asserted).
   const std::optional<int64_t> nkv = sizeValue(nkvText);
   int64_t regKeys = nkv ? blockTopkRegisterKeys(*nkv) : kTopkMaxRegisterKeys;
   int64_t maxShared = opts.target()->maxSharedBytes;
   std::string smemExpr;
-  if (!nkv) {
+  if (!nkv && !opts.topkSharedFallback)
+    assertSizes(nkvText, "<=", std::to_string(32 * kTopkMaxRegisterKeys),
+                "attn.block_topk: at most " +
+                    std::to_string(32 * kTopkMaxRegisterKeys) +
+                    " kv blocks with run-time sizes");
+  if (!nkv && opts.topkSharedFallback) {
     const int64_t perKey = 4 * kTopkWarps, maxKeys = maxShared / perKey;
     assertSizes(nkvText, "<=", std::to_string(maxKeys),
                 "attn.block_topk: at most " + std::to_string(maxKeys) +
