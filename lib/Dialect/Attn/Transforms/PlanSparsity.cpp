@@ -6,6 +6,7 @@
 #include "attn/Dialect/Attn/Utils/SlidingTilePlan.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -41,6 +42,10 @@ template <typename OpT> int64_t staticTextLength(OpT op) {
 /// valid op (a tile_grid of 2^31) is an error, not an allocation failure.
 /// Returns why the op is too big to plan, if it is.
 constexpr int64_t kMaxPlanTiles = 1 << 16;
+/// The tables a dynamic plan computes per call ([B, H, Nb, Nb] i32,
+/// planDynamicSequence) are checked at run time against this many entries
+/// (8 GiB).
+constexpr int64_t kMaxRunTimeTableEntries = int64_t(1) << 31;
 constexpr int64_t kMaxPlanTextBlocks = 1 << 16;
 
 template <typename OpT> std::optional<std::string> planSizeError(OpT op) {
@@ -511,6 +516,38 @@ LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
 
   SmallVector<OpFoldResult> bh = tensor::getMixedSizes(b, loc, op.getQ());
   bh.resize(2);
+  // The tables are [B, H, Nb, Nb]: bounded (kMaxRunTimeTableEntries) so that
+  // a sequence too long for them is an error, not a failed allocation.
+  {
+    Value batch = arith::IndexCastOp::create(
+        b, loc, i64, getValueOrCreateConstantIndexOp(b, loc, bh[0]));
+    Value heads = arith::IndexCastOp::create(
+        b, loc, i64, getValueOrCreateConstantIndexOp(b, loc, bh[1]));
+    // Nb <= 2^15 and B*H <= 2^31 first, so that the product cannot
+    // overflow (the operands are clamped for it).
+    auto le = [&](Value x, int64_t bound) {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, x, c64(bound))
+          .getResult();
+    };
+    auto clamp = [&](Value x, int64_t bound) {
+      return arith::MinSIOp::create(b, loc, x, c64(bound)).getResult();
+    };
+    Value rows = arith::MulIOp::create(b, loc, batch, heads);
+    Value n = clamp(nb64, int64_t(1) << 15);
+    Value entries = arith::MulIOp::create(
+        b, loc, clamp(rows, int64_t(1) << 31),
+        arith::MulIOp::create(b, loc, n, n));
+    Value fits = arith::AndIOp::create(
+        b, loc,
+        arith::AndIOp::create(b, loc, le(nb64, int64_t(1) << 15),
+                              le(rows, int64_t(1) << 31)),
+        le(entries, kMaxRunTimeTableEntries));
+    cf::AssertOp::create(
+        b, loc, fits,
+        name + ": the per-call block tables are too large (they need Nb <= "
+               "32768 blocks, image tiles + text blocks, and B*H*Nb*Nb <= " +
+            std::to_string(kMaxRunTimeTableEntries) + " entries)");
+  }
   auto i32Of = [&](OpBuilder &nb_, Location nl, Value x) {
     return arith::TruncIOp::create(nb_, nl, nb_.getI32Type(), x).getResult();
   };
