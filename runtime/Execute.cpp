@@ -59,6 +59,22 @@ bool checkChip(const Driver *d, attnrt_artifact *a, CUcontext ctx) {
   return true;
 }
 
+/// Opens launch `i`'s function to `l.smem` bytes of dynamic shared memory
+/// where that is above the default 48 KiB and above what it was opened to
+/// (at setup for a fixed size; per new maximum for one sized at run time).
+bool openSharedMemory(const Driver *d, attnrt_artifact *a, size_t i, const Launch &l) {
+  if (l.smem <= 48 * 1024 || l.smem <= a->smemOpened[i])
+    return true;
+  if (!check(d, d->cuFuncSetAttribute(a->functions[i],
+                                      CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                      int(l.smem)),
+             "cuFuncSetAttribute(" + l.kernel + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " +
+                 std::to_string(l.smem) + ")"))
+    return false;
+  a->smemOpened[i] = l.smem;
+  return true;
+}
+
 /// The device state every stream shares, made once: the module, the
 /// functions of the launches this run makes, the constant tables. Resumes
 /// after a failed attempt.
@@ -75,14 +91,9 @@ bool prepareShared(const Driver *d, attnrt_artifact *a) {
     if (!check(d, d->cuModuleGetFunction(&fn, a->module, l.kernel.c_str()),
                "cuModuleGetFunction(" + l.kernel + ")"))
       return false;
-    if (l.smem > 48 * 1024 &&
-        !check(d, d->cuFuncSetAttribute(fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                        int(l.smem)),
-               "cuFuncSetAttribute(" + l.kernel + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " +
-                   std::to_string(l.smem) + ")"))
-      return false;
-    a->smemOpened[i] = l.smem;
     a->functions[i] = fn;
+    if (!openSharedMemory(d, a, i, l))
+      return false;
   }
   while (a->constDev.size() < plan.constData.size()) {
     const std::string &data = plan.constData[a->constDev.size()];
@@ -462,17 +473,9 @@ int run(attnrt_artifact *a, void *stream, const uint64_t *args, const int64_t *a
                  "cuMemsetD32Async(check error buffer)"))
         return 1;
     }
-    // Shared memory sized at run time: above the default 48 KiB the
-    // function is opened to it first (once per new maximum).
-    if (l.smem > 48 * 1024 && l.smem > a->smemOpened[at]) {
-      if (!check(d, d->cuFuncSetAttribute(a->functions[at],
-                                          CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                          int(l.smem)),
-                 "cuFuncSetAttribute(" + l.kernel + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " +
-                     std::to_string(l.smem) + ")"))
-        return 1;
-      a->smemOpened[at] = l.smem;
-    }
+    // Shared memory sized at run time may ask for more than at setup.
+    if (!openSharedMemory(d, a, at, l))
+      return 1;
     // The message is built only on failure (a heap string per launch else).
     CUresult r = d->cuLaunchKernel(a->functions[at], l.grid[0], l.grid[1], l.grid[2],
                                    l.block[0], l.block[1], l.block[2], l.smem, s,

@@ -356,7 +356,7 @@ private:
       textTokens;
   /// cfg.longFirst: this CTA's (query block, head, batch) in the order
   /// that starts the text query blocks first, and whether its block holds
-  /// only padding rows (then it does nothing).
+  /// any row but padding (else it does nothing).
   std::array<Value, 4> longFirstOrder();
   // With the gated combine: the gate's map and the coarse output.
   Value gateMap, coarse;
@@ -410,9 +410,8 @@ std::array<Value, 4> Emitter::longFirstOrder() {
   auto [jPad, hbPad] = part(add(nImg, nTxt), nPad, maxS(l3, ci32(0)));
   Value J = select(isTxt, jTxt, select(isImg, jImg, jPad));
   Value hb = select(isTxt, hbTxt, select(isImg, hbImg, hbPad));
-  Value skip = arith::XOrIOp::create(b, loc, arith::OrIOp::create(b, loc, isTxt, isImg),
-                                     cTrue());
-  return {J, rem(hb, gy), div(hb, gy), skip};
+  Value work = arith::OrIOp::create(b, loc, isTxt, isImg);
+  return {J, rem(hb, gy), div(hb, gy), work};
 }
 
 Emitter::Origin Emitter::rasterOrigin(Value id, int64_t rows) {
@@ -1061,7 +1060,7 @@ void Emitter::consumer(Value c, Value J, Value h, Value bb,
 
 void Emitter::emit() {
   Value J = bidX(), h = bidY(), bb = bidZ();
-  Value skip; // cfg.longFirst: a block of padding rows only
+  Value work; // cfg.longFirst: false for a block of padding rows only
   if (raster.enabled())
     rasterSetup();
   if (raster.enabled() && cfg.rasterText && cfg.longFirst) {
@@ -1069,13 +1068,12 @@ void Emitter::emit() {
     J = order[0];
     h = order[1];
     bb = order[2];
-    skip = order[3];
+    // With an lse result every block runs (padding rows get -inf there).
+    if (!cfg.hasLse)
+      work = order[3];
   }
-  if (skip && cfg.hasLse)
-    skip = Value(); // its lse rows are still written (-inf)
-  if (skip)
-    ifThen(arith::XOrIOp::create(b, loc, skip, cTrue()),
-           [&] { emitBlock(J, h, bb); });
+  if (work)
+    ifThen(work, [&] { emitBlock(J, h, bb); });
   else
     emitBlock(J, h, bb);
 }

@@ -18,6 +18,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -766,10 +767,9 @@ struct StaticTileGridFromConstants : OpRewritePattern<SlidingTileOp> {
     int64_t S = cast<RankedTensorType>(op.getQ().getType()).getDimSize(2);
     if (values.empty() && !ShapedType::isDynamic(S)) {
       int64_t image = 1;
-      for (int64_t x : grid)
-        image *= x;
-      for (int64_t x : op.getTile())
-        image *= x;
+      for (int64_t x : llvm::concat<const int64_t>(grid, op.getTile()))
+        if (llvm::MulOverflow(image, x, image))
+          return failure();
       int64_t text = op.getTextLengthAttr() ? op.getTextLengthAttr().getInt() : 0;
       if (image > S || text > S - image)
         return failure();

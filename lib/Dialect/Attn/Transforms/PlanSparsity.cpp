@@ -37,6 +37,12 @@ template <typename OpT> int64_t staticTextLength(OpT op) {
   return op.getTextLengthAttr() ? op.getTextLengthAttr().getInt() : 0;
 }
 
+/// Whether `op`'s tile_grid has run-time sizes (then nothing is planned at
+/// compile time: planDynamicSequence computes the tables per call).
+template <typename OpT> bool hasRunTimeGrid(OpT op) {
+  return llvm::any_of(op.getTileGrid(), ShapedType::isDynamic);
+}
+
 /// The plan's tables are built at compile time over the image tiles (and,
 /// with a static sequence, the text blocks): bounded so that an absurd but
 /// valid op (a tile_grid of 2^31) is an error, not an allocation failure.
@@ -50,8 +56,8 @@ constexpr int64_t kMaxPlanTextBlocks = 1 << 16;
 
 template <typename OpT> std::optional<std::string> planSizeError(OpT op) {
   int64_t tiles = 1, P = 1;
-  if (llvm::any_of(op.getTileGrid(), ShapedType::isDynamic))
-    return std::nullopt; // nothing planned at compile time
+  if (hasRunTimeGrid(op))
+    return std::nullopt;
   for (int64_t g : op.getTileGrid())
     if (g <= 0 || llvm::MulOverflow(tiles, g, tiles) || tiles > kMaxPlanTiles)
       return "attn-plan-sparsity: tile_grid has more than " +
@@ -76,7 +82,7 @@ template <typename OpT> std::optional<std::string> planSizeError(OpT op) {
 /// with one `window` for all heads, the query heads may be dynamic: the
 /// tables are broadcast over them.
 template <typename OpT> bool plannable(OpT op) {
-  if (llvm::any_of(op.getTileGrid(), ShapedType::isDynamic))
+  if (hasRunTimeGrid(op))
     return false;
   auto qt = cast<RankedTensorType>(op.getQ().getType());
   auto kt = cast<RankedTensorType>(op.getK().getType());
@@ -310,20 +316,21 @@ template <typename OpT> ValueRange tileGridValues(OpT op) {
   return {};
 }
 
-/// Whether `op`'s tile_grid has run-time sizes.
-template <typename OpT> bool hasRunTimeGrid(OpT op) {
-  return llvm::any_of(op.getTileGrid(), ShapedType::isDynamic);
-}
+/// One image query tile's window list, built inside a linalg.generic's
+/// body: its count (i64) and its s-th tile (i64, s < count), in
+/// SlidingTilePlan's order (t, then h, then w ascending).
+struct WindowRow {
+  Value count;
+  std::function<Value(OpBuilder &, Location, Value)> tile;
+};
 
-/// The image tiles' window lists of a plan computed per call, read inside
-/// a linalg.generic's body: for the image query tile `row` of planned head
-/// `head` (index values), its window count and its s-th tile (i64, s <
-/// count), in SlidingTilePlan's order (t, then h, then w ascending).
+/// The image tiles' window lists of a plan computed per call: `row(head,
+/// row)` for the image query tile `row` of planned head `head` (index
+/// values).
 struct ImageWindows {
   Value nImg;   ///< image tiles (index)
   Value nImg64; ///< the same, i64
-  std::function<Value(OpBuilder &, Location, Value, Value)> count;
-  std::function<Value(OpBuilder &, Location, Value, Value, Value)> tile;
+  std::function<WindowRow(OpBuilder &, Location, Value, Value)> row;
 };
 
 /// A static grid: the lists are planned at compile time ([H, N_img, W]
@@ -337,18 +344,20 @@ ImageWindows constantWindows(PatternRewriter &b, Location loc,
   ImageWindows w;
   w.nImg = arith::ConstantIndexOp::create(b, loc, nImg);
   w.nImg64 = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(nImg));
-  w.count = [=](OpBuilder &nb, Location nl, Value head, Value row) -> Value {
-    return arith::ExtSIOp::create(
+  w.row = [=](OpBuilder &nb, Location nl, Value head, Value row) {
+    WindowRow r;
+    r.count = arith::ExtSIOp::create(
         nb, nl, nb.getI64Type(),
         tensor::ExtractOp::create(nb, nl, winCount, ValueRange{head, row}));
-  };
-  w.tile = [=](OpBuilder &nb, Location nl, Value head, Value row, Value s) -> Value {
-    Value slot = arith::MinUIOp::create(
-        nb, nl, arith::IndexCastOp::create(nb, nl, nb.getIndexType(), s),
-        arith::ConstantIndexOp::create(nb, nl, W - 1));
-    return arith::ExtSIOp::create(
-        nb, nl, nb.getI64Type(),
-        tensor::ExtractOp::create(nb, nl, win, ValueRange{head, row, slot}));
+    r.tile = [=](OpBuilder &ib, Location il, Value s) -> Value {
+      Value slot = arith::MinUIOp::create(
+          ib, il, arith::IndexCastOp::create(ib, il, ib.getIndexType(), s),
+          arith::ConstantIndexOp::create(ib, il, W - 1));
+      return arith::ExtSIOp::create(
+          ib, il, ib.getI64Type(),
+          tensor::ExtractOp::create(ib, il, win, ValueRange{head, row, slot}));
+    };
+    return r;
   };
   return w;
 }
@@ -377,8 +386,7 @@ ImageWindows arithmeticWindows(PatternRewriter &b, Location loc,
   struct Dim {
     Value cnt, start, n;
   };
-  auto dims = [=](OpBuilder &nb, Location nl, Value head,
-                  Value row) -> std::array<Dim, 3> {
+  w.row = [=](OpBuilder &nb, Location nl, Value head, Value row) {
     auto c64 = [&](int64_t v) {
       return arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(v)).getResult();
     };
@@ -389,44 +397,42 @@ ImageWindows arithmeticWindows(PatternRewriter &b, Location loc,
     Value qh = arith::RemUIOp::create(nb, nl, rest, n[1]);
     Value qt = arith::DivUIOp::create(nb, nl, rest, n[1]);
     std::array<Value, 3> q = {qt, qh, qw};
-    std::array<Dim, 3> out;
+    std::array<Dim, 3> dims;
     for (int64_t d = 0; d < 3; ++d) {
-      Value r = tensor::ExtractOp::create(
+      Value rad = tensor::ExtractOp::create(
           nb, nl, radius,
           ValueRange{head, arith::ConstantIndexOp::create(nb, nl, d)});
       Value span = arith::AddIOp::create(
-          nb, nl, arith::MulIOp::create(nb, nl, r, c64(2)), c64(1));
+          nb, nl, arith::MulIOp::create(nb, nl, rad, c64(2)), c64(1));
       Value cnt = arith::MinSIOp::create(nb, nl, span, n[d]);
       Value from = arith::MaxSIOp::create(
-          nb, nl, arith::SubIOp::create(nb, nl, q[d], r), c64(0));
+          nb, nl, arith::SubIOp::create(nb, nl, q[d], rad), c64(0));
       Value start = arith::MinSIOp::create(
           nb, nl, from, arith::SubIOp::create(nb, nl, n[d], cnt));
-      out[d] = {cnt, start, n[d]};
+      dims[d] = {cnt, start, n[d]};
     }
-    return out;
-  };
-  w.count = [=](OpBuilder &nb, Location nl, Value head, Value row) -> Value {
-    std::array<Dim, 3> d = dims(nb, nl, head, row);
-    return arith::MulIOp::create(
-        nb, nl, arith::MulIOp::create(nb, nl, d[0].cnt, d[1].cnt), d[2].cnt);
-  };
-  w.tile = [=](OpBuilder &nb, Location nl, Value head, Value row, Value s) -> Value {
-    std::array<Dim, 3> d = dims(nb, nl, head, row);
-    // s = (x * cnt_h + y) * cnt_w + z.
-    Value z = arith::RemUIOp::create(nb, nl, s, d[2].cnt);
-    Value rest = arith::DivUIOp::create(nb, nl, s, d[2].cnt);
-    Value y = arith::RemUIOp::create(nb, nl, rest, d[1].cnt);
-    Value x = arith::DivUIOp::create(nb, nl, rest, d[1].cnt);
-    Value t = arith::AddIOp::create(nb, nl, d[0].start, x);
-    Value h = arith::AddIOp::create(nb, nl, d[1].start, y);
-    Value ww = arith::AddIOp::create(nb, nl, d[2].start, z);
-    return arith::AddIOp::create(
-        nb, nl,
-        arith::MulIOp::create(
-            nb, nl,
-            arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, t, d[1].n), h),
-            d[2].n),
-        ww);
+    WindowRow r;
+    r.count = arith::MulIOp::create(
+        nb, nl, arith::MulIOp::create(nb, nl, dims[0].cnt, dims[1].cnt),
+        dims[2].cnt);
+    r.tile = [d = dims](OpBuilder &ib, Location il, Value s) -> Value {
+      // s = (x * cnt_h + y) * cnt_w + z.
+      Value z = arith::RemUIOp::create(ib, il, s, d[2].cnt);
+      Value rest = arith::DivUIOp::create(ib, il, s, d[2].cnt);
+      Value y = arith::RemUIOp::create(ib, il, rest, d[1].cnt);
+      Value x = arith::DivUIOp::create(ib, il, rest, d[1].cnt);
+      Value t = arith::AddIOp::create(ib, il, d[0].start, x);
+      Value h = arith::AddIOp::create(ib, il, d[1].start, y);
+      Value ww = arith::AddIOp::create(ib, il, d[2].start, z);
+      return arith::AddIOp::create(
+          ib, il,
+          arith::MulIOp::create(
+              ib, il,
+              arith::AddIOp::create(ib, il, arith::MulIOp::create(ib, il, t, d[1].n), h),
+              d[2].n),
+          ww);
+    };
+    return r;
   };
   return w;
 }
@@ -583,7 +589,7 @@ LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
   Value cnt = table({bh[0], bh[1], nb}, [&](OpBuilder &nb_, Location nl) {
     Value h = linalg::IndexOp::create(nb_, nl, 1), i = linalg::IndexOp::create(nb_, nl, 2);
     auto [head, row] = planRow(nb_, nl, h, i);
-    Value c = image.count(nb_, nl, head, row);
+    Value c = image.row(nb_, nl, head, row).count;
     Value n = arith::SelectOp::create(nb_, nl, isImage(nb_, nl, i),
                                       arith::AddIOp::create(nb_, nl, c, nt), nb64);
     return i32Of(nb_, nl, n);
@@ -594,10 +600,11 @@ LogicalResult planDynamicSequence(OpT op, PatternRewriter &b) {
     Value h = linalg::IndexOp::create(nb_, nl, 1), i = linalg::IndexOp::create(nb_, nl, 2);
     Value sIdx = linalg::IndexOp::create(nb_, nl, 3);
     auto [head, row] = planRow(nb_, nl, h, i);
-    Value c = image.count(nb_, nl, head, row);
+    WindowRow window = image.row(nb_, nl, head, row);
+    Value c = window.count;
     Value s64 = arith::IndexCastOp::create(nb_, nl, nb_.getI64Type(), sIdx);
     Value inWindow = arith::CmpIOp::create(nb_, nl, arith::CmpIPredicate::slt, s64, c);
-    Value tile = image.tile(nb_, nl, head, row, s64);
+    Value tile = window.tile(nb_, nl, s64);
     Value text = arith::AddIOp::create(nb_, nl, image.nImg64,
                                        arith::SubIOp::create(nb_, nl, s64, c));
     Value imageId = arith::SelectOp::create(nb_, nl, inWindow, tile, text);
