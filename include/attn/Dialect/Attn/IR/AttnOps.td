@@ -597,6 +597,14 @@ def Attn_SlidingTileOp : Attn_Op<"sliding_tile", [Pure, AttrSizedOperandSegments
     Constant operands (>= 1) become static sizes under `-canonicalize`.
 
     ```mlir
+    %o = attn.sliding_tile %q, %k, %v tile_grid [%nt, %nh, %nw] tile [6, 8, 8]
+        window [3, 3, 3] text_length %n
+        : (tensor<1x24x?x128xbf16>, tensor<1x24x?x128xbf16>,
+           tensor<1x24x?x128xbf16>, index, index, index, i64)
+        -> tensor<1x24x?x128xbf16>
+    ```
+
+    ```mlir
     %o = attn.sliding_tile %q, %k, %v tile_grid [5, 6, 10] tile [6, 8, 8]
         window [3, 3, 3] text_length 256
         : (tensor<1x24x115456x128xbf16>, tensor<1x24x115456x128xbf16>,
